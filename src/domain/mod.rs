@@ -1,0 +1,16 @@
+//! Pure domain rules and types: no I/O, no SQL, no terminal.
+
+pub mod appeal;
+pub mod block;
+pub mod calendar;
+pub mod channel;
+pub mod sla;
+pub mod status;
+pub mod text;
+
+pub use appeal::{Appeal, Deadlines, Quality};
+pub use block::{Block, Blocks};
+pub use calendar::WorkCalendar;
+pub use channel::Channel;
+pub use sla::{Sla, SlaInput};
+pub use status::Status;

@@ -1,0 +1,111 @@
+//! Text folding and the normalised, stemmed form used for search.
+//!
+//! SQLite's `lower()` and FTS5's `unicode61` neither fold Cyrillic case reliably nor fold ё to е,
+//! so mcu keeps its own normalised copy of every text: NFC, lower-case, ё→е, Snowball stems.
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::UnicodeNormalization;
+
+/// Folds a string for comparisons: NFC, lower-case, ё→е, inner whitespace collapsed, trimmed.
+/// Used for header names, status words, recipient and settlement names.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.nfc() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        for l in c.to_lowercase() {
+            out.push(if l == 'ё' { 'е' } else { l });
+        }
+    }
+    out
+}
+
+/// Splits text into lower-case, ё-folded words (letters and digits).
+pub fn words(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            w.chars()
+                .flat_map(char::to_lowercase)
+                .map(|c| if c == 'ё' { 'е' } else { c })
+                .collect::<String>()
+        })
+}
+
+/// Snowball stemmers for the two scripts a Russian appeal mixes.
+pub struct SearchNormalizer {
+    russian: Stemmer,
+    english: Stemmer,
+}
+
+impl Default for SearchNormalizer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SearchNormalizer {
+    /// Builds the stemmers (cheap; keep one per thread and reuse it).
+    pub fn new() -> Self {
+        Self {
+            russian: Stemmer::create(Algorithm::Russian),
+            english: Stemmer::create(Algorithm::English),
+        }
+    }
+
+    /// Stems one already folded word: Cyrillic words with the Russian stemmer, Latin with English,
+    /// numbers and mixed tokens unchanged.
+    pub fn stem_word<'a>(&self, word: &'a str) -> std::borrow::Cow<'a, str> {
+        let cyr = word.chars().any(|c| ('а'..='я').contains(&c));
+        let lat = word.chars().any(|c| c.is_ascii_lowercase());
+        match (cyr, lat) {
+            (true, false) => self.russian.stem(word),
+            (false, true) => self.english.stem(word),
+            _ => std::borrow::Cow::Borrowed(word),
+        }
+    }
+
+    /// The search form of a text: its words folded and stemmed, separated by single spaces.
+    /// «Ямы на дороге» and «яма на дорогах» give the same stems.
+    pub fn normalize(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for w in words(text) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&self.stem_word(&w));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_lowercases_cyrillic_and_folds_yo() {
+        assert_eq!(fold("  Населённый   ПУНКТ "), "населенный пункт");
+    }
+
+    #[test]
+    fn word_forms_share_a_stem() {
+        let n = SearchNormalizer::new();
+        assert_eq!(n.normalize("ямы"), n.normalize("яма"));
+        assert_eq!(n.normalize("Ямой"), n.normalize("яму"));
+        assert_eq!(n.normalize("дорогах"), n.normalize("дороги"));
+    }
+
+    #[test]
+    fn normalize_keeps_numbers_and_drops_punctuation() {
+        let n = SearchNormalizer::new();
+        assert_eq!(n.normalize("дом 15, кв. 3!"), "дом 15 кв 3");
+    }
+}

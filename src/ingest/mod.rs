@@ -1,0 +1,15 @@
+//! Import of export files: one reader per format, header mapping through import profiles, value
+//! parsing, and the pipeline that writes to the store and moves files to `processed/` or
+//! `quarantine/`.
+
+pub mod format;
+pub mod mapping;
+pub mod profile;
+pub mod readers;
+pub mod record;
+pub mod values;
+
+pub use format::Format;
+pub use mapping::Mapper;
+pub use profile::ImportProfiles;
+pub use record::{FileError, IncomingAppeal, RawRow, ReadItem, RowError};

@@ -1,0 +1,1 @@
+//! Reference data: the shipped `data/` files with a workspace's overrides.

@@ -1,0 +1,1 @@
+//! The workspace folder: database, inbox, processed, quarantine, reports.
