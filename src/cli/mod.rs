@@ -1,8 +1,165 @@
-//! The command line (clap): thin commands over the library.
+//! The command line (clap): thin commands over the library. Exit codes: 0 success, 1 failure,
+//! 2 usage error, 3 imported with some rows or files quarantined.
 
+mod appeals;
+mod deadline;
+mod import;
+mod output;
+mod stats;
+
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use clap::{Parser, Subcommand};
+
+use crate::workspace::Workspace;
+
+/// Exit code: imported, but some rows or files went to quarantine.
+pub const EXIT_QUARANTINED: u8 = 3;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "mcu",
+    version,
+    about = "Операторская консоль МЦУ — citizen appeals, deadlines and ranking of a municipal control center",
+    long_about = None
+)]
+struct Cli {
+    /// Workspace folder (default: $MCU_HOME, else the platform data dir, ~/.local/share/mcu)
+    #[arg(long, global = true, value_name = "DIR")]
+    workspace: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create a workspace: mcu.db, inbox/{im,pos,letters,pages}, processed/, quarantine/, reports/
+    Init,
+    /// Import export files (CSV, XLSX/XLS/ODS, JSON Lines, JSON, Open311), or everything in inbox/
+    Import(import::ImportArgs),
+    /// List appeals, newest first
+    List(appeals::ListArgs),
+    /// Show one appeal: fields, deadlines, history
+    Show(appeals::ShowArgs),
+    /// Change an appeal (audited)
+    Set(appeals::SetArgs),
+    /// Counts by channel, block and status; open and overdue
+    Stats(stats::StatsArgs),
+    /// Compute the deadlines of an appeal received at a given time
+    Deadline(deadline::DeadlineArgs),
+    /// List or add responsible recipients
+    Recipients(appeals::RecipientsArgs),
+}
+
+/// A command's failure, with the exit code to give.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure {
+            code: 1,
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Result of a command: the exit code on success (0 or 3).
+pub type CmdResult = Result<u8, Failure>;
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("mcu: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> CmdResult {
+    let root = Workspace::locate(cli.workspace.as_deref())?;
+    let Some(command) = cli.command else {
+        use clap::CommandFactory;
+        Cli::command().print_help()?;
+        return Ok(0);
+    };
+    let ws = Workspace::open(&root)?;
+    match command {
+        Command::Init => {
+            ws.store()?;
+            println!("workspace ready: {}", ws.root().display());
+            Ok(0)
+        }
+        Command::Import(a) => import::run(&ws, a),
+        Command::List(a) => appeals::list(&ws, a),
+        Command::Show(a) => appeals::show(&ws, a),
+        Command::Set(a) => appeals::set(&ws, a),
+        Command::Stats(a) => stats::run(&ws, a),
+        Command::Deadline(a) => deadline::run(&ws, a),
+        Command::Recipients(a) => appeals::recipients(&ws, a),
+    }
+}
+
+/// A usage error (exit code 2).
+pub(crate) fn usage(msg: impl Into<String>) -> Failure {
+    Failure {
+        code: 2,
+        message: msg.into(),
+    }
+}
+
+/// The login of the real user running mcu (the real uid, not `$USER`, which anyone can set).
+pub fn operator_login() -> String {
+    uzers::get_user_by_uid(uzers::get_current_uid())
+        .map(|u| u.name().to_string_lossy().into_owned())
+        .unwrap_or_else(|| format!("uid:{}", uzers::get_current_uid()))
+}
+
+/// Parses a `--now`-style instant (RFC 3339, or a local date-time in the workspace zone);
+/// none means the current time.
+pub(crate) fn instant(s: Option<&str>, tz: Tz, flag: &str) -> Result<DateTime<Utc>, Failure> {
+    match s {
+        None => Ok(Utc::now()),
+        Some(s) => {
+            crate::ingest::values::parse_datetime(s, tz).map_err(|e| usage(format!("{flag}: {e}")))
+        }
+    }
+}
+
+/// Parses an optional instant flag.
+pub(crate) fn instant_opt(
+    s: Option<&str>,
+    tz: Tz,
+    flag: &str,
+) -> Result<Option<DateTime<Utc>>, Failure> {
+    s.map(|s| instant(Some(s), tz, flag)).transpose()
+}
+
+/// The start of a local date, as an instant.
+pub(crate) fn day_start(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| naive.and_utc())
+}
+
+/// Parses a `--from`/`--to` local date (`YYYY-MM-DD` or `DD.MM.YYYY`).
+pub(crate) fn date_arg(s: &str, flag: &str) -> Result<NaiveDate, Failure> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s.trim(), "%d.%m.%Y"))
+        .map_err(|_| {
+            usage(format!(
+                "{flag}: «{s}» is not a date (YYYY-MM-DD or DD.MM.YYYY)"
+            ))
+        })
 }

@@ -4,6 +4,7 @@
 
 pub mod format;
 pub mod mapping;
+pub mod pipeline;
 pub mod profile;
 pub mod readers;
 pub mod record;
@@ -11,5 +12,6 @@ pub mod values;
 
 pub use format::Format;
 pub use mapping::Mapper;
+pub use pipeline::{FileOutcome, FileReport, Importer};
 pub use profile::ImportProfiles;
 pub use record::{FileError, IncomingAppeal, RawRow, ReadItem, RowError};

@@ -1,1 +1,122 @@
-//! Reference data: the shipped `data/` files with a workspace's overrides.
+//! Reference data: the files shipped in `data/` (embedded in the binary) with a workspace's
+//! overrides layered on top.
+//!
+//! A workspace may hold, next to `mcu.db`:
+//! - `config.toml` — settings: `[work_hours]` (zone, working periods, short-day cut);
+//! - `calendar.toml` — production-calendar years in the format of `data/calendar/ru.toml`; its years
+//!   are added to (or replace) the shipped ones, so next year's decree needs no rebuild;
+//! - `sla.toml` — deadline rules, replacing `data/sla.toml`;
+//! - `import_profiles.toml` — more header and value aliases, added to `data/import_profiles.toml`;
+//! - `blocks.toml` — the thematic blocks, replacing `data/blocks.toml`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::domain::calendar::{CalendarFile, WorkHours};
+use crate::domain::{Blocks, Sla, WorkCalendar};
+use crate::ingest::ImportProfiles;
+
+/// The shipped blocks (`data/blocks.toml`).
+pub const EMBEDDED_BLOCKS: &str = include_str!("../../data/blocks.toml");
+
+/// A problem in reference data, naming the file.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {reason}")]
+pub struct ReferenceError {
+    pub file: String,
+    pub reason: String,
+}
+
+impl ReferenceError {
+    fn new(file: impl Into<String>, reason: impl ToString) -> Self {
+        Self {
+            file: file.into(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// Workspace settings (`config.toml`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Working hours and the zone deadlines are counted in.
+    #[serde(default)]
+    pub work_hours: WorkHours,
+}
+
+/// Everything mcu needs to know besides the appeals themselves.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub settings: Settings,
+    pub blocks: Blocks,
+    pub calendar: WorkCalendar,
+    pub sla: Sla,
+    pub profiles: ImportProfiles,
+}
+
+impl Reference {
+    /// The shipped defaults alone.
+    pub fn embedded() -> Result<Self, ReferenceError> {
+        Self::load(None)
+    }
+
+    /// The shipped defaults with the overrides found in `dir` (a workspace root), if any.
+    pub fn load(dir: Option<&Path>) -> Result<Self, ReferenceError> {
+        let read = |name: &str| -> Result<Option<(PathBuf, String)>, ReferenceError> {
+            let Some(dir) = dir else { return Ok(None) };
+            let path = dir.join(name);
+            match fs::read_to_string(&path) {
+                Ok(s) => Ok(Some((path, s))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(ReferenceError::new(path.display().to_string(), e)),
+            }
+        };
+        let shown = |p: &Path| p.display().to_string();
+
+        let settings = match read("config.toml")? {
+            Some((p, s)) => toml::from_str(&s).map_err(|e| ReferenceError::new(shown(&p), e))?,
+            None => Settings::default(),
+        };
+
+        let blocks = match read("blocks.toml")? {
+            Some((p, s)) => Blocks::from_toml(&s).map_err(|e| ReferenceError::new(shown(&p), e))?,
+            None => Blocks::from_toml(EMBEDDED_BLOCKS)
+                .map_err(|e| ReferenceError::new("data/blocks.toml", e))?,
+        };
+
+        let mut years = CalendarFile::from_toml(crate::domain::calendar::EMBEDDED_RU)
+            .map_err(|e| ReferenceError::new("data/calendar/ru.toml", e))?;
+        if let Some((p, s)) = read("calendar.toml")? {
+            let extra =
+                CalendarFile::from_toml(&s).map_err(|e| ReferenceError::new(shown(&p), e))?;
+            years.merge(extra);
+        }
+        let calendar = WorkCalendar::new(years, settings.work_hours.clone())
+            .map_err(|e| ReferenceError::new("calendar", e))?;
+
+        let sla = match read("sla.toml")? {
+            Some((p, s)) => Sla::from_toml(&s).map_err(|e| ReferenceError::new(shown(&p), e))?,
+            None => Sla::from_toml(crate::domain::sla::EMBEDDED)
+                .map_err(|e| ReferenceError::new("data/sla.toml", e))?,
+        };
+
+        let mut profiles = ImportProfiles::from_toml(crate::ingest::profile::EMBEDDED)
+            .map_err(|e| ReferenceError::new("data/import_profiles.toml", e))?;
+        if let Some((p, s)) = read("import_profiles.toml")? {
+            let extra =
+                ImportProfiles::from_toml(&s).map_err(|e| ReferenceError::new(shown(&p), e))?;
+            profiles.extend(extra);
+        }
+
+        Ok(Self {
+            settings,
+            blocks,
+            calendar,
+            sla,
+            profiles,
+        })
+    }
+}

@@ -1,0 +1,112 @@
+//! `mcu import`: files given on the command line, or everything in the inbox.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::output::print_json;
+use super::{CmdResult, EXIT_QUARANTINED, operator_login, usage};
+use crate::domain::Channel;
+use crate::ingest::{FileOutcome, FileReport, Importer};
+use crate::workspace::Workspace;
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// Files to import (CSV, XLSX/XLS/ODS, JSON Lines, JSON, Open311 JSON)
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Channel for rows that do not name one (im, pos, letter, messenger, page, phone, other)
+    #[arg(long, value_name = "CH")]
+    channel: Option<Channel>,
+    /// Import whatever is in the workspace's inbox/ now (files move to processed/ or quarantine/)
+    #[arg(long)]
+    inbox: bool,
+    /// The time recorded for the changes (default: now)
+    #[arg(long, value_name = "TS")]
+    now: Option<String>,
+    /// Machine-readable output
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(ws: &Workspace, a: ImportArgs) -> CmdResult {
+    if a.files.is_empty() && !a.inbox {
+        return Err(usage("nothing to import: give FILE... or --inbox"));
+    }
+    let mut store = ws.store()?;
+    let tz = store.reference().calendar.timezone();
+    let now = super::instant(a.now.as_deref(), tz, "--now")?;
+    let mut importer = Importer {
+        workspace: ws,
+        store: &mut store,
+        operator: operator_login(),
+        now,
+    };
+    let mut reports = Vec::new();
+    for f in &a.files {
+        reports.push(importer.import_file(f, a.channel, false)?);
+    }
+    if a.inbox {
+        reports.extend(importer.import_inbox()?);
+    }
+    if a.json {
+        print_json(&reports)?;
+    } else {
+        for r in &reports {
+            print_report(r);
+        }
+        if reports.is_empty() {
+            println!("inbox is empty");
+        }
+    }
+    let failed = reports
+        .iter()
+        .any(|r| matches!(r.outcome, FileOutcome::Failed { .. }) && r.quarantine.is_none());
+    if failed {
+        return Err(super::Failure {
+            code: 1,
+            message: "some files could not be read".into(),
+        });
+    }
+    Ok(if reports.iter().any(FileReport::has_quarantine) {
+        EXIT_QUARANTINED
+    } else {
+        0
+    })
+}
+
+fn print_report(r: &FileReport) {
+    match &r.outcome {
+        FileOutcome::Imported {
+            rows,
+            inserted,
+            updated,
+            unchanged,
+            quarantined,
+        } => {
+            println!(
+                "{}: {rows} rows — imported {inserted}, updated {updated}, unchanged {unchanged}, quarantined {quarantined}",
+                r.file
+            );
+        }
+        FileOutcome::AlreadyImported { name, at } => {
+            println!(
+                "{}: skipped, the same content was imported as {name} at {}",
+                r.file,
+                at.to_rfc3339()
+            );
+        }
+        FileOutcome::Failed { reason } => {
+            println!("{}: not imported: {reason}", r.file);
+        }
+    }
+    if let Some(q) = &r.quarantine {
+        println!("  quarantine: {q}");
+    }
+    if let Some(m) = &r.moved_to {
+        println!("  moved to: {m}");
+    }
+    for w in &r.warnings {
+        println!("  note: {w}");
+    }
+}

@@ -1,0 +1,133 @@
+//! Shared output helpers: local times, truncation by display width, JSON views of appeals.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::{Value, json};
+use unicode_width::UnicodeWidthChar;
+
+use crate::domain::{Appeal, Blocks};
+use crate::store::Event;
+
+/// An instant in the workspace zone, RFC 3339 with the offset.
+pub fn rfc3339(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).to_rfc3339()
+}
+
+/// An optional instant as RFC 3339 with offset, or JSON null.
+pub fn json_time(t: Option<DateTime<Utc>>, tz: Tz) -> Value {
+    t.map_or(Value::Null, |t| Value::String(rfc3339(t, tz)))
+}
+
+/// `DD.MM.YYYY HH:MM` in the workspace zone.
+pub fn short(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%d.%m.%Y %H:%M").to_string()
+}
+
+/// Truncates to a display width (Cyrillic is narrow, emoji and CJK wide), adding «…» when cut.
+pub fn fit(s: &str, width: usize) -> String {
+    let flat: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut out = String::new();
+    let mut w = 0;
+    for c in flat.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw > width.saturating_sub(1) {
+            // Does the rest fit exactly?
+            let rest: usize = flat
+                .chars()
+                .skip(out.chars().count())
+                .map(|c| c.width().unwrap_or(0))
+                .sum();
+            if w + rest <= width {
+                out.extend(flat.chars().skip(out.chars().count()));
+                return pad(out, width);
+            }
+            out.push('…');
+            return pad(out, width);
+        }
+        out.push(c);
+        w += cw;
+    }
+    pad(out, width)
+}
+
+fn pad(mut s: String, width: usize) -> String {
+    let w: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
+    for _ in w..width {
+        s.push(' ');
+    }
+    s
+}
+
+/// The JSON view of an appeal: canonical field names, times with the workspace offset.
+pub fn appeal_json(a: &Appeal, blocks: &Blocks, tz: Tz, now: DateTime<Utc>) -> Value {
+    json!({
+        "id": a.id,
+        "channel": a.channel.id(),
+        "source_id": a.source_id,
+        "received_at": rfc3339(a.received_at, tz),
+        "text": a.text,
+        "author": a.author,
+        "contact": a.contact,
+        "settlement": a.settlement,
+        "address": a.address,
+        "url": a.url,
+        "category": a.category,
+        "fz59": a.fz59,
+        "block": a.block,
+        "block_name": a.block.as_deref().map(|b| blocks.name_of(b).to_string()),
+        "responsible": a.responsible,
+        "status": a.status.id(),
+        "urgent": a.urgent,
+        "conflict": a.conflict,
+        "first_response_at": json_time(a.first_response_at, tz),
+        "answered_at": json_time(a.answered_at, tz),
+        "answer": a.answer,
+        "quality": a.quality.map(|q| q.id()),
+        "rating": a.rating,
+        "lat": a.lat,
+        "lon": a.lon,
+        "duplicate_of": a.duplicate_of,
+        "extension_reason": a.extension_reason,
+        "reopen_count": a.reopen_count,
+        "register_due": json_time(a.deadlines.register_due, tz),
+        "first_response_due": json_time(a.deadlines.first_response_due, tz),
+        "answer_due": json_time(a.deadlines.answer_due, tz),
+        "overdue": a.is_overdue(now),
+        "version": a.version,
+    })
+}
+
+/// The JSON view of a history event.
+pub fn event_json(e: &Event, tz: Tz) -> Value {
+    json!({
+        "at": rfc3339(e.at, tz),
+        "operator": e.operator,
+        "source": e.source,
+        "field": e.field,
+        "old": e.old,
+        "new": e.new,
+    })
+}
+
+/// Prints JSON, pretty.
+pub fn print_json(v: &impl serde::Serialize) -> Result<(), super::Failure> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_cuts_by_display_width_and_pads() {
+        assert_eq!(fit("яма на дороге", 6), "яма н…");
+        assert_eq!(fit("яма", 5), "яма  ");
+        assert_eq!(fit("ямы", 3), "ямы");
+        // A wide emoji takes two cells.
+        assert_eq!(fit("ок😤да", 4), "ок… ");
+    }
+}

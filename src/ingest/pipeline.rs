@@ -1,0 +1,493 @@
+//! The import pipeline: hash → skip if seen → detect → read → map → upsert in one transaction →
+//! record the file → commit → only then move it out of the inbox. Bad rows go to
+//! `quarantine/<file>.errors.csv` while the good rows are imported; an unreadable file goes to
+//! `quarantine/` with a `.error.txt`. A crash before the commit leaves the file in the inbox and the
+//! database untouched; a crash after it makes the next run see the hash and just move the file.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::{FileError, Format, Mapper, ReadItem, RowError, format, readers};
+use crate::domain::Channel;
+use crate::store::{Actor, ImportedFile, SaveKind, Store, StoreError};
+use crate::workspace::Workspace;
+
+/// How one file went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum FileOutcome {
+    /// Imported; bad rows (if any) are in quarantine.
+    Imported {
+        rows: i64,
+        inserted: i64,
+        updated: i64,
+        unchanged: i64,
+        quarantined: i64,
+    },
+    /// The same content was imported before.
+    AlreadyImported { name: String, at: DateTime<Utc> },
+    /// The file could not be read at all; it is in quarantine with the reason.
+    Failed { reason: String },
+}
+
+/// The report on one file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileReport {
+    pub file: String,
+    pub format: Option<String>,
+    #[serde(flatten)]
+    pub outcome: FileOutcome,
+    /// Where bad rows or the file went, if anywhere.
+    pub quarantine: Option<String>,
+    /// Where the file was moved after import (inbox files only).
+    pub moved_to: Option<String>,
+    /// Things worth knowing that did not stop the import (ignored columns, missing deadlines…).
+    pub warnings: Vec<String>,
+}
+
+impl FileReport {
+    /// True when rows or the file itself went to quarantine.
+    pub fn has_quarantine(&self) -> bool {
+        match &self.outcome {
+            FileOutcome::Imported { quarantined, .. } => *quarantined > 0,
+            FileOutcome::Failed { .. } => true,
+            FileOutcome::AlreadyImported { .. } => false,
+        }
+    }
+}
+
+/// Errors that stop the pipeline itself (not a bad file: the database or the disk failed).
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{path}: {source}")]
+    Io { path: String, source: io::Error },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> PipelineError + '_ {
+    move |source| PipelineError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Imports files into one workspace.
+pub struct Importer<'a> {
+    pub workspace: &'a Workspace,
+    pub store: &'a mut Store,
+    /// The operator's login, for the audit trail.
+    pub operator: String,
+    /// The instant recorded as the time of the changes.
+    pub now: DateTime<Utc>,
+}
+
+impl Importer<'_> {
+    /// Imports every file now in the inbox (and its channel sub-folders), oldest first, moving each
+    /// to `processed/YYYY-MM-DD/` or `quarantine/`.
+    pub fn import_inbox(&mut self) -> Result<Vec<FileReport>, PipelineError> {
+        let files = inbox_files(self.workspace)?;
+        let mut out = Vec::with_capacity(files.len());
+        for f in files {
+            let channel = self.workspace.channel_of_inbox_file(&f);
+            out.push(self.import_file(&f, channel, true)?);
+        }
+        Ok(out)
+    }
+
+    /// Imports one file. `channel` applies to rows that do not name theirs. With `move_file` the
+    /// file leaves its folder once committed (the inbox); otherwise it is left where it is.
+    pub fn import_file(
+        &mut self,
+        path: &Path,
+        channel: Option<Channel>,
+        move_file: bool,
+    ) -> Result<FileReport, PipelineError> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        let mut report = FileReport {
+            file: path.display().to_string(),
+            format: None,
+            outcome: FileOutcome::Failed {
+                reason: String::new(),
+            },
+            quarantine: None,
+            moved_to: None,
+            warnings: Vec::new(),
+        };
+
+        let hash = match hash_file(path) {
+            Ok(h) => h,
+            Err(e) => {
+                // Nothing to quarantine: the file cannot even be read (or vanished).
+                report.outcome = FileOutcome::Failed {
+                    reason: format!("cannot read the file: {e}"),
+                };
+                return Ok(report);
+            }
+        };
+        if let Some(prev) = self.store.imported_file(&hash)? {
+            report.outcome = FileOutcome::AlreadyImported {
+                name: prev.name,
+                at: prev.imported_at,
+            };
+            if move_file {
+                report.moved_to = Some(self.move_to_processed(path, &name)?);
+            }
+            return Ok(report);
+        }
+
+        let format = match format::detect(path) {
+            Ok(f) => f,
+            Err(e) => return self.fail(path, &name, move_file, report, e),
+        };
+        report.format = Some(format_name(format).to_string());
+        let rows = match readers::open(path, format) {
+            Ok(r) => r,
+            Err(e) => return self.fail(path, &name, move_file, report, e),
+        };
+
+        let reference = self.store.reference().clone();
+        let mapper = Mapper::new(
+            &reference.profiles,
+            &reference.blocks,
+            reference.calendar.timezone(),
+        );
+        let actor = Actor::new(self.operator.clone(), format!("import:{name}"));
+        let mut errors = ErrorSink::new(self.workspace.quarantine(), &name);
+        let (mut total, mut inserted, mut updated, mut unchanged) = (0i64, 0i64, 0i64, 0i64);
+        let mut checked_headers = false;
+        let mut deadline_problems = std::collections::BTreeSet::new();
+        let now = self.now;
+
+        let mut tx = self.store.begin_import()?;
+        for item in rows {
+            let item = match item {
+                Ok(i) => i,
+                Err(e) => {
+                    drop(tx);
+                    errors.discard();
+                    return self.fail(path, &name, move_file, report, e);
+                }
+            };
+            total += 1;
+            let row = match item {
+                ReadItem::Row(r) => r,
+                ReadItem::Bad(e) => {
+                    errors.push(&e, None).map_err(io_err(&errors.path))?;
+                    continue;
+                }
+            };
+            if !checked_headers && matches!(format, Format::Csv | Format::Spreadsheet) {
+                checked_headers = true;
+                if let Err(e) = mapper.check_headers(&row.headers) {
+                    drop(tx);
+                    errors.discard();
+                    return self.fail(path, &name, move_file, report, e);
+                }
+                let unknown = mapper.unknown_headers(&row.headers);
+                if !unknown.is_empty() {
+                    report
+                        .warnings
+                        .push(format!("ignored columns: {}", unknown.join(", ")));
+                }
+            }
+            let incoming = match mapper.map(&row) {
+                Ok(a) => a,
+                Err(errs) => {
+                    for e in &errs {
+                        errors.push(e, Some(&row)).map_err(io_err(&errors.path))?;
+                    }
+                    errors.rows += 1;
+                    continue;
+                }
+            };
+            let Some(ch) = incoming.channel.or(channel) else {
+                let e = RowError {
+                    line: row.line,
+                    field: "channel".into(),
+                    reason: "no channel: the row names none; pass --channel or drop the file into \
+                             its inbox sub-folder (inbox/im, inbox/pos, inbox/letters, inbox/pages)"
+                        .into(),
+                };
+                errors.push(&e, Some(&row)).map_err(io_err(&errors.path))?;
+                errors.rows += 1;
+                continue;
+            };
+            let outcome = tx.upsert(&incoming, ch, &actor, now)?;
+            if let Some(p) = outcome.deadline_problem {
+                deadline_problems.insert(p);
+            }
+            match outcome.kind {
+                SaveKind::Inserted => inserted += 1,
+                SaveKind::Updated(_) => updated += 1,
+                SaveKind::Unchanged => unchanged += 1,
+            }
+        }
+        let quarantined = errors.rows + errors.unsplit;
+        tx.finish(&ImportedFile {
+            name: name.clone(),
+            hash,
+            format: format_name(format).into(),
+            channel: channel.map(|c| c.id().to_string()),
+            imported_at: now,
+            rows: total,
+            inserted,
+            updated,
+            unchanged,
+            quarantined,
+        })?;
+        report.quarantine = errors.finish().map_err(io_err(path))?;
+        for p in deadline_problems {
+            report
+                .warnings
+                .push(format!("saved without deadlines: {p}"));
+        }
+        report.outcome = FileOutcome::Imported {
+            rows: total,
+            inserted,
+            updated,
+            unchanged,
+            quarantined,
+        };
+        if move_file {
+            report.moved_to = Some(self.move_to_processed(path, &name)?);
+        }
+        Ok(report)
+    }
+
+    /// Puts an unreadable file in quarantine with a `.error.txt` naming the reason.
+    fn fail(
+        &self,
+        path: &Path,
+        name: &str,
+        move_file: bool,
+        mut report: FileReport,
+        e: FileError,
+    ) -> Result<FileReport, PipelineError> {
+        let q = self.workspace.quarantine();
+        let dest = unique_path(&q, name);
+        if move_file {
+            move_file_to(path, &dest)?;
+        } else {
+            fs::copy(path, &dest).map_err(io_err(&dest))?;
+        }
+        let note = dest.with_file_name(format!(
+            "{}.error.txt",
+            dest.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        ));
+        fs::write(
+            &note,
+            format!(
+                "file: {}\nwhen: {}\nreason: {}\n",
+                path.display(),
+                self.now.to_rfc3339(),
+                e.reason
+            ),
+        )
+        .map_err(io_err(&note))?;
+        report.quarantine = Some(dest.display().to_string());
+        report.outcome = FileOutcome::Failed { reason: e.reason };
+        Ok(report)
+    }
+
+    fn move_to_processed(&self, path: &Path, name: &str) -> Result<String, PipelineError> {
+        let day = self
+            .now
+            .with_timezone(&self.store.reference().calendar.timezone())
+            .format("%Y-%m-%d")
+            .to_string();
+        let dir = self.workspace.processed().join(day);
+        fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        let dest = unique_path(&dir, name);
+        move_file_to(path, &dest)?;
+        Ok(dest.display().to_string())
+    }
+}
+
+/// A short name of a format, for reports.
+pub fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Csv => "csv",
+        Format::Spreadsheet => "spreadsheet",
+        Format::JsonLines => "jsonl",
+        Format::JsonArray => "json",
+        Format::Open311 => "open311",
+    }
+}
+
+/// Files waiting in the inbox and its sub-folders, oldest first. Hidden and partial files
+/// (`.name`, `*.part`, `*.tmp`, `*.crdownload`) are left alone: they are still being written.
+pub fn inbox_files(ws: &Workspace) -> Result<Vec<PathBuf>, PipelineError> {
+    let mut found = Vec::new();
+    let inbox = ws.inbox();
+    let mut dirs = vec![inbox.clone()];
+    let entries = fs::read_dir(&inbox).map_err(io_err(&inbox))?;
+    for e in entries.flatten() {
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            dirs.push(e.path());
+        }
+    }
+    for dir in dirs {
+        let entries = fs::read_dir(&dir).map_err(io_err(&dir))?;
+        for e in entries.flatten() {
+            let p = e.path();
+            let Ok(meta) = e.metadata() else { continue };
+            if !meta.is_file() || is_partial(&p) {
+                continue;
+            }
+            let modified = meta.modified().ok();
+            found.push((modified, p));
+        }
+    }
+    found.sort();
+    Ok(found.into_iter().map(|(_, p)| p).collect())
+}
+
+fn is_partial(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    name.starts_with('.')
+        || [".part", ".tmp", ".crdownload", ".partial"]
+            .iter()
+            .any(|s| name.ends_with(s))
+}
+
+/// SHA-256 of a file's content, hex, read in chunks.
+pub fn hash_file(path: &Path) -> io::Result<String> {
+    let mut f = File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>())
+}
+
+/// `dir/name`, or `dir/stem-2.ext`, `dir/stem-3.ext`… if taken.
+fn unique_path(dir: &Path, name: &str) -> PathBuf {
+    let first = dir.join(name);
+    if !first.exists() {
+        return first;
+    }
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s.to_string(), format!(".{e}")),
+        _ => (name.to_string(), String::new()),
+    };
+    (2..)
+        .map(|i| dir.join(format!("{stem}-{i}{ext}")))
+        .find(|p| !p.exists())
+        .unwrap_or(first)
+}
+
+fn move_file_to(from: &Path, to: &Path) -> Result<(), PipelineError> {
+    if fs::rename(from, to).is_err() {
+        // Another file system: copy, make it durable, then remove the original.
+        fs::copy(from, to).map_err(io_err(to))?;
+        File::open(to)
+            .and_then(|f| f.sync_all())
+            .map_err(io_err(to))?;
+        fs::remove_file(from).map_err(io_err(from))?;
+    }
+    Ok(())
+}
+
+/// Writes bad rows to `quarantine/<file>.errors.csv` (UTF-8 with BOM, `;`, opens in Excel): one
+/// line per problem with the line number, field and reason, followed by the row's own cells so
+/// nothing is lost. Created only when there is something to write.
+struct ErrorSink {
+    path: PathBuf,
+    out: Option<csv::Writer<BufWriter<File>>>,
+    header: Option<std::sync::Arc<Vec<String>>>,
+    /// Rows that mapped badly.
+    rows: i64,
+    /// Rows the reader could not split.
+    unsplit: i64,
+}
+
+impl ErrorSink {
+    fn new(quarantine: PathBuf, name: &str) -> Self {
+        Self {
+            path: unique_path(&quarantine, &format!("{name}.errors.csv")),
+            out: None,
+            header: None,
+            rows: 0,
+            unsplit: 0,
+        }
+    }
+
+    fn push(&mut self, e: &RowError, row: Option<&super::RawRow>) -> io::Result<()> {
+        if row.is_none() {
+            self.unsplit += 1;
+        }
+        if self.out.is_none() {
+            let mut f = BufWriter::new(File::create(&self.path)?);
+            f.write_all("\u{feff}".as_bytes())?;
+            self.out = Some(
+                csv::WriterBuilder::new()
+                    .delimiter(b';')
+                    .flexible(true)
+                    .from_writer(f),
+            );
+        }
+        let Some(out) = self.out.as_mut() else {
+            return Ok(());
+        };
+        let mut rec: Vec<String> = Vec::new();
+        if let Some(r) = row
+            && self.header.as_ref().is_none_or(|h| h != &r.headers)
+        {
+            // A (new) header line so the cells below can be read back.
+            let mut h = vec!["line".to_string(), "field".into(), "reason".into()];
+            h.extend(r.headers.iter().cloned());
+            out.write_record(&h).map_err(io::Error::other)?;
+            self.header = Some(r.headers.clone());
+        } else if self.header.is_none() && row.is_none() {
+            out.write_record(["line", "field", "reason"])
+                .map_err(io::Error::other)?;
+            self.header = Some(Default::default());
+        }
+        rec.push(e.line.to_string());
+        rec.push(e.field.clone());
+        rec.push(e.reason.clone());
+        if let Some(r) = row {
+            rec.extend(r.values.iter().cloned());
+        }
+        out.write_record(&rec).map_err(io::Error::other)
+    }
+
+    /// Drops what was written (the file is being quarantined whole instead).
+    fn discard(&mut self) {
+        if self.out.take().is_some() {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+
+    fn finish(self) -> io::Result<Option<String>> {
+        match self.out {
+            Some(mut w) => {
+                w.flush()?;
+                Ok(Some(self.path.display().to_string()))
+            }
+            None => Ok(None),
+        }
+    }
+}

@@ -1,0 +1,627 @@
+//! Reading appeals and the one audited function every change goes through.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use serde::Serialize;
+
+use super::recipients::{recipient_id, settlement_id};
+use super::{Actor, Store, StoreError, ts, ts_opt};
+use crate::domain::text::SearchNormalizer;
+use crate::domain::{Appeal, Deadlines, Quality, SlaInput, Status};
+use crate::reference::Reference;
+
+/// Columns of an appeal, in the order `appeal_from_row` reads them.
+pub(crate) const APPEAL_COLUMNS: &str = "a.id, a.channel, a.source_id, a.received_at, a.text, \
+    a.author, a.contact, s.name, a.address, a.url, a.category, a.fz59, a.block, r.name, a.status, \
+    a.urgent, a.conflict, a.first_response_at, a.answered_at, a.answer, a.quality, a.rating, a.lat, \
+    a.lon, a.duplicate_of, a.extension_reason, a.reopen_count, a.register_due, \
+    a.first_response_due, a.answer_due, a.version";
+
+/// `FROM` clause joining the names of settlement and recipient.
+pub(crate) const APPEAL_FROM: &str = "appeals a LEFT JOIN settlements s ON s.id = a.settlement_id \
+    LEFT JOIN recipients r ON r.id = a.responsible_id";
+
+fn bad_value(i: usize, what: &str, v: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        i,
+        rusqlite::types::Type::Text,
+        format!("stored {what} «{v}» is not known").into(),
+    )
+}
+
+/// Reads one appeal from a row selected with `APPEAL_COLUMNS`.
+pub(crate) fn appeal_from_row(r: &Row<'_>) -> rusqlite::Result<Appeal> {
+    let channel: String = r.get(1)?;
+    let status: String = r.get(14)?;
+    let quality: Option<String> = r.get(20)?;
+    let rating: Option<i64> = r.get(21)?;
+    Ok(Appeal {
+        id: r.get(0)?,
+        channel: channel
+            .parse()
+            .map_err(|_| bad_value(1, "channel", &channel))?,
+        source_id: r.get(2)?,
+        received_at: ts(r.get(3)?),
+        text: r.get(4)?,
+        author: r.get(5)?,
+        contact: r.get(6)?,
+        settlement: r.get(7)?,
+        address: r.get(8)?,
+        url: r.get(9)?,
+        category: r.get(10)?,
+        fz59: r.get(11)?,
+        block: r.get(12)?,
+        responsible: r.get(13)?,
+        status: status
+            .parse()
+            .map_err(|_| bad_value(14, "status", &status))?,
+        urgent: r.get(15)?,
+        conflict: r.get(16)?,
+        first_response_at: ts_opt(r.get(17)?),
+        answered_at: ts_opt(r.get(18)?),
+        answer: r.get(19)?,
+        quality: match quality {
+            Some(q) => Some(q.parse().map_err(|_| bad_value(20, "quality", &q))?),
+            None => None,
+        },
+        rating: rating.and_then(|v| u8::try_from(v).ok()),
+        lat: r.get(22)?,
+        lon: r.get(23)?,
+        duplicate_of: r.get(24)?,
+        extension_reason: r.get(25)?,
+        reopen_count: r.get(26)?,
+        deadlines: Deadlines {
+            register_due: ts_opt(r.get(27)?),
+            first_response_due: ts_opt(r.get(28)?),
+            answer_due: ts_opt(r.get(29)?),
+        },
+        version: r.get(30)?,
+    })
+}
+
+/// One entry of an appeal's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    pub operator: String,
+    pub source: String,
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// A change an operator asks for. Each is validated, applied and audited by [`Store::update`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// Set or clear the block (an id from the blocks in force).
+    Block(Option<String>),
+    /// Assign to a known recipient, or clear.
+    Responsible(Option<String>),
+    Status(Status),
+    Urgent(bool),
+    Conflict(bool),
+    /// Record (or clear) the interim/first response time.
+    InterimAt(Option<DateTime<Utc>>),
+    /// Record (or clear) the final answer time.
+    AnsweredAt(Option<DateTime<Utc>>),
+    Answer(Option<String>),
+    Quality(Option<Quality>),
+    /// The citizen's rating, 1–5.
+    Rating(Option<u8>),
+    /// Link as a duplicate of another appeal (and set status `duplicate`), or unlink.
+    DuplicateOf(Option<i64>),
+    /// Extend the 59-ФЗ answer deadline once, with a reason.
+    Extend(String),
+    /// A free-text note in the history.
+    Note(String),
+}
+
+/// What a save did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveKind {
+    Inserted,
+    /// Updated, with the number of fields that changed.
+    Updated(usize),
+    Unchanged,
+}
+
+/// The result of saving one appeal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SaveOutcome {
+    pub id: i64,
+    pub kind: SaveKind,
+    /// Deadlines could not be computed (a year missing from the calendar): saved without them.
+    pub deadline_problem: Option<String>,
+}
+
+/// The audited fields of an appeal as text, for the history.
+fn audited(a: &Appeal) -> [(&'static str, Option<String>); 22] {
+    let t = |d: Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339());
+    [
+        ("received_at", Some(a.received_at.to_rfc3339())),
+        ("text", Some(a.text.clone())),
+        ("author", a.author.clone()),
+        ("contact", a.contact.clone()),
+        ("settlement", a.settlement.clone()),
+        ("address", a.address.clone()),
+        ("url", a.url.clone()),
+        ("category", a.category.clone()),
+        ("fz59", Some(a.fz59.to_string())),
+        ("block", a.block.clone()),
+        ("responsible", a.responsible.clone()),
+        ("status", Some(a.status.id().to_string())),
+        ("urgent", Some(a.urgent.to_string())),
+        ("conflict", Some(a.conflict.to_string())),
+        ("first_response_at", t(a.first_response_at)),
+        ("answered_at", t(a.answered_at)),
+        ("answer", a.answer.clone()),
+        ("quality", a.quality.map(|q| q.id().to_string())),
+        ("rating", a.rating.map(|r| r.to_string())),
+        (
+            "coordinates",
+            a.lat.zip(a.lon).map(|(la, lo)| format!("{la},{lo}")),
+        ),
+        ("duplicate_of", a.duplicate_of.map(|d| d.to_string())),
+        ("extension_reason", a.extension_reason.clone()),
+    ]
+}
+
+/// Computes an appeal's deadlines from the rules in force.
+pub(crate) fn compute_deadlines(
+    reference: &Reference,
+    a: &Appeal,
+) -> Result<Deadlines, crate::domain::calendar::CalendarError> {
+    // An interim answer is a first response recorded before (or without) the final one.
+    let interim_at = a
+        .first_response_at
+        .filter(|f| a.answered_at.is_none_or(|ans| *f < ans));
+    reference.sla.deadlines(
+        &reference.calendar,
+        &SlaInput {
+            channel: a.channel,
+            fz59: a.fz59,
+            urgent: a.urgent,
+            received_at: a.received_at,
+            interim_at,
+            extended: a.extension_reason.is_some(),
+        },
+    )
+}
+
+/// Loads one appeal inside a transaction.
+pub(crate) fn load(tx: &Transaction<'_>, id: i64) -> Result<Option<Appeal>, StoreError> {
+    let sql = format!("SELECT {APPEAL_COLUMNS} FROM {APPEAL_FROM} WHERE a.id = ?1");
+    Ok(tx
+        .prepare_cached(&sql)?
+        .query_row([id], appeal_from_row)
+        .optional()?)
+}
+
+/// What a save needs besides the appeal: the rules, the stemmer, who and when.
+#[derive(Clone, Copy)]
+pub(crate) struct SaveCtx<'a> {
+    pub reference: &'a Reference,
+    pub normalizer: &'a SearchNormalizer,
+    pub actor: &'a Actor,
+    pub now: DateTime<Utc>,
+}
+
+/// The one function that writes an appeal: derives deadlines, writes the row, the search index
+/// and one history event per changed field (plus notes), all in the caller's transaction.
+/// `old` is `None` for a new appeal. `new.version` is set to the stored version.
+pub(crate) fn save(
+    tx: &Transaction<'_>,
+    ctx: &SaveCtx<'_>,
+    old: Option<&Appeal>,
+    new: &mut Appeal,
+    notes: &[String],
+) -> Result<SaveOutcome, StoreError> {
+    let SaveCtx {
+        reference,
+        normalizer,
+        actor,
+        now,
+    } = *ctx;
+    // Reopening an answered appeal counts.
+    if let Some(o) = old
+        && !o.status.is_open()
+        && new.status.is_open()
+        && matches!(o.status, Status::Answered | Status::Closed)
+    {
+        new.reopen_count = o.reopen_count + 1;
+    }
+    let deadline_problem = match compute_deadlines(reference, new) {
+        Ok(d) => {
+            new.deadlines = d;
+            None
+        }
+        Err(e) => {
+            new.deadlines = Deadlines::default();
+            Some(e.to_string())
+        }
+    };
+
+    let mut events: Vec<(&'static str, Option<String>, Option<String>)> = Vec::new();
+    if let Some(o) = old {
+        for ((field, before), (_, after)) in audited(o).into_iter().zip(audited(new)) {
+            if before != after {
+                events.push((field, before, after));
+            }
+        }
+        if o.reopen_count != new.reopen_count {
+            events.push((
+                "reopen_count",
+                Some(o.reopen_count.to_string()),
+                Some(new.reopen_count.to_string()),
+            ));
+        }
+        if events.is_empty() && notes.is_empty() {
+            new.version = o.version;
+            return Ok(SaveOutcome {
+                id: o.id,
+                kind: SaveKind::Unchanged,
+                deadline_problem,
+            });
+        }
+    }
+
+    let settlement = match &new.settlement {
+        Some(s) => Some(settlement_id(tx, s)?),
+        None => None,
+    };
+    let responsible = match &new.responsible {
+        Some(r) => Some(recipient_id(tx, r, true, now)?),
+        None => None,
+    };
+    let secs = |d: Option<DateTime<Utc>>| d.map(|d| d.timestamp());
+    let now_s = now.timestamp();
+    let id = match old {
+        None => {
+            new.version = 1;
+            tx.prepare_cached(
+                "INSERT INTO appeals (channel, source_id, received_at, text, author, contact, \
+                 settlement_id, address, url, category, fz59, block, responsible_id, status, is_open, \
+                 urgent, conflict, first_response_at, answered_at, answer, quality, rating, lat, lon, \
+                 duplicate_of, extension_reason, reopen_count, register_due, first_response_due, \
+                 answer_due, version, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, \
+                 ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, \
+                 ?25, ?26, ?27, ?28, ?29, ?30, 1, ?31, ?31)",
+            )?
+            .execute(params![
+                new.channel.id(),
+                new.source_id,
+                new.received_at.timestamp(),
+                new.text,
+                new.author,
+                new.contact,
+                settlement,
+                new.address,
+                new.url,
+                new.category,
+                new.fz59,
+                new.block,
+                responsible,
+                new.status.id(),
+                new.status.is_open(),
+                new.urgent,
+                new.conflict,
+                secs(new.first_response_at),
+                secs(new.answered_at),
+                new.answer,
+                new.quality.map(Quality::id),
+                new.rating,
+                new.lat,
+                new.lon,
+                new.duplicate_of,
+                new.extension_reason,
+                new.reopen_count,
+                secs(new.deadlines.register_due),
+                secs(new.deadlines.first_response_due),
+                secs(new.deadlines.answer_due),
+                now_s,
+            ])?;
+            let id = tx.last_insert_rowid();
+            new.id = id;
+            tx.prepare_cached("INSERT INTO appeals_fts (rowid, body) VALUES (?1, ?2)")?
+                .execute(params![id, normalizer.normalize(&new.text)])?;
+            events.push(("created", None, Some(actor.source.clone())));
+            id
+        }
+        Some(o) => {
+            new.id = o.id;
+            new.version = o.version + 1;
+            tx.prepare_cached(
+                "UPDATE appeals SET received_at = ?2, text = ?3, author = ?4, contact = ?5, \
+                 settlement_id = ?6, address = ?7, url = ?8, category = ?9, fz59 = ?10, block = ?11, \
+                 responsible_id = ?12, status = ?13, is_open = ?14, urgent = ?15, conflict = ?16, \
+                 first_response_at = ?17, answered_at = ?18, answer = ?19, quality = ?20, rating = ?21, \
+                 lat = ?22, lon = ?23, duplicate_of = ?24, extension_reason = ?25, reopen_count = ?26, \
+                 register_due = ?27, first_response_due = ?28, answer_due = ?29, version = ?30, \
+                 updated_at = ?31 WHERE id = ?1",
+            )?
+            .execute(params![
+                o.id,
+                new.received_at.timestamp(),
+                new.text,
+                new.author,
+                new.contact,
+                settlement,
+                new.address,
+                new.url,
+                new.category,
+                new.fz59,
+                new.block,
+                responsible,
+                new.status.id(),
+                new.status.is_open(),
+                new.urgent,
+                new.conflict,
+                secs(new.first_response_at),
+                secs(new.answered_at),
+                new.answer,
+                new.quality.map(Quality::id),
+                new.rating,
+                new.lat,
+                new.lon,
+                new.duplicate_of,
+                new.extension_reason,
+                new.reopen_count,
+                secs(new.deadlines.register_due),
+                secs(new.deadlines.first_response_due),
+                secs(new.deadlines.answer_due),
+                new.version,
+                now_s,
+            ])?;
+            if o.text != new.text {
+                tx.prepare_cached("DELETE FROM appeals_fts WHERE rowid = ?1")?
+                    .execute([o.id])?;
+                tx.prepare_cached("INSERT INTO appeals_fts (rowid, body) VALUES (?1, ?2)")?
+                    .execute(params![o.id, normalizer.normalize(&new.text)])?;
+            }
+            o.id
+        }
+    };
+
+    let changed = events.len();
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO events (appeal_id, at, operator, source, field, old, new) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (field, before, after) in &events {
+        ins.execute(params![
+            id,
+            now_s,
+            actor.operator,
+            actor.source,
+            field,
+            before,
+            after
+        ])?;
+    }
+    for note in notes {
+        ins.execute(params![
+            id,
+            now_s,
+            actor.operator,
+            actor.source,
+            "note",
+            Option::<String>::None,
+            note
+        ])?;
+    }
+    Ok(SaveOutcome {
+        id,
+        kind: if old.is_none() {
+            SaveKind::Inserted
+        } else {
+            SaveKind::Updated(changed)
+        },
+        deadline_problem,
+    })
+}
+
+impl Store {
+    /// One appeal by its internal number.
+    pub fn get(&self, id: i64) -> Result<Option<Appeal>, StoreError> {
+        let sql = format!("SELECT {APPEAL_COLUMNS} FROM {APPEAL_FROM} WHERE a.id = ?1");
+        Ok(self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_row([id], appeal_from_row)
+            .optional()?)
+    }
+
+    /// Finds an appeal by what an officer types: its internal number (`1234`) or
+    /// `channel:source_id` (`pos:12050000001`).
+    pub fn find(&self, reference: &str) -> Result<Appeal, StoreError> {
+        let r = reference.trim();
+        let found = if let Ok(id) = r.parse::<i64>() {
+            self.get(id)?
+        } else if let Some((ch, sid)) = r.split_once(':') {
+            let ch: crate::domain::Channel =
+                ch.parse()
+                    .map_err(|e: crate::domain::channel::UnknownChannel| {
+                        StoreError::Invalid(e.to_string())
+                    })?;
+            let sql = format!(
+                "SELECT {APPEAL_COLUMNS} FROM {APPEAL_FROM} WHERE a.channel = ?1 AND a.source_id = ?2"
+            );
+            self.conn()
+                .prepare_cached(&sql)?
+                .query_row(params![ch.id(), sid], appeal_from_row)
+                .optional()?
+        } else {
+            return Err(StoreError::Invalid(format!(
+                "«{r}» is neither an appeal number nor channel:id (e.g. 1234 or pos:12050000001)"
+            )));
+        };
+        found.ok_or_else(|| StoreError::NotFound(format!("no appeal «{r}»")))
+    }
+
+    /// The history of an appeal, oldest first.
+    pub fn history(&self, id: i64) -> Result<Vec<Event>, StoreError> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT at, operator, source, field, old, new FROM events WHERE appeal_id = ?1 ORDER BY id",
+        )?;
+        let rows = st.query_map([id], |r| {
+            Ok(Event {
+                at: ts(r.get(0)?),
+                operator: r.get(1)?,
+                source: r.get(2)?,
+                field: r.get(3)?,
+                old: r.get(4)?,
+                new: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Applies an operator's changes to one appeal, validated and audited, in one transaction.
+    /// With `expected_version`, a save against a stale view is refused with [`StoreError::Stale`].
+    pub fn update(
+        &mut self,
+        id: i64,
+        changes: &[Change],
+        expected_version: Option<i64>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(Appeal, SaveOutcome), StoreError> {
+        let reference = self.reference.clone();
+        let tx = self.conn.transaction()?;
+        let old = load(&tx, id)?.ok_or_else(|| StoreError::NotFound(format!("no appeal {id}")))?;
+        if let Some(expected) = expected_version
+            && expected != old.version
+        {
+            return Err(StoreError::Stale {
+                id,
+                expected,
+                actual: old.version,
+            });
+        }
+        let mut new = old.clone();
+        let mut notes = Vec::new();
+        apply_changes(&tx, &reference, &mut new, changes, &mut notes)?;
+        let ctx = SaveCtx {
+            reference: &reference,
+            normalizer: &SearchNormalizer::new(),
+            actor,
+            now,
+        };
+        let outcome = save(&tx, &ctx, Some(&old), &mut new, &notes)?;
+        tx.commit()?;
+        Ok((new, outcome))
+    }
+}
+
+/// Validates and applies changes to an appeal in memory. Derived status moves: recording an
+/// answer time moves an open appeal to `answered`, an interim time to `interim`, assigning a
+/// recipient moves a `new` appeal to `assigned` — unless the same request sets the status itself.
+fn apply_changes(
+    tx: &Transaction<'_>,
+    reference: &Reference,
+    a: &mut Appeal,
+    changes: &[Change],
+    notes: &mut Vec<String>,
+) -> Result<(), StoreError> {
+    let explicit_status = changes.iter().any(|c| matches!(c, Change::Status(_)));
+    for c in changes {
+        match c {
+            Change::Block(b) => {
+                a.block = match b {
+                    None => None,
+                    Some(b) => Some(
+                        reference
+                            .blocks
+                            .resolve(b)
+                            .ok_or_else(|| {
+                                StoreError::Invalid(format!(
+                                    "unknown block «{b}» (known: {})",
+                                    reference.blocks.ids()
+                                ))
+                            })?
+                            .id
+                            .clone(),
+                    ),
+                }
+            }
+            Change::Responsible(r) => {
+                a.responsible = match r {
+                    None => None,
+                    Some(name) => Some(super::recipients::known_recipient(tx, name)?),
+                };
+                if a.responsible.is_some() && a.status == Status::New && !explicit_status {
+                    a.status = Status::Assigned;
+                }
+            }
+            Change::Status(s) => a.status = *s,
+            Change::Urgent(u) => a.urgent = *u,
+            Change::Conflict(c) => a.conflict = *c,
+            Change::InterimAt(t) => {
+                a.first_response_at = *t;
+                if t.is_some() && a.status.is_open() && !explicit_status {
+                    a.status = Status::Interim;
+                }
+            }
+            Change::AnsweredAt(t) => {
+                a.answered_at = *t;
+                if t.is_some() && a.status.is_open() && !explicit_status {
+                    a.status = Status::Answered;
+                }
+                if let Some(t) = t
+                    && a.first_response_at.is_none()
+                {
+                    a.first_response_at = Some(*t);
+                }
+            }
+            Change::Answer(text) => a.answer = text.clone().filter(|t| !t.trim().is_empty()),
+            Change::Quality(q) => a.quality = *q,
+            Change::Rating(r) => {
+                if let Some(v) = r
+                    && !(1..=5).contains(v)
+                {
+                    return Err(StoreError::Invalid(format!("rating {v} is outside 1–5")));
+                }
+                a.rating = *r;
+            }
+            Change::DuplicateOf(d) => {
+                if let Some(orig) = d {
+                    if *orig == a.id {
+                        return Err(StoreError::Invalid(
+                            "an appeal cannot duplicate itself".into(),
+                        ));
+                    }
+                    if load(tx, *orig)?.is_none() {
+                        return Err(StoreError::NotFound(format!("no appeal {orig}")));
+                    }
+                    if !explicit_status {
+                        a.status = Status::Duplicate;
+                    }
+                }
+                a.duplicate_of = *d;
+            }
+            Change::Extend(reason) => {
+                if reason.trim().is_empty() {
+                    return Err(StoreError::Invalid("an extension needs a reason".into()));
+                }
+                if !reference.sla.is_fz59(a.channel, a.fz59) {
+                    return Err(StoreError::Invalid(
+                        "only a 59-ФЗ appeal's deadline can be extended".into(),
+                    ));
+                }
+                if a.extension_reason.is_some() {
+                    return Err(StoreError::Invalid(
+                        "the deadline was already extended once (59-ФЗ allows one extension)"
+                            .into(),
+                    ));
+                }
+                a.extension_reason = Some(reason.trim().to_string());
+            }
+            Change::Note(n) => {
+                if !n.trim().is_empty() {
+                    notes.push(n.trim().to_string());
+                }
+            }
+        }
+    }
+    Ok(())
+}

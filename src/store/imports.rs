@@ -1,0 +1,229 @@
+//! Imports: one transaction per file, the record of imported files, and how an incoming record is
+//! merged into a stored appeal.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use serde::Serialize;
+
+use super::appeals::{APPEAL_COLUMNS, APPEAL_FROM, SaveCtx, SaveOutcome, appeal_from_row, save};
+use super::{Actor, Store, StoreError, ts};
+use crate::domain::text::SearchNormalizer;
+use crate::domain::{Appeal, Channel, Deadlines, Status};
+use crate::ingest::IncomingAppeal;
+use crate::reference::Reference;
+
+/// The record of one imported file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportedFile {
+    pub name: String,
+    /// SHA-256 of the content, hex.
+    pub hash: String,
+    pub format: String,
+    pub channel: Option<String>,
+    pub imported_at: DateTime<Utc>,
+    pub rows: i64,
+    pub inserted: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub quarantined: i64,
+}
+
+fn imported_from_row(r: &Row<'_>) -> rusqlite::Result<ImportedFile> {
+    Ok(ImportedFile {
+        name: r.get(0)?,
+        hash: r.get(1)?,
+        format: r.get(2)?,
+        channel: r.get(3)?,
+        imported_at: ts(r.get(4)?),
+        rows: r.get(5)?,
+        inserted: r.get(6)?,
+        updated: r.get(7)?,
+        unchanged: r.get(8)?,
+        quarantined: r.get(9)?,
+    })
+}
+
+const IMPORTED_COLUMNS: &str =
+    "name, hash, format, channel, imported_at, rows, inserted, updated, unchanged, quarantined";
+
+impl Store {
+    /// The earlier import of a file with this content hash, if any.
+    pub fn imported_file(&self, hash: &str) -> Result<Option<ImportedFile>, StoreError> {
+        let sql = format!("SELECT {IMPORTED_COLUMNS} FROM imported_files WHERE hash = ?1");
+        Ok(self
+            .conn()
+            .query_row(&sql, [hash], imported_from_row)
+            .optional()?)
+    }
+
+    /// The most recent import.
+    pub fn last_import(&self) -> Result<Option<ImportedFile>, StoreError> {
+        let sql = format!("SELECT {IMPORTED_COLUMNS} FROM imported_files ORDER BY id DESC LIMIT 1");
+        Ok(self
+            .conn()
+            .query_row(&sql, [], imported_from_row)
+            .optional()?)
+    }
+
+    /// Starts importing one file: everything until [`ImportTx::finish`] is one transaction, so a
+    /// crash leaves no half-imported file.
+    pub fn begin_import(&mut self) -> Result<ImportTx<'_>, StoreError> {
+        let reference = self.reference.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        Ok(ImportTx {
+            tx,
+            reference,
+            normalizer: SearchNormalizer::new(),
+        })
+    }
+}
+
+/// An import in progress (one transaction).
+pub struct ImportTx<'a> {
+    tx: Transaction<'a>,
+    reference: Arc<Reference>,
+    normalizer: SearchNormalizer,
+}
+
+impl ImportTx<'_> {
+    /// Inserts a new appeal or merges a later export of a known one, recording what changed.
+    /// `channel` is the record's own channel or the file's.
+    pub fn upsert(
+        &mut self,
+        incoming: &IncomingAppeal,
+        channel: Channel,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<SaveOutcome, StoreError> {
+        let sql = format!(
+            "SELECT {APPEAL_COLUMNS} FROM {APPEAL_FROM} WHERE a.channel = ?1 AND a.source_id = ?2"
+        );
+        let old = self
+            .tx
+            .prepare_cached(&sql)?
+            .query_row(params![channel.id(), incoming.source_id], appeal_from_row)
+            .optional()?;
+        let mut new = match &old {
+            Some(o) => o.clone(),
+            None => Appeal {
+                id: 0,
+                channel,
+                source_id: incoming.source_id.clone(),
+                received_at: incoming.received_at,
+                text: incoming.text.clone(),
+                author: None,
+                contact: None,
+                settlement: None,
+                address: None,
+                url: None,
+                category: None,
+                fz59: false,
+                block: None,
+                responsible: None,
+                status: Status::New,
+                urgent: false,
+                conflict: false,
+                first_response_at: None,
+                answered_at: None,
+                answer: None,
+                quality: None,
+                rating: None,
+                lat: None,
+                lon: None,
+                duplicate_of: None,
+                extension_reason: None,
+                reopen_count: 0,
+                deadlines: Deadlines::default(),
+                version: 0,
+            },
+        };
+        merge(&mut new, incoming, old.is_none());
+        let ctx = SaveCtx {
+            reference: &self.reference,
+            normalizer: &self.normalizer,
+            actor,
+            now,
+        };
+        save(&self.tx, &ctx, old.as_ref(), &mut new, &[])
+    }
+
+    /// Records the file and commits everything.
+    pub fn finish(self, file: &ImportedFile) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO imported_files (name, hash, format, channel, imported_at, rows, inserted, \
+             updated, unchanged, quarantined) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                file.name,
+                file.hash,
+                file.format,
+                file.channel,
+                file.imported_at.timestamp(),
+                file.rows,
+                file.inserted,
+                file.updated,
+                file.unchanged,
+                file.quarantined
+            ],
+        )?;
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Merges what a source file says into an appeal. The source owns what it reports (text, dates,
+/// recipient, status, answer, rating…): a value it gives replaces the stored one, an absent value
+/// leaves it. The МЦУ's own judgements (block, answer quality) are only filled when empty, and the
+/// urgent/conflict marks are only raised, never cleared, by an import.
+fn merge(a: &mut Appeal, inc: &IncomingAppeal, is_new: bool) {
+    fn take<T: Clone>(dst: &mut Option<T>, src: &Option<T>) {
+        if src.is_some() {
+            dst.clone_from(src);
+        }
+    }
+    a.received_at = inc.received_at;
+    a.text.clone_from(&inc.text);
+    take(&mut a.author, &inc.author);
+    take(&mut a.contact, &inc.contact);
+    take(&mut a.settlement, &inc.settlement);
+    take(&mut a.address, &inc.address);
+    take(&mut a.url, &inc.url);
+    take(&mut a.category, &inc.category);
+    if let Some(f) = inc.fz59 {
+        a.fz59 = f;
+    }
+    if a.block.is_none() {
+        a.block.clone_from(&inc.block);
+    }
+    if a.quality.is_none() {
+        a.quality = inc.quality;
+    }
+    take(&mut a.responsible, &inc.responsible);
+    if inc.urgent == Some(true) {
+        a.urgent = true;
+    }
+    if inc.conflict == Some(true) {
+        a.conflict = true;
+    }
+    take(&mut a.first_response_at, &inc.first_response_at);
+    take(&mut a.answered_at, &inc.answered_at);
+    take(&mut a.answer, &inc.answer);
+    take(&mut a.rating, &inc.rating);
+    if inc.lat.is_some() && inc.lon.is_some() {
+        a.lat = inc.lat;
+        a.lon = inc.lon;
+    }
+    if let Some(s) = inc.status {
+        a.status = s;
+    } else if a.answered_at.is_some() && a.status.is_open() {
+        a.status = Status::Answered;
+    } else if is_new && a.responsible.is_some() {
+        a.status = Status::Assigned;
+    }
+    if a.answered_at.is_some() && a.first_response_at.is_none() {
+        a.first_response_at = a.answered_at;
+    }
+}

@@ -1,0 +1,208 @@
+//! Listing appeals (keyset paging, never OFFSET) and the summary counts of `mcu stats`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::params_from_iter;
+use rusqlite::types::Value;
+use serde::Serialize;
+
+use super::appeals::{APPEAL_COLUMNS, APPEAL_FROM, appeal_from_row};
+use super::{Store, StoreError};
+use crate::domain::text::{SearchNormalizer, fold};
+use crate::domain::{Appeal, Channel, Status};
+
+/// Which appeals to list. Empty filter = all.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListFilter {
+    pub status: Option<Status>,
+    /// A block id; `Some(None)` means appeals with no block yet.
+    pub block: Option<Option<String>>,
+    pub channel: Option<Channel>,
+    pub responsible: Option<String>,
+    pub settlement: Option<String>,
+    /// Only open appeals.
+    pub open: bool,
+    /// Only appeals open and past their answer deadline at this instant.
+    pub overdue_at: Option<DateTime<Utc>>,
+    /// Received at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Received before.
+    pub to: Option<DateTime<Utc>>,
+    /// Full-text query: every word must match (in any word form).
+    pub text: Option<String>,
+}
+
+/// Where the next page starts: the last row of the previous page (newest-first order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub received_at: i64,
+    pub id: i64,
+}
+
+impl Cursor {
+    /// The cursor after this appeal.
+    pub fn after(a: &Appeal) -> Self {
+        Self {
+            received_at: a.received_at.timestamp(),
+            id: a.id,
+        }
+    }
+}
+
+impl ListFilter {
+    /// SQL conditions and their parameters.
+    fn conditions(&self, sql: &mut String, args: &mut Vec<Value>) {
+        let mut cond = |c: &str, v: Option<Value>| {
+            sql.push_str(if sql.contains(" WHERE ") {
+                " AND "
+            } else {
+                " WHERE "
+            });
+            sql.push_str(c);
+            if let Some(v) = v {
+                args.push(v);
+            }
+        };
+        if let Some(s) = self.status {
+            cond("a.status = ?", Some(Value::Text(s.id().into())));
+        }
+        match &self.block {
+            Some(Some(b)) => cond("a.block = ?", Some(Value::Text(b.clone()))),
+            Some(None) => cond("a.block IS NULL", None),
+            None => {}
+        }
+        if let Some(c) = self.channel {
+            cond("a.channel = ?", Some(Value::Text(c.id().into())));
+        }
+        if let Some(r) = &self.responsible {
+            cond(
+                "a.responsible_id = (SELECT id FROM recipients WHERE name_fold = ?)",
+                Some(Value::Text(fold(r))),
+            );
+        }
+        if let Some(s) = &self.settlement {
+            cond(
+                "a.settlement_id = (SELECT id FROM settlements WHERE name_fold = ?)",
+                Some(Value::Text(fold(s))),
+            );
+        }
+        if self.open {
+            cond("a.is_open = 1", None);
+        }
+        if let Some(now) = self.overdue_at {
+            cond(
+                "a.is_open = 1 AND a.answer_due < ?",
+                Some(Value::Integer(now.timestamp())),
+            );
+        }
+        if let Some(f) = self.from {
+            cond("a.received_at >= ?", Some(Value::Integer(f.timestamp())));
+        }
+        if let Some(t) = self.to {
+            cond("a.received_at < ?", Some(Value::Integer(t.timestamp())));
+        }
+        if let Some(q) = &self.text {
+            cond(
+                "a.id IN (SELECT rowid FROM appeals_fts WHERE appeals_fts MATCH ?)",
+                Some(Value::Text(fts_query(q))),
+            );
+        }
+    }
+}
+
+/// Turns what an officer typed into an FTS5 query over the stemmed copy: each word stemmed and
+/// quoted (so no FTS syntax can be injected), all required.
+pub fn fts_query(q: &str) -> String {
+    let n = SearchNormalizer::new();
+    let stems: Vec<String> = n
+        .normalize(q)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\""))
+        .collect();
+    if stems.is_empty() {
+        // Matches nothing rather than everything.
+        "\"\"".to_string()
+    } else {
+        stems.join(" ")
+    }
+}
+
+/// Summary counts for a period (received in it), at an instant `now`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub total: i64,
+    pub by_channel: BTreeMap<String, i64>,
+    /// Block ids, plus `unassigned` for appeals with no block.
+    pub by_block: BTreeMap<String, i64>,
+    pub by_status: BTreeMap<String, i64>,
+    pub open: i64,
+    pub overdue: i64,
+    pub overdue_by_block: BTreeMap<String, i64>,
+}
+
+impl Store {
+    /// A page of appeals, newest first, after `cursor` (keyset paging: as fast on the last page as
+    /// on the first).
+    pub fn list(
+        &self,
+        filter: &ListFilter,
+        cursor: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Vec<Appeal>, StoreError> {
+        let mut sql = format!("SELECT {APPEAL_COLUMNS} FROM {APPEAL_FROM}");
+        let mut args = Vec::new();
+        filter.conditions(&mut sql, &mut args);
+        if let Some(c) = cursor {
+            sql.push_str(if sql.contains(" WHERE ") {
+                " AND "
+            } else {
+                " WHERE "
+            });
+            sql.push_str("(a.received_at, a.id) < (?, ?)");
+            args.push(Value::Integer(c.received_at));
+            args.push(Value::Integer(c.id));
+        }
+        sql.push_str(" ORDER BY a.received_at DESC, a.id DESC LIMIT ?");
+        args.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+        let mut st = self.conn().prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(args), appeal_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Counts by channel, block and status, open and overdue, for appeals matching `filter`
+    /// (usually a period), with overdue judged at `now`.
+    pub fn stats(&self, filter: &ListFilter, now: DateTime<Utc>) -> Result<Stats, StoreError> {
+        let mut sql = "SELECT a.channel, COALESCE(a.block, 'unassigned'), a.status, COUNT(*), \
+                       SUM(a.is_open), SUM(a.is_open = 1 AND a.answer_due < ?) FROM appeals a"
+            .to_string();
+        let mut args = vec![Value::Integer(now.timestamp())];
+        filter.conditions(&mut sql, &mut args);
+        sql.push_str(" GROUP BY 1, 2, 3");
+        let mut st = self.conn().prepare(&sql)?;
+        let mut rows = st.query(params_from_iter(args))?;
+        let mut s = Stats::default();
+        while let Some(r) = rows.next()? {
+            let (ch, block, status): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let (n, open, overdue): (i64, i64, i64) = (r.get(3)?, r.get(4)?, r.get(5)?);
+            s.total += n;
+            *s.by_channel.entry(ch).or_default() += n;
+            *s.by_block.entry(block.clone()).or_default() += n;
+            *s.by_status.entry(status).or_default() += n;
+            s.open += open;
+            s.overdue += overdue;
+            if overdue > 0 {
+                *s.overdue_by_block.entry(block).or_default() += overdue;
+            }
+        }
+        Ok(s)
+    }
+
+    /// Number of appeals in the workspace.
+    pub fn count(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM appeals", [], |r| r.get(0))?)
+    }
+}
