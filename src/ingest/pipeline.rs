@@ -167,6 +167,7 @@ impl Importer<'_> {
         let mut deadline_problems = std::collections::BTreeSet::new();
         let now = self.now;
 
+        let mut fault = Fault::from_env();
         let mut tx = self.store.begin_import()?;
         for item in rows {
             let item = match item {
@@ -222,6 +223,7 @@ impl Importer<'_> {
                 continue;
             };
             let outcome = tx.upsert(&incoming, ch, &actor, now)?;
+            fault.after_row();
             if let Some(p) = outcome.deadline_problem {
                 deadline_problems.insert(p);
             }
@@ -244,6 +246,7 @@ impl Importer<'_> {
             unchanged,
             quarantined,
         })?;
+        fault.after_commit();
         report.quarantine = errors.finish().map_err(io_err(path))?;
         for p in deadline_problems {
             report
@@ -311,6 +314,42 @@ impl Importer<'_> {
         let dest = unique_path(&dir, name);
         move_file_to(path, &dest)?;
         Ok(dest.display().to_string())
+    }
+}
+
+/// Fault injection for the crash-safety tests: `MCU_FAULT=abort-after-rows:N` aborts the process
+/// after N rows of a file are written (inside the transaction), `MCU_FAULT=abort-after-commit`
+/// right after a file's transaction commits, before the file is moved. `abort()` is as abrupt as
+/// `kill -9`: no unwinding, no cleanup. Unset in normal use.
+struct Fault {
+    rows_left: Option<u64>,
+    after_commit: bool,
+}
+
+impl Fault {
+    fn from_env() -> Self {
+        let v = std::env::var("MCU_FAULT").unwrap_or_default();
+        Self {
+            rows_left: v
+                .strip_prefix("abort-after-rows:")
+                .and_then(|n| n.parse().ok()),
+            after_commit: v == "abort-after-commit",
+        }
+    }
+
+    fn after_row(&mut self) {
+        if let Some(n) = self.rows_left.as_mut() {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                std::process::abort();
+            }
+        }
+    }
+
+    fn after_commit(&self) {
+        if self.after_commit {
+            std::process::abort();
+        }
     }
 }
 

@@ -1,0 +1,497 @@
+//! The real `mcu` binary importing real files into a real workspace: every format, bad rows,
+//! re-import, unreadable files, the inbox, and a crash in the middle of a file.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const NOW: &str = "2026-11-28T12:00:00+03:00";
+
+fn mcu(ws: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcu"))
+        .arg("--workspace")
+        .arg(ws)
+        .args(args)
+        .env_remove("MCU_HOME")
+        .output()
+        .expect("mcu runs")
+}
+
+fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success() || out.status.code() == Some(3),
+        "mcu failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+/// A ПОС-style export as the platform gives it: Windows-1251, `;`, a multi-line quoted text.
+fn pos_csv_cp1251(dir: &Path) -> PathBuf {
+    let text = "Номер сообщения;Дата создания;Категория;Текст сообщения;Населённый пункт;ФИО заявителя;Обращение по 59-ФЗ;Ответственный;Статус;Дата ответа;Оценка\r\n\
+        5001;02.11.2026 09:15;Дороги;\"На въезде в село размыло дорогу.\r\nМашины буксуют, автобус не проходит.\";с. Заречное;Орлова Вера Ивановна;Нет;Отдел дорожного хозяйства;В работе;;\r\n\
+        5002;03.11.2026 14:40;ЖКХ;Третий день нет воды в колонке на улице Садовой;д. Липовка;Громов П. С.;Да;Отдел ЖКХ;Дан ответ;05.11.2026 10:00;5\r\n\
+        5003;04.11.2026 08:05;Культура;Просим отремонтировать крыльцо сельского клуба;с. Заречное;Белова Н.;Нет;;Новое;;\r\n";
+    let (bytes, _, bad) = encoding_rs::WINDOWS_1251.encode(text);
+    assert!(!bad);
+    let p = dir.join("pos_export.csv");
+    fs::write(&p, bytes).unwrap();
+    p
+}
+
+/// An ИМ-style XLSX with real Excel date cells.
+fn im_xlsx(dir: &Path) -> PathBuf {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let date = Format::new().set_num_format("dd.mm.yyyy hh:mm");
+    for (c, h) in ["Номер", "Дата поступления", "Соцсеть", "Текст", "Срочно"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let rows = [
+        (
+            "IM-1",
+            (2026, 11, 27, 16, 30),
+            "ВКонтакте",
+            "Упало дерево на провода у школы",
+            "Да",
+        ),
+        (
+            "IM-2",
+            (2026, 11, 26, 10, 0),
+            "Одноклассники",
+            "Когда откроют новую площадку?",
+            "Нет",
+        ),
+    ];
+    for (i, (id, (y, mo, d, h, mi), net, text, urgent)) in rows.iter().enumerate() {
+        let r = (i + 1) as u32;
+        ws.write_string(r, 0, *id).unwrap();
+        let dt = ExcelDateTime::from_ymd(*y, *mo, *d)
+            .unwrap()
+            .and_hms(*h, *mi, 0)
+            .unwrap();
+        ws.write_datetime_with_format(r, 1, &dt, &date).unwrap();
+        ws.write_string(r, 2, *net).unwrap();
+        ws.write_string(r, 3, *text).unwrap();
+        ws.write_string(r, 4, *urgent).unwrap();
+    }
+    let p = dir.join("im_export.xlsx");
+    wb.save(&p).unwrap();
+    p
+}
+
+fn messenger_jsonl(dir: &Path) -> PathBuf {
+    let p = dir.join("messenger.jsonl");
+    fs::write(
+        &p,
+        concat!(
+            r#"{"id":"TG-1","channel":"messenger","received_at":"2026-11-20T10:00:00+03:00","text":"Спасибо за новый автобус!","status":"closed","answered_at":"2026-11-20T12:00:00+03:00","rating":5}"#,
+            "\n",
+            r#"{"id":"TG-2","channel":"messenger","received_at":"2026-11-21 09:30","text":"Собаки бегают стаей у остановки","urgent":true}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    p
+}
+
+fn open311(dir: &Path) -> PathBuf {
+    let p = dir.join("requests.json");
+    fs::write(
+        &p,
+        r#"[{"service_request_id":"SR-1","status":"closed","service_name":"Дороги","description":"Не убран снег на мосту","agency_responsible":"Отдел дорожного хозяйства","requested_datetime":"2026-11-10T08:00:00+03:00","updated_datetime":"2026-11-11T15:00:00+03:00","address":"с. Заречное","lat":56.9,"long":46.8},
+            {"service_request_id":"SR-2","status":"open","service_name":"Спорт","description":"Нужна хоккейная коробка","agency_responsible":null,"requested_datetime":"2026-11-12T18:00:00+03:00","updated_datetime":"2026-11-12T18:00:00+03:00","address":null,"lat":null,"long":null}]"#,
+    )
+    .unwrap();
+    p
+}
+
+fn with_bad_rows(dir: &Path) -> PathBuf {
+    let p = dir.join("bad.csv");
+    fs::write(
+        &p,
+        "id;received_at;text;rating\n\
+         B-1;2026-11-02 10:00;Хороший текст;\n\
+         ;2026-11-02 10:00;Нет номера;\n\
+         B-3;2026-11-02 10:00;;\n\
+         B-4;31.02.2026 10:00;Несуществующая дата;\n\
+         B-5;2026-11-02 10:00;Оценка не та;7\n\
+         B-6;вчера;Дата словом;\n\
+         B-7;2026-11-03 11:00;Ещё хороший текст;4\n",
+    )
+    .unwrap();
+    p
+}
+
+fn imported(report: &Value) -> (i64, i64, i64, i64) {
+    (
+        report["inserted"].as_i64().unwrap(),
+        report["updated"].as_i64().unwrap(),
+        report["unchanged"].as_i64().unwrap(),
+        report["quarantined"].as_i64().unwrap(),
+    )
+}
+
+#[test]
+fn every_format_imports_with_its_channel() {
+    let ws = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let out = mcu(
+        ws.path(),
+        &[
+            "import",
+            "--json",
+            "--now",
+            NOW,
+            pos_csv_cp1251(src.path()).to_str().unwrap(),
+        ],
+    );
+    // No channel column and no --channel: the file cannot be placed, and says how to fix it.
+    assert_eq!(out.status.code(), Some(3));
+    let r = json(&out);
+    assert_eq!(r[0]["outcome"], "failed");
+    assert!(
+        r[0]["reason"].as_str().unwrap().contains("--channel"),
+        "{r}"
+    );
+
+    // Given the channel, the same file imports (it was not recorded as imported).
+    let pos = pos_csv_cp1251(src.path());
+    let out = mcu(
+        ws.path(),
+        &[
+            "import",
+            "--json",
+            "--now",
+            NOW,
+            "--channel",
+            "pos",
+            pos.to_str().unwrap(),
+        ],
+    );
+    let r = json(&out);
+    assert_eq!(r[0]["format"], "csv");
+    assert_eq!(imported(&r[0]), (3, 0, 0, 0), "{r}");
+
+    let out = mcu(
+        ws.path(),
+        &[
+            "import",
+            "--json",
+            "--now",
+            NOW,
+            "--channel",
+            "im",
+            im_xlsx(src.path()).to_str().unwrap(),
+            messenger_jsonl(src.path()).to_str().unwrap(),
+        ],
+    );
+    let r = json(&out);
+    assert_eq!(r[0]["format"], "spreadsheet");
+    assert_eq!(imported(&r[0]), (2, 0, 0, 0), "{r}");
+    assert_eq!(imported(&r[1]), (2, 0, 0, 0), "{r}");
+    let out = mcu(
+        ws.path(),
+        &[
+            "import",
+            "--json",
+            "--now",
+            NOW,
+            "--channel",
+            "messenger",
+            open311(src.path()).to_str().unwrap(),
+        ],
+    );
+    let r = json(&out);
+    assert_eq!(r[0]["format"], "open311");
+    assert_eq!(imported(&r[0]), (2, 0, 0, 0), "{r}");
+
+    // The multi-line Windows-1251 text survived intact.
+    let a = json(&mcu(
+        ws.path(),
+        &["show", "pos:5001", "--json", "--now", NOW],
+    ));
+    assert_eq!(
+        a["text"],
+        "На въезде в село размыло дорогу.\nМашины буксуют, автобус не проходит."
+    );
+    assert_eq!(a["settlement"], "с. Заречное");
+    assert_eq!(a["author"], "Орлова Вера Ивановна");
+    assert_eq!(a["status"], "in_progress");
+    assert_eq!(a["received_at"], "2026-11-02T09:15:00+03:00");
+    let b = json(&mcu(
+        ws.path(),
+        &["show", "pos:5002", "--json", "--now", NOW],
+    ));
+    assert_eq!(b["fz59"], true);
+    assert_eq!(b["rating"], 5);
+    assert_eq!(b["status"], "answered");
+
+    // The Excel date cell is local time; the «Соцсеть» word sets the channel to im.
+    let im = json(&mcu(
+        ws.path(),
+        &["show", "im:IM-1", "--json", "--now", NOW],
+    ));
+    assert_eq!(im["received_at"], "2026-11-27T16:30:00+03:00");
+    assert_eq!(im["urgent"], true);
+    assert_eq!(im["first_response_due"], "2026-11-30T12:30:00+03:00");
+
+    let sr = json(&mcu(
+        ws.path(),
+        &["show", "messenger:SR-1", "--json", "--now", NOW],
+    ));
+    assert_eq!(sr["status"], "closed");
+    assert_eq!(sr["answered_at"], "2026-11-11T15:00:00+03:00");
+    assert_eq!(sr["category"], "Дороги");
+    assert_eq!(sr["responsible"], "Отдел дорожного хозяйства");
+
+    let stats = json(&mcu(ws.path(), &["stats", "--json", "--now", NOW]));
+    assert_eq!(stats["total"], 9);
+    assert_eq!(stats["by_channel"]["pos"], 3);
+    assert_eq!(stats["by_channel"]["im"], 2);
+    assert_eq!(stats["by_channel"]["messenger"], 4);
+    assert_eq!(stats["by_block"]["unassigned"], 9);
+}
+
+#[test]
+fn bad_rows_go_to_quarantine_with_line_field_and_reason_while_good_rows_import() {
+    let ws = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let out = mcu(
+        ws.path(),
+        &[
+            "import",
+            "--json",
+            "--now",
+            NOW,
+            "--channel",
+            "pos",
+            with_bad_rows(src.path()).to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "exit code 3 when rows are quarantined"
+    );
+    let r = json(&out);
+    assert_eq!(imported(&r[0]), (2, 0, 0, 5), "{r}");
+    let q = r[0]["quarantine"].as_str().unwrap();
+    assert!(q.ends_with("bad.csv.errors.csv"), "{q}");
+    let errors = fs::read_to_string(q).unwrap();
+    let lines: Vec<&str> = errors.lines().collect();
+    let has = |line: &str, field: &str, needle: &str| {
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("{line};")) && l.contains(field) && l.contains(needle))
+    };
+    assert!(has("3", "id", ""), "{errors}");
+    assert!(has("4", "text", ""), "{errors}");
+    assert!(has("5", "received_at", "31.02.2026"), "{errors}");
+    assert!(has("6", "rating", "7"), "{errors}");
+    assert!(has("7", "received_at", "вчера"), "{errors}");
+    // Nothing lost: the bad rows' own cells are kept.
+    assert!(errors.contains("Оценка не та"));
+}
+
+#[test]
+fn the_same_file_twice_is_skipped_and_a_later_export_updates() {
+    let ws = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let f = src.path().join("a.csv");
+    fs::write(
+        &f,
+        "id;received_at;text;status\nA-1;2026-11-02 10:00;Нет света на улице;new\n",
+    )
+    .unwrap();
+    let args = [
+        "import",
+        "--json",
+        "--now",
+        NOW,
+        "--channel",
+        "pos",
+        f.to_str().unwrap(),
+    ];
+    json(&mcu(ws.path(), &args));
+    let again = json(&mcu(ws.path(), &args));
+    assert_eq!(again[0]["outcome"], "already_imported");
+
+    fs::write(&f, "id;received_at;text;status;answered_at\nA-1;2026-11-02 10:00;Нет света на улице;Дан ответ;2026-11-03 09:00\n").unwrap();
+    let later = json(&mcu(ws.path(), &args));
+    assert_eq!(imported(&later[0]), (0, 1, 0, 0));
+    let a = json(&mcu(ws.path(), &["show", "pos:A-1", "--json"]));
+    assert_eq!(a["status"], "answered");
+    let changed: Vec<&str> = a["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        changed.contains(&"status") && changed.contains(&"answered_at"),
+        "{changed:?}"
+    );
+    assert_eq!(json(&mcu(ws.path(), &["stats", "--json"]))["total"], 1);
+}
+
+#[test]
+fn an_unreadable_file_goes_to_quarantine_with_the_reason() {
+    let ws = tempfile::tempdir().unwrap();
+    mcu(ws.path(), &["init"]);
+    let inbox = ws.path().join("inbox/pos");
+    fs::write(
+        inbox.join("broken.xlsx"),
+        b"PK\x03\x04 this is not really a zip",
+    )
+    .unwrap();
+    let out = mcu(ws.path(), &["import", "--inbox", "--json", "--now", NOW]);
+    assert_eq!(out.status.code(), Some(3));
+    let r = json(&out);
+    assert_eq!(r[0]["outcome"], "failed");
+    assert!(!inbox.join("broken.xlsx").exists(), "left the inbox");
+    let q = ws.path().join("quarantine");
+    assert!(q.join("broken.xlsx").exists());
+    let why = fs::read_to_string(q.join("broken.xlsx.error.txt")).unwrap();
+    assert!(
+        why.contains("broken.xlsx") && why.contains("reason:"),
+        "{why}"
+    );
+}
+
+#[test]
+fn inbox_files_take_the_channel_of_their_folder_and_move_to_processed() {
+    let ws = tempfile::tempdir().unwrap();
+    mcu(ws.path(), &["init"]);
+    for d in [
+        "inbox/im",
+        "inbox/pos",
+        "inbox/letters",
+        "inbox/pages",
+        "processed",
+        "quarantine",
+        "reports",
+    ] {
+        assert!(ws.path().join(d).is_dir(), "{d}");
+    }
+    assert!(ws.path().join("mcu.db").is_file());
+    fs::write(
+        ws.path().join("inbox/letters/registry.csv"),
+        "\u{feff}Рег. номер,Дата регистрации,Заявитель,Краткое содержание\nП-1,02.12.2026 10:00,Котова А.,Прошу отремонтировать дорогу\n",
+    )
+    .unwrap();
+    fs::write(ws.path().join("inbox/letters/.partial-upload.csv"), "id\n").unwrap();
+    let r = json(&mcu(
+        ws.path(),
+        &["import", "--inbox", "--json", "--now", NOW],
+    ));
+    assert_eq!(
+        r.as_array().unwrap().len(),
+        1,
+        "hidden files are left alone: {r}"
+    );
+    assert_eq!(imported(&r[0]).0, 1);
+    assert!(ws.path().join("processed/2026-11-28/registry.csv").exists());
+    assert!(!ws.path().join("inbox/letters/registry.csv").exists());
+    let a = json(&mcu(ws.path(), &["show", "letter:П-1", "--json"]));
+    assert_eq!(a["answer_due"], "2026-12-30T17:00:00+03:00");
+    assert_eq!(a["register_due"], "2026-12-04T17:00:00+03:00");
+}
+
+#[test]
+fn deadline_command_gives_the_rule_examples() {
+    let ws = tempfile::tempdir().unwrap();
+    let d = |args: &[&str]| json(&mcu(ws.path(), &[&["deadline", "--json"], args].concat()));
+    let im = d(&["--channel", "im", "--received", "2026-11-27T16:30:00+03:00"]);
+    assert_eq!(im["first_response_due"], "2026-11-30T16:30:00+03:00");
+    assert_eq!(im["answer_due"], "2026-11-30T16:30:00+03:00");
+    assert_eq!(im["register_due"], Value::Null);
+    let urgent = d(&[
+        "--channel",
+        "im",
+        "--urgent",
+        "--received",
+        "2026-11-28 10:00",
+    ]);
+    assert_eq!(urgent["first_response_due"], "2026-11-30T12:00:00+03:00");
+    let pos = d(&["--channel", "pos", "--received", "2026-12-24 11:00"]);
+    assert_eq!(pos["answer_due"], "2027-01-18T17:00:00+03:00");
+    assert_eq!(pos["first_response_due"], Value::Null);
+    let letter = d(&["--channel", "letter", "--received", "2026-12-02 10:00"]);
+    assert_eq!(letter["answer_due"], "2026-12-30T17:00:00+03:00");
+    let short = d(&["--channel", "im", "--received", "2026-04-30 15:30"]);
+    assert_eq!(short["first_response_due"], "2026-05-04T16:30:00+03:00");
+    // A year the calendar does not know is a clear error, not a guess.
+    let out = mcu(
+        ws.path(),
+        &[
+            "deadline",
+            "--channel",
+            "pos",
+            "--received",
+            "2031-03-02 10:00",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2031"));
+}
+
+#[test]
+fn set_changes_are_audited_and_bad_values_refused() {
+    let ws = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let f = src.path().join("a.csv");
+    fs::write(&f, "id;received_at;text;responsible\nA-1;2026-11-02 10:00;Яма на дороге;Отдел дорожного хозяйства\nA-2;2026-11-02 11:00;Ещё одна яма;\n").unwrap();
+    json(&mcu(
+        ws.path(),
+        &["import", "--json", "--channel", "pos", f.to_str().unwrap()],
+    ));
+    let out = mcu(
+        ws.path(),
+        &[
+            "set",
+            "pos:A-2",
+            "--block",
+            "roads",
+            "--responsible",
+            "дорожного",
+            "--note",
+            "по телефону",
+            "--json",
+            "--now",
+            NOW,
+        ],
+    );
+    let r = json(&out);
+    assert_eq!(r["appeal"]["block"], "roads");
+    assert_eq!(r["appeal"]["responsible"], "Отдел дорожного хозяйства");
+    assert_eq!(r["appeal"]["status"], "assigned");
+
+    let bad = mcu(ws.path(), &["set", "pos:A-2", "--block", "space"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("space"));
+    let bad = mcu(ws.path(), &["set", "pos:A-2", "--status", "flying"]);
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "an unknown status is a usage error"
+    );
+    let bad = mcu(
+        ws.path(),
+        &["set", "pos:A-2", "--responsible", "Отдел космоса"],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("Отдел дорожного хозяйства"));
+
+    let list = json(&mcu(ws.path(), &["list", "--block", "roads", "--json"]));
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let found = json(&mcu(ws.path(), &["list", "--search", "ямы", "--json"]));
+    assert_eq!(found.as_array().unwrap().len(), 2);
+}
