@@ -209,7 +209,10 @@ impl TryFrom<BTreeMap<String, CalendarYear>> for CalendarFile {
 impl CalendarFile {
     /// Parses and validates a calendar file in the `ru.toml` format.
     pub fn from_toml(text: &str) -> Result<Self, CalendarError> {
-        toml::from_str(text).map_err(|e| CalendarError::Invalid(format!("{}", TomlError(e))))
+        // Parse the raw tables first so that a validation error keeps its structure.
+        let raw: BTreeMap<String, CalendarYear> = toml::from_str(text)
+            .map_err(|e| CalendarError::Invalid(format!("{}", TomlError(e))))?;
+        CalendarFile::try_from(raw)
     }
 
     /// The shipped Russian calendar ([`EMBEDDED_RU`]).
@@ -946,5 +949,559 @@ fn weekday_name(w: Weekday) -> &'static str {
         Weekday::Fri => "Friday",
         Weekday::Sat => "Saturday",
         Weekday::Sun => "Sunday",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::Europe::Moscow;
+
+    /// The shipped calendar with default working hours.
+    fn cal() -> WorkCalendar {
+        let file = CalendarFile::from_toml(EMBEDDED_RU).expect("shipped calendar loads");
+        WorkCalendar::new(file, WorkHours::default()).expect("calendar builds")
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+    }
+
+    /// A Moscow wall-clock instant.
+    fn msk(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        Moscow
+            .with_ymd_and_hms(y, m, d, h, min, 0)
+            .single()
+            .expect("unambiguous Moscow time")
+            .with_timezone(&Utc)
+    }
+
+    fn add(from: DateTime<Utc>, n: u32) -> DateTime<Utc> {
+        cal().add_working_hours(from, n).expect("known years")
+    }
+
+    // --- calendar data ------------------------------------------------------------------------
+
+    #[test]
+    fn shipped_calendar_knows_2024_to_2027_with_official_totals() {
+        let c = cal();
+        assert_eq!(c.years(), &[2024, 2025, 2026, 2027]);
+        let totals: Vec<u32> = c
+            .years()
+            .iter()
+            .map(|&y| c.working_days_in_year(y).expect("known year"))
+            .collect();
+        assert_eq!(totals, vec![248, 247, 247, 247]);
+    }
+
+    #[test]
+    fn plain_weekdays_work_and_weekends_rest() {
+        let c = cal();
+        assert_eq!(c.is_working_day(date(2026, 11, 27)), Ok(true)); // Friday
+        assert_eq!(c.is_working_day(date(2026, 11, 28)), Ok(false)); // Saturday
+        assert_eq!(c.is_working_day(date(2026, 11, 29)), Ok(false)); // Sunday
+    }
+
+    #[test]
+    fn holidays_and_moved_days_off_rest() {
+        let c = cal();
+        assert_eq!(c.is_working_day(date(2026, 1, 9)), Ok(false)); // moved from Sat 03.01
+        assert_eq!(c.is_working_day(date(2026, 3, 9)), Ok(false)); // Monday after Sun 08.03
+        assert_eq!(c.is_working_day(date(2027, 2, 22)), Ok(false)); // moved from Sat 20.02
+        assert_eq!(c.is_working_day(date(2027, 12, 31)), Ok(false));
+    }
+
+    #[test]
+    fn transferred_saturdays_work() {
+        let c = cal();
+        assert_eq!(c.is_working_day(date(2027, 2, 20)), Ok(true));
+        assert_eq!(c.is_working_day(date(2024, 11, 2)), Ok(true));
+        assert_eq!(c.is_working_day(date(2024, 12, 28)), Ok(true));
+        assert_eq!(c.is_short_day(date(2027, 2, 20)), Ok(true));
+        assert_eq!(c.is_short_day(date(2024, 11, 2)), Ok(true));
+        assert_eq!(c.is_short_day(date(2024, 12, 28)), Ok(false));
+    }
+
+    #[test]
+    fn a_date_outside_the_known_years_is_missing_year() {
+        let c = cal();
+        assert_eq!(
+            c.is_working_day(date(2028, 1, 10)),
+            Err(CalendarError::MissingYear(2028))
+        );
+        assert_eq!(
+            c.working_days_in_year(2023),
+            Err(CalendarError::MissingYear(2023))
+        );
+        let msg = CalendarError::MissingYear(2028).to_string();
+        assert!(msg.contains("no year 2028") && msg.contains("calendar.toml"));
+    }
+
+    fn load_err(text: &str) -> CalendarError {
+        CalendarFile::from_toml(text).expect_err("the file must be refused")
+    }
+
+    #[test]
+    fn a_holiday_on_a_weekend_is_refused_with_year_and_date() {
+        let err = load_err("[2026]\nholidays = [\"2026-01-03\"]\n");
+        assert!(matches!(
+            err,
+            CalendarError::BadDate { year: 2026, date: d, .. } if d == date(2026, 1, 3)
+        ));
+        let msg = err.to_string();
+        assert!(msg.contains("2026") && msg.contains("2026-01-03") && msg.contains("Saturday"));
+    }
+
+    #[test]
+    fn a_workday_on_a_weekday_is_refused() {
+        let err = load_err("[2026]\nworkdays = [\"2026-01-12\"]\n");
+        assert!(matches!(err, CalendarError::BadDate { year: 2026, .. }));
+        assert!(err.to_string().contains("Monday"));
+    }
+
+    #[test]
+    fn a_short_day_that_is_not_working_is_refused() {
+        let err = load_err("[2026]\nholidays = [\"2026-01-09\"]\nshort_days = [\"2026-01-09\"]\n");
+        assert!(matches!(err, CalendarError::BadDate { date: d, .. } if d == date(2026, 1, 9)));
+        let err = load_err("[2026]\nshort_days = [\"2026-01-10\"]\n"); // a Saturday
+        assert!(matches!(err, CalendarError::BadDate { .. }));
+    }
+
+    #[test]
+    fn a_date_outside_its_year_is_refused() {
+        let err = load_err("[2026]\nholidays = [\"2027-01-01\"]\n");
+        assert!(matches!(
+            err,
+            CalendarError::BadDate { year: 2026, date: d, .. } if d == date(2027, 1, 1)
+        ));
+    }
+
+    #[test]
+    fn a_wrong_working_days_total_is_refused() {
+        let err = load_err("[2026]\nworking_days_total = 247\n");
+        assert!(err.to_string().contains("261 working days"), "{err}");
+    }
+
+    #[test]
+    fn a_table_that_is_not_a_year_and_an_unknown_key_are_refused() {
+        assert!(load_err("[next]\n").to_string().contains("[next]"));
+        assert!(
+            load_err("[2026]\nholiday = []\n")
+                .to_string()
+                .contains("holiday")
+        );
+        assert!(matches!(
+            load_err("[2026]\nholidays = [\"31.12.2026\"]\n"),
+            CalendarError::Invalid(_)
+        ));
+    }
+
+    #[test]
+    fn merging_adds_a_workspace_year_and_replaces_an_existing_one() {
+        let mut file = CalendarFile::embedded_ru().expect("shipped calendar loads");
+        let extra = CalendarFile::from_toml(
+            "[2028]\nholidays = [\"2028-01-03\"]\n[2026]\nholidays = [\"2026-01-01\"]\n",
+        )
+        .expect("workspace file loads");
+        file.merge(extra);
+        assert_eq!(
+            file.years().collect::<Vec<_>>(),
+            vec![2024, 2025, 2026, 2027, 2028]
+        );
+        let c = WorkCalendar::new(file, WorkHours::default()).expect("calendar builds");
+        assert_eq!(c.is_working_day(date(2028, 1, 3)), Ok(false));
+        assert_eq!(c.is_working_day(date(2028, 1, 4)), Ok(true));
+        // 2026 was replaced whole: 02.01 is no longer a day off.
+        assert_eq!(c.is_working_day(date(2026, 1, 2)), Ok(true));
+    }
+
+    #[test]
+    fn a_gap_between_known_years_is_missing_year() {
+        let file = CalendarFile::from_toml("[2024]\n[2026]\n").expect("loads");
+        let c = WorkCalendar::new(file, WorkHours::default()).expect("builds");
+        assert_eq!(
+            c.is_working_day(date(2025, 3, 3)),
+            Err(CalendarError::MissingYear(2025))
+        );
+        assert_eq!(
+            c.working_days_between(date(2024, 12, 1), date(2026, 1, 5)),
+            Err(CalendarError::MissingYear(2025))
+        );
+    }
+
+    // --- working hours ------------------------------------------------------------------------
+
+    #[derive(Deserialize)]
+    struct Config {
+        #[serde(default)]
+        work_hours: WorkHours,
+    }
+
+    fn hours(toml_text: &str) -> Result<WorkHours, String> {
+        toml::from_str::<Config>(toml_text)
+            .map(|c| c.work_hours)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn work_hours_default_to_moscow_eight_to_five_with_lunch() {
+        let h = WorkHours::default();
+        assert_eq!(h.timezone(), Moscow);
+        let periods: Vec<String> = h.periods().iter().map(ToString::to_string).collect();
+        assert_eq!(periods, vec!["08:00-12:00", "13:00-17:00"]);
+        assert_eq!(h.short_day_cut_minutes(), 60);
+        assert_eq!(hours("").expect("no section"), h);
+        assert_eq!(hours("[work_hours]\n").expect("empty section"), h);
+    }
+
+    #[test]
+    fn work_hours_read_from_a_config_section() {
+        let h = hours(
+            "[work_hours]\ntimezone = \"Asia/Yekaterinburg\"\nperiods = [\"09:00-18:00\"]\nshort_day_cut_minutes = 30\n",
+        )
+        .expect("valid section");
+        assert_eq!(h.timezone(), chrono_tz::Asia::Yekaterinburg);
+        assert_eq!(h.periods(), &[WorkPeriod::new(540, 1080).expect("valid")]);
+        assert_eq!(h.short_day_cut_minutes(), 30);
+    }
+
+    #[test]
+    fn bad_work_hours_are_refused_with_a_reason() {
+        let e = hours("[work_hours]\ntimezone = \"Moscow\"\n").expect_err("unknown zone");
+        assert!(e.contains("unknown time zone"), "{e}");
+        let e = hours("[work_hours]\nperiods = [\"08:00-12:00\", \"11:00-17:00\"]\n")
+            .expect_err("overlap");
+        assert!(e.contains("overlap"), "{e}");
+        let e = hours("[work_hours]\nperiods = [\"8-12\"]\n").expect_err("bad period");
+        assert!(e.contains("08:00-12:00"), "{e}");
+        let e = hours("[work_hours]\nperiods = [\"12:00-08:00\"]\n").expect_err("reversed");
+        assert!(e.contains("start before"), "{e}");
+        let e = hours("[work_hours]\nperiods = []\n").expect_err("empty");
+        assert!(e.contains("empty"), "{e}");
+        let e = hours("[work_hours]\nshort_day_cut_minutes = 480\n").expect_err("cut too long");
+        assert!(e.contains("short_day_cut_minutes"), "{e}");
+        let e = hours("[work_hours]\nzone = \"Europe/Moscow\"\n").expect_err("unknown key");
+        assert!(e.contains("zone"), "{e}");
+    }
+
+    #[test]
+    fn work_periods_parse_and_print() {
+        assert_eq!(
+            "8:30-24:00".parse::<WorkPeriod>().map(|p| p.to_string()),
+            Ok("08:30-24:00".to_string())
+        );
+        assert_eq!(
+            " 09:00–13:00 ".parse::<WorkPeriod>().map(|p| p.to_string()),
+            Ok("09:00-13:00".to_string())
+        );
+        assert!("09:60-10:00".parse::<WorkPeriod>().is_err());
+        assert!("24:30-25:00".parse::<WorkPeriod>().is_err());
+    }
+
+    // --- day ends -----------------------------------------------------------------------------
+
+    #[test]
+    fn a_day_ends_at_five_a_short_day_at_four_a_day_off_never() {
+        let c = cal();
+        assert_eq!(
+            c.day_end(date(2026, 4, 29)),
+            Ok(Some(msk(2026, 4, 29, 17, 0)))
+        );
+        assert_eq!(
+            c.day_end(date(2026, 4, 30)),
+            Ok(Some(msk(2026, 4, 30, 16, 0)))
+        );
+        assert_eq!(c.day_end(date(2026, 5, 1)), Ok(None));
+        assert_eq!(
+            c.day_end(date(2027, 2, 20)),
+            Ok(Some(msk(2027, 2, 20, 16, 0)))
+        );
+    }
+
+    #[test]
+    fn a_cut_longer_than_the_last_period_eats_into_the_one_before() {
+        let h = WorkHours::new(
+            Moscow,
+            vec![
+                WorkPeriod::new(480, 720).expect("valid"),
+                WorkPeriod::new(780, 840).expect("valid"),
+            ],
+            90,
+        )
+        .expect("valid hours");
+        let c = WorkCalendar::new(CalendarFile::embedded_ru().expect("loads"), h).expect("builds");
+        // 13:00-14:00 is cut whole, then 30 minutes of the morning.
+        assert_eq!(
+            c.day_end(date(2026, 4, 30)),
+            Ok(Some(msk(2026, 4, 30, 11, 30)))
+        );
+    }
+
+    #[test]
+    fn local_date_is_taken_in_moscow() {
+        let c = cal();
+        // 22:30 UTC on the 27th is 01:30 on the 28th in Moscow.
+        let t = msk(2026, 11, 28, 1, 30);
+        assert_eq!(c.local_date(t), date(2026, 11, 28));
+        assert_eq!(c.timezone(), Moscow);
+    }
+
+    // --- working hours arithmetic ---------------------------------------------------------------
+
+    #[test]
+    fn an_hour_completing_at_five_gives_five_not_next_morning() {
+        assert_eq!(add(msk(2026, 11, 27, 9, 0), 7), msk(2026, 11, 27, 17, 0));
+        assert_eq!(add(msk(2026, 11, 27, 16, 0), 1), msk(2026, 11, 27, 17, 0));
+    }
+
+    #[test]
+    fn an_hour_completing_at_noon_gives_noon() {
+        assert_eq!(add(msk(2026, 11, 27, 8, 0), 4), msk(2026, 11, 27, 12, 0));
+        assert_eq!(add(msk(2026, 11, 27, 11, 0), 1), msk(2026, 11, 27, 12, 0));
+    }
+
+    #[test]
+    fn counting_from_the_night_starts_at_eight() {
+        assert_eq!(add(msk(2026, 11, 26, 2, 0), 1), msk(2026, 11, 26, 9, 0));
+        assert_eq!(add(msk(2026, 11, 25, 23, 0), 1), msk(2026, 11, 26, 9, 0));
+    }
+
+    #[test]
+    fn counting_from_lunch_starts_at_one() {
+        assert_eq!(add(msk(2026, 11, 26, 12, 30), 1), msk(2026, 11, 26, 14, 0));
+    }
+
+    #[test]
+    fn an_hour_spans_lunch() {
+        assert_eq!(add(msk(2026, 11, 26, 11, 30), 1), msk(2026, 11, 26, 13, 30));
+    }
+
+    #[test]
+    fn counting_from_a_holiday_starts_on_the_next_working_day() {
+        // 01.01-09.01.2026 are off, 10-11.01 a weekend.
+        assert_eq!(add(msk(2026, 1, 1, 10, 0), 1), msk(2026, 1, 12, 9, 0));
+    }
+
+    #[test]
+    fn a_working_saturday_counts_and_is_short() {
+        assert_eq!(add(msk(2027, 2, 19, 16, 0), 2), msk(2027, 2, 20, 9, 0));
+        // Fri 01.11.2024 16:00: 1 h on Friday, 7 h on the short Saturday ending at 16:00.
+        assert_eq!(add(msk(2024, 11, 1, 16, 0), 8), msk(2024, 11, 2, 16, 0));
+        assert_eq!(add(msk(2024, 11, 1, 16, 0), 9), msk(2024, 11, 5, 9, 0));
+    }
+
+    #[test]
+    fn a_short_day_ends_at_four() {
+        assert_eq!(add(msk(2026, 4, 30, 15, 0), 1), msk(2026, 4, 30, 16, 0));
+        assert_eq!(add(msk(2026, 4, 30, 15, 30), 1), msk(2026, 5, 4, 8, 30));
+        // Received after the short day ended: nothing left that day.
+        assert_eq!(add(msk(2026, 4, 30, 16, 30), 1), msk(2026, 5, 4, 9, 0));
+    }
+
+    #[test]
+    fn the_new_year_holidays_are_skipped() {
+        // Wed 30.12.2026 16:00: 1 h, then 31.12-10.01 are off, Mon 11.01.2027 from 08:00.
+        assert_eq!(add(msk(2026, 12, 30, 16, 0), 2), msk(2027, 1, 11, 9, 0));
+    }
+
+    #[test]
+    fn zero_hours_is_the_instant_itself() {
+        let t = msk(2026, 11, 28, 10, 0);
+        assert_eq!(add(t, 0), t);
+    }
+
+    #[test]
+    fn hours_crossing_into_an_unknown_year_are_missing_year() {
+        assert_eq!(
+            cal().add_working_hours(msk(2027, 12, 30, 16, 0), 16),
+            Err(CalendarError::MissingYear(2028))
+        );
+        // A huge count ends at the edge of the calendar instead of looping.
+        assert_eq!(
+            cal().add_working_hours(msk(2026, 1, 12, 8, 0), u32::MAX),
+            Err(CalendarError::MissingYear(2028))
+        );
+    }
+
+    // --- working days ---------------------------------------------------------------------------
+
+    #[test]
+    fn the_tenth_working_day_skips_the_new_year() {
+        assert_eq!(
+            cal().end_of_nth_working_day_after(date(2026, 12, 24), 10),
+            Ok(msk(2027, 1, 18, 17, 0))
+        );
+    }
+
+    #[test]
+    fn the_nth_working_day_can_be_a_short_working_saturday() {
+        // Thu 18.02.2027 + 2 wd = Fri 19.02, Sat 20.02 (short).
+        assert_eq!(
+            cal().end_of_nth_working_day_after(date(2027, 2, 18), 2),
+            Ok(msk(2027, 2, 20, 16, 0))
+        );
+    }
+
+    #[test]
+    fn counting_working_days_from_a_day_off_starts_after_it() {
+        // Sat 28.11.2026 + 1 wd = Mon 30.11.
+        assert_eq!(
+            cal().end_of_nth_working_day_after(date(2026, 11, 28), 1),
+            Ok(msk(2026, 11, 30, 17, 0))
+        );
+    }
+
+    #[test]
+    fn zero_working_days_is_the_day_itself_or_the_next_working_day() {
+        let c = cal();
+        assert_eq!(
+            c.end_of_nth_working_day_after(date(2026, 11, 27), 0),
+            Ok(msk(2026, 11, 27, 17, 0))
+        );
+        assert_eq!(
+            c.end_of_nth_working_day_after(date(2026, 11, 28), 0),
+            Ok(msk(2026, 11, 30, 17, 0))
+        );
+    }
+
+    #[test]
+    fn working_days_across_several_years() {
+        // From 31.12.2024 (a day off), all 247 days of 2025 and the first of 2026 (12.01).
+        assert_eq!(
+            cal().end_of_nth_working_day_after(date(2024, 12, 31), 248),
+            Ok(msk(2026, 1, 12, 17, 0))
+        );
+        assert_eq!(
+            cal().end_of_nth_working_day_after(date(2027, 12, 20), 10),
+            Err(CalendarError::MissingYear(2028))
+        );
+    }
+
+    // --- calendar days ------------------------------------------------------------------------
+
+    #[test]
+    fn calendar_days_ending_on_a_working_day_end_that_day() {
+        assert_eq!(
+            cal().calendar_days_end(date(2026, 11, 2), 30),
+            Ok(msk(2026, 12, 2, 17, 0))
+        );
+    }
+
+    #[test]
+    fn calendar_days_ending_on_a_holiday_move_back() {
+        // 02.12.2026 + 30 = 01.01.2027; 31.12 is off too, so Wed 30.12.
+        assert_eq!(
+            cal().calendar_days_end(date(2026, 12, 2), 30),
+            Ok(msk(2026, 12, 30, 17, 0))
+        );
+        // Moving back onto a short day ends at 16:00: 05.05.2026 + 3 = Fri 08.05 (short).
+        assert_eq!(
+            cal().calendar_days_end(date(2026, 5, 7), 3),
+            Ok(msk(2026, 5, 8, 16, 0))
+        );
+    }
+
+    #[test]
+    fn calendar_days_never_move_back_before_the_start() {
+        // 01.01.2026 + 3 = 04.01; nothing from 01.01 to 04.01 is working: the next working day.
+        assert_eq!(
+            cal().calendar_days_end(date(2026, 1, 1), 3),
+            Ok(msk(2026, 1, 12, 17, 0))
+        );
+        // 30.12.2025 is working: it is the preceding working day of 02.01.2026.
+        assert_eq!(
+            cal().calendar_days_end(date(2025, 12, 30), 3),
+            Ok(msk(2025, 12, 30, 17, 0))
+        );
+    }
+
+    #[test]
+    fn calendar_days_into_an_unknown_year_are_missing_year() {
+        assert_eq!(
+            cal().calendar_days_end(date(2027, 12, 10), 30),
+            Err(CalendarError::MissingYear(2028))
+        );
+        assert_eq!(
+            cal().calendar_days_end(date(2027, 12, 10), u32::MAX),
+            Err(CalendarError::MissingYear(NaiveDate::MAX.year()))
+        );
+    }
+
+    // --- differences --------------------------------------------------------------------------
+
+    #[test]
+    fn working_seconds_within_a_day_skip_lunch() {
+        let s = cal().working_seconds_between(msk(2026, 11, 26, 9, 0), msk(2026, 11, 26, 14, 0));
+        assert_eq!(s, Ok(4 * 3600));
+    }
+
+    #[test]
+    fn working_seconds_are_negative_backwards() {
+        let s = cal().working_seconds_between(msk(2026, 11, 30, 16, 30), msk(2026, 11, 27, 16, 30));
+        assert_eq!(s, Ok(-8 * 3600));
+    }
+
+    #[test]
+    fn working_seconds_across_the_new_year() {
+        let s = cal().working_seconds_between(msk(2025, 12, 30, 16, 0), msk(2026, 1, 12, 9, 0));
+        assert_eq!(s, Ok(2 * 3600));
+        let s = cal().working_seconds_between(msk(2026, 1, 1, 0, 0), msk(2026, 12, 31, 23, 0));
+        // 247 days of 8 h, 4 short days one hour shorter.
+        assert_eq!(s, Ok((247 * 8 - 4) * 3600));
+    }
+
+    #[test]
+    fn working_seconds_outside_the_calendar_are_missing_year() {
+        assert_eq!(
+            cal().working_seconds_between(msk(2027, 12, 1, 9, 0), msk(2028, 1, 10, 9, 0)),
+            Err(CalendarError::MissingYear(2028))
+        );
+    }
+
+    #[test]
+    fn adding_hours_and_measuring_them_agree() {
+        let c = cal();
+        // Every half hour over a fortnight around the New Year, for several counts.
+        let start = msk(2026, 12, 24, 0, 0);
+        for step in 0..(14 * 48) {
+            let from = start + TimeDelta::minutes(30 * step);
+            for n in [1, 4, 8, 13, 40] {
+                let due = c.add_working_hours(from, n).expect("known years");
+                assert_eq!(
+                    c.working_seconds_between(from, due),
+                    Ok(i64::from(n) * 3600),
+                    "from {from} + {n}wh = {due}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn working_days_between_count_the_half_open_interval() {
+        let c = cal();
+        assert_eq!(
+            c.working_days_between(date(2026, 11, 27), date(2026, 11, 30)),
+            Ok(1)
+        );
+        assert_eq!(
+            c.working_days_between(date(2026, 11, 27), date(2026, 11, 27)),
+            Ok(0)
+        );
+        assert_eq!(
+            c.working_days_between(date(2026, 11, 30), date(2026, 11, 27)),
+            Ok(-1)
+        );
+        assert_eq!(
+            c.working_days_between(date(2026, 12, 30), date(2027, 1, 11)),
+            Ok(1)
+        );
+        assert_eq!(
+            c.working_days_between(date(2023, 12, 31), date(2027, 12, 31)),
+            Err(CalendarError::MissingYear(2023))
+        );
+        assert_eq!(
+            c.working_days_between(date(2024, 1, 1), date(2027, 12, 31)),
+            Ok(248 + 247 + 247 + 247)
+        );
     }
 }

@@ -464,3 +464,146 @@ fn extended_due(
         _ => ext.due_from(cal, answer.due_from(cal, received)?),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_parse_in_three_units() {
+        assert_eq!("8wh".parse(), Ok(Span::WorkingHours(8)));
+        assert_eq!("10wd".parse(), Ok(Span::WorkingDays(10)));
+        assert_eq!("30d".parse(), Ok(Span::CalendarDays(30)));
+        assert_eq!(" 4WH ".parse(), Ok(Span::WorkingHours(4)));
+        assert_eq!("7 wd".parse(), Ok(Span::WorkingDays(7)));
+    }
+
+    #[test]
+    fn spans_print_as_they_are_written() {
+        for s in ["8wh", "10wd", "30d", "0d"] {
+            assert_eq!(s.parse::<Span>().map(|x| x.to_string()), Ok(s.to_string()));
+        }
+    }
+
+    #[test]
+    fn a_bad_span_is_refused_with_a_clear_message() {
+        for s in [
+            "",
+            "wh",
+            "8",
+            "8h",
+            "8 days",
+            "-3d",
+            "1.5wh",
+            "99999999999d",
+        ] {
+            let err = s.parse::<Span>().expect_err("must be refused");
+            let msg = err.to_string();
+            assert!(
+                msg.contains("working hours") && msg.contains("\"8wh\""),
+                "{msg}"
+            );
+            assert!(msg.contains(&format!("«{}»", s.trim())), "{msg}");
+        }
+    }
+
+    #[test]
+    fn the_shipped_rules_load() {
+        let sla = Sla::embedded().expect("shipped sla.toml loads");
+        assert_eq!(
+            sla.rule(Channel::Im).first_response,
+            Some(Span::WorkingHours(8))
+        );
+        assert_eq!(
+            sla.rule(Channel::Page).answer_urgent,
+            Some(Span::WorkingHours(4))
+        );
+        assert_eq!(
+            sla.rule(Channel::Messenger).answer_after_interim,
+            Some(Span::WorkingDays(7))
+        );
+        assert_eq!(sla.rule(Channel::Phone).answer, Some(Span::WorkingDays(10)));
+        assert_eq!(sla.rule(Channel::Pos).first_response, None);
+        assert_eq!(sla.fz59_rule().register, Some(Span::CalendarDays(3)));
+        assert_eq!(sla.fz59_rule().answer, Some(Span::CalendarDays(30)));
+        assert_eq!(sla.fz59_rule().extension, Some(Span::CalendarDays(30)));
+        assert_eq!(sla.group_name(Channel::Im), "online");
+        assert_eq!(sla.group_name(Channel::Other), "standard");
+        assert_eq!(sla.group_name(Channel::Letter), "fz59");
+    }
+
+    #[test]
+    fn letters_are_always_fz59_other_channels_by_flag() {
+        let sla = Sla::embedded().expect("loads");
+        assert!(sla.is_fz59(Channel::Letter, false));
+        assert!(sla.is_fz59(Channel::Pos, true));
+        assert!(!sla.is_fz59(Channel::Pos, false));
+        assert!(!sla.is_fz59(Channel::Im, false));
+        assert!(sla.extendable(Channel::Letter, false));
+        assert!(sla.extendable(Channel::Pos, true));
+        assert!(!sla.extendable(Channel::Phone, false));
+    }
+
+    #[test]
+    fn without_an_extension_key_nothing_is_extendable() {
+        let sla = Sla::from_toml(
+            "[fz59]\nchannels = [\"letter\"]\nanswer = \"30d\"\n[group.all]\nchannels = [\"im\", \"pos\", \"messenger\", \"page\", \"phone\", \"other\"]\n",
+        )
+        .expect("valid");
+        assert!(!sla.extendable(Channel::Letter, false));
+    }
+
+    fn refused(text: &str) -> String {
+        Sla::from_toml(text)
+            .expect_err("must be refused")
+            .to_string()
+    }
+
+    const FZ59: &str = "[fz59]\nchannels = [\"letter\"]\nanswer = \"30d\"\n";
+
+    #[test]
+    fn a_channel_in_two_groups_is_refused() {
+        let msg = refused(&format!(
+            "{FZ59}[group.a]\nchannels = [\"im\", \"pos\", \"messenger\", \"page\", \"phone\", \"other\"]\n[group.b]\nchannels = [\"im\"]\n"
+        ));
+        assert!(msg.contains("im is in two groups (a and b)"), "{msg}");
+    }
+
+    #[test]
+    fn a_channel_in_no_group_is_refused() {
+        let msg = refused(&format!("{FZ59}[group.a]\nchannels = [\"im\", \"pos\"]\n"));
+        assert!(msg.contains("messenger, page, phone, other"), "{msg}");
+    }
+
+    #[test]
+    fn an_unknown_channel_is_refused_with_its_place() {
+        let msg = refused(&format!("{FZ59}[group.a]\nchannels = [\"fax\"]\n"));
+        assert!(
+            msg.contains("group.a.channels") && msg.contains("fax"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_bad_span_in_the_file_names_its_place() {
+        let msg = refused(&format!(
+            "{FZ59}[group.a]\nchannels = [\"im\"]\nfirst_response = \"8h\"\n"
+        ));
+        assert!(
+            msg.contains("group.a.first_response") && msg.contains("«8h»"),
+            "{msg}"
+        );
+        let msg = refused("[fz59]\nregister = \"three days\"\n");
+        assert!(msg.contains("fz59.register"), "{msg}");
+    }
+
+    #[test]
+    fn an_unknown_key_or_a_missing_fz59_table_is_refused() {
+        let msg = refused(&format!(
+            "{FZ59}[group.a]\nchannels = [\"im\"]\nfirst_reply = \"8wh\"\n"
+        ));
+        assert!(msg.contains("first_reply"), "{msg}");
+        let msg = refused("[group.a]\nchannels = [\"im\"]\n");
+        assert!(msg.contains("fz59"), "{msg}");
+    }
+}
