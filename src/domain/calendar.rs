@@ -559,13 +559,10 @@ pub struct WorkCalendar {
 }
 
 impl WorkCalendar {
-    /// Builds the calendar from validated data and working hours.
+    /// Builds the calendar from calendar data (validated when it was loaded) and working hours.
+    ///
+    /// Fails only if the working hours leave a shortened day without working time.
     pub fn new(file: CalendarFile, hours: WorkHours) -> Result<Self, CalendarError> {
-        // Re-validate: a `WorkHours` is valid by construction, but keep the calendar honest even
-        // if a file was assembled by merging.
-        for (&year, data) in &file.years {
-            data.validate(year)?;
-        }
         let secs = |m: u16| u32::from(m) * SECS_PER_MINUTE;
         let full_periods: Vec<(u32, u32)> = hours
             .periods
