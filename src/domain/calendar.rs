@@ -1503,36 +1503,3 @@ mod tests {
     }
 }
 
-// --- temporary integration stubs (replaced by the calendar branch) ---
-/// Embedded calendar.
-pub const EMBEDDED_RU: &str = "";
-/// Working hours.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct WorkHours {}
-/// Calendar years.
-#[derive(Debug, Clone, Default)]
-pub struct CalendarFile {}
-impl CalendarFile {
-    /// Parse.
-    pub fn from_toml(_s: &str) -> Result<Self, CalendarError> {
-        Ok(Self {})
-    }
-    /// Merge.
-    pub fn merge(&mut self, _o: CalendarFile) {}
-}
-impl WorkCalendar {
-    /// New.
-    pub fn new(_f: CalendarFile, _h: WorkHours) -> Result<Self, CalendarError> {
-        Ok(Self {
-            tz: chrono_tz::Europe::Moscow,
-        })
-    }
-    /// Between.
-    pub fn working_seconds_between(
-        &self,
-        a: DateTime<Utc>,
-        b: DateTime<Utc>,
-    ) -> Result<i64, CalendarError> {
-        Ok((b - a).num_seconds())
-    }
-}

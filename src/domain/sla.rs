@@ -608,16 +608,3 @@ mod tests {
     }
 }
 
-// --- temporary integration stubs (replaced by the calendar branch) ---
-/// Embedded.
-pub const EMBEDDED: &str = "";
-impl Sla {
-    /// Parse.
-    pub fn from_toml(_s: &str) -> Result<Self, CalendarError> {
-        Ok(Self {})
-    }
-    /// 59-FZ.
-    pub fn is_fz59(&self, c: Channel, f: bool) -> bool {
-        f || c == Channel::Letter
-    }
-}
