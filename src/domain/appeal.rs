@@ -50,7 +50,9 @@ impl FromStr for Quality {
     type Err = UnknownQuality;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match super::text::fold(s).as_str() {
-            "substantive" | "по существу" | "содержательный" => Ok(Quality::Substantive),
+            "substantive" | "по существу" | "содержательный" => {
+                Ok(Quality::Substantive)
+            }
             "formal" | "формальный" | "отписка" => Ok(Quality::Formal),
             _ => Err(UnknownQuality(s.trim().to_string())),
         }

@@ -72,9 +72,7 @@ impl Blocks {
     /// Finds a block by its id or its Russian name, ignoring case and ё/е.
     pub fn resolve(&self, s: &str) -> Option<&Block> {
         let f = fold(s);
-        self.list
-            .iter()
-            .find(|b| b.id == f || fold(&b.name) == f)
+        self.list.iter().find(|b| b.id == f || fold(&b.name) == f)
     }
 
     /// The Russian name of a block id, or the id itself when unknown.
