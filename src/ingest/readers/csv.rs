@@ -70,6 +70,7 @@ pub(super) fn open(path: &Path) -> Result<Rows, FileError> {
 
     let (head_text, _) = encoding.decode_with_bom_removal(&head);
     let delimiter = detect_delimiter(head_text.trim_start_matches(['\r', '\n']));
+    let bare_cr = head_text.contains('\r') && !head_text.contains('\n');
 
     // The head already read is put back in front of the rest of the file.
     let source = Cursor::new(head).chain(file);
@@ -83,8 +84,18 @@ pub(super) fn open(path: &Path) -> Result<Rows, FileError> {
     }
     let decoded = builder.build(source);
 
+    // Records end at `\n` only: the csv crate miscounts lines after a `\r\n` ending (the next
+    // record would start "before" the `\n`), and Windows exports all end lines so. The `\r` left
+    // at the end of a line's last cell is dropped by `cell`. Only files with bare `\r` endings
+    // (classic Mac) keep the crate's own terminator handling.
+    let terminator = if bare_cr {
+        csv::Terminator::CRLF
+    } else {
+        csv::Terminator::Any(b'\n')
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
+        .terminator(terminator)
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(64 * 1024)
@@ -109,7 +120,9 @@ pub(super) fn open(path: &Path) -> Result<Rows, FileError> {
 
 /// A cell's bytes as a string; invalid UTF-8 (possible only past the sniffed head of a file taken
 /// for UTF-8) becomes U+FFFD rather than failing the row.
+/// A trailing `\r` (from a `\r\n` line ending) is dropped.
 fn cell(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_owned(),
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),
