@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 
 use super::profile::Field;
 use super::values::{
-    clean_text, parse_bool, parse_channel, parse_coordinate, parse_datetime, parse_quality,
+    clean_text, parse_bool, parse_channel, parse_coordinate, parse_datetime_opt, parse_quality,
     parse_rating, parse_status,
 };
 use super::{FileError, ImportProfiles, IncomingAppeal, RawRow, RowError};
@@ -139,7 +139,7 @@ impl<'a> Mapper<'a> {
         let tz = self.tz;
 
         let source_id = m.required(Field::Id, |v| Ok(Some(v.to_string())));
-        let received_at = m.required(Field::ReceivedAt, |v| parse_datetime(v, tz));
+        let received_at = m.required(Field::ReceivedAt, |v| parse_datetime_opt(v, tz));
         let text = m.required(Field::Text, |v| Ok(clean_text(v)));
 
         let channel = m.optional(Field::Channel, |v| parse_channel(v, p));
@@ -179,8 +179,8 @@ impl<'a> Mapper<'a> {
             status: m.optional(Field::Status, |v| parse_status(v, p)),
             urgent: m.optional(Field::Urgent, |v| parse_bool(v, p)),
             conflict: m.optional(Field::Conflict, |v| parse_bool(v, p)),
-            first_response_at: m.optional(Field::FirstResponseAt, |v| parse_datetime(v, tz)),
-            answered_at: m.optional(Field::AnsweredAt, |v| parse_datetime(v, tz)),
+            first_response_at: m.optional(Field::FirstResponseAt, |v| parse_datetime_opt(v, tz)),
+            answered_at: m.optional(Field::AnsweredAt, |v| parse_datetime_opt(v, tz)),
             answer: m.optional(Field::Answer, |v| Ok(clean_text(v))),
             quality: m.optional(Field::Quality, |v| parse_quality(v, p)),
             rating: m.optional(Field::Rating, parse_rating),

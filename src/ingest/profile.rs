@@ -345,23 +345,30 @@ impl ImportProfiles {
 
     /// The status a cell word means («Дан ответ» → answered).
     pub fn status(&self, word: &str) -> Option<Status> {
-        self.statuses.get(&word_key(word)).copied()
+        lookup(&self.statuses, word)
     }
 
     /// The channel a cell word means («ВКонтакте» → im).
     pub fn channel(&self, word: &str) -> Option<Channel> {
-        self.channels.get(&word_key(word)).copied()
+        lookup(&self.channels, word)
     }
 
     /// The yes/no a cell word means («Да» → true).
     pub fn boolean(&self, word: &str) -> Option<bool> {
-        self.booleans.get(&word_key(word)).copied()
+        lookup(&self.booleans, word)
     }
 
     /// The answer quality a cell word means («отписка» → formal).
     pub fn quality(&self, word: &str) -> Option<Quality> {
-        self.qualities.get(&word_key(word)).copied()
+        lookup(&self.qualities, word)
     }
+}
+
+/// Looks a cell word up: first as written (exports repeat the same spelling on every row, and
+/// the table holds every word as written too), then folded.
+fn lookup<T: Copy>(table: &HashMap<String, T>, word: &str) -> Option<T> {
+    let t = word.trim();
+    table.get(t).or_else(|| table.get(&word_key(t))).copied()
 }
 
 /// Adds `id = [words…]` entries to a word table, checking ids and same-file conflicts.
@@ -387,6 +394,7 @@ fn insert_words<T: Copy + PartialEq>(
                 )));
             }
             table.insert(key, value);
+            table.insert(w.trim().to_string(), value);
         }
     }
     Ok(())
@@ -466,7 +474,8 @@ mod tests {
 
     #[test]
     fn unknown_field_names_are_refused_with_the_list() {
-        let err = ImportProfiles::from_toml("[headers]\nrecieved_at = [\"Дата\"]\n").unwrap_err();
+        let err = ImportProfiles::from_toml("[headers]\nrecieved_at = [\"Дата\"]\n")
+            .expect_err("refused");
         assert!(err.to_string().contains("recieved_at"));
         assert!(err.to_string().contains("received_at"));
     }
@@ -480,7 +489,7 @@ mod tests {
     #[test]
     fn one_header_for_two_fields_in_one_file_is_refused() {
         let err = ImportProfiles::from_toml("[headers]\nid = [\"Номер\"]\ntext = [\"номер\"]\n")
-            .unwrap_err();
+            .expect_err("refused");
         assert!(err.to_string().contains("Номер") || err.to_string().contains("номер"));
     }
 }

@@ -27,8 +27,13 @@ const DATE_FORMATS: &str = "expected e.g. 2026-11-28 14:30, 28.11.2026 14:30, 28
 /// `YYYY-MM-DD[ HH:MM[:SS[.fff]]]` (also with `T`); `DD.MM.YYYY[ HH:MM[:SS]]`; `DD.MM.YY[ HH:MM]`;
 /// Excel serial numbers (`46276.40486111111`). Times without an offset are local times of `tz`
 /// (a time skipped by a clock change is taken an hour later; a repeated one, the first time).
-/// A date alone is midnight.
-pub fn parse_datetime(s: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, String> {
+/// A date alone is midnight. An empty value is an error here; see [`parse_datetime_opt`].
+pub fn parse_datetime(s: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
+    parse_datetime_opt(s, tz)?.ok_or_else(|| "no date given".to_string())
+}
+
+/// Like [`parse_datetime`], but an empty value is `Ok(None)` (the file does not state it).
+pub fn parse_datetime_opt(s: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, String> {
     let t = s.trim();
     if t.is_empty() {
         return Ok(None);
@@ -344,11 +349,22 @@ pub fn clean_text(s: &str) -> Option<String> {
     } else {
         Cow::Borrowed(t)
     };
-    if matches!(is_nfc_quick(t.chars()), IsNormalized::Yes) {
+    if is_trivially_nfc(&t) || matches!(is_nfc_quick(t.chars()), IsNormalized::Yes) {
         Some(t.into_owned())
     } else {
         Some(t.nfc().collect())
     }
+}
+
+/// A fast check for the usual case: text made only of characters that are NFC whatever surrounds
+/// them (no combining marks, no singleton decompositions): Latin up to U+02FF, Cyrillic letters
+/// U+0400–U+0482, general punctuation U+2002–U+206F (dashes, quotes, ellipsis).
+fn is_trivially_nfc(s: &str) -> bool {
+    s.chars().all(|c| {
+        c < '\u{300}'
+            || ('\u{400}'..='\u{482}').contains(&c)
+            || ('\u{2002}'..='\u{206F}').contains(&c)
+    })
 }
 
 #[cfg(test)]
@@ -364,7 +380,7 @@ mod tests {
     }
 
     fn date(s: &str) -> Result<Option<DateTime<Utc>>, String> {
-        parse_datetime(s, MSK)
+        parse_datetime_opt(s, MSK)
     }
 
     #[test]
@@ -400,7 +416,7 @@ mod tests {
         assert_eq!(date("2026-11-01"), Ok(Some(utc("2026-10-31T21:00:00Z"))));
         assert_eq!(
             parse_datetime("2026-11-01 10:15", chrono_tz::Asia::Yekaterinburg),
-            Ok(Some(utc("2026-11-01T05:15:00Z")))
+            Ok(utc("2026-11-01T05:15:00Z"))
         );
     }
 
@@ -451,7 +467,7 @@ mod tests {
             date("01.01.2026 25:00"),
             Err("no such date «01.01.2026 25:00»".to_string())
         );
-        let err = date("вчера").unwrap_err();
+        let err = date("вчера").expect_err("not a date");
         assert!(err.starts_with("not a date «вчера»"), "{err}");
         assert!(date("2026").is_err());
         assert!(date("12050000001").is_err());
@@ -461,6 +477,7 @@ mod tests {
     #[test]
     fn empty_dates_are_absent() {
         assert_eq!(date("  "), Ok(None));
+        assert_eq!(parse_datetime(" ", MSK), Err("no date given".to_string()));
     }
 
     #[test]
@@ -477,8 +494,12 @@ mod tests {
             parse_rating("0"),
             Err("rating 0 is outside 1–5".to_string())
         );
-        assert!(parse_rating("4.5").unwrap_err().contains("whole"));
-        assert!(parse_rating("отлично").unwrap_err().contains("«отлично»"));
+        assert!(parse_rating("4.5").expect_err("refused").contains("whole"));
+        assert!(
+            parse_rating("отлично")
+                .expect_err("refused")
+                .contains("«отлично»")
+        );
     }
 
     #[test]
@@ -496,17 +517,21 @@ mod tests {
         assert_eq!(parse_bool("", &p), Ok(None));
         assert!(
             parse_bool("может быть", &p)
-                .unwrap_err()
+                .expect_err("refused")
                 .contains("«может быть»")
         );
         assert_eq!(parse_status("Ответ дан", &p), Ok(Some(Status::Answered)));
         assert!(
             parse_status("Потеряно", &p)
-                .unwrap_err()
+                .expect_err("refused")
                 .contains("«Потеряно»")
         );
         assert_eq!(parse_channel("ВК", &p), Ok(Some(Channel::Im)));
-        assert!(parse_channel("Факс", &p).unwrap_err().contains("«Факс»"));
+        assert!(
+            parse_channel("Факс", &p)
+                .expect_err("refused")
+                .contains("«Факс»")
+        );
         assert_eq!(parse_quality("отписка", &p), Ok(Some(Quality::Formal)));
     }
 
