@@ -102,6 +102,14 @@ impl<'a> Mapper<'a> {
         )))
     }
 
+    /// Whether some header maps to `field`: e.g. a file with no `channel` column needs a channel
+    /// from `--channel` or its inbox folder.
+    pub fn has_column(&self, headers: &[String], field: Field) -> bool {
+        headers
+            .iter()
+            .any(|h| self.profiles.field_for_header(h) == Some(field))
+    }
+
     /// Headers that map to no field: ignored on import, listed so the pipeline can mention them.
     pub fn unknown_headers(&self, headers: &[String]) -> Vec<String> {
         headers
@@ -337,6 +345,8 @@ mod tests {
         assert_eq!(a.rating, Some(5));
         assert_eq!(a.urgent, None);
         assert_eq!(m.unknown_headers(&r.headers), ["Цвет"]);
+        assert!(m.has_column(&r.headers, Field::Channel));
+        assert!(!m.has_column(&r.headers, Field::Lat));
     }
 
     #[test]

@@ -6,8 +6,8 @@
 //! A workspace's file is parsed with [`ImportProfiles::from_toml`] and layered on top of the shipped
 //! one with [`ImportProfiles::extend`].
 //!
-//! Matching ignores case, ё/е and whitespace for headers («Рег. номер» = «рег.номер»), and case,
-//! ё/е and repeated whitespace for cell words («Дан  ответ» = «дан ответ»).
+//! Matching ignores case, ё/е, whitespace and punctuation for headers («Рег. номер» = «рег.номер»),
+//! and case, ё/е and repeated whitespace for cell words («Дан  ответ» = «дан ответ»).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -191,10 +191,12 @@ impl Default for ImportProfiles {
     }
 }
 
-/// The key a header is matched by: folded (lower-case, ё→е, NFC) with all whitespace removed.
+/// The key a header is matched by: folded (lower-case, ё→е, NFC) with whitespace and punctuation
+/// removed (`№` and `#` kept), so «Рег. номер», «рег.номер» and «Рег номер» are one header, and
+/// so are «Обращение по 59-ФЗ» and «Обращение по 59 ФЗ», `received_at` and «Received at».
 pub fn header_key(header: &str) -> String {
     let mut k = fold(header);
-    k.retain(|c| !c.is_whitespace());
+    k.retain(|c| c.is_alphanumeric() || c == '№' || c == '#');
     k
 }
 
@@ -427,6 +429,11 @@ mod tests {
             Some(Field::ReceivedAt)
         );
         assert_eq!(p.field_for_header("Received_At"), Some(Field::ReceivedAt));
+        assert_eq!(p.field_for_header("Received at"), Some(Field::ReceivedAt));
+        assert_eq!(p.field_for_header("Обращение по 59 ФЗ"), Some(Field::Fz59));
+        assert_eq!(p.field_for_header("E-mail"), Some(Field::Contact));
+        assert_eq!(p.field_for_header("№"), Some(Field::Id));
+        assert_eq!(p.field_for_header("---"), None);
         assert_eq!(p.field_for_header("Цвет глаз"), None);
     }
 
