@@ -524,3 +524,35 @@ fn a_file_without_id_text_or_date_columns_is_refused_naming_them() {
         err.reason
     );
 }
+
+#[test]
+fn excel_unicode_text_utf16_tab_separated_is_read() {
+    let text = "Номер\tДата поступления\tТекст\r\nU-1\t05.11.2026 08:30\tГололёд на тротуаре у аптеки.\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    let dir = tempdir();
+    let path = write(dir.path(), "unicode.txt", &bytes);
+    let out = import(&path).expect("readable");
+    assert_eq!(out.format, Format::Csv);
+    assert_eq!(out.errors, []);
+    assert_eq!(ids(&out), ["U-1"]);
+    assert_eq!(out.appeals[0].text, "Гололёд на тротуаре у аптеки.");
+}
+
+#[test]
+fn an_excel_sep_line_sets_the_delimiter_and_is_not_the_header() {
+    let csv = "sep=,\r\nНомер,Дата поступления,Текст\r\nS-1,05.11.2026 г.,\"Лужа; по колено\"\r\n";
+    let dir = tempdir();
+    let path = write(
+        dir.path(),
+        "sep.csv",
+        &encode(csv, encoding_rs::WINDOWS_1251, false),
+    );
+    let out = import(&path).expect("readable");
+    assert_eq!(out.errors, []);
+    assert_eq!(ids(&out), ["S-1"]);
+    assert_eq!(lines(&out), [3]);
+    assert_eq!(out.appeals[0].text, "Лужа; по колено");
+}

@@ -25,7 +25,7 @@ const DATE_FORMATS: &str = "expected e.g. 2026-11-28 14:30, 28.11.2026 14:30, 28
 ///
 /// Accepted: RFC 3339 (`2026-11-28T14:30:00+03:00`, `…Z`, also with a space for `T`);
 /// `YYYY-MM-DD[ HH:MM[:SS[.fff]]]` (also with `T`); `DD.MM.YYYY[ HH:MM[:SS]]`; `DD.MM.YY[ HH:MM]`;
-/// Excel serial numbers (`46276.40486111111`). Times without an offset are local times of `tz`
+/// a trailing «г.» after a date; Excel serial numbers (`46276.40486111111`). Times without an offset are local times of `tz`
 /// (a time skipped by a clock change is taken an hour later; a repeated one, the first time).
 /// A date alone is midnight. An empty value is an error here; see [`parse_datetime_opt`].
 pub fn parse_datetime(s: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
@@ -38,7 +38,12 @@ pub fn parse_datetime_opt(s: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, Stri
     if t.is_empty() {
         return Ok(None);
     }
-    match parse_shape(t) {
+    // Russian registries often write «28.10.2026 г.»: the year mark is no part of the date.
+    let bare = t
+        .strip_suffix("г.")
+        .or_else(|| t.strip_suffix('г'))
+        .map_or(t, str::trim_end);
+    match parse_shape(bare) {
         Shape::Instant(dt) => Ok(Some(dt)),
         Shape::Local(naive) => Ok(Some(local_to_utc(naive, tz))),
         Shape::Impossible => Err(format!("no such date «{t}»")),
@@ -437,6 +442,8 @@ mod tests {
             date(" 21.11.26 9:05 "),
             Ok(Some(utc("2026-11-21T06:05:00Z")))
         );
+        assert_eq!(date("21.11.2026 г."), Ok(Some(utc("2026-11-20T21:00:00Z"))));
+        assert_eq!(date("21.11.2026г"), Ok(Some(utc("2026-11-20T21:00:00Z"))));
     }
 
     #[test]

@@ -57,6 +57,17 @@ pub fn detect_delimiter(text: &str) -> u8 {
     candidates[best]
 }
 
+/// The delimiter named by an Excel `sep=;` first line, if the text starts with one.
+fn excel_sep_line(text: &str) -> Option<u8> {
+    let first = text.split('\n').next()?.trim_end_matches('\r');
+    let rest = first.get(..4).filter(|p| p.eq_ignore_ascii_case("sep="))?;
+    let sep = first.get(rest.len()..)?.as_bytes();
+    match sep {
+        [c] if c.is_ascii() && !c.is_ascii_alphanumeric() && *c != b'"' => Some(*c),
+        _ => None,
+    }
+}
+
 /// Opens a delimited text file.
 pub(super) fn open(path: &Path) -> Result<Rows, FileError> {
     let mut file = open_file(path)?;
@@ -69,7 +80,10 @@ pub(super) fn open(path: &Path) -> Result<Rows, FileError> {
     let encoding = detect_encoding(&head, complete);
 
     let (head_text, _) = encoding.decode_with_bom_removal(&head);
-    let delimiter = detect_delimiter(head_text.trim_start_matches(['\r', '\n']));
+    let text = head_text.trim_start_matches(['\r', '\n']);
+    // Excel's «sep=;» first line names the delimiter; it is not the header.
+    let sep_line = excel_sep_line(text);
+    let delimiter = sep_line.unwrap_or_else(|| detect_delimiter(text));
     let bare_cr = head_text.contains('\r') && !head_text.contains('\n');
 
     // The head already read is put back in front of the rest of the file.
@@ -102,9 +116,11 @@ pub(super) fn open(path: &Path) -> Result<Rows, FileError> {
         .from_reader(decoded);
 
     let mut record = csv::ByteRecord::new();
+    let mut skip_sep_line = sep_line.is_some();
     let headers = loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) if record.iter().all(|f| f.trim_ascii().is_empty()) => continue,
+            Ok(true) if skip_sep_line => skip_sep_line = false,
             Ok(true) => break record.iter().map(|f| cell(f).trim().to_string()).collect(),
             Ok(false) => return Err(FileError::new("the file has no header line")),
             Err(e) => return Err(FileError::new(format!("cannot read the file: {e}"))),
@@ -200,6 +216,14 @@ mod tests {
         assert_eq!(detect_delimiter("\"a;b;c\",x,y\n"), b',');
         assert_eq!(detect_delimiter("id\ttext\tdate"), b'\t');
         assert_eq!(detect_delimiter("single"), b',');
+    }
+
+    #[test]
+    fn excel_sep_line_names_the_delimiter() {
+        assert_eq!(excel_sep_line("sep=;\r\nid;text"), Some(b';'));
+        assert_eq!(excel_sep_line("SEP=\t\nid\ttext"), Some(b'\t'));
+        assert_eq!(excel_sep_line("separator;id\n"), None);
+        assert_eq!(excel_sep_line("sep=ab\n"), None);
     }
 
     #[test]
