@@ -15,7 +15,7 @@ pub const HEAD_LEN: usize = 64 * 1024;
 pub enum Format {
     /// Delimited text in any of the supported encodings.
     Csv,
-    /// XLSX, XLS or ODS: the first sheet, with a header row.
+    /// XLSX, XLSB, XLS or ODS: the first sheet; its first non-empty row is the header.
     Spreadsheet,
     /// One JSON object a line, canonical field names.
     JsonLines,
