@@ -8,6 +8,8 @@
 //! 10.08.2023) shortens 02.11, the working Saturday before the 04.11 holiday, and keeps 27.04 a full
 //! day. mcu follows the reference; both give five shortened days and 1979 hours for a 40-hour week.
 
+#![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
+
 use chrono::{Datelike, NaiveDate};
 use holidays_ru::{Federal, Resolved};
 use mcu::domain::calendar::{CalendarFile, WorkCalendar, WorkHours};

@@ -4,6 +4,8 @@
 //! The crash is injected deterministically with `MCU_FAULT` (see `ingest::pipeline`), which aborts
 //! the process — no unwinding, no rollback by mcu, just like `kill -9`.
 
+#![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
+
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};

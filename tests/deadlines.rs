@@ -1,6 +1,8 @@
 //! Deadlines of appeals under the shipped rules (`data/sla.toml`) and calendar
 //! (`data/calendar/ru.toml`), with the default working hours (Moscow, 08–12 and 13–17).
 
+#![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
+
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Europe::Moscow;
 use mcu::domain::calendar::{CalendarError, CalendarFile, WorkCalendar, WorkHours};

@@ -1,5 +1,7 @@
 //! The store against a real SQLite file: audited changes, re-import, paging, search, staleness.
 
+#![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -69,7 +71,7 @@ fn reimporting_the_same_key_updates_and_records_what_changed() {
     let mut store = store_in(&dir);
     let first = incoming("P-1", "Яма на дороге у школы", at(2026, 11, 2, 10, 0));
     assert_eq!(
-        import(&mut store, &[first.clone()], Channel::Pos),
+        import(&mut store, std::slice::from_ref(&first), Channel::Pos),
         [SaveKind::Inserted]
     );
 

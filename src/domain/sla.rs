@@ -607,4 +607,3 @@ mod tests {
         assert!(msg.contains("fz59"), "{msg}");
     }
 }
-

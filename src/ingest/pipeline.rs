@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::profile::Field;
 use super::{FileError, Format, Mapper, ReadItem, RowError, format, readers};
 use crate::domain::Channel;
 use crate::store::{Actor, ImportedFile, SaveKind, Store, StoreError};
@@ -191,6 +192,17 @@ impl Importer<'_> {
                 if let Err(e) = mapper.check_headers(&row.headers) {
                     drop(tx);
                     errors.discard();
+                    return self.fail(path, &name, move_file, report, e);
+                }
+                if channel.is_none() && !mapper.has_column(&row.headers, Field::Channel) {
+                    drop(tx);
+                    errors.discard();
+                    let e = FileError::new(
+                        "the file has no channel column and no channel was given: pass \
+                         --channel (im, pos, letter, messenger, page, phone, other) or drop the \
+                         file into its inbox sub-folder (inbox/im, inbox/pos, inbox/letters, \
+                         inbox/pages)",
+                    );
                     return self.fail(path, &name, move_file, report, e);
                 }
                 let unknown = mapper.unknown_headers(&row.headers);
