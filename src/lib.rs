@@ -5,6 +5,7 @@
 //! `reference` loads the shipped `data/` files with a workspace's overrides, and `cli` is a thin
 //! layer of commands over the library.
 
+pub mod analytics;
 pub mod cli;
 pub mod domain;
 pub mod ingest;

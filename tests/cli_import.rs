@@ -497,3 +497,91 @@ fn set_changes_are_audited_and_bad_values_refused() {
     let found = json(&mcu(ws.path(), &["list", "--search", "ямы", "--json"]));
     assert_eq!(found.as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn rank_json_has_the_documented_fields_and_explain_names_the_appeals() {
+    let ws = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let f = src.path().join("a.csv");
+    fs::write(
+        &f,
+        "id;received_at;text;responsible;status;answered_at;rating\n\
+         R-1;2026-11-02 10:00;Яма на дороге;Отдел дорог;Дан ответ;2026-11-03 10:00;5\n\
+         R-2;2026-11-03 10:00;Ещё яма;Отдел дорог;В работе;;\n\
+         R-3;2026-11-05 10:00;Один раз;Отдел школ;Дан ответ;2026-11-06 10:00;\n",
+    )
+    .unwrap();
+    json(&mcu(
+        ws.path(),
+        &[
+            "import",
+            "--json",
+            "--channel",
+            "pos",
+            "--now",
+            NOW,
+            f.to_str().unwrap(),
+        ],
+    ));
+    let r = json(&mcu(
+        ws.path(),
+        &[
+            "rank",
+            "--json",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-28",
+            "--now",
+            NOW,
+        ],
+    ));
+    let rows = r.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "one appeal is not enough to be ranked: {r}");
+    let row = &rows[0];
+    for k in [
+        "rank",
+        "recipient",
+        "score",
+        "volume",
+        "answered",
+        "on_time",
+        "open_overdue",
+        "timeliness",
+        "quality",
+        "satisfaction",
+        "median_first_response_wh",
+        "prev_rank",
+    ] {
+        assert!(row.get(k).is_some(), "missing {k}: {row}");
+    }
+    assert_eq!(row["recipient"], "Отдел дорог");
+    // R-2 received 03.11 is due 18.11 and still open at 28.11: 1 on time of 2.
+    assert_eq!(row["timeliness"], 0.5);
+    assert_eq!(row["quality"], Value::Null);
+    assert_eq!(row["satisfaction"], 1.0);
+    assert_eq!(row["prev_rank"], Value::Null);
+    let e = json(&mcu(
+        ws.path(),
+        &[
+            "rank",
+            "--json",
+            "--explain",
+            "дорог",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-28",
+            "--now",
+            NOW,
+        ],
+    ));
+    let keys: Vec<&str> = e["appeals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["pos:R-1", "pos:R-2"]);
+    assert_eq!(e["appeals"][1]["counts"]["open_overdue"], true);
+}

@@ -1,6 +1,7 @@
 //! The command line (clap): thin commands over the library. Exit codes: 0 success, 1 failure,
 //! 2 usage error, 3 imported with some rows or files quarantined.
 
+mod analytics;
 mod appeals;
 mod deadline;
 mod import;
@@ -48,6 +49,14 @@ enum Command {
     Set(appeals::SetArgs),
     /// Counts by channel, block and status; open and overdue
     Stats(stats::StatsArgs),
+    /// Ranking of responsible recipients for a period (with --explain: the appeals behind it)
+    Rank(analytics::RankArgs),
+    /// Hot topics: this week against the usual level, and where they grow
+    Hot(analytics::HotArgs),
+    /// Target indicators (целевые показатели): actual against target
+    Targets(analytics::TargetsArgs),
+    /// Conflicts, reopened appeals and formal answers of a period, per recipient
+    Conflicts(analytics::ConflictsArgs),
     /// Compute the deadlines of an appeal received at a given time
     Deadline(deadline::DeadlineArgs),
     /// List or add responsible recipients
@@ -75,6 +84,7 @@ pub type CmdResult = Result<u8, Failure>;
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
+    quiet_broken_pipe();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
@@ -83,6 +93,24 @@ pub fn main() -> ExitCode {
             ExitCode::from(f.code)
         }
     }
+}
+
+/// `mcu list | head` closes the pipe early: end quietly (as with SIGPIPE, exit code 141) instead of
+/// reporting a panic from `println!`.
+fn quiet_broken_pipe() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        previous(info);
+    }));
 }
 
 fn run(cli: Cli) -> CmdResult {
@@ -105,6 +133,10 @@ fn run(cli: Cli) -> CmdResult {
         Command::Set(a) => appeals::set(&ws, a),
         Command::Stats(a) => stats::run(&ws, a),
         Command::Deadline(a) => deadline::run(&ws, a),
+        Command::Rank(a) => analytics::rank(&ws, a),
+        Command::Hot(a) => analytics::hot(&ws, a),
+        Command::Targets(a) => analytics::targets(&ws, a),
+        Command::Conflicts(a) => analytics::conflicts(&ws, a),
         Command::Recipients(a) => appeals::recipients(&ws, a),
     }
 }

@@ -3,9 +3,11 @@
 use chrono::Days;
 use clap::Args;
 
+use super::output::fit;
 use super::output::print_json;
 use super::{CmdResult, date_arg, day_start};
-use crate::store::ListFilter;
+use crate::analytics;
+use crate::store::{Dimension, ListFilter};
 use crate::workspace::Workspace;
 
 #[derive(Args, Debug)]
@@ -19,6 +21,9 @@ pub struct StatsArgs {
     /// The instant overdue is judged at (default: now)
     #[arg(long, value_name = "TS")]
     now: Option<String>,
+    /// Counts per settlement, channel, block, recipient or source category, with the share overdue
+    #[arg(long, value_name = "DIM")]
+    by: Option<Dimension>,
     /// Machine-readable output
     #[arg(long)]
     json: bool,
@@ -42,9 +47,42 @@ pub fn run(ws: &Workspace, a: StatsArgs) -> CmdResult {
             .map(|d| day_start(d, tz)),
         ..Default::default()
     };
+    if let Some(dim) = a.by {
+        let groups = store.counts_by(dim, filter.from, filter.to, now)?;
+        if a.json {
+            print_json(&groups)?;
+            return Ok(0);
+        }
+        println!(
+            "{:<44} {:>8} {:>8} {:>10} {:>7}",
+            "", "ВСЕГО", "ОТКРЫТО", "ПРОСРОЧЕНО", "ДОЛЯ"
+        );
+        for g in &groups {
+            let key = match (dim, g.key.as_deref()) {
+                (_, None) => "(не указано)".to_string(),
+                (Dimension::Block, Some(k)) => reference.blocks.name_of(k).to_string(),
+                (Dimension::Channel, Some(k)) => k
+                    .parse::<crate::domain::Channel>()
+                    .map_or(k.to_string(), |c| c.label_ru().to_string()),
+                (_, Some(k)) => k.to_string(),
+            };
+            println!(
+                "{} {:>8} {:>8} {:>10} {:>6.0}%",
+                fit(&key, 44),
+                g.total,
+                g.open,
+                g.overdue,
+                g.overdue_share * 100.0
+            );
+        }
+        return Ok(0);
+    }
     let s = store.stats(&filter, now)?;
+    let monitoring = analytics::monitoring(&store, now)?;
     if a.json {
-        print_json(&s)?;
+        let mut v = serde_json::to_value(&s)?;
+        v["monitoring"] = serde_json::to_value(&monitoring)?;
+        print_json(&v)?;
         return Ok(0);
     }
     println!(
@@ -69,6 +107,27 @@ pub fn run(ws: &Workspace, a: StatsArgs) -> CmdResult {
         let over = s.overdue_by_block.get(k).copied().unwrap_or(0);
         println!("  {name:<14} {v:>8}  ({over})");
     }
+    println!();
+    println!(
+        "Сейчас по блокам: {:<14} {:>7} {:>7} {:>9} {:>10}  ЗА 8 НЕДЕЛЬ",
+        "", "ОТКРЫТО", "РИСК", "ПРОСРОЧЕНО", "СТАРЕЙШЕЕ"
+    );
+    for b in &monitoring.blocks {
+        println!(
+            "  {} {:>7} {:>7} {:>9} {:>10}  {}",
+            fit(&b.name, 30),
+            b.open,
+            b.at_risk,
+            b.overdue,
+            b.oldest_overdue_wd
+                .map_or("—".into(), |d| format!("{d} р.д.")),
+            sparkline(&b.weekly)
+        );
+    }
+    println!(
+        "Не назначено ответственного: {} (просрочено {})",
+        monitoring.unassigned_open, monitoring.unassigned_overdue
+    );
     println!("По статусам:");
     for (k, v) in &s.by_status {
         let label = k
@@ -77,4 +136,19 @@ pub fn run(ws: &Workspace, a: StatsArgs) -> CmdResult {
         println!("  {label:<20} {v:>8}");
     }
     Ok(0)
+}
+
+/// A text sparkline: one block character per value, scaled to the largest.
+pub fn sparkline(v: &[u32]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = v.iter().copied().max().unwrap_or(0).max(1);
+    v.iter()
+        .map(|&x| {
+            if x == 0 {
+                ' '
+            } else {
+                BARS[((x as usize * (BARS.len() - 1)) / max as usize).min(BARS.len() - 1)]
+            }
+        })
+        .collect()
 }

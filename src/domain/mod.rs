@@ -4,8 +4,10 @@ pub mod appeal;
 pub mod block;
 pub mod calendar;
 pub mod channel;
+pub mod ranking;
 pub mod sla;
 pub mod status;
+pub mod targets;
 pub mod text;
 
 pub use appeal::{Appeal, Deadlines, Quality};

@@ -7,7 +7,9 @@
 //!   are added to (or replace) the shipped ones, so next year's decree needs no rebuild;
 //! - `sla.toml` — deadline rules, replacing `data/sla.toml`;
 //! - `import_profiles.toml` — more header and value aliases, added to `data/import_profiles.toml`;
-//! - `blocks.toml` — the thematic blocks, replacing `data/blocks.toml`.
+//! - `blocks.toml` — the thematic blocks, replacing `data/blocks.toml`;
+//! - `ranking.toml` — ranking weights and minimum volume, replacing `data/ranking.toml`;
+//! - `targets.toml` — target indicators, replacing `data/targets.toml`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::domain::calendar::{CalendarFile, WorkHours};
+use crate::domain::ranking::RankingRules;
+use crate::domain::targets::Targets;
 use crate::domain::{Blocks, Sla, WorkCalendar};
 use crate::ingest::ImportProfiles;
 
@@ -55,6 +59,8 @@ pub struct Reference {
     pub calendar: WorkCalendar,
     pub sla: Sla,
     pub profiles: ImportProfiles,
+    pub ranking: RankingRules,
+    pub targets: Targets,
 }
 
 impl Reference {
@@ -111,7 +117,34 @@ impl Reference {
             profiles.extend(extra);
         }
 
+        let ranking = match read("ranking.toml")? {
+            Some((p, s)) => {
+                RankingRules::from_toml(&s).map_err(|e| ReferenceError::new(shown(&p), e))?
+            }
+            None => RankingRules::from_toml(crate::domain::ranking::EMBEDDED)
+                .map_err(|e| ReferenceError::new("data/ranking.toml", e))?,
+        };
+        let targets = match read("targets.toml")? {
+            Some((p, s)) => {
+                Targets::from_toml(&s).map_err(|e| ReferenceError::new(shown(&p), e))?
+            }
+            None => Targets::from_toml(crate::domain::targets::EMBEDDED)
+                .map_err(|e| ReferenceError::new("data/targets.toml", e))?,
+        };
+        for t in &targets.target {
+            if let Some(b) = &t.block
+                && blocks.get(b).is_none()
+            {
+                return Err(ReferenceError::new(
+                    "targets",
+                    format!("unknown block «{b}» (known: {})", blocks.ids()),
+                ));
+            }
+        }
+
         Ok(Self {
+            ranking,
+            targets,
             settings,
             blocks,
             calendar,

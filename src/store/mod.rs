@@ -4,6 +4,7 @@
 //! on, a busy timeout so several consoles and the importer can share it. Times are stored as unix
 //! seconds (UTC); deadlines are derived and stored so the console can index "open by deadline".
 
+mod analytics;
 mod appeals;
 mod imports;
 mod query;
@@ -20,6 +21,9 @@ use rusqlite::Connection;
 use crate::domain::calendar::CalendarError;
 use crate::reference::Reference;
 
+pub use analytics::{
+    Dimension, FactsGroup, FirstResponseCounts, GroupCounts, OpenCounts, first_response_wh,
+};
 pub use appeals::{Change, Event, SaveKind, SaveOutcome};
 pub use imports::ImportTx;
 pub use imports::ImportedFile;

@@ -175,7 +175,7 @@ impl Store {
     /// (usually a period), with overdue judged at `now`.
     pub fn stats(&self, filter: &ListFilter, now: DateTime<Utc>) -> Result<Stats, StoreError> {
         let mut sql = "SELECT a.channel, COALESCE(a.block, 'unassigned'), a.status, COUNT(*), \
-                       SUM(a.is_open), SUM(a.is_open = 1 AND a.answer_due < ?) FROM appeals a"
+                       COALESCE(SUM(a.is_open), 0), COALESCE(SUM(a.is_open = 1 AND a.answer_due < ?), 0) FROM appeals a"
             .to_string();
         let mut args = vec![Value::Integer(now.timestamp())];
         filter.conditions(&mut sql, &mut args);

@@ -113,6 +113,12 @@ impl Store {
             })?)
     }
 
+    /// The stored spelling of a known recipient given its name or a unique part of it (case and
+    /// ё ignored); unknown or ambiguous names are refused with the candidates.
+    pub fn resolve_recipient(&self, name: &str) -> Result<String, StoreError> {
+        known_recipient(self.conn(), name)
+    }
+
     /// Every settlement mentioned so far, by name.
     pub fn settlements(&self) -> Result<Vec<String>, StoreError> {
         let mut st = self
