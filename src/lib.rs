@@ -11,4 +11,6 @@ pub mod domain;
 pub mod ingest;
 pub mod reference;
 pub mod store;
+pub mod textwidth;
+pub mod tui;
 pub mod workspace;

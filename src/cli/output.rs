@@ -1,9 +1,9 @@
 //! Shared output helpers: local times, truncation by display width, JSON views of appeals.
 
+pub use crate::textwidth::fit;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
-use unicode_width::UnicodeWidthChar;
 
 use crate::domain::{Appeal, Blocks};
 use crate::store::Event;
@@ -21,44 +21,6 @@ pub fn json_time(t: Option<DateTime<Utc>>, tz: Tz) -> Value {
 /// `DD.MM.YYYY HH:MM` in the workspace zone.
 pub fn short(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%d.%m.%Y %H:%M").to_string()
-}
-
-/// Truncates to a display width (Cyrillic is narrow, emoji and CJK wide), adding «…» when cut.
-pub fn fit(s: &str, width: usize) -> String {
-    let flat: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let mut out = String::new();
-    let mut w = 0;
-    for c in flat.chars() {
-        let cw = c.width().unwrap_or(0);
-        if w + cw > width.saturating_sub(1) {
-            // Does the rest fit exactly?
-            let rest: usize = flat
-                .chars()
-                .skip(out.chars().count())
-                .map(|c| c.width().unwrap_or(0))
-                .sum();
-            if w + rest <= width {
-                out.extend(flat.chars().skip(out.chars().count()));
-                return pad(out, width);
-            }
-            out.push('…');
-            return pad(out, width);
-        }
-        out.push(c);
-        w += cw;
-    }
-    pad(out, width)
-}
-
-fn pad(mut s: String, width: usize) -> String {
-    let w: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
-    for _ in w..width {
-        s.push(' ');
-    }
-    s
 }
 
 /// The JSON view of an appeal: canonical field names, times with the workspace offset.
@@ -116,18 +78,4 @@ pub fn event_json(e: &Event, tz: Tz) -> Value {
 pub fn print_json(v: &impl serde::Serialize) -> Result<(), super::Failure> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fit_cuts_by_display_width_and_pads() {
-        assert_eq!(fit("яма на дороге", 6), "яма н…");
-        assert_eq!(fit("яма", 5), "яма  ");
-        assert_eq!(fit("ямы", 3), "ямы");
-        // A wide emoji takes two cells.
-        assert_eq!(fit("ок😤да", 4), "ок… ");
-    }
 }

@@ -8,6 +8,7 @@ use super::output::print_json;
 use super::{CmdResult, date_arg, day_start};
 use crate::analytics;
 use crate::store::{Dimension, ListFilter};
+use crate::textwidth::sparkline;
 use crate::workspace::Workspace;
 
 #[derive(Args, Debug)]
@@ -136,19 +137,4 @@ pub fn run(ws: &Workspace, a: StatsArgs) -> CmdResult {
         println!("  {label:<20} {v:>8}");
     }
     Ok(0)
-}
-
-/// A text sparkline: one block character per value, scaled to the largest.
-pub fn sparkline(v: &[u32]) -> String {
-    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let max = v.iter().copied().max().unwrap_or(0).max(1);
-    v.iter()
-        .map(|&x| {
-            if x == 0 {
-                ' '
-            } else {
-                BARS[((x as usize * (BARS.len() - 1)) / max as usize).min(BARS.len() - 1)]
-            }
-        })
-        .collect()
 }

@@ -126,3 +126,45 @@ name = "Дороги"
         assert!(err.to_string().contains("«a»"));
     }
 }
+
+/// The block whose keywords the text matches most (a keyword matches a word whose stem starts with
+/// it), or `None` when no keyword matches. A plain lexicon baseline; auto-triage refines it.
+pub fn suggest(blocks: &Blocks, text: &str) -> Option<String> {
+    let n = super::text::SearchNormalizer::new();
+    let stems = n.normalize(text);
+    let words: Vec<&str> = stems.split(' ').collect();
+    let mut best: Option<(usize, &Block)> = None;
+    for b in blocks.all() {
+        let hits = words
+            .iter()
+            .filter(|w| {
+                b.keywords
+                    .iter()
+                    .any(|k| !k.is_empty() && w.starts_with(k.as_str()))
+            })
+            .count();
+        if hits > 0 && best.is_none_or(|(h, _)| hits > h) {
+            best = Some((hits, b));
+        }
+    }
+    best.map(|(_, b)| b.id.clone())
+}
+
+#[cfg(test)]
+mod suggest_tests {
+    use super::*;
+
+    #[test]
+    fn the_block_with_most_keyword_hits_wins() {
+        let b = Blocks::from_toml(super::super::super::reference::EMBEDDED_BLOCKS).unwrap();
+        assert_eq!(
+            suggest(&b, "Третий день нет отопления, батареи холодные").as_deref(),
+            Some("housing")
+        );
+        assert_eq!(
+            suggest(&b, "Огромные ямы на дороге").as_deref(),
+            Some("roads")
+        );
+        assert_eq!(suggest(&b, "Спасибо вам").as_deref(), None);
+    }
+}

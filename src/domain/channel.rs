@@ -63,6 +63,21 @@ impl Channel {
     }
 }
 
+impl Channel {
+    /// A label of at most three letters, for narrow columns.
+    pub fn short_ru(self) -> &'static str {
+        match self {
+            Channel::Im => "ИМ",
+            Channel::Pos => "ПОС",
+            Channel::Letter => "Пис",
+            Channel::Messenger => "Мсг",
+            Channel::Page => "Стр",
+            Channel::Phone => "Тел",
+            Channel::Other => "Др",
+        }
+    }
+}
+
 impl fmt::Display for Channel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.id())

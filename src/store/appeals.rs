@@ -625,3 +625,27 @@ fn apply_changes(
     }
     Ok(())
 }
+
+impl Store {
+    /// Appeals linked as duplicates of this one.
+    pub fn duplicates_of(&self, id: i64) -> Result<Vec<Appeal>, StoreError> {
+        let sql = format!(
+            "SELECT {APPEAL_COLUMNS} FROM {APPEAL_FROM} WHERE a.duplicate_of = ?1 ORDER BY a.received_at"
+        );
+        let mut st = self.conn().prepare_cached(&sql)?;
+        let rows = st.query_map([id], appeal_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The recipient who handled most appeals of a block (the routing baseline).
+    pub fn usual_recipient(&self, block: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT r.name FROM appeals a JOIN recipients r ON r.id = a.responsible_id \
+                 WHERE a.block = ?1 GROUP BY a.responsible_id ORDER BY COUNT(*) DESC, r.name LIMIT 1",
+            )?
+            .query_row([block], |r| r.get(0))
+            .optional()?)
+    }
+}

@@ -206,3 +206,48 @@ impl Store {
             .query_row("SELECT COUNT(*) FROM appeals", [], |r| r.get(0))?)
     }
 }
+
+impl Store {
+    /// Appeals newer than `cursor` (exclusive), the `limit` closest to it, newest first — the page
+    /// above a window when scrolling up.
+    pub fn list_newer(
+        &self,
+        filter: &ListFilter,
+        cursor: Cursor,
+        limit: usize,
+    ) -> Result<Vec<Appeal>, StoreError> {
+        let mut sql = format!("SELECT {APPEAL_COLUMNS} FROM {APPEAL_FROM}");
+        let mut args = Vec::new();
+        filter.conditions(&mut sql, &mut args);
+        sql.push_str(if sql.contains(" WHERE ") {
+            " AND "
+        } else {
+            " WHERE "
+        });
+        sql.push_str("(a.received_at, a.id) > (?, ?) ORDER BY a.received_at, a.id LIMIT ?");
+        args.push(Value::Integer(cursor.received_at));
+        args.push(Value::Integer(cursor.id));
+        args.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+        let mut st = self.conn().prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(args), appeal_from_row)?;
+        let mut v: Vec<Appeal> = rows.collect::<Result<_, _>>()?;
+        v.reverse();
+        Ok(v)
+    }
+
+    /// The `limit` oldest appeals, newest first — the last page of the list.
+    pub fn list_oldest(
+        &self,
+        filter: &ListFilter,
+        limit: usize,
+    ) -> Result<Vec<Appeal>, StoreError> {
+        self.list_newer(
+            filter,
+            Cursor {
+                received_at: i64::MIN,
+                id: i64::MIN,
+            },
+            limit,
+        )
+    }
+}

@@ -1,0 +1,173 @@
+//! The «Входящие» list: a window over the (possibly million-row) list of appeals, paged by key
+//! from SQLite. Only a few screens of rows are ever held; scrolling past them fetches the next
+//! page, `G` fetches the oldest page directly.
+
+use std::collections::BTreeSet;
+
+use crate::domain::Appeal;
+use crate::store::{Cursor, ListFilter, Store, StoreError};
+
+/// Rows fetched at a time.
+const PAGE: usize = 200;
+/// Rows kept at most; beyond this the far end of the window is dropped.
+const KEEP: usize = 1000;
+
+/// The window over the list and the selection in it.
+#[derive(Debug, Default)]
+pub struct Incoming {
+    pub filter: ListFilter,
+    /// A contiguous run of the list, newest first.
+    pub rows: Vec<Appeal>,
+    /// Selected row, an index into `rows`.
+    pub selected: usize,
+    /// First row drawn, an index into `rows`.
+    pub offset: usize,
+    /// `rows[0]` is the newest appeal of the list.
+    pub at_start: bool,
+    /// The last row is the oldest appeal of the list.
+    pub at_end: bool,
+    /// Appeals marked for a bulk action, by id.
+    pub marked: BTreeSet<i64>,
+}
+
+impl Incoming {
+    /// The selected appeal.
+    pub fn current(&self) -> Option<&Appeal> {
+        self.rows.get(self.selected)
+    }
+
+    /// Loads the newest page.
+    pub fn reload_top(&mut self, store: &Store) -> Result<(), StoreError> {
+        self.rows = store.list(&self.filter, None, PAGE)?;
+        self.at_start = true;
+        self.at_end = self.rows.len() < PAGE;
+        self.selected = 0;
+        self.offset = 0;
+        Ok(())
+    }
+
+    /// Reloads the window where it is (new appeals, changed fields), keeping the selection on the
+    /// same appeal when it is still listed.
+    pub fn refresh(&mut self, store: &Store) -> Result<(), StoreError> {
+        let keep_id = self.current().map(|a| a.id);
+        let want = self.rows.len().clamp(PAGE, KEEP);
+        let (rows, at_start) = if self.at_start || self.rows.is_empty() {
+            (store.list(&self.filter, None, want)?, true)
+        } else {
+            let first = &self.rows[0];
+            // id + 1 makes the keyset bound include the first row itself.
+            let from = Cursor {
+                received_at: first.received_at.timestamp(),
+                id: first.id + 1,
+            };
+            (store.list(&self.filter, Some(from), want)?, false)
+        };
+        self.at_end = rows.len() < want;
+        self.rows = rows;
+        self.at_start = at_start;
+        let old_offset_gap = self.selected.saturating_sub(self.offset);
+        self.selected = keep_id
+            .and_then(|id| self.rows.iter().position(|a| a.id == id))
+            .unwrap_or_else(|| self.selected.min(self.rows.len().saturating_sub(1)));
+        self.offset = self.selected.saturating_sub(old_offset_gap);
+        Ok(())
+    }
+
+    /// Moves the selection by `delta` rows (negative = up), fetching pages as needed.
+    pub fn move_by(
+        &mut self,
+        store: &Store,
+        delta: isize,
+        height: usize,
+    ) -> Result<(), StoreError> {
+        if delta > 0 {
+            let d = delta.unsigned_abs();
+            while self.selected + d >= self.rows.len() && !self.at_end {
+                self.fetch_older(store)?;
+            }
+            self.selected = (self.selected + d).min(self.rows.len().saturating_sub(1));
+        } else {
+            let d = delta.unsigned_abs();
+            while self.selected < d && !self.at_start {
+                self.fetch_newer(store)?;
+            }
+            self.selected = self.selected.saturating_sub(d);
+        }
+        self.scroll_into_view(height);
+        Ok(())
+    }
+
+    /// Jumps to the newest appeal.
+    pub fn top(&mut self, store: &Store) -> Result<(), StoreError> {
+        if !self.at_start {
+            self.reload_top(store)?;
+        }
+        self.selected = 0;
+        self.offset = 0;
+        Ok(())
+    }
+
+    /// Jumps to the oldest appeal.
+    pub fn bottom(&mut self, store: &Store, height: usize) -> Result<(), StoreError> {
+        if !self.at_end {
+            self.rows = store.list_oldest(&self.filter, PAGE)?;
+            self.at_end = true;
+            self.at_start = self.rows.len() < PAGE;
+        }
+        self.selected = self.rows.len().saturating_sub(1);
+        self.scroll_into_view(height);
+        Ok(())
+    }
+
+    fn fetch_older(&mut self, store: &Store) -> Result<(), StoreError> {
+        let after = self.rows.last().map(Cursor::after);
+        let more = store.list(&self.filter, after, PAGE)?;
+        self.at_end = more.len() < PAGE;
+        self.rows.extend(more);
+        if self.rows.len() > KEEP {
+            let cut = self.rows.len() - KEEP;
+            self.rows.drain(..cut);
+            self.selected = self.selected.saturating_sub(cut);
+            self.offset = self.offset.saturating_sub(cut);
+            self.at_start = false;
+        }
+        Ok(())
+    }
+
+    fn fetch_newer(&mut self, store: &Store) -> Result<(), StoreError> {
+        let Some(first) = self.rows.first() else {
+            self.at_start = true;
+            return Ok(());
+        };
+        let more = store.list_newer(&self.filter, Cursor::after(first), PAGE)?;
+        self.at_start = more.len() < PAGE;
+        let n = more.len();
+        self.rows.splice(0..0, more);
+        self.selected += n;
+        self.offset += n;
+        if self.rows.len() > KEEP {
+            self.rows.truncate(KEEP);
+            self.at_end = false;
+        }
+        Ok(())
+    }
+
+    /// Keeps the selected row inside the drawn part.
+    pub fn scroll_into_view(&mut self, height: usize) {
+        let h = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + h {
+            self.offset = self.selected + 1 - h;
+        }
+    }
+
+    /// The ids an action applies to: the marked appeals, else the selected one.
+    pub fn targets(&self) -> Vec<i64> {
+        if self.marked.is_empty() {
+            self.current().map(|a| vec![a.id]).unwrap_or_default()
+        } else {
+            self.marked.iter().copied().collect()
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! Pop-ups over the main screen: a chooser (pick one of a list, by number, arrows or a fuzzy
+//! query), a text input (Cyrillic, multi-line), a confirmation, the help screen.
+
+use crate::domain::text::fold;
+
+/// What a pop-up's result is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Purpose {
+    SetBlock(Vec<i64>),
+    Assign(Vec<i64>),
+    SetStatus(Vec<i64>),
+    Grade(Vec<i64>),
+    Rate(Vec<i64>),
+    Interim(Vec<i64>),
+    Answer(Vec<i64>),
+    Note(Vec<i64>),
+    Extend(Vec<i64>),
+    Duplicate(Vec<i64>),
+    FilterBlock,
+    FilterStatus,
+    FilterChannel,
+    FilterRecipient,
+    FilterSettlement,
+    Search,
+    Command,
+}
+
+/// One choice: the value passed on and the label shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub value: String,
+    pub label: String,
+}
+
+/// A pick-one list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chooser {
+    pub title: String,
+    pub items: Vec<Item>,
+    /// Typed letters narrowing the list (fuzzy, case- and ё-insensitive).
+    pub query: String,
+    /// Index into `visible()`.
+    pub selected: usize,
+    pub purpose: Purpose,
+}
+
+impl Chooser {
+    /// A chooser over these items.
+    pub fn new(title: impl Into<String>, items: Vec<Item>, purpose: Purpose) -> Self {
+        Self {
+            title: title.into(),
+            items,
+            query: String::new(),
+            selected: 0,
+            purpose,
+        }
+    }
+
+    /// The items matching the query, best first: a subsequence match of the folded query in the
+    /// folded label, earlier and tighter matches ranked higher.
+    pub fn visible(&self) -> Vec<&Item> {
+        if self.query.is_empty() {
+            return self.items.iter().collect();
+        }
+        let q: Vec<char> = fold(&self.query).chars().collect();
+        let mut scored: Vec<(usize, &Item)> = self
+            .items
+            .iter()
+            .filter_map(|it| fuzzy_score(&q, &fold(&it.label)).map(|s| (s, it)))
+            .collect();
+        scored.sort_by_key(|(s, _)| *s);
+        scored.into_iter().map(|(_, it)| it).collect()
+    }
+
+    /// The highlighted item.
+    pub fn current(&self) -> Option<&Item> {
+        self.visible().get(self.selected).copied()
+    }
+
+    /// Moves the highlight.
+    pub fn move_by(&mut self, delta: isize) {
+        let n = self.visible().len();
+        if n == 0 {
+            self.selected = 0;
+            return;
+        }
+        let cur = self.selected as isize + delta;
+        self.selected = cur.clamp(0, n as isize - 1) as usize;
+    }
+
+    /// The item at a number key (1–9, then 0 for the tenth), if any.
+    pub fn by_number(&self, digit: char) -> Option<&Item> {
+        let n = match digit {
+            '1'..='9' => digit as usize - '1' as usize,
+            '0' => 9,
+            _ => return None,
+        };
+        self.visible().get(n).copied()
+    }
+
+    /// Types a character into the query.
+    pub fn type_char(&mut self, c: char) {
+        self.query.push(c);
+        self.selected = 0;
+    }
+
+    /// Deletes the last character of the query.
+    pub fn backspace(&mut self) {
+        self.query.pop();
+        self.selected = 0;
+    }
+}
+
+/// Lower is better; `None` when `q` is not a subsequence of `s`.
+fn fuzzy_score(q: &[char], s: &str) -> Option<usize> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut pos = 0;
+    let mut first = None;
+    let mut gaps = 0;
+    for &c in q {
+        let found = chars[pos..].iter().position(|&x| x == c)?;
+        if first.is_none() {
+            first = Some(pos + found);
+        } else {
+            gaps += found;
+        }
+        pos += found + 1;
+    }
+    // A contiguous match anywhere beats a scattered one.
+    let contiguous = s.contains(&q.iter().collect::<String>());
+    Some(if contiguous { 0 } else { 1000 } + gaps * 10 + first.unwrap_or(0))
+}
+
+/// A text input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub title: String,
+    pub text: String,
+    /// Cursor position, in characters.
+    pub cursor: usize,
+    /// Enter inserts a new line (Ctrl-S saves); otherwise Enter submits.
+    pub multiline: bool,
+    pub purpose: Purpose,
+}
+
+impl Input {
+    /// An empty input.
+    pub fn new(title: impl Into<String>, multiline: bool, purpose: Purpose) -> Self {
+        Self {
+            title: title.into(),
+            text: String::new(),
+            cursor: 0,
+            multiline,
+            purpose,
+        }
+    }
+
+    /// An input starting with some text, cursor at its end.
+    pub fn with_text(mut self, text: &str) -> Self {
+        self.text = text.to_string();
+        self.cursor = text.chars().count();
+        self
+    }
+
+    fn byte_at(&self, char_idx: usize) -> usize {
+        self.text
+            .char_indices()
+            .nth(char_idx)
+            .map_or(self.text.len(), |(i, _)| i)
+    }
+
+    /// Inserts a character at the cursor (any script).
+    pub fn insert(&mut self, c: char) {
+        let at = self.byte_at(self.cursor);
+        self.text.insert(at, c);
+        self.cursor += 1;
+    }
+
+    /// Inserts pasted text at the cursor.
+    pub fn insert_str(&mut self, s: &str) {
+        for c in s.chars() {
+            if c != '\r' {
+                self.insert(if !self.multiline && c == '\n' { ' ' } else { c });
+            }
+        }
+    }
+
+    /// Deletes the character before the cursor.
+    pub fn backspace(&mut self) {
+        if self.cursor == 0 {
+            return;
+        }
+        let end = self.byte_at(self.cursor);
+        let start = self.byte_at(self.cursor - 1);
+        self.text.replace_range(start..end, "");
+        self.cursor -= 1;
+    }
+
+    /// Deletes the character under the cursor.
+    pub fn delete(&mut self) {
+        if self.cursor >= self.text.chars().count() {
+            return;
+        }
+        let start = self.byte_at(self.cursor);
+        let end = self.byte_at(self.cursor + 1);
+        self.text.replace_range(start..end, "");
+    }
+
+    /// Moves the cursor left or right.
+    pub fn move_cursor(&mut self, delta: isize) {
+        let n = self.text.chars().count() as isize;
+        self.cursor = (self.cursor as isize + delta).clamp(0, n) as usize;
+    }
+
+    /// Moves the cursor to the start or end of the text.
+    pub fn home_end(&mut self, end: bool) {
+        self.cursor = if end { self.text.chars().count() } else { 0 };
+    }
+}
+
+/// A question before a destructive action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub message: String,
+    /// What to do on «да».
+    pub then: Box<super::app::Pending>,
+}
+
+/// The pop-up on top, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Popup {
+    Chooser(Chooser),
+    Input(Input),
+    Confirm(Confirm),
+    Help { scroll: u16 },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(labels: &[&str]) -> Vec<Item> {
+        labels
+            .iter()
+            .map(|l| Item {
+                value: l.to_string(),
+                label: l.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fuzzy_query_finds_recipients_by_fragments_in_any_case() {
+        let mut c = Chooser::new(
+            "t",
+            items(&[
+                "Отдел образования",
+                "Отдел ЖКХ и благоустройства",
+                "МБОУ «Юркинская школа»",
+            ]),
+            Purpose::FilterRecipient,
+        );
+        for ch in "жкх".chars() {
+            c.type_char(ch);
+        }
+        assert_eq!(
+            c.current().map(|i| i.label.as_str()),
+            Some("Отдел ЖКХ и благоустройства")
+        );
+        c.query.clear();
+        for ch in "шк".chars() {
+            c.type_char(ch);
+        }
+        assert_eq!(c.visible().len(), 1);
+    }
+
+    #[test]
+    fn number_keys_pick_the_nth_item_and_zero_the_tenth() {
+        let c = Chooser::new(
+            "t",
+            items(&["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]),
+            Purpose::FilterBlock,
+        );
+        assert_eq!(c.by_number('3').map(|i| i.value.as_str()), Some("3"));
+        assert_eq!(c.by_number('0').map(|i| i.value.as_str()), Some("10"));
+    }
+
+    #[test]
+    fn input_edits_cyrillic_by_characters_not_bytes() {
+        let mut i = Input::new("t", true, Purpose::Note(vec![1]));
+        for ch in "ямa".chars() {
+            i.insert(ch);
+        }
+        i.move_cursor(-1);
+        i.backspace();
+        assert_eq!(i.text, "яa");
+        i.insert_str("ё\r\nж");
+        assert_eq!(i.text, "яё\nжa");
+        i.home_end(false);
+        i.delete();
+        assert_eq!(i.text, "ё\nжa");
+    }
+}

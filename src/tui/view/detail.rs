@@ -1,0 +1,152 @@
+//! One appeal in full: every field, both deadlines with the time left, the answer, the history
+//! of changes, duplicates.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{panel, time_left};
+use crate::domain::Quality;
+use crate::tui::app::{App, Detail};
+
+/// Draws the detail screen.
+pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Detail) {
+    let t = &app.theme;
+    let a = &d.appeal;
+    let cal = &app.reference.calendar;
+    let tz = cal.timezone();
+    let now = app.now();
+    let when = |x: Option<chrono::DateTime<chrono::Utc>>| {
+        x.map_or("—".to_string(), |x| {
+            x.with_timezone(&tz).format("%d.%m.%Y %H:%M").to_string()
+        })
+    };
+    let field = |k: &str, v: String| {
+        Line::from(vec![
+            Span::styled(format!("{k:<18}"), t.dim()),
+            Span::raw(v),
+        ])
+    };
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    let mut lines = vec![
+        field("Поступило", when(Some(a.received_at))),
+        field("Канал", format!("{} ({})", a.channel.label_ru(), a.key())),
+        field(
+            "Блок",
+            a.block.as_deref().map_or("—".into(), |b| {
+                app.reference.blocks.name_of(b).to_string()
+            }),
+        ),
+        field("Статус", a.status.label_ru().into()),
+        field("Ответственный", opt(&a.responsible)),
+        field("Населённый пункт", opt(&a.settlement)),
+        field("Адрес", opt(&a.address)),
+        field("Автор", opt(&a.author)),
+        field("Контакт", opt(&a.contact)),
+        field("Категория", opt(&a.category)),
+        field("Ссылка", opt(&a.url)),
+    ];
+    let mut marks = Vec::new();
+    if a.fz59 {
+        marks.push(Span::raw("59-ФЗ "));
+    }
+    if a.urgent {
+        marks.push(Span::styled("срочно ", t.bad()));
+    }
+    if a.conflict {
+        marks.push(Span::styled("конфликт ", t.marked()));
+    }
+    if a.reopen_count > 0 {
+        marks.push(Span::raw(format!("переоткрыто ×{} ", a.reopen_count)));
+    }
+    let mut l = vec![Span::styled(format!("{:<18}", "Отметки"), t.dim())];
+    if marks.is_empty() {
+        l.push(Span::raw("—"));
+    }
+    l.extend(marks);
+    lines.push(Line::from(l));
+    lines.push(Line::raw(""));
+    for (label, due) in [
+        ("Регистрация до", a.deadlines.register_due),
+        ("Первый ответ до", a.deadlines.first_response_due),
+        ("Ответ до", a.deadlines.answer_due),
+    ] {
+        if due.is_none() {
+            continue;
+        }
+        let done = if label == "Первый ответ до" {
+            a.first_response_at.is_none()
+        } else {
+            a.status.is_open()
+        };
+        let (left, style) = time_left(app, cal, now, due, done);
+        lines.push(Line::from(vec![
+            Span::styled(format!("{label:<18}"), t.dim()),
+            Span::raw(format!("{}  ", when(due))),
+            Span::styled(left, style),
+        ]));
+    }
+    if let Some(r) = &a.extension_reason {
+        lines.push(field("Продлено", r.clone()));
+    }
+    lines.push(field("Первый ответ", when(a.first_response_at)));
+    lines.push(field("Ответ дан", when(a.answered_at)));
+    lines.push(field(
+        "Качество",
+        a.quality.map_or("—", Quality::label_ru).to_string(),
+    ));
+    lines.push(field(
+        "Оценка",
+        a.rating.map_or("—".into(), |r| r.to_string()),
+    ));
+    if let Some(o) = a.duplicate_of {
+        lines.push(field("Дубль обращения", format!("№{o}")));
+    }
+    if !d.duplicates.is_empty() {
+        let ids: Vec<String> = d.duplicates.iter().map(|x| format!("№{}", x.id)).collect();
+        lines.push(field("Его дубли", ids.join(", ")));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Текст", t.header()));
+    for l in a.text.lines() {
+        lines.push(Line::raw(l.to_string()));
+    }
+    if let Some(ans) = &a.answer {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Ответ", t.header()));
+        for l in ans.lines() {
+            lines.push(Line::raw(l.to_string()));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("История", t.header()));
+    for e in &d.history {
+        let change = match (&e.old, &e.new) {
+            (None, Some(n)) => format!("{} = {}", e.field, n),
+            (Some(o), Some(n)) => format!("{}: {} → {}", e.field, o, n),
+            (Some(o), None) => format!("{}: {} → (пусто)", e.field, o),
+            (None, None) => e.field.clone(),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(
+                    "{} {} ({}) ",
+                    e.at.with_timezone(&tz).format("%d.%m %H:%M"),
+                    e.operator,
+                    e.source
+                ),
+                t.dim(),
+            ),
+            Span::raw(change),
+        ]));
+    }
+    let block = panel(app, format!("Обращение №{}", a.id), true);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((d.scroll, 0)),
+        area,
+    );
+}

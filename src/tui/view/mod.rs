@@ -1,0 +1,172 @@
+//! Drawing the console. Everything here is a pure function of the `App` state: the event loop
+//! decides when to draw (only after a change), this decides what.
+
+mod detail;
+mod overdue;
+mod popup;
+mod ranking;
+mod rows;
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::app::{App, Panel};
+use crate::domain::WorkCalendar;
+
+/// Key hints for the bottom bar and the help screen, built from the bindings in force.
+#[derive(Debug, Clone, Default)]
+pub struct Hints {
+    /// Short `(keys, what)` pairs for the bottom bar, most important first.
+    pub bar: Vec<(String, String)>,
+    /// Help sections: a title and its `(keys, what)` lines.
+    pub help: Vec<(String, Vec<(String, String)>)>,
+}
+
+/// Below this width the side panels go under the list instead of beside it.
+pub const WIDE: u16 = 110;
+
+/// Draws one frame.
+pub fn draw(f: &mut Frame, app: &mut App, hints: &Hints) {
+    let area = f.area();
+    let [body, status, bar] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+
+    if let Some(d) = app.detail.clone() {
+        detail::draw(f, body, app, &d);
+    } else {
+        main_screen(f, body, app);
+    }
+    status_line(f, status, app);
+    hint_bar(f, bar, app, hints);
+    if let Some(p) = app.popup.clone() {
+        popup::draw(f, area, app, &p, hints);
+    }
+}
+
+fn main_screen(f: &mut Frame, area: Rect, app: &mut App) {
+    if area.width >= WIDE {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
+                .areas(area);
+        let [top, bottom] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(right);
+        rows::draw(f, left, app, true);
+        overdue::draw(f, top, app, true);
+        ranking::draw(f, bottom, app, true);
+    } else {
+        // Narrow (80×24): the list on top, the two summaries side by side under it.
+        let lower = if area.height >= 20 {
+            11
+        } else {
+            area.height / 2
+        };
+        let [top, low] =
+            Layout::vertical([Constraint::Min(4), Constraint::Length(lower)]).areas(area);
+        let [l, r] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(low);
+        rows::draw(f, top, app, false);
+        overdue::draw(f, l, app, false);
+        ranking::draw(f, r, app, false);
+    }
+}
+
+/// A bordered panel block with its title, highlighted when focused.
+pub(crate) fn panel<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
+    let t = &app.theme;
+    Block::bordered()
+        .border_set(t.border())
+        .border_style(if focused {
+            t.focused_border()
+        } else {
+            t.border_style()
+        })
+        .title(Span::styled(format!(" {title} "), t.title()))
+}
+
+fn status_line(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let tz = app.reference.calendar.timezone();
+    let now = app.now().with_timezone(&tz).format("%d.%m.%Y %H:%M");
+    let mut spans = vec![Span::raw(format!(
+        " МЦУ · {} · {} · {now}",
+        app.workspace_label, app.operator
+    ))];
+    if let Some(i) = &app.last_import {
+        spans.push(Span::raw(format!(" · импорт: {i}")));
+    }
+    if !app.incoming.marked.is_empty() {
+        spans.push(Span::raw(format!(
+            " · отмечено: {}",
+            app.incoming.marked.len()
+        )));
+    }
+    if let Some(fl) = &app.flash {
+        spans.push(Span::raw(" · "));
+        spans.push(Span::styled(fl.text.clone(), t.flash(fl.error)));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)).style(t.status()), area);
+}
+
+fn hint_bar(f: &mut Frame, area: Rect, app: &App, hints: &Hints) {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    for (k, d) in &hints.bar {
+        let w = unicode_width::UnicodeWidthStr::width(k.as_str())
+            + unicode_width::UnicodeWidthStr::width(d.as_str())
+            + 3;
+        if used + w > area.width as usize {
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(format!(" {k}"), t.key()));
+        spans.push(Span::raw(format!(" {d} ")));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Time left to a deadline, over working time: «3 р.д.», «5 ч», «−2 р.д.», with its colour.
+pub(crate) fn time_left(
+    app: &App,
+    cal: &WorkCalendar,
+    now: DateTime<Utc>,
+    due: Option<DateTime<Utc>>,
+    open: bool,
+) -> (String, Style) {
+    let t = &app.theme;
+    let Some(due) = due.filter(|_| open) else {
+        return ("—".into(), t.dim());
+    };
+    let secs = cal.working_seconds_between(now, due).unwrap_or(0);
+    let hours = secs as f64 / 3600.0;
+    let text = |h: f64| {
+        let a = h.abs();
+        if a >= 8.0 {
+            format!("{:.0} р.д.", (a / 8.0).floor())
+        } else if a >= 1.0 {
+            format!("{:.0} ч", a.floor())
+        } else {
+            format!("{:.0} мин", (a * 60.0).floor())
+        }
+    };
+    if now > due {
+        (format!("−{}", text(hours)), t.bad())
+    } else if hours <= 8.0 {
+        (text(hours), t.warn())
+    } else {
+        (text(hours), t.ok())
+    }
+}
+
+/// Which panel has the keyboard (none while an appeal is open).
+pub(crate) fn focused(app: &App, p: Panel) -> bool {
+    app.detail.is_none() && app.focus == p
+}
