@@ -7,6 +7,7 @@ mod deadline;
 mod import;
 mod output;
 mod stats;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -59,6 +60,8 @@ enum Command {
     Conflicts(analytics::ConflictsArgs),
     /// Compute the deadlines of an appeal received at a given time
     Deadline(deadline::DeadlineArgs),
+    /// Import files as they land in inbox/, without the console (for a systemd service)
+    Watch(watch::WatchArgs),
     /// List or add responsible recipients
     Recipients(appeals::RecipientsArgs),
 }
@@ -138,6 +141,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Targets(a) => analytics::targets(&ws, a),
         Command::Conflicts(a) => analytics::conflicts(&ws, a),
         Command::Recipients(a) => appeals::recipients(&ws, a),
+        Command::Watch(a) => watch::run(&ws, a),
     }
 }
 

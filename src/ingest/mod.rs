@@ -9,6 +9,7 @@ pub mod profile;
 pub mod readers;
 pub mod record;
 pub mod values;
+pub mod watch;
 
 pub use format::Format;
 pub use mapping::Mapper;

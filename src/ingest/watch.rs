@@ -1,0 +1,172 @@
+//! Watching the inbox: new files are imported as they land (notify, debounced, with a polling
+//! fallback), by one process per workspace at a time (an advisory lock), on a thread of its own
+//! with its own database connection. Used by the console and by `mcu watch`.
+
+use std::fs::{File, OpenOptions};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant, SystemTime};
+
+use chrono::Utc;
+use notify::{RecursiveMode, Watcher};
+
+use super::pipeline::{FileReport, Importer, PipelineError, inbox_files};
+use crate::workspace::{Workspace, WorkspaceError};
+
+/// Quiet time after the last file event before importing (a file being copied keeps firing).
+pub const DEBOUNCE: Duration = Duration::from_millis(250);
+/// A file modified more recently than this is left for the next round (still being written).
+pub const SETTLE: Duration = Duration::from_millis(300);
+/// How often the inbox is looked at even without events (network file systems miss events).
+pub const POLL: Duration = Duration::from_secs(2);
+
+/// The advisory lock that makes one process the importer of a workspace's inbox.
+#[derive(Debug)]
+pub struct ImportLock {
+    _file: File,
+}
+
+impl ImportLock {
+    /// Takes the lock if no other process holds it; `Ok(None)` when another one does.
+    pub fn try_acquire(ws: &Workspace) -> std::io::Result<Option<Self>> {
+        let path = ws.root().join(".import.lock");
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Self { _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e),
+        }
+    }
+}
+
+/// What the importer thread reports.
+#[derive(Debug)]
+pub enum ImportNotice {
+    /// Files were imported (or skipped, or quarantined).
+    Imported(Vec<FileReport>),
+    /// Importing failed (the database or the disk); it will be tried again.
+    Failed(String),
+    /// The inbox is watched by polling only (notify could not start).
+    Polling(String),
+}
+
+/// Runs the importer until the receiver of notices is dropped: imports what is in the inbox now,
+/// then whatever lands later. Blocks the calling thread.
+pub fn run_importer(
+    ws: &Workspace,
+    operator: &str,
+    notices: &mpsc::Sender<ImportNotice>,
+) -> Result<(), WorkspaceError> {
+    let mut store = ws.store()?;
+    let (tx, rx) = mpsc::channel::<()>();
+    let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if res.is_ok() {
+            let _ = tx.send(());
+        }
+    })
+    .and_then(|mut w| w.watch(&ws.inbox(), RecursiveMode::Recursive).map(|()| w));
+    let _watcher = match watcher {
+        Ok(w) => Some(w),
+        Err(e) => {
+            if notices.send(ImportNotice::Polling(e.to_string())).is_err() {
+                return Ok(());
+            }
+            None
+        }
+    };
+    let mut next_poll = Instant::now();
+    loop {
+        // Wait for an event or the next poll, then for a quiet moment.
+        let wait = next_poll.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(wait) {
+            Ok(()) => while rx.recv_timeout(DEBOUNCE).is_ok() {},
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => thread::sleep(wait),
+        }
+        next_poll = Instant::now() + POLL;
+        let reports = import_settled(ws, &mut store, operator);
+        let notice = match reports {
+            Ok(r) if r.is_empty() => continue,
+            Ok(r) => ImportNotice::Imported(r),
+            Err(e) => ImportNotice::Failed(e.to_string()),
+        };
+        if notices.send(notice).is_err() {
+            return Ok(());
+        }
+    }
+}
+
+/// Imports the inbox files that are no longer being written.
+fn import_settled(
+    ws: &Workspace,
+    store: &mut crate::store::Store,
+    operator: &str,
+) -> Result<Vec<FileReport>, PipelineError> {
+    let now = SystemTime::now();
+    let ready: Vec<PathBuf> = inbox_files(ws)?
+        .into_iter()
+        .filter(|p| {
+            std::fs::metadata(p)
+                .and_then(|m| m.modified())
+                .is_ok_and(|m| now.duration_since(m).unwrap_or_default() >= SETTLE)
+        })
+        .collect();
+    let mut importer = Importer {
+        workspace: ws,
+        store,
+        operator: operator.to_string(),
+        now: Utc::now(),
+    };
+    let mut out = Vec::new();
+    for f in ready {
+        let channel = ws.channel_of_inbox_file(&f);
+        out.push(importer.import_file(&f, channel, true)?);
+    }
+    Ok(out)
+}
+
+/// Starts the importer on a thread if this process gets the workspace's import lock. Returns the
+/// notices' receiver, or `None` when another process already imports this inbox (this one then
+/// only sees the results through the database).
+pub fn spawn(
+    ws: &Workspace,
+    operator: &str,
+) -> std::io::Result<Option<mpsc::Receiver<ImportNotice>>> {
+    let Some(lock) = ImportLock::try_acquire(ws)? else {
+        return Ok(None);
+    };
+    let (tx, rx) = mpsc::channel();
+    let ws = ws.clone();
+    let operator = operator.to_string();
+    thread::Builder::new()
+        .name("mcu-importer".into())
+        .spawn(move || {
+            let _lock = lock;
+            if let Err(e) = run_importer(&ws, &operator, &tx) {
+                let _ = tx.send(ImportNotice::Failed(e.to_string()));
+            }
+        })?;
+    Ok(Some(rx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_one_holder_of_the_import_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let first = ImportLock::try_acquire(&ws).unwrap();
+        assert!(first.is_some());
+        // flock locks belong to the open file description: a second open is refused.
+        assert!(ImportLock::try_acquire(&ws).unwrap().is_none());
+        drop(first);
+        assert!(ImportLock::try_acquire(&ws).unwrap().is_some());
+    }
+}
