@@ -10,4 +10,5 @@ pub mod domain;
 pub mod ingest;
 pub mod reference;
 pub mod store;
+pub mod tui;
 pub mod workspace;
