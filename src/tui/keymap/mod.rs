@@ -2,7 +2,9 @@
 //!
 //! The defaults live in `keymap.toml` at the top of the repository (embedded in the binary; that
 //! file is also the documentation of every default key). A user's `~/.config/mcu/keymap.toml`
-//! layers over them (see [`layers`](self) and [`Keymap::load`]). Keys become actions through a
+//! layers over them, section by section (see [`Keymap::load`]): `prepend_keymap` before the
+//! defaults, plain `keymap` replacing the defaults on the same keys in place, `append_keymap` after
+//! them; `run = "noop"` disables a key. Keys become actions through a
 //! [`Resolver`] per context; the help screen and the hint bar come from [`Keymap::help`] and
 //! [`Keymap::hints`], built from the bindings in force, so they cannot drift from what keys do.
 //!
