@@ -1,7 +1,12 @@
 //! The live console (ratatui): three panels, detail, keyboard triage, background import.
+//!
+//! Keys become named actions through `keymap` (the shipped `keymap.toml` layered with the user's);
+//! `app` turns actions into state changes and audited store updates; `view` draws the state; `run`
+//! owns the terminal and the event loop.
 
 pub mod app;
 pub mod incoming;
+pub mod keymap;
 pub mod popup;
 pub mod theme;
 pub mod view;
