@@ -3,6 +3,7 @@
 
 mod analytics;
 mod appeals;
+mod console;
 mod deadline;
 mod import;
 mod output;
@@ -38,6 +39,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Open the live console (the default when no command is given)
+    Console(console::ConsoleArgs),
     /// Create a workspace: mcu.db, inbox/{im,pos,letters,pages}, processed/, quarantine/, reports/
     Init,
     /// Import export files (CSV, XLSX/XLS/ODS, JSON Lines, JSON, Open311), or everything in inbox/
@@ -118,13 +121,12 @@ fn quiet_broken_pipe() {
 
 fn run(cli: Cli) -> CmdResult {
     let root = Workspace::locate(cli.workspace.as_deref())?;
-    let Some(command) = cli.command else {
-        use clap::CommandFactory;
-        Cli::command().print_help()?;
-        return Ok(0);
-    };
     let ws = Workspace::open(&root)?;
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Console(console::ConsoleArgs::default()));
     match command {
+        Command::Console(a) => console::open(&ws, a, None),
         Command::Init => {
             ws.store()?;
             println!("workspace ready: {}", ws.root().display());

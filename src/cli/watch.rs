@@ -22,7 +22,10 @@ pub fn run(ws: &Workspace, _a: WatchArgs) -> CmdResult {
             ),
         });
     };
-    println!("watching {} (Ctrl-C stops; an interrupted import is redone whole)", ws.inbox().display());
+    println!(
+        "watching {} (Ctrl-C stops; an interrupted import is redone whole)",
+        ws.inbox().display()
+    );
     let (tx, rx) = mpsc::channel();
     let ws2 = ws.clone();
     let operator = operator_login();

@@ -23,6 +23,8 @@ pub struct ListFilter {
     pub settlement: Option<String>,
     /// Only open appeals.
     pub open: bool,
+    /// Only appeals marked urgent.
+    pub urgent: bool,
     /// Only appeals open and past their answer deadline at this instant.
     pub overdue_at: Option<DateTime<Utc>>,
     /// Received at or after.
@@ -89,6 +91,9 @@ impl ListFilter {
         }
         if self.open {
             cond("a.is_open = 1", None);
+        }
+        if self.urgent {
+            cond("a.urgent = 1", None);
         }
         if let Some(now) = self.overdue_at {
             cond(

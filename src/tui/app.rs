@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::incoming::Incoming;
+use super::keymap::{Action, Step};
 use super::popup::{Chooser, Confirm, Input, Item, Popup, Purpose};
 use super::theme::Theme;
 use crate::analytics::{self, Monitoring, Period};
@@ -88,6 +89,8 @@ pub struct App {
     /// Something changed since the last frame.
     pub dirty: bool,
     pub quit: bool,
+    /// Where saved views are kept (`~/.config/mcu/views.toml`).
+    pub views_path: Option<std::path::PathBuf>,
     data_version: i64,
 }
 
@@ -116,6 +119,7 @@ impl App {
             list_height: 10,
             dirty: true,
             quit: false,
+            views_path: super::views::default_path(),
             data_version: 0,
         }
     }
@@ -222,15 +226,18 @@ impl App {
         }
     }
 
-    /// Performs a named action (from the keymap or the command line of the console).
-    pub fn perform(&mut self, action: &str, arg: Option<&str>) -> Result<(), StoreError> {
+    /// Performs an action (from the keymap).
+    pub fn perform(&mut self, action: &Action) -> Result<(), StoreError> {
         self.dirty = true;
-        let h = self.list_height.max(1) as isize;
+        let page = self.list_height.max(1) as isize;
         match action {
-            "quit" => self.quit = true,
-            "help" => self.popup = Some(Popup::Help { scroll: 0 }),
-            "back" | "escape" => {
-                if self.popup.is_some() {
+            Action::Noop => {}
+            Action::Quit => self.quit = true,
+            Action::Help => self.popup = Some(Popup::Help { scroll: 0 }),
+            Action::Back | Action::Cancel | Action::No => {
+                if matches!(self.popup, Some(Popup::Confirm(_))) {
+                    self.confirm(false)?;
+                } else if self.popup.is_some() {
                     self.popup = None;
                 } else if self.detail.is_some() {
                     self.detail = None;
@@ -238,52 +245,58 @@ impl App {
                     self.incoming.marked.clear();
                 }
             }
-            "down" => self.move_by(1)?,
-            "up" => self.move_by(-1)?,
-            "page_down" => self.move_by(h)?,
-            "page_up" => self.move_by(-h)?,
-            "top" => {
-                if self.detail.is_some() {
-                    self.scroll_detail(-10_000);
-                } else {
-                    match self.focus {
-                        Panel::Incoming => self.incoming.top(&self.store)?,
-                        Panel::Overdue => self.overdue_selected = 0,
-                        Panel::Ranking => self.ranking_selected = 0,
-                    }
+            Action::Yes => self.confirm(true)?,
+            Action::Down => self.move_by(1)?,
+            Action::Up => self.move_by(-1)?,
+            Action::Arrow(step) => {
+                let d = match step {
+                    Step::Lines(n) => *n as isize,
+                    Step::Percent(p) => (page * *p as isize / 100).max(1) * p.signum() as isize,
+                };
+                self.move_by(d)?
+            }
+            Action::Top => self.top()?,
+            Action::Bottom => self.bottom()?,
+            Action::NextPanel => self.focus = next_panel(self.focus, 1),
+            Action::PrevPanel => self.focus = next_panel(self.focus, -1),
+            Action::Open => self.open()?,
+            Action::NextAppeal | Action::PrevAppeal => {
+                let d = if *action == Action::NextAppeal { 1 } else { -1 };
+                self.incoming.move_by(&self.store, d, self.list_height)?;
+                if self.detail.is_some()
+                    && let Some(id) = self.incoming.current().map(|a| a.id)
+                {
+                    self.open_detail(id)?;
                 }
             }
-            "bottom" => {
-                if self.detail.is_some() {
-                    self.scroll_detail(10_000);
-                } else {
-                    match self.focus {
-                        Panel::Incoming => self.incoming.bottom(&self.store, self.list_height)?,
-                        Panel::Overdue => {
-                            self.overdue_selected = self.overdue_len().saturating_sub(1)
-                        }
-                        Panel::Ranking => {
-                            self.ranking_selected = self.ranking.len().saturating_sub(1)
-                        }
-                    }
-                }
-            }
-            "next_panel" => self.focus = next_panel(self.focus, 1),
-            "prev_panel" => self.focus = next_panel(self.focus, -1),
-            "open" => self.open()?,
-            "refresh" => {
+            Action::NextUntriaged => self.next_untriaged()?,
+            Action::Refresh => {
                 self.refresh()?;
                 self.say("Обновлено", false);
             }
-            "search" => {
+            Action::Search => {
                 self.popup = Some(Popup::Input(
-                    Input::new("Поиск по тексту", false, Purpose::Search)
-                        .with_text(self.incoming.filter.text.as_deref().unwrap_or("")),
+                    Input::new(
+                        "Поиск по тексту (любая форма слова)",
+                        false,
+                        Purpose::Search,
+                    )
+                    .with_text(self.incoming.filter.text.as_deref().unwrap_or("")),
                 ))
             }
-            "command" => self.popup = Some(Popup::Input(Input::new(":", false, Purpose::Command))),
-            "filter" => self.filter(arg)?,
-            "mark" => {
+            Action::Command => {
+                self.popup = Some(Popup::Input(Input::new(":", false, Purpose::Command)))
+            }
+            Action::Filter(kind) => self.filter(Some(kind.id()))?,
+            Action::View(name) => self.view(name.as_deref())?,
+            Action::SaveView => {
+                self.popup = Some(Popup::Input(Input::new(
+                    "Сохранить вид как",
+                    false,
+                    Purpose::SaveView,
+                )))
+            }
+            Action::ToggleMark => {
                 if let Some(a) = self.incoming.current().map(|a| a.id) {
                     if !self.incoming.marked.remove(&a) {
                         self.incoming.marked.insert(a);
@@ -291,36 +304,43 @@ impl App {
                     self.move_by(1)?;
                 }
             }
-            "mark_all" => {
+            Action::MarkAll => {
                 let all: Vec<i64> = self.incoming.rows.iter().map(|a| a.id).collect();
-                if all.iter().all(|id| self.incoming.marked.contains(id)) {
-                    self.incoming.marked.clear();
-                } else {
-                    self.incoming.marked.extend(all);
-                }
+                self.incoming.marked.extend(all);
             }
-            "set_block" => self.with_targets(|app, t| app.choose_block(t, arg))?,
-            "assign" => self.with_targets(|app, t| app.choose_recipient(t))?,
-            "set_status" => self.with_targets(|app, t| app.choose_status(t, arg))?,
-            "grade" => self.with_targets(|app, t| app.grade(t, arg))?,
-            "rate" => self.with_targets(|app, t| app.rate(t, arg))?,
-            "interim" => self.with_targets(|app, t| {
-                app.ask_text("Промежуточный ответ", true, Purpose::Interim(t));
+            Action::UnmarkAll => self.incoming.marked.clear(),
+            Action::SetBlock(b) => self.with_targets(|app, t| app.choose_block(t, b.as_deref()))?,
+            Action::Assign(r) => self.with_targets(|app, t| match r {
+                Some(r) => app.apply(t, vec![Change::Responsible(Some(r.clone()))]),
+                None => app.choose_recipient(t),
+            })?,
+            Action::SetStatus(s) => self.with_targets(|app, t| app.choose_status(t, *s))?,
+            Action::Reject => {
+                self.with_targets(|app, t| app.apply(t, vec![Change::Status(Status::Rejected)]))?
+            }
+            Action::Grade(q) => self.with_targets(|app, t| app.grade(t, *q))?,
+            Action::Rate(r) => self.with_targets(|app, t| app.rate(t, *r))?,
+            Action::InterimAnswer => self.with_targets(|app, t| {
+                app.ask_text(
+                    "Промежуточный ответ (Ctrl-S — сохранить)",
+                    true,
+                    Purpose::Interim(t),
+                );
                 Ok(())
             })?,
-            "answer" => self.with_targets(|app, t| {
+            Action::FinalAnswer => self.with_targets(|app, t| {
                 app.ask_text("Ответ (Ctrl-S — сохранить)", true, Purpose::Answer(t));
                 Ok(())
             })?,
-            "note" => self.with_targets(|app, t| {
-                app.ask_text("Заметка", true, Purpose::Note(t));
+            Action::AddNote => self.with_targets(|app, t| {
+                app.ask_text("Заметка (Ctrl-S — сохранить)", true, Purpose::Note(t));
                 Ok(())
             })?,
-            "extend" => self.with_targets(|app, t| {
-                app.ask_text("Продлить срок (59-ФЗ): причина", false, Purpose::Extend(t));
+            Action::ExtendDeadline => self.with_targets(|app, t| {
+                app.ask_text("Продлить срок по 59-ФЗ: причина", false, Purpose::Extend(t));
                 Ok(())
             })?,
-            "link_duplicate" => self.with_targets(|app, t| {
+            Action::LinkDuplicate => self.with_targets(|app, t| {
                 app.ask_text(
                     "Дубль обращения № (или канал:номер)",
                     false,
@@ -328,16 +348,165 @@ impl App {
                 );
                 Ok(())
             })?,
-            "toggle_urgent" => self.with_targets(|app, t| app.toggle(t, true))?,
-            "toggle_conflict" => self.with_targets(|app, t| app.toggle(t, false))?,
-            "accept" => self.accept_suggestion()?,
-            "goto" => {
-                if let Some(r) = arg {
-                    self.goto(r)?;
+            Action::ToggleUrgent => self.with_targets(|app, t| app.toggle(t, true))?,
+            Action::ToggleConflict => self.with_targets(|app, t| app.toggle(t, false))?,
+            Action::Accept => self.accept_suggestion()?,
+            Action::ApplyMarked => {
+                if self.incoming.marked.is_empty() {
+                    self.say("Ничего не отмечено: отметьте обращения пробелом", true);
+                } else {
+                    self.popup = Some(Popup::Chooser(Chooser::new(
+                        format!("Действие для {} отмеченных", self.incoming.marked.len()),
+                        bulk_items(),
+                        Purpose::ApplyMarked,
+                    )));
                 }
             }
-            "noop" => {}
-            other => self.say(format!("Неизвестное действие «{other}»"), true),
+            Action::Pick(n) => self.pick(*n)?,
+            Action::Submit => self.submit(false)?,
+            Action::Save => self.submit(true)?,
+            Action::Complete => self.complete(),
+        }
+        Ok(())
+    }
+
+    fn top(&mut self) -> Result<(), StoreError> {
+        if let Some(Popup::Chooser(c)) = &mut self.popup {
+            c.selected = 0;
+        } else if let Some(Popup::Help { scroll }) = &mut self.popup {
+            *scroll = 0;
+        } else if self.detail.is_some() {
+            self.scroll_detail(-10_000);
+        } else {
+            match self.focus {
+                Panel::Incoming => self.incoming.top(&self.store)?,
+                Panel::Overdue => self.overdue_selected = 0,
+                Panel::Ranking => self.ranking_selected = 0,
+            }
+        }
+        Ok(())
+    }
+
+    fn bottom(&mut self) -> Result<(), StoreError> {
+        if let Some(Popup::Chooser(c)) = &mut self.popup {
+            c.selected = c.visible().len().saturating_sub(1);
+        } else if self.detail.is_some() {
+            self.scroll_detail(10_000);
+        } else {
+            match self.focus {
+                Panel::Incoming => self.incoming.bottom(&self.store, self.list_height)?,
+                Panel::Overdue => self.overdue_selected = self.overdue_len().saturating_sub(1),
+                Panel::Ranking => self.ranking_selected = self.ranking.len().saturating_sub(1),
+            }
+        }
+        Ok(())
+    }
+
+    /// A chooser's item was taken (the highlighted one, or by number).
+    fn pick(&mut self, n: Option<u8>) -> Result<(), StoreError> {
+        let Some(Popup::Chooser(c)) = &self.popup else {
+            return Ok(());
+        };
+        let item = match n {
+            Some(n) => c
+                .visible()
+                .get(usize::from(n).saturating_sub(1))
+                .map(|i| (*i).clone()),
+            None => c.current().cloned(),
+        };
+        let purpose = c.purpose.clone();
+        if let Some(item) = item {
+            self.submit_chooser(item.value, purpose)?;
+        }
+        Ok(())
+    }
+
+    /// Enter (`save = false`) or Ctrl-S (`save = true`) in a text input: Enter adds a line to a
+    /// multi-line text, otherwise the text is submitted.
+    fn submit(&mut self, save: bool) -> Result<(), StoreError> {
+        let Some(Popup::Input(i)) = &mut self.popup else {
+            return Ok(());
+        };
+        if i.multiline && !save {
+            i.insert('\n');
+            return Ok(());
+        }
+        let (text, purpose) = (i.text.clone(), i.purpose.clone());
+        self.submit_input(text, purpose)
+    }
+
+    /// Tab in the command line: completes the command word.
+    fn complete(&mut self) {
+        const COMMANDS: [&str; 12] = [
+            "block",
+            "status",
+            "channel",
+            "recipient",
+            "settlement",
+            "overdue",
+            "urgent",
+            "search",
+            "clear",
+            "goto",
+            "view",
+            "refresh",
+        ];
+        if let Some(Popup::Input(i)) = &mut self.popup
+            && i.purpose == Purpose::Command
+            && !i.text.contains(' ')
+        {
+            let hits: Vec<&str> = COMMANDS
+                .iter()
+                .copied()
+                .filter(|c| c.starts_with(i.text.as_str()))
+                .collect();
+            if let [one] = hits.as_slice() {
+                i.text = format!("{one} ");
+                i.cursor = i.text.chars().count();
+            }
+        }
+    }
+
+    /// Switches to a saved view, or lists them to pick one.
+    fn view(&mut self, name: Option<&str>) -> Result<(), StoreError> {
+        let Some(path) = self.views_path.clone() else {
+            self.say("Нет каталога настроек для сохранённых видов", true);
+            return Ok(());
+        };
+        let views = match super::views::load(&path) {
+            Ok(v) => v,
+            Err(e) => {
+                self.say(e, true);
+                return Ok(());
+            }
+        };
+        match name {
+            Some(n) => match views.get(n) {
+                Some(v) => {
+                    self.incoming.filter = v.to_filter(self.now());
+                    self.apply_filter()?;
+                    self.say(format!("Вид «{n}»"), false);
+                }
+                None => self.say(format!("Нет сохранённого вида «{n}»"), true),
+            },
+            None if views.is_empty() => self.say(
+                "Сохранённых видов нет: настройте фильтры и сохраните (V)",
+                false,
+            ),
+            None => {
+                let items = views
+                    .keys()
+                    .map(|k| Item {
+                        value: k.clone(),
+                        label: k.clone(),
+                    })
+                    .collect();
+                self.popup = Some(Popup::Chooser(Chooser::new(
+                    "Сохранённые виды",
+                    items,
+                    Purpose::LoadView,
+                )));
+            }
         }
         Ok(())
     }
@@ -459,6 +628,10 @@ impl App {
                 };
                 self.apply_filter()?;
             }
+            "urgent" => {
+                self.incoming.filter.urgent = !self.incoming.filter.urgent;
+                self.apply_filter()?;
+            }
             "clear" => {
                 self.incoming.filter = Default::default();
                 self.apply_filter()?;
@@ -559,6 +732,9 @@ impl App {
         if f.overdue_at.is_some() {
             parts.push("просроченные".into());
         }
+        if f.urgent {
+            parts.push("срочные".into());
+        }
         if let Some(t) = &f.text {
             parts.push(format!("«{t}»"));
         }
@@ -618,8 +794,8 @@ impl App {
         Ok(())
     }
 
-    fn choose_status(&mut self, targets: Vec<i64>, arg: Option<&str>) -> Result<(), StoreError> {
-        if let Some(s) = arg.and_then(|s| s.parse::<Status>().ok()) {
+    fn choose_status(&mut self, targets: Vec<i64>, arg: Option<Status>) -> Result<(), StoreError> {
+        if let Some(s) = arg {
             return self.apply(targets, vec![Change::Status(s)]);
         }
         self.popup = Some(Popup::Chooser(Chooser::new(
@@ -630,8 +806,8 @@ impl App {
         Ok(())
     }
 
-    fn grade(&mut self, targets: Vec<i64>, arg: Option<&str>) -> Result<(), StoreError> {
-        if let Some(q) = arg.and_then(|s| s.parse::<Quality>().ok()) {
+    fn grade(&mut self, targets: Vec<i64>, arg: Option<Quality>) -> Result<(), StoreError> {
+        if let Some(q) = arg {
             return self.apply(targets, vec![Change::Quality(Some(q))]);
         }
         let items = [Quality::Substantive, Quality::Formal]
@@ -649,8 +825,8 @@ impl App {
         Ok(())
     }
 
-    fn rate(&mut self, targets: Vec<i64>, arg: Option<&str>) -> Result<(), StoreError> {
-        if let Some(r) = arg.and_then(|s| s.parse::<u8>().ok()) {
+    fn rate(&mut self, targets: Vec<i64>, arg: Option<u8>) -> Result<(), StoreError> {
+        if let Some(r) = arg {
             return self.apply(targets, vec![Change::Rating(Some(r))]);
         }
         let items = (1..=5)
@@ -847,6 +1023,11 @@ impl App {
                     self.apply(t, vec![Change::Rating(Some(r))])?
                 }
             }
+            Purpose::LoadView => self.view(Some(&value))?,
+            Purpose::ApplyMarked => {
+                let action: Action = value.parse().unwrap_or(Action::Noop);
+                self.perform(&action)?;
+            }
             Purpose::FilterBlock => {
                 self.incoming.filter.block = Some((value != "-").then_some(value));
                 self.apply_filter()?;
@@ -883,6 +1064,17 @@ impl App {
                 self.apply_filter()?;
             }
             Purpose::Command => self.command(&t)?,
+            Purpose::SaveView => {
+                if t.is_empty() {
+                    self.say("Виду нужно имя", true);
+                } else if let Some(path) = self.views_path.clone() {
+                    let v = super::views::SavedView::from_filter(&self.incoming.filter);
+                    match super::views::save(&path, &t, v) {
+                        Ok(()) => self.say(format!("Вид «{t}» сохранён"), false),
+                        Err(e) => self.say(e, true),
+                    }
+                }
+            }
             Purpose::Interim(ids) => {
                 let mut c = vec![Change::InterimAt(Some(now))];
                 if !t.is_empty() {
@@ -945,6 +1137,8 @@ impl App {
                 self.apply_filter()?;
             }
             "clear" => self.filter(Some("clear"))?,
+            "urgent" => self.filter(Some("urgent"))?,
+            "view" => self.view((!rest.is_empty()).then_some(rest))?,
             "refresh" => self.refresh()?,
             "search" => {
                 self.incoming.filter.text = (!rest.is_empty()).then(|| rest.to_string());
@@ -995,7 +1189,7 @@ impl App {
             "" => {}
             other => self.say(
                 format!(
-                    "Неизвестная команда «{other}» (есть: block, status, channel, recipient, settlement, overdue, search, clear, goto, refresh, q)"
+                    "Неизвестная команда «{other}» (есть: block, status, channel, recipient, settlement, overdue, urgent, search, clear, goto, view, refresh, q)"
                 ),
                 true,
             ),
@@ -1008,6 +1202,26 @@ fn next_panel(p: Panel, d: i32) -> Panel {
     let all = [Panel::Incoming, Panel::Overdue, Panel::Ranking];
     let i = all.iter().position(|x| *x == p).unwrap_or(0) as i32;
     all[((i + d).rem_euclid(3)) as usize]
+}
+
+/// The triage actions a bulk apply offers (values are keymap `run` notations).
+fn bulk_items() -> Vec<Item> {
+    [
+        ("set_block", "Тематический блок"),
+        ("assign", "Назначить ответственного"),
+        ("set_status", "Сменить статус"),
+        ("grade", "Оценить ответ"),
+        ("toggle_urgent", "Срочное: да / нет"),
+        ("toggle_conflict", "Конфликтное: да / нет"),
+        ("add_note", "Добавить заметку"),
+        ("reject", "Отклонить"),
+    ]
+    .iter()
+    .map(|(v, l)| Item {
+        value: (*v).into(),
+        label: (*l).into(),
+    })
+    .collect()
 }
 
 fn status_items() -> Vec<Item> {

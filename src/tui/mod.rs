@@ -5,8 +5,11 @@
 //! owns the terminal and the event loop.
 
 pub mod app;
+pub mod console;
 pub mod incoming;
 pub mod keymap;
 pub mod popup;
+pub mod run;
 pub mod theme;
 pub mod view;
+pub mod views;

@@ -23,6 +23,9 @@ pub enum Purpose {
     FilterSettlement,
     Search,
     Command,
+    SaveView,
+    LoadView,
+    ApplyMarked,
 }
 
 /// One choice: the value passed on and the label shown.

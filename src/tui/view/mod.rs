@@ -53,9 +53,10 @@ pub fn draw(f: &mut Frame, app: &mut App, hints: &Hints) {
 
 fn main_screen(f: &mut Frame, area: Rect, app: &mut App) {
     if area.width >= WIDE {
+        // The summaries need about 54 columns; the list takes the rest of a wide terminal.
+        let side = (area.width * 2 / 5).clamp(54, 72);
         let [left, right] =
-            Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
-                .areas(area);
+            Layout::horizontal([Constraint::Min(50), Constraint::Length(side)]).areas(area);
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(right);
         rows::draw(f, left, app, true);
@@ -157,7 +158,9 @@ pub(crate) fn time_left(
             format!("{:.0} мин", (a * 60.0).floor())
         }
     };
-    if now > due {
+    if now > due && secs.abs() < 60 {
+        ("истёк".into(), t.bad())
+    } else if now > due {
         (format!("−{}", text(hours)), t.bad())
     } else if hours <= 8.0 {
         (text(hours), t.warn())

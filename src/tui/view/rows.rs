@@ -27,50 +27,48 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, wide: bool) {
     let cal = app.reference.calendar.clone();
     let tz = cal.timezone();
     let now = app.now();
-    let text_w = |fixed: u16| area.width.saturating_sub(fixed + 2) as usize;
-    // Column widths; the text takes what is left.
-    let (widths, fixed): (Vec<Constraint>, u16) = if wide {
-        let w = vec![
-            Constraint::Length(1),
-            Constraint::Length(11),
-            Constraint::Length(3),
-            Constraint::Length(11),
-            Constraint::Length(14),
-            Constraint::Min(10),
-            Constraint::Length(18),
-            Constraint::Length(8),
-            Constraint::Length(2),
-        ];
-        (w, 1 + 11 + 3 + 11 + 14 + 18 + 8 + 2 + 8)
-    } else {
-        let w = vec![
-            Constraint::Length(1),
-            Constraint::Length(11),
-            Constraint::Length(3),
-            Constraint::Length(8),
-            Constraint::Min(10),
-            Constraint::Length(8),
-            Constraint::Length(2),
-        ];
-        (w, 1 + 11 + 3 + 8 + 8 + 2 + 6)
+    // Columns: mark, received, channel, block, [settlement], text, [recipient], time left, marks.
+    // The optional ones come in only when the text keeps at least 30 cells.
+    let inner_w = area.width.saturating_sub(2) as usize;
+    let block_w: usize = if wide { 11 } else { 8 };
+    let base = 1 + 11 + 3 + block_w + 8 + 2;
+    let gaps = |n: usize| n - 1;
+    let mut with_recipient = false;
+    let mut with_settlement = false;
+    let text_left = |extra: usize, cols: usize| inner_w.saturating_sub(base + extra + gaps(cols));
+    if text_left(18, 8) >= 30 {
+        with_recipient = true;
+        if text_left(18 + 14, 9) >= 30 {
+            with_settlement = true;
+        }
+    }
+    let (extra, cols) = match (with_recipient, with_settlement) {
+        (true, true) => (32, 9),
+        (true, false) => (18, 8),
+        _ => (0, 7),
     };
-    let tw = text_w(fixed).max(10);
-
-    let header: Vec<&str> = if wide {
-        vec![
-            "",
-            "Поступило",
-            "Кан",
-            "Блок",
-            "Нас. пункт",
-            "Текст",
-            "Ответственный",
-            "Срок",
-            "",
-        ]
-    } else {
-        vec!["", "Поступило", "Кан", "Блок", "Текст", "Срок", ""]
-    };
+    let tw = text_left(extra, cols).max(8);
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Length(11),
+        Constraint::Length(3),
+        Constraint::Length(block_w as u16),
+    ];
+    let mut header = vec!["", "Поступило", "Кан", "Блок"];
+    if with_settlement {
+        widths.push(Constraint::Length(14));
+        header.push("Нас. пункт");
+    }
+    widths.push(Constraint::Length(tw as u16));
+    header.push("Текст");
+    if with_recipient {
+        widths.push(Constraint::Length(18));
+        header.push("Ответственный");
+    }
+    widths.push(Constraint::Length(8));
+    widths.push(Constraint::Length(2));
+    header.push("Срок");
+    header.push("");
     let start = app.incoming.offset.min(app.incoming.rows.len());
     let end = (start + app.list_height).min(app.incoming.rows.len());
     let mut rows = Vec::with_capacity(end - start);
@@ -98,13 +96,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, wide: bool) {
                     .to_string(),
             ),
             Cell::from(a.channel.short_ru()),
-            Cell::from(fit(&block, if wide { 11 } else { 8 })),
+            Cell::from(fit(&block, block_w)),
         ];
-        if wide {
+        if with_settlement {
             cells.push(Cell::from(fit(a.settlement.as_deref().unwrap_or("—"), 14)));
         }
         cells.push(Cell::from(fit(&a.text, tw)));
-        if wide {
+        if with_recipient {
             cells.push(Cell::from(fit(a.responsible.as_deref().unwrap_or("—"), 18)));
         }
         cells.push(Cell::from(left).style(left_style));

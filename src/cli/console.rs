@@ -1,0 +1,83 @@
+//! `mcu` / `mcu console`: the live console.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{CmdResult, Failure, operator_login};
+use crate::tui::app::{App, Clock};
+use crate::tui::console::Console;
+use crate::tui::keymap::Keymap;
+use crate::tui::run::{Sidecar, run};
+use crate::tui::theme::Theme;
+use crate::workspace::Workspace;
+
+#[derive(Args, Debug, Default)]
+pub struct ConsoleArgs {
+    /// Freeze the clock at this instant (demonstrations, screenshots)
+    #[arg(long, value_name = "TS")]
+    pub now: Option<String>,
+    /// Draw borders with ASCII characters (for terminals that draw box characters wide)
+    #[arg(long)]
+    pub ascii: bool,
+    /// Read only: no key that changes data
+    #[arg(long)]
+    pub read_only: bool,
+    /// Do not import from inbox/ in the background
+    #[arg(long)]
+    pub no_import: bool,
+    /// Key bindings to layer over the defaults (default: ~/.config/mcu/keymap.toml)
+    #[arg(long, value_name = "FILE")]
+    pub keymap: Option<PathBuf>,
+}
+
+/// Opens the console on a workspace; `sidecar` runs on every tick (the demo's simulator).
+pub fn open(ws: &Workspace, a: ConsoleArgs, sidecar: Option<Sidecar>) -> CmdResult {
+    let user = a.keymap.clone().or_else(Keymap::user_file);
+    let mut keymap = Keymap::load(user.as_deref()).map_err(|e| Failure {
+        code: 2,
+        message: format!("the key bindings cannot be used:\n{e}"),
+    })?;
+    for w in keymap.warnings() {
+        eprintln!("mcu: keymap: {w}");
+    }
+    if a.read_only {
+        keymap = keymap.without_dangerous();
+    }
+    let store = ws.store()?;
+    let tz = store.reference().calendar.timezone();
+    let clock = match a.now.as_deref() {
+        Some(s) => Clock::Fixed(super::instant(Some(s), tz, "--now")?),
+        None => Clock::Real,
+    };
+    let label = ws.root().file_name().map_or_else(
+        || ws.root().display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let operator = operator_login();
+    let mut app = App::new(
+        store,
+        Theme::detect(a.ascii),
+        clock,
+        operator.clone(),
+        label,
+    );
+    app.load()?;
+    if let Some(w) = keymap.warnings().first() {
+        app.say(format!("keymap: {w}"), true);
+    }
+    let notices = if a.no_import {
+        None
+    } else {
+        let rx = crate::ingest::watch::spawn(ws, &operator)?;
+        if rx.is_none() {
+            app.say(
+                "Импорт из inbox ведёт другой процесс; данные обновляются",
+                false,
+            );
+        }
+        rx
+    };
+    run(Console::new(app, keymap), notices, sidecar)?;
+    Ok(0)
+}

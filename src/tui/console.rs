@@ -1,0 +1,172 @@
+//! The console without a terminal: key events in, frames out. The event loop (`run`) feeds it
+//! real keys and draws into the real terminal; tests feed it keys and draw into a `TestBackend`.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+
+use super::app::App;
+use super::keymap::{Context, Key, Keymap, Resolution, Resolver};
+use super::popup::Popup;
+use super::view::{self, Hints};
+use crate::store::StoreError;
+
+/// The app with its key bindings.
+pub struct Console {
+    pub app: App,
+    pub keymap: Keymap,
+    resolver: Resolver,
+}
+
+impl Console {
+    /// A console over an app, with the bindings in force (already filtered for the role).
+    pub fn new(app: App, keymap: Keymap) -> Self {
+        let resolver = keymap.resolver(Context::List);
+        Self {
+            app,
+            keymap,
+            resolver,
+        }
+    }
+
+    /// Which keymap section applies now.
+    pub fn context(&self) -> Context {
+        match &self.app.popup {
+            Some(Popup::Chooser(_)) => Context::Chooser,
+            Some(Popup::Input(_)) => Context::Input,
+            Some(Popup::Confirm(_)) => Context::Confirm,
+            Some(Popup::Help { .. }) => Context::Help,
+            None if self.app.detail.is_some() => Context::Detail,
+            None => Context::List,
+        }
+    }
+
+    /// Handles one terminal key event.
+    pub fn key(&mut self, event: KeyEvent) -> Result<(), StoreError> {
+        let ctx = self.context();
+        if self.resolver.context() != ctx {
+            self.resolver = self.keymap.resolver(ctx);
+        }
+        match self.resolver.feed(event) {
+            Resolution::Ignored => {}
+            Resolution::Pending(c) => {
+                let keys: Vec<String> = c
+                    .iter()
+                    .take(6)
+                    .map(|c| format!("{} — {}", super::keymap::chord_label(&c.on), c.desc))
+                    .collect();
+                self.app.say(keys.join(" · "), false);
+            }
+            Resolution::Action(a) => self.app.perform(&a)?,
+            Resolution::Text(c) => self.text(c),
+            Resolution::Unbound(k) => self.unbound(k, ctx),
+        }
+        Ok(())
+    }
+
+    fn text(&mut self, c: char) {
+        match &mut self.app.popup {
+            Some(Popup::Input(i)) => i.insert(c),
+            Some(Popup::Chooser(ch)) => ch.type_char(c),
+            _ => {}
+        }
+        self.app.dirty = true;
+    }
+
+    /// Editing keys of inputs and choosers are not actions; anything else unbound is reported.
+    fn unbound(&mut self, k: Key, ctx: Context) {
+        let app = &mut self.app;
+        app.dirty = true;
+        match &mut app.popup {
+            Some(Popup::Input(i)) => match k.code() {
+                KeyCode::Backspace => i.backspace(),
+                KeyCode::Delete => i.delete(),
+                KeyCode::Left => i.move_cursor(-1),
+                KeyCode::Right => i.move_cursor(1),
+                KeyCode::Home => i.home_end(false),
+                KeyCode::End => i.home_end(true),
+                KeyCode::Char(c) if !k.modifiers().contains(KeyModifiers::CONTROL) => i.insert(c),
+                _ => {}
+            },
+            Some(Popup::Chooser(ch)) => {
+                if k.code() == KeyCode::Backspace {
+                    ch.backspace();
+                }
+            }
+            _ => {
+                let help = self
+                    .keymap
+                    .keys_for(ctx, &super::keymap::Action::Help)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| "?".into());
+                app.say(
+                    format!(
+                        "Клавиша {} здесь ничего не делает ({help} — справка)",
+                        k.label()
+                    ),
+                    true,
+                );
+            }
+        }
+    }
+
+    /// Pasted text goes into the open input.
+    pub fn paste(&mut self, s: &str) {
+        if let Some(Popup::Input(i)) = &mut self.app.popup {
+            i.insert_str(s);
+            self.app.dirty = true;
+        }
+    }
+
+    /// The hint bar and help for the current screen, from the bindings in force.
+    pub fn hints(&self, width: usize) -> Hints {
+        let ctx = self.context();
+        let bar = self
+            .keymap
+            .hints(ctx, width)
+            .into_iter()
+            .map(|h| (h.key, h.label))
+            .collect();
+        let screen = if self.app.detail.is_some() {
+            Context::Detail
+        } else {
+            Context::List
+        };
+        let section = |c: Context, title: &str| {
+            (
+                title.to_string(),
+                self.keymap
+                    .help(c)
+                    .into_iter()
+                    .map(|e| (e.keys.join(", "), e.desc))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let help = vec![
+            section(
+                screen,
+                if screen == Context::Detail {
+                    "Обращение"
+                } else {
+                    "Главный экран"
+                },
+            ),
+            section(Context::Chooser, "Выбор из списка"),
+            section(Context::Input, "Ввод текста"),
+            section(Context::Confirm, "Подтверждение"),
+        ];
+        Hints { bar, help }
+    }
+
+    /// Draws a frame.
+    pub fn draw(&mut self, f: &mut Frame) {
+        let hints = self.hints(f.area().width as usize);
+        view::draw(f, &mut self.app, &hints);
+        self.app.dirty = false;
+    }
+}
+
+/// A key event as a terminal sends it, for tests and for the simulator.
+pub fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+    KeyEvent::new(code, modifiers)
+}
