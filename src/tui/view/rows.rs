@@ -47,7 +47,27 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, wide: bool) {
         (true, false) => (18, 8),
         _ => (0, 7),
     };
-    let tw = text_left(extra, cols).max(8);
+    let mut tw = text_left(extra, cols).max(8);
+    // A very wide list gives the names room too: the text keeps at least 50 cells.
+    let mut grow = |cap: usize, on: bool| {
+        let g = if on {
+            cap.min(tw.saturating_sub(50))
+        } else {
+            0
+        };
+        tw -= g;
+        g
+    };
+    let recipient_w = if with_recipient {
+        18 + grow(18, true)
+    } else {
+        0
+    };
+    let settlement_w = if with_settlement {
+        14 + grow(6, true)
+    } else {
+        0
+    };
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Length(11),
@@ -56,13 +76,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, wide: bool) {
     ];
     let mut header = vec!["", "Поступило", "Кан", "Блок"];
     if with_settlement {
-        widths.push(Constraint::Length(14));
+        widths.push(Constraint::Length(settlement_w as u16));
         header.push("Нас. пункт");
     }
     widths.push(Constraint::Length(tw as u16));
     header.push("Текст");
     if with_recipient {
-        widths.push(Constraint::Length(18));
+        widths.push(Constraint::Length(recipient_w as u16));
         header.push("Ответственный");
     }
     widths.push(Constraint::Length(8));
@@ -99,11 +119,17 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, wide: bool) {
             Cell::from(fit(&block, block_w)),
         ];
         if with_settlement {
-            cells.push(Cell::from(fit(a.settlement.as_deref().unwrap_or("—"), 14)));
+            cells.push(Cell::from(fit(
+                a.settlement.as_deref().unwrap_or("—"),
+                settlement_w,
+            )));
         }
         cells.push(Cell::from(fit(&a.text, tw)));
         if with_recipient {
-            cells.push(Cell::from(fit(a.responsible.as_deref().unwrap_or("—"), 18)));
+            cells.push(Cell::from(fit(
+                a.responsible.as_deref().unwrap_or("—"),
+                recipient_w,
+            )));
         }
         cells.push(Cell::from(left).style(left_style));
         cells.push(Cell::from(Line::from(marks)));

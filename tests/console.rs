@@ -1,0 +1,429 @@
+//! The console rendered into ratatui's `TestBackend` and driven by key events: the main screen at
+//! 80×24 and wide, detail, help, choosers, triage through keys (checked in the store), the Russian
+//! layout, read-only bindings, stale writes and two consoles on one workspace.
+
+#![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use mcu::domain::{Channel, Status};
+use mcu::ingest::IncomingAppeal;
+use mcu::reference::Reference;
+use mcu::store::{Actor, Change, ImportedFile, Store};
+use mcu::tui::app::{App, Clock};
+use mcu::tui::console::Console;
+use mcu::tui::keymap::Keymap;
+use mcu::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn now() -> DateTime<Utc> {
+    chrono_tz::Europe::Moscow
+        .with_ymd_and_hms(2026, 11, 27, 12, 0, 0)
+        .unwrap()
+        .to_utc()
+}
+
+fn at(d: u32, h: u32) -> DateTime<Utc> {
+    chrono_tz::Europe::Moscow
+        .with_ymd_and_hms(2026, 11, d, h, 0, 0)
+        .unwrap()
+        .to_utc()
+}
+
+fn open_store(db: &Path) -> Store {
+    Store::open(db, Arc::new(Reference::embedded().unwrap())).unwrap()
+}
+
+/// A workspace with a few appeals: the newest first on screen is «Нет воды».
+fn seed(db: &Path) {
+    let mut store = open_store(db);
+    let rows = [
+        (
+            "P-1",
+            Channel::Pos,
+            at(20, 10),
+            "Яма на дороге у моста, машины бьют колёса",
+            Some("Отдел дорожного хозяйства"),
+            Some("с. Заречное"),
+        ),
+        (
+            "I-1",
+            Channel::Im,
+            at(26, 9),
+            "Не горит фонарь на улице Лесной третью неделю",
+            Some("Отдел ЖКХ и благоустройства"),
+            Some("д. Липовка"),
+        ),
+        (
+            "I-2",
+            Channel::Im,
+            at(27, 9),
+            "Нет воды в колонке с утра, дети без воды",
+            None,
+            Some("с. Заречное"),
+        ),
+    ];
+    let actor = Actor::new("seed", "import:seed");
+    let mut tx = store.begin_import().unwrap();
+    for (id, ch, t, text, r, s) in rows {
+        let inc = IncomingAppeal {
+            line: 1,
+            source_id: id.into(),
+            received_at: t,
+            text: text.into(),
+            responsible: r.map(Into::into),
+            settlement: s.map(Into::into),
+            author: Some("Орлова Вера Ивановна".into()),
+            ..Default::default()
+        };
+        tx.upsert(&inc, ch, &actor, now()).unwrap();
+    }
+    tx.finish(&ImportedFile {
+        name: "seed.csv".into(),
+        hash: "seed".into(),
+        format: "csv".into(),
+        channel: None,
+        imported_at: now(),
+        rows: 3,
+        inserted: 3,
+        updated: 0,
+        unchanged: 0,
+        quarantined: 0,
+    })
+    .unwrap();
+}
+
+fn console(db: &Path, keymap: Keymap) -> Console {
+    let mut app = App::new(
+        open_store(db),
+        Theme::new(false, false),
+        Clock::Fixed(now()),
+        "petrova".into(),
+        "okrug".into(),
+    );
+    app.views_path = Some(db.with_file_name("views.toml"));
+    app.load().unwrap();
+    Console::new(app, keymap)
+}
+
+fn screen(c: &mut Console, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| c.draw(f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        for x in 0..w {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn key(c: &mut Console, code: KeyCode) {
+    c.key(KeyEvent::new(code, KeyModifiers::NONE)).unwrap();
+}
+
+fn ch(c: &mut Console, s: &str) {
+    for x in s.chars() {
+        key(c, KeyCode::Char(x));
+    }
+}
+
+fn ctrl(c: &mut Console, x: char) {
+    c.key(KeyEvent::new(KeyCode::Char(x), KeyModifiers::CONTROL))
+        .unwrap();
+}
+
+fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mcu.db");
+    seed(&db);
+    (dir, db)
+}
+
+#[test]
+fn main_screen_at_80x24_shows_three_panels_status_and_hints() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    let s = screen(&mut c, 80, 24);
+    for needle in [
+        "Входящие",
+        "Просрочено по блокам",
+        "Рейтинг",
+        "Нет воды в колонке",
+        "okrug",
+        "petrova",
+        "27.11.2026 12:00",
+        "Справка",
+    ] {
+        assert!(s.contains(needle), "{needle} missing:\n{s}");
+    }
+    // Newest first.
+    let water = s.find("Нет воды").unwrap();
+    let pit = s.find("Яма на дороге").unwrap();
+    assert!(water < pit, "{s}");
+    // Time left: the ИМ appeal of 27.11 09:00 is due within the working day.
+    assert!(s.contains("ИМ"), "{s}");
+}
+
+#[test]
+fn a_wide_terminal_shows_settlement_and_recipient_columns() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    let narrow = screen(&mut c, 80, 24);
+    assert!(!narrow.contains("Нас. пункт"));
+    let wide = screen(&mut c, 220, 50);
+    assert!(
+        wide.contains("Нас. пункт") && wide.contains("Ответственный"),
+        "{wide}"
+    );
+    assert!(
+        wide.contains("с. Заречное") && wide.contains("Отдел ЖКХ и благоустройства"),
+        "{wide}"
+    );
+}
+
+#[test]
+fn enter_opens_the_detail_with_text_deadlines_and_history() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    key(&mut c, KeyCode::Enter);
+    let s = screen(&mut c, 100, 40);
+    for needle in [
+        "Обращение №3",
+        "Нет воды в колонке с утра, дети без воды",
+        "Ответ до",
+        "Первый ответ до",
+        "История",
+        "created",
+        "Орлова Вера Ивановна",
+    ] {
+        assert!(s.contains(needle), "{needle} missing:\n{s}");
+    }
+    key(&mut c, KeyCode::Esc);
+    assert!(screen(&mut c, 100, 40).contains("Просрочено по блокам"));
+}
+
+#[test]
+fn help_is_built_from_the_bindings_in_force() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    key(&mut c, KeyCode::Char('?'));
+    let s = screen(&mut c, 120, 60);
+    assert!(s.contains("Помощь"), "{s}");
+    assert!(s.contains("Назначить ответственного"), "{s}");
+    // A user's binding shows up in help.
+    let user = Keymap::with_user(
+        "keymap.toml",
+        "[list]\nprepend_keymap = [ { on = \"<C-n>\", run = \"next_untriaged\", desc = \"Моя клавиша\" } ]\n",
+    )
+    .unwrap();
+    let mut c = console(&db, user);
+    key(&mut c, KeyCode::Char('?'));
+    let s = screen(&mut c, 120, 60);
+    assert!(s.contains("Моя клавиша") && s.contains("Ctrl-n"), "{s}");
+}
+
+#[test]
+fn block_chooser_takes_a_number_and_the_store_records_it() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    key(&mut c, KeyCode::Char('b'));
+    let s = screen(&mut c, 80, 24);
+    assert!(
+        s.contains("Блок (1–9, 0)") && s.contains("1 ЖКХ") && s.contains("2 Дороги"),
+        "{s}"
+    );
+    key(&mut c, KeyCode::Char('1'));
+    let store = open_store(&db);
+    let a = store.find("im:I-2").unwrap();
+    assert_eq!(a.block.as_deref(), Some("housing"));
+    let h = store.history(a.id).unwrap();
+    let e = h.iter().find(|e| e.field == "block").unwrap();
+    assert_eq!(
+        (e.operator.as_str(), e.source.as_str()),
+        ("petrova", "console")
+    );
+    assert!(screen(&mut c, 80, 24).contains("ЖКХ"));
+}
+
+#[test]
+fn recipient_chooser_is_fuzzy_and_handles_cyrillic() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    key(&mut c, KeyCode::Char('a'));
+    ch(&mut c, "жкх");
+    let s = screen(&mut c, 80, 24);
+    assert!(s.contains("› жкх"), "{s}");
+    key(&mut c, KeyCode::Enter);
+    let a = open_store(&db).find("im:I-2").unwrap();
+    assert_eq!(
+        a.responsible.as_deref(),
+        Some("Отдел ЖКХ и благоустройства")
+    );
+    assert_eq!(a.status, Status::Assigned);
+}
+
+#[test]
+fn russian_layout_letters_work_as_their_qwerty_keys() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    assert_eq!(c.app.incoming.selected, 0);
+    key(&mut c, KeyCode::Char('о')); // о is where j is
+    assert_eq!(c.app.incoming.selected, 1);
+    key(&mut c, KeyCode::Char('г')); // г is where u is: toggle urgent
+    let a = open_store(&db).find("im:I-1").unwrap();
+    assert!(a.urgent);
+}
+
+#[test]
+fn marked_appeals_take_one_action_after_a_confirmation() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    key(&mut c, KeyCode::Char(' '));
+    key(&mut c, KeyCode::Char(' '));
+    assert_eq!(c.app.incoming.marked.len(), 2);
+    key(&mut c, KeyCode::Char('c'));
+    let s = screen(&mut c, 80, 24);
+    assert!(
+        s.contains("Подтверждение") && s.contains("2 обращений"),
+        "{s}"
+    );
+    key(&mut c, KeyCode::Char('y'));
+    let store = open_store(&db);
+    assert!(store.find("im:I-2").unwrap().conflict);
+    assert!(store.find("im:I-1").unwrap().conflict);
+    assert!(!store.find("pos:P-1").unwrap().conflict);
+    assert!(c.app.incoming.marked.is_empty());
+}
+
+#[test]
+fn a_multi_line_cyrillic_answer_is_saved_with_ctrl_s() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    key(&mut c, KeyCode::Char('r'));
+    ch(&mut c, "Бригада выехала,");
+    key(&mut c, KeyCode::Enter);
+    ch(&mut c, "вода будет к 15:00ё");
+    key(&mut c, KeyCode::Backspace);
+    let s = screen(&mut c, 80, 24);
+    assert!(s.contains("Бригада выехала,"), "{s}");
+    ctrl(&mut c, 's');
+    let a = open_store(&db).find("im:I-2").unwrap();
+    assert_eq!(
+        a.answer.as_deref(),
+        Some("Бригада выехала,\nвода будет к 15:00")
+    );
+    assert_eq!(a.status, Status::Answered);
+    assert_eq!(a.answered_at, Some(now()));
+}
+
+#[test]
+fn rejecting_asks_first_and_no_leaves_it_alone() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    key(&mut c, KeyCode::Char('x'));
+    assert!(screen(&mut c, 80, 24).contains("Подтверждение"));
+    key(&mut c, KeyCode::Char('n'));
+    assert_eq!(open_store(&db).find("im:I-2").unwrap().status, Status::New);
+    key(&mut c, KeyCode::Char('x'));
+    key(&mut c, KeyCode::Char('y'));
+    assert_eq!(
+        open_store(&db).find("im:I-2").unwrap().status,
+        Status::Rejected
+    );
+}
+
+#[test]
+fn read_only_bindings_have_no_dangerous_keys() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap().without_dangerous());
+    key(&mut c, KeyCode::Char('?'));
+    let s = screen(&mut c, 120, 60);
+    assert!(!s.contains("Назначить ответственного"), "{s}");
+    assert!(!s.contains("Отклонить"), "{s}");
+    key(&mut c, KeyCode::Esc);
+    key(&mut c, KeyCode::Char('b'));
+    assert!(c.app.popup.is_none());
+    assert!(
+        c.app
+            .flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("ничего не делает")
+    );
+    assert_eq!(open_store(&db).find("im:I-2").unwrap().block, None);
+    let bar = screen(&mut c, 120, 30);
+    assert!(!bar.contains("Назначить"), "{bar}");
+}
+
+#[test]
+fn a_stale_save_is_refused_and_the_new_state_shown() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    // Another officer changes the same appeal after this console loaded it.
+    let mut other = open_store(&db);
+    let a = other.find("im:I-2").unwrap();
+    other
+        .update(
+            a.id,
+            &[Change::Urgent(true)],
+            None,
+            &Actor::new("ivanov", "console"),
+            now(),
+        )
+        .unwrap();
+    key(&mut c, KeyCode::Char('c'));
+    let flash = c.app.flash.clone().unwrap();
+    assert!(
+        flash.error && flash.text.contains("изменено другим оператором"),
+        "{flash:?}"
+    );
+    let a = open_store(&db).find("im:I-2").unwrap();
+    assert!(a.urgent && !a.conflict, "nothing overwritten");
+    // The console now shows the current state, and a second try goes through.
+    assert!(c.app.incoming.current().unwrap().urgent);
+    key(&mut c, KeyCode::Char('c'));
+    assert!(open_store(&db).find("im:I-2").unwrap().conflict);
+}
+
+#[test]
+fn two_consoles_see_each_others_changes_on_the_next_tick() {
+    let (_d, db) = setup();
+    let mut a = console(&db, Keymap::builtin().unwrap());
+    let mut b = console(&db, Keymap::builtin().unwrap());
+    key(&mut a, KeyCode::Char('b'));
+    key(&mut a, KeyCode::Char('2'));
+    assert_eq!(b.app.incoming.current().unwrap().block, None);
+    assert!(b.app.tick().unwrap(), "B notices A's commit");
+    assert_eq!(
+        b.app.incoming.current().unwrap().block.as_deref(),
+        Some("roads")
+    );
+    assert!(!b.app.tick().unwrap(), "nothing new: no refresh");
+}
+
+#[test]
+fn search_and_command_mode_filter_the_list() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    key(&mut c, KeyCode::Char('/'));
+    ch(&mut c, "ямы");
+    key(&mut c, KeyCode::Enter);
+    assert_eq!(c.app.incoming.rows.len(), 1);
+    assert!(screen(&mut c, 80, 24).contains("«ямы»"));
+    key(&mut c, KeyCode::Char(':'));
+    ch(&mut c, "clear");
+    key(&mut c, KeyCode::Enter);
+    assert_eq!(c.app.incoming.rows.len(), 3);
+    key(&mut c, KeyCode::Char(':'));
+    ch(&mut c, "goto pos:P-1");
+    key(&mut c, KeyCode::Enter);
+    assert_eq!(c.app.detail.as_ref().unwrap().appeal.source_id, "P-1");
+}
