@@ -1,0 +1,139 @@
+//! End to end in a real terminal: the real `mcu` binary runs in tmux, a file dropped into the
+//! inbox appears on screen, an officer triages it with keys, and the store has the result.
+//! Waiting is by polling for what must appear, with a deadline — never a fixed sleep.
+
+#![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: PathBuf,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux is installed (CI installs it: apt-get install tmux)")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "mcu"]).stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "mcu"];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    /// Polls the screen until `needle` shows, for at most `secs` seconds.
+    fn wait_for(&self, needle: &str, secs: u64) -> String {
+        let end = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            assert!(Instant::now() < end, "«{needle}» did not appear:\n{s}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn mcu(ws: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcu"))
+        .arg("--workspace")
+        .arg(ws)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn show(ws: &Path, id: &str) -> serde_json::Value {
+    let out = mcu(ws, &["show", id, "--json"]);
+    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+}
+
+#[test]
+fn a_dropped_file_appears_and_is_triaged_with_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("okrug");
+    assert!(mcu(&ws, &["init"]).status.success());
+    let tmux = Tmux {
+        socket: dir.path().join("tmux.sock"),
+    };
+    let cmd = format!(
+        "TERM=xterm-256color {} --workspace {} console",
+        env!("CARGO_BIN_EXE_mcu"),
+        ws.display()
+    );
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "mcu",
+        "-x",
+        "120",
+        "-y",
+        "30",
+        "-e",
+        &format!("HOME={}", home.display()),
+        &cmd,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    tmux.wait_for("Обращений пока нет", 10);
+
+    // An export lands in the inbox: written aside, then renamed in, as a copy tool does.
+    let tmp = ws.join("inbox/pos/.upload.csv");
+    std::fs::write(
+        &tmp,
+        "id;received_at;text;settlement\nE2E-1;2026-11-27 09:00;Провалился асфальт у остановки «Школа»;с. Заречное\n",
+    )
+    .unwrap();
+    std::fs::rename(&tmp, ws.join("inbox/pos/export.csv")).unwrap();
+    let s = tmux.wait_for("Провалился асфальт", 10);
+    assert!(s.contains("ПОС"), "{s}");
+
+    // Triage by keys: block «Дороги» (2 in the chooser), then a note, saved with Ctrl-S.
+    tmux.keys(&["b"]);
+    tmux.wait_for("Блок (1–9, 0)", 5);
+    tmux.keys(&["2"]);
+    tmux.wait_for("Сохранено", 5);
+    tmux.keys(&["n"]);
+    tmux.wait_for("Заметка", 5);
+    tmux.keys(&["-l", "позвонили в дорожный отдел"]);
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("Сохранено: заметка", 5);
+
+    let a = show(&ws, "pos:E2E-1");
+    assert_eq!(a["block"], "roads", "{a}");
+    let history = a["history"].as_array().unwrap();
+    assert!(history.iter().any(|e| e["field"] == "note"
+        && e["new"] == "позвонили в дорожный отдел"
+        && e["source"] == "console"));
+    assert!(
+        ws.join("processed").read_dir().unwrap().next().is_some(),
+        "the file left the inbox"
+    );
+
+    tmux.keys(&["q"]);
+    let end = Instant::now() + Duration::from_secs(5);
+    while tmux.run(&["has-session", "-t", "mcu"]).status.success() {
+        assert!(Instant::now() < end, "mcu did not quit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
