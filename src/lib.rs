@@ -9,6 +9,7 @@ pub mod analytics;
 pub mod cli;
 pub mod domain;
 pub mod ingest;
+pub mod logging;
 pub mod reference;
 pub mod store;
 pub mod textwidth;

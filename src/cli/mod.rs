@@ -92,9 +92,12 @@ pub type CmdResult = Result<u8, Failure>;
 pub fn main() -> ExitCode {
     quiet_broken_pipe();
     let cli = Cli::parse();
+    crate::logging::init();
+    tracing::info!(command = ?cli.command.as_ref().map(command_name), "start");
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
+            tracing::warn!(code = f.code, "failed");
             eprintln!("mcu: {}", f.message);
             ExitCode::from(f.code)
         }
@@ -144,6 +147,26 @@ fn run(cli: Cli) -> CmdResult {
         Command::Conflicts(a) => analytics::conflicts(&ws, a),
         Command::Recipients(a) => appeals::recipients(&ws, a),
         Command::Watch(a) => watch::run(&ws, a),
+    }
+}
+
+/// The subcommand's name, for the log (never its arguments: they may carry personal data).
+fn command_name(c: &Command) -> &'static str {
+    match c {
+        Command::Console(_) => "console",
+        Command::Init => "init",
+        Command::Import(_) => "import",
+        Command::List(_) => "list",
+        Command::Show(_) => "show",
+        Command::Set(_) => "set",
+        Command::Stats(_) => "stats",
+        Command::Rank(_) => "rank",
+        Command::Hot(_) => "hot",
+        Command::Targets(_) => "targets",
+        Command::Conflicts(_) => "conflicts",
+        Command::Deadline(_) => "deadline",
+        Command::Watch(_) => "watch",
+        Command::Recipients(_) => "recipients",
     }
 }
 

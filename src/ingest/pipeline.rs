@@ -265,6 +265,9 @@ impl Importer<'_> {
                 .warnings
                 .push(format!("saved without deadlines: {p}"));
         }
+        tracing::info!(
+            file = %name, rows = total, inserted, updated, unchanged, quarantined, "imported"
+        );
         report.outcome = FileOutcome::Imported {
             rows: total,
             inserted,
@@ -311,6 +314,7 @@ impl Importer<'_> {
         )
         .map_err(io_err(&note))?;
         report.quarantine = Some(dest.display().to_string());
+        tracing::warn!(file = %name, reason = %e.reason, "quarantined whole");
         report.outcome = FileOutcome::Failed { reason: e.reason };
         Ok(report)
     }
