@@ -1,5 +1,6 @@
 //! Pure domain rules and types: no I/O, no SQL, no terminal.
 
+pub mod access;
 pub mod appeal;
 pub mod block;
 pub mod calendar;

@@ -1,0 +1,363 @@
+//! Who may do what (roles from the decree that created the МЦУ), and how citizens' personal data
+//! is masked for those who may not see it (152-ФЗ). Pure: the store and the commands apply it.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Appeal, Channel};
+
+/// A role in the МЦУ. One person may hold several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Куратор: sees everything, reports, manages operators and targets.
+    Curator,
+    /// Руководитель МЦУ: everything.
+    Head,
+    /// Ответственный за ИМ и ПОС: sees everything, triages, records answers, grades, exports with
+    /// personal data.
+    Coordinator,
+    /// Ответственный за официальные страницы: sees everything without personal data, triages
+    /// `page` appeals, keeps the official pages registry.
+    Pages,
+    /// Руководитель отраслевого блока: sees and acts on the appeals of their blocks only.
+    BlockLead,
+    /// Представитель ЦУР: read only, without personal data.
+    Observer,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 6] = [
+        Role::Curator,
+        Role::Head,
+        Role::Coordinator,
+        Role::Pages,
+        Role::BlockLead,
+        Role::Observer,
+    ];
+
+    /// The stable id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Role::Curator => "curator",
+            Role::Head => "head",
+            Role::Coordinator => "coordinator",
+            Role::Pages => "pages",
+            Role::BlockLead => "block_lead",
+            Role::Observer => "observer",
+        }
+    }
+
+    /// The Russian name.
+    pub fn label_ru(self) -> &'static str {
+        match self {
+            Role::Curator => "куратор",
+            Role::Head => "руководитель МЦУ",
+            Role::Coordinator => "ответственный за ИМ и ПОС",
+            Role::Pages => "ответственный за официальные страницы",
+            Role::BlockLead => "руководитель отраслевого блока",
+            Role::Observer => "представитель ЦУР",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// An unknown role id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown role «{0}» (expected one of: curator, head, coordinator, pages, block_lead, observer)"
+)]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim().to_ascii_lowercase().replace('-', "_");
+        Role::ALL
+            .into_iter()
+            .find(|r| r.id() == t)
+            .ok_or_else(|| UnknownRole(s.trim().to_string()))
+    }
+}
+
+/// What an operator may do, resolved from their roles (and blocks, for a block lead).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Grants {
+    pub login: String,
+    pub roles: Vec<Role>,
+    /// The blocks of a block lead.
+    pub blocks: Vec<String>,
+}
+
+impl Grants {
+    /// Grants of an operator.
+    pub fn new(login: impl Into<String>, roles: Vec<Role>, blocks: Vec<String>) -> Self {
+        Self {
+            login: login.into(),
+            roles,
+            blocks,
+        }
+    }
+
+    fn has(&self, r: Role) -> bool {
+        self.roles.contains(&r)
+    }
+
+    /// Sees every appeal (not only their blocks').
+    pub fn sees_everything(&self) -> bool {
+        [
+            Role::Head,
+            Role::Curator,
+            Role::Coordinator,
+            Role::Pages,
+            Role::Observer,
+        ]
+        .iter()
+        .any(|r| self.has(*r))
+    }
+
+    /// May see this appeal at all.
+    pub fn may_see(&self, a: &Appeal) -> bool {
+        self.sees_everything() || self.owns(a)
+    }
+
+    /// A block lead's own appeal (its block is one of theirs).
+    fn owns(&self, a: &Appeal) -> bool {
+        self.has(Role::BlockLead) && a.block.as_ref().is_some_and(|b| self.blocks.contains(b))
+    }
+
+    /// May see the personal data of this appeal unmasked: the head, the curator and the
+    /// coordinator for every appeal; a block lead for the appeals of their blocks (they answer
+    /// them). The pages officer and the observer never.
+    pub fn may_see_personal_data(&self, a: &Appeal) -> bool {
+        [Role::Head, Role::Curator, Role::Coordinator]
+            .iter()
+            .any(|r| self.has(*r))
+            || self.owns(a)
+    }
+
+    /// May see personal data in general (for exports and lists of many appeals).
+    pub fn may_see_any_personal_data(&self) -> bool {
+        [Role::Head, Role::Curator, Role::Coordinator]
+            .iter()
+            .any(|r| self.has(*r))
+    }
+
+    /// May export with personal data.
+    pub fn may_export_personal_data(&self) -> bool {
+        self.has(Role::Head) || self.has(Role::Coordinator)
+    }
+
+    /// May change this appeal at all (triage, answers, grades).
+    pub fn may_change(&self, a: &Appeal) -> bool {
+        self.has(Role::Head)
+            || self.has(Role::Coordinator)
+            || (self.has(Role::Pages) && a.channel == Channel::Page)
+            || self.owns(a)
+    }
+
+    /// May change some appeals (decides whether triage keys exist at all).
+    pub fn may_change_any(&self) -> bool {
+        [Role::Head, Role::Coordinator, Role::Pages, Role::BlockLead]
+            .iter()
+            .any(|r| self.has(*r))
+    }
+
+    /// May import files (a new appeal is not yet anyone's block).
+    pub fn may_import(&self) -> bool {
+        self.has(Role::Head) || self.has(Role::Coordinator)
+    }
+
+    /// May add and remove operators and change targets.
+    pub fn may_manage(&self) -> bool {
+        self.has(Role::Head) || self.has(Role::Curator)
+    }
+
+    /// May read the audit trail and reports.
+    pub fn may_audit(&self) -> bool {
+        self.has(Role::Head) || self.has(Role::Curator)
+    }
+}
+
+/// Masks a person's name: «Иванова Мария Алексеевна» and «Иванова М. А.» → «И*** М. А.».
+pub fn mask_name(name: &str) -> String {
+    let mut parts = name.split_whitespace();
+    let Some(surname) = parts.next() else {
+        return String::new();
+    };
+    let mut out = String::new();
+    if let Some(c) = surname.chars().next() {
+        out.push(c);
+    }
+    out.push_str("***");
+    for p in parts {
+        if let Some(c) = p.chars().find(|c| c.is_alphabetic()) {
+            out.push(' ');
+            out.push(c);
+            out.push('.');
+        }
+    }
+    out
+}
+
+/// Masks a contact: a phone keeps its country code and last four digits
+/// («+7 956 303 12 34» → «+7 *** *** 12 34»); an e-mail keeps its first letter and domain.
+pub fn mask_contact(contact: &str) -> String {
+    let c = contact.trim();
+    if let Some((user, domain)) = c.split_once('@') {
+        let first: String = user.chars().take(1).collect();
+        return format!("{first}***@{domain}");
+    }
+    let digits: Vec<char> = c.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() >= 6 {
+        let n = digits.len();
+        let tail = format!(
+            "{}{} {}{}",
+            digits[n - 4],
+            digits[n - 3],
+            digits[n - 2],
+            digits[n - 1]
+        );
+        let prefix = if c.starts_with('+') {
+            format!("+{} ", digits[0])
+        } else if digits[0] == '8' {
+            "8 ".to_string()
+        } else {
+            String::new()
+        };
+        return format!("{prefix}*** *** {tail}");
+    }
+    "***".to_string()
+}
+
+/// Masks a private address: the street stays, house and flat numbers go
+/// («ул. Лесная, д. 5, кв. 12» → «ул. Лесная, д. *, кв. *»).
+pub fn mask_address(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let mut in_number = false;
+    for ch in address.chars() {
+        if ch.is_ascii_digit() {
+            if !in_number {
+                out.push('*');
+                in_number = true;
+            }
+        } else {
+            // A letter right after a number («5а») belongs to it.
+            if !(in_number && ch.is_alphabetic() && !ch.is_whitespace()) {
+                out.push(ch);
+            }
+            in_number = in_number && ch.is_alphanumeric() && !ch.is_whitespace();
+        }
+    }
+    out
+}
+
+/// The appeal as this operator may see it: personal data masked unless allowed.
+pub fn redact(a: &Appeal, g: &Grants) -> Appeal {
+    if g.may_see_personal_data(a) {
+        return a.clone();
+    }
+    let mut r = a.clone();
+    r.author = a.author.as_deref().map(mask_name);
+    r.contact = a.contact.as_deref().map(mask_contact);
+    r.address = a.address.as_deref().map(mask_address);
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_keep_the_first_letter_and_initials() {
+        assert_eq!(mask_name("Иванова М. А."), "И*** М. А.");
+        assert_eq!(mask_name("Иванова Мария Алексеевна"), "И*** М. А.");
+        assert_eq!(mask_name("Попова Е."), "П*** Е.");
+        assert_eq!(mask_name(""), "");
+    }
+
+    #[test]
+    fn phones_keep_the_country_code_and_last_four_digits() {
+        assert_eq!(mask_contact("+7 956 303 12 34"), "+7 *** *** 12 34");
+        assert_eq!(mask_contact("89563031234"), "8 *** *** 12 34");
+        assert_eq!(mask_contact("ivanova@mail.ru"), "i***@mail.ru");
+    }
+
+    #[test]
+    fn addresses_lose_their_numbers() {
+        assert_eq!(
+            mask_address("ул. Лесная, д. 5а, кв. 12"),
+            "ул. Лесная, д. *, кв. *"
+        );
+    }
+
+    #[test]
+    fn a_block_lead_acts_only_on_their_blocks() {
+        let g = Grants::new("lead", vec![Role::BlockLead], vec!["roads".into()]);
+        let mut a = sample();
+        assert!(!g.may_see(&a) && !g.may_change(&a));
+        a.block = Some("roads".into());
+        assert!(g.may_see(&a) && g.may_change(&a) && g.may_see_personal_data(&a));
+        assert!(!g.may_import() && !g.may_manage());
+    }
+
+    #[test]
+    fn the_pages_officer_triages_only_page_comments_and_never_sees_personal_data() {
+        let g = Grants::new("p", vec![Role::Pages], vec![]);
+        let mut a = sample();
+        assert!(g.may_see(&a) && !g.may_change(&a) && !g.may_see_personal_data(&a));
+        a.channel = Channel::Page;
+        assert!(g.may_change(&a));
+        assert_eq!(redact(&a, &g).contact.as_deref(), Some("+7 *** *** 12 34"));
+    }
+
+    #[test]
+    fn the_observer_reads_only() {
+        let g = Grants::new("o", vec![Role::Observer], vec![]);
+        let a = sample();
+        assert!(g.may_see(&a) && !g.may_change(&a) && !g.may_change_any());
+        assert_eq!(redact(&a, &g).author.as_deref(), Some("И*** М. А."));
+    }
+
+    fn sample() -> Appeal {
+        Appeal {
+            id: 1,
+            channel: Channel::Pos,
+            source_id: "1".into(),
+            received_at: chrono::Utc::now(),
+            text: "Текст".into(),
+            author: Some("Иванова Мария Алексеевна".into()),
+            contact: Some("+7 956 303 12 34".into()),
+            settlement: None,
+            address: Some("ул. Лесная, д. 5".into()),
+            url: None,
+            category: None,
+            fz59: false,
+            block: None,
+            responsible: None,
+            status: crate::domain::Status::New,
+            urgent: false,
+            conflict: false,
+            first_response_at: None,
+            answered_at: None,
+            answer: None,
+            quality: None,
+            rating: None,
+            lat: None,
+            lon: None,
+            duplicate_of: None,
+            extension_reason: None,
+            reopen_count: 0,
+            deadlines: Default::default(),
+            version: 1,
+        }
+    }
+}
