@@ -7,6 +7,7 @@
 mod analytics;
 mod appeals;
 mod imports;
+mod operators;
 mod query;
 mod recipients;
 mod schema;
@@ -27,6 +28,7 @@ pub use analytics::{
 pub use appeals::{Change, Event, SaveKind, SaveOutcome};
 pub use imports::ImportTx;
 pub use imports::ImportedFile;
+pub use operators::Operator;
 pub use query::{Cursor, ListFilter, Stats, fts_query};
 pub use schema::CURRENT_VERSION;
 
@@ -64,6 +66,9 @@ pub enum StoreError {
     Stale { id: i64, expected: i64, actual: i64 },
     #[error("{0}")]
     Calendar(#[from] CalendarError),
+    /// The operator may not do this.
+    #[error("not allowed: {0}")]
+    Denied(String),
 }
 
 /// An open workspace database.

@@ -104,6 +104,18 @@ CREATE INDEX appeals_open_block       ON appeals (block, answer_due) WHERE is_op
 CREATE INDEX appeals_open_responsible ON appeals (responsible_id, answer_due) WHERE is_open = 1;
 CREATE INDEX appeals_received_block   ON appeals (received_at, block);
 "#,
+    // 3: operators (OS accounts → name, roles, blocks) and the tamper-evident audit chain: each
+    // event carries a hash over its content and the previous event's hash.
+    r#"
+CREATE TABLE operators (
+    login       TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    roles       TEXT NOT NULL,                      -- comma-separated role ids
+    blocks      TEXT NOT NULL DEFAULT '',           -- comma-separated block ids (block leads)
+    created_at  INTEGER NOT NULL
+);
+ALTER TABLE events ADD COLUMN hash TEXT;
+"#,
 ];
 
 /// The schema version this build writes.
