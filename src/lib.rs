@@ -6,6 +6,7 @@
 //! layer of commands over the library.
 
 pub mod cli;
+pub mod demo;
 pub mod domain;
 pub mod ingest;
 pub mod reference;
