@@ -2,7 +2,9 @@
 //! 2 usage error, 3 imported with some rows or files quarantined.
 
 mod appeals;
+mod bench;
 mod deadline;
+mod demo;
 mod import;
 mod output;
 mod stats;
@@ -52,6 +54,10 @@ enum Command {
     Deadline(deadline::DeadlineArgs),
     /// List or add responsible recipients
     Recipients(appeals::RecipientsArgs),
+    /// Fill a demo workspace with three months of made-up appeals (never the real workspace)
+    Demo(demo::DemoArgs),
+    /// Benchmarks (`mcu bench import`: mcu import against the sqlite3 shell's .import)
+    Bench(bench::BenchArgs),
 }
 
 /// A command's failure, with the exit code to give.
@@ -86,12 +92,18 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> CmdResult {
-    let root = Workspace::locate(cli.workspace.as_deref())?;
     let Some(command) = cli.command else {
         use clap::CommandFactory;
         Cli::command().print_help()?;
         return Ok(0);
     };
+    // These two never touch the officer's workspace: they choose their own folders.
+    let command = match command {
+        Command::Demo(a) => return demo::run(cli.workspace.as_deref(), a),
+        Command::Bench(a) => return bench::run(a),
+        other => other,
+    };
+    let root = Workspace::locate(cli.workspace.as_deref())?;
     let ws = Workspace::open(&root)?;
     match command {
         Command::Init => {
@@ -106,6 +118,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Stats(a) => stats::run(&ws, a),
         Command::Deadline(a) => deadline::run(&ws, a),
         Command::Recipients(a) => appeals::recipients(&ws, a),
+        Command::Demo(_) | Command::Bench(_) => Err(usage("not a workspace command")),
     }
 }
 

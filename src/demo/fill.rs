@@ -4,6 +4,7 @@
 //! answers and link duplicates through the one audited store function.
 
 use std::fs;
+use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -55,6 +56,12 @@ pub fn fill(ws: &Workspace, opts: &DemoOptions) -> Result<FillReport, DemoError>
     let marker = ws.root().join(MARKER);
     if store.count().map_err(other)? > 0 {
         if marker.exists() {
+            if recorded_now(ws.root()).is_none() {
+                return Err(DemoError::Other(format!(
+                    "an earlier mcu demo into {} was interrupted: delete the folder and run again",
+                    ws.root().display()
+                )));
+            }
             return Ok(FillReport::default());
         }
         return Err(DemoError::Other(format!(
@@ -140,7 +147,25 @@ pub fn fill(ws: &Workspace, opts: &DemoOptions) -> Result<FillReport, DemoError>
         report.batches += 1;
         prev = end;
     }
+    // Complete: remember the instant the demo was made for, so a later run shows the same picture.
+    let mut stamp = String::new();
+    super::csv::time(&mut stamp, opts.now, tz);
+    let text = fs::read_to_string(&marker).unwrap_or_default() + &format!("now = \"{stamp}\"\n");
+    fs::write(&marker, text).map_err(|source| DemoError::Io {
+        path: marker.display().to_string(),
+        source,
+    })?;
     Ok(report)
+}
+
+/// The instant a complete demo workspace was made for, as its marker file records it; `None`
+/// for a folder that is not a demo workspace or whose filling was interrupted.
+pub fn recorded_now(root: &Path) -> Option<DateTime<Utc>> {
+    let text = fs::read_to_string(root.join(MARKER)).ok()?;
+    let line = text.lines().find_map(|l| l.strip_prefix("now = "))?;
+    DateTime::parse_from_rfc3339(line.trim().trim_matches('"'))
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// What the officers do after an import: set the block and the conflict mark of what arrived

@@ -78,10 +78,10 @@ const CHANNEL_WEIGHTS: [(Channel, u32); 7] = [
     (Channel::Im, 45),
     (Channel::Pos, 25),
     (Channel::Letter, 10),
-    (Channel::Messenger, 8),
+    (Channel::Messenger, 7),
     (Channel::Page, 7),
     (Channel::Phone, 4),
-    (Channel::Other, 1),
+    (Channel::Other, 2),
 ];
 
 /// Hours of the day people write in (weights for 0…23 local time), online and in office hours.
@@ -623,12 +623,13 @@ fn plan_life(
         .unwrap_or(received + Duration::days(3));
 
     // Nobody took it yet (a few), or it was assigned soon after receipt.
-    if rng.chance(0.05) {
+    let thanks = topic.kind == Kind::Thanks;
+    if !thanks && rng.chance(0.03) {
         return life;
     }
     let assigned = received + Duration::minutes(10 + rng.below(240) as i64);
     life.assigned_at = Some(assigned);
-    if rng.chance(0.02) {
+    if !thanks && rng.chance(0.02) {
         life.exit = Some((
             Status::Redirected,
             assigned + hours(2 + rng.below(40) as i64),
@@ -649,12 +650,11 @@ fn plan_life(
             t.min(due_here - Duration::minutes(5))
         }
     };
-    let thanks = topic.kind == Kind::Thanks;
     let roll = rng.unit();
     let (late, stuck) = if thanks {
         (false, false)
     } else {
-        ((0.78..0.91).contains(&roll), roll >= 0.91)
+        ((0.80..0.94).contains(&roll), roll >= 0.94)
     };
     if stuck {
         if rng.chance(0.6) {
@@ -788,6 +788,7 @@ fn fill(template: &str, ctx: &Ctx<'_>, rng: &mut Rng, out: &mut String) {
         match &tail[..close] {
             "S" => out.push_str(&ctx.place.official),
             "Sg" => out.push_str(&ctx.place.genitive),
+            "Sd" => out.push_str(&ctx.place.dative),
             "Sp" => out.push_str(&ctx.place.prepositional),
             "C" => out.push_str(&ctx.centre.official),
             "Cg" => out.push_str(&ctx.centre.genitive),

@@ -50,7 +50,8 @@ impl Rng {
 
     /// One of a non-empty list of static strings.
     pub fn word(&mut self, xs: &[&'static str]) -> &'static str {
-        *self.pick(xs)
+        let w: &&'static str = self.pick(xs);
+        w
     }
 
     /// An index drawn with the given weights (the last index when all weights are zero).

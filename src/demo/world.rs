@@ -72,6 +72,7 @@ pub fn parse_recipients(src: &str) -> Result<Vec<Recipient>, DemoError> {
 pub(super) struct Place {
     pub official: String,
     pub genitive: String,
+    pub dative: String,
     pub prepositional: String,
     pub lat: f64,
     pub lon: f64,
@@ -97,6 +98,7 @@ impl Place {
         Self {
             official: s.name.clone(),
             genitive: form(0),
+            dative: form(1),
             prepositional: form(4),
             lat: 57.95 + fx * 0.55,
             lon: 47.30 + fy * 1.00,
