@@ -40,24 +40,54 @@ pub const CANONICAL_HEADER: [&str; 23] = [
 
 /// A canonical CSV being written.
 pub struct CanonicalCsv<W: Write> {
-    out: csv::Writer<W>,
-    tz: Tz,
+    out: W,
+    zone: ZoneCache,
+    line: Vec<u8>,
     scratch: String,
     rows: u64,
 }
 
+/// The zone's UTC offset, remembered per quarter of an hour of UTC time (offsets only change on
+/// such boundaries), so that formatting a time does not search the zone's table every time.
+struct ZoneCache {
+    tz: Tz,
+    bucket: i64,
+    offset: i32,
+}
+
+impl ZoneCache {
+    fn new(tz: Tz) -> Self {
+        Self {
+            tz,
+            bucket: i64::MIN,
+            offset: 0,
+        }
+    }
+
+    fn offset(&mut self, t: DateTime<Utc>) -> i32 {
+        let bucket = t.timestamp().div_euclid(900);
+        if bucket != self.bucket {
+            self.bucket = bucket;
+            self.offset = t.with_timezone(&self.tz).offset().fix().local_minus_utc();
+        }
+        self.offset
+    }
+
+    fn time(&mut self, out: &mut String, t: DateTime<Utc>) {
+        let off = self.offset(t);
+        time_at_offset(out, t, off);
+    }
+}
+
 impl<W: Write> CanonicalCsv<W> {
     /// Starts a file: writes the header. Times are written in `tz`.
-    pub fn new(out: W, tz: Tz) -> io::Result<Self> {
-        let mut out = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .buffer_capacity(1 << 16)
-            .from_writer(out);
-        out.write_record(CANONICAL_HEADER)
-            .map_err(io::Error::other)?;
+    pub fn new(mut out: W, tz: Tz) -> io::Result<Self> {
+        out.write_all(CANONICAL_HEADER.join(";").as_bytes())?;
+        out.write_all(b"\n")?;
         Ok(Self {
             out,
-            tz,
+            zone: ZoneCache::new(tz),
+            line: Vec::with_capacity(4096),
             scratch: String::with_capacity(64),
             rows: 0,
         })
@@ -65,16 +95,15 @@ impl<W: Write> CanonicalCsv<W> {
 
     /// Writes one appeal.
     pub fn write(&mut self, channel: Channel, a: &IncomingAppeal) -> io::Result<()> {
-        let tz = self.tz;
-        let w = &mut self.out;
+        let zone = &mut self.zone;
+        let l = &mut self.line;
         let s = &mut self.scratch;
-        let field = |w: &mut csv::Writer<W>, v: &[u8]| w.write_field(v);
-        let e = io::Error::other;
-        field(w, a.source_id.as_bytes()).map_err(e)?;
-        field(w, a.channel.unwrap_or(channel).id().as_bytes()).map_err(e)?;
-        time(s, a.received_at, tz);
-        field(w, s.as_bytes()).map_err(e)?;
-        field(w, a.text.as_bytes()).map_err(e)?;
+        l.clear();
+        field(l, &a.source_id);
+        field(l, a.channel.unwrap_or(channel).id());
+        zone.time(s, a.received_at);
+        field(l, s);
+        field(l, &a.text);
         for v in [
             &a.author,
             &a.contact,
@@ -83,36 +112,39 @@ impl<W: Write> CanonicalCsv<W> {
             &a.url,
             &a.category,
         ] {
-            field(w, v.as_deref().unwrap_or("").as_bytes()).map_err(e)?;
+            field(l, v.as_deref().unwrap_or(""));
         }
-        field(w, flag(a.fz59)).map_err(e)?;
-        field(w, a.block.as_deref().unwrap_or("").as_bytes()).map_err(e)?;
-        field(w, a.responsible.as_deref().unwrap_or("").as_bytes()).map_err(e)?;
-        field(w, a.status.map_or("", |s| s.id()).as_bytes()).map_err(e)?;
-        field(w, flag(a.urgent)).map_err(e)?;
-        field(w, flag(a.conflict)).map_err(e)?;
+        field(l, flag(a.fz59));
+        field(l, a.block.as_deref().unwrap_or(""));
+        field(l, a.responsible.as_deref().unwrap_or(""));
+        field(l, a.status.map_or("", |s| s.id()));
+        field(l, flag(a.urgent));
+        field(l, flag(a.conflict));
         for t in [a.first_response_at, a.answered_at] {
             s.clear();
             if let Some(t) = t {
-                time(s, t, tz);
+                zone.time(s, t);
             }
-            field(w, s.as_bytes()).map_err(e)?;
+            field(l, s);
         }
-        field(w, a.answer.as_deref().unwrap_or("").as_bytes()).map_err(e)?;
-        field(w, a.quality.map_or("", |q| q.id()).as_bytes()).map_err(e)?;
+        field(l, a.answer.as_deref().unwrap_or(""));
+        field(l, a.quality.map_or("", |q| q.id()));
         s.clear();
         if let Some(r) = a.rating {
             let _ = write!(s, "{r}");
         }
-        field(w, s.as_bytes()).map_err(e)?;
+        field(l, s);
         for c in [a.lat, a.lon] {
             s.clear();
             if let Some(c) = c {
                 let _ = write!(s, "{c}");
             }
-            field(w, s.as_bytes()).map_err(e)?;
+            field(l, s);
         }
-        w.write_record(None::<&[u8]>).map_err(e)?;
+        // Each field ended with the delimiter: the last one ends the line instead.
+        l.pop();
+        l.push(b'\n');
+        self.out.write_all(l)?;
         self.rows += 1;
         Ok(())
     }
@@ -122,34 +154,80 @@ impl<W: Write> CanonicalCsv<W> {
         self.out.flush()?;
         Ok(self.rows)
     }
+
+    /// Flushes and hands back the writer, with the number of rows written.
+    pub fn into_inner(mut self) -> io::Result<(W, u64)> {
+        self.out.flush()?;
+        Ok((self.out, self.rows))
+    }
 }
 
-fn flag(v: Option<bool>) -> &'static [u8] {
+/// Appends a field and the delimiter; quotes it (doubling inner quotes) when it holds the
+/// delimiter, a quote or a line break, as RFC 4180 readers expect.
+fn field(line: &mut Vec<u8>, v: &str) {
+    let b = v.as_bytes();
+    if memchr::memchr3(b';', b'"', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some() {
+        line.push(b'"');
+        for &c in b {
+            if c == b'"' {
+                line.push(b'"');
+            }
+            line.push(c);
+        }
+        line.push(b'"');
+    } else {
+        line.extend_from_slice(b);
+    }
+    line.push(b';');
+}
+
+fn flag(v: Option<bool>) -> &'static str {
     match v {
-        Some(true) => b"true",
-        Some(false) => b"false",
-        None => b"",
+        Some(true) => "true",
+        Some(false) => "false",
+        None => "",
     }
 }
 
 /// RFC 3339 with the zone's offset, seconds precision: `2026-11-28T12:00:00+03:00`.
 pub(crate) fn time(out: &mut String, t: DateTime<Utc>, tz: Tz) {
+    let off = t.with_timezone(&tz).offset().fix().local_minus_utc();
+    time_at_offset(out, t, off);
+}
+
+/// RFC 3339 at a UTC offset in seconds.
+fn time_at_offset(out: &mut String, t: DateTime<Utc>, off: i32) {
     out.clear();
-    let l = t.with_timezone(&tz);
-    let off = l.offset().fix().local_minus_utc();
+    let utc = t.naive_utc();
+    let l = utc
+        .checked_add_signed(chrono::Duration::seconds(i64::from(off)))
+        .unwrap_or(utc);
     let (sign, off) = if off < 0 { ('-', -off) } else { ('+', off) };
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
-        l.year(),
-        l.month(),
-        l.day(),
-        l.hour(),
-        l.minute(),
-        l.second(),
-        off / 3600,
-        off % 3600 / 60
-    );
+    let two = |out: &mut String, v: u32| {
+        out.push(char::from(b'0' + (v / 10 % 10) as u8));
+        out.push(char::from(b'0' + (v % 10) as u8));
+    };
+    let year = l.year();
+    if (0..10_000).contains(&year) {
+        two(out, year as u32 / 100);
+        two(out, year as u32 % 100);
+    } else {
+        let _ = write!(out, "{year:04}");
+    }
+    out.push('-');
+    two(out, l.month());
+    out.push('-');
+    two(out, l.day());
+    out.push('T');
+    two(out, l.hour());
+    out.push(':');
+    two(out, l.minute());
+    out.push(':');
+    two(out, l.second());
+    out.push(sign);
+    two(out, (off / 3600) as u32);
+    out.push(':');
+    two(out, (off % 3600 / 60) as u32);
 }
 
 /// Writes a whole stream of generated appeals as canonical CSV; returns the number of rows.
@@ -163,4 +241,37 @@ pub fn write_canonical_csv<W: Write>(
         csv.write(g.channel, &g.appeal)?;
     }
     csv.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn fields_are_quoted_only_when_needed() {
+        let mut l = Vec::new();
+        field(&mut l, "просто текст");
+        field(&mut l, "a;b");
+        field(&mut l, "say \"hi\"");
+        field(&mut l, "two\nlines");
+        assert_eq!(
+            String::from_utf8(l).expect("utf-8"),
+            "просто текст;\"a;b\";\"say \"\"hi\"\"\";\"two\nlines\";"
+        );
+    }
+
+    #[test]
+    fn times_carry_the_zone_offset() {
+        let t = Utc
+            .with_ymd_and_hms(2026, 11, 28, 9, 5, 7)
+            .single()
+            .expect("valid");
+        let mut s = String::new();
+        time(&mut s, t, chrono_tz::Europe::Moscow);
+        assert_eq!(s, "2026-11-28T12:05:07+03:00");
+        assert_eq!(s, t.with_timezone(&chrono_tz::Europe::Moscow).to_rfc3339());
+        time(&mut s, t, chrono_tz::America::New_York);
+        assert_eq!(s, "2026-11-28T04:05:07-05:00");
+    }
 }

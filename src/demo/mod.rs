@@ -84,6 +84,17 @@ const CHANNEL_WEIGHTS: [(Channel, u32); 7] = [
     (Channel::Other, 2),
 ];
 
+/// The weights of `CHANNEL_WEIGHTS` alone.
+const CHANNEL_ONLY_WEIGHTS: [u32; 7] = {
+    let mut w = [0; 7];
+    let mut i = 0;
+    while i < 7 {
+        w[i] = CHANNEL_WEIGHTS[i].1;
+        i += 1;
+    }
+    w
+};
+
 /// Hours of the day people write in (weights for 0…23 local time), online and in office hours.
 const ONLINE_HOURS: [u32; 24] = [
     2, 1, 1, 1, 1, 2, 5, 9, 12, 13, 13, 12, 12, 12, 12, 12, 13, 14, 16, 18, 19, 17, 12, 6,
@@ -149,6 +160,7 @@ pub struct Generator {
     /// Cumulative weights of the days of the period.
     day_cum: Vec<u64>,
     topics_by_block: Vec<(&'static str, u32, Vec<u16>)>,
+    block_weights: Vec<u32>,
     recent: Vec<Problem>,
     recent_pos: usize,
     buf: String,
@@ -206,7 +218,9 @@ impl Generator {
                 .collect();
             topics_by_block.push((*block, *weight, list));
         }
+        let block_weights = topics_by_block.iter().map(|(_, w, _)| *w).collect();
         Ok(Self {
+            block_weights,
             rng: Rng::new(cfg.seed),
             cfg,
             reference,
@@ -229,7 +243,7 @@ impl Generator {
 
     /// The receipt instant of the `i`-th appeal: days in proportion to their weights (so the
     /// stream runs forward in time), hours by the channel's habits.
-    fn received_at(&mut self, i: u64, channel: Channel) -> DateTime<Utc> {
+    fn received_at(&mut self, i: u64, channel: Channel) -> (DateTime<Utc>, u32) {
         let total = self.day_cum.last().copied().unwrap_or(1);
         let pos =
             ((i as f64 + self.rng.unit()) / self.cfg.count.max(1) as f64 * total as f64) as u64;
@@ -245,17 +259,17 @@ impl Generator {
         let naive = date.and_time(NaiveTime::from_hms_opt(h, m, s).unwrap_or(NaiveTime::MIN));
         let t = local_to_utc(naive, self.tz);
         if t >= self.cfg.now {
-            self.cfg.now - Duration::minutes(1 + self.rng.below(180) as i64)
+            let t = self.cfg.now - Duration::minutes(1 + self.rng.below(180) as i64);
+            (t, t.with_timezone(&self.tz).month())
         } else {
-            t
+            (t, date.month())
         }
     }
 
     /// A topic for a new problem, fitting the season and the channel.
     fn topic(&mut self, channel: Channel, month: u32) -> u16 {
-        let weights: Vec<u32> = self.topics_by_block.iter().map(|(_, w, _)| *w).collect();
         for _ in 0..8 {
-            let b = self.rng.weighted(&weights);
+            let b = self.rng.weighted(&self.block_weights);
             let list = &self.topics_by_block[b].2;
             let ti = *self.rng.pick(list);
             let t = &TOPICS[ti as usize];
@@ -280,10 +294,8 @@ impl Generator {
     fn generate(&mut self) -> Generated {
         let i = self.next;
         self.next += 1;
-        let weights: Vec<u32> = CHANNEL_WEIGHTS.iter().map(|(_, w)| *w).collect();
-        let channel = CHANNEL_WEIGHTS[self.rng.weighted(&weights)].0;
-        let received_at = self.received_at(i, channel);
-        let month = received_at.with_timezone(&self.tz).month();
+        let channel = CHANNEL_WEIGHTS[self.rng.weighted(&CHANNEL_ONLY_WEIGHTS)].0;
+        let (received_at, month) = self.received_at(i, channel);
 
         // A new problem, or one reported before (a near-duplicate).
         let mut repeats = None;

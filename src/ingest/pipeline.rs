@@ -180,7 +180,13 @@ impl Importer<'_> {
         let stop = std::thread::scope(|scope| -> Result<Option<FileError>, PipelineError> {
             let (send, receive) = mpsc::sync_channel::<Vec<Prepared>>(PREPARED_BATCHES);
             let mapper = &mapper;
-            scope.spawn(move || prepare_rows(rows, mapper, channel, &send));
+            std::thread::Builder::new()
+                .name("mcu-import-read".into())
+                .spawn_scoped(scope, move || prepare_rows(rows, mapper, channel, &send))
+                .map_err(|source| PipelineError::Io {
+                    path: path.display().to_string(),
+                    source,
+                })?;
             for item in receive.iter().flatten() {
                 let (raw, mapped) = match item {
                     Prepared::Fatal(e) => return Ok(Some(e)),
@@ -349,6 +355,9 @@ const PREPARED_BATCH: usize = 256;
 const PREPARED_BATCHES: usize = 8;
 
 /// A row made ready for the writer.
+// Nearly every item is a `Row`: boxing it to shrink the rare variants would cost an allocation
+// per row.
+#[allow(clippy::large_enum_variant)]
 enum Prepared {
     /// The reader failed: the file goes to quarantine whole.
     Fatal(FileError),
