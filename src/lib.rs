@@ -7,6 +7,7 @@
 
 pub mod analytics;
 pub mod cli;
+pub mod demo;
 pub mod domain;
 pub mod ingest;
 pub mod logging;

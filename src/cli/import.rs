@@ -27,6 +27,10 @@ pub struct ImportArgs {
     /// Machine-readable output
     #[arg(long)]
     json: bool,
+    /// Print the process's peak resident memory (`peak_rss_kb: N`, from VmHWM) on stderr at the
+    /// end; used by `mcu bench import`
+    #[arg(long, hide = true)]
+    peak_rss: bool,
 }
 
 pub fn run(ws: &Workspace, a: ImportArgs) -> CmdResult {
@@ -48,6 +52,11 @@ pub fn run(ws: &Workspace, a: ImportArgs) -> CmdResult {
     }
     if a.inbox {
         reports.extend(importer.import_inbox()?);
+    }
+    if a.peak_rss
+        && let Some(kb) = super::bench::peak_rss_kb()
+    {
+        eprintln!("peak_rss_kb: {kb}");
     }
     if a.json {
         print_json(&reports)?;

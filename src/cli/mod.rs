@@ -3,8 +3,10 @@
 
 mod analytics;
 mod appeals;
+mod bench;
 mod console;
 mod deadline;
+mod demo;
 mod import;
 mod output;
 mod stats;
@@ -67,6 +69,10 @@ enum Command {
     Watch(watch::WatchArgs),
     /// List or add responsible recipients
     Recipients(appeals::RecipientsArgs),
+    /// Fill a demo workspace with three months of made-up appeals (never the real workspace)
+    Demo(demo::DemoArgs),
+    /// Benchmarks (`mcu bench import`: mcu import against the sqlite3 shell's .import)
+    Bench(bench::BenchArgs),
 }
 
 /// A command's failure, with the exit code to give.
@@ -123,11 +129,17 @@ fn quiet_broken_pipe() {
 }
 
 fn run(cli: Cli) -> CmdResult {
-    let root = Workspace::locate(cli.workspace.as_deref())?;
-    let ws = Workspace::open(&root)?;
     let command = cli
         .command
         .unwrap_or_else(|| Command::Console(console::ConsoleArgs::default()));
+    // These two never touch the officer's workspace: they choose their own folders.
+    let command = match command {
+        Command::Demo(a) => return demo::run(cli.workspace.as_deref(), a),
+        Command::Bench(a) => return bench::run(a),
+        other => other,
+    };
+    let root = Workspace::locate(cli.workspace.as_deref())?;
+    let ws = Workspace::open(&root)?;
     match command {
         Command::Console(a) => console::open(&ws, a, None),
         Command::Init => {
@@ -147,6 +159,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Conflicts(a) => analytics::conflicts(&ws, a),
         Command::Recipients(a) => appeals::recipients(&ws, a),
         Command::Watch(a) => watch::run(&ws, a),
+        Command::Demo(_) | Command::Bench(_) => Err(usage("not a workspace command")),
     }
 }
 
@@ -167,6 +180,8 @@ fn command_name(c: &Command) -> &'static str {
         Command::Deadline(_) => "deadline",
         Command::Watch(_) => "watch",
         Command::Recipients(_) => "recipients",
+        Command::Demo(_) => "demo",
+        Command::Bench(_) => "bench",
     }
 }
 

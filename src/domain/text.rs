@@ -76,13 +76,67 @@ impl SearchNormalizer {
     /// «Ямы на дороге» and «яма на дорогах» give the same stems.
     pub fn normalize(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
-        for w in words(text) {
+        self.normalize_into(text, &mut out);
+        out
+    }
+
+    /// [`normalize`](Self::normalize) into a buffer (cleared first), for callers that reuse one.
+    ///
+    /// The same result as stemming each of [`words`] with [`stem_word`](Self::stem_word), without
+    /// allocating a string per word, and with fast paths for ASCII and the Russian alphabet (the
+    /// general Unicode tables are only consulted for other characters).
+    pub fn normalize_into(&self, text: &str, out: &mut String) {
+        out.clear();
+        let mut word = String::with_capacity(64);
+        // Which scripts the folded word holds decides the stemmer (see `stem_word`).
+        let (mut cyr, mut lat) = (false, false);
+        let mut flush = |word: &mut String, cyr: &mut bool, lat: &mut bool| {
+            if word.is_empty() {
+                return;
+            }
             if !out.is_empty() {
                 out.push(' ');
             }
-            out.push_str(&self.stem_word(&w));
+            match (*cyr, *lat) {
+                (true, false) => out.push_str(&self.russian.stem(word)),
+                (false, true) => out.push_str(&self.english.stem(word)),
+                _ => out.push_str(word),
+            }
+            word.clear();
+            *cyr = false;
+            *lat = false;
+        };
+        for c in text.chars() {
+            let code = u32::from(c);
+            if c.is_ascii() {
+                if c.is_ascii_alphanumeric() {
+                    let l = c.to_ascii_lowercase();
+                    lat |= l.is_ascii_lowercase();
+                    word.push(l);
+                } else {
+                    flush(&mut word, &mut cyr, &mut lat);
+                }
+            } else if (0x410..=0x44F).contains(&code) || code == 0x401 || code == 0x451 {
+                // А–Я, а–я, Ё, ё: letters whose lower case is one letter of а–я once ё is е.
+                let l = match code {
+                    0x410..=0x42F => char::from_u32(code + 0x20).unwrap_or(c),
+                    0x401 | 0x451 => 'е',
+                    _ => c,
+                };
+                cyr = true;
+                word.push(l);
+            } else if c.is_alphanumeric() {
+                for l in c.to_lowercase() {
+                    let l = if l == 'ё' { 'е' } else { l };
+                    cyr |= ('а'..='я').contains(&l);
+                    lat |= l.is_ascii_lowercase();
+                    word.push(l);
+                }
+            } else {
+                flush(&mut word, &mut cyr, &mut lat);
+            }
         }
-        out
+        flush(&mut word, &mut cyr, &mut lat);
     }
 }
 
@@ -101,6 +155,23 @@ mod tests {
         assert_eq!(n.normalize("ямы"), n.normalize("яма"));
         assert_eq!(n.normalize("Ямой"), n.normalize("яму"));
         assert_eq!(n.normalize("дорогах"), n.normalize("дороги"));
+    }
+
+    #[test]
+    fn normalize_matches_stemming_each_word() {
+        let n = SearchNormalizer::new();
+        let texts = [
+            "Ямы на ДОРОГЕ, ёлки-палки! Ёжик и ЁЖИК",
+            "Voda net 3 дня; WiFi в школе №5 не работает 😡",
+            "İstanbul Straße ǅemal ΣΟΦΙΑ ﬁx ½ café naïve",
+            "смешанные слова: пгт2 abcд кириллицаlatin Ⅻ ²",
+            "",
+            "   ,,, ",
+        ];
+        for t in texts {
+            let want: Vec<String> = words(t).map(|w| n.stem_word(&w).into_owned()).collect();
+            assert_eq!(n.normalize(t), want.join(" "), "{t}");
+        }
     }
 
     #[test]

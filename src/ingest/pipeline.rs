@@ -12,9 +12,14 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use std::sync::mpsc;
+
 use super::profile::Field;
-use super::{FileError, Format, Mapper, ReadItem, RowError, format, readers};
+use super::{
+    FileError, Format, IncomingAppeal, Mapper, RawRow, ReadItem, RowError, format, readers,
+};
 use crate::domain::Channel;
+use crate::domain::text::SearchNormalizer;
 use crate::store::{Actor, ImportedFile, SaveKind, Store, StoreError};
 use crate::workspace::Workspace;
 
@@ -170,80 +175,95 @@ impl Importer<'_> {
 
         let mut fault = Fault::from_env();
         let mut tx = self.store.begin_import()?;
-        for item in rows {
-            let item = match item {
-                Ok(i) => i,
-                Err(e) => {
-                    drop(tx);
-                    errors.discard();
-                    return self.fail(path, &name, move_file, report, e);
-                }
-            };
-            total += 1;
-            let row = match item {
-                ReadItem::Row(r) => r,
-                ReadItem::Bad(e) => {
-                    errors.push(&e, None).map_err(io_err(&errors.path))?;
-                    continue;
-                }
-            };
-            if !checked_headers && matches!(format, Format::Csv | Format::Spreadsheet) {
-                checked_headers = true;
-                if let Err(e) = mapper.check_headers(&row.headers) {
-                    drop(tx);
-                    errors.discard();
-                    return self.fail(path, &name, move_file, report, e);
-                }
-                if channel.is_none() && !mapper.has_column(&row.headers, Field::Channel) {
-                    drop(tx);
-                    errors.discard();
-                    let e = FileError::new(
-                        "the file has no channel column and no channel was given: pass \
-                         --channel (im, pos, letter, messenger, page, phone, other) or drop the \
-                         file into its inbox sub-folder (inbox/im, inbox/pos, inbox/letters, \
-                         inbox/pages)",
-                    );
-                    return self.fail(path, &name, move_file, report, e);
-                }
-                let unknown = mapper.unknown_headers(&row.headers);
-                if !unknown.is_empty() {
-                    report
-                        .warnings
-                        .push(format!("ignored columns: {}", unknown.join(", ")));
-                }
-            }
-            let incoming = match mapper.map(&row) {
-                Ok(a) => a,
-                Err(errs) => {
-                    for e in &errs {
-                        errors.push(e, Some(&row)).map_err(io_err(&errors.path))?;
+        // Reading, decoding and mapping the rows, and their search form, are done on a second
+        // thread while this one writes to the database; the rows arrive here in file order.
+        let stop = std::thread::scope(|scope| -> Result<Option<FileError>, PipelineError> {
+            let (send, receive) = mpsc::sync_channel::<Vec<Prepared>>(PREPARED_BATCHES);
+            let mapper = &mapper;
+            std::thread::Builder::new()
+                .name("mcu-import-read".into())
+                .spawn_scoped(scope, move || prepare_rows(rows, mapper, channel, &send))
+                .map_err(|source| PipelineError::Io {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+            for item in receive.iter().flatten() {
+                let (raw, mapped) = match item {
+                    Prepared::Fatal(e) => return Ok(Some(e)),
+                    Prepared::Unsplit(e) => {
+                        total += 1;
+                        errors.push(&e, None).map_err(io_err(&errors.path))?;
+                        continue;
                     }
+                    Prepared::Row { raw, mapped } => (raw, mapped),
+                };
+                total += 1;
+                if !checked_headers && matches!(format, Format::Csv | Format::Spreadsheet) {
+                    checked_headers = true;
+                    // The first row always comes with its cells.
+                    if let Some(row) = &raw {
+                        if let Err(e) = mapper.check_headers(&row.headers) {
+                            return Ok(Some(e));
+                        }
+                        if channel.is_none() && !mapper.has_column(&row.headers, Field::Channel) {
+                            return Ok(Some(FileError::new(
+                                "the file has no channel column and no channel was given: pass \
+                                 --channel (im, pos, letter, messenger, page, phone, other) or \
+                                 drop the file into its inbox sub-folder (inbox/im, inbox/pos, \
+                                 inbox/letters, inbox/pages)",
+                            )));
+                        }
+                        let unknown = mapper.unknown_headers(&row.headers);
+                        if !unknown.is_empty() {
+                            report
+                                .warnings
+                                .push(format!("ignored columns: {}", unknown.join(", ")));
+                        }
+                    }
+                }
+                let (incoming, search_form) = match mapped {
+                    Ok(a) => a,
+                    Err(errs) => {
+                        for e in &errs {
+                            errors.push(e, raw.as_ref()).map_err(io_err(&errors.path))?;
+                        }
+                        errors.rows += 1;
+                        continue;
+                    }
+                };
+                let Some(ch) = incoming.channel.or(channel) else {
+                    let e = RowError {
+                        line: incoming.line,
+                        field: "channel".into(),
+                        reason: "no channel: the row names none; pass --channel or drop the file \
+                                 into its inbox sub-folder (inbox/im, inbox/pos, inbox/letters, \
+                                 inbox/pages)"
+                            .into(),
+                    };
+                    errors
+                        .push(&e, raw.as_ref())
+                        .map_err(io_err(&errors.path))?;
                     errors.rows += 1;
                     continue;
-                }
-            };
-            let Some(ch) = incoming.channel.or(channel) else {
-                let e = RowError {
-                    line: row.line,
-                    field: "channel".into(),
-                    reason: "no channel: the row names none; pass --channel or drop the file into \
-                             its inbox sub-folder (inbox/im, inbox/pos, inbox/letters, inbox/pages)"
-                        .into(),
                 };
-                errors.push(&e, Some(&row)).map_err(io_err(&errors.path))?;
-                errors.rows += 1;
-                continue;
-            };
-            let outcome = tx.upsert(&incoming, ch, &actor, now)?;
-            fault.after_row();
-            if let Some(p) = outcome.deadline_problem {
-                deadline_problems.insert(p);
+                let outcome =
+                    tx.upsert_with_search_form(&incoming, ch, &actor, now, Some(&search_form))?;
+                fault.after_row();
+                if let Some(p) = outcome.deadline_problem {
+                    deadline_problems.insert(p);
+                }
+                match outcome.kind {
+                    SaveKind::Inserted => inserted += 1,
+                    SaveKind::Updated(_) => updated += 1,
+                    SaveKind::Unchanged => unchanged += 1,
+                }
             }
-            match outcome.kind {
-                SaveKind::Inserted => inserted += 1,
-                SaveKind::Updated(_) => updated += 1,
-                SaveKind::Unchanged => unchanged += 1,
-            }
+            Ok(None)
+        })?;
+        if let Some(e) = stop {
+            drop(tx);
+            errors.discard();
+            return self.fail(path, &name, move_file, report, e);
         }
         let quarantined = errors.rows + errors.unsplit;
         tx.finish(&ImportedFile {
@@ -330,6 +350,78 @@ impl Importer<'_> {
         let dest = unique_path(&dir, name);
         move_file_to(path, &dest)?;
         Ok(dest.display().to_string())
+    }
+}
+
+/// Rows handed from the reading thread to the writing one at a time, and how many such batches
+/// may wait: a few thousand rows in flight at most, so memory stays constant.
+const PREPARED_BATCH: usize = 256;
+const PREPARED_BATCHES: usize = 8;
+
+/// A row made ready for the writer.
+// Nearly every item is a `Row`: boxing it to shrink the rare variants would cost an allocation
+// per row.
+#[allow(clippy::large_enum_variant)]
+enum Prepared {
+    /// The reader failed: the file goes to quarantine whole.
+    Fatal(FileError),
+    /// A row the reader could not split into cells.
+    Unsplit(RowError),
+    /// A row, mapped (with the search form of its text) or refused. Its cells come along only
+    /// where the writer needs them: the first row (its headers are checked) and rows that go to
+    /// quarantine.
+    Row {
+        raw: Option<RawRow>,
+        mapped: Result<(IncomingAppeal, String), Vec<RowError>>,
+    },
+}
+
+/// The reading thread: reads, maps and normalises rows, and sends them on in file order. Stops
+/// when the writer hangs up (it stopped early) or after a fatal read error.
+fn prepare_rows(
+    rows: readers::Rows,
+    mapper: &Mapper<'_>,
+    channel: Option<Channel>,
+    send: &mpsc::SyncSender<Vec<Prepared>>,
+) {
+    let normalizer = SearchNormalizer::new();
+    let mut batch = Vec::with_capacity(PREPARED_BATCH);
+    let mut first = true;
+    for item in rows {
+        let prepared = match item {
+            Err(e) => {
+                batch.push(Prepared::Fatal(e));
+                let _ = send.send(batch);
+                return;
+            }
+            Ok(ReadItem::Bad(e)) => Prepared::Unsplit(e),
+            Ok(ReadItem::Row(row)) => {
+                let mapped = mapper.map(&row).map(|a| {
+                    let form = normalizer.normalize(&a.text);
+                    (a, form)
+                });
+                let keep = first
+                    || match &mapped {
+                        Ok((a, _)) => a.channel.or(channel).is_none(),
+                        Err(_) => true,
+                    };
+                first = false;
+                Prepared::Row {
+                    raw: keep.then_some(row),
+                    mapped,
+                }
+            }
+        };
+        batch.push(prepared);
+        if batch.len() == PREPARED_BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(PREPARED_BATCH));
+            if send.send(full).is_err() {
+                return;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = send.send(batch);
     }
 }
 

@@ -204,23 +204,76 @@ pub(crate) struct SaveCtx<'a> {
     pub normalizer: &'a SearchNormalizer,
     pub actor: &'a Actor,
     pub now: DateTime<Utc>,
+    /// Ids of settlements and recipients already looked up in this transaction (an import
+    /// names the same few hundred over and over).
+    pub names: Option<&'a NameIds>,
+}
+
+/// Settlement and recipient ids by the exact name a source gave, remembered for the length of one
+/// transaction. The lookup it saves is the same one (`settlement_id`, `recipient_id`), so the
+/// ids are the same; it only must not outlive the transaction (a rollback forgets new names).
+#[derive(Debug, Default)]
+pub(crate) struct NameIds {
+    settlements: std::cell::RefCell<std::collections::HashMap<String, i64>>,
+    recipients: std::cell::RefCell<std::collections::HashMap<String, i64>>,
+}
+
+impl NameIds {
+    fn settlement(&self, tx: &Transaction<'_>, name: &str) -> Result<i64, StoreError> {
+        if let Some(&id) = self.settlements.borrow().get(name) {
+            return Ok(id);
+        }
+        let id = settlement_id(tx, name)?;
+        self.settlements.borrow_mut().insert(name.to_string(), id);
+        Ok(id)
+    }
+
+    fn recipient(
+        &self,
+        tx: &Transaction<'_>,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        if let Some(&id) = self.recipients.borrow().get(name) {
+            return Ok(id);
+        }
+        let id = recipient_id(tx, name, true, now)?;
+        self.recipients.borrow_mut().insert(name.to_string(), id);
+        Ok(id)
+    }
+}
+
+/// The search form of a text: the one given, or computed.
+fn search_form<'b>(
+    given: Option<&'b str>,
+    normalizer: &SearchNormalizer,
+    text: &str,
+) -> std::borrow::Cow<'b, str> {
+    match given {
+        Some(b) => std::borrow::Cow::Borrowed(b),
+        None => std::borrow::Cow::Owned(normalizer.normalize(text)),
+    }
 }
 
 /// The one function that writes an appeal: derives deadlines, writes the row, the search index
 /// and one history event per changed field (plus notes), all in the caller's transaction.
-/// `old` is `None` for a new appeal. `new.version` is set to the stored version.
+/// `old` is `None` for a new appeal. `new.version` is set to the stored version. `body` is the
+/// search form of `new.text` when the caller already has it (an import computes it on another
+/// thread); otherwise it is computed here.
 pub(crate) fn save(
     tx: &Transaction<'_>,
     ctx: &SaveCtx<'_>,
     old: Option<&Appeal>,
     new: &mut Appeal,
     notes: &[String],
+    body: Option<&str>,
 ) -> Result<SaveOutcome, StoreError> {
     let SaveCtx {
         reference,
         normalizer,
         actor,
         now,
+        names,
     } = *ctx;
     // Reopening an answered appeal counts.
     if let Some(o) = old
@@ -265,13 +318,15 @@ pub(crate) fn save(
         }
     }
 
-    let settlement = match &new.settlement {
-        Some(s) => Some(settlement_id(tx, s)?),
-        None => None,
+    let settlement = match (&new.settlement, names) {
+        (Some(s), Some(cache)) => Some(cache.settlement(tx, s)?),
+        (Some(s), None) => Some(settlement_id(tx, s)?),
+        (None, _) => None,
     };
-    let responsible = match &new.responsible {
-        Some(r) => Some(recipient_id(tx, r, true, now)?),
-        None => None,
+    let responsible = match (&new.responsible, names) {
+        (Some(r), Some(cache)) => Some(cache.recipient(tx, r, now)?),
+        (Some(r), None) => Some(recipient_id(tx, r, true, now)?),
+        (None, _) => None,
     };
     let secs = |d: Option<DateTime<Utc>>| d.map(|d| d.timestamp());
     let now_s = now.timestamp();
@@ -323,7 +378,7 @@ pub(crate) fn save(
             let id = tx.last_insert_rowid();
             new.id = id;
             tx.prepare_cached("INSERT INTO appeals_fts (rowid, body) VALUES (?1, ?2)")?
-                .execute(params![id, normalizer.normalize(&new.text)])?;
+                .execute(params![id, search_form(body, normalizer, &new.text)])?;
             events.push(("created", None, Some(actor.source.clone())));
             id
         }
@@ -376,7 +431,7 @@ pub(crate) fn save(
                 tx.prepare_cached("DELETE FROM appeals_fts WHERE rowid = ?1")?
                     .execute([o.id])?;
                 tx.prepare_cached("INSERT INTO appeals_fts (rowid, body) VALUES (?1, ?2)")?
-                    .execute(params![o.id, normalizer.normalize(&new.text)])?;
+                    .execute(params![o.id, search_form(body, normalizer, &new.text)])?;
             }
             o.id
         }
@@ -506,8 +561,9 @@ impl Store {
             normalizer: &SearchNormalizer::new(),
             actor,
             now,
+            names: None,
         };
-        let outcome = save(&tx, &ctx, Some(&old), &mut new, &notes)?;
+        let outcome = save(&tx, &ctx, Some(&old), &mut new, &notes, None)?;
         tx.commit()?;
         Ok((new, outcome))
     }

@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
-use super::appeals::{APPEAL_COLUMNS, APPEAL_FROM, SaveCtx, SaveOutcome, appeal_from_row, save};
+use super::appeals::{
+    APPEAL_COLUMNS, APPEAL_FROM, NameIds, SaveCtx, SaveOutcome, appeal_from_row, save,
+};
 use super::{Actor, Store, StoreError, ts};
 use crate::domain::text::SearchNormalizer;
 use crate::domain::{Appeal, Channel, Deadlines, Status};
@@ -78,6 +80,7 @@ impl Store {
             tx,
             reference,
             normalizer: SearchNormalizer::new(),
+            names: NameIds::default(),
         })
     }
 }
@@ -87,6 +90,7 @@ pub struct ImportTx<'a> {
     tx: Transaction<'a>,
     reference: Arc<Reference>,
     normalizer: SearchNormalizer,
+    names: NameIds,
 }
 
 impl ImportTx<'_> {
@@ -98,6 +102,19 @@ impl ImportTx<'_> {
         channel: Channel,
         actor: &Actor,
         now: DateTime<Utc>,
+    ) -> Result<SaveOutcome, StoreError> {
+        self.upsert_with_search_form(incoming, channel, actor, now, None)
+    }
+
+    /// [`upsert`](Self::upsert) with the search form of `incoming.text`
+    /// ([`SearchNormalizer::normalize`]) already computed, e.g. on the thread that reads the file.
+    pub fn upsert_with_search_form(
+        &mut self,
+        incoming: &IncomingAppeal,
+        channel: Channel,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        search_form: Option<&str>,
     ) -> Result<SaveOutcome, StoreError> {
         let sql = format!(
             "SELECT {APPEAL_COLUMNS} FROM {APPEAL_FROM} WHERE a.channel = ?1 AND a.source_id = ?2"
@@ -147,8 +164,9 @@ impl ImportTx<'_> {
             normalizer: &self.normalizer,
             actor,
             now,
+            names: Some(&self.names),
         };
-        save(&self.tx, &ctx, old.as_ref(), &mut new, &[])
+        save(&self.tx, &ctx, old.as_ref(), &mut new, &[], search_form)
     }
 
     /// Records the file and commits everything.

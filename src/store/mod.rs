@@ -91,10 +91,21 @@ impl Store {
 
     fn setup(mut conn: Connection, reference: Arc<Reference>) -> Result<Self, StoreError> {
         conn.busy_timeout(Duration::from_secs(10))?;
+        // 8 KiB pages (a new database only; an existing one keeps its size): fewer, fuller
+        // B-tree pages for rows of a few hundred bytes; measured ~9% faster on a large import.
+        conn.pragma_update(None, "page_size", 8192)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // Query plans that do not depend on the values bound: without this, SQLite marks the
+        // parameters of a statement such as "the appeal with this channel and source id" as
+        // plan-affecting (partial indexes, STAT4) and re-prepares the cached statement on every
+        // new value, which doubled the cost of an import row.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
         schema::migrate(&mut conn)?;
         Ok(Self { conn, reference })
     }

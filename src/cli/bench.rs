@@ -1,0 +1,526 @@
+//! `mcu bench import`: generates a canonical CSV of realistic appeals and measures, in the same
+//! run, `mcu import` (a child process of this executable, into a fresh workspace) against the
+//! `sqlite3` shell's own `.import` of the same file into a plain table of a fresh database: wall
+//! time, rows per second, their ratio, and mcu's peak resident memory (its own `VmHWM`).
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Instant;
+
+use chrono::{DateTime, TimeZone, Utc};
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use super::output::print_json;
+use super::{CmdResult, Failure};
+use crate::demo::{CanonicalCsv, DemoConfig, Generator};
+use crate::reference::Reference;
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    what: BenchCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// mcu import against the sqlite3 shell's .import, on the same generated CSV
+    Import(ImportBench),
+}
+
+#[derive(Args, Debug)]
+struct ImportBench {
+    /// How many appeals the CSV holds
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    rows: u64,
+    /// Where the CSV, the workspace and the database go (the CSV is kept and reused)
+    #[arg(long, value_name = "DIR", default_value = "bench-out")]
+    dir: PathBuf,
+    /// The generator's seed
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    seed: u64,
+    /// Keep the workspace and the database afterwards (they are large)
+    #[arg(long)]
+    keep: bool,
+    /// Machine-readable output
+    #[arg(long)]
+    json: bool,
+}
+
+/// The instant the benchmark's appeals end at, fixed so that every run imports the same data.
+const NOW: &str = "2026-11-28T12:00:00+03:00";
+
+/// The peak resident set size of this process in KiB (`VmHWM` in `/proc/self/status`); `None`
+/// where the kernel does not report it.
+pub fn peak_rss_kb() -> Option<u64> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+pub fn run(a: BenchArgs) -> CmdResult {
+    match a.what {
+        BenchCommand::Import(b) => import(b),
+    }
+}
+
+fn fail(msg: impl Into<String>) -> Failure {
+    Failure {
+        code: 1,
+        message: msg.into(),
+    }
+}
+
+/// One measured run.
+#[derive(Debug, Serialize)]
+struct Measured {
+    seconds: f64,
+    rows_per_sec: f64,
+}
+
+impl Measured {
+    fn new(rows: u64, seconds: f64) -> Self {
+        Self {
+            seconds,
+            rows_per_sec: rows as f64 / seconds.max(1e-9),
+        }
+    }
+}
+
+/// Generating the data: the generator alone (in memory, a sample) and writing the whole CSV.
+#[derive(Debug, Serialize)]
+struct Generated {
+    generator: Measured,
+    csv: Measured,
+}
+
+#[derive(Debug, Serialize)]
+struct Machine {
+    cpu: String,
+    cores: usize,
+    ram_gib: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    machine: Machine,
+    rows: u64,
+    csv: String,
+    csv_bytes: u64,
+    /// Generating the CSV (absent when an earlier run's file was reused).
+    generate: Option<Generated>,
+    mcu: Measured,
+    mcu_peak_rss_kb: Option<u64>,
+    mcu_db_bytes: u64,
+    /// `None` when the sqlite3 shell is not installed.
+    sqlite3: Option<Measured>,
+    sqlite3_version: Option<String>,
+    sqlite3_db_bytes: Option<u64>,
+    /// mcu's rows per second divided by sqlite3's.
+    ratio: Option<f64>,
+}
+
+fn machine() -> Machine {
+    let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map_or_else(|| "unknown".to_string(), |(_, v)| v.trim().to_string());
+    let meminfo = fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let kb: f64 = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    Machine {
+        cpu,
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        ram_gib: (kb / 1024.0 / 1024.0 * 10.0).round() / 10.0,
+    }
+}
+
+fn size_of(p: &Path) -> u64 {
+    fs::metadata(p).map_or(0, |m| m.len())
+}
+
+/// The total size of a folder's files (a workspace: the database and its WAL).
+fn dir_size(p: &Path) -> u64 {
+    fs::read_dir(p).map_or(0, |rd| {
+        rd.flatten()
+            .map(|e| {
+                let path = e.path();
+                if path.is_dir() {
+                    dir_size(&path)
+                } else {
+                    size_of(&path)
+                }
+            })
+            .sum()
+    })
+}
+
+fn remove(p: &Path) -> Result<(), Failure> {
+    let r = if p.is_dir() {
+        fs::remove_dir_all(p)
+    } else {
+        fs::remove_file(p)
+    };
+    match r {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(fail(format!("{}: {e}", p.display())))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Generates the CSV unless an earlier run left the same one (same rows, seed and `now`).
+fn prepare_csv(
+    b: &ImportBench,
+    now: DateTime<Utc>,
+) -> Result<(PathBuf, Option<Generated>), Failure> {
+    let csv = b.dir.join(format!("appeals-{}-seed{}.csv", b.rows, b.seed));
+    let stamp = b
+        .dir
+        .join(format!("appeals-{}-seed{}.csv.done", b.rows, b.seed));
+    let want = format!("rows={} seed={} now={NOW} generator=2\n", b.rows, b.seed);
+    if csv.exists() && fs::read_to_string(&stamp).is_ok_and(|s| s == want) {
+        return Ok((csv, None));
+    }
+    let reference = Arc::new(Reference::embedded()?);
+    let tz = reference.calendar.timezone();
+    // The generator's own speed, in memory, on a sample of the rows.
+    let sample = b.rows.min(200_000);
+    let started = Instant::now();
+    let sampled = Generator::new(
+        DemoConfig {
+            seed: b.seed,
+            count: sample,
+            now,
+            days: 365,
+        },
+        Arc::clone(&reference),
+    )?
+    .map(|g| g.appeal.text.len())
+    .sum::<usize>();
+    let generator = Measured::new(sample, started.elapsed().as_secs_f64());
+    if !b.json {
+        eprintln!(
+            "generator alone: {:.0} rows/s ({sample} rows in memory, {sampled} bytes of text)",
+            generator.rows_per_sec
+        );
+    }
+    let partial = csv.with_extension("csv.part");
+    let started = Instant::now();
+    let file = File::create(&partial).map_err(|e| fail(format!("{}: {e}", partial.display())))?;
+    let mut out = CanonicalCsv::new(BackgroundWriter::new(file), tz)?;
+    let all = Generator::new(
+        DemoConfig {
+            seed: b.seed,
+            count: b.rows,
+            now,
+            days: 365,
+        },
+        reference,
+    )?;
+    for g in all {
+        out.write(g.channel, &g.appeal)?;
+    }
+    let (writer, rows) = out.into_inner()?;
+    writer.finish()?;
+    let secs = started.elapsed().as_secs_f64();
+    if !b.json {
+        eprintln!(
+            "generated {rows} rows in {secs:.2} s ({:.0} rows/s)",
+            rows as f64 / secs.max(1e-9)
+        );
+    }
+    fs::rename(&partial, &csv)?;
+    fs::write(&stamp, want)?;
+    Ok((
+        csv,
+        Some(Generated {
+            generator,
+            csv: Measured::new(rows, secs),
+        }),
+    ))
+}
+
+/// A writer that hands full buffers to a thread that writes them to the file, so that generating
+/// the rows overlaps the write system calls (two cores: one generates, one copies to the kernel).
+struct BackgroundWriter {
+    buf: Vec<u8>,
+    send: Option<mpsc::SyncSender<Vec<u8>>>,
+    thread: Option<std::thread::JoinHandle<io::Result<()>>>,
+}
+
+const CHUNK: usize = 1 << 20;
+
+impl BackgroundWriter {
+    fn new(mut file: File) -> Self {
+        let (send, receive) = mpsc::sync_channel::<Vec<u8>>(4);
+        let thread = std::thread::spawn(move || -> io::Result<()> {
+            for chunk in receive {
+                file.write_all(&chunk)?;
+            }
+            file.flush()
+        });
+        Self {
+            buf: Vec::with_capacity(CHUNK),
+            send: Some(send),
+            thread: Some(thread),
+        }
+    }
+
+    fn hand_over(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let full = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
+        match &self.send {
+            Some(s) if s.send(full).is_ok() => Ok(()),
+            // The writing thread stopped: `finish` reports its error.
+            _ => Err(io::Error::other("the writing thread stopped")),
+        }
+    }
+
+    /// Writes what is left, waits for the thread and reports its error, if any.
+    fn finish(mut self) -> io::Result<()> {
+        let pending = self.hand_over();
+        drop(self.send.take());
+        let written = match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(r)) => r,
+            Some(Err(_)) => Err(io::Error::other("the writing thread panicked")),
+            None => Ok(()),
+        };
+        written.and(pending)
+    }
+}
+
+impl Write for BackgroundWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= CHUNK {
+            self.hand_over()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.hand_over()
+    }
+}
+
+fn import(b: ImportBench) -> CmdResult {
+    fs::create_dir_all(&b.dir).map_err(|e| fail(format!("{}: {e}", b.dir.display())))?;
+    let now = DateTime::parse_from_rfc3339(NOW)
+        .map(|t| Utc.from_utc_datetime(&t.naive_utc()))
+        .map_err(|e| fail(e.to_string()))?;
+    if !b.json {
+        eprintln!("preparing {} appeals in {} …", b.rows, b.dir.display());
+    }
+    let (csv, generate) = prepare_csv(&b, now)?;
+    let csv_abs = fs::canonicalize(&csv)?;
+
+    // (a) mcu import, as a child process of this executable, into a fresh workspace.
+    let ws = b.dir.join("mcu-ws");
+    remove(&ws)?;
+    let exe = std::env::current_exe()?;
+    if !b.json {
+        eprintln!("mcu import …");
+    }
+    let started = Instant::now();
+    let out = Command::new(&exe)
+        .arg("--workspace")
+        .arg(&ws)
+        .args([
+            "import",
+            "--json",
+            "--peak-rss",
+            "--channel",
+            "pos",
+            "--now",
+            NOW,
+        ])
+        .arg(&csv_abs)
+        .env_remove("MCU_FAULT")
+        .stdin(Stdio::null())
+        .output()?;
+    let mcu_secs = started.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(fail(format!(
+            "mcu import failed ({}): {stderr}",
+            out.status
+        )));
+    }
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let inserted = reports[0]["inserted"].as_u64().unwrap_or(0);
+    if inserted != b.rows {
+        return Err(fail(format!(
+            "mcu imported {inserted} appeals of {}: {}",
+            b.rows,
+            String::from_utf8_lossy(&out.stdout)
+        )));
+    }
+    let peak = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("peak_rss_kb: "))
+        .and_then(|v| v.trim().parse().ok());
+    let mcu_db_bytes = dir_size(&ws);
+
+    // (b) the sqlite3 shell's own CSV import of the same file into a plain table.
+    let version = Command::new("sqlite3")
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let (sqlite3, sqlite3_db_bytes) = match &version {
+        None => {
+            eprintln!(
+                "sqlite3 is not installed, so there is nothing to compare with: install the \
+                 shell (Debian: apt-get install -y sqlite3) and run again"
+            );
+            (None, None)
+        }
+        Some(_) => {
+            let db = b.dir.join("sqlite3.db");
+            remove(&db)?;
+            if !b.json {
+                eprintln!("sqlite3 .import …");
+            }
+            let script = format!(
+                ".mode csv\n.separator \";\"\n.import '{}' appeals\n",
+                csv_abs.display().to_string().replace('\'', "''")
+            );
+            let started = Instant::now();
+            let mut child = Command::new("sqlite3")
+                .arg(&db)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()?;
+            if let Some(mut stdin) = child.stdin.take() {
+                stdin.write_all(script.as_bytes())?;
+            }
+            let done = child.wait_with_output()?;
+            let secs = started.elapsed().as_secs_f64();
+            if !done.status.success() {
+                return Err(fail(format!(
+                    "sqlite3 .import failed: {}",
+                    String::from_utf8_lossy(&done.stderr)
+                )));
+            }
+            let count = Command::new("sqlite3")
+                .arg(&db)
+                .arg("SELECT count(*) FROM appeals")
+                .output()?;
+            let n: u64 = String::from_utf8_lossy(&count.stdout)
+                .trim()
+                .parse()
+                .unwrap_or(0);
+            if n != b.rows {
+                return Err(fail(format!(
+                    "sqlite3 imported {n} rows of {}: {}",
+                    b.rows,
+                    String::from_utf8_lossy(&done.stderr)
+                )));
+            }
+            let bytes = size_of(&db);
+            if !b.keep {
+                remove(&db)?;
+            }
+            (Some(Measured::new(b.rows, secs)), Some(bytes))
+        }
+    };
+    if !b.keep {
+        remove(&ws)?;
+    }
+
+    let mcu = Measured::new(b.rows, mcu_secs);
+    let ratio = sqlite3.as_ref().map(|s| mcu.rows_per_sec / s.rows_per_sec);
+    let report = Report {
+        machine: machine(),
+        rows: b.rows,
+        csv: csv.display().to_string(),
+        csv_bytes: size_of(&csv),
+        generate,
+        mcu,
+        mcu_peak_rss_kb: peak,
+        mcu_db_bytes,
+        sqlite3,
+        sqlite3_version: version,
+        sqlite3_db_bytes,
+        ratio,
+    };
+    if b.json {
+        print_json(&report)?;
+    } else {
+        print_report(&report);
+    }
+    Ok(0)
+}
+
+fn print_report(r: &Report) {
+    let mib = |b: u64| b as f64 / 1024.0 / 1024.0;
+    println!(
+        "machine: {}, {} cores, {} GiB RAM",
+        r.machine.cpu, r.machine.cores, r.machine.ram_gib
+    );
+    println!(
+        "rows:    {} ({}, {:.0} MiB)",
+        r.rows,
+        r.csv,
+        mib(r.csv_bytes)
+    );
+    if let Some(g) = &r.generate {
+        println!(
+            "generator alone: {:>10.0} rows/s (in memory); writing the CSV: {:.2} s, {:.0} rows/s",
+            g.generator.rows_per_sec, g.csv.seconds, g.csv.rows_per_sec
+        );
+    }
+    println!(
+        "mcu import:     {:>8.2} s  {:>10.0} rows/s  peak RSS {}  database {:.0} MiB",
+        r.mcu.seconds,
+        r.mcu.rows_per_sec,
+        r.mcu_peak_rss_kb.map_or("unknown".into(), |kb| format!(
+            "{:.1} MiB",
+            kb as f64 / 1024.0
+        )),
+        mib(r.mcu_db_bytes)
+    );
+    match (&r.sqlite3, &r.sqlite3_version) {
+        (Some(s), Some(v)) => {
+            println!(
+                "sqlite3 .import: {:>7.2} s  {:>10.0} rows/s  database {:.0} MiB  (sqlite3 {})",
+                s.seconds,
+                s.rows_per_sec,
+                mib(r.sqlite3_db_bytes.unwrap_or(0)),
+                v.split_whitespace().next().unwrap_or("")
+            );
+        }
+        _ => println!("sqlite3 .import: not measured (sqlite3 is not installed)"),
+    }
+    if let Some(ratio) = r.ratio {
+        println!(
+            "ratio (mcu rows/s ÷ sqlite3 rows/s): {ratio:.3}  (target ≥ 0.333: {})",
+            if ratio >= 1.0 / 3.0 { "met" } else { "NOT met" }
+        );
+    }
+    if let Some(kb) = r.mcu_peak_rss_kb {
+        println!(
+            "peak RSS target < 200 MB: {}",
+            if (kb as f64) * 1024.0 < 200e6 {
+                "met"
+            } else {
+                "NOT met"
+            }
+        );
+    }
+}
