@@ -427,3 +427,43 @@ fn search_and_command_mode_filter_the_list() {
     key(&mut c, KeyCode::Enter);
     assert_eq!(c.app.detail.as_ref().unwrap().appeal.source_id, "P-1");
 }
+
+#[test]
+fn new_arrivals_show_at_the_top_while_the_selection_stays_on_its_appeal() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    let selected = c.app.incoming.current().unwrap().id;
+    let mut other = open_store(&db);
+    let mut tx = other.begin_import().unwrap();
+    let inc = IncomingAppeal {
+        line: 1,
+        source_id: "NEW-1".into(),
+        received_at: at(27, 11),
+        text: "Свежее обращение про упавшее дерево".into(),
+        ..Default::default()
+    };
+    tx.upsert(
+        &inc,
+        Channel::Im,
+        &Actor::new("import", "import:new.csv"),
+        now(),
+    )
+    .unwrap();
+    tx.finish(&ImportedFile {
+        name: "new.csv".into(),
+        hash: "new".into(),
+        format: "csv".into(),
+        channel: None,
+        imported_at: now(),
+        rows: 1,
+        inserted: 1,
+        updated: 0,
+        unchanged: 0,
+        quarantined: 0,
+    })
+    .unwrap();
+    assert!(c.app.tick().unwrap());
+    let s = screen(&mut c, 80, 24);
+    assert!(s.contains("Свежее обращение"), "{s}");
+    assert_eq!(c.app.incoming.current().unwrap().id, selected);
+}

@@ -50,7 +50,10 @@ fn files_in(dir: &Path) -> usize {
 fn demo_fills_a_workspace_through_the_import_and_reuses_it() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("demo ws");
-    let out = mcu(&ws, &["demo", "--now", NOW, "--appeals", "300"]);
+    let out = mcu(
+        &ws,
+        &["demo", "--summary", "--now", NOW, "--appeals", "300"],
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(&ws.display().to_string()), "{text}");
     assert!(text.contains("list --overdue"), "{text}");
@@ -121,7 +124,7 @@ fn demo_fills_a_workspace_through_the_import_and_reuses_it() {
     assert!(fields.contains(&"quality"), "{show}");
 
     // A second run reuses the workspace: no duplicates.
-    let again = mcu(&ws, &["demo", "--appeals", "300"]);
+    let again = mcu(&ws, &["demo", "--summary", "--appeals", "300"]);
     assert!(String::from_utf8_lossy(&again.stdout).contains("уже заполнен"));
     assert_eq!(stats(&ws)["total"], 300);
 }
@@ -140,7 +143,7 @@ fn demo_refuses_a_workspace_that_is_not_a_demo() {
     let out = Command::new(env!("CARGO_BIN_EXE_mcu"))
         .arg("--workspace")
         .arg(ws)
-        .args(["demo", "--appeals", "10", "--now", NOW])
+        .args(["demo", "--summary", "--appeals", "10", "--now", NOW])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

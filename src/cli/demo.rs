@@ -1,6 +1,6 @@
-//! `mcu demo`: fills (or reuses) a demo workspace with made-up appeals of a fictional okrug,
-//! imported through the real pipeline, and prints a short summary. The console will replace the
-//! summary.
+//! `mcu demo`: fills (or reuses) a demo workspace with made-up appeals of an okrug, imported
+//! through the real pipeline, then opens the console while a simulator drops a new export into
+//! the inbox every few seconds (`--summary` prints a short summary instead).
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +28,12 @@ pub struct DemoArgs {
     /// The same seed gives the same appeals
     #[arg(long, value_name = "N", default_value_t = 1)]
     seed: u64,
+    /// Print a summary and exit instead of opening the console
+    #[arg(long)]
+    summary: bool,
+    /// Seconds between the simulator's new exports while the console is open (0: none)
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    every: u64,
 }
 
 /// The demo workspace when none is given: `mcu-demo` in the platform data dir
@@ -62,6 +68,9 @@ pub fn run(workspace: Option<&Path>, a: DemoArgs) -> CmdResult {
         },
     )?;
 
+    if !a.summary {
+        return open_console(&ws, &a, report.created);
+    }
     let store = ws.store()?;
     let reference = store.reference().clone();
     let stats = store.stats(&ListFilter::default(), now)?;
@@ -141,4 +150,26 @@ pub fn run(workspace: Option<&Path>, a: DemoArgs) -> CmdResult {
     println!("  mcu --workspace {quoted} stats --now {stamp}");
     println!("  mcu --workspace {quoted} show 1");
     Ok(0)
+}
+
+/// Opens the console on the demo workspace with the simulator dropping new exports.
+fn open_console(ws: &Workspace, a: &DemoArgs, created: bool) -> CmdResult {
+    if created {
+        eprintln!("mcu demo: workspace ready at {}", ws.root().display());
+    }
+    let sidecar: Option<crate::tui::run::Sidecar> = if a.every > 0 {
+        let reference = std::sync::Arc::new(ws.reference()?);
+        let mut sim = crate::demo::live::Simulator::new(
+            ws,
+            reference,
+            std::time::Duration::from_secs(a.every),
+        );
+        Some(Box::new(move || {
+            // A failed drop only means no new demo traffic this time.
+            let _ = sim.tick();
+        }))
+    } else {
+        None
+    };
+    super::console::open(ws, super::console::ConsoleArgs::default(), sidecar)
 }

@@ -20,6 +20,7 @@ mod csv;
 pub mod exports;
 pub mod fill;
 mod life;
+pub mod live;
 mod rng;
 pub mod texts;
 mod world;

@@ -69,7 +69,13 @@ impl Incoming {
         self.selected = keep_id
             .and_then(|id| self.rows.iter().position(|a| a.id == id))
             .unwrap_or_else(|| self.selected.min(self.rows.len().saturating_sub(1)));
-        self.offset = self.selected.saturating_sub(old_offset_gap);
+        // At the top of the list the view stays at the top, so new arrivals show; elsewhere the
+        // selected row keeps its place on screen.
+        self.offset = if self.at_start && self.offset == 0 {
+            0
+        } else {
+            self.selected.saturating_sub(old_offset_gap)
+        };
         Ok(())
     }
 
