@@ -438,32 +438,12 @@ pub(crate) fn save(
     };
 
     let changed = events.len();
-    let mut ins = tx.prepare_cached(
-        "INSERT INTO events (appeal_id, at, operator, source, field, old, new) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for (field, before, after) in &events {
-        ins.execute(params![
-            id,
-            now_s,
-            actor.operator,
-            actor.source,
-            field,
-            before,
-            after
-        ])?;
-    }
-    for note in notes {
-        ins.execute(params![
-            id,
-            now_s,
-            actor.operator,
-            actor.source,
-            "note",
-            Option::<String>::None,
-            note
-        ])?;
-    }
+    let mut entries: Vec<(&str, Option<&str>, Option<&str>)> = events
+        .iter()
+        .map(|(f, o, n)| (*f, o.as_deref(), n.as_deref()))
+        .collect();
+    entries.extend(notes.iter().map(|n| ("note", None, Some(n.as_str()))));
+    super::audit::append(tx, id, now_s, &actor.operator, &actor.source, &entries)?;
     Ok(SaveOutcome {
         id,
         kind: if old.is_none() {
@@ -542,8 +522,28 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(Appeal, SaveOutcome), StoreError> {
         let reference = self.reference.clone();
-        let tx = self.conn.transaction()?;
+        // Immediate: the write lock is taken before reading, so the version check and the audit
+        // chain's head cannot go stale under another writer.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let old = load(&tx, id)?.ok_or_else(|| StoreError::NotFound(format!("no appeal {id}")))?;
+        if let Some(g) = &actor.grants {
+            if !g.may_see(&old) {
+                return Err(StoreError::NotFound(format!("no appeal {id}")));
+            }
+            if !g.may_change(&old) {
+                return Err(StoreError::Denied(format!(
+                    "{} may not change appeal {id} (roles: {})",
+                    g.login,
+                    g.roles
+                        .iter()
+                        .map(|r| r.id())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        }
         if let Some(expected) = expected_version
             && expected != old.version
         {

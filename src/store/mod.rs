@@ -6,6 +6,7 @@
 
 mod analytics;
 mod appeals;
+mod audit;
 mod imports;
 mod operators;
 mod query;
@@ -19,6 +20,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
+use crate::domain::access::Grants;
 use crate::domain::calendar::CalendarError;
 use crate::reference::Reference;
 
@@ -26,6 +28,7 @@ pub use analytics::{
     Dimension, FactsGroup, FirstResponseCounts, GroupCounts, OpenCounts, first_response_wh,
 };
 pub use appeals::{Change, Event, SaveKind, SaveOutcome};
+pub use audit::{AuditEntry, AuditFilter, Verification, entry_hash};
 pub use imports::ImportTx;
 pub use imports::ImportedFile;
 pub use operators::Operator;
@@ -39,14 +42,28 @@ pub struct Actor {
     pub operator: String,
     /// Where the change came from: `cli`, `console`, `import:<file>`.
     pub source: String,
+    /// What the operator may do; every change is checked against it. `None` only for the
+    /// library's own work on behalf of an already checked caller (an import the operator was
+    /// allowed to start, the demo filler).
+    pub grants: Option<Grants>,
 }
 
 impl Actor {
-    /// An actor with the given operator login and source.
+    /// An actor for the library's own work (no per-change check: the caller checked).
     pub fn new(operator: impl Into<String>, source: impl Into<String>) -> Self {
         Self {
             operator: operator.into(),
             source: source.into(),
+            grants: None,
+        }
+    }
+
+    /// An operator acting through `source` (`cli`, `console`), checked on every change.
+    pub fn operator(grants: Grants, source: impl Into<String>) -> Self {
+        Self {
+            operator: grants.login.clone(),
+            source: source.into(),
+            grants: Some(grants),
         }
     }
 }
@@ -107,6 +124,7 @@ impl Store {
             true,
         )?;
         schema::migrate(&mut conn)?;
+        audit::seal(&conn)?;
         Ok(Self { conn, reference })
     }
 
