@@ -60,10 +60,14 @@ impl Workspace {
             root: root.to_path_buf(),
         };
         for dir in ws.folders() {
+            if dir.is_dir() {
+                continue;
+            }
             fs::create_dir_all(&dir).map_err(|source| WorkspaceError::Io {
                 path: dir.display().to_string(),
                 source,
             })?;
+            restrict(&dir, 0o2770);
         }
         Ok(ws)
     }
@@ -129,9 +133,23 @@ impl Workspace {
         Ok(Reference::load(Some(&self.root))?)
     }
 
-    /// Opens the database (creating and migrating it as needed).
+    /// Opens the database (creating and migrating it as needed). A new database file is made
+    /// readable and writable by the owner and the group only.
     pub fn store(&self) -> Result<Store, WorkspaceError> {
         let reference = Arc::new(self.reference()?);
-        Ok(Store::open(&self.db_path(), reference)?)
+        let path = self.db_path();
+        let new = !path.exists();
+        let store = Store::open(&path, reference)?;
+        if new {
+            restrict(&path, 0o660);
+        }
+        Ok(store)
     }
+}
+
+/// Owner and group only (officers share one group; see README): the workspace holds citizens'
+/// personal data. Best effort: a file system without modes keeps its own.
+fn restrict(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = fs::set_permissions(path, fs::Permissions::from_mode(mode));
 }

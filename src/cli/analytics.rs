@@ -59,7 +59,7 @@ fn pct(v: Option<f64>) -> String {
 }
 
 pub fn rank(ws: &Workspace, a: RankArgs) -> CmdResult {
-    let store = ws.store()?;
+    let (store, _grants) = super::session(ws)?;
     let tz = store.reference().calendar.timezone();
     let (period, now) = a.period.resolve(tz)?;
     if let Some(r) = a.explain {
@@ -230,7 +230,7 @@ pub struct HotArgs {
 }
 
 pub fn hot(ws: &Workspace, a: HotArgs) -> CmdResult {
-    let store = ws.store()?;
+    let (store, _grants) = super::session(ws)?;
     let tz = store.reference().calendar.timezone();
     let now = super::instant(a.now.as_deref(), tz, "--now")?;
     let topics = analytics::hot_topics(&store, now)?;
@@ -276,7 +276,7 @@ pub struct TargetsArgs {
 }
 
 pub fn targets(ws: &Workspace, a: TargetsArgs) -> CmdResult {
-    let store = ws.store()?;
+    let (store, _grants) = super::session(ws)?;
     let reference = store.reference().clone();
     let tz = reference.calendar.timezone();
     let (period, now) = a.period.resolve(tz)?;
@@ -320,12 +320,17 @@ pub struct ConflictsArgs {
 }
 
 pub fn conflicts(ws: &Workspace, a: ConflictsArgs) -> CmdResult {
-    let store = ws.store()?;
+    let (store, grants) = super::session(ws)?;
     let reference = store.reference().clone();
     let tz = reference.calendar.timezone();
     let (period, now) = a.period.resolve(tz)?;
     let (from, to) = period.bounds(tz);
-    let list = store.conflicts(from, to)?;
+    let list: Vec<crate::domain::Appeal> = store
+        .conflicts(from, to)?
+        .iter()
+        .filter(|x| grants.may_see(x))
+        .map(|x| crate::domain::access::redact(x, &grants))
+        .collect();
     if a.period.json {
         let v: Vec<Value> = list
             .iter()

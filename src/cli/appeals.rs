@@ -6,7 +6,8 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::output::{appeal_json, event_json, fit, print_json, short};
-use super::{CmdResult, Failure, operator_login, usage};
+use super::{CmdResult, Failure, usage};
+use crate::domain::access::redact;
 use crate::domain::{Appeal, Channel, Quality, Status, WorkCalendar};
 use crate::store::{Actor, Change, ListFilter, SaveKind};
 use crate::workspace::Workspace;
@@ -43,7 +44,7 @@ pub struct ListArgs {
 }
 
 pub fn list(ws: &Workspace, a: ListArgs) -> CmdResult {
-    let store = ws.store()?;
+    let (store, grants) = super::session(ws)?;
     let reference = store.reference().clone();
     let tz = reference.calendar.timezone();
     let now = super::instant(a.now.as_deref(), tz, "--now")?;
@@ -71,9 +72,14 @@ pub fn list(ws: &Workspace, a: ListArgs) -> CmdResult {
         responsible: a.responsible,
         overdue_at: a.overdue.then_some(now),
         text: a.search,
+        blocks_in: (!grants.sees_everything()).then(|| grants.blocks.clone()),
         ..Default::default()
     };
-    let rows = store.list(&filter, None, a.limit)?;
+    let rows: Vec<Appeal> = store
+        .list(&filter, None, a.limit)?
+        .iter()
+        .map(|x| redact(x, &grants))
+        .collect();
     if a.json {
         let v: Vec<_> = rows
             .iter()
@@ -141,12 +147,24 @@ pub struct ShowArgs {
 }
 
 pub fn show(ws: &Workspace, a: ShowArgs) -> CmdResult {
-    let store = ws.store()?;
+    let (store, grants) = super::session(ws)?;
     let reference = store.reference().clone();
     let tz = reference.calendar.timezone();
     let now = super::instant(a.now.as_deref(), tz, "--now")?;
     let appeal = store.find(&a.id)?;
-    let history = store.history(appeal.id)?;
+    if !grants.may_see(&appeal) {
+        return Err(Failure {
+            code: 1,
+            message: format!("no appeal «{}»", a.id),
+        });
+    }
+    let mut history = store.history(appeal.id)?;
+    if !grants.may_see_personal_data(&appeal) {
+        for e in &mut history {
+            e.mask_personal_data();
+        }
+    }
+    let appeal = redact(&appeal, &grants);
     if a.json {
         let mut v = appeal_json(&appeal, &reference.blocks, tz, now);
         v["history"] = history.iter().map(|e| event_json(e, tz)).collect();
@@ -309,7 +327,7 @@ fn is_none_word(s: &str) -> bool {
 }
 
 pub fn set(ws: &Workspace, a: SetArgs) -> CmdResult {
-    let mut store = ws.store()?;
+    let (mut store, grants) = super::session(ws)?;
     let reference = store.reference().clone();
     let tz = reference.calendar.timezone();
     let now = super::instant(a.now.as_deref(), tz, "--now")?;
@@ -362,13 +380,14 @@ pub fn set(ws: &Workspace, a: SetArgs) -> CmdResult {
             "nothing to change: give at least one of --block, --responsible, --status, … (see mcu set --help)",
         ));
     }
-    let actor = Actor::new(operator_login(), "cli");
+    let actor = Actor::operator(grants.clone(), "cli");
     let (updated, outcome) = store
         .update(appeal.id, &changes, a.expect_version, &actor, now)
         .map_err(|e| Failure {
             code: 1,
             message: e.to_string(),
         })?;
+    let updated = redact(&updated, &grants);
     if a.json {
         print_json(&json!({
             "appeal": appeal_json(&updated, &reference.blocks, tz, now),
@@ -402,8 +421,12 @@ enum RecipientsAction {
 }
 
 pub fn recipients(ws: &Workspace, a: RecipientsArgs) -> CmdResult {
-    let mut store = ws.store()?;
+    let (mut store, grants) = super::session(ws)?;
     if let Some(RecipientsAction::Add { name }) = a.action {
+        super::require(
+            grants.may_manage() || grants.may_import(),
+            "adding responsible recipients",
+        )?;
         let stored = store.add_recipient(&name, Utc::now())?;
         println!("recipient: {stored}");
         return Ok(0);

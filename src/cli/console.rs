@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{CmdResult, Failure, operator_login};
+use super::{CmdResult, Failure};
 use crate::tui::app::{App, Clock};
 use crate::tui::console::Console;
 use crate::tui::keymap::Keymap;
@@ -41,10 +41,10 @@ pub fn open(ws: &Workspace, a: ConsoleArgs, sidecar: Option<Sidecar>) -> CmdResu
     for w in keymap.warnings() {
         eprintln!("mcu: keymap: {w}");
     }
-    if a.read_only {
+    let (store, grants) = super::session(ws)?;
+    if a.read_only || !grants.may_change_any() {
         keymap = keymap.without_dangerous();
     }
-    let store = ws.store()?;
     let tz = store.reference().calendar.timezone();
     let clock = match a.now.as_deref() {
         Some(s) => Clock::Fixed(super::instant(Some(s), tz, "--now")?),
@@ -54,7 +54,8 @@ pub fn open(ws: &Workspace, a: ConsoleArgs, sidecar: Option<Sidecar>) -> CmdResu
         || ws.root().display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let operator = operator_login();
+    let operator = grants.login.clone();
+    let may_import = grants.may_import();
     let mut app = App::new(
         store,
         Theme::detect(a.ascii),
@@ -62,11 +63,12 @@ pub fn open(ws: &Workspace, a: ConsoleArgs, sidecar: Option<Sidecar>) -> CmdResu
         operator.clone(),
         label,
     );
+    app.set_grants(grants);
     app.load()?;
     if let Some(w) = keymap.warnings().first() {
         app.say(format!("keymap: {w}"), true);
     }
-    let notices = if a.no_import {
+    let notices = if a.no_import || !may_import {
         None
     } else {
         let rx = crate::ingest::watch::spawn(ws, &operator)?;

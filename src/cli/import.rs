@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::output::print_json;
-use super::{CmdResult, EXIT_QUARANTINED, operator_login, usage};
+use super::{CmdResult, EXIT_QUARANTINED, usage};
 use crate::domain::Channel;
 use crate::ingest::{FileOutcome, FileReport, Importer};
 use crate::workspace::Workspace;
@@ -37,13 +37,14 @@ pub fn run(ws: &Workspace, a: ImportArgs) -> CmdResult {
     if a.files.is_empty() && !a.inbox {
         return Err(usage("nothing to import: give FILE... or --inbox"));
     }
-    let mut store = ws.store()?;
+    let (mut store, grants) = super::session(ws)?;
+    super::require(grants.may_import(), "importing files")?;
     let tz = store.reference().calendar.timezone();
     let now = super::instant(a.now.as_deref(), tz, "--now")?;
     let mut importer = Importer {
         workspace: ws,
         store: &mut store,
-        operator: operator_login(),
+        operator: grants.login.clone(),
         now,
     };
     let mut reports = Vec::new();

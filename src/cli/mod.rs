@@ -1,12 +1,14 @@
 //! The command line (clap): thin commands over the library. Exit codes: 0 success, 1 failure,
 //! 2 usage error, 3 imported with some rows or files quarantined.
 
+mod admin;
 mod analytics;
 mod appeals;
 mod bench;
 mod console;
 mod deadline;
 mod demo;
+mod export;
 mod import;
 mod output;
 mod stats;
@@ -67,6 +69,12 @@ enum Command {
     Deadline(deadline::DeadlineArgs),
     /// Import files as they land in inbox/, without the console (for a systemd service)
     Watch(watch::WatchArgs),
+    /// Write appeals to a CSV file (personal data masked unless --with-personal-data)
+    Export(export::ExportArgs),
+    /// Manage operators: OS accounts, names, roles, blocks
+    Operator(admin::OperatorArgs),
+    /// The audit trail: verify its hash chain, list it
+    Audit(admin::AuditArgs),
     /// List or add responsible recipients
     Recipients(appeals::RecipientsArgs),
     /// Fill a demo workspace with three months of made-up appeals (never the real workspace)
@@ -143,7 +151,8 @@ fn run(cli: Cli) -> CmdResult {
     match command {
         Command::Console(a) => console::open(&ws, a, None),
         Command::Init => {
-            ws.store()?;
+            let (_, grants) = session(&ws)?;
+            tracing::info!(operator = %grants.login, "workspace ready");
             println!("workspace ready: {}", ws.root().display());
             Ok(0)
         }
@@ -159,6 +168,9 @@ fn run(cli: Cli) -> CmdResult {
         Command::Conflicts(a) => analytics::conflicts(&ws, a),
         Command::Recipients(a) => appeals::recipients(&ws, a),
         Command::Watch(a) => watch::run(&ws, a),
+        Command::Export(a) => export::run(&ws, a),
+        Command::Operator(a) => admin::operator(&ws, a),
+        Command::Audit(a) => admin::audit(&ws, a),
         Command::Demo(_) | Command::Bench(_) => Err(usage("not a workspace command")),
     }
 }
@@ -180,6 +192,9 @@ fn command_name(c: &Command) -> &'static str {
         Command::Deadline(_) => "deadline",
         Command::Watch(_) => "watch",
         Command::Recipients(_) => "recipients",
+        Command::Export(_) => "export",
+        Command::Operator(_) => "operator",
+        Command::Audit(_) => "audit",
         Command::Demo(_) => "demo",
         Command::Bench(_) => "bench",
     }
@@ -194,10 +209,44 @@ pub(crate) fn usage(msg: impl Into<String>) -> Failure {
 }
 
 /// The login of the real user running mcu (the real uid, not `$USER`, which anyone can set).
+///
+/// Root may act as another operator with `MCU_AS=LOGIN` (root can become any account anyway; this
+/// is how an administrator checks what an officer sees, and how the tests play each role). For any
+/// other account `MCU_AS` is ignored.
 pub fn operator_login() -> String {
-    uzers::get_user_by_uid(uzers::get_current_uid())
+    let uid = uzers::get_current_uid();
+    if uid == 0
+        && let Some(login) = std::env::var_os("MCU_AS").filter(|v| !v.is_empty())
+    {
+        return login.to_string_lossy().into_owned();
+    }
+    uzers::get_user_by_uid(uid)
         .map(|u| u.name().to_string_lossy().into_owned())
-        .unwrap_or_else(|| format!("uid:{}", uzers::get_current_uid()))
+        .unwrap_or_else(|| format!("uid:{uid}"))
+}
+
+/// Opens the workspace's store as the operator running mcu: the store and what they may do. An
+/// account that is not an operator is refused with what to ask for.
+pub(crate) fn session(
+    ws: &Workspace,
+) -> Result<(crate::store::Store, crate::domain::access::Grants), Failure> {
+    let mut store = ws.store()?;
+    let grants = store.grants_for(&operator_login(), Utc::now())?;
+    Ok((store, grants))
+}
+
+/// Refuses an action the operator may not take.
+pub(crate) fn require(allowed: bool, what: &str) -> Result<(), Failure> {
+    if allowed {
+        Ok(())
+    } else {
+        Err(Failure {
+            code: 1,
+            message: format!(
+                "not allowed: {what} (your roles do not include it; see mcu operator list)"
+            ),
+        })
+    }
 }
 
 /// Parses a `--now`-style instant (RFC 3339, or a local date-time in the workspace zone);

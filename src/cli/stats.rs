@@ -31,7 +31,7 @@ pub struct StatsArgs {
 }
 
 pub fn run(ws: &Workspace, a: StatsArgs) -> CmdResult {
-    let store = ws.store()?;
+    let (store, _grants) = super::session(ws)?;
     let reference = store.reference().clone();
     let tz = reference.calendar.timezone();
     let now = super::instant(a.now.as_deref(), tz, "--now")?;

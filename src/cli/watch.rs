@@ -4,7 +4,7 @@ use std::sync::mpsc;
 
 use clap::Args;
 
-use super::{CmdResult, Failure, operator_login};
+use super::{CmdResult, Failure};
 use crate::ingest::FileOutcome;
 use crate::ingest::watch::{ImportLock, ImportNotice, run_importer};
 use crate::workspace::Workspace;
@@ -13,6 +13,8 @@ use crate::workspace::Workspace;
 pub struct WatchArgs {}
 
 pub fn run(ws: &Workspace, _a: WatchArgs) -> CmdResult {
+    let (_, grants) = super::session(ws)?;
+    super::require(grants.may_import(), "importing files")?;
     let Some(lock) = ImportLock::try_acquire(ws)? else {
         return Err(Failure {
             code: 1,
@@ -28,7 +30,7 @@ pub fn run(ws: &Workspace, _a: WatchArgs) -> CmdResult {
     );
     let (tx, rx) = mpsc::channel();
     let ws2 = ws.clone();
-    let operator = operator_login();
+    let operator = grants.login.clone();
     let worker = std::thread::spawn(move || {
         let _lock = lock;
         run_importer(&ws2, &operator, &tx)

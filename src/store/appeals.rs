@@ -90,6 +90,21 @@ pub struct Event {
     pub new: Option<String>,
 }
 
+impl Event {
+    /// Masks personal data (author, contact, address values) for those who may not see it.
+    pub fn mask_personal_data(&mut self) {
+        use crate::domain::access::{mask_address, mask_contact, mask_name};
+        let f: fn(&str) -> String = match self.field.as_str() {
+            "author" => mask_name,
+            "contact" => mask_contact,
+            "address" => mask_address,
+            _ => return,
+        };
+        self.old = self.old.as_deref().map(f);
+        self.new = self.new.as_deref().map(f);
+    }
+}
+
 /// A change an operator asks for. Each is validated, applied and audited by [`Store::update`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {

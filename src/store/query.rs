@@ -25,6 +25,8 @@ pub struct ListFilter {
     pub open: bool,
     /// Only appeals marked urgent.
     pub urgent: bool,
+    /// Only appeals of these blocks (what a block lead may see).
+    pub blocks_in: Option<Vec<String>>,
     /// Only appeals open and past their answer deadline at this instant.
     pub overdue_at: Option<DateTime<Utc>>,
     /// Received at or after.
@@ -112,6 +114,20 @@ impl ListFilter {
                 "a.id IN (SELECT rowid FROM appeals_fts WHERE appeals_fts MATCH ?)",
                 Some(Value::Text(fts_query(q))),
             );
+        }
+        if let Some(blocks) = &self.blocks_in {
+            sql.push_str(if sql.contains(" WHERE ") {
+                " AND "
+            } else {
+                " WHERE "
+            });
+            if blocks.is_empty() {
+                sql.push_str("0");
+            } else {
+                let marks = vec!["?"; blocks.len()].join(", ");
+                sql.push_str(&format!("a.block IN ({marks})"));
+                args.extend(blocks.iter().map(|b| Value::Text(b.clone())));
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ use super::keymap::{Action, Step};
 use super::popup::{Chooser, Confirm, Input, Item, Popup, Purpose};
 use super::theme::Theme;
 use crate::analytics::{self, Monitoring, Period};
+use crate::domain::access::{Grants, Role};
 use crate::domain::ranking::RankRow;
 use crate::domain::{Appeal, Channel, Quality, Status};
 use crate::reference::Reference;
@@ -91,6 +92,8 @@ pub struct App {
     pub quit: bool,
     /// Where saved views are kept (`~/.config/mcu/views.toml`).
     pub views_path: Option<std::path::PathBuf>,
+    /// What the operator may do: which appeals they see, whose personal data, what they change.
+    pub grants: Grants,
     data_version: i64,
 }
 
@@ -103,7 +106,7 @@ impl App {
             reference,
             theme,
             clock,
-            operator,
+            operator: operator.clone(),
             workspace_label: label,
             focus: Panel::Incoming,
             incoming: Incoming::default(),
@@ -120,8 +123,17 @@ impl App {
             dirty: true,
             quit: false,
             views_path: super::views::default_path(),
+            grants: Grants::new(operator.clone(), vec![Role::Head], vec![]),
             data_version: 0,
         }
+    }
+
+    /// Sets what the operator may do (the default is the head's full rights, for tests and the
+    /// demo); a block lead's list shows only their blocks.
+    pub fn set_grants(&mut self, grants: Grants) {
+        self.incoming.base_blocks = (!grants.sees_everything()).then(|| grants.blocks.clone());
+        self.incoming.filter.blocks_in = self.incoming.base_blocks.clone();
+        self.grants = grants;
     }
 
     /// The current instant.
@@ -201,7 +213,7 @@ impl App {
     }
 
     fn open_detail(&mut self, id: i64) -> Result<(), StoreError> {
-        let Some(appeal) = self.store.get(id)? else {
+        let Some(appeal) = self.store.get(id)?.filter(|a| self.grants.may_see(a)) else {
             self.detail = None;
             return Ok(());
         };
@@ -584,8 +596,7 @@ impl App {
                     self.incoming.filter = Default::default();
                     self.incoming.filter.block = Some(b);
                     self.incoming.filter.open = true;
-                    self.focus = Panel::Incoming;
-                    self.incoming.reload_top(&self.store)?;
+                    self.apply_filter()?;
                 }
             }
             Panel::Ranking => {
@@ -596,8 +607,7 @@ impl App {
                 {
                     self.incoming.filter = Default::default();
                     self.incoming.filter.responsible = Some(r);
-                    self.focus = Panel::Incoming;
-                    self.incoming.reload_top(&self.store)?;
+                    self.apply_filter()?;
                 }
             }
         }
@@ -699,6 +709,8 @@ impl App {
     }
 
     fn apply_filter(&mut self) -> Result<(), StoreError> {
+        // A block lead's own blocks always stay in the filter.
+        self.incoming.filter.blocks_in = self.incoming.base_blocks.clone();
         self.detail = None;
         self.focus = Panel::Incoming;
         self.incoming.marked.clear();
@@ -953,7 +965,7 @@ impl App {
 
     /// Applies changes without asking.
     pub fn apply_now(&mut self, targets: Vec<i64>, changes: Vec<Change>) -> Result<(), StoreError> {
-        let actor = Actor::new(self.operator.clone(), "console");
+        let actor = Actor::operator(self.grants.clone(), "console");
         let now = self.now();
         let mut done = 0;
         let mut problems = Vec::new();
@@ -966,7 +978,7 @@ impl App {
                 Err(StoreError::Stale { id, .. }) => problems.push(format!(
                     "№{id} изменено другим оператором — показано текущее состояние, повторите"
                 )),
-                Err(StoreError::Invalid(m) | StoreError::NotFound(m)) => {
+                Err(StoreError::Invalid(m) | StoreError::NotFound(m) | StoreError::Denied(m)) => {
                     problems.push(format!("№{id}: {m}"))
                 }
                 Err(e) => return Err(e),

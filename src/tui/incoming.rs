@@ -28,6 +28,8 @@ pub struct Incoming {
     pub at_end: bool,
     /// Appeals marked for a bulk action, by id.
     pub marked: BTreeSet<i64>,
+    /// The blocks the operator may see (a block lead), kept under every filter.
+    pub base_blocks: Option<Vec<String>>,
 }
 
 impl Incoming {

@@ -13,7 +13,10 @@ use crate::tui::app::{App, Detail};
 /// Draws the detail screen.
 pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Detail) {
     let t = &app.theme;
-    let a = &d.appeal;
+    // Personal data only for those who may see it (152-ФЗ).
+    let shown = crate::domain::access::redact(&d.appeal, &app.grants);
+    let a = &shown;
+    let pd = app.grants.may_see_personal_data(&d.appeal);
     let cal = &app.reference.calendar;
     let tz = cal.timezone();
     let now = app.now();
@@ -122,6 +125,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Detail) {
     lines.push(Line::raw(""));
     lines.push(Line::styled("История", t.header()));
     for e in &d.history {
+        let mut e = e.clone();
+        if !pd {
+            e.mask_personal_data();
+        }
         let change = match (&e.old, &e.new) {
             (None, Some(n)) => format!("{} = {}", e.field, n),
             (Some(o), Some(n)) => format!("{}: {} → {}", e.field, o, n),

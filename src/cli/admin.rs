@@ -1,0 +1,236 @@
+//! `mcu operator` (who may use the workspace) and `mcu audit` (the trail of every change).
+
+use chrono::{Days, Utc};
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use super::output::{print_json, short};
+use super::{CmdResult, Failure, date_arg, day_start, require, session, usage};
+use crate::domain::access::Role;
+use crate::store::{AuditFilter, Event};
+use crate::workspace::Workspace;
+
+#[derive(Args, Debug)]
+pub struct OperatorArgs {
+    #[command(subcommand)]
+    action: OperatorAction,
+}
+
+#[derive(Subcommand, Debug)]
+enum OperatorAction {
+    /// Add an operator (or change one): an OS account, a name, roles
+    Add {
+        /// The OS account name
+        login: String,
+        /// Full name
+        #[arg(long)]
+        name: String,
+        /// Role: head, curator, coordinator, pages, block_lead, observer (repeat or comma-separate)
+        #[arg(
+            long = "role",
+            value_name = "ROLE",
+            value_delimiter = ',',
+            required = true
+        )]
+        roles: Vec<Role>,
+        /// Blocks of a block lead, e.g. housing,roads
+        #[arg(long, value_name = "B,B", value_delimiter = ',')]
+        blocks: Vec<String>,
+    },
+    /// List the operators
+    List {
+        /// Machine-readable output
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an operator
+    Remove {
+        /// The OS account name
+        login: String,
+    },
+}
+
+pub fn operator(ws: &Workspace, a: OperatorArgs) -> CmdResult {
+    let (mut store, grants) = session(ws)?;
+    match a.action {
+        OperatorAction::Add {
+            login,
+            name,
+            roles,
+            blocks,
+        } => {
+            require(grants.may_manage(), "managing operators")?;
+            store.put_operator(&login, &name, &roles, &blocks, Utc::now())?;
+            tracing::info!(by = %grants.login, operator = %login, "operator added");
+            println!("operator {login}: {}", describe(&roles, &blocks));
+        }
+        OperatorAction::Remove { login } => {
+            require(grants.may_manage(), "managing operators")?;
+            store.remove_operator(&login)?;
+            tracing::info!(by = %grants.login, operator = %login, "operator removed");
+            println!("operator {login} removed");
+        }
+        OperatorAction::List { json } => {
+            let ops = store.operators()?;
+            if json {
+                print_json(&ops)?;
+            } else {
+                for o in ops {
+                    println!(
+                        "{:<16} {:<32} {}",
+                        o.login,
+                        o.name,
+                        describe(&o.roles, &o.blocks)
+                    );
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn describe(roles: &[Role], blocks: &[String]) -> String {
+    let r: Vec<&str> = roles.iter().map(|r| r.label_ru()).collect();
+    if blocks.is_empty() {
+        r.join(", ")
+    } else {
+        format!("{} (блоки: {})", r.join(", "), blocks.join(", "))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    action: AuditAction,
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditAction {
+    /// Walk the hash chain and name the first entry that was changed, removed or reordered
+    Verify {
+        /// Machine-readable output
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the trail
+    Log {
+        /// Only this appeal (number or channel:id)
+        #[arg(long, value_name = "ID")]
+        appeal: Option<String>,
+        /// Only this operator's changes
+        #[arg(long, value_name = "LOGIN")]
+        operator: Option<String>,
+        /// From this local date (inclusive)
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// To this local date (inclusive)
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// At most this many entries
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// Machine-readable output
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn audit(ws: &Workspace, a: AuditArgs) -> CmdResult {
+    let (store, grants) = session(ws)?;
+    require(grants.may_audit(), "reading the audit trail")?;
+    match a.action {
+        AuditAction::Verify { json } => {
+            let v = store.verify_audit()?;
+            if json {
+                print_json(&v)?;
+            }
+            match v.first_broken {
+                None => {
+                    if !json {
+                        println!("audit trail intact: {} entries checked", v.checked);
+                    }
+                    Ok(0)
+                }
+                Some(id) => Err(Failure {
+                    code: 1,
+                    message: format!(
+                        "audit trail broken at entry {id}: it was changed, or an entry before it was removed or changed"
+                    ),
+                }),
+            }
+        }
+        AuditAction::Log {
+            appeal,
+            operator,
+            from,
+            to,
+            limit,
+            json,
+        } => {
+            let tz = store.reference().calendar.timezone();
+            let appeal = appeal.map(|r| store.find(&r)).transpose()?.map(|x| x.id);
+            let from = from.as_deref().map(|s| date_arg(s, "--from")).transpose()?;
+            let to = to.as_deref().map(|s| date_arg(s, "--to")).transpose()?;
+            if let (Some(f), Some(t)) = (from, to)
+                && t < f
+            {
+                return Err(usage("--to is before --from"));
+            }
+            let filter = AuditFilter {
+                appeal,
+                operator,
+                from: from.map(|d| day_start(d, tz)),
+                to: to
+                    .and_then(|d| d.checked_add_days(Days::new(1)))
+                    .map(|d| day_start(d, tz)),
+                limit,
+            };
+            let pd = grants.may_see_any_personal_data();
+            let mut entries = store.audit_log(&filter)?;
+            if !pd {
+                for e in &mut entries {
+                    let mut ev = Event {
+                        at: e.at,
+                        operator: String::new(),
+                        source: String::new(),
+                        field: e.field.clone(),
+                        old: e.old.take(),
+                        new: e.new.take(),
+                    };
+                    ev.mask_personal_data();
+                    e.old = ev.old;
+                    e.new = ev.new;
+                }
+            }
+            if json {
+                let v: Vec<_> = entries
+                    .iter()
+                    .map(|e| {
+                        json!({
+                            "id": e.id, "appeal_id": e.appeal_id,
+                            "at": super::output::rfc3339(e.at, tz),
+                            "operator": e.operator, "source": e.source, "field": e.field,
+                            "old": e.old, "new": e.new, "hash": e.hash,
+                        })
+                    })
+                    .collect();
+                print_json(&v)?;
+            } else {
+                for e in &entries {
+                    println!(
+                        "{:>8} {} №{:<7} {:<12} {:<24} {}: {} → {}",
+                        e.id,
+                        short(e.at, tz),
+                        e.appeal_id,
+                        e.operator,
+                        e.source,
+                        e.field,
+                        e.old.as_deref().unwrap_or("—"),
+                        super::output::fit(e.new.as_deref().unwrap_or("—"), 60).trim_end()
+                    );
+                }
+            }
+            Ok(0)
+        }
+    }
+}
