@@ -122,7 +122,7 @@ impl ListFilter {
                 " WHERE "
             });
             if blocks.is_empty() {
-                sql.push_str("0");
+                sql.push('0');
             } else {
                 let marks = vec!["?"; blocks.len()].join(", ");
                 sql.push_str(&format!("a.block IN ({marks})"));
