@@ -77,7 +77,8 @@ enum Command {
     Audit(admin::AuditArgs),
     /// List or add responsible recipients
     Recipients(appeals::RecipientsArgs),
-    /// Fill a demo workspace with three months of made-up appeals (never the real workspace)
+    /// Fill a demo workspace with three months of made-up appeals: --workspace DIR, else mcu-demo
+    /// in the platform data dir (~/.local/share/mcu-demo); never $MCU_HOME or the real workspace
     Demo(demo::DemoArgs),
     /// Benchmarks (`mcu bench import`: mcu import against the sqlite3 shell's .import)
     Bench(bench::BenchArgs),
