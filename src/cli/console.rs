@@ -42,9 +42,7 @@ pub fn open(ws: &Workspace, a: ConsoleArgs, sidecar: Option<Sidecar>) -> CmdResu
         eprintln!("mcu: keymap: {w}");
     }
     let (store, grants) = super::session(ws)?;
-    if a.read_only || !grants.may_change_any() {
-        keymap = keymap.without_dangerous();
-    }
+    keymap = crate::tui::console::bindings_for(keymap, &grants, a.read_only);
     let tz = store.reference().calendar.timezone();
     let clock = match a.now.as_deref() {
         Some(s) => Clock::Fixed(super::instant(Some(s), tz, "--now")?),

@@ -166,6 +166,20 @@ impl Console {
     }
 }
 
+/// The bindings an operator gets: without any action that changes data when their roles allow
+/// none (or the console is opened read-only) — those keys vanish from help and hints too.
+pub fn bindings_for(
+    keymap: Keymap,
+    grants: &crate::domain::access::Grants,
+    read_only: bool,
+) -> Keymap {
+    if read_only || !grants.may_change_any() {
+        keymap.without_dangerous()
+    } else {
+        keymap
+    }
+}
+
 /// A key event as a terminal sends it, for tests and for the simulator.
 pub fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
     KeyEvent::new(code, modifiers)

@@ -1,0 +1,555 @@
+//! Operators, roles, the audit trail and personal data: what each role may do through the
+//! library, the command line and the console; a corrupted audit row is named; two stale writers;
+//! a planted phone number appears only where it is allowed.
+//!
+//! The command-line tests play each role with `MCU_AS`, which mcu honours only for root (root can
+//! become any account anyway); CI runs as root. Run as another user they say so and stop early.
+
+#![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use mcu::domain::Channel;
+use mcu::domain::access::{Grants, Role};
+use mcu::ingest::IncomingAppeal;
+use mcu::reference::Reference;
+use mcu::store::{Actor, Change, ImportedFile, Store, StoreError};
+use mcu::tui::app::{App, Clock};
+use mcu::tui::console::{Console, bindings_for};
+use mcu::tui::keymap::Keymap;
+use mcu::tui::theme::Theme;
+
+const PHONE: &str = "+7 999 555 12 34";
+const PHONE_TAIL: &str = "555 12 34";
+
+fn now() -> DateTime<Utc> {
+    chrono_tz::Europe::Moscow
+        .with_ymd_and_hms(2026, 11, 27, 12, 0, 0)
+        .unwrap()
+        .to_utc()
+}
+
+/// Three appeals: a roads ПОС one, a housing ИМ one, a page comment; each with the planted phone.
+fn seeded_store(db: &Path) -> Store {
+    let mut store = Store::open(db, Arc::new(Reference::embedded().unwrap())).unwrap();
+    let actor = Actor::new("seed", "import:seed");
+    let mut tx = store.begin_import().unwrap();
+    for (id, ch, block) in [
+        ("R-1", Channel::Pos, "roads"),
+        ("H-1", Channel::Im, "housing"),
+        ("P-1", Channel::Page, "culture"),
+    ] {
+        let inc = IncomingAppeal {
+            line: 1,
+            source_id: id.into(),
+            received_at: now(),
+            text: format!("Обращение {id}"),
+            block: Some(block.into()),
+            author: Some("Иванова Мария Алексеевна".into()),
+            contact: Some(PHONE.into()),
+            ..Default::default()
+        };
+        tx.upsert(&inc, ch, &actor, now()).unwrap();
+    }
+    tx.finish(&ImportedFile {
+        name: "seed".into(),
+        hash: "seed".into(),
+        format: "csv".into(),
+        channel: None,
+        imported_at: now(),
+        rows: 3,
+        inserted: 3,
+        updated: 0,
+        unchanged: 0,
+        quarantined: 0,
+    })
+    .unwrap();
+    store
+}
+
+fn as_role(login: &str, roles: &[Role], blocks: &[&str]) -> Actor {
+    Actor::operator(
+        Grants::new(
+            login,
+            roles.to_vec(),
+            blocks.iter().map(|b| b.to_string()).collect(),
+        ),
+        "cli",
+    )
+}
+
+#[test]
+fn each_role_through_the_library() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = seeded_store(&dir.path().join("mcu.db"));
+    let id = |store: &Store, k: &str| store.find(k).unwrap().id;
+    let (roads, housing, page) = (
+        id(&store, "pos:R-1"),
+        id(&store, "im:H-1"),
+        id(&store, "page:P-1"),
+    );
+    let urgent = [Change::Urgent(true)];
+    let mut try_as = |actor: Actor, appeal: i64| store.update(appeal, &urgent, None, &actor, now());
+
+    for role in [Role::Head, Role::Coordinator] {
+        assert!(
+            try_as(as_role("x", &[role], &[]), housing).is_ok(),
+            "{role}"
+        );
+    }
+    for role in [Role::Curator, Role::Observer] {
+        let e = try_as(as_role("x", &[role], &[]), housing).unwrap_err();
+        assert!(matches!(e, StoreError::Denied(_)), "{role}: {e}");
+    }
+    // The pages officer changes page comments only.
+    assert!(try_as(as_role("p", &[Role::Pages], &[]), page).is_ok());
+    assert!(matches!(
+        try_as(as_role("p", &[Role::Pages], &[]), roads).unwrap_err(),
+        StoreError::Denied(_)
+    ));
+    // A block lead acts on their block; another block's appeal does not exist for them.
+    assert!(try_as(as_role("l", &[Role::BlockLead], &["roads"]), roads).is_ok());
+    assert!(matches!(
+        try_as(as_role("l", &[Role::BlockLead], &["roads"]), housing).unwrap_err(),
+        StoreError::NotFound(_)
+    ));
+}
+
+#[test]
+fn the_console_of_a_read_only_role_has_no_dangerous_keys_and_masks_personal_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mcu.db");
+    let store = seeded_store(&db);
+    let observer = Grants::new("obs", vec![Role::Observer], vec![]);
+    let keymap = bindings_for(Keymap::builtin().unwrap(), &observer, false);
+    let mut app = App::new(
+        store,
+        Theme::new(false, false),
+        Clock::Fixed(now()),
+        "obs".into(),
+        "w".into(),
+    );
+    app.set_grants(observer);
+    app.load().unwrap();
+    let mut c = Console::new(app, keymap);
+    let screen = |c: &mut Console| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 60)).unwrap();
+        t.draw(|f| c.draw(f)).unwrap();
+        let b = t.backend().buffer().clone();
+        (0..60)
+            .map(|y| {
+                (0..120)
+                    .map(|x| b[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect::<String>()
+    };
+    c.key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE))
+        .unwrap();
+    let help = screen(&mut c);
+    for absent in [
+        "Назначить ответственного",
+        "Отклонить",
+        "Тематический блок",
+        "Добавить заметку",
+    ] {
+        assert!(
+            !help.contains(absent),
+            "{absent} in the observer's help:\n{help}"
+        );
+    }
+    assert!(help.contains("Поиск"), "{help}");
+    c.key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))
+        .unwrap();
+    c.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
+        .unwrap();
+    let detail = screen(&mut c);
+    assert!(
+        detail.contains("+7 *** *** 12 34") && detail.contains("И*** М. А."),
+        "{detail}"
+    );
+    assert!(
+        !detail.contains(PHONE_TAIL.split(' ').next().unwrap_or("555")) || !detail.contains(PHONE),
+        "{detail}"
+    );
+
+    // A block lead sees only their block's appeals.
+    let store = Store::open(&db, Arc::new(Reference::embedded().unwrap())).unwrap();
+    let mut app = App::new(
+        store,
+        Theme::new(false, false),
+        Clock::Fixed(now()),
+        "lead".into(),
+        "w".into(),
+    );
+    app.set_grants(Grants::new(
+        "lead",
+        vec![Role::BlockLead],
+        vec!["roads".into()],
+    ));
+    app.load().unwrap();
+    let keys: Vec<_> = app.incoming.rows.iter().map(|a| a.key()).collect();
+    assert_eq!(keys, ["pos:R-1"]);
+}
+
+#[test]
+fn a_corrupted_audit_row_is_named_by_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mcu.db");
+    let mut store = seeded_store(&db);
+    let a = store.find("pos:R-1").unwrap();
+    for i in 0..3 {
+        store
+            .update(
+                a.id,
+                &[Change::Note(format!("заметка {i}"))],
+                None,
+                &Actor::new("x", "cli"),
+                now(),
+            )
+            .unwrap();
+    }
+    assert_eq!(store.verify_audit().unwrap().first_broken, None);
+    drop(store);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let target: i64 = conn
+        .query_row(
+            "SELECT id FROM events WHERE new = 'заметка 1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute("UPDATE events SET new = 'подделка' WHERE id = ?1", [target])
+        .unwrap();
+    drop(conn);
+    let store = Store::open(&db, Arc::new(Reference::embedded().unwrap())).unwrap();
+    assert_eq!(store.verify_audit().unwrap().first_broken, Some(target));
+    // Deleting a row breaks the chain at the next one.
+    drop(store);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "UPDATE events SET new = 'заметка 1' WHERE id = ?1",
+        [target],
+    )
+    .unwrap();
+    conn.execute("DELETE FROM events WHERE id = ?1", [target - 1])
+        .unwrap();
+    drop(conn);
+    let store = Store::open(&db, Arc::new(Reference::embedded().unwrap())).unwrap();
+    assert_eq!(store.verify_audit().unwrap().first_broken, Some(target));
+}
+
+// ---- the command line, as each role (root only: MCU_AS) ----
+
+fn is_root() -> bool {
+    let root = uzers::get_current_uid() == 0;
+    if !root {
+        eprintln!("skipped: playing other operators needs root (MCU_AS is honoured only for root)");
+    }
+    root
+}
+
+struct Ws {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    log: PathBuf,
+}
+
+impl Ws {
+    fn mcu(&self, who: &str, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_mcu"))
+            .arg("--workspace")
+            .arg(&self.root)
+            .args(args)
+            .env("MCU_AS", who)
+            .env("MCU_LOG", &self.log)
+            .env_remove("MCU_HOME")
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, who: &str, args: &[&str]) -> String {
+        let out = self.mcu(who, args);
+        assert!(
+            out.status.success(),
+            "{who} {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn refused(&self, who: &str, args: &[&str]) -> String {
+        let out = self.mcu(who, args);
+        assert!(!out.status.success(), "{who} {args:?} should be refused");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+}
+
+fn workspace() -> Ws {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Ws {
+        root: dir.path().join("okrug"),
+        log: dir.path().join("mcu.log"),
+        _dir: dir,
+    };
+    ws.ok("boss", &["init"]);
+    let csv = ws.root.join("in.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "id;received_at;text;block;author;contact\n\
+             R-1;2026-11-26 10:00;Яма у моста;roads;Иванова Мария Алексеевна;{PHONE}\n\
+             H-1;2026-11-26 11:00;Нет воды;housing;Петров Иван;{PHONE}\n"
+        ),
+    )
+    .unwrap();
+    ws.ok(
+        "boss",
+        &["import", "--channel", "pos", csv.to_str().unwrap()],
+    );
+    for (login, role, blocks) in [
+        ("cur", "curator", ""),
+        ("coord", "coordinator", ""),
+        ("pg", "pages", ""),
+        ("lead", "block_lead", "roads"),
+        ("obs", "observer", ""),
+    ] {
+        let mut args = vec![
+            "operator",
+            "add",
+            login,
+            "--name",
+            "Тестовый Оператор",
+            "--role",
+            role,
+        ];
+        if !blocks.is_empty() {
+            args.extend(["--blocks", blocks]);
+        }
+        ws.ok("boss", &args);
+    }
+    ws
+}
+
+#[test]
+fn each_role_through_the_command_line() {
+    if !is_root() {
+        return;
+    }
+    let ws = workspace();
+    // Whoever made the workspace is its first head.
+    let ops = ws.ok("boss", &["operator", "list"]);
+    assert!(
+        ops.contains("boss") && ops.contains("руководитель МЦУ"),
+        "{ops}"
+    );
+
+    // A stranger is told what to ask for.
+    let e = ws.refused("stranger", &["list"]);
+    assert!(
+        e.contains("stranger") && e.contains("mcu operator add stranger"),
+        "{e}"
+    );
+
+    // Observer: reads, changes nothing, sees no personal data, no audit.
+    assert!(
+        ws.refused("obs", &["set", "pos:R-1", "--urgent", "true"])
+            .contains("may not change")
+    );
+    let shown = ws.ok("obs", &["show", "pos:R-1"]);
+    assert!(
+        shown.contains("+7 *** *** 12 34") && !shown.contains(PHONE),
+        "{shown}"
+    );
+    assert!(ws.refused("obs", &["audit", "log"]).contains("not allowed"));
+    assert!(
+        ws.refused("obs", &["import", "--inbox"])
+            .contains("not allowed")
+    );
+
+    // Curator: manages operators, cannot triage.
+    ws.ok(
+        "cur",
+        &[
+            "operator", "add", "new1", "--name", "Н. Н.", "--role", "observer",
+        ],
+    );
+    assert!(
+        ws.refused("cur", &["set", "pos:R-1", "--block", "housing"])
+            .contains("may not change")
+    );
+    ws.ok("cur", &["audit", "verify"]);
+
+    // Coordinator: triages, sees and exports personal data when asked.
+    ws.ok("coord", &["set", "pos:R-1", "--urgent", "true"]);
+    assert!(ws.ok("coord", &["show", "pos:R-1"]).contains(PHONE));
+    assert!(
+        ws.ok("coord", &["export", "--with-personal-data"])
+            .contains(PHONE)
+    );
+    assert!(
+        ws.refused(
+            "coord",
+            &["operator", "add", "x", "--name", "X", "--role", "head"]
+        )
+        .contains("not allowed")
+    );
+
+    // Pages: no personal data, no export with it, no change outside page comments.
+    assert!(
+        ws.refused("pg", &["export", "--with-personal-data"])
+            .contains("not allowed")
+    );
+    assert!(
+        ws.refused("pg", &["set", "pos:R-1", "--urgent", "false"])
+            .contains("may not change")
+    );
+
+    // Block lead: their block only.
+    let listed = ws.ok("lead", &["list", "--json"]);
+    assert!(
+        listed.contains("R-1") && !listed.contains("H-1"),
+        "{listed}"
+    );
+    assert!(
+        ws.refused("lead", &["show", "pos:H-1"])
+            .contains("no appeal")
+    );
+    ws.ok(
+        "lead",
+        &[
+            "set",
+            "pos:R-1",
+            "--answered-at",
+            "2026-11-27 10:00",
+            "--answer",
+            "Отремонтировано",
+        ],
+    );
+
+    // The history says who did what, from where.
+    let log = ws.ok("boss", &["audit", "log", "--appeal", "pos:R-1", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&log).unwrap();
+    let who: Vec<(&str, &str)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["operator"].as_str().unwrap(),
+                e["field"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        who.contains(&("coord", "urgent")) && who.contains(&("lead", "answered_at")),
+        "{who:?}"
+    );
+    assert!(ws.mcu("boss", &["audit", "verify"]).status.success());
+}
+
+#[test]
+fn two_stale_writers_the_second_is_refused() {
+    if !is_root() {
+        return;
+    }
+    let ws = workspace();
+    let v: serde_json::Value =
+        serde_json::from_str(&ws.ok("coord", &["show", "pos:R-1", "--json"])).unwrap();
+    let seen = v["version"].as_i64().unwrap().to_string();
+    ws.ok(
+        "coord",
+        &[
+            "set",
+            "pos:R-1",
+            "--urgent",
+            "true",
+            "--expect-version",
+            &seen,
+        ],
+    );
+    let e = ws.refused(
+        "boss",
+        &[
+            "set",
+            "pos:R-1",
+            "--conflict",
+            "true",
+            "--expect-version",
+            &seen,
+        ],
+    );
+    assert!(e.contains("changed by someone else"), "{e}");
+    let v: serde_json::Value =
+        serde_json::from_str(&ws.ok("boss", &["show", "pos:R-1", "--json"])).unwrap();
+    assert_eq!(
+        (v["urgent"].as_bool(), v["conflict"].as_bool()),
+        (Some(true), Some(false))
+    );
+}
+
+#[test]
+fn a_planted_phone_number_appears_only_where_allowed() {
+    if !is_root() {
+        return;
+    }
+    let ws = workspace();
+    let mut seen_by_observer = String::new();
+    for args in [
+        vec!["list", "--json"],
+        vec!["show", "pos:R-1", "--json"],
+        vec!["show", "pos:R-1"],
+        vec!["export"],
+        vec!["conflicts", "--from", "2026-11-01", "--json"],
+        vec!["stats", "--json"],
+    ] {
+        seen_by_observer.push_str(&ws.ok("obs", &args));
+    }
+    seen_by_observer.push_str(&ws.ok("coord", &["export"]));
+    seen_by_observer.push_str(&ws.ok("pg", &["show", "pos:R-1", "--json"]));
+    assert!(!seen_by_observer.contains(PHONE_TAIL), "{seen_by_observer}");
+    // Allowed: the coordinator's own view and an export asked for with personal data.
+    assert!(ws.ok("coord", &["show", "pos:R-1"]).contains(PHONE));
+    assert!(
+        ws.ok("boss", &["export", "--with-personal-data"])
+            .contains(PHONE)
+    );
+    // Never in the log, whatever was run.
+    let log = std::fs::read_to_string(&ws.log).unwrap();
+    assert!(log.contains("import") && !log.contains(PHONE_TAIL), "{log}");
+}
+
+#[test]
+fn workspace_files_are_for_the_owner_and_the_group_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("okrug");
+    let out = Command::new(env!("CARGO_BIN_EXE_mcu"))
+        .arg("--workspace")
+        .arg(&root)
+        .arg("init")
+        .env_remove("MCU_AS")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    for p in [
+        root.clone(),
+        root.join("inbox"),
+        root.join("quarantine"),
+        root.join("mcu.db"),
+    ] {
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o007,
+            0,
+            "{} is open to others: {mode:o}",
+            p.display()
+        );
+    }
+}
