@@ -30,6 +30,8 @@ pub struct BenchArgs {
 enum BenchCommand {
     /// mcu import against the sqlite3 shell's .import, on the same generated CSV
     Import(ImportBench),
+    /// The console and the monitoring figures on a (big) workspace
+    Console(super::bench_console::ConsoleBench),
 }
 
 #[derive(Args, Debug)]
@@ -65,6 +67,7 @@ pub fn peak_rss_kb() -> Option<u64> {
 pub fn run(a: BenchArgs) -> CmdResult {
     match a.what {
         BenchCommand::Import(b) => import(b),
+        BenchCommand::Console(b) => super::bench_console::run(b),
     }
 }
 

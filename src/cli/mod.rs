@@ -5,6 +5,7 @@ mod admin;
 mod analytics;
 mod appeals;
 mod bench;
+mod bench_console;
 mod console;
 mod deadline;
 mod demo;
