@@ -8,6 +8,7 @@ mod deadline;
 mod import;
 mod output;
 mod stats;
+mod triage;
 mod watch;
 
 use std::path::PathBuf;
@@ -67,6 +68,15 @@ enum Command {
     Watch(watch::WatchArgs),
     /// List or add responsible recipients
     Recipients(appeals::RecipientsArgs),
+    /// Auto-triage JSON Lines from stdin: block, confidence, settlement, recipient, urgent, conflict
+    Classify(triage::ClassifyArgs),
+    /// Score auto-triage on a labelled file (with --cv: cross-validate the candidate methods)
+    Eval(triage::EvalArgs),
+    /// Proposed duplicate groups and repeats
+    Dups(triage::DupsArgs),
+    /// Benchmarks
+    #[command(hide = true)]
+    Bench(triage::BenchArgs),
 }
 
 /// A command's failure, with the exit code to give.
@@ -147,6 +157,10 @@ fn run(cli: Cli) -> CmdResult {
         Command::Conflicts(a) => analytics::conflicts(&ws, a),
         Command::Recipients(a) => appeals::recipients(&ws, a),
         Command::Watch(a) => watch::run(&ws, a),
+        Command::Classify(a) => triage::classify(&ws, a),
+        Command::Eval(a) => triage::eval(&ws, a),
+        Command::Dups(a) => triage::dups(&ws, a),
+        Command::Bench(a) => triage::bench(&ws, a),
     }
 }
 
@@ -167,6 +181,10 @@ fn command_name(c: &Command) -> &'static str {
         Command::Deadline(_) => "deadline",
         Command::Watch(_) => "watch",
         Command::Recipients(_) => "recipients",
+        Command::Classify(_) => "classify",
+        Command::Eval(_) => "eval",
+        Command::Dups(_) => "dups",
+        Command::Bench(_) => "bench",
     }
 }
 

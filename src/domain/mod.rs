@@ -8,6 +8,7 @@ pub mod ranking;
 pub mod sla;
 pub mod status;
 pub mod targets;
+pub mod triage;
 pub mod text;
 
 pub use appeal::{Appeal, Deadlines, Quality};

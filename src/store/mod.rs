@@ -10,6 +10,7 @@ mod imports;
 mod query;
 mod recipients;
 mod schema;
+mod triage;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -29,6 +30,9 @@ pub use imports::ImportTx;
 pub use imports::ImportedFile;
 pub use query::{Cursor, ListFilter, Stats, fts_query};
 pub use schema::CURRENT_VERSION;
+pub use triage::{
+    AUTO_TRIAGE_SOURCE, DuplicateGroup, GroupMember, StoredSuggestion, TriageOutcome,
+};
 
 /// Who made a change and through what: kept with every audited change.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,436 @@
+//! Urgency and conflict: weighted cues over the folded words of a text, and a few marks of tone
+//! («?!», «!!!», angry emoji, capitals, sarcastic quotes). A cue is one or more groups of words
+//! that must all occur within a window of words; a word ending in `*` matches by prefix. The cue
+//! weights add up; at [`THRESHOLD`] the flag is raised, with the labels of the cues as reasons.
+//!
+//! The conventions (`../shared/data/README.md`): urgent is danger to life or health, or no heating,
+//! water or power (an accident, a collapse); conflict is an aggressive tone, insults, or a complaint
+//! that an earlier appeal was ignored or answered formally. Some cues subtract: «батареи горячие»
+//! takes the urgency out of «дети мёрзнут», thanks take the edge off a complaint.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::features::Analysis;
+
+/// Summed cue weight at which a flag is raised.
+pub const THRESHOLD: f32 = 1.0;
+
+/// A cue: a label shown as the reason, its weight, the groups that must co-occur, the window.
+type CueDef = (&'static str, f32, &'static [&'static str], usize);
+
+const CHILD: &str = "дет*|ребен*|ребят*|школьни*|пацан*|малыш*|подрост*|детвор*|девочк*|мальчик*";
+
+/// Cues of urgency.
+const URGENT: &[CueDef] = &[
+    (
+        "нет света, воды, тепла или газа",
+        1.0,
+        &[
+            "нет|без|отключ*|пропал*|пропада*|отсутств*|перебо*|подач*",
+            "свет|света|свету|электричеств*|электроэнерг*|электроснабж*|отоплен*|тепла|тепло|вода|воды|воду|водоснабж*|водопровод*|газ|газа|газу|газоснабж*",
+        ],
+        3,
+    ),
+    ("обесточено", 1.0, &["обесточ*"], 1),
+    ("не отапливается", 1.0, &["не|плохо", "отаплива*|топят|греют|греет"], 2),
+    ("холодные батареи", 1.0, &["холодн*|ледян*", "батаре*|радиатор*"], 2),
+    ("холод в помещении", 0.6, &["мерзн*|мерзнут|замерза*|замерзл*|мерзл*"], 1),
+    ("дети болеют", 0.4, &["болеют|болеет|заболел*|заболева*", CHILD], 6),
+    ("угроза жизни или здоровью", 1.0, &["опасн*|угроз*|угрожа*|риск*", "жизн*|здоров*"], 3),
+    ("едва не случилась беда", 1.0, &["чуть|едва", "не", "сбил*|убил*|утонул*|упал*|задавил*|погиб*|покусал*|сбила"], 4),
+    ("пока не случилась беда", 1.0, &["пока", "не", "убил*|убьет*|разбил*|случил*|пострада*|погиб*|покалеч*|убьют|убился"], 4),
+    ("можно погибнуть или разбиться", 0.8, &["можно|может|могут", "улететь|упасть|разбиться|провалиться|погибнуть|утонуть|покалечиться|пострадать"], 2),
+    ("обрушение", 0.7, &["обрушил*|обрушен*|обрушива*|обвал*|рухнул*|рухнет|рухнуть|просел*|сползл*|провалил*|прорыв*|порыв*"], 1),
+    ("авария", 0.5, &["авари*|дтп"], 1),
+    ("прорыв трубы", 1.0, &["прорыв*|порыв*|лопнул*|прорвал*", "труб*|водопровод*|теплотрасс*|канализац*"], 3),
+    ("затопление", 0.8, &["затопил*|затоплен*|заливает|залило|топит|подтопил*", "подвал*|квартир*|дом*|улиц*|двор*|огород*"], 4),
+    ("пожар", 0.5, &["пожар*"], 1),
+    ("горит, поджог", 0.8, &["горит|горят|загорел*|загорани*|подожгли|поджог*|подожгл*|возгоран*"], 1),
+    ("запах газа, утечка", 1.0, &["запах*|утечк*|пахнет", "газ|газа|газом"], 3),
+    ("повреждён газопровод", 1.0, &["газопровод*|газов*", "поврежд*|повредил*|погнул*|сломал*|пробит*|пробил*|оборвал*"], 6),
+    ("оборваны провода", 1.0, &["оборван*|оборвал*|оголен*|висят|висит|провис*|искрит*|лежат|упал*", "провод*|кабел*"], 3),
+    ("искрит", 0.8, &["искрит*"], 1),
+    ("упало дерево или столб", 0.7, &["упал*|повал*|рухнул*|навис*|сломал*|накренил*", "дерев*|берез*|тополь*|столб*|опор*"], 4),
+    ("стоки на улице", 1.0, &["канализац*|сток*|нечистот*|фекал*", "теч*|текут|переполн*|излив*|разлив*|затоп*|растека*|выливает*|льется"], 6),
+    ("нападают собаки", 1.0, &["собак*|стая|стаи|стаю|псы|псов", "кида*|бросает*|бросают*|броса*|напал*|напада*|укус*|покусал*|кусают*|кусает*"], 6),
+    ("опасность для детей", 0.6, &[CHILD, "гвозд*|торчат|торчит|арматур*|люк*|бочк*|топлив*|провод*|обрыв*|шата*|отвалил*|сломан*|стекл*|прорубь*|полынь*|тонк*"], 8),
+    ("открытый люк или яма", 0.6, &["открыт*|незакрыт*|без", "люк*|колодц*|колодец|бочк*|крышк*"], 2),
+    ("ребёнок оставлен один", 1.0, &["высадил*|оставил*|бросил*|выгнал*", CHILD], 4),
+    ("пропал человек", 1.0, &["пропал*|потерял*|ушел|ушла", CHILD], 3),
+    ("низкая температура", 0.6, &["#cold"], 1),
+    // What takes the alarm out of a cold room: the heating works.
+    ("отопление работает", -0.6, &["батаре*|радиатор*|котельн*|отоплен*", "горяч*|тепл*|работа*|исправн*"], 3),
+];
+
+/// Cues of conflict.
+const CONFLICT: &[CueDef] = &[
+    ("отписка", 1.0, &["отписк*|отписыва*"], 1),
+    (
+        "резкие слова",
+        1.0,
+        &["бездейств*|безобраз*|возмутит*|возмущ*|бардак*|издевательств*|издева*|позор*|беспредел*|наплеват*|плевать|халатн*|произвол*|игнорир*|проигнорир*|безнаказ*|обнаглел*|хамств*|хамят|хамит|хамск*|безответствен*|наглост*|нагло|надоело|достало|достали|доколе"],
+        1,
+    ),
+    (
+        "оскорбления",
+        1.0,
+        &["идиот*|дурак*|дебил*|бездельник*|дармоед*|ворюг*|вор|воры|ворует*|воруют|разворовал*|козл*|тупые|тупой|скотин*|зажрал*|чинуш*|быдл*|урод*|сволоч*|мерзав*|негодя*|подлец*|бестолоч*|упыр*|кровопийц*|бля*|хрен*|сука|суки|пизд*|еба*|ебу*|мудак*|мудил*|говн*|дерьм*|жоп*|сдохн*"],
+        1,
+    ),
+    ("никакой реакции", 1.0, &["ноль|никакой|нет|никакая|без", "реакц*"], 2),
+    ("не реагируют", 1.0, &["не", "реагиру*|отреагир*"], 1),
+    ("никто ничего не делает", 1.0, &["никто|никого|никакого|ничего|никому", "не", "ответ*|отвечает|отвечают|реагир*|приехал*|пришел|пришли|сделал*|делает*|делают|слышит|берет|берут|интересует*|волнует*|собирается|нужн*|заметят|пришлют"], 3),
+    ("нет ответа на обращение", 0.9, &["нет|без|получил*|дали|дан|поступил*", "ответ|ответа|ответов"], 3),
+    ("обращались уже не раз", 0.8, &["уже|неоднократно|раз|многократно|ранее|первый|много|годами", "обращал*|писал*|жаловал*|звонил*|сообщал*|вызывал*|говорил*|просил*|заявлял*|поднимал*|обращени*"], 3),
+    ("обещали и не сделали", 0.5, &["обещал*|пообещ*|обещан*|обещани*"], 1),
+    ("опять", 0.6, &["опять"], 1),
+    ("снова", 0.5, &["снова|вновь"], 1),
+    ("в очередной раз", 0.7, &["очередной", "раз"], 1),
+    ("до сих пор", 0.6, &["сих", "пор"], 1),
+    ("так и не", 0.6, &["так", "и", "не"], 2),
+    ("сколько можно", 1.0, &["сколько", "можно|еще|будет|ждать"], 1),
+    ("воз и ныне там", 1.0, &["воз", "ныне"], 2),
+    ("одно и то же", 0.7, &["одно", "то", "же"], 3),
+    ("из года в год", 0.6, &["года", "год"], 2),
+    ("годами не решается", 0.6, &["второй|третий|четвертый|пятый|который|несколько|много|долгие", "год|года|лет|месяц|месяца|месяцев"], 1),
+    ("уже долго", 0.5, &["уже", "лет|год|года|месяц*|недел*|полгода"], 2),
+    ("никакого движения", 0.9, &["никакого|никаких|ничего", "движен*|результат*|толку|мер|изменил*|сдвиг*"], 2),
+    ("не отвечают", 0.7, &["трубку|телефон|звонки", "не|никто"], 3),
+    ("не дозвониться", 0.6, &["дозвон*"], 1),
+    ("не приехали", 0.6, &["не", "приехал*|приехала|пришел|явил*"], 1),
+    ("перед выборами", 1.0, &["перед|только", "выбор*"], 3),
+    ("упрёк власти", 0.5, &["чиновник*|начальств*|власт*|депутат*"], 1),
+    ("кто ответит", 0.7, &["кто", "разрешил*|согласов*|придумал*|ответит|возмест*|восстанавлива*|виноват*|отвечает"], 3),
+    ("куда смотрят", 0.8, &["куда", "смотр*"], 1),
+    ("почему, зачем", 0.5, &["почему|зачем|доколе"], 1),
+    ("требование", 0.5, &["требую|требуем|верните|вернуть"], 1),
+    ("крик души", 0.8, &["крик", "души"], 1),
+    ("так жить нельзя", 0.6, &["жить", "нельзя|невозможно|невыносимо"], 2),
+    ("ужас", 0.6, &["ужас*|кошмар*"], 1),
+    ("сами делаем", 0.4, &["сами|своими", "печем|чистим|копаем|делаем|ремонтируем|засыпаем|силами|чистили|засыпали"], 2),
+    ("обман", 0.6, &["обман*|обманыва*|в карман"], 1),
+    ("грубость", 0.6, &["грубят|грубо|грубит|нагрубил*|грубейш*"], 1),
+    ("тон", 0.0, &["#tone"], 1),
+    // Thanks take the edge off.
+    ("благодарность", -0.5, &["спасибо|благодар*|признател*"], 1),
+];
+
+/// A raised or lowered flag with the reasons found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Flag {
+    /// Whether the flag is raised.
+    pub raised: bool,
+    /// Summed weight of the cues found.
+    pub score: f32,
+    /// Labels of the cues that added to the score.
+    pub reasons: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone)]
+struct Term {
+    text: String,
+    prefix: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Cue {
+    label: &'static str,
+    weight: f32,
+    /// Per group, the ids of its terms.
+    groups: Vec<Vec<usize>>,
+    window: usize,
+    /// A cue computed from the raw text (`#cold`, `#tone`).
+    special: Option<&'static str>,
+}
+
+/// A compiled set of cues.
+#[derive(Debug, Clone)]
+struct CueSet {
+    terms: Vec<Term>,
+    exact: HashMap<String, Vec<usize>>,
+    /// First two characters of a prefix term → term ids.
+    prefixes: HashMap<String, Vec<usize>>,
+    cues: Vec<Cue>,
+}
+
+fn head2(s: &str) -> &str {
+    match s.char_indices().nth(2) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+impl CueSet {
+    fn new(defs: &[CueDef]) -> Self {
+        let mut set = CueSet {
+            terms: Vec::new(),
+            exact: HashMap::new(),
+            prefixes: HashMap::new(),
+            cues: Vec::new(),
+        };
+        for &(label, weight, groups, window) in defs {
+            if let [g] = groups
+                && let Some(special) = g.strip_prefix('#')
+            {
+                set.cues.push(Cue {
+                    label,
+                    weight,
+                    groups: Vec::new(),
+                    window,
+                    special: Some(special),
+                });
+                continue;
+            }
+            let mut ids = Vec::new();
+            for g in groups {
+                let mut group = Vec::new();
+                for t in g.split('|') {
+                    let t = t.trim();
+                    // «в карман»: a two-word term is matched on its last word.
+                    let t = t.rsplit(' ').next().unwrap_or(t);
+                    let (text, prefix) = match t.strip_suffix('*') {
+                        Some(p) => (p.to_string(), true),
+                        None => (t.to_string(), false),
+                    };
+                    let id = set.terms.len();
+                    if prefix {
+                        set.prefixes
+                            .entry(head2(&text).to_string())
+                            .or_default()
+                            .push(id);
+                    } else {
+                        set.exact.entry(text.clone()).or_default().push(id);
+                    }
+                    set.terms.push(Term { text, prefix });
+                    group.push(id);
+                }
+                ids.push(group);
+            }
+            set.cues.push(Cue {
+                label,
+                weight,
+                groups: ids,
+                window,
+                special: None,
+            });
+        }
+        set
+    }
+
+    /// Positions of the words each term matches.
+    fn positions(&self, words: &[String]) -> Vec<Vec<u32>> {
+        let mut pos: Vec<Vec<u32>> = vec![Vec::new(); self.terms.len()];
+        for (i, w) in words.iter().enumerate() {
+            if let Some(ids) = self.exact.get(w.as_str()) {
+                for &id in ids {
+                    pos[id].push(i as u32);
+                }
+            }
+            if let Some(ids) = self.prefixes.get(head2(w)) {
+                for &id in ids {
+                    let t = &self.terms[id];
+                    if t.prefix && w.starts_with(&t.text) {
+                        pos[id].push(i as u32);
+                    }
+                }
+            }
+        }
+        pos
+    }
+
+    fn score(&self, text: &str, a: &Analysis) -> Flag {
+        let pos = self.positions(&a.words);
+        let mut flag = Flag::default();
+        for cue in &self.cues {
+            let w = match cue.special {
+                Some("cold") => cold_weight(text) * cue.weight,
+                Some("tone") => tone(text, &mut flag.reasons),
+                Some(_) => 0.0,
+                None => {
+                    if group_match(&cue.groups, &pos, cue.window) {
+                        cue.weight
+                    } else {
+                        0.0
+                    }
+                }
+            };
+            if w != 0.0 {
+                flag.score += w;
+                if w > 0.0 && cue.special != Some("tone") {
+                    flag.reasons.push(cue.label);
+                }
+            }
+        }
+        flag.raised = flag.score >= THRESHOLD - 1e-6;
+        flag
+    }
+}
+
+/// True when every group has a word within `window` words of some word of the first group.
+fn group_match(groups: &[Vec<usize>], pos: &[Vec<u32>], window: usize) -> bool {
+    let Some((first, rest)) = groups.split_first() else {
+        return false;
+    };
+    let w = window as i64;
+    first.iter().flat_map(|&t| pos[t].iter()).any(|&p0| {
+        rest.iter().all(|g| {
+            g.iter()
+                .flat_map(|&t| pos[t].iter())
+                .any(|&p| p != p0 && (i64::from(p) - i64::from(p0)).abs() <= w.max(1))
+        })
+    })
+}
+
+/// A room temperature of +17 or lower, or a frost of −20 and below, written with its sign.
+fn cold_weight(text: &str) -> f32 {
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !matches!(c, '+' | '−' | '-' | '–') {
+            continue;
+        }
+        // A sign right after a letter or digit is a hyphen, not a sign.
+        if i > 0 && chars[i - 1].is_alphanumeric() {
+            continue;
+        }
+        let digits: String = chars[i + 1..]
+            .iter()
+            .take_while(|d| d.is_ascii_digit())
+            .collect();
+        let Ok(n) = digits.parse::<u32>() else {
+            continue;
+        };
+        if (c == '+' && (5..=17).contains(&n)) || (c != '+' && (20..=55).contains(&n)) {
+            return 1.0;
+        }
+    }
+    0.0
+}
+
+/// Marks of tone in the raw text: «?!», «!!!», «??», angry emoji, shouting in capitals.
+fn tone(text: &str, reasons: &mut Vec<&'static str>) -> f32 {
+    let mut w = 0.0;
+    if text.contains("?!") || text.contains("!?") {
+        w += 0.8;
+        reasons.push("«?!»");
+    } else if text.contains("??") {
+        w += 0.6;
+        reasons.push("«??»");
+    }
+    if text.contains("!!") {
+        w += 0.6;
+        reasons.push("«!!!»");
+    }
+    if text.chars().any(|c| matches!(c, '😡' | '🤬' | '😠' | '😤' | '👿' | '💢')) {
+        w += 0.8;
+        reasons.push("гневный смайлик");
+    } else if text.chars().any(|c| matches!(c, '🤷' | '🙄' | '😒' | '🤦')) {
+        w += 0.4;
+        reasons.push("недовольный смайлик");
+    }
+    let shouting = text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 4 && w.chars().all(|c| c.is_uppercase()))
+        .count();
+    if shouting >= 2 {
+        w += 0.6;
+        reasons.push("текст заглавными буквами");
+    }
+    // «Невыгодно», «линия старая»: words of an official quoted back.
+    let informal = !text.contains("Прошу") && !text.contains("прошу");
+    if informal && text.contains('«') {
+        w += 0.4;
+        reasons.push("ирония в кавычках");
+    }
+    w
+}
+
+/// The urgency and conflict detectors.
+#[derive(Debug, Clone)]
+pub struct Detectors {
+    urgent: CueSet,
+    conflict: CueSet,
+}
+
+impl Default for Detectors {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Detectors {
+    /// Compiles the built-in cues.
+    pub fn new() -> Self {
+        Self {
+            urgent: CueSet::new(URGENT),
+            conflict: CueSet::new(CONFLICT),
+        }
+    }
+
+    /// Danger to life or health, no heating, water or power, an accident, a collapse.
+    pub fn urgent(&self, text: &str, a: &Analysis) -> Flag {
+        self.urgent.score(text, a)
+    }
+
+    /// Aggressive tone, insults, a complaint that an earlier appeal was ignored or answered formally.
+    pub fn conflict(&self, text: &str, a: &Analysis) -> Flag {
+        self.conflict.score(text, a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::text::SearchNormalizer;
+
+    fn urgent(t: &str) -> bool {
+        let d = Detectors::new();
+        d.urgent(t, &Analysis::new(&SearchNormalizer::new(), t)).raised
+    }
+
+    fn conflict(t: &str) -> bool {
+        let d = Detectors::new();
+        d.conflict(t, &Analysis::new(&SearchNormalizer::new(), t)).raised
+    }
+
+    #[test]
+    fn no_heating_or_power_is_urgent() {
+        assert!(urgent("Третий день нет отопления, в квартире холодно"));
+        assert!(urgent("на улице Лесной с утра без света, холодильники текут"));
+        assert!(urgent("в детском саду группы не отапливаются"));
+    }
+
+    #[test]
+    fn a_cold_school_with_working_heating_is_not_urgent() {
+        assert!(!urgent(
+            "В школе дети мёрзнут из-за щелей в окнах, батареи при этом горячие"
+        ));
+    }
+
+    #[test]
+    fn danger_to_children_is_urgent() {
+        assert!(urgent("на площадке качели шатаются, дети катаются, почините пока никто не убился"));
+        assert!(urgent("Открытый люк у остановки, рядом ходят школьники"));
+        assert!(urgent("стая собак кидается на прохожих у магазина"));
+    }
+
+    #[test]
+    fn a_plain_request_is_not_urgent() {
+        assert!(!urgent("Прошу установить скамейку у остановки"));
+        assert!(!urgent("Когда будет концерт ко Дню села?"));
+    }
+
+    #[test]
+    fn ignored_appeals_and_insults_are_conflict() {
+        assert!(conflict("Снова никто не ответил, пишу уже третий раз"));
+        assert!(conflict("Получили очередную отписку вместо ремонта"));
+        assert!(conflict("сколько можно терпеть этот бардак?!"));
+    }
+
+    #[test]
+    fn a_polite_question_is_not_conflict() {
+        assert!(!conflict("Подскажите, пожалуйста, график работы библиотеки"));
+        assert!(!conflict("Спасибо за ремонт клуба, стало тепло и уютно"));
+    }
+}
