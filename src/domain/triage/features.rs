@@ -50,6 +50,18 @@ impl Analysis {
         Self { words, stems }
     }
 
+    /// The content words themselves (folded, not stemmed).
+    pub fn content_words(&self) -> impl Iterator<Item = &str> {
+        self.words
+            .iter()
+            .filter(|w| {
+                w.chars().nth(1).is_some()
+                    && !w.chars().all(|c| c.is_ascii_digit())
+                    && !is_stop_word(w)
+            })
+            .map(String::as_str)
+    }
+
     /// Stems of the content words: no function words, no numbers, no one-letter words.
     pub fn content_stems(&self) -> impl Iterator<Item = &str> {
         self.words
@@ -76,6 +88,8 @@ pub struct FeatureOptions {
     pub char_ngrams: f32,
     /// Smallest and largest n of the character n-grams.
     pub ngram_range: (usize, usize),
+    /// Character n-grams of the whole folded words (true) or of their stems (false).
+    pub ngrams_of_words: bool,
     /// Weight of the lexicon hits (one feature per block).
     pub lexicon: f32,
     /// Weight of the channel feature.
@@ -89,9 +103,10 @@ impl Default for FeatureOptions {
         Self {
             stems: 1.0,
             bigrams: 0.5,
-            char_ngrams: 0.7,
+            char_ngrams: 1.0,
             ngram_range: (3, 5),
-            lexicon: 1.0,
+            ngrams_of_words: false,
+            lexicon: 0.3,
             channel: 0.2,
             category: 1.0,
         }
@@ -208,7 +223,12 @@ impl Featurizer {
             let mut grams = Vec::with_capacity(content.len() * 6);
             let mut buf: Vec<char> = Vec::with_capacity(32);
             let mut s = String::with_capacity(32);
-            for stem in &content {
+            let sources: Vec<&str> = if o.ngrams_of_words {
+                text.content_words().collect()
+            } else {
+                content.clone()
+            };
+            for stem in &sources {
                 buf.clear();
                 buf.push('<');
                 buf.extend(stem.chars());

@@ -3,7 +3,8 @@
 //! A keyword is one stem (`ям`, `котельн`) or two stems separated by a space (`детск сад`,
 //! `школьн автобус`), matched against consecutive words. A stem matches a word whose stem equals
 //! it, or — when the keyword stem has at least [`PREFIX_MIN_CHARS`] letters — starts with it, so
-//! `канализац` also matches «канализационный» while `вод` does not match «водитель».
+//! `канализац` also matches «канализационный» while `вод` does not match «водитель». A keyword
+//! ending in `$` matches only exactly (`участк$` must not match «участковый»).
 
 use std::collections::HashMap;
 
@@ -21,9 +22,15 @@ struct Part {
 
 impl Part {
     fn new(s: &str) -> Self {
-        Self {
-            stem: s.to_string(),
-            prefix: s.chars().count() >= PREFIX_MIN_CHARS,
+        match s.strip_suffix('$') {
+            Some(exact) => Self {
+                stem: exact.to_string(),
+                prefix: false,
+            },
+            None => Self {
+                stem: s.to_string(),
+                prefix: s.chars().count() >= PREFIX_MIN_CHARS,
+            },
         }
     }
 
@@ -68,12 +75,13 @@ impl Lexicon {
                 let folded = crate::domain::text::fold(k);
                 let mut parts = folded.split(' ').filter(|p| !p.is_empty());
                 let Some(first) = parts.next() else { continue };
+                let index_key = head(first.trim_end_matches('$')).to_string();
                 let kw = Keyword {
                     block: bi,
                     first: Part::new(first),
                     second: parts.next().map(Part::new),
                 };
-                index.entry(head(first).to_string()).or_default().push(kw);
+                index.entry(index_key).or_default().push(kw);
             }
         }
         Self {
