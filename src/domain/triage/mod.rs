@@ -346,35 +346,13 @@ impl Recipe {
     /// The recipe the settings choose.
     pub fn from_settings(s: &Settings) -> Self {
         let method = s.method();
-        let mut r = Self {
+        Self {
             features: FeatureOptions::default(),
             train: TrainParams {
                 method,
                 ..TrainParams::default()
             },
-        };
-        if let Ok(exp) = std::env::var("MCU_TRIAGE_EXP") {
-            for kv in exp.split(',') {
-                let Some((k, v)) = kv.split_once('=') else { continue };
-                let f: f32 = v.parse().unwrap_or(0.0);
-                match k {
-                    "stems" => r.features.stems = f,
-                    "bigrams" => r.features.bigrams = f,
-                    "char" => r.features.char_ngrams = f,
-                    "lo" => r.features.ngram_range.0 = f as usize,
-                    "hi" => r.features.ngram_range.1 = f as usize,
-                    "words" => r.features.ngrams_of_words = f > 0.0,
-                    "lex" => r.features.lexicon = f,
-                    "channel" => r.features.channel = f,
-                    "epochs" => r.train.epochs = f as usize,
-                    "lr" => r.train.learning_rate = f,
-                    "l2" => r.train.l2 = f,
-                    "alpha" => r.train.alpha = f,
-                    _ => {}
-                }
-            }
         }
-        r
     }
 }
 
