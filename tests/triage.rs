@@ -111,9 +111,15 @@ fn auto() -> Actor {
 #[test]
 fn an_uncleared_road_to_school_is_roads_not_education() {
     let t = shipped();
-    assert_eq!(block(&t, "Дорога в школу не чищена, после метели не пройти"), "roads");
     assert_eq!(
-        block(&t, "По дороге к школе в Кумье огромные ямы, дети идут по лужам"),
+        block(&t, "Дорога в школу не чищена, после метели не пройти"),
+        "roads"
+    );
+    assert_eq!(
+        block(
+            &t,
+            "По дороге к школе в Кумье огромные ямы, дети идут по лужам"
+        ),
         "roads"
     );
 }
@@ -146,10 +152,16 @@ fn a_village_wide_boiler_failure_is_housing() {
 fn school_buses_are_education_and_bridges_are_roads() {
     let t = shipped();
     assert_eq!(
-        block(&t, "Школьный автобус не довёз детей до школы, сломался по дороге"),
+        block(
+            &t,
+            "Школьный автобус не довёз детей до школы, сломался по дороге"
+        ),
         "education"
     );
-    assert_eq!(block(&t, "На мосту через речку сгнили доски настила"), "roads");
+    assert_eq!(
+        block(&t, "На мосту через речку сгнили доски настила"),
+        "roads"
+    );
 }
 
 #[test]
@@ -168,11 +180,17 @@ fn a_registry_extract_for_a_club_building_is_property() {
 fn thanks_and_mobile_signal_are_other() {
     let t = shipped();
     assert_eq!(
-        block(&t, "Спасибо большое фельдшеру Юксар за внимательное отношение"),
+        block(
+            &t,
+            "Спасибо большое фельдшеру Юксар за внимательное отношение"
+        ),
         "other"
     );
     assert_eq!(
-        block(&t, "В Минзарке совсем пропала сотовая связь, не дозвониться"),
+        block(
+            &t,
+            "В Минзарке совсем пропала сотовая связь, не дозвониться"
+        ),
         "other"
     );
 }
@@ -257,7 +275,11 @@ fn routing_proposes_the_recipient_of_the_block() {
         s.responsible.as_deref(),
         Some("Отдел дорожной деятельности и транспорта")
     );
-    let s = t.suggest("Канализационный колодец переполнен, стоки на улице", None, None);
+    let s = t.suggest(
+        "Канализационный колодец переполнен, стоки на улице",
+        None,
+        None,
+    );
     assert_eq!(
         s.responsible.as_deref(),
         Some("МУП «Килемарское коммунальное хозяйство»")
@@ -296,7 +318,13 @@ fn after_officers_relabel_appeals_the_suggestion_changes() {
     let officer = Actor::new("ivanova", "console");
     for id in &ids {
         store
-            .update(*id, &[Change::Block(Some("economy".into()))], None, &officer, day)
+            .update(
+                *id,
+                &[Change::Block(Some("economy".into()))],
+                None,
+                &officer,
+                day,
+            )
             .unwrap();
     }
     assert_eq!(store.triage_examples(100).unwrap().len(), ids.len());
@@ -325,7 +353,11 @@ fn automatic_changes_are_not_learnt_but_a_confirmation_is() {
     assert!(store.triage_examples(10).unwrap().is_empty());
     assert!(
         store
-            .confirm_block(ids[0], &Actor::new("ivanova", "console"), at(2026, 11, 2, 11))
+            .confirm_block(
+                ids[0],
+                &Actor::new("ivanova", "console"),
+                at(2026, 11, 2, 11)
+            )
             .unwrap()
     );
     assert_eq!(store.triage_examples(10).unwrap().len(), 1);
@@ -412,7 +444,9 @@ fn duplicates_are_found_across_channels_within_the_window_and_not_outside_it() {
             ),
         ],
     );
-    store.triage_pending(&t, &auto(), d0 + Duration::days(61), 100).unwrap();
+    store
+        .triage_pending(&t, &auto(), d0 + Duration::days(61), 100)
+        .unwrap();
     let dup = |i: usize| {
         store
             .suggestion(ids[i])
@@ -475,7 +509,9 @@ fn a_repeat_from_the_same_author_within_30_days_is_marked() {
             },
         ],
     );
-    store.triage_pending(&t, &auto(), d0 + Duration::days(71), 100).unwrap();
+    store
+        .triage_pending(&t, &auto(), d0 + Duration::days(71), 100)
+        .unwrap();
     let repeat = |i: usize| {
         store
             .suggestion(ids[i])
@@ -538,7 +574,15 @@ fn classify_writes_one_json_object_per_line() {
         .keys()
         .map(String::as_str)
         .collect();
-    for k in ["id", "block", "confidence", "settlement", "responsible", "urgent", "conflict"] {
+    for k in [
+        "id",
+        "block",
+        "confidence",
+        "settlement",
+        "responsible",
+        "urgent",
+        "conflict",
+    ] {
         assert!(keys.contains(&k), "missing {k} in {}", lines[0]);
     }
     assert_eq!(lines[0]["id"], "a1");
@@ -563,11 +607,7 @@ fn eval_reports_the_figures_as_json() {
         .join("\n"),
     )
     .unwrap();
-    let (code, out) = mcu(
-        dir.path(),
-        &["eval", "--json", file.to_str().unwrap()],
-        "",
-    );
+    let (code, out) = mcu(dir.path(), &["eval", "--json", file.to_str().unwrap()], "");
     assert_eq!(code, 0, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     for k in [

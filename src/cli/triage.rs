@@ -242,8 +242,11 @@ pub fn eval(_ws: &Workspace, a: EvalArgs) -> CmdResult {
             .zip(&folds)
             .map(|(l, f)| (l.id.clone(), json!(f)))
             .collect();
-        std::fs::write(path, serde_json::to_string_pretty(&json!({"k": k, "folds": map}))?)
-            .map_err(|e| Failure::from(format!("{}: {e}", path.display())))?;
+        std::fs::write(
+            path,
+            serde_json::to_string_pretty(&json!({"k": k, "folds": map}))?,
+        )
+        .map_err(|e| Failure::from(format!("{}: {e}", path.display())))?;
     }
     let mut rows = Vec::new();
     let mut chosen: Option<Report> = None;
@@ -295,7 +298,10 @@ fn print_report(r: &Report, blocks: &Blocks) {
         "  обращений {}   accuracy {:.3}   macro-F1 {:.3}",
         r.appeals, r.accuracy, r.macro_f1
     );
-    println!("  {:<14} {:>6} {:>6} {:>6} {:>4}", "блок", "P", "R", "F1", "n");
+    println!(
+        "  {:<14} {:>6} {:>6} {:>6} {:>4}",
+        "блок", "P", "R", "F1", "n"
+    );
     for b in &r.blocks {
         println!(
             "  {:<14} {:>6} {:>6} {:>6.3} {:>4}",
@@ -451,7 +457,12 @@ pub fn bench(_ws: &Workspace, a: BenchArgs) -> CmdResult {
     // added — topics repeat as in real traffic, texts do not.
     let synth = |next: &mut dyn FnMut() -> u64| -> Signature {
         let base = &sigs[(next() % sigs.len() as u64) as usize];
-        let mut stems: Vec<u32> = base.stems.iter().copied().filter(|_| next() % 3 != 0).collect();
+        let mut stems: Vec<u32> = base
+            .stems
+            .iter()
+            .copied()
+            .filter(|_| !next().is_multiple_of(3))
+            .collect();
         for _ in 0..(3 + next() % 5) {
             stems.push(vocab[(next() % vocab.len() as u64) as usize]);
         }

@@ -8,8 +8,8 @@ pub mod ranking;
 pub mod sla;
 pub mod status;
 pub mod targets;
-pub mod triage;
 pub mod text;
+pub mod triage;
 
 pub use appeal::{Appeal, Deadlines, Quality};
 pub use block::{Block, Blocks};

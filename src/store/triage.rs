@@ -247,7 +247,12 @@ impl Store {
     /// Records that an officer confirmed an appeal's current block (accepting a suggestion that
     /// auto-triage had already applied): an audit event `block` with the same old and new value,
     /// which makes the appeal a training example. Nothing is recorded for an appeal without a block.
-    pub fn confirm_block(&mut self, id: i64, actor: &Actor, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    pub fn confirm_block(
+        &mut self,
+        id: i64,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let block: Option<String> = self
             .conn()
             .prepare_cached("SELECT block FROM appeals WHERE id = ?1")?
@@ -260,7 +265,13 @@ impl Store {
                 "INSERT INTO events (appeal_id, at, operator, source, field, old, new) \
                  VALUES (?1, ?2, ?3, ?4, 'block', ?5, ?5)",
             )?
-            .execute(params![id, now.timestamp(), actor.operator, actor.source, block])?;
+            .execute(params![
+                id,
+                now.timestamp(),
+                actor.operator,
+                actor.source,
+                block
+            ])?;
         Ok(true)
     }
 
@@ -484,7 +495,8 @@ impl Store {
         };
         index(&tx, &me, &t.index_keys(&me.signature), &old_keys)?;
 
-        let reasons = serde_json::json!({"urgent": s.urgent_reasons, "conflict": s.conflict_reasons});
+        let reasons =
+            serde_json::json!({"urgent": s.urgent_reasons, "conflict": s.conflict_reasons});
         tx.prepare_cached(
             "INSERT OR REPLACE INTO triage (appeal_id, block, confidence, alternatives, settlement, \
              responsible, urgent, conflict, reasons, duplicate_of, duplicate_score, repeat_of, \
@@ -555,14 +567,18 @@ impl Store {
         let mut by_root: HashMap<i64, usize> = HashMap::new();
         for (id, to, score, repeat) in links {
             let root = root_of(self.conn(), to)?;
-            let Some(mut m) = self.member(id)? else { continue };
+            let Some(mut m) = self.member(id)? else {
+                continue;
+            };
             m.score = score.map(|s| s as f32);
             m.repeat_of = repeat;
             m.linked = self.get(id)?.is_some_and(|a| a.duplicate_of == Some(root));
             let gi = match by_root.get(&root) {
                 Some(&gi) => gi,
                 None => {
-                    let Some(original) = self.member(root)? else { continue };
+                    let Some(original) = self.member(root)? else {
+                        continue;
+                    };
                     groups.push(DuplicateGroup {
                         original,
                         members: Vec::new(),
@@ -588,7 +604,7 @@ impl Store {
             }
             groups = open;
         }
-        groups.sort_by(|a, b| b.original.received_at.cmp(&a.original.received_at));
+        groups.sort_by_key(|g| std::cmp::Reverse(g.original.received_at));
         Ok(groups)
     }
 

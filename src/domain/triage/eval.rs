@@ -193,7 +193,11 @@ struct Outcome {
 fn outcome(t: &Triage, l: &Labelled) -> Outcome {
     let s = t.suggest(&l.text, l.channel, l.category.as_deref());
     Outcome {
-        block: t.block_ids().iter().position(|b| *b == s.block).unwrap_or(0),
+        block: t
+            .block_ids()
+            .iter()
+            .position(|b| *b == s.block)
+            .unwrap_or(0),
         confidence: s.confidence,
         urgent: s.urgent,
         conflict: s.conflict,
@@ -279,7 +283,11 @@ fn score(t: &Triage, blocks: &Blocks, items: &[Labelled], outcomes: &[Outcome]) 
     for (i, b) in blocks.all().iter().enumerate() {
         let support: usize = confusion[i].iter().sum();
         let predicted: usize = confusion.iter().map(|r| r[i]).sum();
-        let pr = Pr::new(confusion[i][i], predicted - confusion[i][i], support - confusion[i][i]);
+        let pr = Pr::new(
+            confusion[i][i],
+            predicted - confusion[i][i],
+            support - confusion[i][i],
+        );
         let f1 = pr.f1.unwrap_or(0.0);
         if support > 0 {
             f1_sum += f1;
@@ -337,7 +345,11 @@ fn score(t: &Triage, blocks: &Blocks, items: &[Labelled], outcomes: &[Outcome]) 
     Report {
         appeals: items.len(),
         accuracy: correct as f64 / items.len().max(1) as f64,
-        macro_f1: if present > 0 { f1_sum / f64::from(present) } else { 0.0 },
+        macro_f1: if present > 0 {
+            f1_sum / f64::from(present)
+        } else {
+            0.0
+        },
         blocks: scores,
         confusion,
         labels: blocks.all().iter().map(|b| b.id.clone()).collect(),

@@ -148,7 +148,10 @@ impl Gazetteer {
             }
             if matched == 0 && ws[p].chars().count() + 1 >= FUZZY_MIN_CHARS {
                 let w = &ws[p];
-                let mut hit = self.deletions.get(w.as_str()).and_then(|v| v.first().copied());
+                let mut hit = self
+                    .deletions
+                    .get(w.as_str())
+                    .and_then(|v| v.first().copied());
                 if hit.is_none() {
                     hit = deletions(w)
                         .iter()
@@ -188,10 +191,22 @@ mod tests {
     fn inflected_forms_are_found() {
         assert_eq!(find("Яма на дороге в Юркино").as_deref(), Some("с. Юркино"));
         assert_eq!(find("В Арде опять нет света").as_deref(), Some("с. Арда"));
-        assert_eq!(find("автобус из Кумьи не пришёл").as_deref(), Some("д. Кумья"));
-        assert_eq!(find("в Визимьярах прорвало трубу").as_deref(), Some("п. Визимьяры"));
-        assert_eq!(find("юксарские дети ездят в школу").as_deref(), Some("с. Юксары"));
-        assert_eq!(find("дорога на Красном Мосту").as_deref(), Some("п. Красный Мост"));
+        assert_eq!(
+            find("автобус из Кумьи не пришёл").as_deref(),
+            Some("д. Кумья")
+        );
+        assert_eq!(
+            find("в Визимьярах прорвало трубу").as_deref(),
+            Some("п. Визимьяры")
+        );
+        assert_eq!(
+            find("юксарские дети ездят в школу").as_deref(),
+            Some("с. Юксары")
+        );
+        assert_eq!(
+            find("дорога на Красном Мосту").as_deref(),
+            Some("п. Красный Мост")
+        );
     }
 
     #[test]
@@ -205,7 +220,10 @@ mod tests {
             find("Автобус из Килемар до Юксар опять не пришёл").as_deref(),
             Some("с. Юксары")
         );
-        assert_eq!(find("в Килемарах нет света").as_deref(), Some("пгт Килемары"));
+        assert_eq!(
+            find("в Килемарах нет света").as_deref(),
+            Some("пгт Килемары")
+        );
     }
 
     #[test]

@@ -133,7 +133,9 @@ impl Settings {
             let o: toml::Value = toml::from_str(o).map_err(|e| e.to_string())?;
             merge(&mut base, o);
         }
-        let s: Settings = base.try_into().map_err(|e: toml::de::Error| e.to_string())?;
+        let s: Settings = base
+            .try_into()
+            .map_err(|e: toml::de::Error| e.to_string())?;
         if Method::parse(&s.classifier.method).is_none() {
             return Err(format!(
                 "classifier.method: «{}» is not lr or nb",
@@ -191,8 +193,8 @@ pub fn parse_examples(src: &str, file: &str) -> Result<Vec<Example>, TriageError
         if line.is_empty() || line.starts_with("//") {
             continue;
         }
-        let e: Example = serde_json::from_str(line)
-            .map_err(|e| data_err(format!("{file}:{}", i + 1), e))?;
+        let e: Example =
+            serde_json::from_str(line).map_err(|e| data_err(format!("{file}:{}", i + 1), e))?;
         out.push(e);
     }
     Ok(out)
@@ -360,7 +362,12 @@ impl Triage {
     /// Trains the triage from the shipped data and the officers' examples (newest first is not
     /// required; at most `max_officer_examples` of them are used).
     pub fn build(blocks: &Blocks, data: &TriageData, officer: &[Example]) -> Self {
-        Self::build_with(blocks, data, officer, &Recipe::from_settings(&data.settings))
+        Self::build_with(
+            blocks,
+            data,
+            officer,
+            &Recipe::from_settings(&data.settings),
+        )
     }
 
     /// Trains with an explicit recipe (cross-validation compares several).
@@ -374,18 +381,19 @@ impl Triage {
         let lexicon = Lexicon::new(blocks);
         let featurizer = Featurizer::new(recipe.features.clone());
         let block_ids: Vec<String> = blocks.all().iter().map(|b| b.id.clone()).collect();
-        let officer = &officer[..officer.len().min(data.settings.classifier.max_officer_examples)];
+        let officer = &officer[..officer
+            .len()
+            .min(data.settings.classifier.max_officer_examples)];
 
         let mut samples = Vec::with_capacity(data.seeds.len() + officer.len());
         let mut signatures = Vec::with_capacity(data.seeds.len());
         let mut seeds = 0;
         let mut officers = 0;
-        for (e, weight, is_seed) in data
-            .seeds
-            .iter()
-            .map(|e| (e, 1.0, true))
-            .chain(officer.iter().map(|e| (e, data.settings.classifier.officer_weight, false)))
-        {
+        for (e, weight, is_seed) in data.seeds.iter().map(|e| (e, 1.0, true)).chain(
+            officer
+                .iter()
+                .map(|e| (e, data.settings.classifier.officer_weight, false)),
+        ) {
             let Some(y) = blocks
                 .resolve(&e.block)
                 .and_then(|b| block_ids.iter().position(|id| *id == b.id))
@@ -443,7 +451,12 @@ impl Triage {
     }
 
     /// Block probabilities for an analysed text, in the order of the blocks in force.
-    fn probabilities(&self, a: &Analysis, channel: Option<Channel>, category: Option<&str>) -> Vec<f32> {
+    fn probabilities(
+        &self,
+        a: &Analysis,
+        channel: Option<Channel>,
+        category: Option<&str>,
+    ) -> Vec<f32> {
         let cat = category.map(|c| Analysis::new(&self.normalizer, c));
         let x = self
             .featurizer
@@ -462,7 +475,12 @@ impl Triage {
 
     /// Proposes block, settlement, recipient and flags for a text. `category` is the source's own
     /// category, if any.
-    pub fn suggest(&self, text: &str, channel: Option<Channel>, category: Option<&str>) -> Suggestion {
+    pub fn suggest(
+        &self,
+        text: &str,
+        channel: Option<Channel>,
+        category: Option<&str>,
+    ) -> Suggestion {
         self.suggest_inner(text, channel, category, None)
     }
 
@@ -572,11 +590,21 @@ impl Triage {
                 _ => true,
             };
             let earlier = |l: &Option<Link>, at: i64, cands: &[Indexed]| {
-                l.is_none_or(|l| cands.iter().find(|x| x.id == l.id).is_none_or(|x| at < x.at))
+                l.is_none_or(|l| {
+                    cands
+                        .iter()
+                        .find(|x| x.id == l.id)
+                        .is_none_or(|x| at < x.at)
+                })
             };
             if age <= d.window_days * day
                 && settlement_ok
-                && score >= if same_block { d.threshold } else { d.threshold_any_block }
+                && score
+                    >= if same_block {
+                        d.threshold
+                    } else {
+                        d.threshold_any_block
+                    }
                 && earlier(&verdict.duplicate_of, c.at, candidates)
             {
                 verdict.duplicate_of = Some(Link { id: c.id, score });
@@ -599,7 +627,12 @@ impl Triage {
     }
 
     /// Block probabilities for a text (for evaluation).
-    pub fn probabilities_for(&self, text: &str, channel: Option<Channel>, category: Option<&str>) -> Vec<f32> {
+    pub fn probabilities_for(
+        &self,
+        text: &str,
+        channel: Option<Channel>,
+        category: Option<&str>,
+    ) -> Vec<f32> {
         let a = Analysis::new(&self.normalizer, text);
         self.probabilities(&a, channel, category)
     }

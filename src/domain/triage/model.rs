@@ -177,6 +177,7 @@ impl Model {
         let mut scores = vec![0.0f32; classes];
         let steps = (p.epochs * samples.len()) as f32;
         let mut t = 0.0f32;
+        let l2 = p.l2;
         for _ in 0..p.epochs {
             rng.shuffle(&mut order);
             for &k in &order {
@@ -185,15 +186,15 @@ impl Model {
                 t += 1.0;
                 m.scores_into(&s.x, &mut scores);
                 softmax(&mut scores);
-                for c in 0..classes {
-                    let g = (scores[c] - if c == s.y { 1.0 } else { 0.0 }) * s.weight;
+                for (c, prob) in scores.iter().enumerate() {
+                    let g = (prob - if c == s.y { 1.0 } else { 0.0 }) * s.weight;
                     m.bias[c] -= lr * g;
-                    if g.abs() < 1e-6 && p.l2 == 0.0 {
+                    if g.abs() < 1e-6 && l2 == 0.0 {
                         continue;
                     }
                     for (&i, &v) in s.x.idx.iter().zip(&s.x.val) {
                         let w = &mut m.weights[i as usize * classes + c];
-                        *w -= lr * (g * v + p.l2 * *w);
+                        *w -= lr * (g * v + l2 * *w);
                     }
                 }
             }
@@ -243,17 +244,36 @@ mod tests {
 
     fn toy() -> Vec<Sample> {
         vec![
-            Sample { x: fv(&[(1, 1.0), (2, 1.0)]), y: 0, weight: 1.0 },
-            Sample { x: fv(&[(1, 1.0), (3, 1.0)]), y: 0, weight: 1.0 },
-            Sample { x: fv(&[(4, 1.0), (5, 1.0)]), y: 1, weight: 1.0 },
-            Sample { x: fv(&[(4, 1.0), (6, 1.0)]), y: 1, weight: 1.0 },
+            Sample {
+                x: fv(&[(1, 1.0), (2, 1.0)]),
+                y: 0,
+                weight: 1.0,
+            },
+            Sample {
+                x: fv(&[(1, 1.0), (3, 1.0)]),
+                y: 0,
+                weight: 1.0,
+            },
+            Sample {
+                x: fv(&[(4, 1.0), (5, 1.0)]),
+                y: 1,
+                weight: 1.0,
+            },
+            Sample {
+                x: fv(&[(4, 1.0), (6, 1.0)]),
+                y: 1,
+                weight: 1.0,
+            },
         ]
     }
 
     #[test]
     fn both_methods_separate_a_toy_problem() {
         for method in [Method::NaiveBayes, Method::Logistic] {
-            let p = TrainParams { method, ..TrainParams::default() };
+            let p = TrainParams {
+                method,
+                ..TrainParams::default()
+            };
             let m = Model::train(2, &toy(), &p);
             let a = m.predict(&fv(&[(1, 1.0)]));
             let b = m.predict(&fv(&[(4, 1.0)]));

@@ -41,7 +41,9 @@ struct File {
 pub enum RoutingError {
     #[error("routing: {0}")]
     Parse(#[from] toml::de::Error),
-    #[error("routing: rule {0} has no condition (give a block, settlements, categories or keywords)")]
+    #[error(
+        "routing: rule {0} has no condition (give a block, settlements, categories or keywords)"
+    )]
     NoCondition(usize),
 }
 

@@ -115,7 +115,10 @@ impl Weights {
         let n = f64::from(n.max(1));
         let idf = |c: f64| ((n + 1.0) / (c + 0.5)).ln() as f32;
         Self {
-            idf: df.into_iter().map(|(h, c)| (h, idf(f64::from(c)))).collect(),
+            idf: df
+                .into_iter()
+                .map(|(h, c)| (h, idf(f64::from(c))))
+                .collect(),
             unseen: idf(0.0),
             // A stem in more than one document in 25 is not distinctive.
             common: idf(n / 25.0),
