@@ -76,6 +76,12 @@ struct BenchTriageArgs {
     /// Texts classified for the speed figure
     #[arg(long, default_value_t = 20_000)]
     classify: usize,
+    /// Take the texts to classify from this JSON Lines file (a `text` per line; default: the seeds)
+    #[arg(long, value_name = "FILE")]
+    texts: Option<PathBuf>,
+    /// Officers' examples for the training-time figure
+    #[arg(long, default_value_t = 5000)]
+    officer: usize,
     /// Days the indexed appeals are spread over
     #[arg(long, default_value_t = 730)]
     days: i64,
@@ -405,12 +411,27 @@ pub fn bench(_ws: &Workspace, a: BenchArgs) -> CmdResult {
     let t = Triage::build(&reference.blocks, &data, &[]);
     let train_s = started.elapsed().as_secs_f64();
     // Training with a workspace's worth of officers' examples too.
-    let officer: Vec<_> = data.seeds.iter().cycle().take(5000).cloned().collect();
+    let officer: Vec<_> = data.seeds.iter().cycle().take(b.officer).cloned().collect();
     let started = Instant::now();
     let _ = Triage::build(&reference.blocks, &data, &officer);
     let train5k_s = started.elapsed().as_secs_f64();
 
-    let texts: Vec<&str> = data.seeds.iter().map(|e| e.text.as_str()).collect();
+    let own: Vec<String> = match &b.texts {
+        Some(path) => {
+            let src = std::fs::read_to_string(path)
+                .map_err(|e| Failure::from(format!("{}: {e}", path.display())))?;
+            src.lines()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .filter_map(|v| v["text"].as_str().map(str::to_string))
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let texts: Vec<&str> = if own.is_empty() {
+        data.seeds.iter().map(|e| e.text.as_str()).collect()
+    } else {
+        own.iter().map(String::as_str).collect()
+    };
     let started = Instant::now();
     let mut sink = 0usize;
     for i in 0..b.classify {
@@ -422,10 +443,11 @@ pub fn bench(_ws: &Workspace, a: BenchArgs) -> CmdResult {
     let avg_chars =
         texts.iter().map(|t| t.chars().count()).sum::<usize>() as f64 / texts.len() as f64;
     println!(
-        "обучение: {:.3} s на {} примерах; {:.3} s с 5000 примерами офицеров",
+        "обучение: {:.3} s на {} примерах; {:.3} s с {} примерами офицеров",
         train_s,
         t.trained_on().0,
-        train5k_s
+        train5k_s,
+        b.officer
     );
     println!(
         "классификация (одно ядро): {per_sec:.0} обращений/с, {:.1} мкс на обращение (средний текст {avg_chars:.0} знаков) [{sink}]",
@@ -438,7 +460,7 @@ pub fn bench(_ws: &Workspace, a: BenchArgs) -> CmdResult {
     });
     let _ = std::fs::remove_file(&tmp);
     let mut store = Store::open(&tmp, reference.clone())?;
-    let sigs: Vec<Signature> = texts.iter().map(|x| t.signature(x)).collect();
+    let sigs: Vec<Signature> = data.seeds.iter().map(|x| t.signature(&x.text)).collect();
     let vocab: Vec<u32> = {
         let mut v: Vec<u32> = sigs.iter().flat_map(|s| s.stems.iter().copied()).collect();
         v.sort_unstable();

@@ -175,10 +175,13 @@ impl Model {
         let mut order: Vec<usize> = (0..samples.len()).collect();
         let mut rng = Rng(p.seed.max(1));
         let mut scores = vec![0.0f32; classes];
-        let steps = (p.epochs * samples.len()) as f32;
+        // Large training sets need fewer passes: at most ~250,000 steps keep a start-up rebuild
+        // within about a second (BENCHMARKS.md).
+        let epochs = p.epochs.min((250_000 / samples.len()).max(4));
+        let steps = (epochs * samples.len()) as f32;
         let mut t = 0.0f32;
         let l2 = p.l2;
-        for _ in 0..p.epochs {
+        for _ in 0..epochs {
             rng.shuffle(&mut order);
             for &k in &order {
                 let s = &samples[k];
