@@ -17,7 +17,7 @@ use crate::domain::triage::similarity::Signature;
 use crate::domain::triage::{Indexed, Recipe, Triage, TriageData};
 use crate::domain::{Blocks, Channel};
 use crate::reference::Reference;
-use crate::store::Store;
+use crate::store::{AUTO_TRIAGE_SOURCE, Store};
 use crate::workspace::Workspace;
 
 #[derive(Args, Debug)]
@@ -25,6 +25,13 @@ pub struct ClassifyArgs {
     /// One JSON object per output line: {"id", "block", "confidence", "settlement", "responsible", "urgent", "conflict"}
     #[arg(long)]
     json: bool,
+    /// Instead of stdin: triage the workspace's appeals not triaged yet, as import does (sets what
+    /// triage.toml allows, audited with source auto-triage), and print what was done
+    #[arg(long)]
+    pending: bool,
+    /// With --pending: the time recorded for the changes (default: now)
+    #[arg(long, value_name = "TS", requires = "pending")]
+    now: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -103,8 +110,34 @@ struct ClassifyLine {
 
 /// `mcu classify`: JSON Lines on stdin, one suggestion per line on stdout.
 pub fn classify(ws: &Workspace, a: ClassifyArgs) -> CmdResult {
-    let store = ws.store()?;
+    let mut store = ws.store()?;
     let triage = store.load_triage(Some(ws.root()))?;
+    if a.pending {
+        let tz = store.reference().calendar.timezone();
+        let now = super::instant(a.now.as_deref(), tz, "--now")?;
+        let actor = crate::store::Actor::new(super::operator_login(), AUTO_TRIAGE_SOURCE);
+        let done = store.triage_pending(&triage, &actor, now, usize::MAX >> 1)?;
+        if a.json {
+            for o in &done {
+                println!("{}", serde_json::to_string(o)?);
+            }
+        } else {
+            let applied = done.iter().filter(|o| !o.applied.is_empty()).count();
+            let dups = done
+                .iter()
+                .filter(|o| o.verdict.duplicate_of.is_some())
+                .count();
+            let repeats = done
+                .iter()
+                .filter(|o| o.verdict.repeat_of.is_some())
+                .count();
+            println!(
+                "разобрано автоматически: {} обращений; изменено {applied}; предложено дублей {dups}; повторных {repeats}",
+                done.len()
+            );
+        }
+        return Ok(0);
+    }
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

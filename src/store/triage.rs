@@ -400,11 +400,18 @@ impl Store {
         // Duplicates and repeats among the earlier appeals.
         let signature = t.signature(&old.text);
         let at = old.received_at.timestamp();
+        // The source's settlement, else one named in the address, else in the text.
+        let from_address = old
+            .address
+            .as_deref()
+            .and_then(|x| t.gazetteer().canonical(x))
+            .map(str::to_string);
+        let found = from_address.or_else(|| s.settlement.clone());
         let settlement = old
             .settlement
             .as_deref()
             .map(|x| t.gazetteer().canonical(x).unwrap_or(x).to_string())
-            .or_else(|| s.settlement.clone());
+            .or_else(|| found.clone());
         let me = Indexed {
             id,
             at,
@@ -441,8 +448,8 @@ impl Store {
             new.block = Some(s.block.clone());
             applied.push("block");
         }
-        if imp.fill_settlement && old.settlement.is_none() && s.settlement.is_some() {
-            new.settlement = s.settlement.clone();
+        if imp.fill_settlement && old.settlement.is_none() && found.is_some() {
+            new.settlement = found;
             applied.push("settlement");
         }
         if imp.raise_urgent && s.urgent && !old.urgent {

@@ -97,6 +97,7 @@ pub struct DuplicateSettings {
 pub struct RepeatSettings {
     pub window_days: i64,
     pub threshold: f32,
+    pub threshold_any_block: f32,
 }
 
 /// Auto-triage settings (`data/triage.toml`, overridden key by key by a workspace's `triage.toml`).
@@ -572,7 +573,7 @@ impl Triage {
     /// Judges the candidates found for a new appeal: the earliest near-duplicate about the same
     /// problem (compatible settlement, similar enough — less similar when the block is the same)
     /// within the duplicate window, and the earliest appeal of the same author on the same problem
-    /// within the repeat window.
+    /// (compatible settlement, similar enough, with lower thresholds) within the repeat window.
     pub fn judge(&self, new: &Indexed, candidates: &[Indexed]) -> DupVerdict {
         let d = &self.settings.duplicates;
         let r = &self.settings.repeats;
@@ -585,10 +586,12 @@ impl Triage {
             let age = new.at - c.at;
             let score = self.weights.cosine(&new.signature, &c.signature);
             let same_block = new.block.is_some() && new.block == c.block;
-            let settlement_ok = match (&new.settlement, &c.settlement) {
-                (Some(a), Some(b)) => a == b,
-                _ => true,
+            let (settlement_ok, same_place) = match (&new.settlement, &c.settlement) {
+                (Some(a), Some(b)) => (a == b, a == b),
+                _ => (true, false),
             };
+            // The lower threshold needs the same block in the same, known settlement.
+            let close = same_block && same_place;
             let earlier = |l: &Option<Link>, at: i64, cands: &[Indexed]| {
                 l.is_none_or(|l| {
                     cands
@@ -612,7 +615,13 @@ impl Triage {
             if age <= r.window_days * day
                 && new.author.is_some()
                 && new.author == c.author
-                && (score >= r.threshold || same_block)
+                && settlement_ok
+                && score
+                    >= if close {
+                        r.threshold
+                    } else {
+                        r.threshold_any_block
+                    }
                 && earlier(&verdict.repeat_of, c.at, candidates)
             {
                 verdict.repeat_of = Some(Link { id: c.id, score });
