@@ -32,6 +32,8 @@ enum BenchCommand {
     Import(ImportBench),
     /// The console and the monitoring figures on a (big) workspace
     Console(super::bench_console::ConsoleBench),
+    /// Auto-triage: classification speed, training time, duplicate search on a large index
+    Triage(super::triage::BenchTriageArgs),
 }
 
 #[derive(Args, Debug)]
@@ -68,6 +70,7 @@ pub fn run(a: BenchArgs) -> CmdResult {
     match a.what {
         BenchCommand::Import(b) => import(b),
         BenchCommand::Console(b) => super::bench_console::run(b),
+        BenchCommand::Triage(b) => super::triage::bench(b),
     }
 }
 

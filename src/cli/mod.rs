@@ -13,6 +13,7 @@ mod export;
 mod import;
 mod output;
 mod stats;
+mod triage;
 mod watch;
 
 use std::path::PathBuf;
@@ -78,10 +79,16 @@ enum Command {
     Audit(admin::AuditArgs),
     /// List or add responsible recipients
     Recipients(appeals::RecipientsArgs),
-    /// Fill a demo workspace with three months of made-up appeals: --workspace DIR, else mcu-demo
-    /// in the platform data dir (~/.local/share/mcu-demo); never $MCU_HOME or the real workspace
+    /// Auto-triage JSON Lines from stdin: block, confidence, settlement, recipient, urgent, conflict
+    Classify(triage::ClassifyArgs),
+    /// Score auto-triage on a labelled file (with --cv: cross-validate the candidate methods)
+    Eval(triage::EvalArgs),
+    /// Proposed duplicate groups and repeats
+    Dups(triage::DupsArgs),
+    /// Fill a demo workspace with three months of made-up appeals and open the console on it:
+    /// --workspace DIR, else mcu-demo in the platform data dir (~/.local/share/mcu-demo)
     Demo(demo::DemoArgs),
-    /// Benchmarks (`mcu bench import`: mcu import against the sqlite3 shell's .import)
+    /// Benchmarks: import (against sqlite3), console, triage
     Bench(bench::BenchArgs),
 }
 
@@ -173,6 +180,9 @@ fn run(cli: Cli) -> CmdResult {
         Command::Export(a) => export::run(&ws, a),
         Command::Operator(a) => admin::operator(&ws, a),
         Command::Audit(a) => admin::audit(&ws, a),
+        Command::Classify(a) => triage::classify(&ws, a),
+        Command::Eval(a) => triage::eval(&ws, a),
+        Command::Dups(a) => triage::dups(&ws, a),
         Command::Demo(_) | Command::Bench(_) => Err(usage("not a workspace command")),
     }
 }
@@ -198,6 +208,9 @@ fn command_name(c: &Command) -> &'static str {
         Command::Operator(_) => "operator",
         Command::Audit(_) => "audit",
         Command::Demo(_) => "demo",
+        Command::Classify(_) => "classify",
+        Command::Eval(_) => "eval",
+        Command::Dups(_) => "dups",
         Command::Bench(_) => "bench",
     }
 }

@@ -10,9 +10,9 @@ use super::rng::Rng;
 use super::texts::{MEN, STREETS, SURNAMES, WOMEN};
 
 /// The shipped settlements of the demo okrug.
-pub const SETTLEMENTS_TOML: &str = include_str!("../../data/settlements.toml");
+pub const SETTLEMENTS_TOML: &str = include_str!("../../data/demo/settlements.toml");
 /// The shipped responsible recipients of the demo okrug.
-pub const RECIPIENTS_TOML: &str = include_str!("../../data/recipients.toml");
+pub const RECIPIENTS_TOML: &str = include_str!("../../data/demo/recipients.toml");
 
 /// One settlement as `data/settlements.toml` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -10,6 +10,7 @@ pub mod sla;
 pub mod status;
 pub mod targets;
 pub mod text;
+pub mod triage;
 
 pub use appeal::{Appeal, Deadlines, Quality};
 pub use block::{Block, Blocks};

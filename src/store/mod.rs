@@ -12,6 +12,7 @@ mod operators;
 mod query;
 mod recipients;
 mod schema;
+mod triage;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -34,6 +35,9 @@ pub use imports::ImportedFile;
 pub use operators::Operator;
 pub use query::{Cursor, ListFilter, Stats, fts_query};
 pub use schema::CURRENT_VERSION;
+pub use triage::{
+    AUTO_TRIAGE_SOURCE, DuplicateGroup, GroupMember, StoredSuggestion, TriageOutcome,
+};
 
 /// Who made a change and through what: kept with every audited change.
 #[derive(Debug, Clone, PartialEq, Eq)]

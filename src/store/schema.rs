@@ -133,6 +133,52 @@ CREATE VIRTUAL TABLE appeals_fts USING fts5 (
     tokenize = 'ascii'
 );
 "#,
+    // 5: auto-triage — the suggestion made for each appeal, and the similarity index that finds
+    // near-duplicates and repeats (see src/domain/triage/similarity.rs).
+    r#"
+CREATE TABLE triage (
+    appeal_id       INTEGER PRIMARY KEY REFERENCES appeals(id),
+    block           TEXT NOT NULL,              -- the suggested block
+    confidence      REAL NOT NULL,
+    alternatives    TEXT NOT NULL,              -- JSON [{"block", "confidence"}]
+    settlement      TEXT,                       -- named in the text
+    responsible     TEXT,                       -- proposed by routing
+    urgent          INTEGER NOT NULL,
+    conflict        INTEGER NOT NULL,
+    reasons         TEXT NOT NULL,              -- JSON {"urgent": [...], "conflict": [...]}
+    duplicate_of    INTEGER,                    -- proposed: the earliest appeal on the same problem
+    duplicate_score REAL,
+    repeat_of       INTEGER,                    -- «повторное»: same author, same problem, 30 days
+    repeat_score    REAL,
+    applied         TEXT NOT NULL,              -- JSON: what auto-triage set by itself
+    at              INTEGER NOT NULL
+);
+CREATE INDEX triage_duplicate_of ON triage (duplicate_of) WHERE duplicate_of IS NOT NULL;
+CREATE INDEX triage_repeat_of    ON triage (repeat_of) WHERE repeat_of IS NOT NULL;
+
+-- One row per indexed appeal: its stem set (u32 little-endian hashes) and what the judge needs.
+CREATE TABLE triage_signatures (
+    appeal_id   INTEGER PRIMARY KEY,
+    at          INTEGER NOT NULL,                -- received, unix seconds
+    settlement  TEXT,
+    block       TEXT,
+    author      TEXT,                            -- folded author name or phone digits
+    stems       BLOB NOT NULL
+);
+CREATE INDEX triage_signatures_author ON triage_signatures (author, at) WHERE author IS NOT NULL;
+
+-- Bottom-k MinHash keys of each appeal; probed by key inside a time window.
+CREATE TABLE triage_keys (
+    key         INTEGER NOT NULL,
+    at          INTEGER NOT NULL,
+    appeal_id   INTEGER NOT NULL,
+    PRIMARY KEY (key, at, appeal_id)
+) WITHOUT ROWID;
+
+-- The officers' block decisions, read at start as training examples.
+CREATE INDEX events_officer_block ON events (appeal_id)
+    WHERE field = 'block' AND source IN ('console', 'cli');
+"#,
 ];
 
 /// The schema version whose migration recreated the search index, which must then be refilled.

@@ -1,0 +1,190 @@
+//! Near-duplicate texts about the same problem, at scale.
+//!
+//! A text's [`Signature`] is the set of its distinctive content stems (hashed to 32 bits). The
+//! index stores, per appeal, only its [`KEYS_PER_APPEAL`] keys: the bottom-k of its distinctive
+//! stems under a fixed hash permutation (a bottom-k MinHash sketch). A new appeal probes the index
+//! with all of its distinctive stems inside the time window, so a candidate is found when one of
+//! the shared stems is in the candidate's sketch — for two paraphrases sharing four distinctive
+//! stems that is almost always — and the cost of a probe depends on the window, not on the size of
+//! the index. Candidates are then scored exactly: the cosine of the stem sets weighted by inverse
+//! document frequency (rare words such as «канализационный», «мопед» weigh more than «улица»).
+
+use std::collections::HashMap;
+
+use super::features::Analysis;
+
+/// Keys stored in the index per appeal.
+pub const KEYS_PER_APPEAL: usize = 8;
+
+/// A text's set of distinctive stems, hashed, sorted and unique.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Signature {
+    pub stems: Vec<u32>,
+}
+
+/// 32-bit FNV-1a of a stem.
+pub fn stem_hash(s: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in s.as_bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// The fixed permutation that orders stems for the bottom-k sketch.
+fn permute(h: u32) -> u32 {
+    let mut x = h ^ 0x9e37_79b9;
+    x = (x ^ (x >> 16)).wrapping_mul(0x85eb_ca6b);
+    x = (x ^ (x >> 13)).wrapping_mul(0xc2b2_ae35);
+    x ^ (x >> 16)
+}
+
+impl Signature {
+    /// The signature of an analysed text.
+    pub fn new(a: &Analysis) -> Self {
+        let mut stems: Vec<u32> = a
+            .content_stems()
+            .filter(|s| s.chars().count() >= 3)
+            .map(stem_hash)
+            .collect();
+        stems.sort_unstable();
+        stems.dedup();
+        Self { stems }
+    }
+
+    /// The keys this appeal is stored under: the bottom-k of its distinctive stems.
+    pub fn keys(&self, weights: &Weights) -> Vec<u32> {
+        let mut d: Vec<u32> = self
+            .stems
+            .iter()
+            .copied()
+            .filter(|h| weights.distinctive(*h))
+            .collect();
+        d.sort_unstable_by_key(|h| permute(*h));
+        d.truncate(KEYS_PER_APPEAL);
+        d
+    }
+
+    /// The keys a new appeal probes the index with: all its distinctive stems.
+    pub fn probes(&self, weights: &Weights) -> Vec<u32> {
+        self.stems
+            .iter()
+            .copied()
+            .filter(|h| weights.distinctive(*h))
+            .collect()
+    }
+
+    /// Little-endian bytes, for storage.
+    pub fn to_blob(&self) -> Vec<u8> {
+        self.stems.iter().flat_map(|h| h.to_le_bytes()).collect()
+    }
+
+    /// Reads the stored bytes back.
+    pub fn from_blob(b: &[u8]) -> Self {
+        Self {
+            stems: b
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+        }
+    }
+}
+
+/// Inverse document frequencies of stems, from the texts the model was trained on.
+#[derive(Debug, Clone, Default)]
+pub struct Weights {
+    idf: HashMap<u32, f32>,
+    /// The weight of a stem never seen (the rarest).
+    unseen: f32,
+    /// Stems at or below this weight are too common to be index keys.
+    common: f32,
+}
+
+impl Weights {
+    /// Counts document frequencies over the signatures of a corpus.
+    pub fn new<'a>(docs: impl Iterator<Item = &'a Signature>) -> Self {
+        let mut df: HashMap<u32, u32> = HashMap::new();
+        let mut n = 0u32;
+        for d in docs {
+            n += 1;
+            for h in &d.stems {
+                *df.entry(*h).or_default() += 1;
+            }
+        }
+        let n = f64::from(n.max(1));
+        let idf = |c: f64| ((n + 1.0) / (c + 0.5)).ln() as f32;
+        Self {
+            idf: df
+                .into_iter()
+                .map(|(h, c)| (h, idf(f64::from(c))))
+                .collect(),
+            unseen: idf(0.0),
+            // A stem in more than one document in 25 is not distinctive.
+            common: idf(n / 25.0),
+        }
+    }
+
+    /// The weight of one stem.
+    pub fn weight(&self, h: u32) -> f32 {
+        self.idf.get(&h).copied().unwrap_or(self.unseen)
+    }
+
+    /// True when the stem is rare enough to find duplicates by.
+    pub fn distinctive(&self, h: u32) -> bool {
+        self.weight(h) > self.common
+    }
+
+    /// IDF-weighted cosine of two stem sets, 0..1.
+    pub fn cosine(&self, a: &Signature, b: &Signature) -> f32 {
+        let (mut i, mut j) = (0, 0);
+        let mut dot = 0.0f32;
+        while i < a.stems.len() && j < b.stems.len() {
+            match a.stems[i].cmp(&b.stems[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += self.weight(a.stems[i]).powi(2);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        if dot == 0.0 {
+            return 0.0;
+        }
+        let norm = |s: &Signature| s.stems.iter().map(|h| self.weight(*h).powi(2)).sum::<f32>();
+        dot / (norm(a) * norm(b)).sqrt()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::text::SearchNormalizer;
+
+    fn sig(t: &str) -> Signature {
+        Signature::new(&Analysis::new(&SearchNormalizer::new(), t))
+    }
+
+    #[test]
+    fn paraphrases_score_higher_than_unrelated_texts() {
+        let corpus = [
+            sig("Яма на дороге у магазина"),
+            sig("Нет света на улице"),
+            sig("Автобус не пришёл"),
+        ];
+        let w = Weights::new(corpus.iter());
+        let a = sig("В Юркино на Садовой прорвало водопровод, вода заливает дорогу");
+        let b = sig("Садовая улица в Юркино: порыв водопровода, всё залито водой");
+        let c = sig("В клубе Юркино сломались кресла");
+        assert!(w.cosine(&a, &b) > w.cosine(&a, &c));
+        assert!(w.cosine(&a, &a) > 0.99);
+    }
+
+    #[test]
+    fn signatures_survive_storage() {
+        let s = sig("Прорвало трубу на улице Мира");
+        assert_eq!(Signature::from_blob(&s.to_blob()), s);
+    }
+}
