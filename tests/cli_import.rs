@@ -259,7 +259,13 @@ fn every_format_imports_with_its_channel() {
     assert_eq!(stats["by_channel"]["pos"], 3);
     assert_eq!(stats["by_channel"]["im"], 2);
     assert_eq!(stats["by_channel"]["messenger"], 4);
-    assert_eq!(stats["by_block"]["unassigned"], 9);
+    let blocks: i64 = stats["by_block"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_i64().unwrap())
+        .sum();
+    assert_eq!(blocks, 9);
 }
 
 #[test]
@@ -453,7 +459,14 @@ fn set_changes_are_audited_and_bad_values_refused() {
     fs::write(&f, "id;received_at;text;responsible\nA-1;2026-11-02 10:00;Яма на дороге;Отдел дорожного хозяйства\nA-2;2026-11-02 11:00;Ещё одна яма;\n").unwrap();
     json(&mcu(
         ws.path(),
-        &["import", "--json", "--channel", "pos", f.to_str().unwrap()],
+        &[
+            "import",
+            "--json",
+            "--no-triage",
+            "--channel",
+            "pos",
+            f.to_str().unwrap(),
+        ],
     ));
     let out = mcu(
         ws.path(),
@@ -584,4 +597,44 @@ fn rank_json_has_the_documented_fields_and_explain_names_the_appeals() {
         .collect();
     assert_eq!(keys, ["pos:R-1", "pos:R-2"]);
     assert_eq!(e["appeals"][1]["counts"]["open_overdue"], true);
+}
+
+#[test]
+fn import_runs_auto_triage_and_records_what_it_set() {
+    let ws = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let f = src.path().join("t.csv");
+    fs::write(
+        &f,
+        "id;received_at;text\n\
+         T-1;2026-11-26 10:00;Третий день нет отопления в доме на улице Лесной, батареи ледяные\n",
+    )
+    .unwrap();
+    let r = json(&mcu(
+        ws.path(),
+        &[
+            "import",
+            "--json",
+            "--channel",
+            "im",
+            "--now",
+            NOW,
+            f.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(r[0]["triaged"]["appeals"], 1, "{r}");
+    let a = json(&mcu(ws.path(), &["show", "im:T-1", "--json", "--now", NOW]));
+    assert_eq!(a["block"], "housing", "{a}");
+    assert_eq!(a["urgent"], true, "no heating is urgent: {a}");
+    let by_triage: Vec<&str> = a["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["source"] == "auto-triage")
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        by_triage.contains(&"block") && by_triage.contains(&"urgent"),
+        "{by_triage:?}"
+    );
 }

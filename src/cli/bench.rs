@@ -348,6 +348,8 @@ fn import(b: ImportBench) -> CmdResult {
             "import",
             "--json",
             "--peak-rss",
+            // Auto-triage is measured by `mcu bench triage`; this compares loading with sqlite3.
+            "--no-triage",
             "--channel",
             "pos",
             "--now",

@@ -24,6 +24,9 @@ pub struct ImportArgs {
     /// The time recorded for the changes (default: now)
     #[arg(long, value_name = "TS")]
     now: Option<String>,
+    /// Skip auto-triage after the import (bulk loads; `mcu classify --pending` catches up later)
+    #[arg(long)]
+    no_triage: bool,
     /// Machine-readable output
     #[arg(long)]
     json: bool,
@@ -41,7 +44,13 @@ pub fn run(ws: &Workspace, a: ImportArgs) -> CmdResult {
     super::require(grants.may_import(), "importing files")?;
     let tz = store.reference().calendar.timezone();
     let now = super::instant(a.now.as_deref(), tz, "--now")?;
+    let triage = if a.no_triage {
+        None
+    } else {
+        Some(store.load_triage(Some(ws.root()))?)
+    };
     let mut importer = Importer {
+        triage: triage.as_ref(),
         workspace: ws,
         store: &mut store,
         operator: grants.login.clone(),
@@ -118,5 +127,11 @@ fn print_report(r: &FileReport) {
     }
     for w in &r.warnings {
         println!("  note: {w}");
+    }
+    if let Some(t) = &r.triaged {
+        println!(
+            "  auto-triage: {} appeals, {} blocks set automatically",
+            t.appeals, t.blocks_set
+        );
     }
 }

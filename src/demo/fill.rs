@@ -118,6 +118,7 @@ pub fn fill(ws: &Workspace, opts: &DemoOptions) -> Result<FillReport, DemoError>
         let tag = format!("{:02}_{}", k + 1, end.with_timezone(&tz).format("%Y-%m-%d"));
         report.files += exports::write_batch(&ws.inbox(), &tag, &rows, tz)?.len();
         let mut importer = Importer {
+            triage: None,
             workspace: ws,
             store: &mut store,
             operator: "mcu-demo".into(),

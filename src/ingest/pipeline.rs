@@ -54,6 +54,16 @@ pub struct FileReport {
     pub moved_to: Option<String>,
     /// Things worth knowing that did not stop the import (ignored columns, missing deadlines…).
     pub warnings: Vec<String>,
+    /// Appeals auto-triage looked at after the import, and how many blocks it set by itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub triaged: Option<TriageCounts>,
+}
+
+/// What auto-triage did after an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TriageCounts {
+    pub appeals: usize,
+    pub blocks_set: usize,
 }
 
 impl FileReport {
@@ -91,6 +101,9 @@ pub struct Importer<'a> {
     pub operator: String,
     /// The instant recorded as the time of the changes.
     pub now: DateTime<Utc>,
+    /// Auto-triage run on the new appeals once a file is committed (block, settlement, urgency,
+    /// conflict, duplicates); `None` imports without it (bulk loads, the demo filler).
+    pub triage: Option<&'a crate::domain::triage::Triage>,
 }
 
 impl Importer<'_> {
@@ -127,6 +140,7 @@ impl Importer<'_> {
             quarantine: None,
             moved_to: None,
             warnings: Vec::new(),
+            triaged: None,
         };
 
         let hash = match hash_file(path) {
@@ -297,6 +311,16 @@ impl Importer<'_> {
         };
         if move_file {
             report.moved_to = Some(self.move_to_processed(path, &name)?);
+        }
+        if let Some(t) = self.triage {
+            // After the commit: a crash here leaves untriaged appeals, which the next import or
+            // `mcu classify --pending` picks up (they have no suggestion yet).
+            let actor = Actor::new(self.operator.clone(), crate::store::AUTO_TRIAGE_SOURCE);
+            let done = self.store.triage_pending(t, &actor, now, usize::MAX)?;
+            report.triaged = Some(TriageCounts {
+                appeals: done.len(),
+                blocks_set: done.iter().filter(|o| o.applied.contains(&"block")).count(),
+            });
         }
         Ok(report)
     }

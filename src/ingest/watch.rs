@@ -63,6 +63,8 @@ pub fn run_importer(
     notices: &mpsc::Sender<ImportNotice>,
 ) -> Result<(), WorkspaceError> {
     let mut store = ws.store()?;
+    // Built once: officers' corrections of earlier days are in it; today's count from tomorrow.
+    let triage = store.load_triage(Some(ws.root()))?;
     let (tx, rx) = mpsc::channel::<()>();
     let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         if res.is_ok() {
@@ -89,7 +91,7 @@ pub fn run_importer(
             Err(mpsc::RecvTimeoutError::Disconnected) => thread::sleep(wait),
         }
         next_poll = Instant::now() + POLL;
-        let reports = import_settled(ws, &mut store, operator);
+        let reports = import_settled(ws, &mut store, operator, &triage);
         let notice = match reports {
             Ok(r) if r.is_empty() => continue,
             Ok(r) => ImportNotice::Imported(r),
@@ -106,6 +108,7 @@ fn import_settled(
     ws: &Workspace,
     store: &mut crate::store::Store,
     operator: &str,
+    triage: &crate::domain::triage::Triage,
 ) -> Result<Vec<FileReport>, PipelineError> {
     let now = SystemTime::now();
     let ready: Vec<PathBuf> = inbox_files(ws)?
@@ -117,6 +120,7 @@ fn import_settled(
         })
         .collect();
     let mut importer = Importer {
+        triage: Some(triage),
         workspace: ws,
         store,
         operator: operator.to_string(),
