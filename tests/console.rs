@@ -467,3 +467,21 @@ fn new_arrivals_show_at_the_top_while_the_selection_stays_on_its_appeal() {
     assert!(s.contains("Свежее обращение"), "{s}");
     assert_eq!(c.app.incoming.current().unwrap().id, selected);
 }
+
+#[test]
+fn the_suggestion_is_shown_and_accepted_with_one_key() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    c.app.triage = Some(std::sync::Arc::new(c.app.store.load_triage(None).unwrap()));
+    key(&mut c, KeyCode::Enter);
+    let s = screen(&mut c, 100, 40);
+    assert!(s.contains("Предложение") && s.contains("блок ЖКХ"), "{s}");
+    key(&mut c, KeyCode::Char('A'));
+    let a = open_store(&db).find("im:I-2").unwrap();
+    assert_eq!(a.block.as_deref(), Some("housing"));
+    let h = open_store(&db).history(a.id).unwrap();
+    assert!(
+        h.iter()
+            .any(|e| e.field == "block" && e.source == "console")
+    );
+}

@@ -29,9 +29,25 @@ pub enum Panel {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Detail {
     pub appeal: Appeal,
+    pub suggestion: Option<Suggested>,
     pub history: Vec<Event>,
     pub duplicates: Vec<Appeal>,
     pub scroll: u16,
+}
+
+/// What mcu proposes for an appeal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggested {
+    pub block: String,
+    /// How sure the model is (none for the plain keyword lexicon).
+    pub confidence: Option<f32>,
+    pub responsible: Option<String>,
+    /// A proposed original this appeal duplicates.
+    pub duplicate_of: Option<i64>,
+    /// «Повторное»: the same author's earlier appeal on the same problem.
+    pub repeat_of: Option<i64>,
+    /// Why it is urgent or conflict.
+    pub reasons: Vec<String>,
 }
 
 /// A change waiting for a confirmation.
@@ -94,6 +110,8 @@ pub struct App {
     pub views_path: Option<std::path::PathBuf>,
     /// What the operator may do: which appeals they see, whose personal data, what they change.
     pub grants: Grants,
+    /// The auto-triage model (built at start with the officers' corrections so far).
+    pub triage: Option<std::sync::Arc<crate::domain::triage::Triage>>,
     data_version: i64,
 }
 
@@ -124,6 +142,7 @@ impl App {
             quit: false,
             views_path: super::views::default_path(),
             grants: Grants::new(operator.clone(), vec![Role::Head], vec![]),
+            triage: None,
             data_version: 0,
         }
     }
@@ -219,7 +238,9 @@ impl App {
         };
         let history = self.store.history(id)?;
         let duplicates = self.store.duplicates_of(id)?;
+        let suggestion = self.suggestion(&appeal)?;
         self.detail = Some(Detail {
+            suggestion,
             appeal,
             history,
             duplicates,
@@ -879,35 +900,80 @@ impl App {
         let Some(a) = self.current_appeal() else {
             return Ok(());
         };
-        let Some((block, recipient)) = self.suggestion(&a)? else {
+        let Some(sug) = self.suggestion(&a)? else {
             self.say("Нет подсказки для этого обращения: выберите блок (b)", true);
             return Ok(());
         };
         let mut changes = Vec::new();
         if a.block.is_none() {
-            changes.push(Change::Block(Some(block)));
+            changes.push(Change::Block(Some(sug.block.clone())));
         }
         if a.responsible.is_none()
-            && let Some(r) = recipient
+            && let Some(r) = sug.responsible
+            && self.store.resolve_recipient(&r).is_ok()
         {
             changes.push(Change::Responsible(Some(r)));
         }
-        if changes.is_empty() {
-            self.say("Уже разобрано", false);
-        } else {
+        if !changes.is_empty() {
             self.apply(vec![a.id], changes)?;
+        } else if a.block.as_deref() == Some(sug.block.as_str()) {
+            // Auto-triage set the block; the officer's confirmation teaches the model.
+            let actor = Actor::operator(self.grants.clone(), "console");
+            self.store.confirm_block(a.id, &actor, self.now())?;
+            self.refresh()?;
+            self.say("Блок подтверждён", false);
+        } else {
+            self.say("Уже разобрано", false);
         }
         self.next_untriaged()
     }
 
-    /// The suggested block and recipient of an appeal: the block whose keywords its text matches
-    /// most, and the recipient who handled most appeals of that block.
-    pub fn suggestion(&self, a: &Appeal) -> Result<Option<(String, Option<String>)>, StoreError> {
+    /// The suggestion for an appeal: what auto-triage stored when it was imported, else a fresh
+    /// one from the model, else (no model loaded) the keyword lexicon with the recipient who
+    /// handled most appeals of that block.
+    pub fn suggestion(&self, a: &Appeal) -> Result<Option<Suggested>, StoreError> {
+        if let Some(s) = self.store.suggestion(a.id)? {
+            return Ok(Some(Suggested {
+                block: s.block,
+                confidence: Some(s.confidence),
+                responsible: s.responsible,
+                duplicate_of: s.duplicate_of.map(|l| l.id),
+                repeat_of: s.repeat_of.map(|l| l.id),
+                reasons: s
+                    .urgent_reasons
+                    .into_iter()
+                    .chain(s.conflict_reasons)
+                    .collect(),
+            }));
+        }
+        if let Some(t) = &self.triage {
+            let s = t.suggest_appeal(a);
+            return Ok(Some(Suggested {
+                block: s.block,
+                confidence: Some(s.confidence),
+                responsible: s.responsible,
+                duplicate_of: None,
+                repeat_of: None,
+                reasons: s
+                    .urgent_reasons
+                    .iter()
+                    .chain(s.conflict_reasons.iter())
+                    .map(|r| r.to_string())
+                    .collect(),
+            }));
+        }
         let Some(block) = crate::domain::block::suggest(&self.reference.blocks, &a.text) else {
             return Ok(None);
         };
-        let recipient = self.store.usual_recipient(&block)?;
-        Ok(Some((block, recipient)))
+        let responsible = self.store.usual_recipient(&block)?;
+        Ok(Some(Suggested {
+            block,
+            confidence: None,
+            responsible,
+            duplicate_of: None,
+            repeat_of: None,
+            reasons: Vec::new(),
+        }))
     }
 
     fn current_appeal(&self) -> Option<Appeal> {

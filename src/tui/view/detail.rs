@@ -110,6 +110,31 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Detail) {
         let ids: Vec<String> = d.duplicates.iter().map(|x| format!("№{}", x.id)).collect();
         lines.push(field("Его дубли", ids.join(", ")));
     }
+    if let Some(sg) = &d.suggestion {
+        let mut parts = vec![format!(
+            "блок {}{}",
+            app.reference.blocks.name_of(&sg.block),
+            sg.confidence
+                .map_or(String::new(), |c| format!(" ({:.0}%)", c * 100.0))
+        )];
+        if let Some(r) = &sg.responsible {
+            parts.push(format!("ответственный {r}"));
+        }
+        if let Some(o) = sg.duplicate_of {
+            parts.push(format!("дубль №{o}?"));
+        }
+        if let Some(o) = sg.repeat_of {
+            parts.push(format!("повторное, ранее №{o}"));
+        }
+        if !sg.reasons.is_empty() {
+            parts.push(format!("признаки: {}", sg.reasons.join(", ")));
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<18}", "Предложение"), t.dim()),
+            Span::styled(parts.join(" · "), t.warn()),
+        ]));
+    }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Текст", t.header()));
     for l in a.text.lines() {

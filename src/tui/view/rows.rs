@@ -97,9 +97,17 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, wide: bool) {
         let marked = app.incoming.marked.contains(&a.id);
         let (left, left_style) =
             time_left(app, &cal, now, a.deadlines.answer_due, a.status.is_open());
-        let block = a.block.as_deref().map_or("—".to_string(), |b| {
-            app.reference.blocks.name_of(b).to_string()
-        });
+        // No block yet: the suggestion, marked «~», when auto-triage left one.
+        let (block, block_style) = match a.block.as_deref() {
+            Some(b) => (app.reference.blocks.name_of(b).to_string(), Style::new()),
+            None => match app.store.suggestion(a.id).ok().flatten() {
+                Some(sg) => (
+                    format!("~{}", app.reference.blocks.name_of(&sg.block)),
+                    t.dim(),
+                ),
+                None => ("—".to_string(), Style::new()),
+            },
+        };
         let mut marks = Vec::new();
         if a.urgent {
             marks.push(Span::styled("С", t.bad()));
@@ -116,7 +124,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, wide: bool) {
                     .to_string(),
             ),
             Cell::from(a.channel.short_ru()),
-            Cell::from(fit(&block, block_w)),
+            Cell::from(fit(&block, block_w)).style(block_style),
         ];
         if with_settlement {
             cells.push(Cell::from(fit(
