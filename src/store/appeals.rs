@@ -231,6 +231,9 @@ pub(crate) struct SaveCtx<'a> {
 pub(crate) struct NameIds {
     settlements: std::cell::RefCell<std::collections::HashMap<String, i64>>,
     recipients: std::cell::RefCell<std::collections::HashMap<String, i64>>,
+    /// The audit chain's head (last id and hash) as this transaction left it: nobody else can
+    /// append while it holds the write lock.
+    pub(crate) audit_head: std::cell::RefCell<Option<(i64, String)>>,
 }
 
 impl NameIds {
@@ -458,7 +461,15 @@ pub(crate) fn save(
         .map(|(f, o, n)| (*f, o.as_deref(), n.as_deref()))
         .collect();
     entries.extend(notes.iter().map(|n| ("note", None, Some(n.as_str()))));
-    super::audit::append(tx, id, now_s, &actor.operator, &actor.source, &entries)?;
+    super::audit::append_cached(
+        tx,
+        ctx.names.map(|n| &n.audit_head),
+        id,
+        now_s,
+        &actor.operator,
+        &actor.source,
+        &entries,
+    )?;
     Ok(SaveOutcome {
         id,
         kind: if old.is_none() {

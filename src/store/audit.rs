@@ -64,7 +64,13 @@ pub fn entry_hash(
             None => part(b"-"),
         }
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(64);
+    for b in h.finalize() {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    out
 }
 
 /// The id and hash of the last entry (the chain's head), if any.
@@ -85,10 +91,28 @@ pub(crate) fn append(
     source: &str,
     entries: &[(&str, Option<&str>, Option<&str>)],
 ) -> Result<(), StoreError> {
+    append_cached(conn, None, appeal_id, at, operator, source, entries)
+}
+
+/// [`append`], with the head remembered across calls of one write transaction (an import writes
+/// a million entries; reading the head back each time would cost a query per row).
+pub(crate) fn append_cached(
+    conn: &Connection,
+    cache: Option<&std::cell::RefCell<Option<(i64, String)>>>,
+    appeal_id: i64,
+    at: i64,
+    operator: &str,
+    source: &str,
+    entries: &[(&str, Option<&str>, Option<&str>)],
+) -> Result<(), StoreError> {
     if entries.is_empty() {
         return Ok(());
     }
-    let (mut id, mut prev) = head(conn)?.unwrap_or((0, String::new()));
+    let cached = cache.and_then(|c| c.borrow_mut().take());
+    let (mut id, mut prev) = match cached {
+        Some(h) => h,
+        None => head(conn)?.unwrap_or((0, String::new())),
+    };
     let mut ins = conn.prepare_cached(
         "INSERT INTO events (id, appeal_id, at, operator, source, field, old, new, hash) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
