@@ -39,6 +39,16 @@ pub fn words(s: &str) -> impl Iterator<Item = String> + '_ {
         })
 }
 
+/// How many distinct words a [`StemCache`] remembers before it starts afresh (a few MiB).
+const STEM_CACHE_WORDS: usize = 100_000;
+
+/// Stems of words already met, for [`SearchNormalizer::normalize_cached`]. Bounded: when full it
+/// forgets everything and fills again.
+#[derive(Debug, Default)]
+pub struct StemCache {
+    stems: std::collections::HashMap<String, String>,
+}
+
 /// Snowball stemmers for the two scripts a Russian appeal mixes.
 pub struct SearchNormalizer {
     russian: Stemmer,
@@ -86,6 +96,16 @@ impl SearchNormalizer {
     /// allocating a string per word, and with fast paths for ASCII and the Russian alphabet (the
     /// general Unicode tables are only consulted for other characters).
     pub fn normalize_into(&self, text: &str, out: &mut String) {
+        self.normalize_with(text, out, None);
+    }
+
+    /// [`normalize_into`](Self::normalize_into) remembering the stems of the words it meets in
+    /// `cache`, so that a long import stems each distinct word once (the same output).
+    pub fn normalize_cached(&self, text: &str, out: &mut String, cache: &mut StemCache) {
+        self.normalize_with(text, out, Some(cache));
+    }
+
+    fn normalize_with(&self, text: &str, out: &mut String, mut cache: Option<&mut StemCache>) {
         out.clear();
         let mut word = String::with_capacity(64);
         // Which scripts the folded word holds decides the stemmer (see `stem_word`).
@@ -97,14 +117,34 @@ impl SearchNormalizer {
             if !out.is_empty() {
                 out.push(' ');
             }
-            match (*cyr, *lat) {
-                (true, false) => out.push_str(&self.russian.stem(word)),
-                (false, true) => out.push_str(&self.english.stem(word)),
-                _ => out.push_str(word),
-            }
-            word.clear();
+            let (c, l) = (*cyr, *lat);
             *cyr = false;
             *lat = false;
+            let stemmer = match (c, l) {
+                (true, false) => &self.russian,
+                (false, true) => &self.english,
+                _ => {
+                    out.push_str(word);
+                    word.clear();
+                    return;
+                }
+            };
+            // The word alone decides its stemmer, so a stem remembered by word is always right.
+            match cache.as_deref_mut() {
+                Some(c) => match c.stems.get(word.as_str()) {
+                    Some(stem) => out.push_str(stem),
+                    None => {
+                        let stem = stemmer.stem(word).into_owned();
+                        out.push_str(&stem);
+                        if c.stems.len() >= STEM_CACHE_WORDS {
+                            c.stems.clear();
+                        }
+                        c.stems.insert(word.clone(), stem);
+                    }
+                },
+                None => out.push_str(&stemmer.stem(word)),
+            }
+            word.clear();
         };
         for c in text.chars() {
             let code = u32::from(c);
@@ -168,9 +208,13 @@ mod tests {
             "",
             "   ,,, ",
         ];
-        for t in texts {
+        let mut cache = StemCache::default();
+        let mut cached = String::new();
+        for t in texts.iter().chain(&texts) {
             let want: Vec<String> = words(t).map(|w| n.stem_word(&w).into_owned()).collect();
             assert_eq!(n.normalize(t), want.join(" "), "{t}");
+            n.normalize_cached(t, &mut cached, &mut cache);
+            assert_eq!(cached, want.join(" "), "{t}");
         }
     }
 

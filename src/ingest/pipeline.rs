@@ -19,7 +19,7 @@ use super::{
     FileError, Format, IncomingAppeal, Mapper, RawRow, ReadItem, RowError, format, readers,
 };
 use crate::domain::Channel;
-use crate::domain::text::SearchNormalizer;
+use crate::domain::text::{SearchNormalizer, StemCache};
 use crate::store::{Actor, ImportedFile, SaveKind, Store, StoreError};
 use crate::workspace::Workspace;
 
@@ -409,6 +409,7 @@ fn prepare_rows(
     send: &mpsc::SyncSender<Vec<Prepared>>,
 ) {
     let normalizer = SearchNormalizer::new();
+    let mut stems = StemCache::default();
     let mut batch = Vec::with_capacity(PREPARED_BATCH);
     let mut first = true;
     for item in rows {
@@ -421,7 +422,8 @@ fn prepare_rows(
             Ok(ReadItem::Bad(e)) => Prepared::Unsplit(e),
             Ok(ReadItem::Row(row)) => {
                 let mapped = mapper.map(&row).map(|a| {
-                    let form = normalizer.normalize(&a.text);
+                    let mut form = String::with_capacity(a.text.len());
+                    normalizer.normalize_cached(&a.text, &mut form, &mut stems);
                     (a, form)
                 });
                 let keep = first
