@@ -94,7 +94,8 @@ pub fn run(ws: &Workspace, a: ImportArgs) -> CmdResult {
     })
 }
 
-fn print_report(r: &FileReport) {
+/// One file's report for people (file names and counts only, never content).
+pub(crate) fn print_report(r: &FileReport) {
     match &r.outcome {
         FileOutcome::Imported {
             rows,

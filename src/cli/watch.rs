@@ -5,7 +5,6 @@ use std::sync::mpsc;
 use clap::Args;
 
 use super::{CmdResult, Failure};
-use crate::ingest::FileOutcome;
 use crate::ingest::watch::{ImportLock, ImportNotice, run_importer};
 use crate::workspace::Workspace;
 
@@ -39,25 +38,8 @@ pub fn run(ws: &Workspace, _a: WatchArgs) -> CmdResult {
     for notice in rx {
         match notice {
             ImportNotice::Imported(reports) => {
-                for r in reports {
-                    match &r.outcome {
-                        FileOutcome::Imported {
-                            rows,
-                            inserted,
-                            updated,
-                            unchanged,
-                            quarantined,
-                        } => println!(
-                            "{}: {rows} rows — imported {inserted}, updated {updated}, unchanged {unchanged}, quarantined {quarantined}",
-                            r.file
-                        ),
-                        FileOutcome::AlreadyImported { name, .. } => {
-                            println!("{}: skipped, already imported as {name}", r.file)
-                        }
-                        FileOutcome::Failed { reason } => {
-                            println!("{}: not imported: {reason}", r.file)
-                        }
-                    }
+                for r in &reports {
+                    super::import::print_report(r);
                 }
             }
             ImportNotice::Failed(e) => eprintln!("import failed (will retry): {e}"),

@@ -156,26 +156,33 @@ pub(crate) fn seal(conn: &Connection) -> Result<(), StoreError> {
         let mut up = tx.prepare("UPDATE events SET hash = ?2 WHERE id = ?1")?;
         let mut rows = st.query([first])?;
         while let Some(r) = rows.next()? {
-            let (id, appeal, at): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            let (op, src, field): (String, String, String) = (r.get(3)?, r.get(4)?, r.get(5)?);
-            let (old, new): (Option<String>, Option<String>) = (r.get(6)?, r.get(7)?);
-            let h = entry_hash(
-                &prev,
-                id,
-                appeal,
-                at,
-                &op,
-                &src,
-                &field,
-                old.as_deref(),
-                new.as_deref(),
-            );
+            let (id, h) = row_hash(&prev, r)?;
             up.execute(params![id, h])?;
             prev = h;
         }
     }
     tx.commit()?;
     Ok(())
+}
+
+/// The hash a stored entry should have, read from a row of
+/// `id, appeal_id, at, operator, source, field, old, new`.
+fn row_hash(prev: &str, r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String)> {
+    let (id, appeal, at): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+    let (op, src, field): (String, String, String) = (r.get(3)?, r.get(4)?, r.get(5)?);
+    let (old, new): (Option<String>, Option<String>) = (r.get(6)?, r.get(7)?);
+    let h = entry_hash(
+        prev,
+        id,
+        appeal,
+        at,
+        &op,
+        &src,
+        &field,
+        old.as_deref(),
+        new.as_deref(),
+    );
+    Ok((id, h))
 }
 
 /// A filter of the audit log.
@@ -199,21 +206,8 @@ impl Store {
         let mut checked = 0;
         while let Some(r) = rows.next()? {
             checked += 1;
-            let (id, appeal, at): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            let (op, src, field): (String, String, String) = (r.get(3)?, r.get(4)?, r.get(5)?);
-            let (old, new): (Option<String>, Option<String>) = (r.get(6)?, r.get(7)?);
             let stored: Option<String> = r.get(8)?;
-            let h = entry_hash(
-                &prev,
-                id,
-                appeal,
-                at,
-                &op,
-                &src,
-                &field,
-                old.as_deref(),
-                new.as_deref(),
-            );
+            let (id, h) = row_hash(&prev, r)?;
             if stored.as_deref() != Some(h.as_str()) {
                 return Ok(Verification {
                     checked,
