@@ -115,7 +115,10 @@ pub fn run(b: ConsoleBench) -> CmdResult {
         super::output::print_json(&report)?;
     } else {
         println!("workspace: {} ({} appeals)", b.ws.display(), report.appeals);
-        println!("start to first full frame (200×50): {:.1} ms", report.first_frame_ms);
+        println!(
+            "start to first full frame (200×50): {:.1} ms",
+            report.first_frame_ms
+        );
         println!(
             "refresh of all three panels + frame: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} runs)",
             report.refresh.p50_ms, report.refresh.p99_ms, report.refresh.max_ms, b.iterations

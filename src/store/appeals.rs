@@ -345,6 +345,9 @@ pub(crate) fn save(
     };
     let secs = |d: Option<DateTime<Utc>>| d.map(|d| d.timestamp());
     let now_s = now.timestamp();
+    // Derived, like the deadlines: the summaries' triggers and the medians read it.
+    let first_response_ws =
+        super::aggregates::first_response_ws(reference, new.received_at, new.first_response_at);
     let id = match old {
         None => {
             new.version = 1;
@@ -353,9 +356,9 @@ pub(crate) fn save(
                  settlement_id, address, url, category, fz59, block, responsible_id, status, is_open, \
                  urgent, conflict, first_response_at, answered_at, answer, quality, rating, lat, lon, \
                  duplicate_of, extension_reason, reopen_count, register_due, first_response_due, \
-                 answer_due, version, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, \
-                 ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, \
-                 ?25, ?26, ?27, ?28, ?29, ?30, 1, ?31, ?31)",
+                 answer_due, version, created_at, updated_at, first_response_ws) VALUES (?1, ?2, ?3, \
+                 ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, \
+                 ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, 1, ?31, ?31, ?32)",
             )?
             .execute(params![
                 new.channel.id(),
@@ -389,6 +392,7 @@ pub(crate) fn save(
                 secs(new.deadlines.first_response_due),
                 secs(new.deadlines.answer_due),
                 now_s,
+                first_response_ws,
             ])?;
             let id = tx.last_insert_rowid();
             new.id = id;
@@ -407,7 +411,7 @@ pub(crate) fn save(
                  first_response_at = ?17, answered_at = ?18, answer = ?19, quality = ?20, rating = ?21, \
                  lat = ?22, lon = ?23, duplicate_of = ?24, extension_reason = ?25, reopen_count = ?26, \
                  register_due = ?27, first_response_due = ?28, answer_due = ?29, version = ?30, \
-                 updated_at = ?31 WHERE id = ?1",
+                 updated_at = ?31, first_response_ws = ?32 WHERE id = ?1",
             )?
             .execute(params![
                 o.id,
@@ -441,6 +445,7 @@ pub(crate) fn save(
                 secs(new.deadlines.answer_due),
                 new.version,
                 now_s,
+                first_response_ws,
             ])?;
             if o.text != new.text {
                 tx.prepare_cached("DELETE FROM appeals_fts WHERE rowid = ?1")?
