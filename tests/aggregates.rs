@@ -323,9 +323,11 @@ fn summaries_equal_a_direct_walk_after_inserts_moves_and_changes() {
             2 => Change::Responsible(
                 (rng.next(5) > 0).then(|| RECIPIENTS[rng.next(4) as usize].into()),
             ),
-            3 => Change::AnsweredAt(
-                (rng.next(3) > 0).then(|| now - Duration::minutes(rng.next(60 * 24 * 30) as i64)),
-            ),
+            // With a fraction of a second, as an operator's clock gives.
+            3 => Change::AnsweredAt((rng.next(3) > 0).then(|| {
+                now - Duration::minutes(rng.next(60 * 24 * 30) as i64)
+                    + Duration::milliseconds(rng.next(1000) as i64)
+            })),
             4 => Change::InterimAt(
                 (rng.next(3) > 0).then(|| now - Duration::minutes(rng.next(60 * 24 * 30) as i64)),
             ),

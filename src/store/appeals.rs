@@ -345,7 +345,7 @@ pub(crate) fn save(
     };
     let secs = |d: Option<DateTime<Utc>>| d.map(|d| d.timestamp());
     let now_s = now.timestamp();
-    // Derived, like the deadlines: the summaries' triggers and the medians read it.
+    // Derived, like the deadlines: the medians read it.
     let first_response_ws =
         super::aggregates::first_response_ws(reference, new.received_at, new.first_response_at);
     let id = match old {
@@ -396,6 +396,7 @@ pub(crate) fn save(
             ])?;
             let id = tx.last_insert_rowid();
             new.id = id;
+            super::aggregates::count_new(tx, new, responsible)?;
             tx.prepare_cached("INSERT INTO appeals_fts (rowid, body) VALUES (?1, ?2)")?
                 .execute(params![id, search_form(body, normalizer, &new.text)])?;
             events.push(("created", None, Some(actor.source.clone())));
@@ -404,6 +405,7 @@ pub(crate) fn save(
         Some(o) => {
             new.id = o.id;
             new.version = o.version + 1;
+            super::aggregates::count(tx, o.id, false)?;
             tx.prepare_cached(
                 "UPDATE appeals SET received_at = ?2, text = ?3, author = ?4, contact = ?5, \
                  settlement_id = ?6, address = ?7, url = ?8, category = ?9, fz59 = ?10, block = ?11, \
@@ -447,6 +449,7 @@ pub(crate) fn save(
                 now_s,
                 first_response_ws,
             ])?;
+            super::aggregates::count(tx, o.id, true)?;
             if o.text != new.text {
                 tx.prepare_cached("DELETE FROM appeals_fts WHERE rowid = ?1")?
                     .execute([o.id])?;

@@ -134,7 +134,7 @@ CREATE VIRTUAL TABLE appeals_fts USING fts5 (
     tokenize = 'ascii'
 );
 "#,
-    // 5: pre-aggregated monitoring and ranking figures, kept exact by triggers, and the derived
+    // 5: pre-aggregated monitoring and ranking figures, kept exact by save(), and the derived
     // first-response working time (see store::aggregates); filled right after this step.
     super::aggregates::SCHEMA,
 ];
