@@ -9,7 +9,8 @@ use rusqlite::params;
 use rusqlite::types::Value;
 use serde::Serialize;
 
-use super::{Store, StoreError, ts, ts_opt};
+use super::aggregates::{EXCLUDED, HOUR, split};
+use super::{Store, StoreError, ts_opt};
 use crate::domain::ranking::RecipientFacts;
 use crate::domain::{Appeal, WorkCalendar};
 
@@ -81,6 +82,21 @@ pub struct FirstResponseCounts {
     pub missing_overdue: u32,
 }
 
+const WEEK: i64 = 7 * 24 * 3600;
+
+fn add_week(
+    out: &mut BTreeMap<Option<String>, Vec<u32>>,
+    key: Option<String>,
+    week: i64,
+    count: i64,
+    weeks: usize,
+) {
+    let v = out.entry(key).or_insert_with(|| vec![0; weeks]);
+    if let Some(slot) = usize::try_from(week).ok().and_then(|w| v.get_mut(w)) {
+        *slot += u(count);
+    }
+}
+
 fn u(v: i64) -> u32 {
     u32::try_from(v.max(0)).unwrap_or(u32::MAX)
 }
@@ -118,32 +134,77 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Open appeals come from the summary `agg_open`; those not overdue yet (due at or after
+    /// `now`, or without a deadline) from the partial index `appeals_open_pending`, so overdue =
+    /// open − not yet due; the oldest overdue deadline is one index seek per group.
     fn open_by(
         &self,
         column: &str,
         now: DateTime<Utc>,
         risk_end: DateTime<Utc>,
     ) -> Result<BTreeMap<Option<String>, OpenCounts>, StoreError> {
-        let sql = format!(
-            "SELECT CAST({column} AS TEXT), COUNT(*), \
-             COALESCE(SUM(a.answer_due < ?1), 0), \
-             COALESCE(SUM(a.answer_due >= ?1 AND a.answer_due <= ?2), 0), \
-             MIN(CASE WHEN a.answer_due < ?1 THEN a.answer_due END) \
-             FROM appeals a WHERE a.is_open = 1 GROUP BY {column}"
-        );
-        let mut st = self.conn().prepare_cached(&sql)?;
-        let rows = st.query_map(params![now.timestamp(), risk_end.timestamp()], |r| {
-            Ok((
-                r.get::<_, Option<String>>(0)?,
-                OpenCounts {
-                    open: u(r.get(1)?),
-                    overdue: u(r.get(2)?),
-                    at_risk: u(r.get(3)?),
-                    oldest_overdue_due: ts_opt(r.get(4)?),
-                },
-            ))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let by_block = column == "a.block";
+        let mut out: BTreeMap<Option<String>, OpenCounts> = BTreeMap::new();
+        {
+            let mut st = self
+                .conn()
+                .prepare_cached("SELECT block, rid, n FROM agg_open WHERE n != 0")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let key = if by_block {
+                    let b: String = r.get(0)?;
+                    (!b.is_empty()).then_some(b)
+                } else {
+                    let id: i64 = r.get(1)?;
+                    (id != 0).then(|| id.to_string())
+                };
+                out.entry(key).or_default().open += u(r.get(2)?);
+            }
+        }
+        // Per group, counts over the partial index on (group, answer_due): not overdue yet (due
+        // at or after now, or no deadline), at risk (due by risk_end), the earliest deadline.
+        let (index, col) = if by_block {
+            ("appeals_open_block", "a.block")
+        } else {
+            ("appeals_open_responsible", "a.responsible_id")
+        };
+        let figures = |cond: &str| {
+            format!(
+                "SELECT (SELECT COUNT(*) FROM appeals a INDEXED BY {index} WHERE a.is_open = 1 AND {cond} AND a.answer_due >= ?2), \
+                 (SELECT COUNT(*) FROM appeals a INDEXED BY {index} WHERE a.is_open = 1 AND {cond} AND a.answer_due IS NULL), \
+                 (SELECT COUNT(*) FROM appeals a INDEXED BY {index} WHERE a.is_open = 1 AND {cond} AND a.answer_due >= ?2 AND a.answer_due <= ?3), \
+                 (SELECT MIN(a.answer_due) FROM appeals a INDEXED BY {index} WHERE a.is_open = 1 AND {cond})"
+            )
+        };
+        let some = figures(&format!("{col} = ?1"));
+        let none = figures(&format!("{col} IS NULL AND ?1 IS NULL"));
+        let (now_s, risk_s) = (now.timestamp(), risk_end.timestamp());
+        for (key, c) in out.iter_mut() {
+            let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(i64, i64, i64, Option<i64>)> {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            };
+            let (later, undated, at_risk, min) = match key {
+                Some(k) if by_block => self
+                    .conn()
+                    .prepare_cached(&some)?
+                    .query_row(params![k, now_s, risk_s], read)?,
+                Some(k) => {
+                    let id: i64 = k.parse().unwrap_or(0);
+                    self.conn()
+                        .prepare_cached(&some)?
+                        .query_row(params![id, now_s, risk_s], read)?
+                }
+                None => self
+                    .conn()
+                    .prepare_cached(&none)?
+                    .query_row(params![Value::Null, now_s, risk_s], read)?,
+            };
+            c.overdue = c.open.saturating_sub(u(later) + u(undated));
+            c.at_risk = u(at_risk);
+            c.oldest_overdue_due = min.filter(|d| *d < now_s).and_then(|d| ts_opt(Some(d)));
+        }
+        out.retain(|_, c| c.open > 0);
+        Ok(out)
     }
 
     /// Appeals received per week, per block, for `weeks` weeks ending at `now` (index 0 = the
@@ -165,19 +226,100 @@ impl Store {
         weeks: usize,
         within: Option<(Dimension, Option<&str>)>,
     ) -> Result<BTreeMap<Option<String>, Vec<u32>>, StoreError> {
-        const WEEK: i64 = 7 * 24 * 3600;
         let n = i64::try_from(weeks).unwrap_or(0);
         let start = now.timestamp() - n * WEEK;
+        let mut out: BTreeMap<Option<String>, Vec<u32>> = BTreeMap::new();
+        if dim == Dimension::Block && within.is_none() && start >= 0 {
+            self.weekly_by_block_fast(start, now.timestamp(), weeks, &mut out)?;
+        } else {
+            self.weekly_raw(
+                dim,
+                start,
+                (start, now.timestamp()),
+                weeks,
+                within,
+                &mut out,
+            )?;
+        }
+        Ok(out)
+    }
+
+    /// Per block from the hourly summary: the whole hours inside one week each, and directly the
+    /// pieces of hours at the ends and around the week boundaries (when `now` is not on the hour).
+    fn weekly_by_block_fast(
+        &self,
+        start: i64,
+        end: i64,
+        weeks: usize,
+        out: &mut BTreeMap<Option<String>, Vec<u32>>,
+    ) -> Result<(), StoreError> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT block, (hour * 3600 - ?1) / 604800, SUM(n) FROM agg_recv_block \
+             WHERE hour >= ?2 AND hour < ?3 \
+             AND (hour * 3600 - ?1) / 604800 = ((hour + 1) * 3600 - 1 - ?1) / 604800 \
+             GROUP BY 1, 2",
+        )?;
+        let b0 = (start + HOUR - 1) / HOUR;
+        let b1 = end / HOUR;
+        let mut raw: Vec<(i64, i64)> = Vec::new();
+        if b0 < b1 {
+            let mut rows = st.query(params![start, b0, b1])?;
+            while let Some(r) = rows.next()? {
+                let b: String = r.get(0)?;
+                let week: i64 = r.get(1)?;
+                let count: i64 = r.get(2)?;
+                add_week(out, (!b.is_empty()).then_some(b), week, count, weeks);
+            }
+            if start < b0 * HOUR {
+                raw.push((start, b0 * HOUR));
+            }
+            if b1 * HOUR < end {
+                raw.push((b1 * HOUR, end));
+            }
+            // Hours cut by a week boundary.
+            let nweeks = i64::try_from(weeks).unwrap_or(0);
+            for k in 1..nweeks {
+                let boundary = start + k * WEEK;
+                if boundary % HOUR != 0 {
+                    let h = boundary / HOUR * HOUR;
+                    raw.push((h.max(start), (h + HOUR).min(end)));
+                }
+            }
+        } else {
+            raw.push((start, end));
+        }
+        for range in raw {
+            self.weekly_raw(Dimension::Block, start, range, weeks, None, out)?;
+        }
+        // Blocks whose appeals all moved away leave empty summary rows behind.
+        out.retain(|_, v| v.iter().any(|c| *c > 0));
+        Ok(())
+    }
+
+    /// Counts appeals received in `range` into weeks counted from `start`.
+    fn weekly_raw(
+        &self,
+        dim: Dimension,
+        start: i64,
+        range: (i64, i64),
+        weeks: usize,
+        within: Option<(Dimension, Option<&str>)>,
+        out: &mut BTreeMap<Option<String>, Vec<u32>>,
+    ) -> Result<(), StoreError> {
         let mut sql = format!(
             "SELECT {}, (a.received_at - ?1) / {WEEK}, COUNT(*) FROM appeals a \
-             WHERE a.received_at >= ?1 AND a.received_at < ?2",
+             WHERE a.received_at >= ?2 AND a.received_at < ?3",
             dim.sql()
         );
-        let mut args = vec![Value::Integer(start), Value::Integer(now.timestamp())];
+        let mut args = vec![
+            Value::Integer(start),
+            Value::Integer(range.0),
+            Value::Integer(range.1),
+        ];
         if let Some((d, v)) = within {
             match v {
                 Some(v) => {
-                    sql.push_str(&format!(" AND {} = ?3", d.sql()));
+                    sql.push_str(&format!(" AND {} = ?4", d.sql()));
                     args.push(Value::Text(v.to_string()));
                 }
                 None => sql.push_str(&format!(" AND {} IS NULL", d.sql())),
@@ -186,17 +328,13 @@ impl Store {
         sql.push_str(" GROUP BY 1, 2");
         let mut st = self.conn().prepare_cached(&sql)?;
         let mut rows = st.query(rusqlite::params_from_iter(args))?;
-        let mut out: BTreeMap<Option<String>, Vec<u32>> = BTreeMap::new();
         while let Some(r) = rows.next()? {
             let key: Option<String> = r.get(0)?;
             let week: i64 = r.get(1)?;
             let count: i64 = r.get(2)?;
-            let v = out.entry(key).or_insert_with(|| vec![0; weeks]);
-            if let Some(slot) = usize::try_from(week).ok().and_then(|w| v.get_mut(w)) {
-                *slot += u(count);
-            }
+            add_week(out, key, week, count, weeks);
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The ranking facts of every recipient for appeals received in `[from, to)`, judged at `now`.
@@ -222,13 +360,130 @@ impl Store {
     /// The same facts (volume, answered, on time, open overdue, grades, ratings, first-response
     /// times) grouped by recipient id, by block, or for everything (key `None`). Rejected,
     /// duplicate and redirected appeals are left out; by recipient, only assigned appeals count.
+    /// By recipient, the whole hours of the period come from the summary `agg_recv_recipient`
+    /// (open overdue = open − not yet due, read from a partial index) and the first-response
+    /// times from a covering index, remembered while the period's appeals do not change.
     pub fn facts_by(
         &self,
         group: FactsGroup,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         now: DateTime<Utc>,
-        calendar: &WorkCalendar,
+        _calendar: &WorkCalendar,
+    ) -> Result<BTreeMap<Option<String>, RecipientFacts>, StoreError> {
+        let (lo, hi, now) = (from.timestamp(), to.timestamp(), now.timestamp());
+        if group != FactsGroup::Recipient {
+            return self.facts_raw(group, lo, hi, now);
+        }
+        let parts = split(lo, hi);
+        let mut facts = match parts.hours {
+            Some((b0, b1)) => self.facts_hours(b0, b1, now)?,
+            None => BTreeMap::new(),
+        };
+        for (a, b) in parts.raw {
+            for (k, f) in self.facts_raw(group, a, b, now)? {
+                merge(facts.entry(k).or_default(), f);
+            }
+        }
+        facts.retain(|_, f| f.volume > 0);
+        Ok(facts)
+    }
+
+    /// Recipient facts of the whole hours `[b0, b1)` from the summaries.
+    fn facts_hours(
+        &self,
+        b0: i64,
+        b1: i64,
+        now: i64,
+    ) -> Result<BTreeMap<Option<String>, RecipientFacts>, StoreError> {
+        let mut facts: BTreeMap<Option<String>, RecipientFacts> = BTreeMap::new();
+        let mut touched = 0i64;
+        {
+            let mut st = self.conn().prepare_cached(
+                "SELECT rid, SUM(volume), SUM(answered), SUM(on_time), SUM(open), SUM(graded), \
+                 SUM(substantive), SUM(rated), SUM(good), SUM(touched) FROM agg_recv_recipient \
+                 WHERE hour >= ?1 AND hour < ?2 GROUP BY rid",
+            )?;
+            let mut rows = st.query(params![b0, b1])?;
+            while let Some(r) = rows.next()? {
+                let rid: i64 = r.get(0)?;
+                touched += r.get::<_, i64>(9)?;
+                if rid == 0 {
+                    continue;
+                }
+                facts.insert(
+                    Some(rid.to_string()),
+                    RecipientFacts {
+                        recipient: String::new(),
+                        volume: u(r.get(1)?),
+                        answered: u(r.get(2)?),
+                        on_time: u(r.get(3)?),
+                        // For now the open ones; the not yet due are taken off below.
+                        open_overdue: u(r.get(4)?),
+                        graded: u(r.get(5)?),
+                        substantive: u(r.get(6)?),
+                        rated: u(r.get(7)?),
+                        good: u(r.get(8)?),
+                        first_response_wh: Vec::new(),
+                    },
+                );
+            }
+        }
+        let (lo, hi) = (b0 * HOUR, b1 * HOUR);
+        for sql in [
+            "SELECT CAST(a.responsible_id AS TEXT), COUNT(*) FROM appeals a \
+             INDEXED BY appeals_open_pending WHERE a.is_open = 1 AND a.answer_due >= ?3 AND a.received_at >= ?1 AND a.received_at < ?2 \
+             AND a.responsible_id IS NOT NULL GROUP BY 1",
+            "SELECT CAST(a.responsible_id AS TEXT), COUNT(*) FROM appeals a \
+             INDEXED BY appeals_open_pending WHERE a.is_open = 1 AND a.answer_due IS NULL AND a.received_at >= ?1 AND a.received_at < ?2 \
+             AND a.responsible_id IS NOT NULL AND ?3 = ?3 GROUP BY 1",
+        ] {
+            let mut st = self.conn().prepare_cached(sql)?;
+            let mut rows = st.query(params![lo, hi, now])?;
+            while let Some(r) = rows.next()? {
+                let k: Option<String> = r.get(0)?;
+                if let Some(f) = facts.get_mut(&k) {
+                    f.open_overdue = f.open_overdue.saturating_sub(u(r.get(1)?));
+                }
+            }
+        }
+        let key = (b0, b1, touched);
+        let cached = self.medians.borrow().get(key).cloned();
+        let times = match cached {
+            Some(t) => t,
+            None => {
+                let sql = format!(
+                    "SELECT a.responsible_id, a.first_response_ws FROM appeals a \
+                     INDEXED BY appeals_first_response WHERE a.received_at >= ?1 AND a.received_at < ?2 \
+                     AND a.first_response_ws IS NOT NULL AND a.responsible_id IS NOT NULL \
+                     AND a.status NOT IN {EXCLUDED}"
+                );
+                let mut st = self.conn().prepare_cached(&sql)?;
+                let mut rows = st.query(params![lo, hi])?;
+                let mut t: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
+                while let Some(r) = rows.next()? {
+                    let ws: i64 = r.get(1)?;
+                    t.entry(r.get(0)?).or_default().push(ws as f64 / 3600.0);
+                }
+                self.medians.borrow_mut().put(key, t.clone());
+                t
+            }
+        };
+        for (rid, v) in times {
+            if let Some(f) = facts.get_mut(&Some(rid.to_string())) {
+                f.first_response_wh = v;
+            }
+        }
+        Ok(facts)
+    }
+
+    /// The facts of `[lo, hi)` computed directly from `appeals`.
+    fn facts_raw(
+        &self,
+        group: FactsGroup,
+        lo: i64,
+        hi: i64,
+        now: i64,
     ) -> Result<BTreeMap<Option<String>, RecipientFacts>, StoreError> {
         let (key, only_assigned) = match group {
             FactsGroup::Recipient => (
@@ -246,46 +501,40 @@ impl Store {
              COALESCE(SUM(a.quality IS NOT NULL), 0), COALESCE(SUM(a.quality = 'substantive'), 0), \
              COALESCE(SUM(a.rating IS NOT NULL), 0), COALESCE(SUM(a.rating >= 4), 0) \
              FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2{only_assigned} \
-             AND a.status NOT IN ('rejected', 'duplicate', 'redirected') GROUP BY 1"
+             AND a.status NOT IN {EXCLUDED} GROUP BY 1"
         );
         let mut st = self.conn().prepare_cached(&sql)?;
-        let rows = st.query_map(
-            params![from.timestamp(), to.timestamp(), now.timestamp()],
-            |r| {
-                Ok((
-                    r.get::<_, Option<String>>(0)?,
-                    RecipientFacts {
-                        recipient: String::new(),
-                        volume: u(r.get(1)?),
-                        answered: u(r.get(2)?),
-                        on_time: u(r.get(3)?),
-                        open_overdue: u(r.get(4)?),
-                        graded: u(r.get(5)?),
-                        substantive: u(r.get(6)?),
-                        rated: u(r.get(7)?),
-                        good: u(r.get(8)?),
-                        first_response_wh: Vec::new(),
-                    },
-                ))
-            },
-        )?;
+        let rows = st.query_map(params![lo, hi, now], |r| {
+            Ok((
+                r.get::<_, Option<String>>(0)?,
+                RecipientFacts {
+                    recipient: String::new(),
+                    volume: u(r.get(1)?),
+                    answered: u(r.get(2)?),
+                    on_time: u(r.get(3)?),
+                    open_overdue: u(r.get(4)?),
+                    graded: u(r.get(5)?),
+                    substantive: u(r.get(6)?),
+                    rated: u(r.get(7)?),
+                    good: u(r.get(8)?),
+                    first_response_wh: Vec::new(),
+                },
+            ))
+        })?;
         let mut facts: BTreeMap<Option<String>, RecipientFacts> = rows.collect::<Result<_, _>>()?;
 
         let sql = format!(
-            "SELECT {key}, a.received_at, a.first_response_at FROM appeals a \
+            "SELECT {key}, a.first_response_ws FROM appeals a \
              WHERE a.received_at >= ?1 AND a.received_at < ?2{only_assigned} \
-             AND a.first_response_at IS NOT NULL \
-             AND a.status NOT IN ('rejected', 'duplicate', 'redirected')"
+             AND a.first_response_ws IS NOT NULL AND a.status NOT IN {EXCLUDED}"
         );
         let mut st = self.conn().prepare_cached(&sql)?;
-        let mut rows = st.query(params![from.timestamp(), to.timestamp()])?;
+        let mut rows = st.query(params![lo, hi])?;
         while let Some(r) = rows.next()? {
             let k: Option<String> = r.get(0)?;
-            let (received, first) = (ts(r.get(1)?), ts(r.get(2)?));
-            if let Some(f) = facts.get_mut(&k)
-                && let Some(wh) = first_response_wh(calendar, received, first)
-            {
-                f.first_response_wh.push(wh);
+            let ws: i64 = r.get(1)?;
+            if let Some(f) = facts.get_mut(&k) {
+                f.first_response_wh.push(ws as f64 / 3600.0);
             }
         }
         Ok(facts)
@@ -332,12 +581,75 @@ impl Store {
     }
 
     /// First-response timeliness per channel, for appeals received in `[from, to)` that have a
-    /// first-response deadline, judged at `now`.
+    /// first-response deadline, judged at `now`. The whole hours come from `agg_recv_channel`
+    /// (missing and overdue = pending − pending not yet due, from a partial index).
     pub fn first_response_counts(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         now: DateTime<Utc>,
+    ) -> Result<Vec<FirstResponseCounts>, StoreError> {
+        let now = now.timestamp();
+        let parts = split(from.timestamp(), to.timestamp());
+        let mut by: BTreeMap<String, FirstResponseCounts> = BTreeMap::new();
+        if let Some((b0, b1)) = parts.hours {
+            let mut st = self.conn().prepare_cached(
+                "SELECT channel, SUM(total), SUM(on_time), SUM(late), SUM(pending) \
+                 FROM agg_recv_channel WHERE hour >= ?1 AND hour < ?2 GROUP BY channel",
+            )?;
+            let mut rows = st.query(params![b0, b1])?;
+            while let Some(r) = rows.next()? {
+                let channel: String = r.get(0)?;
+                by.insert(
+                    channel.clone(),
+                    FirstResponseCounts {
+                        channel,
+                        total: u(r.get(1)?),
+                        on_time: u(r.get(2)?),
+                        late: u(r.get(3)?),
+                        missing_overdue: u(r.get(4)?),
+                    },
+                );
+            }
+            let sql = format!(
+                "SELECT a.channel, COUNT(*) FROM appeals a INDEXED BY appeals_fr_pending \
+                 WHERE a.first_response_at IS NULL \
+                 AND a.first_response_due IS NOT NULL AND a.status NOT IN {EXCLUDED} \
+                 AND a.first_response_due >= ?3 AND a.received_at >= ?1 AND a.received_at < ?2 \
+                 GROUP BY 1"
+            );
+            let mut st = self.conn().prepare_cached(&sql)?;
+            let mut rows = st.query(params![b0 * HOUR, b1 * HOUR, now])?;
+            while let Some(r) = rows.next()? {
+                let channel: String = r.get(0)?;
+                if let Some(c) = by.get_mut(&channel) {
+                    c.missing_overdue = c.missing_overdue.saturating_sub(u(r.get(1)?));
+                }
+            }
+        }
+        for (lo, hi) in parts.raw {
+            for c in self.first_response_raw(lo, hi, now)? {
+                let e = by
+                    .entry(c.channel.clone())
+                    .or_insert_with(|| FirstResponseCounts {
+                        channel: c.channel.clone(),
+                        ..Default::default()
+                    });
+                e.total += c.total;
+                e.on_time += c.on_time;
+                e.late += c.late;
+                e.missing_overdue += c.missing_overdue;
+            }
+        }
+        Ok(by.into_values().filter(|c| c.total > 0).collect())
+    }
+
+    /// The same directly from `appeals`, for `[lo, hi)`.
+    fn first_response_raw(
+        &self,
+        lo: i64,
+        hi: i64,
+        now: i64,
     ) -> Result<Vec<FirstResponseCounts>, StoreError> {
         let mut st = self.conn().prepare_cached(
             "SELECT a.channel, COUNT(*), \
@@ -348,18 +660,15 @@ impl Store {
              FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2 \
              AND a.first_response_due IS NOT NULL GROUP BY a.channel ORDER BY a.channel",
         )?;
-        let rows = st.query_map(
-            params![from.timestamp(), to.timestamp(), now.timestamp()],
-            |r| {
-                Ok(FirstResponseCounts {
-                    channel: r.get(0)?,
-                    total: u(r.get(1)?),
-                    on_time: u(r.get(2)?),
-                    late: u(r.get(3)?),
-                    missing_overdue: u(r.get(4)?),
-                })
-            },
-        )?;
+        let rows = st.query_map(params![lo, hi, now], |r| {
+            Ok(FirstResponseCounts {
+                channel: r.get(0)?,
+                total: u(r.get(1)?),
+                on_time: u(r.get(2)?),
+                late: u(r.get(3)?),
+                missing_overdue: u(r.get(4)?),
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -416,4 +725,17 @@ pub fn first_response_wh(
         .working_seconds_between(received, first)
         .ok()
         .map(|s| s.max(0) as f64 / 3600.0)
+}
+
+/// Adds the facts of another part of a period.
+fn merge(into: &mut RecipientFacts, f: RecipientFacts) {
+    into.volume += f.volume;
+    into.answered += f.answered;
+    into.on_time += f.on_time;
+    into.open_overdue += f.open_overdue;
+    into.graded += f.graded;
+    into.substantive += f.substantive;
+    into.rated += f.rated;
+    into.good += f.good;
+    into.first_response_wh.extend(f.first_response_wh);
 }

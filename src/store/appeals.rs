@@ -348,6 +348,9 @@ pub(crate) fn save(
     };
     let secs = |d: Option<DateTime<Utc>>| d.map(|d| d.timestamp());
     let now_s = now.timestamp();
+    // Derived, like the deadlines: the medians read it.
+    let first_response_ws =
+        super::aggregates::first_response_ws(reference, new.received_at, new.first_response_at);
     let id = match old {
         None => {
             new.version = 1;
@@ -356,9 +359,9 @@ pub(crate) fn save(
                  settlement_id, address, url, category, fz59, block, responsible_id, status, is_open, \
                  urgent, conflict, first_response_at, answered_at, answer, quality, rating, lat, lon, \
                  duplicate_of, extension_reason, reopen_count, register_due, first_response_due, \
-                 answer_due, version, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, \
-                 ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, \
-                 ?25, ?26, ?27, ?28, ?29, ?30, 1, ?31, ?31)",
+                 answer_due, version, created_at, updated_at, first_response_ws) VALUES (?1, ?2, ?3, \
+                 ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, \
+                 ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, 1, ?31, ?31, ?32)",
             )?
             .execute(params![
                 new.channel.id(),
@@ -392,9 +395,11 @@ pub(crate) fn save(
                 secs(new.deadlines.first_response_due),
                 secs(new.deadlines.answer_due),
                 now_s,
+                first_response_ws,
             ])?;
             let id = tx.last_insert_rowid();
             new.id = id;
+            super::aggregates::count_new(tx, new, responsible)?;
             tx.prepare_cached("INSERT INTO appeals_fts (rowid, body) VALUES (?1, ?2)")?
                 .execute(params![id, search_form(body, normalizer, &new.text)])?;
             events.push(("created", None, Some(actor.source.clone())));
@@ -403,6 +408,7 @@ pub(crate) fn save(
         Some(o) => {
             new.id = o.id;
             new.version = o.version + 1;
+            super::aggregates::count(tx, o.id, false)?;
             tx.prepare_cached(
                 "UPDATE appeals SET received_at = ?2, text = ?3, author = ?4, contact = ?5, \
                  settlement_id = ?6, address = ?7, url = ?8, category = ?9, fz59 = ?10, block = ?11, \
@@ -410,7 +416,7 @@ pub(crate) fn save(
                  first_response_at = ?17, answered_at = ?18, answer = ?19, quality = ?20, rating = ?21, \
                  lat = ?22, lon = ?23, duplicate_of = ?24, extension_reason = ?25, reopen_count = ?26, \
                  register_due = ?27, first_response_due = ?28, answer_due = ?29, version = ?30, \
-                 updated_at = ?31 WHERE id = ?1",
+                 updated_at = ?31, first_response_ws = ?32 WHERE id = ?1",
             )?
             .execute(params![
                 o.id,
@@ -444,7 +450,9 @@ pub(crate) fn save(
                 secs(new.deadlines.answer_due),
                 new.version,
                 now_s,
+                first_response_ws,
             ])?;
+            super::aggregates::count(tx, o.id, true)?;
             if o.text != new.text {
                 tx.prepare_cached("DELETE FROM appeals_fts WHERE rowid = ?1")?
                     .execute([o.id])?;

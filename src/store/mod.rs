@@ -4,6 +4,7 @@
 //! on, a busy timeout so several consoles and the importer can share it. Times are stored as unix
 //! seconds (UTC); deadlines are derived and stored so the console can index "open by deadline".
 
+mod aggregates;
 mod analytics;
 mod appeals;
 mod audit;
@@ -96,6 +97,8 @@ pub enum StoreError {
 pub struct Store {
     conn: Connection,
     reference: Arc<Reference>,
+    /// First-response times of recent periods (see `aggregates::MedianCache`).
+    medians: std::cell::RefCell<aggregates::MedianCache>,
 }
 
 impl Store {
@@ -127,9 +130,13 @@ impl Store {
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
             true,
         )?;
-        schema::migrate(&mut conn)?;
+        schema::migrate(&mut conn, &reference)?;
         audit::seal(&conn)?;
-        Ok(Self { conn, reference })
+        Ok(Self {
+            conn,
+            reference,
+            medians: Default::default(),
+        })
     }
 
     /// The reference data (calendar, rules, blocks) this store computes deadlines with.

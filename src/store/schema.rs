@@ -4,6 +4,7 @@
 use rusqlite::{Connection, Transaction, params};
 
 use crate::domain::text::SearchNormalizer;
+use crate::reference::Reference;
 
 /// Migrations in order; index + 1 is the schema version they produce. Append only.
 const MIGRATIONS: &[&str] = &[
@@ -179,16 +180,22 @@ CREATE TABLE triage_keys (
 CREATE INDEX events_officer_block ON events (appeal_id)
     WHERE field = 'block' AND source IN ('console', 'cli');
 "#,
+    // 6: pre-aggregated monitoring and ranking figures, kept exact by save(), and the derived
+    // first-response working time (see store::aggregates); filled right after this step.
+    super::aggregates::SCHEMA,
 ];
 
 /// The schema version whose migration recreated the search index, which must then be refilled.
 const SEARCH_REBUILT_AT: usize = 4;
 
+/// The schema version whose migration created the summaries, which must then be filled.
+const AGGREGATES_AT: usize = 6;
+
 /// The schema version this build writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Brings the database up to the current schema. Refuses a database made by a newer mcu.
-pub fn migrate(conn: &mut Connection) -> Result<(), super::StoreError> {
+pub fn migrate(conn: &mut Connection, reference: &Reference) -> Result<(), super::StoreError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > CURRENT_VERSION {
         return Err(super::StoreError::Invalid(format!(
@@ -200,6 +207,9 @@ pub fn migrate(conn: &mut Connection) -> Result<(), super::StoreError> {
         tx.execute_batch(sql)?;
         if i + 1 == SEARCH_REBUILT_AT {
             rebuild_search(&tx)?;
+        }
+        if i + 1 == AGGREGATES_AT {
+            super::aggregates::install(&tx, reference)?;
         }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
@@ -254,7 +264,7 @@ mod tests {
         }
         tx.commit().expect("commit");
 
-        migrate(&mut conn).expect("migrated");
+        migrate(&mut conn, &Reference::embedded().expect("reference")).expect("migrated");
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .expect("version");

@@ -1,0 +1,425 @@
+//! Pre-aggregated figures for monitoring and the ranking, kept exact by `save()`, the one function
+//! that writes appeals.
+//!
+//! Every insert and update of an appeal adjusts, in the same transaction as the write, four small
+//! summary tables (the old row taken away, the new one added):
+//!
+//! - `agg_recv_block (hour, block)`: appeals received per hour and block (the sparklines);
+//! - `agg_recv_recipient (hour, rid)`: per hour of receipt and responsible recipient, the ranking
+//!   counts of the appeals that count (volume, answered, on time, open, graded, substantive,
+//!   rated, good) and `touched`, a counter bumped by every change to a row of the bucket — the
+//!   sum over a period says whether anything in it changed since it was last read;
+//! - `agg_recv_channel (hour, channel)`: first-response timeliness of appeals that have a
+//!   first-response deadline (total, on time, late, pending);
+//! - `agg_open (block, rid)`: open appeals.
+//!
+//! A missing block is stored as `''` and a missing recipient as `0` (a primary key cannot hold
+//! NULL usefully). Hours are `received_at / 3600`; the readers only use whole hours inside a range
+//! and count the partial hours at its ends from `appeals` directly, so every figure is exactly the
+//! direct computation's. What depends on `now` (overdue, at risk, first responses missing) is the
+//! aggregate minus the few open appeals not yet due, read from partial indexes.
+//!
+//! `first_response_ws` (working seconds from receipt to the first response over the calendar in
+//! force) is a derived column written by `save()`, like the deadlines.
+
+use rusqlite::{Transaction, params};
+
+use super::StoreError;
+use crate::domain::{Appeal, Quality};
+use crate::reference::Reference;
+
+/// Statuses left out of the ranking, as an SQL list.
+pub(crate) const EXCLUDED: &str = "('rejected', 'duplicate', 'redirected')";
+
+/// The appeal counts for the ranking (its status is not one of `EXCLUDED`). Spelled without
+/// `NOT IN (…)`: each such list costs a temporary table per execution of the statement, which a
+/// per-row statement pays on every save.
+fn counted(r: &str) -> String {
+    format!(
+        "({r}.status <> 'rejected' AND {r}.status <> 'duplicate' AND {r}.status <> 'redirected')"
+    )
+}
+
+/// One row's contribution to `agg_recv_recipient`, as the column values for `r` (`NEW`/`OLD`).
+fn recipient_values(r: &str, sign: &str) -> Vec<String> {
+    let c = counted(r);
+    let v = |cond: String| format!("{sign} * (CASE WHEN {c} AND ({cond}) THEN 1 ELSE 0 END)");
+    [
+        v("1".into()),
+        v(format!("{r}.answered_at IS NOT NULL")),
+        v(format!(
+            "{r}.answered_at IS NOT NULL AND {r}.answer_due IS NOT NULL AND {r}.answered_at <= {r}.answer_due"
+        )),
+        v(format!("{r}.is_open = 1")),
+        v(format!("{r}.quality IS NOT NULL")),
+        v(format!("{r}.quality IS NOT NULL AND {r}.quality = 'substantive'")),
+        v(format!("{r}.rating IS NOT NULL")),
+        v(format!("{r}.rating IS NOT NULL AND {r}.rating >= 4")),
+    ]
+    .into()
+}
+
+fn channel_values(r: &str, sign: &str) -> Vec<String> {
+    let v = |cond: String| format!("{sign} * (CASE WHEN {cond} THEN 1 ELSE 0 END)");
+    [
+        format!("{sign} * 1"),
+        v(format!(
+            "{r}.first_response_at IS NOT NULL AND {r}.first_response_at <= {r}.first_response_due"
+        )),
+        v(format!(
+            "{r}.first_response_at IS NOT NULL AND {r}.first_response_at > {r}.first_response_due"
+        )),
+        v(format!(
+            "{r}.first_response_at IS NULL AND {c}",
+            c = counted(r)
+        )),
+    ]
+    .into()
+}
+
+/// What one stored appeal adds to the summaries: read back from `appeals` with the same
+/// expressions the migration's fill uses, so the two cannot disagree.
+struct Contribution {
+    hour: i64,
+    block: String,
+    rid: i64,
+    channel: String,
+    /// volume, answered, on time, open, graded, substantive, rated, good.
+    recipient: [i64; 8],
+    /// total, on time, late, pending — when the appeal has a first-response deadline.
+    first_response: Option<[i64; 4]>,
+    open: bool,
+}
+
+thread_local! {
+    static READ: String = format!(
+        "SELECT a.received_at / 3600, IFNULL(a.block, ''), IFNULL(a.responsible_id, 0), a.channel, \
+         {rv}, a.first_response_due IS NOT NULL, {cv}, a.is_open = 1 FROM appeals a WHERE a.id = ?1",
+        rv = recipient_values("a", "1").join(", "),
+        cv = channel_values("a", "1").join(", "),
+    );
+}
+
+fn read(tx: &Transaction<'_>, id: i64) -> Result<Contribution, StoreError> {
+    READ.with(|sql| {
+        Ok(tx.prepare_cached(sql)?.query_row([id], |r| {
+            let mut recipient = [0; 8];
+            for (i, v) in recipient.iter_mut().enumerate() {
+                *v = r.get(4 + i)?;
+            }
+            let mut fr = [0; 4];
+            for (i, v) in fr.iter_mut().enumerate() {
+                *v = r.get(13 + i)?;
+            }
+            Ok(Contribution {
+                hour: r.get(0)?,
+                block: r.get(1)?,
+                rid: r.get(2)?,
+                channel: r.get(3)?,
+                recipient,
+                first_response: r.get::<_, bool>(12)?.then_some(fr),
+                open: r.get(17)?,
+            })
+        })?)
+    })
+}
+
+/// Adds (`add`) or takes away the stored appeal `id` from the summaries, in the caller's
+/// transaction: `save()` takes the old row away before changing it and adds the new one after.
+///
+/// Plain one-row `UPDATE`s (and an `INSERT` for a new bucket), not triggers or upserts: those
+/// are multi-write statements with a statement journal, whose savepoint forces the search index
+/// (FTS5) to flush its buffer on every row — that made an import 3.6 times slower.
+pub(crate) fn count(tx: &Transaction<'_>, id: i64, add: bool) -> Result<(), StoreError> {
+    let c = read(tx, id)?;
+    apply(tx, &c, if add { 1 } else { -1 })
+}
+
+/// Adds a new appeal just written by `save()` (`rid` its recipient's id), without reading the row
+/// back: the same definitions as the SQL in `recipient_values` and `channel_values`.
+pub(crate) fn count_new(
+    tx: &Transaction<'_>,
+    a: &Appeal,
+    rid: Option<i64>,
+) -> Result<(), StoreError> {
+    let counted = !a.status.is_excluded_from_ranking();
+    let b = |x: bool| i64::from(counted && x);
+    // Whole seconds, as stored: an operator's instant can carry a fraction.
+    let secs = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.timestamp());
+    let (answered, due) = (secs(a.answered_at), secs(a.deadlines.answer_due));
+    let recipient = [
+        b(true),
+        b(a.answered_at.is_some()),
+        b(matches!((answered, due), (Some(t), Some(d)) if t <= d)),
+        b(a.status.is_open()),
+        b(a.quality.is_some()),
+        b(a.quality == Some(Quality::Substantive)),
+        b(a.rating.is_some()),
+        b(a.rating.is_some_and(|r| r >= 4)),
+    ];
+    let first_response = secs(a.deadlines.first_response_due).map(|d| {
+        let at = secs(a.first_response_at);
+        [
+            1,
+            i64::from(at.is_some_and(|t| t <= d)),
+            i64::from(at.is_some_and(|t| t > d)),
+            i64::from(at.is_none() && counted),
+        ]
+    });
+    let c = Contribution {
+        hour: a.received_at.timestamp() / HOUR,
+        block: a.block.clone().unwrap_or_default(),
+        rid: rid.unwrap_or(0),
+        channel: a.channel.id().to_string(),
+        recipient,
+        first_response,
+        open: a.status.is_open(),
+    };
+    apply(tx, &c, 1)
+}
+
+fn apply(tx: &Transaction<'_>, c: &Contribution, s: i64) -> Result<(), StoreError> {
+    let r = c.recipient.map(|v| v * s);
+    let changed = tx
+        .prepare_cached("UPDATE agg_recv_block SET n = n + ?3 WHERE hour = ?1 AND block = ?2")?
+        .execute(params![c.hour, c.block, s])?;
+    if changed == 0 {
+        tx.prepare_cached("INSERT INTO agg_recv_block (hour, block, n) VALUES (?1, ?2, ?3)")?
+            .execute(params![c.hour, c.block, s])?;
+    }
+    let changed = tx
+        .prepare_cached(
+            "UPDATE agg_recv_recipient SET volume = volume + ?3, answered = answered + ?4, \
+             on_time = on_time + ?5, open = open + ?6, graded = graded + ?7, \
+             substantive = substantive + ?8, rated = rated + ?9, good = good + ?10, \
+             touched = touched + 1 WHERE hour = ?1 AND rid = ?2",
+        )?
+        .execute(params![
+            c.hour, c.rid, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
+        ])?;
+    if changed == 0 {
+        tx.prepare_cached(
+            "INSERT INTO agg_recv_recipient (hour, rid, volume, answered, on_time, open, graded, \
+             substantive, rated, good, touched) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1)",
+        )?
+        .execute(params![
+            c.hour, c.rid, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
+        ])?;
+    }
+    if let Some(f) = c.first_response {
+        let f = f.map(|v| v * s);
+        let changed = tx
+            .prepare_cached(
+                "UPDATE agg_recv_channel SET total = total + ?3, on_time = on_time + ?4, \
+                 late = late + ?5, pending = pending + ?6 WHERE hour = ?1 AND channel = ?2",
+            )?
+            .execute(params![c.hour, c.channel, f[0], f[1], f[2], f[3]])?;
+        if changed == 0 {
+            tx.prepare_cached(
+                "INSERT INTO agg_recv_channel (hour, channel, total, on_time, late, pending) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![c.hour, c.channel, f[0], f[1], f[2], f[3]])?;
+        }
+    }
+    if c.open {
+        let changed = tx
+            .prepare_cached("UPDATE agg_open SET n = n + ?3 WHERE block = ?1 AND rid = ?2")?
+            .execute(params![c.block, c.rid, s])?;
+        if changed == 0 {
+            tx.prepare_cached("INSERT INTO agg_open (block, rid, n) VALUES (?1, ?2, ?3)")?
+                .execute(params![c.block, c.rid, s])?;
+        }
+    }
+    Ok(())
+}
+
+/// The tables, indexes and the derived column (the migration's SQL).
+pub(crate) const SCHEMA: &str = r#"
+-- Derived: working seconds from receipt to the first response (see store::aggregates).
+ALTER TABLE appeals ADD COLUMN first_response_ws INTEGER;
+
+CREATE TABLE agg_recv_block (
+    hour INTEGER NOT NULL, block TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (hour, block)
+) WITHOUT ROWID;
+CREATE TABLE agg_recv_recipient (
+    hour INTEGER NOT NULL, rid INTEGER NOT NULL,
+    volume INTEGER NOT NULL, answered INTEGER NOT NULL, on_time INTEGER NOT NULL,
+    open INTEGER NOT NULL, graded INTEGER NOT NULL, substantive INTEGER NOT NULL,
+    rated INTEGER NOT NULL, good INTEGER NOT NULL, touched INTEGER NOT NULL,
+    PRIMARY KEY (hour, rid)
+) WITHOUT ROWID;
+CREATE TABLE agg_recv_channel (
+    hour INTEGER NOT NULL, channel TEXT NOT NULL,
+    total INTEGER NOT NULL, on_time INTEGER NOT NULL, late INTEGER NOT NULL, pending INTEGER NOT NULL,
+    PRIMARY KEY (hour, channel)
+) WITHOUT ROWID;
+CREATE TABLE agg_open (
+    block TEXT NOT NULL, rid INTEGER NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (block, rid)
+) WITHOUT ROWID;
+
+-- Open appeals not overdue yet (and those without a deadline): few, read at every refresh.
+CREATE INDEX appeals_open_pending ON appeals (answer_due, received_at, responsible_id)
+    WHERE is_open = 1;
+-- First responses still missing, by their deadline.
+CREATE INDEX appeals_fr_pending ON appeals (first_response_due, received_at, channel)
+    WHERE first_response_at IS NULL AND first_response_due IS NOT NULL
+    AND status NOT IN ('rejected', 'duplicate', 'redirected');
+-- First-response times of a period, for the medians.
+CREATE INDEX appeals_first_response ON appeals (received_at, responsible_id, first_response_ws)
+    WHERE first_response_ws IS NOT NULL AND responsible_id IS NOT NULL
+    AND status NOT IN ('rejected', 'duplicate', 'redirected');
+"#;
+
+/// Fills the derived column and the summaries from the existing appeals. Runs once, in the
+/// migration's transaction; from then on `save()` keeps them exact (`count`).
+pub(crate) fn install(tx: &Transaction<'_>, reference: &Reference) -> Result<(), StoreError> {
+    {
+        let mut select = tx.prepare(
+            "SELECT id, received_at, first_response_at FROM appeals WHERE first_response_at IS NOT NULL",
+        )?;
+        let mut update = tx.prepare("UPDATE appeals SET first_response_ws = ?2 WHERE id = ?1")?;
+        let mut rows = select.query([])?;
+        while let Some(r) = rows.next()? {
+            let (id, received, first): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let ws = first_response_ws(reference, super::ts(received), Some(super::ts(first)));
+            update.execute(params![id, ws])?;
+        }
+    }
+    let sum = |cols: Vec<String>| -> String {
+        cols.iter()
+            .map(|c| format!("SUM({c})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let fill = format!(
+        "INSERT INTO agg_recv_block (hour, block, n) \
+         SELECT received_at / 3600, IFNULL(block, ''), COUNT(*) FROM appeals AS a GROUP BY 1, 2;\n\
+         INSERT INTO agg_recv_recipient (hour, rid, volume, answered, on_time, open, graded, substantive, rated, good, touched) \
+         SELECT received_at / 3600, IFNULL(responsible_id, 0), {rv}, 0 FROM appeals AS a GROUP BY 1, 2;\n\
+         INSERT INTO agg_recv_channel (hour, channel, total, on_time, late, pending) \
+         SELECT received_at / 3600, channel, {cv} FROM appeals AS a WHERE first_response_due IS NOT NULL GROUP BY 1, 2;\n\
+         INSERT INTO agg_open (block, rid, n) \
+         SELECT IFNULL(block, ''), IFNULL(responsible_id, 0), COUNT(*) FROM appeals AS a WHERE is_open = 1 GROUP BY 1, 2;\n",
+        rv = sum(recipient_values("a", "1")),
+        cv = sum(channel_values("a", "1")),
+    );
+    tx.execute_batch(&fill)?;
+    Ok(())
+}
+
+/// Working seconds from receipt to the first response over the calendar in force; `None` without
+/// a first response or when the calendar cannot tell (a year missing).
+pub(crate) fn first_response_ws(
+    reference: &Reference,
+    received: chrono::DateTime<chrono::Utc>,
+    first: Option<chrono::DateTime<chrono::Utc>>,
+) -> Option<i64> {
+    first.and_then(|f| {
+        reference
+            .calendar
+            .working_seconds_between(received, f)
+            .ok()
+            .map(|s| s.max(0))
+    })
+}
+
+/// Seconds in a bucket of the summaries.
+pub(crate) const HOUR: i64 = 3600;
+
+/// `[lo, hi)` as the whole hours inside it (`[b0, b1)`, in hours) and the partial pieces at its
+/// ends (in seconds), which are read from `appeals` directly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Split {
+    pub hours: Option<(i64, i64)>,
+    pub raw: Vec<(i64, i64)>,
+}
+
+pub(crate) fn split(lo: i64, hi: i64) -> Split {
+    if hi <= lo {
+        return Split {
+            hours: None,
+            raw: Vec::new(),
+        };
+    }
+    // Negative instants would need floor division; they do not occur, so read them directly.
+    let b0 = if lo >= 0 { (lo + HOUR - 1) / HOUR } else { 0 };
+    let b1 = if hi >= 0 { hi / HOUR } else { 0 };
+    if lo < 0 || b0 >= b1 {
+        return Split {
+            hours: None,
+            raw: vec![(lo, hi)],
+        };
+    }
+    let mut raw = Vec::new();
+    if lo < b0 * HOUR {
+        raw.push((lo, b0 * HOUR));
+    }
+    if b1 * HOUR < hi {
+        raw.push((b1 * HOUR, hi));
+    }
+    Split {
+        hours: Some((b0, b1)),
+        raw,
+    }
+}
+
+/// First-response working hours of a run of whole hours, per recipient id, remembered with the
+/// sum of the `touched` counters of those hours: equal sums mean nothing there changed.
+#[derive(Debug, Default)]
+pub(crate) struct MedianCache {
+    entries: Vec<(MedianKey, Times)>,
+}
+
+/// First hour, hour after the last, sum of `touched`.
+pub(crate) type MedianKey = (i64, i64, i64);
+/// First-response working hours per recipient id.
+pub(crate) type Times = std::collections::BTreeMap<i64, Vec<f64>>;
+
+impl MedianCache {
+    pub(crate) fn get(&self, key: MedianKey) -> Option<&Times> {
+        self.entries.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    pub(crate) fn put(&mut self, key: MedianKey, v: Times) {
+        // The current and the previous period, and a spare for a period being changed.
+        const KEEP: usize = 4;
+        self.entries.retain(|(k, _)| (k.0, k.1) != (key.0, key.1));
+        self.entries.insert(0, (key, v));
+        self.entries.truncate(KEEP);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_into_whole_hours_and_pieces() {
+        assert_eq!(
+            split(3600, 7200),
+            Split {
+                hours: Some((1, 2)),
+                raw: vec![]
+            }
+        );
+        assert_eq!(
+            split(3599, 7201),
+            Split {
+                hours: Some((1, 2)),
+                raw: vec![(3599, 3600), (7200, 7201)]
+            }
+        );
+        assert_eq!(
+            split(3601, 7199),
+            Split {
+                hours: None,
+                raw: vec![(3601, 7199)]
+            }
+        );
+        assert_eq!(split(-5, 10).raw, vec![(-5, 10)]);
+        assert!(split(10, 10).raw.is_empty() && split(10, 10).hours.is_none());
+    }
+}
