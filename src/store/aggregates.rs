@@ -139,6 +139,7 @@ pub(crate) fn count(tx: &Transaction<'_>, id: i64, add: bool) -> Result<(), Stor
 /// back: the same definitions as the SQL in `recipient_values` and `channel_values`.
 pub(crate) fn count_new(
     tx: &Transaction<'_>,
+    buffer: Option<&std::cell::RefCell<Buffer>>,
     a: &Appeal,
     rid: Option<i64>,
 ) -> Result<(), StoreError> {
@@ -175,61 +176,151 @@ pub(crate) fn count_new(
         first_response,
         open: a.status.is_open(),
     };
-    apply(tx, &c, 1)
+    match buffer {
+        Some(b) => {
+            b.borrow_mut().add(&c);
+            Ok(())
+        }
+        None => apply(tx, &c, 1),
+    }
+}
+
+/// The summary changes of new appeals, summed per bucket for the length of one import
+/// transaction and written once before it commits (`flush`): a million one-row updates become a
+/// few thousand. Only additions of new appeals are buffered; changes of stored ones are applied
+/// at once (they read the stored row).
+#[derive(Debug, Default)]
+pub(crate) struct Buffer {
+    recv_block: std::collections::HashMap<(i64, String), i64>,
+    recv_recipient: std::collections::HashMap<(i64, i64), ([i64; 8], i64)>,
+    recv_channel: std::collections::HashMap<(i64, String), [i64; 4]>,
+    open: std::collections::HashMap<(String, i64), i64>,
+}
+
+impl Buffer {
+    fn add(&mut self, c: &Contribution) {
+        *self
+            .recv_block
+            .entry((c.hour, c.block.clone()))
+            .or_default() += 1;
+        let (sum, touched) = self.recv_recipient.entry((c.hour, c.rid)).or_default();
+        for (x, v) in sum.iter_mut().zip(c.recipient) {
+            *x += v;
+        }
+        *touched += 1;
+        if let Some(f) = c.first_response {
+            let sum = self
+                .recv_channel
+                .entry((c.hour, c.channel.clone()))
+                .or_default();
+            for (x, v) in sum.iter_mut().zip(f) {
+                *x += v;
+            }
+        }
+        if c.open {
+            *self.open.entry((c.block.clone(), c.rid)).or_default() += 1;
+        }
+    }
+
+    /// Writes the sums into the summary tables (in the import's transaction).
+    pub(crate) fn flush(&mut self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+        for ((hour, block), n) in self.recv_block.drain() {
+            add_recv_block(tx, hour, &block, n)?;
+        }
+        for ((hour, rid), (r, touched)) in self.recv_recipient.drain() {
+            add_recv_recipient(tx, hour, rid, r, touched)?;
+        }
+        for ((hour, channel), f) in self.recv_channel.drain() {
+            add_recv_channel(tx, hour, &channel, f)?;
+        }
+        for ((block, rid), n) in self.open.drain() {
+            add_open(tx, &block, rid, n)?;
+        }
+        Ok(())
+    }
 }
 
 fn apply(tx: &Transaction<'_>, c: &Contribution, s: i64) -> Result<(), StoreError> {
-    let r = c.recipient.map(|v| v * s);
+    add_recv_block(tx, c.hour, &c.block, s)?;
+    add_recv_recipient(tx, c.hour, c.rid, c.recipient.map(|v| v * s), 1)?;
+    if let Some(f) = c.first_response {
+        add_recv_channel(tx, c.hour, &c.channel, f.map(|v| v * s))?;
+    }
+    if c.open {
+        add_open(tx, &c.block, c.rid, s)?;
+    }
+    Ok(())
+}
+
+fn add_recv_block(tx: &Transaction<'_>, hour: i64, block: &str, n: i64) -> Result<(), StoreError> {
     let changed = tx
         .prepare_cached("UPDATE agg_recv_block SET n = n + ?3 WHERE hour = ?1 AND block = ?2")?
-        .execute(params![c.hour, c.block, s])?;
+        .execute(params![hour, block, n])?;
     if changed == 0 {
         tx.prepare_cached("INSERT INTO agg_recv_block (hour, block, n) VALUES (?1, ?2, ?3)")?
-            .execute(params![c.hour, c.block, s])?;
+            .execute(params![hour, block, n])?;
     }
+    Ok(())
+}
+
+fn add_recv_recipient(
+    tx: &Transaction<'_>,
+    hour: i64,
+    rid: i64,
+    r: [i64; 8],
+    touched: i64,
+) -> Result<(), StoreError> {
     let changed = tx
         .prepare_cached(
             "UPDATE agg_recv_recipient SET volume = volume + ?3, answered = answered + ?4, \
              on_time = on_time + ?5, open = open + ?6, graded = graded + ?7, \
              substantive = substantive + ?8, rated = rated + ?9, good = good + ?10, \
-             touched = touched + 1 WHERE hour = ?1 AND rid = ?2",
+             touched = touched + ?11 WHERE hour = ?1 AND rid = ?2",
         )?
         .execute(params![
-            c.hour, c.rid, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
+            hour, rid, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], touched
         ])?;
     if changed == 0 {
         tx.prepare_cached(
             "INSERT INTO agg_recv_recipient (hour, rid, volume, answered, on_time, open, graded, \
-             substantive, rated, good, touched) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1)",
+             substantive, rated, good, touched) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
         .execute(params![
-            c.hour, c.rid, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
+            hour, rid, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], touched
         ])?;
     }
-    if let Some(f) = c.first_response {
-        let f = f.map(|v| v * s);
-        let changed = tx
-            .prepare_cached(
-                "UPDATE agg_recv_channel SET total = total + ?3, on_time = on_time + ?4, \
-                 late = late + ?5, pending = pending + ?6 WHERE hour = ?1 AND channel = ?2",
-            )?
-            .execute(params![c.hour, c.channel, f[0], f[1], f[2], f[3]])?;
-        if changed == 0 {
-            tx.prepare_cached(
-                "INSERT INTO agg_recv_channel (hour, channel, total, on_time, late, pending) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![c.hour, c.channel, f[0], f[1], f[2], f[3]])?;
-        }
+    Ok(())
+}
+
+fn add_recv_channel(
+    tx: &Transaction<'_>,
+    hour: i64,
+    channel: &str,
+    f: [i64; 4],
+) -> Result<(), StoreError> {
+    let changed = tx
+        .prepare_cached(
+            "UPDATE agg_recv_channel SET total = total + ?3, on_time = on_time + ?4, \
+             late = late + ?5, pending = pending + ?6 WHERE hour = ?1 AND channel = ?2",
+        )?
+        .execute(params![hour, channel, f[0], f[1], f[2], f[3]])?;
+    if changed == 0 {
+        tx.prepare_cached(
+            "INSERT INTO agg_recv_channel (hour, channel, total, on_time, late, pending) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![hour, channel, f[0], f[1], f[2], f[3]])?;
     }
-    if c.open {
-        let changed = tx
-            .prepare_cached("UPDATE agg_open SET n = n + ?3 WHERE block = ?1 AND rid = ?2")?
-            .execute(params![c.block, c.rid, s])?;
-        if changed == 0 {
-            tx.prepare_cached("INSERT INTO agg_open (block, rid, n) VALUES (?1, ?2, ?3)")?
-                .execute(params![c.block, c.rid, s])?;
-        }
+    Ok(())
+}
+
+fn add_open(tx: &Transaction<'_>, block: &str, rid: i64, n: i64) -> Result<(), StoreError> {
+    let changed = tx
+        .prepare_cached("UPDATE agg_open SET n = n + ?3 WHERE block = ?1 AND rid = ?2")?
+        .execute(params![block, rid, n])?;
+    if changed == 0 {
+        tx.prepare_cached("INSERT INTO agg_open (block, rid, n) VALUES (?1, ?2, ?3)")?
+            .execute(params![block, rid, n])?;
     }
     Ok(())
 }

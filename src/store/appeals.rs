@@ -234,6 +234,8 @@ pub(crate) struct NameIds {
     /// The audit chain's head (last id and hash) as this transaction left it: nobody else can
     /// append while it holds the write lock.
     pub(crate) audit_head: std::cell::RefCell<Option<(i64, String)>>,
+    /// Summary changes of the new appeals, written once before the transaction commits.
+    pub(crate) aggregates: std::cell::RefCell<super::aggregates::Buffer>,
 }
 
 impl NameIds {
@@ -399,7 +401,7 @@ pub(crate) fn save(
             ])?;
             let id = tx.last_insert_rowid();
             new.id = id;
-            super::aggregates::count_new(tx, new, responsible)?;
+            super::aggregates::count_new(tx, ctx.names.map(|n| &n.aggregates), new, responsible)?;
             tx.prepare_cached("INSERT INTO appeals_fts (rowid, body) VALUES (?1, ?2)")?
                 .execute(params![id, search_form(body, normalizer, &new.text)])?;
             events.push(("created", None, Some(actor.source.clone())));

@@ -171,6 +171,7 @@ impl ImportTx<'_> {
 
     /// Records the file and commits everything.
     pub fn finish(self, file: &ImportedFile) -> Result<(), StoreError> {
+        self.names.aggregates.borrow_mut().flush(&self.tx)?;
         self.tx.execute(
             "INSERT INTO imported_files (name, hash, format, channel, imported_at, rows, inserted, \
              updated, unchanged, quarantined) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
