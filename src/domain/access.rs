@@ -328,36 +328,12 @@ mod tests {
     }
 
     fn sample() -> Appeal {
-        Appeal {
-            id: 1,
-            channel: Channel::Pos,
-            source_id: "1".into(),
-            received_at: chrono::Utc::now(),
-            text: "Текст".into(),
-            author: Some("Иванова Мария Алексеевна".into()),
-            contact: Some("+7 956 303 12 34".into()),
-            settlement: None,
-            address: Some("ул. Лесная, д. 5".into()),
-            url: None,
-            category: None,
-            fz59: false,
-            block: None,
-            responsible: None,
-            status: crate::domain::Status::New,
-            urgent: false,
-            conflict: false,
-            first_response_at: None,
-            answered_at: None,
-            answer: None,
-            quality: None,
-            rating: None,
-            lat: None,
-            lon: None,
-            duplicate_of: None,
-            extension_reason: None,
-            reopen_count: 0,
-            deadlines: Default::default(),
-            version: 1,
-        }
+        let mut a = Appeal::new(Channel::Pos, "1", chrono::Utc::now(), "Текст");
+        a.id = 1;
+        a.version = 1;
+        a.author = Some("Иванова Мария Алексеевна".into());
+        a.contact = Some("+7 956 303 12 34".into());
+        a.address = Some("ул. Лесная, д. 5".into());
+        a
     }
 }

@@ -119,6 +119,47 @@ pub struct Appeal {
 }
 
 impl Appeal {
+    /// A new appeal as it arrives: only what every appeal has, everything else empty, status
+    /// `new`, not stored yet (id and version 0).
+    pub fn new(
+        channel: Channel,
+        source_id: impl Into<String>,
+        received_at: DateTime<Utc>,
+        text: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: 0,
+            channel,
+            source_id: source_id.into(),
+            received_at,
+            text: text.into(),
+            author: None,
+            contact: None,
+            settlement: None,
+            address: None,
+            url: None,
+            category: None,
+            fz59: false,
+            block: None,
+            responsible: None,
+            status: Status::New,
+            urgent: false,
+            conflict: false,
+            first_response_at: None,
+            answered_at: None,
+            answer: None,
+            quality: None,
+            rating: None,
+            lat: None,
+            lon: None,
+            duplicate_of: None,
+            extension_reason: None,
+            reopen_count: 0,
+            deadlines: Deadlines::default(),
+            version: 0,
+        }
+    }
+
     /// `channel:source_id`, the key officers and files use.
     pub fn key(&self) -> String {
         format!("{}:{}", self.channel, self.source_id)

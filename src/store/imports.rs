@@ -12,7 +12,7 @@ use super::appeals::{
 };
 use super::{Actor, Store, StoreError, ts};
 use crate::domain::text::SearchNormalizer;
-use crate::domain::{Appeal, Channel, Deadlines, Status};
+use crate::domain::{Appeal, Channel, Status};
 use crate::ingest::IncomingAppeal;
 use crate::reference::Reference;
 
@@ -126,37 +126,12 @@ impl ImportTx<'_> {
             .optional()?;
         let mut new = match &old {
             Some(o) => o.clone(),
-            None => Appeal {
-                id: 0,
+            None => Appeal::new(
                 channel,
-                source_id: incoming.source_id.clone(),
-                received_at: incoming.received_at,
-                text: incoming.text.clone(),
-                author: None,
-                contact: None,
-                settlement: None,
-                address: None,
-                url: None,
-                category: None,
-                fz59: false,
-                block: None,
-                responsible: None,
-                status: Status::New,
-                urgent: false,
-                conflict: false,
-                first_response_at: None,
-                answered_at: None,
-                answer: None,
-                quality: None,
-                rating: None,
-                lat: None,
-                lon: None,
-                duplicate_of: None,
-                extension_reason: None,
-                reopen_count: 0,
-                deadlines: Deadlines::default(),
-                version: 0,
-            },
+                incoming.source_id.clone(),
+                incoming.received_at,
+                incoming.text.clone(),
+            ),
         };
         merge(&mut new, incoming, old.is_none());
         let ctx = SaveCtx {
