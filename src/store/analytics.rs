@@ -679,19 +679,12 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Appeal>, StoreError> {
-        let sql = format!(
-            "SELECT {} FROM {} WHERE a.received_at >= ?1 AND a.received_at < ?2 \
-             AND (a.conflict = 1 OR a.reopen_count > 0 OR a.quality = 'formal') \
+        self.received_where(
+            from,
+            to,
+            "AND (a.conflict = 1 OR a.reopen_count > 0 OR a.quality = 'formal') \
              ORDER BY a.received_at DESC, a.id DESC",
-            super::appeals::APPEAL_COLUMNS,
-            super::appeals::APPEAL_FROM
-        );
-        let mut st = self.conn().prepare_cached(&sql)?;
-        let rows = st.query_map(
-            params![from.timestamp(), to.timestamp()],
-            super::appeals::appeal_from_row,
-        )?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        )
     }
 
     /// Every appeal received in `[from, to)`, for direct computations and explanations.
@@ -700,9 +693,18 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Appeal>, StoreError> {
+        self.received_where(from, to, "ORDER BY a.received_at, a.id")
+    }
+
+    /// Appeals received in `[from, to)`, with more conditions and the order in `rest`.
+    fn received_where(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        rest: &str,
+    ) -> Result<Vec<Appeal>, StoreError> {
         let sql = format!(
-            "SELECT {} FROM {} WHERE a.received_at >= ?1 AND a.received_at < ?2 \
-             ORDER BY a.received_at, a.id",
+            "SELECT {} FROM {} WHERE a.received_at >= ?1 AND a.received_at < ?2 {rest}",
             super::appeals::APPEAL_COLUMNS,
             super::appeals::APPEAL_FROM
         );
