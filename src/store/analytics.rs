@@ -97,6 +97,13 @@ fn add_week(
     }
 }
 
+/// A text column borrowed from the row, without a copy.
+fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    r.get_ref(i)?.as_str().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    })
+}
+
 fn u(v: i64) -> u32 {
     u32::try_from(v.max(0)).unwrap_or(u32::MAX)
 }
@@ -253,22 +260,48 @@ impl Store {
         weeks: usize,
         out: &mut BTreeMap<Option<String>, Vec<u32>>,
     ) -> Result<(), StoreError> {
+        // Whole hours, summed here rather than by a GROUP BY: an SQL sorter over the thousands
+        // of hourly rows costs more than reading them.
         let mut st = self.conn().prepare_cached(
-            "SELECT block, (hour * 3600 - ?1) / 604800, SUM(n) FROM agg_recv_block \
-             WHERE hour >= ?2 AND hour < ?3 \
-             AND (hour * 3600 - ?1) / 604800 = ((hour + 1) * 3600 - 1 - ?1) / 604800 \
-             GROUP BY 1, 2",
+            "SELECT hour, block, n FROM agg_recv_block WHERE hour >= ?1 AND hour < ?2",
         )?;
         let b0 = (start + HOUR - 1) / HOUR;
         let b1 = end / HOUR;
         let mut raw: Vec<(i64, i64)> = Vec::new();
         if b0 < b1 {
-            let mut rows = st.query(params![start, b0, b1])?;
+            // Per block (a dozen), the weekly sums.
+            let mut sums: Vec<(String, Vec<i64>)> = Vec::new();
+            let mut rows = st.query(params![b0, b1])?;
             while let Some(r) = rows.next()? {
-                let b: String = r.get(0)?;
-                let week: i64 = r.get(1)?;
-                let count: i64 = r.get(2)?;
-                add_week(out, (!b.is_empty()).then_some(b), week, count, weeks);
+                let hour: i64 = r.get(0)?;
+                let week = (hour * HOUR - start) / WEEK;
+                // An hour cut by a week boundary is counted directly below.
+                if week != ((hour + 1) * HOUR - 1 - start) / WEEK {
+                    continue;
+                }
+                let Some(w) = usize::try_from(week).ok().filter(|w| *w < weeks) else {
+                    continue;
+                };
+                let block = text(r, 1)?;
+                let n: i64 = r.get(2)?;
+                let i = match sums.iter().position(|(b, _)| b == block) {
+                    Some(i) => i,
+                    None => {
+                        sums.push((block.to_owned(), vec![0; weeks]));
+                        sums.len() - 1
+                    }
+                };
+                if let Some((_, v)) = sums.get_mut(i)
+                    && let Some(slot) = v.get_mut(w)
+                {
+                    *slot += n;
+                }
+            }
+            for (b, v) in sums {
+                let key = (!b.is_empty()).then_some(b);
+                for (week, count) in v.into_iter().enumerate() {
+                    add_week(out, key.clone(), week as i64, count, weeks);
+                }
             }
             if start < b0 * HOUR {
                 raw.push((start, b0 * HOUR));
@@ -399,11 +432,13 @@ impl Store {
         let mut facts: BTreeMap<Option<String>, RecipientFacts> = BTreeMap::new();
         let mut touched = 0i64;
         {
+            // Summed here, not by GROUP BY rid: the rows come in (hour, rid) order, and an SQL
+            // sorter over the month's thousands of rows costs more than reading them.
             let mut st = self.conn().prepare_cached(
-                "SELECT rid, SUM(volume), SUM(answered), SUM(on_time), SUM(open), SUM(graded), \
-                 SUM(substantive), SUM(rated), SUM(good), SUM(touched) FROM agg_recv_recipient \
-                 WHERE hour >= ?1 AND hour < ?2 GROUP BY rid",
+                "SELECT rid, volume, answered, on_time, open, graded, substantive, rated, good, \
+                 touched FROM agg_recv_recipient WHERE hour >= ?1 AND hour < ?2",
             )?;
+            let mut sums: BTreeMap<i64, [i64; 8]> = BTreeMap::new();
             let mut rows = st.query(params![b0, b1])?;
             while let Some(r) = rows.next()? {
                 let rid: i64 = r.get(0)?;
@@ -411,40 +446,51 @@ impl Store {
                 if rid == 0 {
                     continue;
                 }
+                let sum = sums.entry(rid).or_default();
+                for (i, x) in sum.iter_mut().enumerate() {
+                    *x += r.get::<_, i64>(i + 1)?;
+                }
+            }
+            for (rid, v) in sums {
                 facts.insert(
                     Some(rid.to_string()),
                     RecipientFacts {
                         recipient: String::new(),
-                        volume: u(r.get(1)?),
-                        answered: u(r.get(2)?),
-                        on_time: u(r.get(3)?),
+                        volume: u(v[0]),
+                        answered: u(v[1]),
+                        on_time: u(v[2]),
                         // For now the open ones; the not yet due are taken off below.
-                        open_overdue: u(r.get(4)?),
-                        graded: u(r.get(5)?),
-                        substantive: u(r.get(6)?),
-                        rated: u(r.get(7)?),
-                        good: u(r.get(8)?),
+                        open_overdue: u(v[3]),
+                        graded: u(v[4]),
+                        substantive: u(v[5]),
+                        rated: u(v[6]),
+                        good: u(v[7]),
                         first_response_wh: Vec::new(),
                     },
                 );
             }
         }
         let (lo, hi) = (b0 * HOUR, b1 * HOUR);
+        // Open and not due yet (or without a deadline): counted per recipient here rather than
+        // by GROUP BY, which would sort them.
+        let mut pending: BTreeMap<i64, u32> = BTreeMap::new();
         for sql in [
-            "SELECT CAST(a.responsible_id AS TEXT), COUNT(*) FROM appeals a \
+            "SELECT a.responsible_id FROM appeals a \
              INDEXED BY appeals_open_pending WHERE a.is_open = 1 AND a.answer_due >= ?3 AND a.received_at >= ?1 AND a.received_at < ?2 \
-             AND a.responsible_id IS NOT NULL GROUP BY 1",
-            "SELECT CAST(a.responsible_id AS TEXT), COUNT(*) FROM appeals a \
+             AND a.responsible_id IS NOT NULL",
+            "SELECT a.responsible_id FROM appeals a \
              INDEXED BY appeals_open_pending WHERE a.is_open = 1 AND a.answer_due IS NULL AND a.received_at >= ?1 AND a.received_at < ?2 \
-             AND a.responsible_id IS NOT NULL AND ?3 = ?3 GROUP BY 1",
+             AND a.responsible_id IS NOT NULL AND ?3 = ?3",
         ] {
             let mut st = self.conn().prepare_cached(sql)?;
             let mut rows = st.query(params![lo, hi, now])?;
             while let Some(r) = rows.next()? {
-                let k: Option<String> = r.get(0)?;
-                if let Some(f) = facts.get_mut(&k) {
-                    f.open_overdue = f.open_overdue.saturating_sub(u(r.get(1)?));
-                }
+                *pending.entry(r.get(0)?).or_default() += 1;
+            }
+        }
+        for (rid, n) in pending {
+            if let Some(f) = facts.get_mut(&Some(rid.to_string())) {
+                f.open_overdue = f.open_overdue.saturating_sub(n);
             }
         }
         let key = (b0, b1, touched);
@@ -593,37 +639,39 @@ impl Store {
         let parts = split(from.timestamp(), to.timestamp());
         let mut by: BTreeMap<String, FirstResponseCounts> = BTreeMap::new();
         if let Some((b0, b1)) = parts.hours {
+            // Summed here rather than by GROUP BY (see `facts_hours`).
             let mut st = self.conn().prepare_cached(
-                "SELECT channel, SUM(total), SUM(on_time), SUM(late), SUM(pending) \
-                 FROM agg_recv_channel WHERE hour >= ?1 AND hour < ?2 GROUP BY channel",
+                "SELECT channel, total, on_time, late, pending \
+                 FROM agg_recv_channel WHERE hour >= ?1 AND hour < ?2",
             )?;
             let mut rows = st.query(params![b0, b1])?;
             while let Some(r) = rows.next()? {
-                let channel: String = r.get(0)?;
-                by.insert(
-                    channel.clone(),
-                    FirstResponseCounts {
-                        channel,
-                        total: u(r.get(1)?),
-                        on_time: u(r.get(2)?),
-                        late: u(r.get(3)?),
-                        missing_overdue: u(r.get(4)?),
-                    },
-                );
+                let channel = text(r, 0)?;
+                let c = match by.get_mut(channel) {
+                    Some(c) => c,
+                    None => by
+                        .entry(channel.to_owned())
+                        .or_insert_with(|| FirstResponseCounts {
+                            channel: channel.to_owned(),
+                            ..Default::default()
+                        }),
+                };
+                c.total += u(r.get(1)?);
+                c.on_time += u(r.get(2)?);
+                c.late += u(r.get(3)?);
+                c.missing_overdue += u(r.get(4)?);
             }
             let sql = format!(
-                "SELECT a.channel, COUNT(*) FROM appeals a INDEXED BY appeals_fr_pending \
+                "SELECT a.channel FROM appeals a INDEXED BY appeals_fr_pending \
                  WHERE a.first_response_at IS NULL \
                  AND a.first_response_due IS NOT NULL AND a.status NOT IN {EXCLUDED} \
-                 AND a.first_response_due >= ?3 AND a.received_at >= ?1 AND a.received_at < ?2 \
-                 GROUP BY 1"
+                 AND a.first_response_due >= ?3 AND a.received_at >= ?1 AND a.received_at < ?2"
             );
             let mut st = self.conn().prepare_cached(&sql)?;
             let mut rows = st.query(params![b0 * HOUR, b1 * HOUR, now])?;
             while let Some(r) = rows.next()? {
-                let channel: String = r.get(0)?;
-                if let Some(c) = by.get_mut(&channel) {
-                    c.missing_overdue = c.missing_overdue.saturating_sub(u(r.get(1)?));
+                if let Some(c) = by.get_mut(text(r, 0)?) {
+                    c.missing_overdue = c.missing_overdue.saturating_sub(1);
                 }
             }
         }
