@@ -282,10 +282,17 @@ fn summaries_equal_a_direct_walk_after_inserts_moves_and_changes() {
         .map(|i| random_appeal(&mut rng, i, start))
         .collect();
     import(&mut store, &appeals, "one", now);
+    // The clock moving on past deadlines (17:00, 12:00 the next day…) and back, with nothing
+    // changed: what is remembered per day must follow the clock.
     for now in [
         now,
         now + Duration::seconds(1799),
         msk(2026, 11, 27, 16, 37),
+        msk(2026, 11, 27, 17, 0),
+        msk(2026, 11, 27, 17, 1),
+        msk(2026, 11, 30, 12, 0),
+        msk(2026, 12, 1, 9, 30),
+        msk(2026, 11, 27, 16, 59),
     ] {
         check(&store, now, "after the import");
     }
@@ -345,4 +352,63 @@ fn summaries_equal_a_direct_walk_after_inserts_moves_and_changes() {
     }
     assert!(applied > 200, "only {applied} changes applied");
     check(&store, now, "at the end");
+}
+
+/// The daily summaries kept by `save()` are the hourly ones summed per day — exactly what the
+/// migration that created them fills them with on an existing workspace.
+#[test]
+fn daily_summaries_are_the_hourly_ones_summed_per_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mcu.db");
+    let mut store = Store::open(&path, Arc::new(Reference::embedded().unwrap())).unwrap();
+    let mut rng = Lcg(9);
+    let start = msk(2026, 10, 1, 0, 0);
+    let now = msk(2026, 11, 28, 12, 0);
+    let appeals: Vec<_> = (0..500)
+        .map(|i| random_appeal(&mut rng, i, start))
+        .collect();
+    import(&mut store, &appeals, "one", now);
+    let actor = Actor::new("tester", "cli");
+    for id in 1..=120 {
+        let change = match id % 3 {
+            0 => Change::Status(Status::Answered),
+            1 => Change::Responsible(Some(RECIPIENTS[id as usize % 4].into())),
+            _ => Change::Block(Some(BLOCKS[id as usize % 3].into())),
+        };
+        let _ = store.update(id, &[change], None, &actor, now);
+    }
+    drop(store);
+
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let rows = |sql: &str| -> Vec<Vec<rusqlite::types::Value>> {
+        let mut st = conn.prepare(sql).unwrap();
+        let n = st.column_count();
+        st.query_map([], |r| (0..n).map(|i| r.get(i)).collect())
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    for (daily, hourly) in [
+        (
+            "SELECT day, block, n FROM agg_day_block ORDER BY day, block",
+            "SELECT hour / 24, block, SUM(n) FROM agg_recv_block GROUP BY hour / 24, block ORDER BY 1, block",
+        ),
+        (
+            "SELECT day, rid, volume, answered, on_time, open, graded, substantive, rated, good, touched \
+             FROM agg_day_recipient ORDER BY day, rid",
+            "SELECT hour / 24, rid, SUM(volume), SUM(answered), SUM(on_time), SUM(open), SUM(graded), \
+             SUM(substantive), SUM(rated), SUM(good), SUM(touched) FROM agg_recv_recipient \
+             GROUP BY hour / 24, rid ORDER BY 1, 2",
+        ),
+        (
+            "SELECT day, channel, total, on_time, late, pending \
+             FROM agg_day_channel ORDER BY day, channel",
+            "SELECT hour / 24, channel, SUM(total), SUM(on_time), SUM(late), \
+             SUM(pending) FROM agg_recv_channel GROUP BY hour / 24, channel ORDER BY 1, channel",
+        ),
+    ] {
+        let d = rows(daily);
+        assert!(d.len() > 50, "{daily}: {} rows", d.len());
+        assert_eq!(d, rows(hourly), "{daily}");
+    }
 }

@@ -1,23 +1,27 @@
 //! Pre-aggregated figures for monitoring and the ranking, kept exact by `save()`, the one function
 //! that writes appeals.
 //!
-//! Every insert and update of an appeal adjusts, in the same transaction as the write, four small
+//! Every insert and update of an appeal adjusts, in the same transaction as the write, small
 //! summary tables (the old row taken away, the new one added):
 //!
 //! - `agg_recv_block (hour, block)`: appeals received per hour and block (the sparklines);
 //! - `agg_recv_recipient (hour, rid)`: per hour of receipt and responsible recipient, the ranking
 //!   counts of the appeals that count (volume, answered, on time, open, graded, substantive,
-//!   rated, good) and `touched`, a counter bumped by every change to a row of the bucket — the
-//!   sum over a period says whether anything in it changed since it was last read;
+//!   rated, good) and `touched`, a counter bumped by every change to a row of the bucket — an
+//!   equal sum over a range says nothing in it changed since it was last read;
 //! - `agg_recv_channel (hour, channel)`: first-response timeliness of appeals that have a
 //!   first-response deadline (total, on time, late, pending);
+//! - `agg_day_block`, `agg_day_recipient`, `agg_day_channel`: the same per UTC day;
 //! - `agg_open (block, rid)`: open appeals.
 //!
 //! A missing block is stored as `''` and a missing recipient as `0` (a primary key cannot hold
-//! NULL usefully). Hours are `received_at / 3600`; the readers only use whole hours inside a range
-//! and count the partial hours at its ends from `appeals` directly, so every figure is exactly the
+//! NULL usefully). Hours are `received_at / 3600`, days `hour / 24`; a reader takes the whole
+//! days inside a range from the daily tables, the whole hours at its ends from the hourly ones
+//! and the pieces of hours from `appeals` directly (`split`), so every figure is exactly the
 //! direct computation's. What depends on `now` (overdue, at risk, first responses missing) is the
-//! aggregate minus the few open appeals not yet due, read from partial indexes.
+//! aggregate minus the few open appeals not yet due, read from partial indexes; what the
+//! summaries cannot hold (first-response times for the medians, the open appeals not due yet)
+//! is read per day and remembered while the day's `touched` stays the same (`ChunkCache`).
 //!
 //! `first_response_ws` (working seconds from receipt to the first response over the calendar in
 //! force) is a derived column written by `save()`, like the deadlines.
@@ -222,16 +226,46 @@ impl Buffer {
         }
     }
 
-    /// Writes the sums into the summary tables (in the import's transaction).
+    /// Writes the sums into the summary tables, hourly and daily (in the import's transaction).
     pub(crate) fn flush(&mut self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+        let mut day_block: std::collections::HashMap<(i64, String), i64> = Default::default();
         for ((hour, block), n) in self.recv_block.drain() {
-            add_recv_block(tx, hour, &block, n)?;
+            add_recv_block(tx, Level::Hour, hour, &block, n)?;
+            *day_block
+                .entry((Level::Day.bucket(hour), block))
+                .or_default() += n;
         }
+        for ((day, block), n) in day_block {
+            add_recv_block(tx, Level::Day, day, &block, n)?;
+        }
+        let mut day_recipient: std::collections::HashMap<(i64, i64), ([i64; 8], i64)> =
+            Default::default();
         for ((hour, rid), (r, touched)) in self.recv_recipient.drain() {
-            add_recv_recipient(tx, hour, rid, r, touched)?;
+            add_recv_recipient(tx, Level::Hour, hour, rid, r, touched)?;
+            let (sum, t) = day_recipient
+                .entry((Level::Day.bucket(hour), rid))
+                .or_default();
+            for (x, v) in sum.iter_mut().zip(r) {
+                *x += v;
+            }
+            *t += touched;
         }
+        for ((day, rid), (r, touched)) in day_recipient {
+            add_recv_recipient(tx, Level::Day, day, rid, r, touched)?;
+        }
+        let mut day_channel: std::collections::HashMap<(i64, String), [i64; 4]> =
+            Default::default();
         for ((hour, channel), f) in self.recv_channel.drain() {
-            add_recv_channel(tx, hour, &channel, f)?;
+            add_recv_channel(tx, Level::Hour, hour, &channel, f)?;
+            let sum = day_channel
+                .entry((Level::Day.bucket(hour), channel))
+                .or_default();
+            for (x, v) in sum.iter_mut().zip(f) {
+                *x += v;
+            }
+        }
+        for ((day, channel), f) in day_channel {
+            add_recv_channel(tx, Level::Day, day, &channel, f)?;
         }
         for ((block, rid), n) in self.open.drain() {
             add_open(tx, &block, rid, n)?;
@@ -240,11 +274,50 @@ impl Buffer {
     }
 }
 
+/// The two granularities of the receipt summaries: hours (`agg_recv_*`, bucket `received_at /
+/// 3600`) and UTC days (`agg_day_*`, bucket `hour / 24`). A reader takes the whole days of a
+/// range from the daily tables, the whole hours at its ends from the hourly ones, and the pieces
+/// of hours from `appeals` (see `split`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Level {
+    Hour,
+    Day,
+}
+
+impl Level {
+    /// The bucket of this level that holds `hour`.
+    pub(crate) fn bucket(self, hour: i64) -> i64 {
+        match self {
+            Level::Hour => hour,
+            Level::Day => hour / 24,
+        }
+    }
+
+    /// The table of receipts by `what` (`block`, `recipient`, `channel`) at this level.
+    pub(crate) fn table(self, what: &str) -> String {
+        match self {
+            Level::Hour => format!("agg_recv_{what}"),
+            Level::Day => format!("agg_day_{what}"),
+        }
+    }
+
+    /// The name of the bucket column.
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            Level::Hour => "hour",
+            Level::Day => "day",
+        }
+    }
+}
+
 fn apply(tx: &Transaction<'_>, c: &Contribution, s: i64) -> Result<(), StoreError> {
-    add_recv_block(tx, c.hour, &c.block, s)?;
-    add_recv_recipient(tx, c.hour, c.rid, c.recipient.map(|v| v * s), 1)?;
-    if let Some(f) = c.first_response {
-        add_recv_channel(tx, c.hour, &c.channel, f.map(|v| v * s))?;
+    for level in [Level::Hour, Level::Day] {
+        let bucket = level.bucket(c.hour);
+        add_recv_block(tx, level, bucket, &c.block, s)?;
+        add_recv_recipient(tx, level, bucket, c.rid, c.recipient.map(|v| v * s), 1)?;
+        if let Some(f) = c.first_response {
+            add_recv_channel(tx, level, bucket, &c.channel, f.map(|v| v * s))?;
+        }
     }
     if c.open {
         add_open(tx, &c.block, c.rid, s)?;
@@ -252,77 +325,114 @@ fn apply(tx: &Transaction<'_>, c: &Contribution, s: i64) -> Result<(), StoreErro
     Ok(())
 }
 
-fn add_recv_block(tx: &Transaction<'_>, hour: i64, block: &str, n: i64) -> Result<(), StoreError> {
-    let changed = tx
-        .prepare_cached("UPDATE agg_recv_block SET n = n + ?3 WHERE hour = ?1 AND block = ?2")?
-        .execute(params![hour, block, n])?;
-    if changed == 0 {
-        tx.prepare_cached("INSERT INTO agg_recv_block (hour, block, n) VALUES (?1, ?2, ?3)")?
-            .execute(params![hour, block, n])?;
+/// Adds `values` to the row with `keys` of a summary table, creating it when missing:
+/// a plain one-row `UPDATE`, then an `INSERT` when it changed nothing (see `count`).
+fn add_row(
+    tx: &Transaction<'_>,
+    table: &str,
+    keys: [(&str, &dyn rusqlite::ToSql); 2],
+    values: &[(&str, i64)],
+) -> Result<(), StoreError> {
+    let set: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| format!("{c} = {c} + ?{}", i + 3))
+        .collect();
+    let mut args: Vec<&dyn rusqlite::ToSql> = vec![keys[0].1, keys[1].1];
+    args.extend(values.iter().map(|(_, v)| v as &dyn rusqlite::ToSql));
+    let sql = format!(
+        "UPDATE {table} SET {} WHERE {} = ?1 AND {} = ?2",
+        set.join(", "),
+        keys[0].0,
+        keys[1].0
+    );
+    if tx.prepare_cached(&sql)?.execute(args.as_slice())? == 0 {
+        let cols: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
+        let marks: Vec<String> = (1..=values.len() + 2).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "INSERT INTO {table} ({}, {}, {}) VALUES ({})",
+            keys[0].0,
+            keys[1].0,
+            cols.join(", "),
+            marks.join(", ")
+        );
+        tx.prepare_cached(&sql)?.execute(args.as_slice())?;
     }
     Ok(())
 }
 
+fn add_recv_block(
+    tx: &Transaction<'_>,
+    level: Level,
+    bucket: i64,
+    block: &str,
+    n: i64,
+) -> Result<(), StoreError> {
+    add_row(
+        tx,
+        &level.table("block"),
+        [(level.column(), &bucket), ("block", &block)],
+        &[("n", n)],
+    )
+}
+
+/// The counters of `agg_*_recipient`, in the order of `recipient_values`.
+const RECIPIENT_COLUMNS: [&str; 8] = [
+    "volume",
+    "answered",
+    "on_time",
+    "open",
+    "graded",
+    "substantive",
+    "rated",
+    "good",
+];
+
 fn add_recv_recipient(
     tx: &Transaction<'_>,
-    hour: i64,
+    level: Level,
+    bucket: i64,
     rid: i64,
     r: [i64; 8],
     touched: i64,
 ) -> Result<(), StoreError> {
-    let changed = tx
-        .prepare_cached(
-            "UPDATE agg_recv_recipient SET volume = volume + ?3, answered = answered + ?4, \
-             on_time = on_time + ?5, open = open + ?6, graded = graded + ?7, \
-             substantive = substantive + ?8, rated = rated + ?9, good = good + ?10, \
-             touched = touched + ?11 WHERE hour = ?1 AND rid = ?2",
-        )?
-        .execute(params![
-            hour, rid, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], touched
-        ])?;
-    if changed == 0 {
-        tx.prepare_cached(
-            "INSERT INTO agg_recv_recipient (hour, rid, volume, answered, on_time, open, graded, \
-             substantive, rated, good, touched) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?
-        .execute(params![
-            hour, rid, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], touched
-        ])?;
-    }
-    Ok(())
+    let mut values: Vec<(&str, i64)> = RECIPIENT_COLUMNS.iter().copied().zip(r).collect();
+    values.push(("touched", touched));
+    add_row(
+        tx,
+        &level.table("recipient"),
+        [(level.column(), &bucket), ("rid", &rid)],
+        &values,
+    )
 }
 
 fn add_recv_channel(
     tx: &Transaction<'_>,
-    hour: i64,
+    level: Level,
+    bucket: i64,
     channel: &str,
     f: [i64; 4],
 ) -> Result<(), StoreError> {
-    let changed = tx
-        .prepare_cached(
-            "UPDATE agg_recv_channel SET total = total + ?3, on_time = on_time + ?4, \
-             late = late + ?5, pending = pending + ?6 WHERE hour = ?1 AND channel = ?2",
-        )?
-        .execute(params![hour, channel, f[0], f[1], f[2], f[3]])?;
-    if changed == 0 {
-        tx.prepare_cached(
-            "INSERT INTO agg_recv_channel (hour, channel, total, on_time, late, pending) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![hour, channel, f[0], f[1], f[2], f[3]])?;
-    }
-    Ok(())
+    add_row(
+        tx,
+        &level.table("channel"),
+        [(level.column(), &bucket), ("channel", &channel)],
+        &[
+            ("total", f[0]),
+            ("on_time", f[1]),
+            ("late", f[2]),
+            ("pending", f[3]),
+        ],
+    )
 }
 
 fn add_open(tx: &Transaction<'_>, block: &str, rid: i64, n: i64) -> Result<(), StoreError> {
-    let changed = tx
-        .prepare_cached("UPDATE agg_open SET n = n + ?3 WHERE block = ?1 AND rid = ?2")?
-        .execute(params![block, rid, n])?;
-    if changed == 0 {
-        tx.prepare_cached("INSERT INTO agg_open (block, rid, n) VALUES (?1, ?2, ?3)")?
-            .execute(params![block, rid, n])?;
-    }
-    Ok(())
+    add_row(
+        tx,
+        "agg_open",
+        [("block", &block), ("rid", &rid)],
+        &[("n", n)],
+    )
 }
 
 /// The tables, indexes and the derived column (the migration's SQL).
@@ -352,6 +462,7 @@ CREATE TABLE agg_open (
 ) WITHOUT ROWID;
 
 -- Open appeals not overdue yet (and those without a deadline): few, read at every refresh.
+-- (Migration 7 recreates it ordered by receipt.)
 CREATE INDEX appeals_open_pending ON appeals (answer_due, received_at, responsible_id)
     WHERE is_open = 1;
 -- First responses still missing, by their deadline.
@@ -362,6 +473,41 @@ CREATE INDEX appeals_fr_pending ON appeals (first_response_due, received_at, cha
 CREATE INDEX appeals_first_response ON appeals (received_at, responsible_id, first_response_ws)
     WHERE first_response_ws IS NOT NULL AND responsible_id IS NOT NULL
     AND status NOT IN ('rejected', 'duplicate', 'redirected');
+"#;
+
+/// The daily summaries, filled from the hourly ones, and the index of open appeals by receipt
+/// (migration 7). The index replaces one ordered by deadline: the readers now ask for the open
+/// appeals received in a day or a few hours, not for all those not due yet.
+pub(crate) const DAYS: &str = r#"
+CREATE TABLE agg_day_block (
+    day INTEGER NOT NULL, block TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (day, block)
+) WITHOUT ROWID;
+CREATE TABLE agg_day_recipient (
+    day INTEGER NOT NULL, rid INTEGER NOT NULL,
+    volume INTEGER NOT NULL, answered INTEGER NOT NULL, on_time INTEGER NOT NULL,
+    open INTEGER NOT NULL, graded INTEGER NOT NULL, substantive INTEGER NOT NULL,
+    rated INTEGER NOT NULL, good INTEGER NOT NULL, touched INTEGER NOT NULL,
+    PRIMARY KEY (day, rid)
+) WITHOUT ROWID;
+CREATE TABLE agg_day_channel (
+    day INTEGER NOT NULL, channel TEXT NOT NULL,
+    total INTEGER NOT NULL, on_time INTEGER NOT NULL, late INTEGER NOT NULL, pending INTEGER NOT NULL,
+    PRIMARY KEY (day, channel)
+) WITHOUT ROWID;
+INSERT INTO agg_day_block (day, block, n)
+    SELECT hour / 24, block, SUM(n) FROM agg_recv_block GROUP BY 1, 2;
+INSERT INTO agg_day_recipient (day, rid, volume, answered, on_time, open, graded, substantive, rated, good, touched)
+    SELECT hour / 24, rid, SUM(volume), SUM(answered), SUM(on_time), SUM(open), SUM(graded),
+           SUM(substantive), SUM(rated), SUM(good), SUM(touched)
+    FROM agg_recv_recipient GROUP BY 1, 2;
+INSERT INTO agg_day_channel (day, channel, total, on_time, late, pending)
+    SELECT hour / 24, channel, SUM(total), SUM(on_time), SUM(late), SUM(pending)
+    FROM agg_recv_channel GROUP BY 1, 2;
+
+DROP INDEX appeals_open_pending;
+CREATE INDEX appeals_open_pending ON appeals (received_at, answer_due, responsible_id)
+    WHERE is_open = 1;
 "#;
 
 /// Fills the derived column and the summaries from the existing appeals. Runs once, in the
@@ -420,66 +566,108 @@ pub(crate) fn first_response_ws(
 /// Seconds in a bucket of the summaries.
 pub(crate) const HOUR: i64 = 3600;
 
-/// `[lo, hi)` as the whole hours inside it (`[b0, b1)`, in hours) and the partial pieces at its
-/// ends (in seconds), which are read from `appeals` directly.
+/// `[lo, hi)` cut into what each level answers: the whole UTC days inside it, the whole hours
+/// at its ends outside those days, and the pieces of hours at its very ends, which are read from
+/// `appeals` directly.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Split {
-    pub hours: Option<(i64, i64)>,
+    /// Runs of buckets `[first, after last)` of a summary level: at most one run of days and
+    /// two of hours.
+    pub buckets: Vec<(Level, i64, i64)>,
+    /// Pieces in seconds.
     pub raw: Vec<(i64, i64)>,
 }
 
 pub(crate) fn split(lo: i64, hi: i64) -> Split {
+    let mut out = Split {
+        buckets: Vec::new(),
+        raw: Vec::new(),
+    };
     if hi <= lo {
-        return Split {
-            hours: None,
-            raw: Vec::new(),
-        };
+        return out;
     }
     // Negative instants would need floor division; they do not occur, so read them directly.
     let b0 = if lo >= 0 { (lo + HOUR - 1) / HOUR } else { 0 };
     let b1 = if hi >= 0 { hi / HOUR } else { 0 };
     if lo < 0 || b0 >= b1 {
-        return Split {
-            hours: None,
-            raw: vec![(lo, hi)],
-        };
+        out.raw.push((lo, hi));
+        return out;
     }
-    let mut raw = Vec::new();
     if lo < b0 * HOUR {
-        raw.push((lo, b0 * HOUR));
+        out.raw.push((lo, b0 * HOUR));
     }
     if b1 * HOUR < hi {
-        raw.push((b1 * HOUR, hi));
+        out.raw.push((b1 * HOUR, hi));
     }
-    Split {
-        hours: Some((b0, b1)),
-        raw,
+    let (d0, d1) = ((b0 + 23) / 24, b1 / 24);
+    if d0 < d1 {
+        out.buckets.push((Level::Day, d0, d1));
+        if b0 < d0 * 24 {
+            out.buckets.push((Level::Hour, b0, d0 * 24));
+        }
+        if d1 * 24 < b1 {
+            out.buckets.push((Level::Hour, d1 * 24, b1));
+        }
+    } else {
+        out.buckets.push((Level::Hour, b0, b1));
+    }
+    out
+}
+
+impl Level {
+    /// The instants `[lo, hi)` of a run of buckets.
+    pub(crate) fn seconds(self, first: i64, after: i64) -> (i64, i64) {
+        let len = match self {
+            Level::Hour => HOUR,
+            Level::Day => 24 * HOUR,
+        };
+        (first * len, after * len)
     }
 }
 
-/// First-response working hours of a run of whole hours, per recipient id, remembered with the
-/// sum of the `touched` counters of those hours: equal sums mean nothing there changed.
+/// What the ranking needs per recipient from the appeals behind a run of buckets (a day, or the
+/// whole hours at the end of a period) that the summaries cannot give: the first-response times
+/// and the open appeals not due yet. Remembered per run with the sum of the `touched` counters of
+/// its buckets — an equal sum means no appeal there changed — so a refresh after one change reads
+/// one day again, not the month.
 #[derive(Debug, Default)]
-pub(crate) struct MedianCache {
-    entries: Vec<(MedianKey, Times)>,
+pub(crate) struct ChunkCache {
+    entries: std::collections::HashMap<(i64, i64), Chunk>,
 }
 
-/// First hour, hour after the last, sum of `touched`.
-pub(crate) type MedianKey = (i64, i64, i64);
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Chunk {
+    pub touched: i64,
+    /// First-response working hours per recipient id.
+    pub times: Option<std::rc::Rc<Times>>,
+    pub pending: Option<Pending>,
+}
+
+/// Open appeals not due yet (or without a deadline) per recipient id, counted at `at`; still
+/// right at any instant in `[at, until]`: the earliest counted deadline is `until`.
+#[derive(Debug, Clone)]
+pub(crate) struct Pending {
+    pub at: i64,
+    pub until: i64,
+    pub counts: std::rc::Rc<std::collections::BTreeMap<i64, u32>>,
+}
+
 /// First-response working hours per recipient id.
 pub(crate) type Times = std::collections::BTreeMap<i64, Vec<f64>>;
 
-impl MedianCache {
-    pub(crate) fn get(&self, key: MedianKey) -> Option<&Times> {
-        self.entries.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+impl ChunkCache {
+    /// The entry of the run `[lo, hi)` (seconds) if nothing in it changed since it was stored.
+    pub(crate) fn get(&self, range: (i64, i64), touched: i64) -> Option<&Chunk> {
+        self.entries.get(&range).filter(|c| c.touched == touched)
     }
 
-    pub(crate) fn put(&mut self, key: MedianKey, v: Times) {
-        // The current and the previous period, and a spare for a period being changed.
-        const KEEP: usize = 4;
-        self.entries.retain(|(k, _)| (k.0, k.1) != (key.0, key.1));
-        self.entries.insert(0, (key, v));
-        self.entries.truncate(KEEP);
+    pub(crate) fn put(&mut self, range: (i64, i64), chunk: Chunk) {
+        // Days of a few months and the hours at their ends; beyond that start afresh.
+        const KEEP: usize = 512;
+        if self.entries.len() >= KEEP && !self.entries.contains_key(&range) {
+            self.entries.clear();
+        }
+        self.entries.insert(range, chunk);
     }
 }
 
@@ -488,29 +676,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn split_into_whole_hours_and_pieces() {
+    fn split_into_days_hours_and_pieces() {
+        let h = |a, b| (Level::Hour, a, b);
         assert_eq!(
             split(3600, 7200),
             Split {
-                hours: Some((1, 2)),
+                buckets: vec![h(1, 2)],
                 raw: vec![]
             }
         );
         assert_eq!(
             split(3599, 7201),
             Split {
-                hours: Some((1, 2)),
+                buckets: vec![h(1, 2)],
                 raw: vec![(3599, 3600), (7200, 7201)]
             }
         );
         assert_eq!(
             split(3601, 7199),
             Split {
-                hours: None,
+                buckets: vec![],
                 raw: vec![(3601, 7199)]
             }
         );
+        // 21:00 of day 0 to 09:30 of day 3: the hours to midnight, days 1 and 2, the hours of
+        // day 3 to 09:00, and the half hour.
+        let day = 86_400;
+        assert_eq!(
+            split(21 * 3600, 3 * day + 9 * 3600 + 1800),
+            Split {
+                buckets: vec![(Level::Day, 1, 3), h(21, 24), h(72, 81)],
+                raw: vec![(3 * day + 9 * 3600, 3 * day + 9 * 3600 + 1800)]
+            }
+        );
+        // Exactly whole days.
+        assert_eq!(split(day, 3 * day).buckets, vec![(Level::Day, 1, 3)]);
         assert_eq!(split(-5, 10).raw, vec![(-5, 10)]);
-        assert!(split(10, 10).raw.is_empty() && split(10, 10).hours.is_none());
+        assert!(split(10, 10).raw.is_empty() && split(10, 10).buckets.is_empty());
     }
 }

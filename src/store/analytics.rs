@@ -9,7 +9,7 @@ use rusqlite::params;
 use rusqlite::types::Value;
 use serde::Serialize;
 
-use super::aggregates::{EXCLUDED, HOUR, split};
+use super::aggregates::{self, EXCLUDED, HOUR, Level, split};
 use super::{Store, StoreError, ts_opt};
 use crate::domain::ranking::RecipientFacts;
 use crate::domain::{Appeal, WorkCalendar};
@@ -94,6 +94,14 @@ fn add_week(
     let v = out.entry(key).or_insert_with(|| vec![0; weeks]);
     if let Some(slot) = usize::try_from(week).ok().and_then(|w| v.get_mut(w)) {
         *slot += u(count);
+    }
+}
+
+/// The end of the chunk starting at `at`: the next day, or the end of a run of hours.
+fn chunk_end(level: Level, at: i64, after: i64) -> i64 {
+    match level {
+        Level::Day => at + 24 * HOUR,
+        Level::Hour => level.seconds(0, after).1,
     }
 }
 
@@ -251,8 +259,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Per block from the hourly summary: the whole hours inside one week each, and directly the
-    /// pieces of hours at the ends and around the week boundaries (when `now` is not on the hour).
+    /// Per block from the summaries: each week's whole days and hours, and directly the pieces
+    /// of hours at the ends of the weeks (when `now` is not on the hour).
     fn weekly_by_block_fast(
         &self,
         start: i64,
@@ -260,69 +268,28 @@ impl Store {
         weeks: usize,
         out: &mut BTreeMap<Option<String>, Vec<u32>>,
     ) -> Result<(), StoreError> {
-        // Whole hours, summed here rather than by a GROUP BY: an SQL sorter over the thousands
-        // of hourly rows costs more than reading them.
-        let mut st = self.conn().prepare_cached(
-            "SELECT hour, block, n FROM agg_recv_block WHERE hour >= ?1 AND hour < ?2",
-        )?;
-        let b0 = (start + HOUR - 1) / HOUR;
-        let b1 = end / HOUR;
-        let mut raw: Vec<(i64, i64)> = Vec::new();
-        if b0 < b1 {
-            // Per block (a dozen), the weekly sums.
-            let mut sums: Vec<(String, Vec<i64>)> = Vec::new();
-            let mut rows = st.query(params![b0, b1])?;
-            while let Some(r) = rows.next()? {
-                let hour: i64 = r.get(0)?;
-                let week = (hour * HOUR - start) / WEEK;
-                // An hour cut by a week boundary is counted directly below.
-                if week != ((hour + 1) * HOUR - 1 - start) / WEEK {
-                    continue;
-                }
-                let Some(w) = usize::try_from(week).ok().filter(|w| *w < weeks) else {
-                    continue;
-                };
-                let block = text(r, 1)?;
-                let n: i64 = r.get(2)?;
-                let i = match sums.iter().position(|(b, _)| b == block) {
-                    Some(i) => i,
-                    None => {
-                        sums.push((block.to_owned(), vec![0; weeks]));
-                        sums.len() - 1
-                    }
-                };
-                if let Some((_, v)) = sums.get_mut(i)
-                    && let Some(slot) = v.get_mut(w)
-                {
-                    *slot += n;
+        for w in 0..weeks {
+            let lo = start + w as i64 * WEEK;
+            let hi = (lo + WEEK).min(end);
+            let parts = split(lo, hi);
+            for &(level, b0, b1) in &parts.buckets {
+                let sql = format!(
+                    "SELECT block, n FROM {} WHERE {c} >= ?1 AND {c} < ?2",
+                    level.table("block"),
+                    c = level.column()
+                );
+                let mut st = self.conn().prepare_cached(&sql)?;
+                let mut rows = st.query(params![b0, b1])?;
+                while let Some(r) = rows.next()? {
+                    let block = text(r, 0)?;
+                    let n: i64 = r.get(1)?;
+                    let key = (!block.is_empty()).then(|| block.to_owned());
+                    add_week(out, key, w as i64, n, weeks);
                 }
             }
-            for (b, v) in sums {
-                let key = (!b.is_empty()).then_some(b);
-                for (week, count) in v.into_iter().enumerate() {
-                    add_week(out, key.clone(), week as i64, count, weeks);
-                }
+            for range in parts.raw {
+                self.weekly_raw(Dimension::Block, start, range, weeks, None, out)?;
             }
-            if start < b0 * HOUR {
-                raw.push((start, b0 * HOUR));
-            }
-            if b1 * HOUR < end {
-                raw.push((b1 * HOUR, end));
-            }
-            // Hours cut by a week boundary.
-            let nweeks = i64::try_from(weeks).unwrap_or(0);
-            for k in 1..nweeks {
-                let boundary = start + k * WEEK;
-                if boundary % HOUR != 0 {
-                    let h = boundary / HOUR * HOUR;
-                    raw.push((h.max(start), (h + HOUR).min(end)));
-                }
-            }
-        } else {
-            raw.push((start, end));
-        }
-        for range in raw {
-            self.weekly_raw(Dimension::Block, start, range, weeks, None, out)?;
         }
         // Blocks whose appeals all moved away leave empty summary rows behind.
         out.retain(|_, v| v.iter().any(|c| *c > 0));
@@ -393,9 +360,9 @@ impl Store {
     /// The same facts (volume, answered, on time, open overdue, grades, ratings, first-response
     /// times) grouped by recipient id, by block, or for everything (key `None`). Rejected,
     /// duplicate and redirected appeals are left out; by recipient, only assigned appeals count.
-    /// By recipient, the whole hours of the period come from the summary `agg_recv_recipient`
-    /// (open overdue = open − not yet due, read from a partial index) and the first-response
-    /// times from a covering index, remembered while the period's appeals do not change.
+    /// By recipient, the whole days and hours of the period come from the summaries (open
+    /// overdue = open − not yet due), and the first-response times and the open appeals not due
+    /// yet from indexes, remembered per day while its appeals do not change (`ChunkCache`).
     pub fn facts_by(
         &self,
         group: FactsGroup,
@@ -409,10 +376,7 @@ impl Store {
             return self.facts_raw(group, lo, hi, now);
         }
         let parts = split(lo, hi);
-        let mut facts = match parts.hours {
-            Some((b0, b1)) => self.facts_hours(b0, b1, now)?,
-            None => BTreeMap::new(),
-        };
+        let mut facts = self.facts_summary(&parts.buckets, now)?;
         for (a, b) in parts.raw {
             for (k, f) in self.facts_raw(group, a, b, now)? {
                 merge(facts.entry(k).or_default(), f);
@@ -422,105 +386,168 @@ impl Store {
         Ok(facts)
     }
 
-    /// Recipient facts of the whole hours `[b0, b1)` from the summaries.
-    fn facts_hours(
+    /// Recipient facts of runs of whole buckets from the summaries and the remembered chunks.
+    fn facts_summary(
         &self,
-        b0: i64,
-        b1: i64,
+        buckets: &[(Level, i64, i64)],
         now: i64,
     ) -> Result<BTreeMap<Option<String>, RecipientFacts>, StoreError> {
-        let mut facts: BTreeMap<Option<String>, RecipientFacts> = BTreeMap::new();
-        let mut touched = 0i64;
-        {
-            // Summed here, not by GROUP BY rid: the rows come in (hour, rid) order, and an SQL
-            // sorter over the month's thousands of rows costs more than reading them.
-            let mut st = self.conn().prepare_cached(
-                "SELECT rid, volume, answered, on_time, open, graded, substantive, rated, good, \
-                 touched FROM agg_recv_recipient WHERE hour >= ?1 AND hour < ?2",
-            )?;
-            let mut sums: BTreeMap<i64, [i64; 8]> = BTreeMap::new();
+        // Summed here, not by GROUP BY: an SQL sorter over the rows costs more than reading them.
+        let mut sums: BTreeMap<i64, [i64; 8]> = BTreeMap::new();
+        // The runs whose appeals are read (a day each, or a run of hours), with their `touched`.
+        let mut chunks: Vec<((i64, i64), i64)> = Vec::new();
+        for &(level, b0, b1) in buckets {
+            let sql = format!(
+                "SELECT {c}, rid, volume, answered, on_time, open, graded, substantive, rated, \
+                 good, touched FROM {} WHERE {c} >= ?1 AND {c} < ?2",
+                level.table("recipient"),
+                c = level.column()
+            );
+            let mut st = self.conn().prepare_cached(&sql)?;
             let mut rows = st.query(params![b0, b1])?;
+            // Days one by one; a run of hours as one.
+            let mut current: Option<(i64, i64)> = None;
             while let Some(r) = rows.next()? {
-                let rid: i64 = r.get(0)?;
-                touched += r.get::<_, i64>(9)?;
+                let bucket: i64 = r.get(0)?;
+                let range = match level {
+                    Level::Day => level.seconds(bucket, bucket + 1),
+                    Level::Hour => level.seconds(b0, b1),
+                };
+                let touched: i64 = r.get(10)?;
+                match &mut current {
+                    Some((at, t)) if *at == range.0 => *t += touched,
+                    _ => {
+                        if let Some((at, t)) = current.take() {
+                            chunks.push(((at, chunk_end(level, at, b1)), t));
+                        }
+                        current = Some((range.0, touched));
+                    }
+                }
+                let rid: i64 = r.get(1)?;
                 if rid == 0 {
                     continue;
                 }
                 let sum = sums.entry(rid).or_default();
                 for (i, x) in sum.iter_mut().enumerate() {
-                    *x += r.get::<_, i64>(i + 1)?;
+                    *x += r.get::<_, i64>(i + 2)?;
                 }
             }
-            for (rid, v) in sums {
-                facts.insert(
-                    Some(rid.to_string()),
-                    RecipientFacts {
-                        recipient: String::new(),
-                        volume: u(v[0]),
-                        answered: u(v[1]),
-                        on_time: u(v[2]),
-                        // For now the open ones; the not yet due are taken off below.
-                        open_overdue: u(v[3]),
-                        graded: u(v[4]),
-                        substantive: u(v[5]),
-                        rated: u(v[6]),
-                        good: u(v[7]),
-                        first_response_wh: Vec::new(),
-                    },
-                );
+            if let Some((at, t)) = current {
+                chunks.push(((at, chunk_end(level, at, b1)), t));
             }
         }
-        let (lo, hi) = (b0 * HOUR, b1 * HOUR);
-        // Open and not due yet (or without a deadline): counted per recipient here rather than
-        // by GROUP BY, which would sort them.
-        let mut pending: BTreeMap<i64, u32> = BTreeMap::new();
-        for sql in [
-            "SELECT a.responsible_id FROM appeals a \
-             INDEXED BY appeals_open_pending WHERE a.is_open = 1 AND a.answer_due >= ?3 AND a.received_at >= ?1 AND a.received_at < ?2 \
-             AND a.responsible_id IS NOT NULL",
-            "SELECT a.responsible_id FROM appeals a \
-             INDEXED BY appeals_open_pending WHERE a.is_open = 1 AND a.answer_due IS NULL AND a.received_at >= ?1 AND a.received_at < ?2 \
-             AND a.responsible_id IS NOT NULL AND ?3 = ?3",
-        ] {
-            let mut st = self.conn().prepare_cached(sql)?;
-            let mut rows = st.query(params![lo, hi, now])?;
-            while let Some(r) = rows.next()? {
-                *pending.entry(r.get(0)?).or_default() += 1;
-            }
-        }
-        for (rid, n) in pending {
-            if let Some(f) = facts.get_mut(&Some(rid.to_string())) {
-                f.open_overdue = f.open_overdue.saturating_sub(n);
-            }
-        }
-        let key = (b0, b1, touched);
-        let cached = self.medians.borrow().get(key).cloned();
-        let times = match cached {
-            Some(t) => t,
-            None => {
-                let sql = format!(
-                    "SELECT a.responsible_id, a.first_response_ws FROM appeals a \
-                     INDEXED BY appeals_first_response WHERE a.received_at >= ?1 AND a.received_at < ?2 \
-                     AND a.first_response_ws IS NOT NULL AND a.responsible_id IS NOT NULL \
-                     AND a.status NOT IN {EXCLUDED}"
-                );
-                let mut st = self.conn().prepare_cached(&sql)?;
-                let mut rows = st.query(params![lo, hi])?;
-                let mut t: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
-                while let Some(r) = rows.next()? {
-                    let ws: i64 = r.get(1)?;
-                    t.entry(r.get(0)?).or_default().push(ws as f64 / 3600.0);
+        let mut facts: BTreeMap<Option<String>, RecipientFacts> = sums
+            .into_iter()
+            .map(|(rid, v)| {
+                let f = RecipientFacts {
+                    recipient: String::new(),
+                    volume: u(v[0]),
+                    answered: u(v[1]),
+                    on_time: u(v[2]),
+                    // For now the open ones; the not yet due are taken off below.
+                    open_overdue: u(v[3]),
+                    graded: u(v[4]),
+                    substantive: u(v[5]),
+                    rated: u(v[6]),
+                    good: u(v[7]),
+                    first_response_wh: Vec::new(),
+                };
+                (Some(rid.to_string()), f)
+            })
+            .collect();
+        let by_id: BTreeMap<i64, Option<String>> = facts
+            .keys()
+            .filter_map(|k| Some((k.as_deref()?.parse().ok()?, k.clone())))
+            .collect();
+        for (range, touched) in chunks {
+            let chunk = self.chunk(range, touched, now)?;
+            if let Some(p) = &chunk.pending {
+                for (rid, n) in p.counts.iter() {
+                    if let Some(f) = by_id.get(rid).and_then(|k| facts.get_mut(k)) {
+                        f.open_overdue = f.open_overdue.saturating_sub(*n);
+                    }
                 }
-                self.medians.borrow_mut().put(key, t.clone());
-                t
             }
-        };
-        for (rid, v) in times {
-            if let Some(f) = facts.get_mut(&Some(rid.to_string())) {
-                f.first_response_wh = v;
+            if let Some(times) = &chunk.times {
+                for (rid, v) in times.iter() {
+                    if let Some(f) = by_id.get(rid).and_then(|k| facts.get_mut(k)) {
+                        f.first_response_wh.extend_from_slice(v);
+                    }
+                }
             }
         }
         Ok(facts)
+    }
+
+    /// The first-response times and the open appeals not due yet at `now` of the appeals
+    /// received in `range`, from the cache when nothing there changed (and, for the second,
+    /// while `now` stays within what was counted).
+    fn chunk(
+        &self,
+        range: (i64, i64),
+        touched: i64,
+        now: i64,
+    ) -> Result<aggregates::Chunk, StoreError> {
+        let mut chunk =
+            self.chunks
+                .borrow()
+                .get(range, touched)
+                .cloned()
+                .unwrap_or(aggregates::Chunk {
+                    touched,
+                    ..Default::default()
+                });
+        let mut changed = false;
+        if chunk.times.is_none() {
+            let sql = format!(
+                "SELECT a.responsible_id, a.first_response_ws FROM appeals a \
+                 INDEXED BY appeals_first_response WHERE a.received_at >= ?1 AND a.received_at < ?2 \
+                 AND a.first_response_ws IS NOT NULL AND a.responsible_id IS NOT NULL \
+                 AND a.status NOT IN {EXCLUDED}"
+            );
+            let mut st = self.conn().prepare_cached(&sql)?;
+            let mut rows = st.query(params![range.0, range.1])?;
+            let mut t: aggregates::Times = BTreeMap::new();
+            while let Some(r) = rows.next()? {
+                let ws: i64 = r.get(1)?;
+                t.entry(r.get(0)?).or_default().push(ws as f64 / 3600.0);
+            }
+            chunk.times = Some(std::rc::Rc::new(t));
+            changed = true;
+        }
+        if !chunk
+            .pending
+            .as_ref()
+            .is_some_and(|p| p.at <= now && now <= p.until)
+        {
+            let mut st = self.conn().prepare_cached(
+                "SELECT a.responsible_id, a.answer_due FROM appeals a \
+                 INDEXED BY appeals_open_pending WHERE a.is_open = 1 \
+                 AND a.received_at >= ?1 AND a.received_at < ?2 AND a.responsible_id IS NOT NULL",
+            )?;
+            let mut rows = st.query(params![range.0, range.1])?;
+            let (mut counts, mut until) = (BTreeMap::new(), i64::MAX);
+            while let Some(r) = rows.next()? {
+                let due: Option<i64> = r.get(1)?;
+                if let Some(d) = due {
+                    if d < now {
+                        continue;
+                    }
+                    until = until.min(d);
+                }
+                *counts.entry(r.get(0)?).or_default() += 1;
+            }
+            chunk.pending = Some(aggregates::Pending {
+                at: now,
+                until,
+                counts: std::rc::Rc::new(counts),
+            });
+            changed = true;
+        }
+        if changed {
+            self.chunks.borrow_mut().put(range, chunk.clone());
+        }
+        Ok(chunk)
     }
 
     /// The facts of `[lo, hi)` computed directly from `appeals`.
@@ -627,7 +654,7 @@ impl Store {
     }
 
     /// First-response timeliness per channel, for appeals received in `[from, to)` that have a
-    /// first-response deadline, judged at `now`. The whole hours come from `agg_recv_channel`
+    /// first-response deadline, judged at `now`. The whole days and hours come from the summaries
     /// (missing and overdue = pending − pending not yet due, from a partial index).
     pub fn first_response_counts(
         &self,
@@ -638,12 +665,14 @@ impl Store {
         let now = now.timestamp();
         let parts = split(from.timestamp(), to.timestamp());
         let mut by: BTreeMap<String, FirstResponseCounts> = BTreeMap::new();
-        if let Some((b0, b1)) = parts.hours {
-            // Summed here rather than by GROUP BY (see `facts_hours`).
-            let mut st = self.conn().prepare_cached(
-                "SELECT channel, total, on_time, late, pending \
-                 FROM agg_recv_channel WHERE hour >= ?1 AND hour < ?2",
-            )?;
+        for &(level, b0, b1) in &parts.buckets {
+            // Summed here rather than by GROUP BY (see `facts_summary`).
+            let sql = format!(
+                "SELECT channel, total, on_time, late, pending FROM {} WHERE {c} >= ?1 AND {c} < ?2",
+                level.table("channel"),
+                c = level.column()
+            );
+            let mut st = self.conn().prepare_cached(&sql)?;
             let mut rows = st.query(params![b0, b1])?;
             while let Some(r) = rows.next()? {
                 let channel = text(r, 0)?;
@@ -661,6 +690,7 @@ impl Store {
                 c.late += u(r.get(3)?);
                 c.missing_overdue += u(r.get(4)?);
             }
+            let (lo, hi) = level.seconds(b0, b1);
             let sql = format!(
                 "SELECT a.channel FROM appeals a INDEXED BY appeals_fr_pending \
                  WHERE a.first_response_at IS NULL \
@@ -668,7 +698,7 @@ impl Store {
                  AND a.first_response_due >= ?3 AND a.received_at >= ?1 AND a.received_at < ?2"
             );
             let mut st = self.conn().prepare_cached(&sql)?;
-            let mut rows = st.query(params![b0 * HOUR, b1 * HOUR, now])?;
+            let mut rows = st.query(params![lo, hi, now])?;
             while let Some(r) = rows.next()? {
                 if let Some(c) = by.get_mut(text(r, 0)?) {
                     c.missing_overdue = c.missing_overdue.saturating_sub(1);

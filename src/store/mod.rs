@@ -97,8 +97,8 @@ pub enum StoreError {
 pub struct Store {
     conn: Connection,
     reference: Arc<Reference>,
-    /// First-response times of recent periods (see `aggregates::MedianCache`).
-    medians: std::cell::RefCell<aggregates::MedianCache>,
+    /// What the ranking reads from appeals, per day (see `aggregates::ChunkCache`).
+    chunks: std::cell::RefCell<aggregates::ChunkCache>,
 }
 
 impl Store {
@@ -135,7 +135,7 @@ impl Store {
         Ok(Self {
             conn,
             reference,
-            medians: Default::default(),
+            chunks: Default::default(),
         })
     }
 

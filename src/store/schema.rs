@@ -183,6 +183,8 @@ CREATE INDEX events_officer_block ON events (appeal_id)
     // 6: pre-aggregated monitoring and ranking figures, kept exact by save(), and the derived
     // first-response working time (see store::aggregates); filled right after this step.
     super::aggregates::SCHEMA,
+    // 7: daily summaries over the hourly ones; open appeals indexed by receipt.
+    super::aggregates::DAYS,
 ];
 
 /// The schema version whose migration recreated the search index, which must then be refilled.
