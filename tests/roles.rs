@@ -244,6 +244,111 @@ fn a_corrupted_audit_row_is_named_by_verify() {
     assert_eq!(store.verify_audit().unwrap().first_broken, Some(target));
 }
 
+/// An import records its new appeals as one audit entry per run of ids; every appeal's history
+/// still begins with its creation, the log of one appeal shows the run, and editing the run's
+/// last id breaks the chain there.
+#[test]
+fn an_import_audits_its_new_appeals_as_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mcu.db");
+    let mut store = seeded_store(&db);
+    let runs = store
+        .audit_log(&mcu::store::AuditFilter::default())
+        .unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let first = store.find("pos:R-1").unwrap().id;
+    let last = store.find("page:P-1").unwrap().id;
+    assert_eq!(
+        (
+            runs[0].field.as_str(),
+            runs[0].appeal_id,
+            runs[0].through_id
+        ),
+        ("created", first, Some(last))
+    );
+    for id in first..=last {
+        let h = store.history(id).unwrap();
+        assert_eq!(h.len(), 1, "{id}: {h:?}");
+        assert_eq!(
+            (h[0].field.as_str(), h[0].source.as_str()),
+            ("created", "import:seed")
+        );
+    }
+    // A later change of the middle appeal follows its creation in its history and log.
+    let mid = store.find("im:H-1").unwrap().id;
+    store
+        .update(
+            mid,
+            &[Change::Urgent(true)],
+            None,
+            &Actor::new("x", "cli"),
+            now(),
+        )
+        .unwrap();
+    let fields: Vec<String> = store
+        .history(mid)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+    assert_eq!(fields, ["created", "urgent"]);
+    let log = store
+        .audit_log(&mcu::store::AuditFilter {
+            appeal: Some(mid),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(log.len(), 2, "{log:?}");
+    // Another import of one new appeal and a known one: a run of one, the update on its own.
+    let actor = Actor::new("seed", "import:second");
+    let mut tx = store.begin_import().unwrap();
+    for (id, ch) in [("R-2", Channel::Pos), ("R-1", Channel::Pos)] {
+        let inc = IncomingAppeal {
+            line: 1,
+            source_id: id.into(),
+            received_at: now(),
+            text: format!("Обращение {id}, дополнено"),
+            ..Default::default()
+        };
+        tx.upsert(&inc, ch, &actor, now()).unwrap();
+    }
+    tx.finish(&ImportedFile {
+        name: "second".into(),
+        hash: "second".into(),
+        format: "csv".into(),
+        channel: None,
+        imported_at: now(),
+        rows: 2,
+        inserted: 1,
+        updated: 1,
+        unchanged: 0,
+        quarantined: 0,
+    })
+    .unwrap();
+    let r2 = store.find("pos:R-2").unwrap().id;
+    assert_eq!(store.history(r2).unwrap().len(), 1);
+    assert_eq!(store.history(first).unwrap().len(), 2);
+    assert_eq!(store.verify_audit().unwrap().first_broken, None);
+
+    drop(store);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let run: i64 = conn
+        .query_row(
+            "SELECT id FROM events WHERE through_id IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute(
+        "UPDATE events SET through_id = through_id + 1 WHERE id = ?1",
+        [run],
+    )
+    .unwrap();
+    drop(conn);
+    let store = Store::open(&db, Arc::new(Reference::embedded().unwrap())).unwrap();
+    assert_eq!(store.verify_audit().unwrap().first_broken, Some(run));
+}
+
 // ---- the command line, as each role (root only: MCU_AS) ----
 
 fn is_root() -> bool {

@@ -47,6 +47,10 @@ struct ImportBench {
     /// The generator's seed
     #[arg(long, value_name = "N", default_value_t = 1)]
     seed: u64,
+    /// Pairs of runs (mcu and sqlite3 back to back, the order alternating); the pair with the
+    /// median ratio is reported, every pair listed
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    runs: usize,
     /// Keep the workspace and the database afterwards (they are large)
     #[arg(long)]
     keep: bool,
@@ -126,7 +130,18 @@ struct Report {
     sqlite3: Option<Measured>,
     sqlite3_version: Option<String>,
     sqlite3_db_bytes: Option<u64>,
-    /// mcu's rows per second divided by sqlite3's.
+    /// mcu's rows per second divided by sqlite3's (the median pair).
+    ratio: Option<f64>,
+    /// Every pair measured, in order.
+    runs: Vec<Pair>,
+}
+
+/// One mcu import and one sqlite3 `.import`, back to back.
+#[derive(Debug, Serialize)]
+struct Pair {
+    mcu_first: bool,
+    mcu: Measured,
+    sqlite3: Option<Measured>,
     ratio: Option<f64>,
 }
 
@@ -333,15 +348,102 @@ fn import(b: ImportBench) -> CmdResult {
     let (csv, generate) = prepare_csv(&b, now)?;
     let csv_abs = fs::canonicalize(&csv)?;
 
-    // (a) mcu import, as a child process of this executable, into a fresh workspace.
+    let exe = std::env::current_exe()?;
+    let version = Command::new("sqlite3")
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    if version.is_none() {
+        eprintln!(
+            "sqlite3 is not installed, so there is nothing to compare with: install the \
+             shell (Debian: apt-get install -y sqlite3) and run again"
+        );
+    }
+    // Pairs run back to back, the order alternating (the speed of a shared machine drifts over
+    // minutes); the pair with the median ratio is the one reported.
+    let mut pairs: Vec<Pair> = Vec::new();
+    let mut last_mcu = None;
+    let mut sqlite3_db_bytes = None;
+    for run in 0..b.runs.max(1) {
+        let mcu_first = run % 2 == 0;
+        let mut mcu_run = None;
+        let mut sqlite3_run = None;
+        for step in 0..2 {
+            if (step == 0) == mcu_first {
+                mcu_run = Some(run_mcu(&b, &exe, &csv_abs)?);
+            } else if version.is_some() {
+                let (m, bytes) = run_sqlite3(&b, &csv_abs)?;
+                sqlite3_db_bytes = Some(bytes);
+                sqlite3_run = Some(m);
+            }
+        }
+        let Some(m) = mcu_run else { break };
+        pairs.push(Pair {
+            mcu_first,
+            ratio: sqlite3_run
+                .as_ref()
+                .map(|s| m.0.rows_per_sec / s.rows_per_sec),
+            mcu: Measured::new(b.rows, m.0.seconds),
+            sqlite3: sqlite3_run,
+        });
+        last_mcu = Some(m);
+    }
+    let Some((_, peak, mcu_db_bytes)) = last_mcu else {
+        return Err(fail("nothing was measured"));
+    };
+    let mut order: Vec<usize> = (0..pairs.len()).collect();
+    order.sort_by(|a, b| {
+        let r = |i: &usize| pairs.get(*i).and_then(|p| p.ratio).unwrap_or(0.0);
+        r(a).total_cmp(&r(b))
+    });
+    let median = order.get(order.len() / 2).copied().unwrap_or(0);
+    let (mcu, sqlite3, ratio) = match pairs.get(median) {
+        Some(p) => (
+            Measured::new(b.rows, p.mcu.seconds),
+            p.sqlite3.as_ref().map(|s| Measured::new(b.rows, s.seconds)),
+            p.ratio,
+        ),
+        None => return Err(fail("nothing was measured")),
+    };
+    let report = Report {
+        machine: machine(),
+        rows: b.rows,
+        csv: csv.display().to_string(),
+        csv_bytes: size_of(&csv),
+        generate,
+        mcu,
+        mcu_peak_rss_kb: peak,
+        mcu_db_bytes,
+        sqlite3,
+        sqlite3_version: version,
+        sqlite3_db_bytes,
+        ratio,
+        runs: pairs,
+    };
+    if b.json {
+        print_json(&report)?;
+    } else {
+        print_report(&report);
+    }
+    Ok(0)
+}
+
+/// mcu import, as a child process of this executable, into a fresh workspace: the time, peak
+/// RSS and the workspace's size.
+fn run_mcu(
+    b: &ImportBench,
+    exe: &Path,
+    csv_abs: &Path,
+) -> Result<(Measured, Option<u64>, u64), Failure> {
     let ws = b.dir.join("mcu-ws");
     remove(&ws)?;
-    let exe = std::env::current_exe()?;
     if !b.json {
         eprintln!("mcu import …");
     }
     let started = Instant::now();
-    let out = Command::new(&exe)
+    let out = Command::new(exe)
         .arg("--workspace")
         .arg(&ws)
         .args([
@@ -355,11 +457,11 @@ fn import(b: ImportBench) -> CmdResult {
             "--now",
             NOW,
         ])
-        .arg(&csv_abs)
+        .arg(csv_abs)
         .env_remove("MCU_FAULT")
         .stdin(Stdio::null())
         .output()?;
-    let mcu_secs = started.elapsed().as_secs_f64();
+    let secs = started.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
         return Err(fail(format!(
@@ -380,99 +482,62 @@ fn import(b: ImportBench) -> CmdResult {
         .lines()
         .find_map(|l| l.strip_prefix("peak_rss_kb: "))
         .and_then(|v| v.trim().parse().ok());
-    let mcu_db_bytes = dir_size(&ws);
-
-    // (b) the sqlite3 shell's own CSV import of the same file into a plain table.
-    let version = Command::new("sqlite3")
-        .arg("--version")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
-    let (sqlite3, sqlite3_db_bytes) = match &version {
-        None => {
-            eprintln!(
-                "sqlite3 is not installed, so there is nothing to compare with: install the \
-                 shell (Debian: apt-get install -y sqlite3) and run again"
-            );
-            (None, None)
-        }
-        Some(_) => {
-            let db = b.dir.join("sqlite3.db");
-            remove(&db)?;
-            if !b.json {
-                eprintln!("sqlite3 .import …");
-            }
-            let script = format!(
-                ".mode csv\n.separator \";\"\n.import '{}' appeals\n",
-                csv_abs.display().to_string().replace('\'', "''")
-            );
-            let started = Instant::now();
-            let mut child = Command::new("sqlite3")
-                .arg(&db)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()?;
-            if let Some(mut stdin) = child.stdin.take() {
-                stdin.write_all(script.as_bytes())?;
-            }
-            let done = child.wait_with_output()?;
-            let secs = started.elapsed().as_secs_f64();
-            if !done.status.success() {
-                return Err(fail(format!(
-                    "sqlite3 .import failed: {}",
-                    String::from_utf8_lossy(&done.stderr)
-                )));
-            }
-            let count = Command::new("sqlite3")
-                .arg(&db)
-                .arg("SELECT count(*) FROM appeals")
-                .output()?;
-            let n: u64 = String::from_utf8_lossy(&count.stdout)
-                .trim()
-                .parse()
-                .unwrap_or(0);
-            if n != b.rows {
-                return Err(fail(format!(
-                    "sqlite3 imported {n} rows of {}: {}",
-                    b.rows,
-                    String::from_utf8_lossy(&done.stderr)
-                )));
-            }
-            let bytes = size_of(&db);
-            if !b.keep {
-                remove(&db)?;
-            }
-            (Some(Measured::new(b.rows, secs)), Some(bytes))
-        }
-    };
+    let bytes = dir_size(&ws);
     if !b.keep {
         remove(&ws)?;
     }
+    Ok((Measured::new(b.rows, secs), peak, bytes))
+}
 
-    let mcu = Measured::new(b.rows, mcu_secs);
-    let ratio = sqlite3.as_ref().map(|s| mcu.rows_per_sec / s.rows_per_sec);
-    let report = Report {
-        machine: machine(),
-        rows: b.rows,
-        csv: csv.display().to_string(),
-        csv_bytes: size_of(&csv),
-        generate,
-        mcu,
-        mcu_peak_rss_kb: peak,
-        mcu_db_bytes,
-        sqlite3,
-        sqlite3_version: version,
-        sqlite3_db_bytes,
-        ratio,
-    };
-    if b.json {
-        print_json(&report)?;
-    } else {
-        print_report(&report);
+/// The sqlite3 shell's own CSV import of the same file into a plain table.
+fn run_sqlite3(b: &ImportBench, csv_abs: &Path) -> Result<(Measured, u64), Failure> {
+    let db = b.dir.join("sqlite3.db");
+    remove(&db)?;
+    if !b.json {
+        eprintln!("sqlite3 .import …");
     }
-    Ok(0)
+    let script = format!(
+        ".mode csv\n.separator \";\"\n.import '{}' appeals\n",
+        csv_abs.display().to_string().replace('\'', "''")
+    );
+    let started = Instant::now();
+    let mut child = Command::new("sqlite3")
+        .arg(&db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(script.as_bytes())?;
+    }
+    let done = child.wait_with_output()?;
+    let secs = started.elapsed().as_secs_f64();
+    if !done.status.success() {
+        return Err(fail(format!(
+            "sqlite3 .import failed: {}",
+            String::from_utf8_lossy(&done.stderr)
+        )));
+    }
+    let count = Command::new("sqlite3")
+        .arg(&db)
+        .arg("SELECT count(*) FROM appeals")
+        .output()?;
+    let n: u64 = String::from_utf8_lossy(&count.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0);
+    if n != b.rows {
+        return Err(fail(format!(
+            "sqlite3 imported {n} rows of {}: {}",
+            b.rows,
+            String::from_utf8_lossy(&done.stderr)
+        )));
+    }
+    let bytes = size_of(&db);
+    if !b.keep {
+        remove(&db)?;
+    }
+    Ok((Measured::new(b.rows, secs), bytes))
 }
 
 fn print_report(r: &Report) {
@@ -517,9 +582,28 @@ fn print_report(r: &Report) {
     }
     if let Some(ratio) = r.ratio {
         println!(
-            "ratio (mcu rows/s ÷ sqlite3 rows/s): {ratio:.3}  (target ≥ 0.333: {})",
+            "ratio (mcu rows/s ÷ sqlite3 rows/s): {ratio:.3}{}  (target ≥ 0.333: {})",
+            if r.runs.len() > 1 {
+                format!(", the median of {} pairs", r.runs.len())
+            } else {
+                String::new()
+            },
             if ratio >= 1.0 / 3.0 { "met" } else { "NOT met" }
         );
+    }
+    if r.runs.len() > 1 {
+        for (i, p) in r.runs.iter().enumerate() {
+            println!(
+                "  pair {}: mcu {:.2} s, sqlite3 {}, ratio {} ({} first)",
+                i + 1,
+                p.mcu.seconds,
+                p.sqlite3
+                    .as_ref()
+                    .map_or("—".into(), |s| format!("{:.2} s", s.seconds)),
+                p.ratio.map_or("—".into(), |r| format!("{r:.3}")),
+                if p.mcu_first { "mcu" } else { "sqlite3" }
+            );
+        }
     }
     if let Some(kb) = r.mcu_peak_rss_kb {
         println!(

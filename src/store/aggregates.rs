@@ -274,6 +274,14 @@ impl Buffer {
     }
 }
 
+/// What a receipt summary is grouped by besides time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum By {
+    Block,
+    Recipient,
+    Channel,
+}
+
 /// The two granularities of the receipt summaries: hours (`agg_recv_*`, bucket `received_at /
 /// 3600`) and UTC days (`agg_day_*`, bucket `hour / 24`). A reader takes the whole days of a
 /// range from the daily tables, the whole hours at its ends from the hourly ones, and the pieces
@@ -293,11 +301,15 @@ impl Level {
         }
     }
 
-    /// The table of receipts by `what` (`block`, `recipient`, `channel`) at this level.
-    pub(crate) fn table(self, what: &str) -> String {
-        match self {
-            Level::Hour => format!("agg_recv_{what}"),
-            Level::Day => format!("agg_day_{what}"),
+    /// The table of receipts by `what` at this level.
+    pub(crate) fn table(self, what: By) -> &'static str {
+        match (self, what) {
+            (Level::Hour, By::Block) => "agg_recv_block",
+            (Level::Hour, By::Recipient) => "agg_recv_recipient",
+            (Level::Hour, By::Channel) => "agg_recv_channel",
+            (Level::Day, By::Block) => "agg_day_block",
+            (Level::Day, By::Recipient) => "agg_day_recipient",
+            (Level::Day, By::Channel) => "agg_day_channel",
         }
     }
 
@@ -333,32 +345,54 @@ fn add_row(
     keys: [(&str, &dyn rusqlite::ToSql); 2],
     values: &[(&str, i64)],
 ) -> Result<(), StoreError> {
-    let set: Vec<String> = values
-        .iter()
-        .enumerate()
-        .map(|(i, (c, _))| format!("{c} = {c} + ?{}", i + 3))
-        .collect();
     let mut args: Vec<&dyn rusqlite::ToSql> = vec![keys[0].1, keys[1].1];
     args.extend(values.iter().map(|(_, v)| v as &dyn rusqlite::ToSql));
-    let sql = format!(
-        "UPDATE {table} SET {} WHERE {} = ?1 AND {} = ?2",
-        set.join(", "),
-        keys[0].0,
-        keys[1].0
-    );
-    if tx.prepare_cached(&sql)?.execute(args.as_slice())? == 0 {
+    let (update, insert) = statements(table, [keys[0].0, keys[1].0], values);
+    if tx.prepare_cached(&update)?.execute(args.as_slice())? == 0 {
+        tx.prepare_cached(&insert)?.execute(args.as_slice())?;
+    }
+    Ok(())
+}
+
+/// The `UPDATE` and `INSERT` of `add_row` for a table, built once per thread (an import's
+/// flush writes hundreds of thousands of rows).
+fn statements(
+    table: &str,
+    keys: [&str; 2],
+    values: &[(&str, i64)],
+) -> (std::rc::Rc<str>, std::rc::Rc<str>) {
+    type Sql = (std::rc::Rc<str>, std::rc::Rc<str>);
+    thread_local! {
+        static BUILT: std::cell::RefCell<std::collections::HashMap<String, Sql>> = Default::default();
+    }
+    BUILT.with(|built| {
+        if let Some(s) = built.borrow().get(table) {
+            return s.clone();
+        }
+        let set: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = {c} + ?{}", i + 3))
+            .collect();
+        let update = format!(
+            "UPDATE {table} SET {} WHERE {} = ?1 AND {} = ?2",
+            set.join(", "),
+            keys[0],
+            keys[1]
+        );
         let cols: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
         let marks: Vec<String> = (1..=values.len() + 2).map(|i| format!("?{i}")).collect();
-        let sql = format!(
+        let insert = format!(
             "INSERT INTO {table} ({}, {}, {}) VALUES ({})",
-            keys[0].0,
-            keys[1].0,
+            keys[0],
+            keys[1],
             cols.join(", "),
             marks.join(", ")
         );
-        tx.prepare_cached(&sql)?.execute(args.as_slice())?;
-    }
-    Ok(())
+        let s: Sql = (update.into(), insert.into());
+        built.borrow_mut().insert(table.to_owned(), s.clone());
+        s
+    })
 }
 
 fn add_recv_block(
@@ -370,7 +404,7 @@ fn add_recv_block(
 ) -> Result<(), StoreError> {
     add_row(
         tx,
-        &level.table("block"),
+        level.table(By::Block),
         [(level.column(), &bucket), ("block", &block)],
         &[("n", n)],
     )
@@ -400,7 +434,7 @@ fn add_recv_recipient(
     values.push(("touched", touched));
     add_row(
         tx,
-        &level.table("recipient"),
+        level.table(By::Recipient),
         [(level.column(), &bucket), ("rid", &rid)],
         &values,
     )
@@ -415,7 +449,7 @@ fn add_recv_channel(
 ) -> Result<(), StoreError> {
     add_row(
         tx,
-        &level.table("channel"),
+        level.table(By::Channel),
         [(level.column(), &bucket), ("channel", &channel)],
         &[
             ("total", f[0]),

@@ -9,7 +9,7 @@ use rusqlite::params;
 use rusqlite::types::Value;
 use serde::Serialize;
 
-use super::aggregates::{self, EXCLUDED, HOUR, Level, split};
+use super::aggregates::{self, By, EXCLUDED, HOUR, Level, split};
 use super::{Store, StoreError, ts_opt};
 use crate::domain::ranking::RecipientFacts;
 use crate::domain::{Appeal, WorkCalendar};
@@ -275,7 +275,7 @@ impl Store {
             for &(level, b0, b1) in &parts.buckets {
                 let sql = format!(
                     "SELECT block, n FROM {} WHERE {c} >= ?1 AND {c} < ?2",
-                    level.table("block"),
+                    level.table(By::Block),
                     c = level.column()
                 );
                 let mut st = self.conn().prepare_cached(&sql)?;
@@ -400,7 +400,7 @@ impl Store {
             let sql = format!(
                 "SELECT {c}, rid, volume, answered, on_time, open, graded, substantive, rated, \
                  good, touched FROM {} WHERE {c} >= ?1 AND {c} < ?2",
-                level.table("recipient"),
+                level.table(By::Recipient),
                 c = level.column()
             );
             let mut st = self.conn().prepare_cached(&sql)?;
@@ -669,7 +669,7 @@ impl Store {
             // Summed here rather than by GROUP BY (see `facts_summary`).
             let sql = format!(
                 "SELECT channel, total, on_time, late, pending FROM {} WHERE {c} >= ?1 AND {c} < ?2",
-                level.table("channel"),
+                level.table(By::Channel),
                 c = level.column()
             );
             let mut st = self.conn().prepare_cached(&sql)?;

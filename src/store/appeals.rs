@@ -236,6 +236,57 @@ pub(crate) struct NameIds {
     pub(crate) audit_head: std::cell::RefCell<Option<(i64, String)>>,
     /// Summary changes of the new appeals, written once before the transaction commits.
     pub(crate) aggregates: std::cell::RefCell<super::aggregates::Buffer>,
+    /// The appeals this import created, as runs of consecutive ids with who and when, recorded
+    /// in the audit trail once per run before the transaction commits.
+    pub(crate) created: std::cell::RefCell<Vec<CreatedRun>>,
+}
+
+/// Consecutive appeals created by one import with the same actor and instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CreatedRun {
+    pub first: i64,
+    pub last: i64,
+    pub at: i64,
+    pub operator: String,
+    pub source: String,
+}
+
+impl NameIds {
+    /// Adds a created appeal to the current run, or starts a new one.
+    fn created(&self, id: i64, at: i64, actor: &Actor) {
+        let mut runs = self.created.borrow_mut();
+        if let Some(r) = runs.last_mut()
+            && r.last + 1 == id
+            && r.at == at
+            && r.operator == actor.operator
+            && r.source == actor.source
+        {
+            r.last = id;
+            return;
+        }
+        runs.push(CreatedRun {
+            first: id,
+            last: id,
+            at,
+            operator: actor.operator.clone(),
+            source: actor.source.clone(),
+        });
+    }
+
+    /// Writes the runs into the audit trail (in the import's transaction).
+    pub(crate) fn record_created(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+        for r in self.created.borrow_mut().drain(..) {
+            super::audit::append_created(
+                tx,
+                Some(&self.audit_head),
+                (r.first, r.last),
+                r.at,
+                &r.operator,
+                &r.source,
+            )?;
+        }
+        Ok(())
+    }
 }
 
 impl NameIds {
@@ -404,7 +455,11 @@ pub(crate) fn save(
             super::aggregates::count_new(tx, ctx.names.map(|n| &n.aggregates), new, responsible)?;
             tx.prepare_cached("INSERT INTO appeals_fts (rowid, body) VALUES (?1, ?2)")?
                 .execute(params![id, search_form(body, normalizer, &new.text)])?;
-            events.push(("created", None, Some(actor.source.clone())));
+            match names {
+                // An import: one audit entry per run of created appeals, at the end.
+                Some(cache) => cache.created(id, now_s, actor),
+                None => events.push(("created", None, Some(actor.source.clone()))),
+            }
             id
         }
         Some(o) => {
@@ -531,10 +586,7 @@ impl Store {
 
     /// The history of an appeal, oldest first.
     pub fn history(&self, id: i64) -> Result<Vec<Event>, StoreError> {
-        let mut st = self.conn().prepare_cached(
-            "SELECT at, operator, source, field, old, new FROM events WHERE appeal_id = ?1 ORDER BY id",
-        )?;
-        let rows = st.query_map([id], |r| {
+        let event = |r: &rusqlite::Row<'_>| {
             Ok(Event {
                 at: ts(r.get(0)?),
                 operator: r.get(1)?,
@@ -543,8 +595,31 @@ impl Store {
                 old: r.get(4)?,
                 new: r.get(5)?,
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        };
+        // Created by an import with others: the run's entry (the runs do not overlap, so the
+        // one starting last at or before `id` is the only candidate).
+        let mut out: Vec<Event> = self
+            .conn()
+            .prepare_cached(
+                "SELECT at, operator, source, field, old, new, through_id FROM events \
+                 INDEXED BY events_created_runs WHERE through_id IS NOT NULL AND appeal_id <= ?1 \
+                 ORDER BY appeal_id DESC LIMIT 1",
+            )?
+            .query_map([id], |r| Ok((event(r)?, r.get::<_, i64>(6)?)))?
+            .filter_map(|e| match e {
+                Ok((e, through)) if through >= id => Some(Ok(e)),
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<Result<_, _>>()?;
+        let mut st = self.conn().prepare_cached(
+            "SELECT at, operator, source, field, old, new FROM events \
+             WHERE appeal_id = ?1 AND through_id IS NULL ORDER BY id",
+        )?;
+        for e in st.query_map([id], event)? {
+            out.push(e?);
+        }
+        Ok(out)
     }
 
     /// Applies an operator's changes to one appeal, validated and audited, in one transaction.

@@ -1,6 +1,10 @@
 //! The audit trail: every change to an appeal, append-only and tamper-evident. Each entry carries
 //! a SHA-256 over its own content and the previous entry's hash, so editing, deleting or
 //! reordering any entry breaks the chain from there on; `verify` names the first broken entry.
+//!
+//! An import records the appeals it creates as one entry per run of consecutive ids
+//! (`appeal_id` the first, `through_id` the last, field `created`): a million-row export is
+//! one entry, not a million, and each appeal's history still begins with its creation.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -14,6 +18,10 @@ use super::{Store, StoreError, ts};
 pub struct AuditEntry {
     pub id: i64,
     pub appeal_id: i64,
+    /// For the creation of a run of appeals by an import: the last of them (`appeal_id` is the
+    /// first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub through_id: Option<i64>,
     pub at: DateTime<Utc>,
     pub operator: String,
     pub source: String,
@@ -33,7 +41,8 @@ pub struct Verification {
 }
 
 /// The hash of an entry: over the previous hash and every field, each length-prefixed so that no
-/// two different entries can give the same input.
+/// two different entries can give the same input. `through` (the last appeal of a run created
+/// by an import) takes part only when present, so entries of one appeal hash as they always did.
 #[allow(clippy::too_many_arguments)]
 pub fn entry_hash(
     prev: &str,
@@ -45,6 +54,7 @@ pub fn entry_hash(
     field: &str,
     old: Option<&str>,
     new: Option<&str>,
+    through: Option<i64>,
 ) -> String {
     let mut h = Sha256::new();
     let mut part = |s: &[u8]| {
@@ -63,6 +73,10 @@ pub fn entry_hash(
             Some(v) => part(format!("+{v}").as_bytes()),
             None => part(b"-"),
         }
+    }
+    if let Some(t) = through {
+        part(b"through");
+        part(&t.to_le_bytes());
     }
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(64);
@@ -95,11 +109,52 @@ pub(crate) fn append(
 }
 
 /// [`append`], with the head remembered across calls of one write transaction (an import writes
-/// a million entries; reading the head back each time would cost a query per row).
+/// many entries; reading the head back each time would cost a query per row).
 pub(crate) fn append_cached(
     conn: &Connection,
     cache: Option<&std::cell::RefCell<Option<(i64, String)>>>,
     appeal_id: i64,
+    at: i64,
+    operator: &str,
+    source: &str,
+    entries: &[(&str, Option<&str>, Option<&str>)],
+) -> Result<(), StoreError> {
+    append_entries(
+        conn,
+        cache,
+        (appeal_id, None),
+        at,
+        operator,
+        source,
+        entries,
+    )
+}
+
+/// Records that an import created the appeals `first..=last` (one entry, field `created`).
+pub(crate) fn append_created(
+    conn: &Connection,
+    cache: Option<&std::cell::RefCell<Option<(i64, String)>>>,
+    (first, last): (i64, i64),
+    at: i64,
+    operator: &str,
+    source: &str,
+) -> Result<(), StoreError> {
+    let through = (last != first).then_some(last);
+    append_entries(
+        conn,
+        cache,
+        (first, through),
+        at,
+        operator,
+        source,
+        &[("created", None, Some(source))],
+    )
+}
+
+fn append_entries(
+    conn: &Connection,
+    cache: Option<&std::cell::RefCell<Option<(i64, String)>>>,
+    (appeal_id, through): (i64, Option<i64>),
     at: i64,
     operator: &str,
     source: &str,
@@ -114,18 +169,21 @@ pub(crate) fn append_cached(
         None => head(conn)?.unwrap_or((0, String::new())),
     };
     let mut ins = conn.prepare_cached(
-        "INSERT INTO events (id, appeal_id, at, operator, source, field, old, new, hash) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO events (id, appeal_id, at, operator, source, field, old, new, hash, through_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for (field, old, new) in entries {
         id += 1;
         let hash = entry_hash(
-            &prev, id, appeal_id, at, operator, source, field, *old, *new,
+            &prev, id, appeal_id, at, operator, source, field, *old, *new, through,
         );
         ins.execute(params![
-            id, appeal_id, at, operator, source, field, old, new, hash
+            id, appeal_id, at, operator, source, field, old, new, hash, through
         ])?;
         prev = hash;
+    }
+    if let Some(c) = cache {
+        *c.borrow_mut() = Some((id, prev));
     }
     Ok(())
 }
@@ -150,7 +208,7 @@ pub(crate) fn seal(conn: &Connection) -> Result<(), StoreError> {
     let tx = conn.unchecked_transaction()?;
     {
         let mut st = tx.prepare(
-            "SELECT id, appeal_id, at, operator, source, field, old, new FROM events \
+            "SELECT id, appeal_id, at, operator, source, field, old, new, through_id FROM events \
              WHERE id >= ?1 ORDER BY id",
         )?;
         let mut up = tx.prepare("UPDATE events SET hash = ?2 WHERE id = ?1")?;
@@ -166,11 +224,12 @@ pub(crate) fn seal(conn: &Connection) -> Result<(), StoreError> {
 }
 
 /// The hash a stored entry should have, read from a row of
-/// `id, appeal_id, at, operator, source, field, old, new`.
+/// `id, appeal_id, at, operator, source, field, old, new, through_id`.
 fn row_hash(prev: &str, r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String)> {
     let (id, appeal, at): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
     let (op, src, field): (String, String, String) = (r.get(3)?, r.get(4)?, r.get(5)?);
     let (old, new): (Option<String>, Option<String>) = (r.get(6)?, r.get(7)?);
+    let through: Option<i64> = r.get(8)?;
     let h = entry_hash(
         prev,
         id,
@@ -181,6 +240,7 @@ fn row_hash(prev: &str, r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String)
         &field,
         old.as_deref(),
         new.as_deref(),
+        through,
     );
     Ok((id, h))
 }
@@ -199,14 +259,15 @@ impl Store {
     /// Walks the whole chain and names the first entry that does not match.
     pub fn verify_audit(&self) -> Result<Verification, StoreError> {
         let mut st = self.conn().prepare(
-            "SELECT id, appeal_id, at, operator, source, field, old, new, hash FROM events ORDER BY id",
+            "SELECT id, appeal_id, at, operator, source, field, old, new, through_id, hash \
+             FROM events ORDER BY id",
         )?;
         let mut rows = st.query([])?;
         let mut prev = String::new();
         let mut checked = 0;
         while let Some(r) = rows.next()? {
             checked += 1;
-            let stored: Option<String> = r.get(8)?;
+            let stored: Option<String> = r.get(9)?;
             let (id, h) = row_hash(&prev, r)?;
             if stored.as_deref() != Some(h.as_str()) {
                 return Ok(Verification {
@@ -225,12 +286,17 @@ impl Store {
     /// The audit log, oldest first.
     pub fn audit_log(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
         let mut sql =
-            "SELECT id, appeal_id, at, operator, source, field, old, new, COALESCE(hash, '') \
-                       FROM events WHERE 1 = 1"
+            "SELECT id, appeal_id, at, operator, source, field, old, new, COALESCE(hash, ''), \
+             through_id FROM events WHERE 1 = 1"
                 .to_string();
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         if let Some(a) = f.appeal {
-            sql.push_str(" AND appeal_id = ?");
+            // Its own entries, and the creation of the run it was imported in.
+            sql.push_str(
+                " AND (appeal_id = ?1 OR id = (SELECT id FROM events INDEXED BY events_created_runs \
+                 WHERE through_id IS NOT NULL AND appeal_id <= ?1 AND through_id >= ?1 \
+                 ORDER BY appeal_id DESC LIMIT 1))",
+            );
             args.push(a.into());
         }
         if let Some(o) = &f.operator {
@@ -261,6 +327,7 @@ impl Store {
                 old: r.get(6)?,
                 new: r.get(7)?,
                 hash: r.get(8)?,
+                through_id: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

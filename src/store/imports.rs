@@ -116,14 +116,24 @@ impl ImportTx<'_> {
         now: DateTime<Utc>,
         search_form: Option<&str>,
     ) -> Result<SaveOutcome, StoreError> {
-        let sql = format!(
-            "SELECT {APPEAL_COLUMNS} FROM {APPEAL_FROM} WHERE a.channel = ?1 AND a.source_id = ?2"
-        );
-        let old = self
+        // A probe of the unique index first: most rows of a big export are new, and reading the
+        // whole stored row (with its joins) is only needed for the others.
+        let known: Option<i64> = self
             .tx
-            .prepare_cached(&sql)?
-            .query_row(params![channel.id(), incoming.source_id], appeal_from_row)
+            .prepare_cached("SELECT id FROM appeals WHERE channel = ?1 AND source_id = ?2")?
+            .query_row(params![channel.id(), incoming.source_id], |r| r.get(0))
             .optional()?;
+        let old = match known {
+            Some(id) => {
+                let sql = format!("SELECT {APPEAL_COLUMNS} FROM {APPEAL_FROM} WHERE a.id = ?1");
+                Some(
+                    self.tx
+                        .prepare_cached(&sql)?
+                        .query_row([id], appeal_from_row)?,
+                )
+            }
+            None => None,
+        };
         let mut new = match &old {
             Some(o) => o.clone(),
             None => Appeal::new(
@@ -146,6 +156,7 @@ impl ImportTx<'_> {
 
     /// Records the file and commits everything.
     pub fn finish(self, file: &ImportedFile) -> Result<(), StoreError> {
+        self.names.record_created(&self.tx)?;
         self.names.aggregates.borrow_mut().flush(&self.tx)?;
         self.tx.execute(
             "INSERT INTO imported_files (name, hash, format, channel, imported_at, rows, inserted, \

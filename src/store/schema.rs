@@ -185,6 +185,11 @@ CREATE INDEX events_officer_block ON events (appeal_id)
     super::aggregates::SCHEMA,
     // 7: daily summaries over the hourly ones; open appeals indexed by receipt.
     super::aggregates::DAYS,
+    // 8: an import's created appeals as one audit entry per run of ids (see store::audit).
+    r#"
+ALTER TABLE events ADD COLUMN through_id INTEGER;
+CREATE INDEX events_created_runs ON events (appeal_id) WHERE through_id IS NOT NULL;
+"#,
 ];
 
 /// The schema version whose migration recreated the search index, which must then be refilled.
