@@ -309,6 +309,49 @@ fn bad_rows_go_to_quarantine_with_line_field_and_reason_while_good_rows_import()
     assert!(errors.contains("Оценка не та"));
 }
 
+/// A big file seen before (under another name too) is abandoned as soon as its hash is known,
+/// whatever was written meanwhile rolled back: nothing changes, not even the audit trail.
+#[test]
+fn a_big_file_seen_before_changes_nothing() {
+    let ws = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let mut body = String::from("id;received_at;text;status\n");
+    for i in 0..3000 {
+        body.push_str(&format!(
+            "B-{i};2026-11-02 10:{:02};Яма на дороге у дома {i};new\n",
+            i % 60
+        ));
+    }
+    let f = src.path().join("big.csv");
+    fs::write(&f, &body).unwrap();
+    let copy = src.path().join("big-copy.csv");
+    fs::write(&copy, &body).unwrap();
+    let import = |file: &Path| {
+        json(&mcu(
+            ws.path(),
+            &[
+                "import",
+                "--json",
+                "--now",
+                NOW,
+                "--channel",
+                "pos",
+                file.to_str().unwrap(),
+            ],
+        ))
+    };
+    assert_eq!(imported(&import(&f)[0]), (3000, 0, 0, 0));
+    let audit = |ws: &Path| json(&mcu(ws, &["audit", "log", "--json"]));
+    let before = audit(ws.path());
+    for file in [&f, &copy] {
+        let again = import(file);
+        assert_eq!(again[0]["outcome"], "already_imported", "{again}");
+    }
+    assert_eq!(audit(ws.path()), before);
+    let stats = json(&mcu(ws.path(), &["stats", "--json", "--now", NOW]));
+    assert_eq!(stats["total"], 3000, "{stats}");
+}
+
 #[test]
 fn the_same_file_twice_is_skipped_and_a_later_export_updates() {
     let ws = tempfile::tempdir().unwrap();

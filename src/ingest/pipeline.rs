@@ -143,27 +143,6 @@ impl Importer<'_> {
             triaged: None,
         };
 
-        let hash = match hash_file(path) {
-            Ok(h) => h,
-            Err(e) => {
-                // Nothing to quarantine: the file cannot even be read (or vanished).
-                report.outcome = FileOutcome::Failed {
-                    reason: format!("cannot read the file: {e}"),
-                };
-                return Ok(report);
-            }
-        };
-        if let Some(prev) = self.store.imported_file(&hash)? {
-            report.outcome = FileOutcome::AlreadyImported {
-                name: prev.name,
-                at: prev.imported_at,
-            };
-            if move_file {
-                report.moved_to = Some(self.move_to_processed(path, &name)?);
-            }
-            return Ok(report);
-        }
-
         let format = match format::detect(path) {
             Ok(f) => f,
             Err(e) => return self.fail(path, &name, move_file, report, e),
@@ -191,19 +170,56 @@ impl Importer<'_> {
         let mut tx = self.store.begin_import()?;
         // Reading, decoding and mapping the rows, and their search form, are done on a second
         // thread while this one writes to the database; the rows arrive here in file order.
-        let stop = std::thread::scope(|scope| -> Result<Option<FileError>, PipelineError> {
+        // The content hash (a file seen before is not imported twice) is computed on a third
+        // thread meanwhile, and checked as soon as it is known: a repeated file is abandoned
+        // after the first rows, and the one-pass hash no longer delays every import.
+        let mut hash: Option<String> = None;
+        let stop = std::thread::scope(|scope| -> Result<Option<Stopped>, PipelineError> {
+            let spawn_err = |source| PipelineError::Io {
+                path: path.display().to_string(),
+                source,
+            };
+            let mut hashing = Some(
+                std::thread::Builder::new()
+                    .name("mcu-import-hash".into())
+                    .spawn_scoped(scope, || hash_file(path))
+                    .map_err(spawn_err)?,
+            );
             let (send, receive) = mpsc::sync_channel::<Vec<Prepared>>(PREPARED_BATCHES);
             let mapper = &mapper;
             std::thread::Builder::new()
                 .name("mcu-import-read".into())
                 .spawn_scoped(scope, move || prepare_rows(rows, mapper, channel, &send))
-                .map_err(|source| PipelineError::Io {
-                    path: path.display().to_string(),
-                    source,
-                })?;
+                .map_err(spawn_err)?;
+            // Takes the hash once it is ready (or, with `wait`, waits for it) and checks it.
+            let mut known = |tx: &crate::store::ImportTx<'_>,
+                             wait: bool|
+             -> Result<Option<Stopped>, PipelineError> {
+                let Some(h) = hashing.take_if(|h| wait || h.is_finished()) else {
+                    return Ok(None);
+                };
+                match h.join() {
+                    Ok(Ok(h)) => {
+                        if let Some(prev) = tx.imported_file(&h)? {
+                            return Ok(Some(Stopped::Repeated(prev)));
+                        }
+                        hash = Some(h);
+                        Ok(None)
+                    }
+                    Ok(Err(e)) => Ok(Some(Stopped::Unreadable(e.to_string()))),
+                    Err(_) => Ok(Some(Stopped::Unreadable(
+                        "the hashing thread failed".into(),
+                    ))),
+                }
+            };
             for item in receive.iter().flatten() {
+                if total % 256 == 0
+                    && let Some(stop) = known(&tx, false)?
+                {
+                    return Ok(Some(stop));
+                }
                 let (raw, mapped) = match item {
-                    Prepared::Fatal(e) => return Ok(Some(e)),
+                    Prepared::Fatal(e) => return Ok(Some(Stopped::File(e))),
                     Prepared::Unsplit(e) => {
                         total += 1;
                         errors.push(&e, None).map_err(io_err(&errors.path))?;
@@ -217,15 +233,15 @@ impl Importer<'_> {
                     // The first row always comes with its cells.
                     if let Some(row) = &raw {
                         if let Err(e) = mapper.check_headers(&row.headers) {
-                            return Ok(Some(e));
+                            return Ok(Some(Stopped::File(e)));
                         }
                         if channel.is_none() && !mapper.has_column(&row.headers, Field::Channel) {
-                            return Ok(Some(FileError::new(
+                            return Ok(Some(Stopped::File(FileError::new(
                                 "the file has no channel column and no channel was given: pass \
                                  --channel (im, pos, letter, messenger, page, phone, other) or \
                                  drop the file into its inbox sub-folder (inbox/im, inbox/pos, \
                                  inbox/letters, inbox/pages)",
-                            )));
+                            ))));
                         }
                         let unknown = mapper.unknown_headers(&row.headers);
                         if !unknown.is_empty() {
@@ -272,13 +288,45 @@ impl Importer<'_> {
                     SaveKind::Unchanged => unchanged += 1,
                 }
             }
-            Ok(None)
+            known(&tx, true)
         })?;
-        if let Some(e) = stop {
-            drop(tx);
-            errors.discard();
-            return self.fail(path, &name, move_file, report, e);
-        }
+        let hash = match (stop, hash) {
+            (None, Some(h)) => h,
+            (Some(Stopped::File(e)), _) => {
+                drop(tx);
+                errors.discard();
+                return self.fail(path, &name, move_file, report, e);
+            }
+            (Some(Stopped::Repeated(prev)), _) => {
+                drop(tx);
+                errors.discard();
+                report.outcome = FileOutcome::AlreadyImported {
+                    name: prev.name,
+                    at: prev.imported_at,
+                };
+                if move_file {
+                    report.moved_to = Some(self.move_to_processed(path, &name)?);
+                }
+                return Ok(report);
+            }
+            (Some(Stopped::Unreadable(e)), _) => {
+                drop(tx);
+                errors.discard();
+                // Nothing to quarantine: the file cannot even be read (or vanished).
+                report.outcome = FileOutcome::Failed {
+                    reason: format!("cannot read the file: {e}"),
+                };
+                return Ok(report);
+            }
+            (None, None) => {
+                drop(tx);
+                errors.discard();
+                report.outcome = FileOutcome::Failed {
+                    reason: "cannot read the file: its hash is unknown".into(),
+                };
+                return Ok(report);
+            }
+        };
         let quarantined = errors.rows + errors.unsplit;
         tx.finish(&ImportedFile {
             name: name.clone(),
@@ -535,6 +583,16 @@ fn is_partial(p: &Path) -> bool {
         || [".part", ".tmp", ".crdownload", ".partial"]
             .iter()
             .any(|s| name.ends_with(s))
+}
+
+/// Why an import stopped before its commit.
+enum Stopped {
+    /// The file as a whole is unusable (quarantined with the reason).
+    File(FileError),
+    /// The same content was imported before.
+    Repeated(ImportedFile),
+    /// The file could not be read to hash it.
+    Unreadable(String),
 }
 
 /// SHA-256 of a file's content, hex, read in chunks.

@@ -53,11 +53,7 @@ const IMPORTED_COLUMNS: &str =
 impl Store {
     /// The earlier import of a file with this content hash, if any.
     pub fn imported_file(&self, hash: &str) -> Result<Option<ImportedFile>, StoreError> {
-        let sql = format!("SELECT {IMPORTED_COLUMNS} FROM imported_files WHERE hash = ?1");
-        Ok(self
-            .conn()
-            .query_row(&sql, [hash], imported_from_row)
-            .optional()?)
+        imported_file(self.conn(), hash)
     }
 
     /// The most recent import.
@@ -83,6 +79,14 @@ impl Store {
             names: NameIds::default(),
         })
     }
+}
+
+fn imported_file(
+    conn: &rusqlite::Connection,
+    hash: &str,
+) -> Result<Option<ImportedFile>, StoreError> {
+    let sql = format!("SELECT {IMPORTED_COLUMNS} FROM imported_files WHERE hash = ?1");
+    Ok(conn.query_row(&sql, [hash], imported_from_row).optional()?)
 }
 
 /// An import in progress (one transaction).
@@ -152,6 +156,11 @@ impl ImportTx<'_> {
             names: Some(&self.names),
         };
         save(&self.tx, &ctx, old.as_ref(), &mut new, &[], search_form)
+    }
+
+    /// The file already imported with this content hash, if any (seen from this transaction).
+    pub fn imported_file(&self, hash: &str) -> Result<Option<ImportedFile>, StoreError> {
+        imported_file(&self.tx, hash)
     }
 
     /// Records the file and commits everything.
