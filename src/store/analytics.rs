@@ -9,7 +9,7 @@ use rusqlite::params;
 use rusqlite::types::Value;
 use serde::Serialize;
 
-use super::aggregates::{self, By, EXCLUDED, HOUR, Level, split};
+use super::aggregates::{self, By, EXCLUDED, Level, split};
 use super::{Store, StoreError, ts_opt};
 use crate::domain::ranking::RecipientFacts;
 use crate::domain::{Appeal, WorkCalendar};
@@ -94,14 +94,6 @@ fn add_week(
     let v = out.entry(key).or_insert_with(|| vec![0; weeks]);
     if let Some(slot) = usize::try_from(week).ok().and_then(|w| v.get_mut(w)) {
         *slot += u(count);
-    }
-}
-
-/// The end of the chunk starting at `at`: the next day, or the end of a run of hours.
-fn chunk_end(level: Level, at: i64, after: i64) -> i64 {
-    match level {
-        Level::Day => at + 24 * HOUR,
-        Level::Hour => level.seconds(0, after).1,
     }
 }
 
@@ -405,8 +397,8 @@ impl Store {
             );
             let mut st = self.conn().prepare_cached(&sql)?;
             let mut rows = st.query(params![b0, b1])?;
-            // Days one by one; a run of hours as one.
-            let mut current: Option<(i64, i64)> = None;
+            // Days one by one; a run of hours as one. Rows come in bucket order.
+            let mut current: Option<((i64, i64), i64)> = None;
             while let Some(r) = rows.next()? {
                 let bucket: i64 = r.get(0)?;
                 let range = match level {
@@ -415,13 +407,8 @@ impl Store {
                 };
                 let touched: i64 = r.get(10)?;
                 match &mut current {
-                    Some((at, t)) if *at == range.0 => *t += touched,
-                    _ => {
-                        if let Some((at, t)) = current.take() {
-                            chunks.push(((at, chunk_end(level, at, b1)), t));
-                        }
-                        current = Some((range.0, touched));
-                    }
+                    Some((at, t)) if *at == range => *t += touched,
+                    _ => chunks.extend(current.replace((range, touched))),
                 }
                 let rid: i64 = r.get(1)?;
                 if rid == 0 {
@@ -432,9 +419,7 @@ impl Store {
                     *x += r.get::<_, i64>(i + 2)?;
                 }
             }
-            if let Some((at, t)) = current {
-                chunks.push(((at, chunk_end(level, at, b1)), t));
-            }
+            chunks.extend(current);
         }
         let mut facts: BTreeMap<Option<String>, RecipientFacts> = sums
             .into_iter()

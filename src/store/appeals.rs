@@ -287,9 +287,7 @@ impl NameIds {
         }
         Ok(())
     }
-}
 
-impl NameIds {
     fn settlement(&self, tx: &Transaction<'_>, name: &str) -> Result<i64, StoreError> {
         if let Some(&id) = self.settlements.borrow().get(name) {
             return Ok(id);
