@@ -207,7 +207,7 @@ pub fn audit(ws: &Workspace, a: AuditArgs) -> CmdResult {
                     .iter()
                     .map(|e| {
                         json!({
-                            "id": e.id, "appeal_id": e.appeal_id,
+                            "id": e.id, "appeal_id": e.appeal_id, "through_id": e.through_id,
                             "at": super::output::rfc3339(e.at, tz),
                             "operator": e.operator, "source": e.source, "field": e.field,
                             "old": e.old, "new": e.new, "hash": e.hash,
@@ -217,11 +217,16 @@ pub fn audit(ws: &Workspace, a: AuditArgs) -> CmdResult {
                 print_json(&v)?;
             } else {
                 for e in &entries {
+                    // A run of appeals created by one import: №first–last.
+                    let appeals = match e.through_id {
+                        Some(last) => format!("{}–{last}", e.appeal_id),
+                        None => e.appeal_id.to_string(),
+                    };
                     println!(
                         "{:>8} {} №{:<7} {:<12} {:<24} {}: {} → {}",
                         e.id,
                         short(e.at, tz),
-                        e.appeal_id,
+                        appeals,
                         e.operator,
                         e.source,
                         e.field,
