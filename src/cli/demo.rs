@@ -83,14 +83,15 @@ pub fn run(workspace: Option<&Path>, a: DemoArgs) -> CmdResult {
     println!("Демо-workspace: {shown}");
     if report.created {
         println!(
-            "Импортировано: {} еженедельных выгрузок, {} файлов, {} строк ({} новых обращений, {} обновлений), в карантине {}; действий операторов: {}",
+            "Импортировано: {} еженедельных выгрузок, {} файлов, {} строк ({} новых обращений, {} обновлений), в карантине {}; действий операторов: {}; разобрано автоматически: {}",
             report.batches,
             report.files,
             report.rows,
             report.inserted,
             report.updated,
             report.quarantined,
-            report.officer_actions
+            report.officer_actions,
+            report.triaged
         );
     } else {
         println!("(уже заполнен — используется как есть)");

@@ -43,6 +43,8 @@ pub struct FillReport {
     pub quarantined: i64,
     /// Officer actions applied (one audited save each).
     pub officer_actions: usize,
+    /// Appeals auto-triaged at the end, as the console's importer would after its first file.
+    pub triaged: usize,
 }
 
 fn other(e: impl std::fmt::Display) -> DemoError {
@@ -148,6 +150,15 @@ pub fn fill(ws: &Workspace, opts: &DemoOptions) -> Result<FillReport, DemoError>
         report.batches += 1;
         prev = end;
     }
+    // Auto-triage, as the importer of a console does after each file: the console then opens
+    // with suggestions on the untriaged appeals instead of computing them after the simulator's
+    // first file (oldest first, so the newest rows would wait longest).
+    let triage = store.load_triage(Some(ws.root())).map_err(other)?;
+    let actor = crate::store::Actor::new("mcu-demo", crate::store::AUTO_TRIAGE_SOURCE);
+    report.triaged = store
+        .triage_pending(&triage, &actor, opts.now, usize::MAX)
+        .map_err(other)?
+        .len();
     // Complete: remember the instant the demo was made for, so a later run shows the same picture.
     let mut stamp = String::new();
     super::csv::time(&mut stamp, opts.now, tz);
