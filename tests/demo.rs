@@ -57,6 +57,8 @@ fn demo_fills_a_workspace_through_the_import_and_reuses_it() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(&ws.display().to_string()), "{text}");
     assert!(text.contains("list --overdue"), "{text}");
+    // Every appeal has its auto-triage suggestion before the console opens.
+    assert!(text.contains("разобрано автоматически: 300"), "{text}");
 
     let s = stats(&ws);
     assert_eq!(s["total"], 300, "{s}");
