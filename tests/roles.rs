@@ -349,6 +349,44 @@ fn an_import_audits_its_new_appeals_as_one_run() {
     assert_eq!(store.verify_audit().unwrap().first_broken, Some(run));
 }
 
+/// Erasing an entry's hash after editing it does not get it re-hashed by the next start (only
+/// the upgrade that introduced the chain seals old entries): verify names it.
+#[test]
+fn an_erased_hash_is_not_resealed_on_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mcu.db");
+    let mut store = seeded_store(&db);
+    let a = store.find("pos:R-1").unwrap();
+    store
+        .update(
+            a.id,
+            &[Change::Note("настоящая заметка".into())],
+            None,
+            &Actor::new("x", "cli"),
+            now(),
+        )
+        .unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let target: i64 = conn
+        .query_row(
+            "SELECT id FROM events WHERE new = 'настоящая заметка'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute(
+        "UPDATE events SET new = 'подделка', hash = NULL WHERE id = ?1",
+        [target],
+    )
+    .unwrap();
+    drop(conn);
+    for _ in 0..2 {
+        let store = Store::open(&db, Arc::new(Reference::embedded().unwrap())).unwrap();
+        assert_eq!(store.verify_audit().unwrap().first_broken, Some(target));
+    }
+}
+
 // ---- the command line, as each role (root only: MCU_AS) ----
 
 fn is_root() -> bool {

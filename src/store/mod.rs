@@ -130,8 +130,9 @@ impl Store {
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
             true,
         )?;
-        schema::migrate(&mut conn, &reference)?;
-        audit::seal(&conn)?;
+        if schema::migrate(&mut conn, &reference)? < schema::HASH_CHAIN_AT {
+            audit::seal(&conn)?;
+        }
         Ok(Self {
             conn,
             reference,

@@ -200,14 +200,20 @@ DROP INDEX appeals_received_block;
 /// The schema version whose migration recreated the search index, which must then be refilled.
 const SEARCH_REBUILT_AT: usize = 4;
 
+/// The schema version whose migration added the audit chain's hash: entries written before it
+/// get theirs once, right after the upgrade (`audit::seal`). Never later: re-sealing on every
+/// start would also re-hash an entry whose hash someone had erased, hiding the tampering.
+pub const HASH_CHAIN_AT: i64 = 3;
+
 /// The schema version whose migration created the summaries, which must then be filled.
 const AGGREGATES_AT: usize = 6;
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Brings the database up to the current schema. Refuses a database made by a newer mcu.
-pub fn migrate(conn: &mut Connection, reference: &Reference) -> Result<(), super::StoreError> {
+/// Brings the database up to the current schema and returns the version it found. Refuses a
+/// database made by a newer mcu.
+pub fn migrate(conn: &mut Connection, reference: &Reference) -> Result<i64, super::StoreError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > CURRENT_VERSION {
         return Err(super::StoreError::Invalid(format!(
@@ -226,7 +232,7 @@ pub fn migrate(conn: &mut Connection, reference: &Reference) -> Result<(), super
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
     }
-    Ok(())
+    Ok(version)
 }
 
 /// Refills the (empty) search index from the texts of all appeals.
