@@ -324,6 +324,60 @@ fn search_form<'b>(
     }
 }
 
+/// The columns `save()` writes from an appeal, in the order of its values. The insert adds the
+/// key (channel, source id), the version and the timestamps; the update sets them by id.
+const WRITTEN: [&str; 29] = [
+    "received_at",
+    "text",
+    "author",
+    "contact",
+    "settlement_id",
+    "address",
+    "url",
+    "category",
+    "fz59",
+    "block",
+    "responsible_id",
+    "status",
+    "is_open",
+    "urgent",
+    "conflict",
+    "first_response_at",
+    "answered_at",
+    "answer",
+    "quality",
+    "rating",
+    "lat",
+    "lon",
+    "duplicate_of",
+    "extension_reason",
+    "reopen_count",
+    "register_due",
+    "first_response_due",
+    "answer_due",
+    "first_response_ws",
+];
+
+thread_local! {
+    /// `?1` channel, `?2` source id, `?3` version, `?4` now (created and updated), then `WRITTEN`.
+    static INSERT_SQL: String = format!(
+        "INSERT INTO appeals (channel, source_id, version, created_at, updated_at, {}) \
+         VALUES (?1, ?2, ?3, ?4, ?4, {})",
+        WRITTEN.join(", "),
+        (5..5 + WRITTEN.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+    );
+    /// `?1` id, `?2` version, `?3` now (updated), then `WRITTEN`.
+    static UPDATE_SQL: String = format!(
+        "UPDATE appeals SET version = ?2, updated_at = ?3, {} WHERE id = ?1",
+        WRITTEN
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ?{}", i + 4))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+}
+
 /// The one function that writes an appeal: derives deadlines, writes the row, the search index
 /// and one history event per changed field (plus notes), all in the caller's transaction.
 /// `old` is `None` for a new appeal. `new.version` is set to the stored version. `body` is the
@@ -402,52 +456,56 @@ pub(crate) fn save(
     // Derived, like the deadlines: the medians read it.
     let first_response_ws =
         super::aggregates::first_response_ws(reference, new.received_at, new.first_response_at);
+    // The values of `WRITTEN`, in its order.
+    let received = new.received_at.timestamp();
+    let (status, is_open) = (new.status.id(), new.status.is_open());
+    let (first_at, answered_at) = (secs(new.first_response_at), secs(new.answered_at));
+    let quality = new.quality.map(Quality::id);
+    let d = &new.deadlines;
+    let (register, first_due, answer_due) = (
+        secs(d.register_due),
+        secs(d.first_response_due),
+        secs(d.answer_due),
+    );
+    let written: [&dyn rusqlite::ToSql; WRITTEN.len()] = [
+        &received,
+        &new.text,
+        &new.author,
+        &new.contact,
+        &settlement,
+        &new.address,
+        &new.url,
+        &new.category,
+        &new.fz59,
+        &new.block,
+        &responsible,
+        &status,
+        &is_open,
+        &new.urgent,
+        &new.conflict,
+        &first_at,
+        &answered_at,
+        &new.answer,
+        &quality,
+        &new.rating,
+        &new.lat,
+        &new.lon,
+        &new.duplicate_of,
+        &new.extension_reason,
+        &new.reopen_count,
+        &register,
+        &first_due,
+        &answer_due,
+        &first_response_ws,
+    ];
     let id = match old {
         None => {
             new.version = 1;
-            tx.prepare_cached(
-                "INSERT INTO appeals (channel, source_id, received_at, text, author, contact, \
-                 settlement_id, address, url, category, fz59, block, responsible_id, status, is_open, \
-                 urgent, conflict, first_response_at, answered_at, answer, quality, rating, lat, lon, \
-                 duplicate_of, extension_reason, reopen_count, register_due, first_response_due, \
-                 answer_due, version, created_at, updated_at, first_response_ws) VALUES (?1, ?2, ?3, \
-                 ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, \
-                 ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, 1, ?31, ?31, ?32)",
-            )?
-            .execute(params![
-                new.channel.id(),
-                new.source_id,
-                new.received_at.timestamp(),
-                new.text,
-                new.author,
-                new.contact,
-                settlement,
-                new.address,
-                new.url,
-                new.category,
-                new.fz59,
-                new.block,
-                responsible,
-                new.status.id(),
-                new.status.is_open(),
-                new.urgent,
-                new.conflict,
-                secs(new.first_response_at),
-                secs(new.answered_at),
-                new.answer,
-                new.quality.map(Quality::id),
-                new.rating,
-                new.lat,
-                new.lon,
-                new.duplicate_of,
-                new.extension_reason,
-                new.reopen_count,
-                secs(new.deadlines.register_due),
-                secs(new.deadlines.first_response_due),
-                secs(new.deadlines.answer_due),
-                now_s,
-                first_response_ws,
-            ])?;
+            let channel = new.channel.id();
+            let mut args: Vec<&dyn rusqlite::ToSql> =
+                vec![&channel, &new.source_id, &new.version, &now_s];
+            args.extend(written);
+            INSERT_SQL.with(|sql| tx.prepare_cached(sql)?.execute(args.as_slice()))?;
             let id = tx.last_insert_rowid();
             new.id = id;
             super::aggregates::count_new(tx, ctx.names.map(|n| &n.aggregates), new, responsible)?;
@@ -464,49 +522,9 @@ pub(crate) fn save(
             new.id = o.id;
             new.version = o.version + 1;
             super::aggregates::count(tx, o.id, false)?;
-            tx.prepare_cached(
-                "UPDATE appeals SET received_at = ?2, text = ?3, author = ?4, contact = ?5, \
-                 settlement_id = ?6, address = ?7, url = ?8, category = ?9, fz59 = ?10, block = ?11, \
-                 responsible_id = ?12, status = ?13, is_open = ?14, urgent = ?15, conflict = ?16, \
-                 first_response_at = ?17, answered_at = ?18, answer = ?19, quality = ?20, rating = ?21, \
-                 lat = ?22, lon = ?23, duplicate_of = ?24, extension_reason = ?25, reopen_count = ?26, \
-                 register_due = ?27, first_response_due = ?28, answer_due = ?29, version = ?30, \
-                 updated_at = ?31, first_response_ws = ?32 WHERE id = ?1",
-            )?
-            .execute(params![
-                o.id,
-                new.received_at.timestamp(),
-                new.text,
-                new.author,
-                new.contact,
-                settlement,
-                new.address,
-                new.url,
-                new.category,
-                new.fz59,
-                new.block,
-                responsible,
-                new.status.id(),
-                new.status.is_open(),
-                new.urgent,
-                new.conflict,
-                secs(new.first_response_at),
-                secs(new.answered_at),
-                new.answer,
-                new.quality.map(Quality::id),
-                new.rating,
-                new.lat,
-                new.lon,
-                new.duplicate_of,
-                new.extension_reason,
-                new.reopen_count,
-                secs(new.deadlines.register_due),
-                secs(new.deadlines.first_response_due),
-                secs(new.deadlines.answer_due),
-                new.version,
-                now_s,
-                first_response_ws,
-            ])?;
+            let mut args: Vec<&dyn rusqlite::ToSql> = vec![&o.id, &new.version, &now_s];
+            args.extend(written);
+            UPDATE_SQL.with(|sql| tx.prepare_cached(sql)?.execute(args.as_slice()))?;
             super::aggregates::count(tx, o.id, true)?;
             if o.text != new.text {
                 tx.prepare_cached("DELETE FROM appeals_fts WHERE rowid = ?1")?
