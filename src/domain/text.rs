@@ -1,7 +1,9 @@
 //! Text folding and the normalised, stemmed form used for search.
 //!
 //! SQLite's `lower()` and FTS5's `unicode61` neither fold Cyrillic case reliably nor fold ё to е,
-//! so mcu keeps its own normalised copy of every text: NFC, lower-case, ё→е, Snowball stems.
+//! so mcu keeps its own normalised copy of every text: NFC, lower-case, ё→е, Snowball stems,
+//! without the Russian function words (prepositions, conjunctions, particles, pronouns) that
+//! make a fifth of a text and find nothing on their own.
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
@@ -47,6 +49,114 @@ const STEM_CACHE_WORDS: usize = 100_000;
 #[derive(Debug, Default)]
 pub struct StemCache {
     stems: std::collections::HashMap<String, String>,
+}
+
+/// A Russian function word, left out of the search form (and so out of queries): a fifth of the
+/// words of an appeal, in nearly every one of them, so they neither narrow a search nor belong
+/// in the index. Folded forms (lower case, ё as е).
+pub fn is_stop_word(w: &str) -> bool {
+    matches!(
+        w,
+        "а" | "б"
+            | "без"
+            | "бы"
+            | "в"
+            | "вам"
+            | "вас"
+            | "ваш"
+            | "ваша"
+            | "ваше"
+            | "ваши"
+            | "ведь"
+            | "во"
+            | "вот"
+            | "вы"
+            | "где"
+            | "до"
+            | "его"
+            | "ее"
+            | "ей"
+            | "ему"
+            | "еще"
+            | "же"
+            | "за"
+            | "и"
+            | "из"
+            | "изо"
+            | "или"
+            | "им"
+            | "их"
+            | "к"
+            | "как"
+            | "ко"
+            | "когда"
+            | "которая"
+            | "которое"
+            | "которые"
+            | "который"
+            | "которых"
+            | "ли"
+            | "между"
+            | "мне"
+            | "меня"
+            | "мы"
+            | "на"
+            | "над"
+            | "нам"
+            | "нас"
+            | "наш"
+            | "наша"
+            | "наше"
+            | "наши"
+            | "не"
+            | "но"
+            | "о"
+            | "об"
+            | "обо"
+            | "он"
+            | "она"
+            | "они"
+            | "оно"
+            | "от"
+            | "перед"
+            | "по"
+            | "под"
+            | "после"
+            | "при"
+            | "про"
+            | "с"
+            | "свои"
+            | "свой"
+            | "своя"
+            | "со"
+            | "так"
+            | "также"
+            | "там"
+            | "те"
+            | "тех"
+            | "то"
+            | "той"
+            | "том"
+            | "тоже"
+            | "только"
+            | "тот"
+            | "тут"
+            | "у"
+            | "уж"
+            | "уже"
+            | "чем"
+            | "через"
+            | "что"
+            | "чтобы"
+            | "эта"
+            | "эти"
+            | "этих"
+            | "это"
+            | "этой"
+            | "этом"
+            | "этот"
+            | "я"
+    )
 }
 
 /// Snowball stemmers for the two scripts a Russian appeal mixes.
@@ -112,6 +222,11 @@ impl SearchNormalizer {
         let (mut cyr, mut lat) = (false, false);
         let mut flush = |word: &mut String, cyr: &mut bool, lat: &mut bool| {
             if word.is_empty() {
+                return;
+            }
+            if *cyr && !*lat && is_stop_word(word) {
+                word.clear();
+                *cyr = false;
                 return;
             }
             if !out.is_empty() {
@@ -211,11 +326,27 @@ mod tests {
         let mut cache = StemCache::default();
         let mut cached = String::new();
         for t in texts.iter().chain(&texts) {
-            let want: Vec<String> = words(t).map(|w| n.stem_word(&w).into_owned()).collect();
+            let want: Vec<String> = words(t)
+                .filter(|w| !is_stop_word(w))
+                .map(|w| n.stem_word(&w).into_owned())
+                .collect();
             assert_eq!(n.normalize(t), want.join(" "), "{t}");
             n.normalize_cached(t, &mut cached, &mut cache);
             assert_eq!(cached, want.join(" "), "{t}");
         }
+    }
+
+    #[test]
+    fn function_words_are_left_out() {
+        let n = SearchNormalizer::new();
+        assert_eq!(
+            n.normalize("Не работает свет в школе и на улице"),
+            n.normalize("работает свет школе улице")
+        );
+        assert_eq!(n.normalize("в на и по"), "");
+        // Only as whole Russian words: a Latin "a" or a word that starts like one stays.
+        assert_eq!(n.normalize("a"), "a");
+        assert!(n.normalize("навес").starts_with("навес"));
     }
 
     #[test]
