@@ -6,6 +6,7 @@ mod overdue;
 mod popup;
 mod ranking;
 mod rows;
+mod summary;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;

@@ -1,9 +1,10 @@
 //! The «Просрочено по блокам» panel.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Cell, Row, Table};
+use ratatui::layout::Rect;
+use ratatui::widgets::Cell;
 
+use super::summary::{self, Column};
 use super::{focused, panel};
 use crate::textwidth::{fit, sparkline};
 use crate::tui::app::{App, Panel};
@@ -20,21 +21,31 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, wide: bool) {
         f.render_widget(block, area);
         return;
     };
-    let visible = area.height.saturating_sub(3) as usize;
-    let sel = app.overdue_selected;
-    let start = sel.saturating_sub(visible.saturating_sub(1));
-    let name_w = if wide { 13 } else { 9 };
-    let rows: Vec<Row> = m
-        .blocks
-        .iter()
-        .enumerate()
-        .skip(start)
-        .take(visible)
-        .map(|(i, b)| {
+    let name_w: u16 = if wide { 13 } else { 9 };
+    let columns: Vec<Column> = if wide {
+        vec![
+            ("Блок", name_w),
+            ("Откр", 5),
+            ("Риск", 4),
+            ("Проср", 5),
+            ("Старейш", 8),
+            ("8 недель", 8),
+        ]
+    } else {
+        vec![("Блок", name_w), ("Откр", 5), ("Риск", 4), ("Просрк", 6)]
+    };
+    summary::table(
+        f,
+        area,
+        app,
+        (block, Panel::Overdue, app.overdue_selected),
+        &columns,
+        &m.blocks,
+        |b| {
             let overdue_style = if b.overdue > 0 { t.bad() } else { t.dim() };
             let risk_style = if b.at_risk > 0 { t.warn() } else { t.dim() };
             let mut cells = vec![
-                Cell::from(fit(&b.name, name_w)),
+                Cell::from(fit(&b.name, usize::from(name_w))),
                 Cell::from(format!("{:>5}", b.open)),
                 Cell::from(format!("{:>4}", b.at_risk)).style(risk_style),
                 Cell::from(format!("{:>5}", b.overdue)).style(overdue_style),
@@ -46,42 +57,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, wide: bool) {
                 ));
                 cells.push(Cell::from(sparkline(&b.weekly)).style(t.ok()));
             }
-            let row = Row::new(cells);
-            if i == sel && focused(app, Panel::Overdue) {
-                row.style(t.selected())
-            } else {
-                row
-            }
-        })
-        .collect();
-    let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
-        (
-            vec!["Блок", "Откр", "Риск", "Проср", "Старейш", "8 недель"],
-            vec![
-                Constraint::Length(name_w as u16),
-                Constraint::Length(5),
-                Constraint::Length(4),
-                Constraint::Length(5),
-                Constraint::Length(8),
-                Constraint::Length(8),
-            ],
-        )
-    } else {
-        (
-            vec!["Блок", "Откр", "Риск", "Просрк"],
-            vec![
-                Constraint::Length(name_w as u16),
-                Constraint::Length(5),
-                Constraint::Length(4),
-                Constraint::Length(6),
-            ],
-        )
-    };
-    f.render_widget(
-        Table::new(rows, widths)
-            .header(Row::new(header).style(t.header()))
-            .column_spacing(1)
-            .block(block),
-        area,
+            cells
+        },
     );
 }

@@ -1,9 +1,10 @@
 //! The «Рейтинг» panel: the current month's ranking with ▲/▼ against the previous period.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Cell, Row, Table};
+use ratatui::layout::Rect;
+use ratatui::widgets::Cell;
 
+use super::summary::{self, Column};
 use super::{focused, panel};
 use crate::textwidth::fit;
 use crate::tui::app::{App, Panel};
@@ -20,9 +21,6 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, wide: bool) {
         None => "Рейтинг".into(),
     };
     let block = panel(app, title, focused(app, Panel::Ranking));
-    let visible = area.height.saturating_sub(3) as usize;
-    let sel = app.ranking_selected;
-    let start = sel.saturating_sub(visible.saturating_sub(1));
     let name_w: usize = if wide {
         (area.width as usize)
             .saturating_sub(2 + 3 + 2 + 6 + 4 + 5 + 6)
@@ -32,13 +30,21 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, wide: bool) {
             .saturating_sub(2 + 3 + 2 + 5 + 4)
             .max(8)
     };
-    let rows: Vec<Row> = app
-        .ranking
-        .iter()
-        .enumerate()
-        .skip(start)
-        .take(visible)
-        .map(|(i, r)| {
+    let name_cols = u16::try_from(name_w).unwrap_or(u16::MAX);
+    let mut columns: Vec<Column> =
+        vec![("№", 2), ("", 1), ("Ответственный", name_cols), ("Балл", 5)];
+    if wide {
+        columns.extend([("Обр", 4), ("Срок", 4)]);
+    }
+    let empty = app.ranking.is_empty();
+    summary::table(
+        f,
+        area,
+        app,
+        (block, Panel::Ranking, app.ranking_selected),
+        &columns,
+        &app.ranking,
+        |r| {
             let (arrow, style) = match r.prev_rank {
                 Some(p) if p > r.rank => ("▲", t.ok()),
                 Some(p) if p < r.rank => ("▼", t.bad()),
@@ -58,44 +64,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, wide: bool) {
                         format!("{:>3.0}%", v * 100.0)
                     })));
             }
-            let row = Row::new(cells);
-            if i == sel && focused(app, Panel::Ranking) {
-                row.style(t.selected())
-            } else {
-                row
-            }
-        })
-        .collect();
-    let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
-        (
-            vec!["№", "", "Ответственный", "Балл", "Обр", "Срок"],
-            vec![
-                Constraint::Length(2),
-                Constraint::Length(1),
-                Constraint::Length(name_w as u16),
-                Constraint::Length(5),
-                Constraint::Length(4),
-                Constraint::Length(4),
-            ],
-        )
-    } else {
-        (
-            vec!["№", "", "Ответственный", "Балл"],
-            vec![
-                Constraint::Length(2),
-                Constraint::Length(1),
-                Constraint::Length(name_w as u16),
-                Constraint::Length(5),
-            ],
-        )
-    };
-    let empty = app.ranking.is_empty();
-    f.render_widget(
-        Table::new(rows, widths)
-            .header(Row::new(header).style(t.header()))
-            .column_spacing(1)
-            .block(block),
-        area,
+            cells
+        },
     );
     if empty && area.height > 3 {
         let r = Rect {
