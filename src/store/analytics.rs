@@ -421,7 +421,8 @@ impl Store {
             }
             chunks.extend(current);
         }
-        let mut facts: BTreeMap<Option<String>, RecipientFacts> = sums
+        // By recipient id while the chunks are applied; keyed as `facts_by` answers at the end.
+        let mut by_id: BTreeMap<i64, RecipientFacts> = sums
             .into_iter()
             .map(|(rid, v)| {
                 let f = RecipientFacts {
@@ -437,31 +438,30 @@ impl Store {
                     good: u(v[7]),
                     first_response_wh: Vec::new(),
                 };
-                (Some(rid.to_string()), f)
+                (rid, f)
             })
-            .collect();
-        let by_id: BTreeMap<i64, Option<String>> = facts
-            .keys()
-            .filter_map(|k| Some((k.as_deref()?.parse().ok()?, k.clone())))
             .collect();
         for (range, touched) in chunks {
             let chunk = self.chunk(range, touched, now)?;
             if let Some(p) = &chunk.pending {
                 for (rid, n) in p.counts.iter() {
-                    if let Some(f) = by_id.get(rid).and_then(|k| facts.get_mut(k)) {
+                    if let Some(f) = by_id.get_mut(rid) {
                         f.open_overdue = f.open_overdue.saturating_sub(*n);
                     }
                 }
             }
             if let Some(times) = &chunk.times {
                 for (rid, v) in times.iter() {
-                    if let Some(f) = by_id.get(rid).and_then(|k| facts.get_mut(k)) {
+                    if let Some(f) = by_id.get_mut(rid) {
                         f.first_response_wh.extend_from_slice(v);
                     }
                 }
             }
         }
-        Ok(facts)
+        Ok(by_id
+            .into_iter()
+            .map(|(rid, f)| (Some(rid.to_string()), f))
+            .collect())
     }
 
     /// The first-response times and the open appeals not due yet at `now` of the appeals

@@ -612,22 +612,19 @@ impl Store {
                 new: r.get(5)?,
             })
         };
-        // Created by an import with others: the run's entry (the runs do not overlap, so the
-        // one starting last at or before `id` is the only candidate).
+        // Created by an import with others: the run's entry comes first.
+        let run = format!(
+            "SELECT at, operator, source, field, old, new FROM events \
+             WHERE id = {} AND through_id >= ?1",
+            super::audit::CREATED_RUN_OF
+        );
         let mut out: Vec<Event> = self
             .conn()
-            .prepare_cached(
-                "SELECT at, operator, source, field, old, new, through_id FROM events \
-                 INDEXED BY events_created_runs WHERE through_id IS NOT NULL AND appeal_id <= ?1 \
-                 ORDER BY appeal_id DESC LIMIT 1",
-            )?
-            .query_map([id], |r| Ok((event(r)?, r.get::<_, i64>(6)?)))?
-            .filter_map(|e| match e {
-                Ok((e, through)) if through >= id => Some(Ok(e)),
-                Ok(_) => None,
-                Err(e) => Some(Err(e)),
-            })
-            .collect::<Result<_, _>>()?;
+            .prepare_cached(&run)?
+            .query_row([id], event)
+            .optional()?
+            .into_iter()
+            .collect();
         let mut st = self.conn().prepare_cached(
             "SELECT at, operator, source, field, old, new FROM events \
              WHERE appeal_id = ?1 AND through_id IS NULL ORDER BY id",

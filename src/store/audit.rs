@@ -13,6 +13,12 @@ use sha2::{Digest, Sha256};
 
 use super::{Store, StoreError, ts};
 
+/// The id of the entry of the import run that may have created appeal `?1` (compare its
+/// `through_id` with `?1`): runs do not overlap, so the one starting last at or before the
+/// appeal is the only candidate.
+pub(crate) const CREATED_RUN_OF: &str = "(SELECT id FROM events INDEXED BY events_created_runs \
+    WHERE through_id IS NOT NULL AND appeal_id <= ?1 ORDER BY appeal_id DESC LIMIT 1)";
+
 /// One entry of the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
@@ -292,11 +298,9 @@ impl Store {
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         if let Some(a) = f.appeal {
             // Its own entries, and the creation of the run it was imported in.
-            sql.push_str(
-                " AND (appeal_id = ?1 OR id = (SELECT id FROM events INDEXED BY events_created_runs \
-                 WHERE through_id IS NOT NULL AND appeal_id <= ?1 AND through_id >= ?1 \
-                 ORDER BY appeal_id DESC LIMIT 1))",
-            );
+            sql.push_str(&format!(
+                " AND (appeal_id = ?1 OR (id = {CREATED_RUN_OF} AND through_id >= ?1))"
+            ));
             args.push(a.into());
         }
         if let Some(o) = &f.operator {
