@@ -105,7 +105,7 @@ fn console(db: &Path, keymap: Keymap) -> Console {
         "petrova".into(),
         "okrug".into(),
     );
-    app.views_path = Some(db.with_file_name("views.toml"));
+    app.env.views_path = Some(db.with_file_name("views.toml"));
     app.load().unwrap();
     Console::new(app, keymap)
 }
@@ -273,9 +273,9 @@ fn recipient_chooser_is_fuzzy_and_handles_cyrillic() {
 fn russian_layout_letters_work_as_their_qwerty_keys() {
     let (_d, db) = setup();
     let mut c = console(&db, Keymap::builtin().unwrap());
-    assert_eq!(c.app.incoming.selected, 0);
+    assert_eq!(c.app.main.incoming.selected, 0);
     key(&mut c, KeyCode::Char('о')); // о is where j is
-    assert_eq!(c.app.incoming.selected, 1);
+    assert_eq!(c.app.main.incoming.selected, 1);
     key(&mut c, KeyCode::Char('г')); // г is where u is: toggle urgent
     let a = open_store(&db).find("im:I-1").unwrap();
     assert!(a.urgent);
@@ -287,7 +287,7 @@ fn marked_appeals_take_one_action_after_a_confirmation() {
     let mut c = console(&db, Keymap::builtin().unwrap());
     key(&mut c, KeyCode::Char(' '));
     key(&mut c, KeyCode::Char(' '));
-    assert_eq!(c.app.incoming.marked.len(), 2);
+    assert_eq!(c.app.main.incoming.marked.len(), 2);
     key(&mut c, KeyCode::Char('c'));
     let s = screen(&mut c, 80, 24);
     assert!(
@@ -299,7 +299,7 @@ fn marked_appeals_take_one_action_after_a_confirmation() {
     assert!(store.find("im:I-2").unwrap().conflict);
     assert!(store.find("im:I-1").unwrap().conflict);
     assert!(!store.find("pos:P-1").unwrap().conflict);
-    assert!(c.app.incoming.marked.is_empty());
+    assert!(c.app.main.incoming.marked.is_empty());
 }
 
 #[test]
@@ -349,9 +349,10 @@ fn read_only_bindings_have_no_dangerous_keys() {
     assert!(!s.contains("Отклонить"), "{s}");
     key(&mut c, KeyCode::Esc);
     key(&mut c, KeyCode::Char('b'));
-    assert!(c.app.popup.is_none());
+    assert!(c.app.popup().is_none());
     assert!(
         c.app
+            .env
             .flash
             .as_ref()
             .unwrap()
@@ -380,7 +381,7 @@ fn a_stale_save_is_refused_and_the_new_state_shown() {
         )
         .unwrap();
     key(&mut c, KeyCode::Char('c'));
-    let flash = c.app.flash.clone().unwrap();
+    let flash = c.app.env.flash.clone().unwrap();
     assert!(
         flash.error && flash.text.contains("изменено другим оператором"),
         "{flash:?}"
@@ -388,7 +389,7 @@ fn a_stale_save_is_refused_and_the_new_state_shown() {
     let a = open_store(&db).find("im:I-2").unwrap();
     assert!(a.urgent && !a.conflict, "nothing overwritten");
     // The console now shows the current state, and a second try goes through.
-    assert!(c.app.incoming.current().unwrap().urgent);
+    assert!(c.app.main.incoming.current().unwrap().urgent);
     key(&mut c, KeyCode::Char('c'));
     assert!(open_store(&db).find("im:I-2").unwrap().conflict);
 }
@@ -400,10 +401,10 @@ fn two_consoles_see_each_others_changes_on_the_next_tick() {
     let mut b = console(&db, Keymap::builtin().unwrap());
     key(&mut a, KeyCode::Char('b'));
     key(&mut a, KeyCode::Char('2'));
-    assert_eq!(b.app.incoming.current().unwrap().block, None);
+    assert_eq!(b.app.main.incoming.current().unwrap().block, None);
     assert!(b.app.tick().unwrap(), "B notices A's commit");
     assert_eq!(
-        b.app.incoming.current().unwrap().block.as_deref(),
+        b.app.main.incoming.current().unwrap().block.as_deref(),
         Some("roads")
     );
     assert!(!b.app.tick().unwrap(), "nothing new: no refresh");
@@ -416,23 +417,23 @@ fn search_and_command_mode_filter_the_list() {
     key(&mut c, KeyCode::Char('/'));
     ch(&mut c, "ямы");
     key(&mut c, KeyCode::Enter);
-    assert_eq!(c.app.incoming.rows.len(), 1);
+    assert_eq!(c.app.main.incoming.rows.len(), 1);
     assert!(screen(&mut c, 80, 24).contains("«ямы»"));
     key(&mut c, KeyCode::Char(':'));
     ch(&mut c, "clear");
     key(&mut c, KeyCode::Enter);
-    assert_eq!(c.app.incoming.rows.len(), 3);
+    assert_eq!(c.app.main.incoming.rows.len(), 3);
     key(&mut c, KeyCode::Char(':'));
     ch(&mut c, "goto pos:P-1");
     key(&mut c, KeyCode::Enter);
-    assert_eq!(c.app.detail.as_ref().unwrap().appeal.source_id, "P-1");
+    assert_eq!(c.app.detail().unwrap().appeal.source_id, "P-1");
 }
 
 #[test]
 fn new_arrivals_show_at_the_top_while_the_selection_stays_on_its_appeal() {
     let (_d, db) = setup();
     let mut c = console(&db, Keymap::builtin().unwrap());
-    let selected = c.app.incoming.current().unwrap().id;
+    let selected = c.app.main.incoming.current().unwrap().id;
     let mut other = open_store(&db);
     let mut tx = other.begin_import().unwrap();
     let inc = IncomingAppeal {
@@ -465,14 +466,16 @@ fn new_arrivals_show_at_the_top_while_the_selection_stays_on_its_appeal() {
     assert!(c.app.tick().unwrap());
     let s = screen(&mut c, 80, 24);
     assert!(s.contains("Свежее обращение"), "{s}");
-    assert_eq!(c.app.incoming.current().unwrap().id, selected);
+    assert_eq!(c.app.main.incoming.current().unwrap().id, selected);
 }
 
 #[test]
 fn the_suggestion_is_shown_and_accepted_with_one_key() {
     let (_d, db) = setup();
     let mut c = console(&db, Keymap::builtin().unwrap());
-    c.app.triage = Some(std::sync::Arc::new(c.app.store.load_triage(None).unwrap()));
+    c.app.env.triage = Some(std::sync::Arc::new(
+        c.app.env.store.load_triage(None).unwrap(),
+    ));
     key(&mut c, KeyCode::Enter);
     let s = screen(&mut c, 100, 40);
     assert!(s.contains("Предложение") && s.contains("блок ЖКХ"), "{s}");

@@ -193,7 +193,7 @@ fn the_console_of_a_read_only_role_has_no_dangerous_keys_and_masks_personal_data
         vec!["roads".into()],
     ));
     app.load().unwrap();
-    let keys: Vec<_> = app.incoming.rows.iter().map(|a| a.key()).collect();
+    let keys: Vec<_> = app.main.incoming.rows.iter().map(|a| a.key()).collect();
     assert_eq!(keys, ["pos:R-1"]);
 }
 

@@ -83,7 +83,7 @@ pub fn run(b: ConsoleBench) -> CmdResult {
         "bench".into(),
         "bench".into(),
     );
-    app.views_path = None;
+    app.env.views_path = None;
     app.load()?;
     let keymap = Keymap::builtin().map_err(|e| Failure {
         code: 1,
@@ -105,8 +105,8 @@ pub fn run(b: ConsoleBench) -> CmdResult {
     let mut monitoring = Vec::with_capacity(b.iterations);
     for _ in 0..b.iterations {
         let t = Instant::now();
-        let m = analytics::monitoring(&console.app.store, now)?;
-        let r = analytics::ranking(&console.app.store, Period::month_to_date(now, tz), now)?;
+        let m = analytics::monitoring(&console.app.env.store, now)?;
+        let r = analytics::ranking(&console.app.env.store, Period::month_to_date(now, tz), now)?;
         monitoring.push(t.elapsed());
         std::hint::black_box((m, r));
     }
@@ -200,7 +200,7 @@ fn breakdown(
     now: chrono::DateTime<chrono::Utc>,
     iterations: usize,
 ) -> Result<Vec<(&'static str, f64)>, Failure> {
-    let store = &app.store;
+    let store = &app.env.store;
     let reference = store.reference().clone();
     let cal = &reference.calendar;
     let tz = cal.timezone();

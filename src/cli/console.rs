@@ -62,7 +62,9 @@ pub fn open(ws: &Workspace, a: ConsoleArgs, sidecar: Option<Sidecar>) -> CmdResu
         label,
     );
     app.set_grants(grants);
-    app.triage = Some(std::sync::Arc::new(app.store.load_triage(Some(ws.root()))?));
+    app.env.triage = Some(std::sync::Arc::new(
+        app.env.store.load_triage(Some(ws.root()))?,
+    ));
     app.load()?;
     if let Some(w) = keymap.warnings().first() {
         app.say(format!("keymap: {w}"), true);

@@ -30,14 +30,7 @@ impl Console {
 
     /// Which keymap section applies now.
     pub fn context(&self) -> Context {
-        match &self.app.popup {
-            Some(Popup::Chooser(_)) => Context::Chooser,
-            Some(Popup::Input(_)) => Context::Input,
-            Some(Popup::Confirm(_)) => Context::Confirm,
-            Some(Popup::Help { .. }) => Context::Help,
-            None if self.app.detail.is_some() => Context::Detail,
-            None => Context::List,
-        }
+        self.app.context()
     }
 
     /// Handles one terminal key event.
@@ -64,19 +57,19 @@ impl Console {
     }
 
     fn text(&mut self, c: char) {
-        match &mut self.app.popup {
+        match &mut self.app.env.popup {
             Some(Popup::Input(i)) => i.insert(c),
             Some(Popup::Chooser(ch)) => ch.type_char(c),
             _ => {}
         }
-        self.app.dirty = true;
+        self.app.env.dirty = true;
     }
 
     /// Editing keys of inputs and choosers are not actions; anything else unbound is reported.
     fn unbound(&mut self, k: Key, ctx: Context) {
-        let app = &mut self.app;
-        app.dirty = true;
-        match &mut app.popup {
+        let env = &mut self.app.env;
+        env.dirty = true;
+        match &mut env.popup {
             Some(Popup::Input(i)) => match k.code() {
                 KeyCode::Backspace => i.backspace(),
                 KeyCode::Delete => i.delete(),
@@ -99,7 +92,7 @@ impl Console {
                     .into_iter()
                     .next()
                     .unwrap_or_else(|| "?".into());
-                app.say(
+                env.say(
                     format!(
                         "Клавиша {} здесь ничего не делает ({help} — справка)",
                         k.label()
@@ -112,9 +105,9 @@ impl Console {
 
     /// Pasted text goes into the open input.
     pub fn paste(&mut self, s: &str) {
-        if let Some(Popup::Input(i)) = &mut self.app.popup {
+        if let Some(Popup::Input(i)) = &mut self.app.env.popup {
             i.insert_str(s);
-            self.app.dirty = true;
+            self.app.env.dirty = true;
         }
     }
 
@@ -127,11 +120,8 @@ impl Console {
             .into_iter()
             .map(|h| (h.key, h.label))
             .collect();
-        let screen = if self.app.detail.is_some() {
-            Context::Detail
-        } else {
-            Context::List
-        };
+        let top = self.app.top();
+        let (screen, title) = (top.context(), top.help_title());
         let section = |c: Context, title: &str| {
             (
                 title.to_string(),
@@ -143,14 +133,7 @@ impl Console {
             )
         };
         let help = vec![
-            section(
-                screen,
-                if screen == Context::Detail {
-                    "Обращение"
-                } else {
-                    "Главный экран"
-                },
-            ),
+            section(screen, title),
             section(Context::Chooser, "Выбор из списка"),
             section(Context::Input, "Ввод текста"),
             section(Context::Confirm, "Подтверждение"),
@@ -162,7 +145,7 @@ impl Console {
     pub fn draw(&mut self, f: &mut Frame) {
         let hints = self.hints(f.area().width as usize);
         view::draw(f, &mut self.app, &hints);
-        self.app.dirty = false;
+        self.app.env.dirty = false;
     }
 }
 

@@ -10,6 +10,7 @@ pub mod incoming;
 pub mod keymap;
 pub mod popup;
 pub mod run;
+pub mod screens;
 pub mod theme;
 pub mod view;
 pub mod views;

@@ -226,7 +226,7 @@ impl Input {
 pub struct Confirm {
     pub message: String,
     /// What to do on «да».
-    pub then: Box<super::app::Pending>,
+    pub then: Box<super::screens::triage::Pending>,
 }
 
 /// The pop-up on top, if any.

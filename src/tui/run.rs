@@ -74,10 +74,10 @@ fn event_loop(
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
-            if console.app.dirty {
+            if console.app.dirty() {
                 draw(terminal, console)?;
             }
-            if console.app.quit {
+            if console.app.quit() {
                 return Ok(());
             }
             tokio::select! {
@@ -90,7 +90,7 @@ fn event_loop(
                     Some(Ok(Event::Paste(s))) => console.paste(&s),
                     Some(Ok(Event::Resize(_, _))) => {
                         terminal.autoresize()?;
-                        console.app.dirty = true;
+                        console.app.env.dirty = true;
                     }
                     Some(Ok(_)) => {}
                     Some(Err(e)) => return Err(e),

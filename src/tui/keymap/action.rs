@@ -17,6 +17,19 @@ pub enum Step {
     Percent(i32),
 }
 
+impl Step {
+    /// The rows this step moves on a page of `page` rows (a percent step moves at least one).
+    pub fn rows(self, page: usize) -> isize {
+        match self {
+            Step::Lines(n) => n as isize,
+            Step::Percent(p) => {
+                let page = page.max(1) as isize;
+                (page * p.abs() as isize / 100).max(1) * p.signum() as isize
+            }
+        }
+    }
+}
+
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

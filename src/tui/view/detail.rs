@@ -8,18 +8,19 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{panel, time_left};
 use crate::domain::Quality;
-use crate::tui::app::{App, Detail};
+use crate::tui::screens::Env;
+use crate::tui::screens::detail::Detail;
 
 /// Draws the detail screen.
-pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Detail) {
-    let t = &app.theme;
+pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &Detail) {
+    let t = &env.theme;
     // Personal data only for those who may see it (152-ФЗ).
-    let shown = crate::domain::access::redact(&d.appeal, &app.grants);
+    let shown = crate::domain::access::redact(&d.appeal, &env.grants);
     let a = &shown;
-    let pd = app.grants.may_see_personal_data(&d.appeal);
-    let cal = &app.reference.calendar;
+    let pd = env.grants.may_see_personal_data(&d.appeal);
+    let cal = &env.reference.calendar;
     let tz = cal.timezone();
-    let now = app.now();
+    let now = env.now();
     let when = |x: Option<chrono::DateTime<chrono::Utc>>| {
         x.map_or("—".to_string(), |x| {
             x.with_timezone(&tz).format("%d.%m.%Y %H:%M").to_string()
@@ -38,7 +39,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Detail) {
         field(
             "Блок",
             a.block.as_deref().map_or("—".into(), |b| {
-                app.reference.blocks.name_of(b).to_string()
+                env.reference.blocks.name_of(b).to_string()
             }),
         ),
         field("Статус", a.status.label_ru().into()),
@@ -83,7 +84,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Detail) {
         } else {
             a.status.is_open()
         };
-        let (left, style) = time_left(app, cal, now, due, done);
+        let (left, style) = time_left(&env.theme, cal, now, due, done);
         lines.push(Line::from(vec![
             Span::styled(format!("{label:<18}"), t.dim()),
             Span::raw(format!("{}  ", when(due))),
@@ -113,7 +114,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Detail) {
     if let Some(sg) = &d.suggestion {
         let mut parts = vec![format!(
             "блок {}{}",
-            app.reference.blocks.name_of(&sg.block),
+            env.reference.blocks.name_of(&sg.block),
             sg.confidence
                 .map_or(String::new(), |c| format!(" ({:.0}%)", c * 100.0))
         )];
@@ -173,7 +174,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Detail) {
             Span::raw(change),
         ]));
     }
-    let block = panel(app, format!("Обращение №{}", a.id), true);
+    let block = panel(&env.theme, format!("Обращение №{}", a.id), true);
     f.render_widget(
         Paragraph::new(lines)
             .block(block)

@@ -1,7 +1,7 @@
 //! Drawing the console. Everything here is a pure function of the `App` state: the event loop
 //! decides when to draw (only after a change), this decides what.
 
-mod detail;
+pub(crate) mod detail;
 mod overdue;
 mod popup;
 mod ranking;
@@ -15,7 +15,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::app::{App, Panel};
+use super::app::App;
+use super::screens::Env;
+use super::screens::main::{Main, Panel};
+use super::theme::Theme;
 use crate::domain::WorkCalendar;
 
 /// Key hints for the bottom bar and the help screen, built from the bindings in force.
@@ -40,19 +43,17 @@ pub fn draw(f: &mut Frame, app: &mut App, hints: &Hints) {
     ])
     .areas(area);
 
-    if let Some(d) = app.detail.clone() {
-        detail::draw(f, body, app, &d);
-    } else {
-        main_screen(f, body, app);
-    }
-    status_line(f, status, app);
-    hint_bar(f, bar, app, hints);
-    if let Some(p) = app.popup.clone() {
-        popup::draw(f, area, app, &p, hints);
+    app.draw_top(f, body);
+    status_line(f, status, &app.env, app.main.incoming.marked.len());
+    hint_bar(f, bar, &app.env, hints);
+    if let Some(p) = app.env.popup.clone() {
+        popup::draw(f, area, &app.env, &p, hints);
     }
 }
 
-fn main_screen(f: &mut Frame, area: Rect, app: &mut App) {
+/// Draws the main screen's three panels: beside each other when wide, the summaries under the
+/// list when narrow.
+pub(crate) fn main_screen(f: &mut Frame, area: Rect, env: &Env, m: &mut Main) {
     if area.width >= WIDE {
         // The summaries need about 54 columns; the list takes the rest of a wide terminal.
         let side = (area.width * 2 / 5).clamp(54, 72);
@@ -60,9 +61,9 @@ fn main_screen(f: &mut Frame, area: Rect, app: &mut App) {
             Layout::horizontal([Constraint::Min(50), Constraint::Length(side)]).areas(area);
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(right);
-        rows::draw(f, left, app, true);
-        overdue::draw(f, top, app, true);
-        ranking::draw(f, bottom, app, true);
+        rows::draw(f, left, env, m, true);
+        overdue::draw(f, top, env, m, true);
+        ranking::draw(f, bottom, env, m, true);
     } else {
         // Narrow (80×24): the list on top, the two summaries side by side under it.
         let lower = if area.height >= 20 {
@@ -74,15 +75,14 @@ fn main_screen(f: &mut Frame, area: Rect, app: &mut App) {
             Layout::vertical([Constraint::Min(4), Constraint::Length(lower)]).areas(area);
         let [l, r] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(low);
-        rows::draw(f, top, app, false);
-        overdue::draw(f, l, app, false);
-        ranking::draw(f, r, app, false);
+        rows::draw(f, top, env, m, false);
+        overdue::draw(f, l, env, m, false);
+        ranking::draw(f, r, env, m, false);
     }
 }
 
 /// A bordered panel block with its title, highlighted when focused.
-pub(crate) fn panel<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
-    let t = &app.theme;
+pub(crate) fn panel<'a>(t: &Theme, title: String, focused: bool) -> Block<'a> {
     Block::bordered()
         .border_set(t.border())
         .border_style(if focused {
@@ -93,32 +93,29 @@ pub(crate) fn panel<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
         .title(Span::styled(format!(" {title} "), t.title()))
 }
 
-fn status_line(f: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let tz = app.reference.calendar.timezone();
-    let now = app.now().with_timezone(&tz).format("%d.%m.%Y %H:%M");
+fn status_line(f: &mut Frame, area: Rect, env: &Env, marked: usize) {
+    let t = &env.theme;
+    let tz = env.reference.calendar.timezone();
+    let now = env.now().with_timezone(&tz).format("%d.%m.%Y %H:%M");
     let mut spans = vec![Span::raw(format!(
         " МЦУ · {} · {} · {now}",
-        app.workspace_label, app.operator
+        env.workspace_label, env.operator
     ))];
-    if let Some(i) = &app.last_import {
+    if let Some(i) = &env.last_import {
         spans.push(Span::raw(format!(" · импорт: {i}")));
     }
-    if !app.incoming.marked.is_empty() {
-        spans.push(Span::raw(format!(
-            " · отмечено: {}",
-            app.incoming.marked.len()
-        )));
+    if marked > 0 {
+        spans.push(Span::raw(format!(" · отмечено: {marked}")));
     }
-    if let Some(fl) = &app.flash {
+    if let Some(fl) = &env.flash {
         spans.push(Span::raw(" · "));
         spans.push(Span::styled(fl.text.clone(), t.flash(fl.error)));
     }
     f.render_widget(Paragraph::new(Line::from(spans)).style(t.status()), area);
 }
 
-fn hint_bar(f: &mut Frame, area: Rect, app: &App, hints: &Hints) {
-    let t = &app.theme;
+fn hint_bar(f: &mut Frame, area: Rect, env: &Env, hints: &Hints) {
+    let t = &env.theme;
     let mut spans = Vec::new();
     let mut used = 0usize;
     for (k, d) in &hints.bar {
@@ -137,13 +134,12 @@ fn hint_bar(f: &mut Frame, area: Rect, app: &App, hints: &Hints) {
 
 /// Time left to a deadline, over working time: «3 р.д.», «5 ч», «−2 р.д.», with its colour.
 pub(crate) fn time_left(
-    app: &App,
+    t: &Theme,
     cal: &WorkCalendar,
     now: DateTime<Utc>,
     due: Option<DateTime<Utc>>,
     open: bool,
 ) -> (String, Style) {
-    let t = &app.theme;
     let Some(due) = due.filter(|_| open) else {
         return ("—".into(), t.dim());
     };
@@ -170,7 +166,7 @@ pub(crate) fn time_left(
     }
 }
 
-/// Which panel has the keyboard (none while an appeal is open).
-pub(crate) fn focused(app: &App, p: Panel) -> bool {
-    app.detail.is_none() && app.focus == p
+/// Which panel of the main screen has the keyboard.
+pub(crate) fn focused(m: &Main, p: Panel) -> bool {
+    m.focus == p
 }

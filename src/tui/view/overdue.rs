@@ -7,17 +7,18 @@ use ratatui::widgets::Cell;
 use super::summary::{self, Column};
 use super::{focused, panel};
 use crate::textwidth::{fit, sparkline};
-use crate::tui::app::{App, Panel};
+use crate::tui::screens::Env;
+use crate::tui::screens::main::{Main, Panel};
 
 /// Draws the per-block monitoring.
-pub fn draw(f: &mut Frame, area: Rect, app: &App, wide: bool) {
-    let t = &app.theme;
+pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &Main, wide: bool) {
+    let t = &env.theme;
     let block = panel(
-        app,
+        &env.theme,
         "Просрочено по блокам".into(),
-        focused(app, Panel::Overdue),
+        focused(m, Panel::Overdue),
     );
-    let Some(m) = &app.monitoring else {
+    let Some(mon) = &m.monitoring else {
         f.render_widget(block, area);
         return;
     };
@@ -37,10 +38,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, wide: bool) {
     summary::table(
         f,
         area,
-        app,
-        (block, Panel::Overdue, app.overdue_selected),
+        &env.theme,
+        (block, m.overdue_selected, focused(m, Panel::Overdue)),
         &columns,
-        &m.blocks,
+        &mon.blocks,
         |b| {
             let overdue_style = if b.overdue > 0 { t.bad() } else { t.dim() };
             let risk_style = if b.at_risk > 0 { t.warn() } else { t.dim() };

@@ -7,8 +7,8 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{Hints, panel};
 use crate::textwidth::fit;
-use crate::tui::app::App;
 use crate::tui::popup::Popup;
+use crate::tui::screens::Env;
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -22,15 +22,15 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 /// Draws the pop-up on top of everything.
-pub fn draw(f: &mut Frame, area: Rect, app: &App, p: &Popup, hints: &Hints) {
-    let t = &app.theme;
+pub fn draw(f: &mut Frame, area: Rect, env: &Env, p: &Popup, hints: &Hints) {
+    let t = &env.theme;
     match p {
         Popup::Chooser(c) => {
             let items = c.visible();
             let h = (items.len() as u16 + 4).clamp(6, area.height.saturating_sub(2));
             let r = centered(area, 60, h);
             f.render_widget(Clear, r);
-            let block = panel(app, c.title.clone(), true);
+            let block = panel(&env.theme, c.title.clone(), true);
             let inner = block.inner(r);
             f.render_widget(block, r);
             let [q, list] =
@@ -69,7 +69,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, p: &Popup, hints: &Hints) {
             let h = if i.multiline { 10 } else { 3 };
             let r = centered(area, 70, h);
             f.render_widget(Clear, r);
-            let block = panel(app, i.title.clone(), true);
+            let block = panel(&env.theme, i.title.clone(), true);
             let inner = block.inner(r);
             f.render_widget(block, r);
             f.render_widget(
@@ -93,7 +93,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, p: &Popup, hints: &Hints) {
         Popup::Confirm(c) => {
             let r = centered(area, 64, 5);
             f.render_widget(Clear, r);
-            let block = panel(app, "Подтверждение".into(), true);
+            let block = panel(&env.theme, "Подтверждение".into(), true);
             f.render_widget(
                 Paragraph::new(vec![
                     Line::raw(c.message.clone()),
@@ -114,7 +114,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, p: &Popup, hints: &Hints) {
         Popup::Help { scroll } => {
             let r = centered(area, area.width.saturating_sub(4).min(100), area.height - 2);
             f.render_widget(Clear, r);
-            let block = panel(app, "Помощь — клавиши (Esc — закрыть)".into(), true);
+            let block = panel(&env.theme, "Помощь — клавиши (Esc — закрыть)".into(), true);
             let mut lines = Vec::new();
             for (section, entries) in &hints.help {
                 lines.push(Line::styled(section.clone(), t.header()));

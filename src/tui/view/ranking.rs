@@ -7,12 +7,13 @@ use ratatui::widgets::Cell;
 use super::summary::{self, Column};
 use super::{focused, panel};
 use crate::textwidth::fit;
-use crate::tui::app::{App, Panel};
+use crate::tui::screens::Env;
+use crate::tui::screens::main::{Main, Panel};
 
 /// Draws the ranking.
-pub fn draw(f: &mut Frame, area: Rect, app: &App, wide: bool) {
-    let t = &app.theme;
-    let title = match app.ranking_period {
+pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &Main, wide: bool) {
+    let t = &env.theme;
+    let title = match m.ranking_period {
         Some(p) => format!(
             "Рейтинг {}–{}",
             p.from.format("%d.%m"),
@@ -20,7 +21,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, wide: bool) {
         ),
         None => "Рейтинг".into(),
     };
-    let block = panel(app, title, focused(app, Panel::Ranking));
+    let block = panel(&env.theme, title, focused(m, Panel::Ranking));
     let name_w: usize = if wide {
         (area.width as usize)
             .saturating_sub(2 + 3 + 2 + 6 + 4 + 5 + 6)
@@ -36,14 +37,14 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, wide: bool) {
     if wide {
         columns.extend([("Обр", 4), ("Срок", 4)]);
     }
-    let empty = app.ranking.is_empty();
+    let empty = m.ranking.is_empty();
     summary::table(
         f,
         area,
-        app,
-        (block, Panel::Ranking, app.ranking_selected),
+        &env.theme,
+        (block, m.ranking_selected, focused(m, Panel::Ranking)),
         &columns,
-        &app.ranking,
+        &m.ranking,
         |r| {
             let (arrow, style) = match r.prev_rank {
                 Some(p) if p > r.rank => ("▲", t.ok()),

@@ -8,25 +8,26 @@ use ratatui::widgets::{Cell, Row, Table};
 
 use super::{focused, panel, time_left};
 use crate::textwidth::fit;
-use crate::tui::app::{App, Panel};
+use crate::tui::screens::Env;
+use crate::tui::screens::main::{Main, Panel};
 
 /// Draws the incoming list into `area`; `wide` adds the settlement and recipient columns.
-pub fn draw(f: &mut Frame, area: Rect, app: &mut App, wide: bool) {
-    let filter = app.filter_label();
+pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main, wide: bool) {
+    let filter = m.filter_label(env);
     let title = if filter.is_empty() {
         "Входящие".to_string()
     } else {
         format!("Входящие — {filter}")
     };
-    let block = panel(app, title, focused(app, Panel::Incoming));
+    let block = panel(&env.theme, title, focused(m, Panel::Incoming));
     let inner_h = area.height.saturating_sub(3) as usize; // borders + header
-    app.list_height = inner_h.max(1);
-    app.incoming.scroll_into_view(app.list_height);
+    m.list_height = inner_h.max(1);
+    m.incoming.scroll_into_view(m.list_height);
 
-    let t = app.theme.clone();
-    let cal = app.reference.calendar.clone();
+    let t = env.theme.clone();
+    let cal = env.reference.calendar.clone();
     let tz = cal.timezone();
-    let now = app.now();
+    let now = env.now();
     // Columns: mark, received, channel, block, [settlement], text, [recipient], time left, marks.
     // The optional ones come in only when the text keeps at least 30 cells.
     let inner_w = area.width.saturating_sub(2) as usize;
@@ -89,20 +90,25 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, wide: bool) {
     widths.push(Constraint::Length(2));
     header.push("Срок");
     header.push("");
-    let start = app.incoming.offset.min(app.incoming.rows.len());
-    let end = (start + app.list_height).min(app.incoming.rows.len());
+    let start = m.incoming.offset.min(m.incoming.rows.len());
+    let end = (start + m.list_height).min(m.incoming.rows.len());
     let mut rows = Vec::with_capacity(end - start);
-    for (i, a) in app.incoming.rows[start..end].iter().enumerate() {
+    for (i, a) in m.incoming.rows[start..end].iter().enumerate() {
         let idx = start + i;
-        let marked = app.incoming.marked.contains(&a.id);
-        let (left, left_style) =
-            time_left(app, &cal, now, a.deadlines.answer_due, a.status.is_open());
+        let marked = m.incoming.marked.contains(&a.id);
+        let (left, left_style) = time_left(
+            &env.theme,
+            &cal,
+            now,
+            a.deadlines.answer_due,
+            a.status.is_open(),
+        );
         // No block yet: the suggestion, marked «~», when auto-triage left one.
         let (block, block_style) = match a.block.as_deref() {
-            Some(b) => (app.reference.blocks.name_of(b).to_string(), Style::new()),
-            None => match app.store.suggestion(a.id).ok().flatten() {
+            Some(b) => (env.reference.blocks.name_of(b).to_string(), Style::new()),
+            None => match env.store.suggestion(a.id).ok().flatten() {
                 Some(sg) => (
-                    format!("~{}", app.reference.blocks.name_of(&sg.block)),
+                    format!("~{}", env.reference.blocks.name_of(&sg.block)),
                     t.dim(),
                 ),
                 None => ("—".to_string(), Style::new()),
@@ -142,23 +148,23 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, wide: bool) {
         cells.push(Cell::from(left).style(left_style));
         cells.push(Cell::from(Line::from(marks)));
         let mut row = Row::new(cells);
-        if idx == app.incoming.selected && focused(app, Panel::Incoming) {
+        if idx == m.incoming.selected && focused(m, Panel::Incoming) {
             row = row.style(t.selected());
-        } else if idx == app.incoming.selected {
+        } else if idx == m.incoming.selected {
             row = row.style(Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED));
         } else if marked {
             row = row.style(t.marked());
         }
         rows.push(row);
     }
-    let empty = app.incoming.rows.is_empty();
+    let empty = m.incoming.rows.is_empty();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(t.header()))
         .column_spacing(1)
         .block(block);
     f.render_widget(table, area);
     if empty {
-        let msg = if app.filter_label().is_empty() {
+        let msg = if m.filter_label(env).is_empty() {
             "Обращений пока нет: положите файл выгрузки в inbox/"
         } else {
             "Ничего не найдено: снимите фильтр (x)"

@@ -6,26 +6,24 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Cell, Row, Table};
 
-use super::focused;
-use crate::tui::app::{App, Panel};
+use crate::tui::theme::Theme;
 
 /// A column: its header and width in cells.
 pub(crate) type Column = (&'static str, u16);
 
-/// Draws `items` as a table in `area`, one row of `cells` each, `selected` kept in view.
+/// Draws `items` as a table in `area`, one row of `cells` each, `selected` kept in view (and
+/// highlighted when `highlight`: the panel has the focus).
 pub(crate) fn table<'a, T>(
     f: &mut Frame,
     area: Rect,
-    app: &App,
-    (block, which, selected): (Block<'a>, Panel, usize),
+    t: &Theme,
+    (block, selected, highlight): (Block<'a>, usize, bool),
     columns: &[Column],
     items: &'a [T],
     cells: impl Fn(&'a T) -> Vec<Cell<'a>>,
 ) {
-    let t = &app.theme;
     let visible = area.height.saturating_sub(3) as usize;
     let start = selected.saturating_sub(visible.saturating_sub(1));
-    let highlight = focused(app, which);
     let rows: Vec<Row> = items
         .iter()
         .enumerate()

@@ -1,0 +1,639 @@
+//! The main screen: three live panels — «Входящие» (newest appeals, paged from SQLite), «Просрочено
+//! по блокам» and the ranking — with the filters, search, saved views, marks and `:` commands of
+//! the incoming list.
+
+use std::any::Any;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::triage;
+use super::{Effect, Env, Screen};
+use crate::analytics::{self, Monitoring, Period};
+use crate::domain::ranking::RankRow;
+use crate::domain::{Appeal, Channel, Status};
+use crate::store::StoreError;
+use crate::tui::incoming::Incoming;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::popup::{Chooser, Input, Item, Popup, Purpose};
+
+/// The three panels of the main screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Panel {
+    Incoming,
+    Overdue,
+    Ranking,
+}
+
+/// The `:` commands, for completion and the message of an unknown one.
+const COMMANDS: [&str; 12] = [
+    "block",
+    "status",
+    "channel",
+    "recipient",
+    "settlement",
+    "overdue",
+    "urgent",
+    "search",
+    "clear",
+    "goto",
+    "view",
+    "refresh",
+];
+
+/// The main screen's state.
+pub struct Main {
+    pub focus: Panel,
+    pub incoming: Incoming,
+    pub monitoring: Option<Monitoring>,
+    pub ranking: Vec<RankRow>,
+    pub ranking_period: Option<Period>,
+    pub overdue_selected: usize,
+    pub ranking_selected: usize,
+    /// Rows of the incoming list that fit on screen (set when drawn).
+    pub list_height: usize,
+}
+
+impl Default for Main {
+    fn default() -> Self {
+        Self {
+            focus: Panel::Incoming,
+            incoming: Incoming::default(),
+            monitoring: None,
+            ranking: Vec::new(),
+            ranking_period: None,
+            overdue_selected: 0,
+            ranking_selected: 0,
+            list_height: 10,
+        }
+    }
+}
+
+impl Main {
+    /// Loads every panel from the top.
+    pub fn load(&mut self, env: &mut Env) -> Result<(), StoreError> {
+        self.incoming.reload_top(&env.store)?;
+        self.reload_panels(env)
+    }
+
+    fn reload_panels(&mut self, env: &mut Env) -> Result<(), StoreError> {
+        let now = env.now();
+        self.monitoring = Some(analytics::monitoring(&env.store, now)?);
+        let tz = env.reference.calendar.timezone();
+        let period = Period::month_to_date(now, tz);
+        self.ranking = analytics::ranking(&env.store, period, now)?;
+        self.ranking_period = Some(period);
+        env.last_import = env.store.last_import()?.map(|f| {
+            format!(
+                "{} {}",
+                f.name,
+                f.imported_at.with_timezone(&tz).format("%d.%m %H:%M")
+            )
+        });
+        Ok(())
+    }
+
+    /// An officer's change was saved: the marks it applied to are done.
+    pub fn saved(&mut self) {
+        self.incoming.marked.clear();
+    }
+
+    /// Moves the list to the next appeal without a block; `false` when there is none below.
+    pub fn next_untriaged(&mut self, env: &mut Env) -> Result<bool, StoreError> {
+        let start = self.incoming.selected;
+        let n = self.incoming.rows.len();
+        let next = (start + 1..n).find(|&i| self.incoming.rows[i].block.is_none());
+        let Some(i) = next else {
+            env.say("Неразобранных обращений ниже нет", false);
+            return Ok(false);
+        };
+        self.step(env, (i - start) as isize)?;
+        Ok(true)
+    }
+
+    /// Moves the selection of the incoming list.
+    pub fn step(&mut self, env: &Env, delta: isize) -> Result<(), StoreError> {
+        self.incoming.move_by(&env.store, delta, self.list_height)
+    }
+
+    fn overdue_len(&self) -> usize {
+        self.monitoring.as_ref().map_or(0, |m| m.blocks.len())
+    }
+
+    fn move_by(&mut self, env: &Env, delta: isize) -> Result<(), StoreError> {
+        match self.focus {
+            Panel::Incoming => self.step(env, delta)?,
+            Panel::Overdue => {
+                let n = self.overdue_len() as isize;
+                self.overdue_selected =
+                    (self.overdue_selected as isize + delta).clamp(0, (n - 1).max(0)) as usize;
+            }
+            Panel::Ranking => {
+                let n = self.ranking.len() as isize;
+                self.ranking_selected =
+                    (self.ranking_selected as isize + delta).clamp(0, (n - 1).max(0)) as usize;
+            }
+        }
+        Ok(())
+    }
+
+    fn top(&mut self, env: &Env) -> Result<(), StoreError> {
+        match self.focus {
+            Panel::Incoming => self.incoming.top(&env.store)?,
+            Panel::Overdue => self.overdue_selected = 0,
+            Panel::Ranking => self.ranking_selected = 0,
+        }
+        Ok(())
+    }
+
+    fn bottom(&mut self, env: &Env) -> Result<(), StoreError> {
+        match self.focus {
+            Panel::Incoming => self.incoming.bottom(&env.store, self.list_height)?,
+            Panel::Overdue => self.overdue_selected = self.overdue_len().saturating_sub(1),
+            Panel::Ranking => self.ranking_selected = self.ranking.len().saturating_sub(1),
+        }
+        Ok(())
+    }
+
+    /// `Enter`: an appeal opens in detail; a block or a recipient filters the incoming list.
+    fn open(&mut self, env: &mut Env) -> Result<(), StoreError> {
+        match self.focus {
+            Panel::Incoming => {
+                if let Some(id) = self.incoming.current().map(|a| a.id) {
+                    env.request(Effect::Open(id));
+                }
+            }
+            Panel::Overdue => {
+                let block = self
+                    .monitoring
+                    .as_ref()
+                    .and_then(|m| m.blocks.get(self.overdue_selected))
+                    .map(|b| b.block.clone());
+                if let Some(b) = block {
+                    self.incoming.filter = Default::default();
+                    self.incoming.filter.block = Some(b);
+                    self.incoming.filter.open = true;
+                    self.apply_filter(env)?;
+                }
+            }
+            Panel::Ranking => {
+                if let Some(r) = self
+                    .ranking
+                    .get(self.ranking_selected)
+                    .map(|r| r.recipient.clone())
+                {
+                    self.incoming.filter = Default::default();
+                    self.incoming.filter.responsible = Some(r);
+                    self.apply_filter(env)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Filters of the incoming list: `block`, `status`, `channel`, `recipient`, `settlement` open
+    /// a chooser; `overdue` and `urgent` toggle; `clear` drops every filter.
+    fn filter(&mut self, kind: Option<&str>, env: &mut Env) -> Result<(), StoreError> {
+        let chooser = |title: &str, items: Vec<Item>, purpose: Purpose| {
+            Popup::Chooser(Chooser::new(title, items, purpose))
+        };
+        match kind.unwrap_or("clear") {
+            "overdue" => {
+                self.incoming.filter.overdue_at = match self.incoming.filter.overdue_at {
+                    Some(_) => None,
+                    None => Some(env.now()),
+                };
+                self.apply_filter(env)?;
+            }
+            "urgent" => {
+                self.incoming.filter.urgent = !self.incoming.filter.urgent;
+                self.apply_filter(env)?;
+            }
+            "clear" => {
+                self.incoming.filter = Default::default();
+                self.apply_filter(env)?;
+            }
+            "block" => {
+                let mut items = triage::block_items(env);
+                items.push(Item {
+                    value: "-".into(),
+                    label: "без блока".into(),
+                });
+                env.open(chooser("Фильтр: блок", items, Purpose::FilterBlock));
+            }
+            "status" => env.open(chooser(
+                "Фильтр: статус",
+                triage::status_items(),
+                Purpose::FilterStatus,
+            )),
+            "channel" => {
+                let items = Channel::ALL
+                    .iter()
+                    .map(|c| Item {
+                        value: c.id().into(),
+                        label: c.label_ru().into(),
+                    })
+                    .collect();
+                env.open(chooser("Фильтр: канал", items, Purpose::FilterChannel));
+            }
+            "recipient" => {
+                let items = triage::recipient_items(env)?;
+                env.open(chooser(
+                    "Фильтр: ответственный",
+                    items,
+                    Purpose::FilterRecipient,
+                ));
+            }
+            "settlement" => {
+                let items = env
+                    .store
+                    .settlements()?
+                    .into_iter()
+                    .map(|s| Item {
+                        value: s.clone(),
+                        label: s,
+                    })
+                    .collect();
+                env.open(chooser(
+                    "Фильтр: населённый пункт",
+                    items,
+                    Purpose::FilterSettlement,
+                ));
+            }
+            other => env.say(format!("Неизвестный фильтр «{other}»"), true),
+        }
+        Ok(())
+    }
+
+    fn apply_filter(&mut self, env: &mut Env) -> Result<(), StoreError> {
+        // A block lead's own blocks always stay in the filter.
+        self.incoming.filter.blocks_in = self.incoming.base_blocks.clone();
+        env.request(Effect::CloseAll);
+        self.focus = Panel::Incoming;
+        self.incoming.marked.clear();
+        self.incoming.reload_top(&env.store)
+    }
+
+    /// A one-line description of the filters in force, for the panel title.
+    pub fn filter_label(&self, env: &Env) -> String {
+        let f = &self.incoming.filter;
+        let mut parts = Vec::new();
+        match &f.block {
+            Some(Some(b)) => parts.push(env.reference.blocks.name_of(b).to_string()),
+            Some(None) => parts.push("без блока".into()),
+            None => {}
+        }
+        if let Some(s) = f.status {
+            parts.push(s.label_ru().to_lowercase());
+        }
+        if let Some(c) = f.channel {
+            parts.push(c.label_ru().into());
+        }
+        if let Some(r) = &f.responsible {
+            parts.push(r.clone());
+        }
+        if let Some(s) = &f.settlement {
+            parts.push(s.clone());
+        }
+        if f.open {
+            parts.push("открытые".into());
+        }
+        if f.overdue_at.is_some() {
+            parts.push("просроченные".into());
+        }
+        if f.urgent {
+            parts.push("срочные".into());
+        }
+        if let Some(t) = &f.text {
+            parts.push(format!("«{t}»"));
+        }
+        parts.join(" · ")
+    }
+
+    /// Switches to a saved view, or lists them to pick one.
+    fn view(&mut self, name: Option<&str>, env: &mut Env) -> Result<(), StoreError> {
+        let Some(path) = env.views_path.clone() else {
+            env.say("Нет каталога настроек для сохранённых видов", true);
+            return Ok(());
+        };
+        let views = match crate::tui::views::load(&path) {
+            Ok(v) => v,
+            Err(e) => {
+                env.say(e, true);
+                return Ok(());
+            }
+        };
+        match name {
+            Some(n) => match views.get(n) {
+                Some(v) => {
+                    self.incoming.filter = v.to_filter(env.now());
+                    self.apply_filter(env)?;
+                    env.say(format!("Вид «{n}»"), false);
+                }
+                None => env.say(format!("Нет сохранённого вида «{n}»"), true),
+            },
+            None if views.is_empty() => env.say(
+                "Сохранённых видов нет: настройте фильтры и сохраните (V)",
+                false,
+            ),
+            None => {
+                let items = views
+                    .keys()
+                    .map(|k| Item {
+                        value: k.clone(),
+                        label: k.clone(),
+                    })
+                    .collect();
+                env.open(Popup::Chooser(Chooser::new(
+                    "Сохранённые виды",
+                    items,
+                    Purpose::LoadView,
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn save_view(&mut self, name: &str, env: &mut Env) {
+        if name.is_empty() {
+            env.say("Виду нужно имя", true);
+        } else if let Some(path) = env.views_path.clone() {
+            let v = crate::tui::views::SavedView::from_filter(&self.incoming.filter);
+            match crate::tui::views::save(&path, name, v) {
+                Ok(()) => env.say(format!("Вид «{name}» сохранён"), false),
+                Err(e) => env.say(e, true),
+            }
+        }
+    }
+
+    /// `:` commands: `block ID`, `status S`, `channel C`, `recipient NAME`, `settlement NAME`,
+    /// `overdue`, `search WORDS`, `clear`, `goto N`, `refresh`, `q`.
+    pub fn command(&mut self, line: &str, env: &mut Env) -> Result<(), StoreError> {
+        let (cmd, rest) = line.split_once(' ').unwrap_or((line, ""));
+        let rest = rest.trim();
+        match cmd {
+            "q" | "quit" => env.quit = true,
+            "goto" | "g" => match env.store.find(rest) {
+                Ok(a) => env.request(Effect::Open(a.id)),
+                Err(e) => env.say(e.to_string(), true),
+            },
+            "overdue" => {
+                self.incoming.filter.overdue_at = Some(env.now());
+                self.apply_filter(env)?;
+            }
+            "clear" => self.filter(Some("clear"), env)?,
+            "urgent" => self.filter(Some("urgent"), env)?,
+            "view" => self.view((!rest.is_empty()).then_some(rest), env)?,
+            "refresh" => env.request(Effect::Refresh),
+            "search" => {
+                self.incoming.filter.text = (!rest.is_empty()).then(|| rest.to_string());
+                self.apply_filter(env)?;
+            }
+            "block" => match rest {
+                "" => self.filter(Some("block"), env)?,
+                "none" | "-" => {
+                    self.incoming.filter.block = Some(None);
+                    self.apply_filter(env)?;
+                }
+                b => match env.reference.blocks.resolve(b).map(|b| b.id.clone()) {
+                    Some(id) => {
+                        self.incoming.filter.block = Some(Some(id));
+                        self.apply_filter(env)?;
+                    }
+                    None => {
+                        let known = env.reference.blocks.ids();
+                        env.say(format!("Нет блока «{b}» (есть: {known})"), true)
+                    }
+                },
+            },
+            "status" => match rest.parse::<Status>() {
+                Ok(s) => {
+                    self.incoming.filter.status = Some(s);
+                    self.apply_filter(env)?;
+                }
+                Err(e) => env.say(e.to_string(), true),
+            },
+            "channel" => match rest.parse::<Channel>() {
+                Ok(c) => {
+                    self.incoming.filter.channel = Some(c);
+                    self.apply_filter(env)?;
+                }
+                Err(e) => env.say(e.to_string(), true),
+            },
+            "recipient" => match env.store.resolve_recipient(rest) {
+                Ok(r) => {
+                    self.incoming.filter.responsible = Some(r);
+                    self.apply_filter(env)?;
+                }
+                Err(e) => env.say(e.to_string(), true),
+            },
+            "settlement" => {
+                self.incoming.filter.settlement = Some(rest.to_string());
+                self.apply_filter(env)?;
+            }
+            "" => {}
+            other => env.say(
+                format!(
+                    "Неизвестная команда «{other}» (есть: {}, q)",
+                    COMMANDS.join(", ")
+                ),
+                true,
+            ),
+        }
+        Ok(())
+    }
+
+    /// Tab in the command line: completes the command word.
+    pub fn complete(input: &mut Input) {
+        if input.purpose != Purpose::Command || input.text.contains(' ') {
+            return;
+        }
+        let hits: Vec<&str> = COMMANDS
+            .iter()
+            .copied()
+            .filter(|c| c.starts_with(input.text.as_str()))
+            .collect();
+        if let [one] = hits.as_slice() {
+            input.text = format!("{one} ");
+            input.cursor = input.text.chars().count();
+        }
+    }
+}
+
+/// The triage actions a bulk apply offers (values are keymap `run` notations).
+fn bulk_items() -> Vec<Item> {
+    [
+        ("set_block", "Тематический блок"),
+        ("assign", "Назначить ответственного"),
+        ("set_status", "Сменить статус"),
+        ("grade", "Оценить ответ"),
+        ("toggle_urgent", "Срочное: да / нет"),
+        ("toggle_conflict", "Конфликтное: да / нет"),
+        ("add_note", "Добавить заметку"),
+        ("reject", "Отклонить"),
+    ]
+    .iter()
+    .map(|(v, l)| Item {
+        value: (*v).into(),
+        label: (*l).into(),
+    })
+    .collect()
+}
+
+fn next_panel(p: Panel, d: i32) -> Panel {
+    let all = [Panel::Incoming, Panel::Overdue, Panel::Ranking];
+    let i = all.iter().position(|x| *x == p).unwrap_or(0) as i32;
+    all[((i + d).rem_euclid(3)) as usize]
+}
+
+impl Screen for Main {
+    fn context(&self) -> Context {
+        Context::List
+    }
+
+    fn help_title(&self) -> &'static str {
+        "Главный экран"
+    }
+
+    fn draw(&mut self, f: &mut Frame, area: Rect, env: &Env) {
+        crate::tui::view::main_screen(f, area, env, self);
+    }
+
+    fn perform(&mut self, action: &Action, env: &mut Env) -> Result<bool, StoreError> {
+        match action {
+            Action::Back | Action::Cancel | Action::No => self.incoming.marked.clear(),
+            Action::Down => self.move_by(env, 1)?,
+            Action::Up => self.move_by(env, -1)?,
+            Action::Arrow(step) => self.move_by(env, step.rows(self.list_height))?,
+            Action::Top => self.top(env)?,
+            Action::Bottom => self.bottom(env)?,
+            Action::NextPanel => self.focus = next_panel(self.focus, 1),
+            Action::PrevPanel => self.focus = next_panel(self.focus, -1),
+            Action::Open => self.open(env)?,
+            Action::NextAppeal => self.step(env, 1)?,
+            Action::PrevAppeal => self.step(env, -1)?,
+            Action::NextUntriaged => {
+                self.next_untriaged(env)?;
+            }
+            Action::Search => env.open(Popup::Input(
+                Input::new(
+                    "Поиск по тексту (любая форма слова)",
+                    false,
+                    Purpose::Search,
+                )
+                .with_text(self.incoming.filter.text.as_deref().unwrap_or("")),
+            )),
+            Action::Command => env.open(Popup::Input(Input::new(":", false, Purpose::Command))),
+            Action::Filter(kind) => self.filter(Some(kind.id()), env)?,
+            Action::View(name) => self.view(name.as_deref(), env)?,
+            Action::SaveView => env.open(Popup::Input(Input::new(
+                "Сохранить вид как",
+                false,
+                Purpose::SaveView,
+            ))),
+            Action::ToggleMark => {
+                if let Some(a) = self.incoming.current().map(|a| a.id) {
+                    if !self.incoming.marked.remove(&a) {
+                        self.incoming.marked.insert(a);
+                    }
+                    self.move_by(env, 1)?;
+                }
+            }
+            Action::MarkAll => {
+                let all: Vec<i64> = self.incoming.rows.iter().map(|a| a.id).collect();
+                self.incoming.marked.extend(all);
+            }
+            Action::UnmarkAll => self.incoming.marked.clear(),
+            Action::ApplyMarked => {
+                if self.incoming.marked.is_empty() {
+                    env.say("Ничего не отмечено: отметьте обращения пробелом", true);
+                } else {
+                    env.open(Popup::Chooser(Chooser::new(
+                        format!("Действие для {} отмеченных", self.incoming.marked.len()),
+                        bulk_items(),
+                        Purpose::ApplyMarked,
+                    )));
+                }
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn on_result(
+        &mut self,
+        purpose: &Purpose,
+        value: &str,
+        env: &mut Env,
+    ) -> Result<bool, StoreError> {
+        let v = value.trim();
+        match purpose {
+            Purpose::Search => {
+                self.incoming.filter.text = (!v.is_empty()).then(|| v.to_string());
+                self.apply_filter(env)?;
+            }
+            Purpose::Command => self.command(v, env)?,
+            Purpose::SaveView => self.save_view(v, env),
+            Purpose::LoadView => self.view(Some(v), env)?,
+            Purpose::ApplyMarked => {
+                let action: Action = v.parse().unwrap_or(Action::Noop);
+                let targets = self.targets();
+                let current = self.incoming.current().cloned();
+                triage::perform(&action, targets, current.as_ref(), env, &|id| {
+                    self.seen_version(id)
+                })?;
+            }
+            Purpose::FilterBlock => {
+                self.incoming.filter.block = Some((v != "-").then(|| v.to_string()));
+                self.apply_filter(env)?;
+            }
+            Purpose::FilterStatus => {
+                self.incoming.filter.status = v.parse().ok();
+                self.apply_filter(env)?;
+            }
+            Purpose::FilterChannel => {
+                self.incoming.filter.channel = v.parse().ok();
+                self.apply_filter(env)?;
+            }
+            Purpose::FilterRecipient => {
+                self.incoming.filter.responsible = Some(v.to_string());
+                self.apply_filter(env)?;
+            }
+            Purpose::FilterSettlement => {
+                self.incoming.filter.settlement = Some(v.to_string());
+                self.apply_filter(env)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn refresh(&mut self, env: &mut Env) -> Result<(), StoreError> {
+        self.incoming.refresh(&env.store)?;
+        self.reload_panels(env)
+    }
+
+    fn targets(&self) -> Vec<i64> {
+        if self.focus == Panel::Incoming {
+            self.incoming.targets()
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn current(&self) -> Option<&Appeal> {
+        self.incoming.current()
+    }
+
+    fn seen_version(&self, id: i64) -> Option<i64> {
+        self.incoming
+            .rows
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.version)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}

@@ -1,0 +1,206 @@
+//! The console's screens as components (the shape of gitui's `Component`).
+//!
+//! Each screen owns its state, draws itself, handles the named actions it understands and names
+//! its keymap section (so help and the hint bar come from the bindings of the screen in force).
+//! The app holds a stack of screens over the main one, the shared environment ([`Env`]: the store,
+//! the clock, the operator's grants, the message line, the pop-up layer) and routes each action to
+//! the top screen. Screens never reach into each other: what concerns another screen (open an
+//! appeal, step to the next one in the list, close, refresh everything) is an [`Effect`] the app
+//! carries out after the action.
+//!
+//! - [`main`]: the three live panels (incoming, overdue by block, ranking);
+//! - [`detail`]: one appeal in full;
+//! - [`triage`]: the triage actions every screen that shows appeals shares (set block, assign,
+//!   status, answers, grades…), through the audited store.
+
+pub mod detail;
+pub mod main;
+pub mod triage;
+
+use std::any::Any;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::keymap::{Action, Context};
+use super::popup::{Popup, Purpose};
+use super::theme::Theme;
+use crate::domain::Appeal;
+use crate::domain::access::Grants;
+use crate::domain::triage::Triage;
+use crate::reference::Reference;
+use crate::store::{Store, StoreError};
+
+/// The clock: real time, or a fixed instant (`--now`, tests).
+#[derive(Debug, Clone, Copy)]
+pub enum Clock {
+    Real,
+    Fixed(DateTime<Utc>),
+}
+
+impl Clock {
+    /// The current instant.
+    pub fn now(self) -> DateTime<Utc> {
+        match self {
+            Clock::Real => Utc::now(),
+            Clock::Fixed(t) => t,
+        }
+    }
+}
+
+/// A short message in the status line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flash {
+    pub text: String,
+    pub error: bool,
+    pub at: DateTime<Utc>,
+}
+
+/// What a screen asks of the app beyond its own state, carried out after the action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Open an appeal in detail over the current screen.
+    Open(i64),
+    /// Close the top screen.
+    Close,
+    /// Close every screen over the main one.
+    CloseAll,
+    /// Step the main list by this many rows and show the appeal now selected (detail's
+    /// next/previous appeal).
+    Step(isize),
+    /// Move the main list to the next appeal without a block (and show it, in detail).
+    NextUntriaged,
+    /// Everything on screen is read again (after a change here).
+    Refresh,
+}
+
+/// What every screen shares: the store, the clock, who is working, the message line and the
+/// pop-up layer.
+pub struct Env {
+    pub store: Store,
+    pub reference: Arc<Reference>,
+    pub theme: Theme,
+    pub clock: Clock,
+    pub operator: String,
+    /// Shown in the status line.
+    pub workspace_label: String,
+    /// What the operator may do: which appeals they see, whose personal data, what they change.
+    pub grants: Grants,
+    /// The auto-triage model (built at start with the officers' corrections so far).
+    pub triage: Option<Arc<Triage>>,
+    pub flash: Option<Flash>,
+    pub last_import: Option<String>,
+    /// Where saved views are kept (`~/.config/mcu/views.toml`).
+    pub views_path: Option<PathBuf>,
+    /// The pop-up over the screens (chooser, input, confirmation, help), if any.
+    pub popup: Option<Popup>,
+    /// Something changed since the last frame.
+    pub dirty: bool,
+    pub quit: bool,
+    effects: Vec<Effect>,
+}
+
+impl Env {
+    /// The environment of a console over an open store.
+    pub fn new(store: Store, theme: Theme, clock: Clock, grants: Grants, label: String) -> Self {
+        Self {
+            reference: store.reference().clone(),
+            store,
+            theme,
+            clock,
+            operator: grants.login.clone(),
+            workspace_label: label,
+            grants,
+            triage: None,
+            flash: None,
+            last_import: None,
+            views_path: super::views::default_path(),
+            popup: None,
+            dirty: true,
+            quit: false,
+            effects: Vec::new(),
+        }
+    }
+
+    /// The current instant.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Shows a message in the status line.
+    pub fn say(&mut self, text: impl Into<String>, error: bool) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            error,
+            at: self.now(),
+        });
+        self.dirty = true;
+    }
+
+    /// Asks the app for something beyond the screen's own state.
+    pub fn request(&mut self, e: Effect) {
+        self.effects.push(e);
+    }
+
+    /// The requests made since the last call.
+    pub(crate) fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+
+    /// Opens a pop-up.
+    pub fn open(&mut self, p: Popup) {
+        self.popup = Some(p);
+    }
+}
+
+/// One screen of the console.
+pub trait Screen {
+    /// The keymap section in force while this screen is on top.
+    fn context(&self) -> Context;
+
+    /// The title of its section in the help screen.
+    fn help_title(&self) -> &'static str;
+
+    /// Draws the screen into `area` (everything but the status line and the hint bar).
+    fn draw(&mut self, f: &mut Frame, area: Rect, env: &Env);
+
+    /// Performs an action; `false` when the screen has nothing to do with it (the app then
+    /// offers it to the triage actions, on [`Screen::targets`]).
+    fn perform(&mut self, action: &Action, env: &mut Env) -> Result<bool, StoreError>;
+
+    /// The result of a pop-up this screen opened came in (a chosen value or a submitted text);
+    /// `false` when the purpose is not the screen's own.
+    fn on_result(
+        &mut self,
+        _purpose: &Purpose,
+        _value: &str,
+        _env: &mut Env,
+    ) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+
+    /// Reads its data again (a change here or by another process).
+    fn refresh(&mut self, env: &mut Env) -> Result<(), StoreError>;
+
+    /// The appeals a triage action applies to.
+    fn targets(&self) -> Vec<i64> {
+        Vec::new()
+    }
+
+    /// The appeal in front of the officer (for «accept the suggestion»), if any.
+    fn current(&self) -> Option<&Appeal> {
+        None
+    }
+
+    /// The version of an appeal as this screen shows it (so a save against a stale view is
+    /// refused rather than silently overwriting).
+    fn seen_version(&self, _id: i64) -> Option<i64> {
+        None
+    }
+
+    /// For tests and the app's own routing: the concrete screen.
+    fn as_any(&self) -> &dyn Any;
+}

@@ -1,0 +1,487 @@
+//! The triage actions of every screen that shows appeals: set the block, assign, change the
+//! status, record answers, grade, rate, mark urgent or conflict, note, extend, link a duplicate,
+//! accept the suggestion. Each goes through the same audited `Store::update` the command line
+//! uses; the ones hard to undo, or touching several appeals, ask first.
+
+use super::{Effect, Env};
+use crate::domain::{Appeal, Quality, Status};
+use crate::store::{Actor, Change, StoreError};
+use crate::tui::keymap::Action;
+use crate::tui::popup::{Chooser, Confirm, Input, Item, Popup, Purpose};
+
+/// What mcu proposes for an appeal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggested {
+    pub block: String,
+    /// How sure the model is (none for the plain keyword lexicon).
+    pub confidence: Option<f32>,
+    pub responsible: Option<String>,
+    /// A proposed original this appeal duplicates.
+    pub duplicate_of: Option<i64>,
+    /// «Повторное»: the same author's earlier appeal on the same problem.
+    pub repeat_of: Option<i64>,
+    /// Why it is urgent or conflict.
+    pub reasons: Vec<String>,
+}
+
+/// A change waiting for a confirmation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pending {
+    Apply(Vec<i64>, Vec<Change>),
+}
+
+/// The version of an appeal as the officer saw it, by id.
+pub type Seen<'a> = &'a dyn Fn(i64) -> Option<i64>;
+
+/// Performs a triage action on `targets` (the appeal in front of the officer is `current`);
+/// `false` when the action is not a triage action.
+pub fn perform(
+    action: &Action,
+    targets: Vec<i64>,
+    current: Option<&Appeal>,
+    env: &mut Env,
+    seen: Seen,
+) -> Result<bool, StoreError> {
+    if matches!(action, Action::Accept) {
+        accept_suggestion(current, env, seen)?;
+        return Ok(true);
+    }
+    let wants_targets = matches!(
+        action,
+        Action::SetBlock(_)
+            | Action::Assign(_)
+            | Action::SetStatus(_)
+            | Action::Reject
+            | Action::Grade(_)
+            | Action::Rate(_)
+            | Action::InterimAnswer
+            | Action::FinalAnswer
+            | Action::AddNote
+            | Action::ExtendDeadline
+            | Action::LinkDuplicate
+            | Action::ToggleUrgent
+            | Action::ToggleConflict
+    );
+    if !wants_targets {
+        return Ok(false);
+    }
+    if targets.is_empty() {
+        env.say("Нет выбранного обращения", true);
+        return Ok(true);
+    }
+    let t = targets;
+    match action {
+        Action::SetBlock(Some(b)) => apply(env, t, vec![Change::Block(Some(b.clone()))], seen)?,
+        Action::SetBlock(None) => env.open(Popup::Chooser(Chooser::new(
+            "Блок (1–9, 0)",
+            block_items(env),
+            Purpose::SetBlock(t),
+        ))),
+        Action::Assign(Some(r)) => apply(env, t, vec![Change::Responsible(Some(r.clone()))], seen)?,
+        Action::Assign(None) => choose_recipient(env, t)?,
+        Action::SetStatus(Some(s)) => apply(env, t, vec![Change::Status(*s)], seen)?,
+        Action::SetStatus(None) => env.open(Popup::Chooser(Chooser::new(
+            "Статус",
+            status_items(),
+            Purpose::SetStatus(t),
+        ))),
+        Action::Reject => apply(env, t, vec![Change::Status(Status::Rejected)], seen)?,
+        Action::Grade(Some(q)) => apply(env, t, vec![Change::Quality(Some(*q))], seen)?,
+        Action::Grade(None) => env.open(Popup::Chooser(Chooser::new(
+            "Качество ответа",
+            [Quality::Substantive, Quality::Formal]
+                .iter()
+                .map(|q| Item {
+                    value: q.id().into(),
+                    label: q.label_ru().into(),
+                })
+                .collect(),
+            Purpose::Grade(t),
+        ))),
+        Action::Rate(Some(r)) => apply(env, t, vec![Change::Rating(Some(*r))], seen)?,
+        Action::Rate(None) => env.open(Popup::Chooser(Chooser::new(
+            "Оценка гражданина",
+            (1..=5)
+                .map(|r| Item {
+                    value: r.to_string(),
+                    label: format!("{r} {}", "★".repeat(r)),
+                })
+                .collect(),
+            Purpose::Rate(t),
+        ))),
+        Action::InterimAnswer => ask_text(
+            env,
+            "Промежуточный ответ (Ctrl-S — сохранить)",
+            true,
+            Purpose::Interim(t),
+        ),
+        Action::FinalAnswer => {
+            ask_text(env, "Ответ (Ctrl-S — сохранить)", true, Purpose::Answer(t))
+        }
+        Action::AddNote => ask_text(env, "Заметка (Ctrl-S — сохранить)", true, Purpose::Note(t)),
+        Action::ExtendDeadline => ask_text(
+            env,
+            "Продлить срок по 59-ФЗ: причина",
+            false,
+            Purpose::Extend(t),
+        ),
+        Action::LinkDuplicate => ask_text(
+            env,
+            "Дубль обращения № (или канал:номер)",
+            false,
+            Purpose::Duplicate(t),
+        ),
+        Action::ToggleUrgent => toggle(env, t, true, seen)?,
+        Action::ToggleConflict => toggle(env, t, false, seen)?,
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// The result of a triage pop-up (a chosen value, a submitted text); `false` when the purpose
+/// is not a triage one.
+pub fn on_result(
+    purpose: &Purpose,
+    value: &str,
+    env: &mut Env,
+    seen: Seen,
+) -> Result<bool, StoreError> {
+    let t = value.trim().to_string();
+    let now = env.now();
+    match purpose.clone() {
+        Purpose::SetBlock(ids) => apply(env, ids, vec![Change::Block(Some(t))], seen)?,
+        Purpose::Assign(ids) => apply(env, ids, vec![Change::Responsible(Some(t))], seen)?,
+        Purpose::SetStatus(ids) => {
+            if let Ok(s) = t.parse() {
+                apply(env, ids, vec![Change::Status(s)], seen)?
+            }
+        }
+        Purpose::Grade(ids) => {
+            if let Ok(q) = t.parse() {
+                apply(env, ids, vec![Change::Quality(Some(q))], seen)?
+            }
+        }
+        Purpose::Rate(ids) => {
+            if let Ok(r) = t.parse() {
+                apply(env, ids, vec![Change::Rating(Some(r))], seen)?
+            }
+        }
+        Purpose::Interim(ids) => {
+            let mut c = vec![Change::InterimAt(Some(now))];
+            if !t.is_empty() {
+                c.push(Change::Answer(Some(t)));
+            }
+            apply(env, ids, c, seen)?;
+        }
+        Purpose::Answer(ids) => {
+            if t.is_empty() {
+                env.say("Пустой ответ не сохранён", true);
+            } else {
+                apply(
+                    env,
+                    ids,
+                    vec![Change::Answer(Some(t)), Change::AnsweredAt(Some(now))],
+                    seen,
+                )?;
+            }
+        }
+        Purpose::Note(ids) => {
+            if !t.is_empty() {
+                apply(env, ids, vec![Change::Note(t)], seen)?
+            }
+        }
+        Purpose::Extend(ids) => {
+            if t.is_empty() {
+                env.say("Продление требует причины", true);
+            } else {
+                apply(env, ids, vec![Change::Extend(t)], seen)?;
+            }
+        }
+        Purpose::Duplicate(ids) => match env.store.find(&t) {
+            Ok(orig) => apply(env, ids, vec![Change::DuplicateOf(Some(orig.id))], seen)?,
+            Err(e) => env.say(e.to_string(), true),
+        },
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// The confirmation was answered.
+pub fn confirm(env: &mut Env, pending: Pending, yes: bool, seen: Seen) -> Result<(), StoreError> {
+    if yes {
+        match pending {
+            Pending::Apply(t, ch) => apply_now(env, t, ch, seen)?,
+        }
+    } else {
+        env.say("Отменено", false);
+    }
+    Ok(())
+}
+
+/// The thematic blocks as chooser items.
+pub fn block_items(env: &Env) -> Vec<Item> {
+    env.reference
+        .blocks
+        .all()
+        .iter()
+        .map(|b| Item {
+            value: b.id.clone(),
+            label: b.name.clone(),
+        })
+        .collect()
+}
+
+/// The known recipients as chooser items.
+pub fn recipient_items(env: &Env) -> Result<Vec<Item>, StoreError> {
+    Ok(env
+        .store
+        .recipients()?
+        .into_iter()
+        .map(|r| Item {
+            value: r.clone(),
+            label: r,
+        })
+        .collect())
+}
+
+/// Every status as chooser items.
+pub fn status_items() -> Vec<Item> {
+    Status::ALL
+        .iter()
+        .map(|s| Item {
+            value: s.id().into(),
+            label: s.label_ru().into(),
+        })
+        .collect()
+}
+
+fn choose_recipient(env: &mut Env, targets: Vec<i64>) -> Result<(), StoreError> {
+    let items = recipient_items(env)?;
+    if items.is_empty() {
+        env.say(
+            "Нет ответственных: добавьте их (mcu recipients add) или импортируйте",
+            true,
+        );
+        return Ok(());
+    }
+    env.open(Popup::Chooser(Chooser::new(
+        "Ответственный (начните вводить название)",
+        items,
+        Purpose::Assign(targets),
+    )));
+    Ok(())
+}
+
+fn ask_text(env: &mut Env, title: &str, multiline: bool, purpose: Purpose) {
+    env.open(Popup::Input(Input::new(title, multiline, purpose)));
+}
+
+fn toggle(env: &mut Env, targets: Vec<i64>, urgent: bool, seen: Seen) -> Result<(), StoreError> {
+    // The new value follows the first target, so a mixed selection becomes uniform.
+    let first = targets
+        .first()
+        .and_then(|id| env.store.get(*id).ok().flatten());
+    let Some(first) = first else { return Ok(()) };
+    let change = if urgent {
+        Change::Urgent(!first.urgent)
+    } else {
+        Change::Conflict(!first.conflict)
+    };
+    apply(env, targets, vec![change], seen)
+}
+
+/// Accepts the suggested block (and the recipient usually handling it) for the appeal in front
+/// of the officer and moves to the next appeal without a block.
+fn accept_suggestion(
+    current: Option<&Appeal>,
+    env: &mut Env,
+    seen: Seen,
+) -> Result<(), StoreError> {
+    let Some(a) = current.cloned() else {
+        return Ok(());
+    };
+    let Some(sug) = suggestion(env, &a)? else {
+        env.say("Нет подсказки для этого обращения: выберите блок (b)", true);
+        return Ok(());
+    };
+    let mut changes = Vec::new();
+    if a.block.is_none() {
+        changes.push(Change::Block(Some(sug.block.clone())));
+    }
+    if a.responsible.is_none()
+        && let Some(r) = sug.responsible
+        && env.store.resolve_recipient(&r).is_ok()
+    {
+        changes.push(Change::Responsible(Some(r)));
+    }
+    if !changes.is_empty() {
+        apply(env, vec![a.id], changes, seen)?;
+    } else if a.block.as_deref() == Some(sug.block.as_str()) {
+        // Auto-triage set the block; the officer's confirmation teaches the model.
+        let actor = Actor::operator(env.grants.clone(), "console");
+        env.store.confirm_block(a.id, &actor, env.now())?;
+        env.request(Effect::Refresh);
+        env.say("Блок подтверждён", false);
+    } else {
+        env.say("Уже разобрано", false);
+    }
+    env.request(Effect::NextUntriaged);
+    Ok(())
+}
+
+/// The suggestion for an appeal: what auto-triage stored when it was imported, else a fresh
+/// one from the model, else (no model loaded) the keyword lexicon with the recipient who
+/// handled most appeals of that block.
+pub fn suggestion(env: &Env, a: &Appeal) -> Result<Option<Suggested>, StoreError> {
+    if let Some(s) = env.store.suggestion(a.id)? {
+        return Ok(Some(Suggested {
+            block: s.block,
+            confidence: Some(s.confidence),
+            responsible: s.responsible,
+            duplicate_of: s.duplicate_of.map(|l| l.id),
+            repeat_of: s.repeat_of.map(|l| l.id),
+            reasons: s
+                .urgent_reasons
+                .into_iter()
+                .chain(s.conflict_reasons)
+                .collect(),
+        }));
+    }
+    if let Some(t) = &env.triage {
+        let s = t.suggest_appeal(a);
+        return Ok(Some(Suggested {
+            block: s.block,
+            confidence: Some(s.confidence),
+            responsible: s.responsible,
+            duplicate_of: None,
+            repeat_of: None,
+            reasons: s
+                .urgent_reasons
+                .iter()
+                .chain(s.conflict_reasons.iter())
+                .map(|r| r.to_string())
+                .collect(),
+        }));
+    }
+    let Some(block) = crate::domain::block::suggest(&env.reference.blocks, &a.text) else {
+        return Ok(None);
+    };
+    let responsible = env.store.usual_recipient(&block)?;
+    Ok(Some(Suggested {
+        block,
+        confidence: None,
+        responsible,
+        duplicate_of: None,
+        repeat_of: None,
+        reasons: Vec::new(),
+    }))
+}
+
+/// Applies changes to appeals, asking first when the change is hard to undo or touches
+/// several appeals.
+pub fn apply(
+    env: &mut Env,
+    targets: Vec<i64>,
+    changes: Vec<Change>,
+    seen: Seen,
+) -> Result<(), StoreError> {
+    let dangerous = changes.iter().any(|c| {
+        matches!(
+            c,
+            Change::Status(Status::Rejected | Status::Duplicate | Status::Redirected)
+                | Change::DuplicateOf(Some(_))
+                | Change::Extend(_)
+        )
+    });
+    if dangerous || targets.len() > 1 {
+        let what = match targets.as_slice() {
+            [one] => format!("обращение №{one}"),
+            many => format!("{} обращений", many.len()),
+        };
+        env.open(Popup::Confirm(Confirm {
+            message: format!("Изменить {what}: {}?", describe(&changes)),
+            then: Box::new(Pending::Apply(targets, changes)),
+        }));
+        return Ok(());
+    }
+    apply_now(env, targets, changes, seen)
+}
+
+/// Applies changes without asking.
+pub fn apply_now(
+    env: &mut Env,
+    targets: Vec<i64>,
+    changes: Vec<Change>,
+    seen: Seen,
+) -> Result<(), StoreError> {
+    let actor = Actor::operator(env.grants.clone(), "console");
+    let now = env.now();
+    let mut done = 0;
+    let mut problems = Vec::new();
+    for id in &targets {
+        // The version the officer saw: a change made meanwhile by someone else is not
+        // silently overwritten.
+        match env.store.update(*id, &changes, seen(*id), &actor, now) {
+            Ok(_) => done += 1,
+            Err(StoreError::Stale { id, .. }) => problems.push(format!(
+                "№{id} изменено другим оператором — показано текущее состояние, повторите"
+            )),
+            Err(StoreError::Invalid(m) | StoreError::NotFound(m) | StoreError::Denied(m)) => {
+                problems.push(format!("№{id}: {m}"))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    env.request(Effect::Refresh);
+    if problems.is_empty() {
+        env.say(
+            if done == 1 {
+                format!("Сохранено: {}", describe(&changes))
+            } else {
+                format!("Сохранено для {done} обращений: {}", describe(&changes))
+            },
+            false,
+        );
+    } else {
+        env.say(problems.join("; "), true);
+    }
+    Ok(())
+}
+
+/// A short Russian description of changes, for messages and confirmations.
+pub fn describe(changes: &[Change]) -> String {
+    changes
+        .iter()
+        .map(|c| match c {
+            Change::Block(Some(b)) => format!("блок {b}"),
+            Change::Block(None) => "блок снят".into(),
+            Change::Responsible(Some(r)) => format!("ответственный {r}"),
+            Change::Responsible(None) => "ответственный снят".into(),
+            Change::Status(s) => format!("статус «{}»", s.label_ru()),
+            Change::Urgent(u) => if *u {
+                "срочно"
+            } else {
+                "не срочно"
+            }
+            .into(),
+            Change::Conflict(c) => if *c {
+                "конфликт"
+            } else {
+                "не конфликт"
+            }
+            .into(),
+            Change::InterimAt(_) => "промежуточный ответ".into(),
+            Change::AnsweredAt(_) => "ответ дан".into(),
+            Change::Answer(_) => "текст ответа".into(),
+            Change::Quality(Some(q)) => format!("качество «{}»", q.label_ru()),
+            Change::Quality(None) => "качество снято".into(),
+            Change::Rating(Some(r)) => format!("оценка {r}"),
+            Change::Rating(None) => "оценка снята".into(),
+            Change::DuplicateOf(Some(d)) => format!("дубль №{d}"),
+            Change::DuplicateOf(None) => "не дубль".into(),
+            Change::Extend(_) => "срок продлён на 30 дней".into(),
+            Change::Note(_) => "заметка".into(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
