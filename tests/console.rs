@@ -210,6 +210,47 @@ fn enter_opens_the_detail_with_text_deadlines_and_history() {
 }
 
 #[test]
+fn the_detail_steps_through_the_list_and_back_leaves_the_selection_where_it_went() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    let first = c.app.main.incoming.rows[0].id;
+    let second = c.app.main.incoming.rows[1].id;
+    key(&mut c, KeyCode::Enter);
+    assert_eq!(c.app.detail().map(|d| d.appeal.id), Some(first));
+    ch(&mut c, "J");
+    assert_eq!(c.app.detail().map(|d| d.appeal.id), Some(second));
+    assert!(screen(&mut c, 100, 40).contains(&format!("Обращение №{second}")));
+    ch(&mut c, "K");
+    assert_eq!(c.app.detail().map(|d| d.appeal.id), Some(first));
+    ch(&mut c, "J");
+    key(&mut c, KeyCode::Esc);
+    assert!(c.app.detail().is_none());
+    assert_eq!(c.app.main.incoming.current().map(|a| a.id), Some(second));
+    // A triage key in the detail acts on the appeal shown, not on the list's marks.
+    key(&mut c, KeyCode::Char(' '));
+    key(&mut c, KeyCode::Enter);
+    let shown = c
+        .app
+        .detail()
+        .map(|d| (d.appeal.id, d.appeal.urgent))
+        .unwrap();
+    assert_ne!(shown.0, second, "the mark moved the selection on");
+    let marked_urgent = open_store(&db).get(second).unwrap().unwrap().urgent;
+    ch(&mut c, "u");
+    let store = open_store(&db);
+    assert_eq!(
+        store.get(shown.0).unwrap().unwrap().urgent,
+        !shown.1,
+        "toggled in detail"
+    );
+    assert_eq!(
+        store.get(second).unwrap().unwrap().urgent,
+        marked_urgent,
+        "marked: untouched"
+    );
+}
+
+#[test]
 fn help_is_built_from_the_bindings_in_force() {
     let (_d, db) = setup();
     let mut c = console(&db, Keymap::builtin().unwrap());

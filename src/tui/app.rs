@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use super::keymap::{Action, Context};
-use super::popup::{Popup, Purpose};
+use super::popup::{Outcome, Popup, Purpose};
 use super::screens::detail::Detail;
 use super::screens::main::Main;
 use super::screens::triage::{self, Pending};
@@ -92,10 +92,7 @@ impl App {
     /// Which keymap section applies now.
     pub fn context(&self) -> Context {
         match &self.env.popup {
-            Some(Popup::Chooser(_)) => Context::Chooser,
-            Some(Popup::Input(_)) => Context::Input,
-            Some(Popup::Confirm(_)) => Context::Confirm,
-            Some(Popup::Help { .. }) => Context::Help,
+            Some(p) => p.context(),
             None => self.top().context(),
         }
     }
@@ -173,52 +170,19 @@ impl App {
         self.run_effects()
     }
 
-    /// An action while a pop-up is open: moving in it, taking its choice, submitting its text,
-    /// answering it, closing it.
+    /// An action while a pop-up is open goes to it; what it results in goes on.
     fn popup_action(&mut self, action: &Action) -> Result<(), StoreError> {
         let Some(popup) = self.env.popup.as_mut() else {
             return Ok(());
         };
-        match (popup, action) {
-            (Popup::Confirm(_), Action::Yes) => self.confirm(true)?,
-            (Popup::Confirm(_), Action::Back | Action::Cancel | Action::No) => {
-                self.confirm(false)?
-            }
-            (_, Action::Back | Action::Cancel | Action::No) => self.env.popup = None,
-            (Popup::Chooser(c), Action::Down) => c.move_by(1),
-            (Popup::Chooser(c), Action::Up) => c.move_by(-1),
-            (Popup::Chooser(c), Action::Arrow(step)) => c.move_by(step.rows(10)),
-            (Popup::Chooser(c), Action::Top) => c.selected = 0,
-            (Popup::Chooser(c), Action::Bottom) => c.selected = c.visible().len().saturating_sub(1),
-            (Popup::Chooser(c), Action::Pick(n)) => {
-                let item = match n {
-                    Some(n) => c
-                        .visible()
-                        .get(usize::from(*n).saturating_sub(1))
-                        .map(|i| (*i).clone()),
-                    None => c.current().cloned(),
-                };
-                let purpose = c.purpose.clone();
-                if let Some(item) = item {
-                    self.env.popup = None;
-                    self.result(&purpose, &item.value)?;
-                }
-            }
-            (Popup::Help { scroll }, Action::Down) => *scroll = scroll.saturating_add(1),
-            (Popup::Help { scroll }, Action::Up) => *scroll = scroll.saturating_sub(1),
-            (Popup::Help { scroll }, Action::Arrow(step)) => {
-                *scroll = (*scroll as isize + step.rows(10)).max(0) as u16
-            }
-            (Popup::Help { scroll }, Action::Top) => *scroll = 0,
-            // Enter adds a line to a multi-line text; Ctrl-S (or Enter in one line) submits.
-            (Popup::Input(i), Action::Submit) if i.multiline => i.insert('\n'),
-            (Popup::Input(i), Action::Submit | Action::Save) => {
-                let (text, purpose) = (i.text.clone(), i.purpose.clone());
+        match popup.perform(action) {
+            Outcome::Stay => {}
+            Outcome::Close => self.env.popup = None,
+            Outcome::Done(purpose, value) => {
                 self.env.popup = None;
-                self.result(&purpose, &text)?;
+                self.result(&purpose, &value)?;
             }
-            (Popup::Input(i), Action::Complete) => Main::complete(i),
-            _ => {}
+            Outcome::Answered(yes) => self.confirm(yes)?,
         }
         Ok(())
     }

@@ -1,12 +1,7 @@
-//! Drawing the console. Everything here is a pure function of the `App` state: the event loop
-//! decides when to draw (only after a change), this decides what.
-
-pub(crate) mod detail;
-mod overdue;
-mod popup;
-mod ranking;
-mod rows;
-mod summary;
+//! Drawing the console's frame: the screen on top (each screen draws itself, `screens/`), the
+//! status line, the hint bar and the pop-up, plus the pieces every screen draws with (a panel's
+//! frame, the time left to a deadline). A pure function of the state: the event loop decides when
+//! to draw (only after a change), this decides what.
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -17,7 +12,6 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::app::App;
 use super::screens::Env;
-use super::screens::main::{Main, Panel};
 use super::theme::Theme;
 use crate::domain::WorkCalendar;
 
@@ -29,9 +23,6 @@ pub struct Hints {
     /// Help sections: a title and its `(keys, what)` lines.
     pub help: Vec<(String, Vec<(String, String)>)>,
 }
-
-/// Below this width the side panels go under the list instead of beside it.
-pub const WIDE: u16 = 110;
 
 /// Draws one frame.
 pub fn draw(f: &mut Frame, app: &mut App, hints: &Hints) {
@@ -47,37 +38,7 @@ pub fn draw(f: &mut Frame, app: &mut App, hints: &Hints) {
     status_line(f, status, &app.env, app.main.incoming.marked.len());
     hint_bar(f, bar, &app.env, hints);
     if let Some(p) = app.env.popup.clone() {
-        popup::draw(f, area, &app.env, &p, hints);
-    }
-}
-
-/// Draws the main screen's three panels: beside each other when wide, the summaries under the
-/// list when narrow.
-pub(crate) fn main_screen(f: &mut Frame, area: Rect, env: &Env, m: &mut Main) {
-    if area.width >= WIDE {
-        // The summaries need about 54 columns; the list takes the rest of a wide terminal.
-        let side = (area.width * 2 / 5).clamp(54, 72);
-        let [left, right] =
-            Layout::horizontal([Constraint::Min(50), Constraint::Length(side)]).areas(area);
-        let [top, bottom] =
-            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(right);
-        rows::draw(f, left, env, m, true);
-        overdue::draw(f, top, env, m, true);
-        ranking::draw(f, bottom, env, m, true);
-    } else {
-        // Narrow (80×24): the list on top, the two summaries side by side under it.
-        let lower = if area.height >= 20 {
-            11
-        } else {
-            area.height / 2
-        };
-        let [top, low] =
-            Layout::vertical([Constraint::Min(4), Constraint::Length(lower)]).areas(area);
-        let [l, r] =
-            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(low);
-        rows::draw(f, top, env, m, false);
-        overdue::draw(f, l, env, m, false);
-        ranking::draw(f, r, env, m, false);
+        super::popup::draw(f, area, &app.env, &p, hints);
     }
 }
 
@@ -164,9 +125,4 @@ pub(crate) fn time_left(
     } else {
         (text(hours), t.ok())
     }
-}
-
-/// Which panel of the main screen has the keyboard.
-pub(crate) fn focused(m: &Main, p: Panel) -> bool {
-    m.focus == p
 }

@@ -2,10 +2,15 @@
 //! по блокам» and the ranking — with the filters, search, saved views, marks and `:` commands of
 //! the incoming list.
 
+mod incoming;
+mod overdue;
+mod ranking;
+mod summary;
+
 use std::any::Any;
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 
 use super::triage;
 use super::{Effect, Env, Screen};
@@ -442,22 +447,44 @@ impl Main {
         }
         Ok(())
     }
+}
 
-    /// Tab in the command line: completes the command word.
-    pub fn complete(input: &mut Input) {
-        if input.purpose != Purpose::Command || input.text.contains(' ') {
-            return;
-        }
-        let hits: Vec<&str> = COMMANDS
-            .iter()
-            .copied()
-            .filter(|c| c.starts_with(input.text.as_str()))
-            .collect();
-        if let [one] = hits.as_slice() {
-            input.text = format!("{one} ");
-            input.cursor = input.text.chars().count();
-        }
+/// Below this width the side panels go under the list instead of beside it.
+pub const WIDE: u16 = 110;
+
+/// Draws the main screen's three panels: beside each other when wide, the summaries under the
+/// list when narrow.
+fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main) {
+    if area.width >= WIDE {
+        // The summaries need about 54 columns; the list takes the rest of a wide terminal.
+        let side = (area.width * 2 / 5).clamp(54, 72);
+        let [left, right] =
+            Layout::horizontal([Constraint::Min(50), Constraint::Length(side)]).areas(area);
+        let [top, bottom] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(right);
+        incoming::draw(f, left, env, m, true);
+        overdue::draw(f, top, env, m, true);
+        ranking::draw(f, bottom, env, m, true);
+    } else {
+        // Narrow (80×24): the list on top, the two summaries side by side under it.
+        let lower = if area.height >= 20 {
+            11
+        } else {
+            area.height / 2
+        };
+        let [top, low] =
+            Layout::vertical([Constraint::Min(4), Constraint::Length(lower)]).areas(area);
+        let [l, r] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(low);
+        incoming::draw(f, top, env, m, false);
+        overdue::draw(f, l, env, m, false);
+        ranking::draw(f, r, env, m, false);
     }
+}
+
+/// Which panel of the main screen has the keyboard.
+fn focused(m: &Main, p: Panel) -> bool {
+    m.focus == p
 }
 
 /// The triage actions a bulk apply offers (values are keymap `run` notations).
@@ -496,7 +523,7 @@ impl Screen for Main {
     }
 
     fn draw(&mut self, f: &mut Frame, area: Rect, env: &Env) {
-        crate::tui::view::main_screen(f, area, env, self);
+        draw(f, area, env, self);
     }
 
     fn perform(&mut self, action: &Action, env: &mut Env) -> Result<bool, StoreError> {
@@ -523,7 +550,9 @@ impl Screen for Main {
                 )
                 .with_text(self.incoming.filter.text.as_deref().unwrap_or("")),
             )),
-            Action::Command => env.open(Popup::Input(Input::new(":", false, Purpose::Command))),
+            Action::Command => env.open(Popup::Input(
+                Input::new(":", false, Purpose::Command).with_completions(&COMMANDS),
+            )),
             Action::Filter(kind) => self.filter(Some(kind.id()), env)?,
             Action::View(name) => self.view(name.as_deref(), env)?,
             Action::SaveView => env.open(Popup::Input(Input::new(

@@ -6,10 +6,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{panel, time_left};
+use super::Detail;
 use crate::domain::Quality;
 use crate::tui::screens::Env;
-use crate::tui::screens::detail::Detail;
+use crate::tui::view::{panel, time_left};
 
 /// Draws the detail screen.
 pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &Detail) {

@@ -4,11 +4,12 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::Cell;
 
+use super::focused;
 use super::summary::{self, Column};
-use super::{focused, panel};
+use super::{Main, Panel};
 use crate::textwidth::fit;
 use crate::tui::screens::Env;
-use crate::tui::screens::main::{Main, Panel};
+use crate::tui::view::panel;
 
 /// Draws the ranking.
 pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &Main, wide: bool) {

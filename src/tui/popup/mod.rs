@@ -1,6 +1,11 @@
 //! Pop-ups over the main screen: a chooser (pick one of a list, by number, arrows or a fuzzy
 //! query), a text input (Cyrillic, multi-line), a confirmation, the help screen.
 
+mod view;
+
+pub(crate) use view::draw;
+
+use super::keymap::{Action, Context};
 use crate::domain::text::fold;
 
 /// What a pop-up's result is for.
@@ -75,6 +80,31 @@ impl Chooser {
         scored.into_iter().map(|(_, it)| it).collect()
     }
 
+    /// Moves in the list or takes an item (highlighted, or by number).
+    fn perform(&mut self, action: &Action) -> Outcome {
+        match action {
+            Action::Down => self.move_by(1),
+            Action::Up => self.move_by(-1),
+            Action::Arrow(step) => self.move_by(step.rows(10)),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.selected = self.visible().len().saturating_sub(1),
+            Action::Pick(n) => {
+                let item = match n {
+                    Some(n) => self
+                        .visible()
+                        .get(usize::from(*n).saturating_sub(1))
+                        .copied(),
+                    None => self.current(),
+                };
+                if let Some(item) = item {
+                    return Outcome::Done(self.purpose.clone(), item.value.clone());
+                }
+            }
+            _ => {}
+        }
+        Outcome::Stay
+    }
+
     /// The highlighted item.
     pub fn current(&self) -> Option<&Item> {
         self.visible().get(self.selected).copied()
@@ -144,6 +174,8 @@ pub struct Input {
     /// Enter inserts a new line (Ctrl-S saves); otherwise Enter submits.
     pub multiline: bool,
     pub purpose: Purpose,
+    /// Words `Tab` completes the first word of the text to (the `:` commands).
+    pub completions: Vec<&'static str>,
 }
 
 impl Input {
@@ -155,6 +187,30 @@ impl Input {
             cursor: 0,
             multiline,
             purpose,
+            completions: Vec::new(),
+        }
+    }
+
+    /// The first word completes (`Tab`) to one of these.
+    pub fn with_completions(mut self, words: &[&'static str]) -> Self {
+        self.completions = words.to_vec();
+        self
+    }
+
+    /// `Tab`: completes the first word when exactly one of the completions starts with it.
+    pub fn complete(&mut self) {
+        if self.text.contains(' ') {
+            return;
+        }
+        let hits: Vec<&str> = self
+            .completions
+            .iter()
+            .copied()
+            .filter(|c| c.starts_with(self.text.as_str()))
+            .collect();
+        if let [one] = hits.as_slice() {
+            self.text = format!("{one} ");
+            self.cursor = self.text.chars().count();
         }
     }
 
@@ -238,6 +294,67 @@ pub enum Popup {
     Help { scroll: u16 },
 }
 
+/// What an action did to a pop-up.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// It stays open (moved, edited, or the action means nothing here).
+    Stay,
+    /// Closed without a result.
+    Close,
+    /// A value was chosen or a text submitted, for this purpose: the pop-up closes.
+    Done(Purpose, String),
+    /// The confirmation was answered: the pop-up closes.
+    Answered(bool),
+}
+
+impl Popup {
+    /// The keymap section in force while this pop-up is open.
+    pub fn context(&self) -> Context {
+        match self {
+            Popup::Chooser(_) => Context::Chooser,
+            Popup::Input(_) => Context::Input,
+            Popup::Confirm(_) => Context::Confirm,
+            Popup::Help { .. } => Context::Help,
+        }
+    }
+
+    /// Performs an action: moving in the pop-up, taking its choice, submitting its text,
+    /// answering it, closing it.
+    pub fn perform(&mut self, action: &Action) -> Outcome {
+        match (self, action) {
+            (Popup::Confirm(_), Action::Yes) => Outcome::Answered(true),
+            (Popup::Confirm(_), Action::Back | Action::Cancel | Action::No) => {
+                Outcome::Answered(false)
+            }
+            (_, Action::Back | Action::Cancel | Action::No) => Outcome::Close,
+            (Popup::Chooser(c), a) => c.perform(a),
+            (Popup::Help { scroll }, a) => {
+                *scroll = match a {
+                    Action::Down => scroll.saturating_add(1),
+                    Action::Up => scroll.saturating_sub(1),
+                    Action::Arrow(step) => (*scroll as isize + step.rows(10)).max(0) as u16,
+                    Action::Top => 0,
+                    _ => *scroll,
+                };
+                Outcome::Stay
+            }
+            // Enter adds a line to a multi-line text; Ctrl-S (or Enter in one line) submits.
+            (Popup::Input(i), Action::Submit) if i.multiline => {
+                i.insert('\n');
+                Outcome::Stay
+            }
+            (Popup::Input(i), Action::Submit | Action::Save) => {
+                Outcome::Done(i.purpose.clone(), i.text.clone())
+            }
+            (Popup::Input(i), Action::Complete) => {
+                i.complete();
+                Outcome::Stay
+            }
+            _ => Outcome::Stay,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,6 +403,66 @@ mod tests {
         );
         assert_eq!(c.by_number('3').map(|i| i.value.as_str()), Some("3"));
         assert_eq!(c.by_number('0').map(|i| i.value.as_str()), Some("10"));
+    }
+
+    #[test]
+    fn a_chooser_gives_its_purpose_and_the_picked_value() {
+        let mut p = Popup::Chooser(Chooser::new(
+            "t",
+            items(&["a", "b", "c"]),
+            Purpose::SetBlock(vec![7]),
+        ));
+        assert_eq!(p.context(), Context::Chooser);
+        assert_eq!(p.perform(&Action::Down), Outcome::Stay);
+        assert_eq!(
+            p.perform(&Action::Pick(None)),
+            Outcome::Done(Purpose::SetBlock(vec![7]), "b".into())
+        );
+        assert_eq!(
+            p.perform(&Action::Pick(Some(3))),
+            Outcome::Done(Purpose::SetBlock(vec![7]), "c".into())
+        );
+        assert_eq!(p.perform(&Action::Pick(Some(9))), Outcome::Stay);
+        assert_eq!(p.perform(&Action::Back), Outcome::Close);
+    }
+
+    #[test]
+    fn enter_breaks_a_line_in_a_multiline_input_and_ctrl_s_submits() {
+        let mut p = Popup::Input(Input::new("t", true, Purpose::Note(vec![1])));
+        if let Popup::Input(i) = &mut p {
+            i.insert_str("раз");
+        }
+        assert_eq!(p.perform(&Action::Submit), Outcome::Stay);
+        assert_eq!(
+            p.perform(&Action::Save),
+            Outcome::Done(Purpose::Note(vec![1]), "раз\n".into())
+        );
+        let mut one = Popup::Input(Input::new(":", false, Purpose::Command));
+        assert!(matches!(one.perform(&Action::Submit), Outcome::Done(..)));
+    }
+
+    #[test]
+    fn tab_completes_the_first_word_only_when_unambiguous() {
+        let mut i =
+            Input::new(":", false, Purpose::Command).with_completions(&["goto", "grep", "view"]);
+        i.insert('v');
+        i.complete();
+        assert_eq!(i.text, "view ");
+        let mut i = Input::new(":", false, Purpose::Command).with_completions(&["goto", "grep"]);
+        i.insert('g');
+        i.complete();
+        assert_eq!(i.text, "g", "two commands start with g");
+    }
+
+    #[test]
+    fn a_confirmation_is_answered_by_yes_or_back() {
+        let mut p = Popup::Confirm(Confirm {
+            message: "?".into(),
+            then: Box::new(crate::tui::screens::triage::Pending::Apply(vec![1], vec![])),
+        });
+        assert_eq!(p.perform(&Action::Yes), Outcome::Answered(true));
+        assert_eq!(p.perform(&Action::Cancel), Outcome::Answered(false));
+        assert_eq!(p.perform(&Action::Down), Outcome::Stay);
     }
 
     #[test]

@@ -6,10 +6,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::{focused, panel, time_left};
+use super::focused;
+use super::{Main, Panel};
 use crate::textwidth::fit;
 use crate::tui::screens::Env;
-use crate::tui::screens::main::{Main, Panel};
+use crate::tui::view::{panel, time_left};
 
 /// Draws the incoming list into `area`; `wide` adds the settlement and recipient columns.
 pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main, wide: bool) {

@@ -1,14 +1,14 @@
-//! Pop-ups: chooser, text input, confirmation, help.
+//! Drawing the pop-ups: chooser, text input, confirmation, help.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::{Hints, panel};
+use super::Popup;
 use crate::textwidth::fit;
-use crate::tui::popup::Popup;
 use crate::tui::screens::Env;
+use crate::tui::view::{Hints, panel};
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);

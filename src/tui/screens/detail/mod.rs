@@ -1,6 +1,8 @@
 //! One appeal in full: its fields, deadlines, the answer, the history of changes, duplicates and
 //! the auto-triage suggestion. Triage keys act on this appeal.
 
+mod view;
+
 use std::any::Any;
 
 use ratatui::Frame;
@@ -57,7 +59,7 @@ impl Screen for Detail {
 
     fn draw(&mut self, f: &mut Frame, area: Rect, env: &Env) {
         self.height = usize::from(area.height.saturating_sub(2)).max(1);
-        crate::tui::view::detail::draw(f, area, env, self);
+        view::draw(f, area, env, self);
     }
 
     fn perform(&mut self, action: &Action, env: &mut Env) -> Result<bool, StoreError> {
