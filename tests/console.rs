@@ -394,8 +394,8 @@ fn read_only_bindings_have_no_dangerous_keys() {
     assert!(
         c.app
             .env
-            .flash
-            .as_ref()
+            .messages
+            .last()
             .unwrap()
             .text
             .contains("ничего не делает")
@@ -422,9 +422,9 @@ fn a_stale_save_is_refused_and_the_new_state_shown() {
         )
         .unwrap();
     key(&mut c, KeyCode::Char('c'));
-    let flash = c.app.env.flash.clone().unwrap();
+    let flash = c.app.env.messages.last().cloned().unwrap();
     assert!(
-        flash.error && flash.text.contains("изменено другим оператором"),
+        flash.is_error() && flash.text.contains("изменено другим оператором"),
         "{flash:?}"
     );
     let a = open_store(&db).find("im:I-2").unwrap();
@@ -528,4 +528,188 @@ fn the_suggestion_is_shown_and_accepted_with_one_key() {
         h.iter()
             .any(|e| e.field == "block" && e.source == "console")
     );
+}
+
+// ---- A whole working day (issue 14): the clock, messages, text entry, detail, ASCII ----
+
+fn msk(d: u32, h: u32, m: u32, s: u32) -> DateTime<Utc> {
+    chrono_tz::Europe::Moscow
+        .with_ymd_and_hms(2026, 11, d, h, m, s)
+        .unwrap()
+        .to_utc()
+}
+
+/// The «Срок» cell of the row whose text starts with `needle`.
+fn row_with<'a>(s: &'a str, needle: &str) -> &'a str {
+    s.lines().find(|l| l.contains(needle)).unwrap_or("")
+}
+
+#[test]
+fn the_screen_follows_the_clock_a_deadline_passing_turns_the_row_overdue() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    // «Нет воды» (ИМ, Friday 27.11 09:00) is due at the first response: Monday 30.11 09:00.
+    c.app.env.clock = Clock::Fixed(msk(30, 8, 59, 30));
+    c.app.refresh().unwrap();
+    let before = screen(&mut c, 120, 30);
+    assert!(before.contains("30.11.2026 08:59"), "{before}");
+    assert!(!row_with(&before, "Нет воды").contains('−'), "{before}");
+    // Same minute, nothing changed: no refresh, nothing to draw.
+    c.app.env.clock = Clock::Fixed(msk(30, 8, 59, 50));
+    assert!(!c.app.tick().unwrap());
+    assert!(!c.app.dirty());
+    // The minute turns and the deadline passes: the tick re-reads and the row is overdue.
+    c.app.env.clock = Clock::Fixed(msk(30, 9, 0, 20));
+    assert!(c.app.tick().unwrap());
+    assert!(c.app.dirty());
+    let after = screen(&mut c, 120, 30);
+    assert!(after.contains("30.11.2026 09:00"), "{after}");
+    let row = row_with(&after, "Нет воды");
+    assert!(row.contains('−') || row.contains("истёк"), "{row}");
+}
+
+#[test]
+fn an_error_shows_at_80_columns_and_a_background_notice_does_not_hide_it() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    c.app.env.last_import =
+        Some("live-1795902105-2-a-very-long-export-file-name.jsonl 29.11 00:41".into());
+    key(&mut c, KeyCode::Char(':'));
+    ch(&mut c, "goto 99999");
+    key(&mut c, KeyCode::Enter);
+    c.app.env.notice("Импорт: новых обращений 3");
+    let s = screen(&mut c, 80, 24);
+    let status = s.lines().nth(22).unwrap_or("");
+    assert!(
+        status.contains("99999"),
+        "the error is on the status line: {status}"
+    );
+    assert!(!status.contains("Импорт: новых"), "{status}");
+    // Both are kept: `:messages` lists them, newest first.
+    key(&mut c, KeyCode::Char(':'));
+    ch(&mut c, "messages");
+    key(&mut c, KeyCode::Enter);
+    let s = screen(&mut c, 80, 24);
+    let notice = s.find("Импорт: новых обращений 3").expect("notice listed");
+    let error = s.find("99999").expect("error listed");
+    assert!(notice < error, "newest first:\n{s}");
+    key(&mut c, KeyCode::Esc);
+    assert!(c.app.popup().is_none());
+}
+
+#[test]
+fn a_chord_hint_shows_while_unfinished_and_goes_when_done() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    key(&mut c, KeyCode::Char('g'));
+    let s = screen(&mut c, 100, 30);
+    assert!(c.app.env.chord.is_some(), "g starts a chord");
+    let bar = s.lines().last().unwrap_or("");
+    assert!(bar.contains("g g"), "{bar}");
+    key(&mut c, KeyCode::Char('g'));
+    assert!(c.app.env.chord.is_none());
+    let s = screen(&mut c, 100, 30);
+    assert!(!s.lines().last().unwrap_or("").contains("g g"), "{s}");
+}
+
+#[test]
+fn the_answer_box_scrolls_to_the_cursor_past_its_eighth_line() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    key(&mut c, KeyCode::Char('r'));
+    for n in 1..=12 {
+        ch(&mut c, &format!("строка {n}"));
+        if n < 12 {
+            key(&mut c, KeyCode::Enter);
+        }
+    }
+    let s = screen(&mut c, 100, 30);
+    assert!(s.contains("строка 12"), "the last line is in sight:\n{s}");
+    assert!(!s.contains("строка 1 "), "the first scrolled away:\n{s}");
+    ctrl(&mut c, 's');
+    let a = open_store(&db).get(3).unwrap().unwrap();
+    assert_eq!(a.answer.as_deref().map(|t| t.lines().count()), Some(12));
+}
+
+#[test]
+fn a_pasted_text_with_cr_line_breaks_keeps_its_lines() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    key(&mut c, KeyCode::Char('r'));
+    c.paste("Строка один\rСтрока два");
+    ctrl(&mut c, 's');
+    let a = open_store(&db).get(3).unwrap().unwrap();
+    assert_eq!(a.answer.as_deref(), Some("Строка один\nСтрока два"));
+}
+
+#[test]
+fn the_detail_at_80x24_shows_the_text_first_and_where_the_page_is() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    key(&mut c, KeyCode::Enter);
+    let s = screen(&mut c, 80, 24);
+    assert!(s.contains("Нет воды в колонке"), "{s}");
+    assert!(s.contains("строки 1–"), "a scroll indicator:\n{s}");
+    // Scrolling stops at the end instead of running into blank pages.
+    ch(&mut c, "G");
+    let end = screen(&mut c, 80, 24);
+    ch(&mut c, "jjjj");
+    assert_eq!(screen(&mut c, 80, 24), end);
+    assert!(end.contains("История"), "{end}");
+}
+
+#[test]
+fn esc_on_the_main_screen_takes_back_the_marks_then_the_search() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    key(&mut c, KeyCode::Char('/'));
+    ch(&mut c, "фонарь");
+    key(&mut c, KeyCode::Enter);
+    assert_eq!(c.app.main.incoming.rows.len(), 1);
+    key(&mut c, KeyCode::Char(' '));
+    key(&mut c, KeyCode::Esc);
+    assert!(c.app.main.incoming.marked.is_empty());
+    assert_eq!(
+        c.app.main.incoming.rows.len(),
+        1,
+        "first Esc: only the marks"
+    );
+    key(&mut c, KeyCode::Esc);
+    assert_eq!(c.app.main.incoming.rows.len(), 3, "second Esc: the search");
+}
+
+#[test]
+fn ascii_mode_draws_no_non_ascii_border_or_mark() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    c.app.env.theme = Theme::new(false, true);
+    key(&mut c, KeyCode::Char(' '));
+    for (w, h) in [(80, 24), (160, 40)] {
+        let s = screen(&mut c, w, h);
+        let bad: String = s
+            .chars()
+            .filter(|c| !c.is_ascii() && !c.is_alphabetic() && !"«»№".contains(*c))
+            .collect();
+        assert!(bad.is_empty(), "non-ASCII marks {bad:?} at {w}x{h}:\n{s}");
+    }
+    key(&mut c, KeyCode::Char('?'));
+    let s = screen(&mut c, 100, 40);
+    assert!(
+        s.chars()
+            .all(|c| c.is_ascii() || c.is_alphabetic() || "«»№".contains(c)),
+        "{s}"
+    );
+}
+
+#[test]
+fn a_read_only_console_says_so_and_why_a_key_does_nothing() {
+    let (_d, db) = setup();
+    let full = Keymap::builtin().unwrap();
+    let mut c = console(&db, full.clone().without_dangerous()).withholding(full);
+    c.app.env.read_only = true;
+    let s = screen(&mut c, 100, 30);
+    assert!(s.contains("только просмотр"), "{s}");
+    key(&mut c, KeyCode::Char('b'));
+    let m = c.app.env.messages.last().unwrap();
+    assert!(m.text.contains("Только просмотр"), "{m:?}");
 }

@@ -42,6 +42,8 @@ pub fn open(ws: &Workspace, a: ConsoleArgs, sidecar: Option<Sidecar>) -> CmdResu
         eprintln!("mcu: keymap: {w}");
     }
     let (store, grants) = super::session(ws)?;
+    let read_only = a.read_only || !grants.may_change_any();
+    let full_keymap = read_only.then(|| keymap.clone());
     keymap = crate::tui::console::bindings_for(keymap, &grants, a.read_only);
     let tz = store.reference().calendar.timezone();
     let clock = match a.now.as_deref() {
@@ -62,6 +64,7 @@ pub fn open(ws: &Workspace, a: ConsoleArgs, sidecar: Option<Sidecar>) -> CmdResu
         label,
     );
     app.set_grants(grants);
+    app.env.read_only = read_only;
     app.env.triage = Some(std::sync::Arc::new(
         app.env.store.load_triage(Some(ws.root()))?,
     ));
@@ -81,6 +84,10 @@ pub fn open(ws: &Workspace, a: ConsoleArgs, sidecar: Option<Sidecar>) -> CmdResu
         }
         rx
     };
-    run(Console::new(app, keymap), notices, sidecar)?;
+    let mut console = Console::new(app, keymap);
+    if let Some(full) = full_keymap {
+        console = console.withholding(full);
+    }
+    run(console, notices, sidecar)?;
     Ok(0)
 }

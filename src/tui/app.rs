@@ -15,9 +15,9 @@ use super::theme::Theme;
 use crate::domain::access::{Grants, Role};
 use crate::store::{Store, StoreError};
 
+pub use super::screens::Clock;
 pub use super::screens::main::Panel;
 pub use super::screens::triage::{Suggested, describe};
-pub use super::screens::{Clock, Flash};
 
 /// The whole state of the console.
 pub struct App {
@@ -124,18 +124,24 @@ impl App {
     }
 
     /// Called on every tick: refreshes when another process (a console of another officer, the
-    /// importer) committed something. `PRAGMA data_version` makes this cheap.
+    /// importer) committed something — `PRAGMA data_version` makes this cheap — and when the
+    /// clock moved on enough to change what is shown: a new minute (the clock in the status line,
+    /// the time left, what is at risk or overdue), a deadline of a shown appeal passing, a message
+    /// ageing out. Returns whether the data was read again.
     pub fn tick(&mut self) -> Result<bool, StoreError> {
         let v = self.env.store.data_version()?;
-        if v != self.data_version {
+        let now = self.now();
+        let drawn = self.env.drawn_at;
+        let minute = |t: DateTime<Utc>| t.timestamp().div_euclid(60);
+        let deadline_passed = self
+            .main
+            .next_deadline_after(drawn)
+            .is_some_and(|d| d <= now);
+        if v != self.data_version || minute(now) != minute(drawn) || deadline_passed {
             self.refresh()?;
             return Ok(true);
         }
-        if let Some(f) = &self.env.flash
-            && (self.now() - f.at).num_seconds() >= 5
-            && matches!(self.env.clock, Clock::Real)
-        {
-            self.env.flash = None;
+        if self.env.messages.changes_between(drawn, now) {
             self.env.dirty = true;
         }
         Ok(false)
@@ -147,7 +153,7 @@ impl App {
         match action {
             Action::Noop => {}
             Action::Quit => self.env.quit = true,
-            Action::Help => self.env.open(Popup::Help { scroll: 0 }),
+            Action::Help => self.env.open(Popup::Help(Default::default())),
             Action::Refresh => {
                 self.refresh()?;
                 self.env.say("Обновлено", false);

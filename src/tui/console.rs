@@ -15,6 +15,9 @@ pub struct Console {
     pub app: App,
     pub keymap: Keymap,
     resolver: Resolver,
+    /// The bindings before the read-only filter: a key found only there is an action this
+    /// operator may not take, and is told so.
+    withheld: Option<Keymap>,
 }
 
 impl Console {
@@ -25,7 +28,15 @@ impl Console {
             app,
             keymap,
             resolver,
+            withheld: None,
         }
+    }
+
+    /// Read-only: `full` holds the bindings the filter took away, so that their keys get «only
+    /// viewing» instead of «does nothing».
+    pub fn withholding(mut self, full: Keymap) -> Self {
+        self.withheld = Some(full);
+        self
     }
 
     /// Which keymap section applies now.
@@ -39,7 +50,12 @@ impl Console {
         if self.resolver.context() != ctx {
             self.resolver = self.keymap.resolver(ctx);
         }
-        match self.resolver.feed(event) {
+        let resolution = self.resolver.feed(event);
+        // A chord's continuations stay in the hint bar only while the chord is unfinished.
+        if self.app.env.chord.take().is_some() {
+            self.app.env.dirty = true;
+        }
+        match resolution {
             Resolution::Ignored => {}
             Resolution::Pending(c) => {
                 let keys: Vec<String> = c
@@ -47,7 +63,8 @@ impl Console {
                     .take(6)
                     .map(|c| format!("{} — {}", super::keymap::chord_label(&c.on), c.desc))
                     .collect();
-                self.app.say(keys.join(" · "), false);
+                self.app.env.chord = Some(keys.join(" · "));
+                self.app.env.dirty = true;
             }
             Resolution::Action(a) => self.app.perform(&a)?,
             Resolution::Text(c) => self.text(c),
@@ -92,13 +109,22 @@ impl Console {
                     .into_iter()
                     .next()
                     .unwrap_or_else(|| "?".into());
-                env.say(
+                let withheld = self.withheld.as_ref().is_some_and(|full| {
+                    matches!(
+                        full.resolver(ctx)
+                            .feed(KeyEvent::new(k.code(), k.modifiers())),
+                        Resolution::Action(_) | Resolution::Pending(_)
+                    )
+                });
+                let text = if withheld {
+                    format!("Только просмотр: клавиша {} вам недоступна", k.label())
+                } else {
                     format!(
                         "Клавиша {} здесь ничего не делает ({help} — справка)",
                         k.label()
-                    ),
-                    true,
-                );
+                    )
+                };
+                env.say(text, true);
             }
         }
     }
@@ -146,6 +172,7 @@ impl Console {
         let hints = self.hints(f.area().width as usize);
         view::draw(f, &mut self.app, &hints);
         self.app.env.dirty = false;
+        self.app.env.drawn_at = self.app.now();
     }
 }
 

@@ -8,6 +8,7 @@ pub mod app;
 pub mod console;
 pub mod incoming;
 pub mod keymap;
+pub mod messages;
 pub mod popup;
 pub mod run;
 pub mod screens;

@@ -155,12 +155,12 @@ fn on_notice(console: &mut Console, n: ImportNotice) {
             } else {
                 format!("Импорт: новых обращений {new}")
             };
-            app.say(msg, bad > 0);
+            // A notice of the background: it never hides the officer's own fresh message.
+            app.env.notice(msg);
         }
         ImportNotice::Failed(e) => app.say(format!("Импорт не удался: {e}"), true),
-        ImportNotice::Polling(_) => app.say(
-            "Нет событий файловой системы: папка inbox опрашивается",
-            false,
-        ),
+        ImportNotice::Polling(_) => app
+            .env
+            .notice("Нет событий файловой системы: папка inbox опрашивается"),
     }
 }

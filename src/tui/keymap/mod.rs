@@ -474,6 +474,8 @@ impl Keymap {
             .help(context)
             .into_iter()
             .filter(|e| !e.action.has_argument())
+            // On the main screen Esc only takes back marks and filters: not worth a hint.
+            .filter(|e| !(context == Context::List && e.action == Action::Back))
             .filter_map(|e| {
                 let spec = e.action.spec();
                 let priority = spec.hint_priority?;

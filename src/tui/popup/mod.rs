@@ -237,10 +237,10 @@ impl Input {
 
     /// Inserts pasted text at the cursor.
     pub fn insert_str(&mut self, s: &str) {
-        for c in s.chars() {
-            if c != '\r' {
-                self.insert(if !self.multiline && c == '\n' { ' ' } else { c });
-            }
+        // Line breaks arrive as LF, CR LF or a lone CR (terminals send Enter as CR in a paste).
+        let text = s.replace("\r\n", "\n").replace('\r', "\n");
+        for c in text.chars() {
+            self.insert(if !self.multiline && c == '\n' { ' ' } else { c });
         }
     }
 
@@ -285,13 +285,60 @@ pub struct Confirm {
     pub then: Box<super::screens::triage::Pending>,
 }
 
+/// A scrolled read-only text: the help, the messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pager {
+    /// The first line shown.
+    pub scroll: u16,
+    /// The last first line that still fills the page — known once drawn (`u16::MAX` before):
+    /// scrolling stops there instead of running into blank pages.
+    pub max: u16,
+    /// Lines on a page (known once drawn).
+    pub page: u16,
+}
+
+impl Default for Pager {
+    fn default() -> Self {
+        Self {
+            scroll: 0,
+            max: u16::MAX,
+            page: 10,
+        }
+    }
+}
+
+impl Pager {
+    /// Scrolls by a movement action.
+    pub fn perform(&mut self, action: &Action) {
+        let to = match action {
+            Action::Down => self.scroll as isize + 1,
+            Action::Up => self.scroll as isize - 1,
+            Action::Arrow(step) => self.scroll as isize + step.rows(usize::from(self.page)),
+            Action::Top => 0,
+            Action::Bottom => self.max as isize,
+            _ => return,
+        };
+        self.scroll = to.clamp(0, self.max as isize) as u16;
+    }
+
+    /// Sets the bounds from what was drawn: `lines` of text in a page of `page` lines.
+    pub fn fit(&mut self, lines: usize, page: u16) {
+        self.page = page.max(1);
+        self.max = u16::try_from(lines.saturating_sub(usize::from(page))).unwrap_or(u16::MAX);
+        self.scroll = self.scroll.min(self.max);
+    }
+}
+
 /// The pop-up on top, if any.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Popup {
     Chooser(Chooser),
     Input(Input),
     Confirm(Confirm),
-    Help { scroll: u16 },
+    /// The keys of the screen in force.
+    Help(Pager),
+    /// The recent messages (`:messages`).
+    Messages(Pager),
 }
 
 /// What an action did to a pop-up.
@@ -314,7 +361,7 @@ impl Popup {
             Popup::Chooser(_) => Context::Chooser,
             Popup::Input(_) => Context::Input,
             Popup::Confirm(_) => Context::Confirm,
-            Popup::Help { .. } => Context::Help,
+            Popup::Help(_) | Popup::Messages(_) => Context::Help,
         }
     }
 
@@ -328,14 +375,8 @@ impl Popup {
             }
             (_, Action::Back | Action::Cancel | Action::No) => Outcome::Close,
             (Popup::Chooser(c), a) => c.perform(a),
-            (Popup::Help { scroll }, a) => {
-                *scroll = match a {
-                    Action::Down => scroll.saturating_add(1),
-                    Action::Up => scroll.saturating_sub(1),
-                    Action::Arrow(step) => (*scroll as isize + step.rows(10)).max(0) as u16,
-                    Action::Top => 0,
-                    _ => *scroll,
-                };
+            (Popup::Help(p) | Popup::Messages(p), a) => {
+                p.perform(a);
                 Outcome::Stay
             }
             // Enter adds a line to a multi-line text; Ctrl-S (or Enter in one line) submits.
@@ -466,6 +507,25 @@ mod tests {
     }
 
     #[test]
+    fn a_pager_stops_at_its_last_page_once_drawn() {
+        let mut p = Popup::Help(Pager::default());
+        if let Popup::Help(pg) = &mut p {
+            pg.fit(30, 10);
+        }
+        p.perform(&Action::Bottom);
+        assert!(matches!(p, Popup::Help(Pager { scroll: 20, .. })));
+        p.perform(&Action::Down);
+        assert!(
+            matches!(p, Popup::Help(Pager { scroll: 20, .. })),
+            "no blank pages"
+        );
+        p.perform(&Action::Arrow(crate::tui::keymap::Step::Percent(-100)));
+        assert!(matches!(p, Popup::Help(Pager { scroll: 10, .. })));
+        p.perform(&Action::Top);
+        assert!(matches!(p, Popup::Help(Pager { scroll: 0, .. })));
+    }
+
+    #[test]
     fn input_edits_cyrillic_by_characters_not_bytes() {
         let mut i = Input::new("t", true, Purpose::Note(vec![1]));
         for ch in "ямa".chars() {
@@ -476,6 +536,9 @@ mod tests {
         assert_eq!(i.text, "яa");
         i.insert_str("ё\r\nж");
         assert_eq!(i.text, "яё\nжa");
+        let mut cr = Input::new("t", true, Purpose::Note(vec![1]));
+        cr.insert_str("Строка один\rСтрока два\r\nтри");
+        assert_eq!(cr.text, "Строка один\nСтрока два\nтри");
         i.home_end(false);
         i.delete();
         assert_eq!(i.text, "ё\nжa");

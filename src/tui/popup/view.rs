@@ -5,8 +5,11 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::Popup;
+use unicode_width::UnicodeWidthStr;
+
+use super::{Pager, Popup};
 use crate::textwidth::fit;
+use crate::tui::messages::Level;
 use crate::tui::screens::Env;
 use crate::tui::view::{Hints, panel};
 
@@ -22,7 +25,7 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 /// Draws the pop-up on top of everything.
-pub fn draw(f: &mut Frame, area: Rect, env: &Env, p: &Popup, hints: &Hints) {
+pub fn draw(f: &mut Frame, area: Rect, env: &Env, p: &mut Popup, hints: &Hints) {
     let t = &env.theme;
     match p {
         Popup::Chooser(c) => {
@@ -72,22 +75,32 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, p: &Popup, hints: &Hints) {
             let block = panel(&env.theme, i.title.clone(), true);
             let inner = block.inner(r);
             f.render_widget(block, r);
-            f.render_widget(
-                Paragraph::new(i.text.clone()).wrap(Wrap { trim: false }),
-                inner,
-            );
-            // The cursor: count display cells on its line (no wrapping for the cursor math
-            // beyond the width; long lines scroll with the text).
-            let before: String = i.text.chars().take(i.cursor).collect();
-            let line_no = before.matches('\n').count() as u16;
-            let col = before
-                .rsplit('\n')
-                .next()
-                .map_or(0, unicode_width::UnicodeWidthStr::width) as u16;
-            let w = inner.width.max(1);
+            // The text broken into rows of the box's width (by display cells), so that the
+            // cursor's row is known exactly and the box scrolls to keep it in sight.
+            let w = usize::from(inner.width.max(1));
+            let (rows, (row, col)) = rows_and_cursor(&i.text, i.cursor, w);
+            let page = usize::from(inner.height.max(1));
+            let first = (row + 1).saturating_sub(page);
+            let shown: Vec<Line> = rows
+                .iter()
+                .skip(first)
+                .take(page)
+                .map(|l| Line::raw(l.clone()))
+                .collect();
+            f.render_widget(Paragraph::new(shown), inner);
+            if first > 0 {
+                // More above: say so on the frame.
+                let mark = Rect {
+                    x: r.x + r.width.saturating_sub(4),
+                    y: r.y,
+                    width: 3,
+                    height: 1,
+                };
+                f.render_widget(Paragraph::new("▲").style(t.key()), mark);
+            }
             f.set_cursor_position(Position {
-                x: inner.x + col % w,
-                y: inner.y + (line_no + col / w).min(inner.height.saturating_sub(1)),
+                x: inner.x + u16::try_from(col).unwrap_or(0),
+                y: inner.y + u16::try_from(row - first).unwrap_or(0),
             });
         }
         Popup::Confirm(c) => {
@@ -111,22 +124,152 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, p: &Popup, hints: &Hints) {
                 r,
             );
         }
-        Popup::Help { scroll } => {
-            let r = centered(area, area.width.saturating_sub(4).min(100), area.height - 2);
-            f.render_widget(Clear, r);
-            let block = panel(&env.theme, "Помощь — клавиши (Esc — закрыть)".into(), true);
+        Popup::Help(pager) => {
+            let keys_w = hints
+                .help
+                .iter()
+                .flat_map(|(_, e)| e.iter().map(|(k, _)| UnicodeWidthStr::width(k.as_str())))
+                .max()
+                .unwrap_or(8)
+                .clamp(8, 28);
             let mut lines = Vec::new();
             for (section, entries) in &hints.help {
                 lines.push(Line::styled(section.clone(), t.header()));
                 for (k, d) in entries {
+                    // The keys in their own column, cut (never run into the text) when long.
                     lines.push(Line::from(vec![
-                        Span::styled(format!("  {k:<16}"), t.key()),
+                        Span::styled(format!("  {} ", fit(k, keys_w)), t.key()),
                         Span::raw(d.clone()),
                     ]));
                 }
                 lines.push(Line::raw(""));
             }
-            f.render_widget(Paragraph::new(lines).block(block).scroll((*scroll, 0)), r);
+            pager_box(
+                f,
+                area,
+                env,
+                "Помощь — клавиши (Esc — закрыть)",
+                lines,
+                pager,
+            );
         }
+        Popup::Messages(pager) => {
+            let tz = env.reference.calendar.timezone();
+            let lines: Vec<Line> = env
+                .messages
+                .recent()
+                .map(|m| {
+                    let at = m.at.with_timezone(&tz).format("%d.%m %H:%M:%S").to_string();
+                    let style = match m.level {
+                        Level::Error => t.flash(true),
+                        Level::Info => ratatui::style::Style::new(),
+                        Level::Notice => t.dim(),
+                    };
+                    Line::from(vec![
+                        Span::styled(format!("{at}  "), t.dim()),
+                        Span::styled(m.text.clone(), style),
+                    ])
+                })
+                .collect();
+            let lines = if lines.is_empty() {
+                vec![Line::styled("Сообщений не было", t.dim())]
+            } else {
+                lines
+            };
+            pager_box(
+                f,
+                area,
+                env,
+                "Сообщения — новые сверху (Esc — закрыть)",
+                lines,
+                pager,
+            );
+        }
+    }
+}
+
+/// A framed, scrolled text over most of the screen; the pager learns its bounds here.
+fn pager_box(
+    f: &mut Frame,
+    area: Rect,
+    env: &Env,
+    title: &str,
+    lines: Vec<Line>,
+    pager: &mut Pager,
+) {
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).min(100),
+        area.height.saturating_sub(2),
+    );
+    f.render_widget(Clear, r);
+    let block = panel(&env.theme, title.into(), true);
+    let inner = block.inner(r);
+    // Long lines wrap: count the rows they take at this width.
+    let w = usize::from(inner.width.max(1));
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(w)).sum();
+    pager.fit(rows, inner.height);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((pager.scroll, 0)),
+        r,
+    );
+}
+
+/// `text` in rows of at most `width` display cells (each line of the text starts a row), and the
+/// row and column of the cursor (`cursor` in characters).
+fn rows_and_cursor(text: &str, cursor: usize, width: usize) -> (Vec<String>, (usize, usize)) {
+    use unicode_width::UnicodeWidthChar;
+    let mut rows = vec![String::new()];
+    let mut col = 0;
+    let mut at = (0, 0);
+    for (n, c) in text.chars().enumerate() {
+        let cw = if c == '\n' { 0 } else { c.width().unwrap_or(0) };
+        if c != '\n' && col + cw > width {
+            rows.push(String::new());
+            col = 0;
+        }
+        if n == cursor {
+            at = (rows.len() - 1, col.min(width.saturating_sub(1)));
+        }
+        if c == '\n' {
+            rows.push(String::new());
+            col = 0;
+            continue;
+        }
+        if let Some(last) = rows.last_mut() {
+            last.push(c);
+        }
+        col += cw;
+    }
+    if cursor >= text.chars().count() {
+        at = if col >= width {
+            rows.push(String::new());
+            (rows.len() - 1, 0)
+        } else {
+            (rows.len() - 1, col)
+        };
+    }
+    (rows, at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rows_and_cursor;
+
+    #[test]
+    fn rows_break_at_the_width_and_at_newlines_and_the_cursor_follows() {
+        let (rows, at) = rows_and_cursor("абвгд\nе", 8, 3);
+        assert_eq!(rows, ["абв", "гд", "е"]);
+        assert_eq!(at, (2, 1), "cursor after «е»");
+        let (_, at) = rows_and_cursor("абвгд\nе", 3, 3);
+        assert_eq!(at, (1, 0), "cursor on «г», the first of the second row");
+        let (_, at) = rows_and_cursor("аб\nв", 2, 5);
+        assert_eq!(at, (0, 2), "cursor on the line break");
+        let (rows, at) = rows_and_cursor("абв", 3, 3);
+        assert_eq!(rows.len(), 2, "a full row puts the cursor on the next");
+        assert_eq!(at, (1, 0));
     }
 }

@@ -26,6 +26,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::keymap::{Action, Context};
+use super::messages::{Level, Messages};
 use super::popup::{Popup, Purpose};
 use super::theme::Theme;
 use crate::domain::Appeal;
@@ -49,14 +50,6 @@ impl Clock {
             Clock::Fixed(t) => t,
         }
     }
-}
-
-/// A short message in the status line.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Flash {
-    pub text: String,
-    pub error: bool,
-    pub at: DateTime<Utc>,
 }
 
 /// What a screen asks of the app beyond its own state, carried out after the action.
@@ -91,14 +84,21 @@ pub struct Env {
     pub grants: Grants,
     /// The auto-triage model (built at start with the officers' corrections so far).
     pub triage: Option<Arc<Triage>>,
-    pub flash: Option<Flash>,
+    /// The officer's messages and the background's notices (the status line shows one).
+    pub messages: Messages,
+    /// The keys that may follow a started chord, shown in the hint bar until it is finished.
+    pub chord: Option<String>,
     pub last_import: Option<String>,
     /// Where saved views are kept (`~/.config/mcu/views.toml`).
     pub views_path: Option<PathBuf>,
     /// The pop-up over the screens (chooser, input, confirmation, help), if any.
     pub popup: Option<Popup>,
+    /// Opened read-only, or the operator's roles change nothing: shown in the status line.
+    pub read_only: bool,
     /// Something changed since the last frame.
     pub dirty: bool,
+    /// The clock's instant when the last frame was drawn (what the screen shows is true then).
+    pub drawn_at: DateTime<Utc>,
     pub quit: bool,
     effects: Vec<Effect>,
 }
@@ -115,11 +115,14 @@ impl Env {
             workspace_label: label,
             grants,
             triage: None,
-            flash: None,
+            messages: Messages::default(),
+            chord: None,
             last_import: None,
             views_path: super::views::default_path(),
             popup: None,
+            read_only: false,
             dirty: true,
+            drawn_at: clock.now(),
             quit: false,
             effects: Vec::new(),
         }
@@ -130,13 +133,19 @@ impl Env {
         self.clock.now()
     }
 
-    /// Shows a message in the status line.
+    /// Shows a message in the status line: the answer to the officer's action, or an error.
     pub fn say(&mut self, text: impl Into<String>, error: bool) {
-        self.flash = Some(Flash {
-            text: text.into(),
-            error,
-            at: self.now(),
-        });
+        let level = if error { Level::Error } else { Level::Info };
+        let now = self.now();
+        self.messages.push(text, level, now);
+        self.dirty = true;
+    }
+
+    /// A notice from the background (an import came in): shown when the officer's own message
+    /// is not, kept in the history either way.
+    pub fn notice(&mut self, text: impl Into<String>) {
+        let now = self.now();
+        self.messages.push(text, Level::Notice, now);
         self.dirty = true;
     }
 

@@ -14,6 +14,7 @@ use super::app::App;
 use super::screens::Env;
 use super::theme::Theme;
 use crate::domain::WorkCalendar;
+use crate::textwidth::fit;
 
 /// Key hints for the bottom bar and the help screen, built from the bindings in force.
 #[derive(Debug, Clone, Default)]
@@ -37,9 +38,55 @@ pub fn draw(f: &mut Frame, app: &mut App, hints: &Hints) {
     app.draw_top(f, body);
     status_line(f, status, &app.env, app.main.incoming.marked.len());
     hint_bar(f, bar, &app.env, hints);
-    if let Some(p) = app.env.popup.clone() {
-        super::popup::draw(f, area, &app.env, &p, hints);
+    if let Some(mut p) = app.env.popup.take() {
+        super::popup::draw(f, area, &app.env, &mut p, hints);
+        app.env.popup = Some(p);
     }
+    if app.env.theme.ascii {
+        asciify(f.buffer_mut());
+    }
+}
+
+/// `--ascii`: every border, mark, arrow and sparkline bar drawn anywhere becomes its ASCII
+/// look-alike, in one place after the frame is drawn (letters — Cyrillic too — stay).
+fn asciify(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        let sym = cell.symbol();
+        let mut chars = sym.chars();
+        let (Some(c), None) = (chars.next(), chars.next()) else {
+            continue;
+        };
+        if let Some(a) = ascii_of(c) {
+            cell.set_char(a);
+        }
+    }
+}
+
+/// The ASCII stand-in of a non-ASCII symbol the console draws, if it is one.
+pub(crate) fn ascii_of(c: char) -> Option<char> {
+    Some(match c {
+        '…' => '~',
+        '▲' | '↑' => '^',
+        '▼' | '↓' => 'v',
+        '●' | '★' | '•' => '*',
+        '›' | '→' | '▶' => '>',
+        '‹' | '←' | '◀' => '<',
+        '—' | '–' | '−' => '-',
+        '·' => '|',
+        '×' => 'x',
+        '▁' => '_',
+        '▂' => '.',
+        '▃' => ':',
+        '▄' => '-',
+        '▅' => '=',
+        '▆' => '+',
+        '▇' => '*',
+        '█' => '#',
+        '│' | '┃' | '║' => '|',
+        '─' | '━' | '═' => '-',
+        '\u{2500}'..='\u{257F}' => '+',
+        _ => return None,
+    })
 }
 
 /// A bordered panel block with its title, highlighted when focused.
@@ -54,29 +101,54 @@ pub(crate) fn panel<'a>(t: &Theme, title: String, focused: bool) -> Block<'a> {
         .title(Span::styled(format!(" {title} "), t.title()))
 }
 
+/// The status line: where and who, the clock, the read-only mark, the marks, then the message
+/// in force — which takes the rest of the line before the last import's name does, so an
+/// officer's message or an error is never cut off by it.
 fn status_line(f: &mut Frame, area: Rect, env: &Env, marked: usize) {
     let t = &env.theme;
     let tz = env.reference.calendar.timezone();
     let now = env.now().with_timezone(&tz).format("%d.%m.%Y %H:%M");
-    let mut spans = vec![Span::raw(format!(
-        " МЦУ · {} · {} · {now}",
-        env.workspace_label, env.operator
-    ))];
-    if let Some(i) = &env.last_import {
-        spans.push(Span::raw(format!(" · импорт: {i}")));
+    let mut left = format!(" МЦУ · {} · {} · {now}", env.workspace_label, env.operator);
+    if env.read_only {
+        left.push_str(" · только просмотр");
     }
     if marked > 0 {
-        spans.push(Span::raw(format!(" · отмечено: {marked}")));
+        left.push_str(&format!(" · отмечено: {marked}"));
     }
-    if let Some(fl) = &env.flash {
-        spans.push(Span::raw(" · "));
-        spans.push(Span::styled(fl.text.clone(), t.flash(fl.error)));
+    let width = usize::from(area.width);
+    let left = fit(&left, width).trim_end().to_string();
+    let room = width.saturating_sub(display_width(&left) + 3);
+    let mut spans = vec![Span::raw(left)];
+    if room > 0 {
+        if let Some(m) = env.messages.shown(env.now()) {
+            spans.push(Span::raw(" · "));
+            spans.push(Span::styled(
+                fit(&m.text, room).trim_end().to_string(),
+                t.flash(m.is_error()),
+            ));
+        } else if let Some(i) = &env.last_import {
+            spans.push(Span::raw(" · "));
+            spans.push(Span::raw(
+                fit(&format!("импорт: {i}"), room).trim_end().to_string(),
+            ));
+        }
     }
     f.render_widget(Paragraph::new(Line::from(spans)).style(t.status()), area);
 }
 
+fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// The hint bar: the keys of the screen in force, or — while a chord is unfinished — the keys
+/// that may follow.
 fn hint_bar(f: &mut Frame, area: Rect, env: &Env, hints: &Hints) {
     let t = &env.theme;
+    if let Some(chord) = &env.chord {
+        let text = fit(&format!(" {chord}"), usize::from(area.width));
+        f.render_widget(Paragraph::new(Span::styled(text, t.key())), area);
+        return;
+    }
     let mut spans = Vec::new();
     let mut used = 0usize;
     for (k, d) in &hints.bar {

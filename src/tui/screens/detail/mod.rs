@@ -13,6 +13,7 @@ use super::{Effect, Env, Screen};
 use crate::domain::Appeal;
 use crate::store::{Event, StoreError};
 use crate::tui::keymap::{Action, Context};
+use crate::tui::popup::Pager;
 
 /// The detail screen.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,9 +22,8 @@ pub struct Detail {
     pub suggestion: Option<Suggested>,
     pub history: Vec<Event>,
     pub duplicates: Vec<Appeal>,
-    pub scroll: u16,
-    /// Text lines that fit on screen (set when drawn): a page for page-wise scrolling.
-    pub height: usize,
+    /// The scroll position, bounded by what was drawn.
+    pub pager: Pager,
 }
 
 impl Detail {
@@ -38,13 +38,8 @@ impl Detail {
             history: env.store.history(id)?,
             duplicates: env.store.duplicates_of(id)?,
             appeal,
-            scroll: 0,
-            height: 20,
+            pager: Pager::default(),
         }))
-    }
-
-    fn scroll_by(&mut self, delta: isize) {
-        self.scroll = (self.scroll as isize + delta).clamp(0, 10_000) as u16;
     }
 }
 
@@ -58,18 +53,15 @@ impl Screen for Detail {
     }
 
     fn draw(&mut self, f: &mut Frame, area: Rect, env: &Env) {
-        self.height = usize::from(area.height.saturating_sub(2)).max(1);
         view::draw(f, area, env, self);
     }
 
     fn perform(&mut self, action: &Action, env: &mut Env) -> Result<bool, StoreError> {
         match action {
             Action::Back | Action::Cancel | Action::No => env.request(Effect::Close),
-            Action::Down => self.scroll_by(1),
-            Action::Up => self.scroll_by(-1),
-            Action::Arrow(step) => self.scroll_by(step.rows(self.height)),
-            Action::Top => self.scroll_by(-10_000),
-            Action::Bottom => self.scroll_by(10_000),
+            Action::Down | Action::Up | Action::Arrow(_) | Action::Top | Action::Bottom => {
+                self.pager.perform(action)
+            }
             Action::NextAppeal => env.request(Effect::Step(1)),
             Action::PrevAppeal => env.request(Effect::Step(-1)),
             Action::NextUntriaged => env.request(Effect::NextUntriaged),
@@ -81,8 +73,7 @@ impl Screen for Detail {
     fn refresh(&mut self, env: &mut Env) -> Result<(), StoreError> {
         match Detail::open(self.appeal.id, env)? {
             Some(mut d) => {
-                d.scroll = self.scroll;
-                d.height = self.height;
+                d.pager = self.pager;
                 *self = d;
             }
             // Gone or no longer visible to this operator.

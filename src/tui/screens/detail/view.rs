@@ -12,7 +12,7 @@ use crate::tui::screens::Env;
 use crate::tui::view::{panel, time_left};
 
 /// Draws the detail screen.
-pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &Detail) {
+pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &mut Detail) {
     let t = &env.theme;
     // Personal data only for those who may see it (152-ФЗ).
     let shown = crate::domain::access::redact(&d.appeal, &env.grants);
@@ -33,6 +33,33 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &Detail) {
         ])
     };
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    // What an officer reads first, even at 80×24: one line of where it stands, then the text
+    // and the answer; every field after them.
+    let (left, left_style) = time_left(t, cal, now, a.deadlines.answer_due, a.status.is_open());
+    let block_name = a.block.as_deref().map_or("без блока".to_string(), |b| {
+        env.reference.blocks.name_of(b).to_string()
+    });
+    let mut head = vec![
+        Line::from(vec![
+            Span::raw(format!(
+                "{} · {} · {} · {} · срок: ",
+                a.channel.label_ru(),
+                when(Some(a.received_at)),
+                block_name,
+                a.status.label_ru()
+            )),
+            Span::styled(left, left_style),
+        ]),
+        Line::raw(""),
+        Line::styled("Текст", t.header()),
+    ];
+    head.extend(a.text.lines().map(|l| Line::raw(l.to_string())));
+    if let Some(ans) = &a.answer {
+        head.push(Line::raw(""));
+        head.push(Line::styled("Ответ", t.header()));
+        head.extend(ans.lines().map(|l| Line::raw(l.to_string())));
+    }
+    head.push(Line::raw(""));
     let mut lines = vec![
         field("Поступило", when(Some(a.received_at))),
         field("Канал", format!("{} ({})", a.channel.label_ru(), a.key())),
@@ -137,18 +164,6 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &Detail) {
         ]));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled("Текст", t.header()));
-    for l in a.text.lines() {
-        lines.push(Line::raw(l.to_string()));
-    }
-    if let Some(ans) = &a.answer {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled("Ответ", t.header()));
-        for l in ans.lines() {
-            lines.push(Line::raw(l.to_string()));
-        }
-    }
-    lines.push(Line::raw(""));
     lines.push(Line::styled("История", t.header()));
     for e in &d.history {
         let mut e = e.clone();
@@ -174,12 +189,29 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &Detail) {
             Span::raw(change),
         ]));
     }
-    let block = panel(&env.theme, format!("Обращение №{}", a.id), true);
+    head.extend(lines);
+    let lines = head;
+    // Where the page is in the whole, in the title: the officer sees there is more below.
+    let inner_w = usize::from(area.width.saturating_sub(2).max(1));
+    let inner_h = area.height.saturating_sub(2);
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_w))
+        .sum();
+    d.pager.fit(rows, inner_h);
+    let first = usize::from(d.pager.scroll) + 1;
+    let last = (usize::from(d.pager.scroll) + usize::from(inner_h)).min(rows);
+    let title = if rows > usize::from(inner_h) {
+        format!("Обращение №{} · строки {first}–{last} из {rows}", a.id)
+    } else {
+        format!("Обращение №{}", a.id)
+    };
+    let block = panel(&env.theme, title, true);
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false })
-            .scroll((d.scroll, 0)),
+            .scroll((d.pager.scroll, 0)),
         area,
     );
 }

@@ -31,7 +31,7 @@ pub enum Panel {
 }
 
 /// The `:` commands, for completion and the message of an unknown one.
-const COMMANDS: [&str; 12] = [
+const COMMANDS: [&str; 13] = [
     "block",
     "status",
     "channel",
@@ -44,6 +44,7 @@ const COMMANDS: [&str; 12] = [
     "goto",
     "view",
     "refresh",
+    "messages",
 ];
 
 /// The main screen's state.
@@ -96,6 +97,21 @@ impl Main {
             )
         });
         Ok(())
+    }
+
+    /// The first deadline of a listed appeal after `t` (the list changes colour then).
+    pub fn next_deadline_after(
+        &self,
+        t: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.incoming
+            .rows
+            .iter()
+            .filter(|a| a.status.is_open())
+            .flat_map(|a| [a.deadlines.first_response_due, a.deadlines.answer_due])
+            .flatten()
+            .filter(|d| *d > t)
+            .min()
     }
 
     /// An officer's change was saved: the marks it applied to are done.
@@ -390,6 +406,7 @@ impl Main {
             "urgent" => self.filter(Some("urgent"), env)?,
             "view" => self.view((!rest.is_empty()).then_some(rest), env)?,
             "refresh" => env.request(Effect::Refresh),
+            "messages" | "m" => env.open(Popup::Messages(Default::default())),
             "search" => {
                 self.incoming.filter.text = (!rest.is_empty()).then(|| rest.to_string());
                 self.apply_filter(env)?;
@@ -528,7 +545,16 @@ impl Screen for Main {
 
     fn perform(&mut self, action: &Action, env: &mut Env) -> Result<bool, StoreError> {
         match action {
-            Action::Back | Action::Cancel | Action::No => self.incoming.marked.clear(),
+            // Esc takes back one thing at a time: the marks, then the search and filters.
+            Action::Back | Action::Cancel | Action::No => {
+                if !self.incoming.marked.is_empty() {
+                    self.incoming.marked.clear();
+                } else if !self.filter_label(env).is_empty() {
+                    self.incoming.filter = Default::default();
+                    self.apply_filter(env)?;
+                    env.say("Поиск и фильтры сняты", false);
+                }
+            }
             Action::Down => self.move_by(env, 1)?,
             Action::Up => self.move_by(env, -1)?,
             Action::Arrow(step) => self.move_by(env, step.rows(self.list_height))?,
