@@ -200,7 +200,7 @@ fn enter_opens_the_detail_with_text_deadlines_and_history() {
         "Ответ до",
         "Первый ответ до",
         "История",
-        "created",
+        "создано",
         "Орлова Вера Ивановна",
     ] {
         assert!(s.contains(needle), "{needle} missing:\n{s}");
@@ -332,7 +332,7 @@ fn marked_appeals_take_one_action_after_a_confirmation() {
     key(&mut c, KeyCode::Char('c'));
     let s = screen(&mut c, 80, 24);
     assert!(
-        s.contains("Подтверждение") && s.contains("2 обращений"),
+        s.contains("Подтверждение") && s.contains("2 обращения"),
         "{s}"
     );
     key(&mut c, KeyCode::Char('y'));
@@ -712,4 +712,36 @@ fn a_read_only_console_says_so_and_why_a_key_does_nothing() {
     key(&mut c, KeyCode::Char('b'));
     let m = c.app.env.messages.last().unwrap();
     assert!(m.text.contains("Только просмотр"), "{m:?}");
+}
+
+#[test]
+fn messages_and_history_speak_russian_with_names_not_ids() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    key(&mut c, KeyCode::Char('b'));
+    key(&mut c, KeyCode::Char('2'));
+    let m = c.app.env.messages.last().unwrap().text.clone();
+    assert!(m.starts_with("Сохранено: блок «"), "{m}");
+    assert!(!m.contains("roads") && !m.contains("housing"), "{m}");
+    c.app
+        .apply(vec![3], vec![Change::Status(Status::InProgress)])
+        .unwrap();
+    key(&mut c, KeyCode::Enter);
+    ch(&mut c, "G");
+    let s = screen(&mut c, 120, 50);
+    assert!(
+        s.contains("статус: Новое → В работе") || s.contains("статус: Назначено → В работе"),
+        "{s}"
+    );
+    assert!(!s.contains("in_progress"), "{s}");
+    assert!(
+        !s.contains("+00:00"),
+        "times in the workspace zone, not UTC: {s}"
+    );
+    key(&mut c, KeyCode::Esc);
+    key(&mut c, KeyCode::Char(':'));
+    ch(&mut c, "goto 99999");
+    key(&mut c, KeyCode::Enter);
+    let m = c.app.env.messages.last().unwrap().text.clone();
+    assert_eq!(m, "Нет обращения «99999»");
 }

@@ -11,6 +11,7 @@ pub mod status;
 pub mod targets;
 pub mod text;
 pub mod triage;
+pub mod wording;
 
 pub use appeal::{Appeal, Deadlines, Quality};
 pub use block::{Block, Blocks};

@@ -16,6 +16,7 @@ use crate::domain::access::{Grants, Role};
 use crate::store::{Store, StoreError};
 
 pub use super::screens::Clock;
+pub use super::screens::error_text;
 pub use super::screens::main::Panel;
 pub use super::screens::triage::{Suggested, describe};
 

@@ -84,7 +84,8 @@ fn event_loop(
                 ev = events.next() => match ev {
                     Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => {
                         if let Err(e) = console.key(k) {
-                            console.app.say(e.to_string(), true);
+                            tracing::warn!("console action failed: {e}");
+                            console.app.say(crate::tui::app::error_text(&e, None), true);
                         }
                     }
                     Some(Ok(Event::Paste(s))) => console.paste(&s),
@@ -106,7 +107,8 @@ fn event_loop(
                         }
                     }
                     if let Err(e) = console.app.tick() {
-                        console.app.say(e.to_string(), true);
+                        tracing::warn!("console refresh failed: {e}");
+                        console.app.say(crate::tui::app::error_text(&e, None), true);
                     }
                 }
             }

@@ -165,6 +165,32 @@ impl Env {
     }
 }
 
+/// A store error as the officer reads it, in Russian (the store's own texts are for scripts and
+/// logs). `what` names what was looked for, for «not found».
+pub fn error_text(e: &StoreError, what: Option<&str>) -> String {
+    match e {
+        StoreError::NotFound(_) => match what {
+            Some(w) => format!("Нет обращения «{w}»"),
+            None => "Не найдено".into(),
+        },
+        StoreError::Stale { id, .. } => {
+            format!("№{id} изменено другим оператором — показано текущее состояние, повторите")
+        }
+        StoreError::Denied(m) => format!("Недоступно вашей роли: {m}"),
+        StoreError::Invalid(m) => format!("Не сохранено: {m}"),
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
+        {
+            "База данных занята другим процессом — изменение не сохранено, повторите".into()
+        }
+        StoreError::Sqlite(_) => "Ошибка базы данных (подробности в журнале)".into(),
+        StoreError::Calendar(e) => format!("Календарь: {e}"),
+    }
+}
+
 /// One screen of the console.
 pub trait Screen {
     /// The keymap section in force while this screen is on top.

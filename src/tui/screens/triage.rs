@@ -4,6 +4,7 @@
 //! uses; the ones hard to undo, or touching several appeals, ask first.
 
 use super::{Effect, Env};
+use crate::domain::wording::{APPEALS, count};
 use crate::domain::{Appeal, Quality, Status};
 use crate::store::{Actor, Change, StoreError};
 use crate::tui::keymap::Action;
@@ -199,7 +200,7 @@ pub fn on_result(
         }
         Purpose::Duplicate(ids) => match env.store.find(&t) {
             Ok(orig) => apply(env, ids, vec![Change::DuplicateOf(Some(orig.id))], seen)?,
-            Err(e) => env.say(e.to_string(), true),
+            Err(e) => env.say(super::error_text(&e, Some(&t)), true),
         },
         _ => return Ok(false),
     }
@@ -396,10 +397,10 @@ pub fn apply(
     if dangerous || targets.len() > 1 {
         let what = match targets.as_slice() {
             [one] => format!("обращение №{one}"),
-            many => format!("{} обращений", many.len()),
+            many => count(many.len() as u64, APPEALS),
         };
         env.open(Popup::Confirm(Confirm {
-            message: format!("Изменить {what}: {}?", describe(&changes)),
+            message: format!("Изменить {what}: {}?", describe(&changes, env)),
             then: Box::new(Pending::Apply(targets, changes)),
         }));
         return Ok(());
@@ -416,29 +417,28 @@ pub fn apply_now(
 ) -> Result<(), StoreError> {
     let actor = Actor::operator(env.grants.clone(), "console");
     let now = env.now();
-    let mut done = 0;
+    let mut done = 0u64;
     let mut problems = Vec::new();
     for id in &targets {
         // The version the officer saw: a change made meanwhile by someone else is not
         // silently overwritten.
         match env.store.update(*id, &changes, seen(*id), &actor, now) {
             Ok(_) => done += 1,
-            Err(StoreError::Stale { id, .. }) => problems.push(format!(
-                "№{id} изменено другим оператором — показано текущее состояние, повторите"
-            )),
-            Err(StoreError::Invalid(m) | StoreError::NotFound(m) | StoreError::Denied(m)) => {
-                problems.push(format!("№{id}: {m}"))
+            Err(e @ StoreError::Stale { .. }) => problems.push(super::error_text(&e, None)),
+            Err(e @ (StoreError::Invalid(_) | StoreError::NotFound(_) | StoreError::Denied(_))) => {
+                problems.push(format!("№{id}: {}", super::error_text(&e, None)))
             }
             Err(e) => return Err(e),
         }
     }
     env.request(Effect::Refresh);
     if problems.is_empty() {
+        let what = describe(&changes, env);
         env.say(
             if done == 1 {
-                format!("Сохранено: {}", describe(&changes))
+                format!("Сохранено: {what}")
             } else {
-                format!("Сохранено для {done} обращений: {}", describe(&changes))
+                format!("Сохранено для {}: {what}", count(done, APPEALS))
             },
             false,
         );
@@ -448,12 +448,13 @@ pub fn apply_now(
     Ok(())
 }
 
-/// A short Russian description of changes, for messages and confirmations.
-pub fn describe(changes: &[Change]) -> String {
+/// A short Russian description of changes, for messages and confirmations: blocks, statuses and
+/// grades by their names.
+pub fn describe(changes: &[Change], env: &Env) -> String {
     changes
         .iter()
         .map(|c| match c {
-            Change::Block(Some(b)) => format!("блок {b}"),
+            Change::Block(Some(b)) => format!("блок «{}»", env.reference.blocks.name_of(b)),
             Change::Block(None) => "блок снят".into(),
             Change::Responsible(Some(r)) => format!("ответственный {r}"),
             Change::Responsible(None) => "ответственный снят".into(),

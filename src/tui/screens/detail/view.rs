@@ -170,11 +170,15 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &mut Detail) {
         if !pd {
             e.mask_personal_data();
         }
+        // Field names and values as an officer reads them; times in the workspace's zone.
+        let label = crate::domain::wording::field_label(&e.field);
+        let v =
+            |x: &str| crate::domain::wording::value_label(&e.field, x, &env.reference.blocks, tz);
         let change = match (&e.old, &e.new) {
-            (None, Some(n)) => format!("{} = {}", e.field, n),
-            (Some(o), Some(n)) => format!("{}: {} → {}", e.field, o, n),
-            (Some(o), None) => format!("{}: {} → (пусто)", e.field, o),
-            (None, None) => e.field.clone(),
+            (None, Some(n)) => format!("{label}: {}", v(n)),
+            (Some(o), Some(n)) => format!("{label}: {} → {}", v(o), v(n)),
+            (Some(o), None) => format!("{label}: {} → (пусто)", v(o)),
+            (None, None) => label.to_string(),
         };
         lines.push(Line::from(vec![
             Span::styled(

@@ -396,7 +396,7 @@ impl Main {
             "q" | "quit" => env.quit = true,
             "goto" | "g" => match env.store.find(rest) {
                 Ok(a) => env.request(Effect::Open(a.id)),
-                Err(e) => env.say(e.to_string(), true),
+                Err(e) => env.say(super::error_text(&e, Some(rest)), true),
             },
             "overdue" => {
                 self.incoming.filter.overdue_at = Some(env.now());

@@ -1,0 +1,140 @@
+//! How things are said in Russian to an officer: plurals after numbers, the names of an appeal's
+//! audited fields and their values as a person reads them (a status's name, not its id; a time in
+//! the workspace's zone, not UTC with nanoseconds). One place, so every screen and message says it
+//! the same way.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::Status;
+use super::block::Blocks;
+
+/// The word form after a number: `forms` are for 1, 2–4 and 5+ («обращение», «обращения»,
+/// «обращений»); 11–14 take the third.
+pub fn plural(n: u64, forms: [&'static str; 3]) -> &'static str {
+    let (d10, d100) = (n % 10, n % 100);
+    if d10 == 1 && d100 != 11 {
+        forms[0]
+    } else if (2..=4).contains(&d10) && !(12..=14).contains(&d100) {
+        forms[1]
+    } else {
+        forms[2]
+    }
+}
+
+/// «3 обращения»: the number with the word in its form.
+pub fn count(n: u64, forms: [&'static str; 3]) -> String {
+    format!("{n} {}", plural(n, forms))
+}
+
+/// The forms of «обращение».
+pub const APPEALS: [&str; 3] = ["обращение", "обращения", "обращений"];
+
+/// The Russian name of an audited field of an appeal (the history's `field`).
+pub fn field_label(field: &str) -> &str {
+    match field {
+        "created" => "создано",
+        "received_at" => "поступило",
+        "text" => "текст",
+        "author" => "автор",
+        "contact" => "контакт",
+        "settlement" => "населённый пункт",
+        "address" => "адрес",
+        "url" => "ссылка",
+        "category" => "категория",
+        "fz59" => "59-ФЗ",
+        "block" => "блок",
+        "responsible" => "ответственный",
+        "status" => "статус",
+        "urgent" => "срочное",
+        "conflict" => "конфликтное",
+        "first_response_at" => "первый ответ",
+        "answered_at" => "ответ дан",
+        "answer" => "текст ответа",
+        "quality" => "качество ответа",
+        "rating" => "оценка",
+        "coordinates" => "координаты",
+        "duplicate_of" => "дубль обращения",
+        "extension_reason" => "продление",
+        "note" => "заметка",
+        "block_confirmed" => "блок подтверждён",
+        "reopens" => "переоткрыто раз",
+        "reopened_at" => "переоткрыто",
+        other => other,
+    }
+}
+
+/// A stored value of an audited field as an officer reads it.
+pub fn value_label(field: &str, value: &str, blocks: &Blocks, tz: Tz) -> String {
+    match field {
+        "status" => value
+            .parse::<Status>()
+            .map_or_else(|_| value.to_string(), |s| s.label_ru().to_string()),
+        "block" => blocks.name_of(value).to_string(),
+        "quality" => match value {
+            "substantive" => "по существу".into(),
+            "formal" => "формальный (отписка)".into(),
+            other => other.into(),
+        },
+        "fz59" | "urgent" | "conflict" | "block_confirmed" => match value {
+            "true" => "да".into(),
+            "false" => "нет".into(),
+            other => other.into(),
+        },
+        "duplicate_of" => format!("№{value}"),
+        _ => match DateTime::parse_from_rfc3339(value) {
+            Ok(t) => local_time(t.with_timezone(&Utc), tz),
+            Err(_) => value.to_string(),
+        },
+    }
+}
+
+/// A time in the workspace's zone, to the minute: «28.11.2026 14:05».
+pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%d.%m.%Y %H:%M").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plurals_follow_russian_rules() {
+        let f = |n| count(n, APPEALS);
+        assert_eq!(f(1), "1 обращение");
+        assert_eq!(f(3), "3 обращения");
+        assert_eq!(f(5), "5 обращений");
+        assert_eq!(f(11), "11 обращений");
+        assert_eq!(f(12), "12 обращений");
+        assert_eq!(f(21), "21 обращение");
+        assert_eq!(f(22), "22 обращения");
+        assert_eq!(f(111), "111 обращений");
+        assert_eq!(f(0), "0 обращений");
+    }
+
+    #[test]
+    fn values_read_as_a_person_says_them() {
+        let blocks = Blocks::from_toml(
+            "[[block]]\nid = \"roads\"\nname = \"Дороги\"\nkeywords = [\"яма\"]\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let tz = chrono_tz::Europe::Moscow;
+        assert_eq!(
+            value_label("status", "in_progress", &blocks, tz),
+            "В работе"
+        );
+        assert_eq!(value_label("block", "roads", &blocks, tz), "Дороги");
+        assert_eq!(value_label("urgent", "true", &blocks, tz), "да");
+        assert_eq!(
+            value_label(
+                "answered_at",
+                "2026-11-28T11:05:07.123456789+00:00",
+                &blocks,
+                tz
+            ),
+            "28.11.2026 14:05"
+        );
+        assert_eq!(value_label("text", "как есть", &blocks, tz), "как есть");
+        assert_eq!(field_label("status"), "статус");
+    }
+}
