@@ -351,7 +351,12 @@ pub fn conflicts(ws: &Workspace, a: ConflictsArgs) -> CmdResult {
         .push(x);
     }
     for (r, xs) in by {
-        println!("{r}: {}", xs.len());
+        let reopened = xs.iter().filter(|x| x.reopen_count > 0).count();
+        if reopened > 0 {
+            println!("{r}: {} (переоткрыто: {reopened})", xs.len());
+        } else {
+            println!("{r}: {}", xs.len());
+        }
         for x in xs {
             let mut marks = Vec::new();
             if x.conflict {

@@ -73,18 +73,21 @@ pub struct AppealCounts {
 }
 
 impl AppealCounts {
-    /// Classifies one appeal. An answer is a recorded answer time; an answer without a deadline
+    /// Classifies one appeal. An answer is a recorded answer time of an appeal that is no longer
+    /// open ([`Appeal::is_answered`]): an open one (a reopened one among them) counts once, as
+    /// open, overdue or not by its current term. An answer is on time when given by the deadline
+    /// of its term (after a reopening, the term that started there); an answer without a deadline
     /// (a year missing from the calendar) is not on time, since it cannot be shown to be.
     pub fn of(a: &Appeal, now: DateTime<Utc>) -> Self {
         if a.status.is_excluded_from_ranking() {
             return Self::default();
         }
-        let answered = a.answered_at.is_some();
+        let answered = a.is_answered();
         Self {
             counted: true,
             answered,
             on_time: match (a.answered_at, a.deadlines.answer_due) {
-                (Some(t), Some(d)) => t <= d,
+                (Some(t), Some(d)) => answered && t <= d,
                 _ => false,
             },
             open_overdue: a.is_overdue(now),

@@ -15,7 +15,7 @@ pub(crate) const APPEAL_COLUMNS: &str = "a.id, a.channel, a.source_id, a.receive
     a.author, a.contact, s.name, a.address, a.url, a.category, a.fz59, a.block, r.name, a.status, \
     a.urgent, a.conflict, a.first_response_at, a.answered_at, a.answer, a.quality, a.rating, a.lat, \
     a.lon, a.duplicate_of, a.extension_reason, a.reopen_count, a.register_due, \
-    a.first_response_due, a.answer_due, a.version";
+    a.first_response_due, a.answer_due, a.version, a.reopened_at";
 
 /// `FROM` clause joining the names of settlement and recipient.
 pub(crate) const APPEAL_FROM: &str = "appeals a LEFT JOIN settlements s ON s.id = a.settlement_id \
@@ -76,6 +76,7 @@ pub(crate) fn appeal_from_row(r: &Row<'_>) -> rusqlite::Result<Appeal> {
             answer_due: ts_opt(r.get(29)?),
         },
         version: r.get(30)?,
+        reopened_at: ts_opt(r.get(31)?),
     })
 }
 
@@ -150,7 +151,7 @@ pub struct SaveOutcome {
 }
 
 /// The audited fields of an appeal as text, for the history.
-fn audited(a: &Appeal) -> [(&'static str, Option<String>); 22] {
+fn audited(a: &Appeal) -> [(&'static str, Option<String>); 23] {
     let t = |d: Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339());
     [
         ("received_at", Some(a.received_at.to_rfc3339())),
@@ -178,6 +179,7 @@ fn audited(a: &Appeal) -> [(&'static str, Option<String>); 22] {
         ),
         ("duplicate_of", a.duplicate_of.map(|d| d.to_string())),
         ("extension_reason", a.extension_reason.clone()),
+        ("reopened_at", t(a.reopened_at)),
     ]
 }
 
@@ -186,11 +188,12 @@ pub(crate) fn compute_deadlines(
     reference: &Reference,
     a: &Appeal,
 ) -> Result<Deadlines, crate::domain::calendar::CalendarError> {
-    // An interim answer is a first response recorded before (or without) the final one.
+    // An interim answer is a first response recorded before (or without) the final one; after a
+    // reopening, only one given in the new term counts (`deadlines_of_term`).
     let interim_at = a
         .first_response_at
         .filter(|f| a.answered_at.is_none_or(|ans| *f < ans));
-    reference.sla.deadlines(
+    reference.sla.deadlines_of_term(
         &reference.calendar,
         &SlaInput {
             channel: a.channel,
@@ -200,6 +203,7 @@ pub(crate) fn compute_deadlines(
             interim_at,
             extended: a.extension_reason.is_some(),
         },
+        a.reopened_at,
     )
 }
 
@@ -326,7 +330,7 @@ fn search_form<'b>(
 
 /// The columns `save()` writes from an appeal, in the order of its values. The insert adds the
 /// key (channel, source id), the version and the timestamps; the update sets them by id.
-const WRITTEN: [&str; 29] = [
+const WRITTEN: [&str; 30] = [
     "received_at",
     "text",
     "author",
@@ -356,6 +360,7 @@ const WRITTEN: [&str; 29] = [
     "first_response_due",
     "answer_due",
     "first_response_ws",
+    "reopened_at",
 ];
 
 thread_local! {
@@ -398,13 +403,12 @@ pub(crate) fn save(
         now,
         names,
     } = *ctx;
-    // Reopening an answered appeal counts.
+    // Reopening an answered or closed appeal: a new answer term from now, the earlier answer
+    // withdrawn into the history, one more reopen counted (`Appeal::reopen`).
     if let Some(o) = old
-        && !o.status.is_open()
-        && new.status.is_open()
-        && matches!(o.status, Status::Answered | Status::Closed)
+        && new.reopens(o)
     {
-        new.reopen_count = o.reopen_count + 1;
+        new.reopen(now, o.reopen_count);
     }
     let deadline_problem = match compute_deadlines(reference, new) {
         Ok(d) => {
@@ -467,6 +471,7 @@ pub(crate) fn save(
         secs(d.first_response_due),
         secs(d.answer_due),
     );
+    let reopened = secs(new.reopened_at);
     let written: [&dyn rusqlite::ToSql; WRITTEN.len()] = [
         &received,
         &new.text,
@@ -497,6 +502,7 @@ pub(crate) fn save(
         &first_due,
         &answer_due,
         &first_response_ws,
+        &reopened,
     ];
     let id = match old {
         None => {
@@ -743,6 +749,20 @@ fn apply_changes(
                 }
             }
             Change::AnsweredAt(t) => {
+                if let (Some(t), Some(r)) = (t, a.reopened_at)
+                    && a.before_reopening(*t)
+                {
+                    let local = |x: DateTime<Utc>| {
+                        x.with_timezone(&reference.calendar.timezone())
+                            .format("%d.%m.%Y %H:%M:%S")
+                    };
+                    return Err(StoreError::Invalid(format!(
+                        "the answer time {} is before the appeal was reopened ({}): an answer of \
+                         the new term is given after the reopening",
+                        local(*t),
+                        local(r)
+                    )));
+                }
                 a.answered_at = *t;
                 if t.is_some() && a.status.is_open() && !explicit_status {
                     a.status = Status::Answered;

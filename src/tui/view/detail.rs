@@ -90,6 +90,17 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Detail) {
             Span::styled(left, style),
         ]));
     }
+    if let Some(r) = a.reopened_at {
+        // The answer deadline above is the new term's, counted from here.
+        lines.push(field(
+            "Переоткрыто",
+            format!(
+                "{} (×{}), срок ответа — от переоткрытия; прежний ответ — в истории",
+                when(Some(r)),
+                a.reopen_count
+            ),
+        ));
+    }
     if let Some(r) = &a.extension_reason {
         lines.push(field("Продлено", r.clone()));
     }
