@@ -358,7 +358,11 @@ fn im_reopened_on_friday_evening_is_due_monday_at_the_end_of_work() {
     assert_eq!(d.answer_due, Some(msk(2026, 11, 30, 17, 0)));
     assert_eq!(
         d.answer_due,
-        Some(cal().add_working_hours(msk(2026, 11, 27, 18, 30), 8).unwrap())
+        Some(
+            cal()
+                .add_working_hours(msk(2026, 11, 27, 18, 30), 8)
+                .unwrap()
+        )
     );
     // The first response was due once, from the receipt.
     assert_eq!(d.first_response_due, deadlines(i).first_response_due);

@@ -34,11 +34,7 @@ fn reopened() -> DateTime<Utc> {
 }
 
 fn november() -> Period {
-    Period::new(
-        "2026-11-01".parse().unwrap(),
-        "2026-11-30".parse().unwrap(),
-    )
-    .unwrap()
+    Period::new("2026-11-01".parse().unwrap(), "2026-11-30".parse().unwrap()).unwrap()
 }
 
 /// a ПОС message of Monday 02.11 answered on Tuesday 03.11 (due 17.11: on time), graded
@@ -134,7 +130,11 @@ fn timeliness(store: &Store, now: DateTime<Utc>) -> (u32, u32, u32) {
 #[test]
 fn a_reopened_appeal_overdue_by_its_new_term_counts_once_as_open_overdue() {
     let mut store = workspace();
-    assert_eq!(timeliness(&store, judged()), (1, 1, 0), "before the reopening");
+    assert_eq!(
+        timeliness(&store, judged()),
+        (1, 1, 0),
+        "before the reopening"
+    );
 
     reopen(&mut store, reopened());
     let a = store.get(1).unwrap().unwrap();
@@ -288,7 +288,13 @@ fn every_reopening_counts_and_starts_its_own_term() {
         .unwrap();
     // Closed, then reopened again on Monday 23.11 at 09:00: 10 working days → 07.12.
     store
-        .update(1, &[Change::Status(Status::Closed)], None, &actor, msk(2026, 11, 20, 11, 0))
+        .update(
+            1,
+            &[Change::Status(Status::Closed)],
+            None,
+            &actor,
+            msk(2026, 11, 20, 11, 0),
+        )
         .unwrap();
     assert_eq!(store.get(1).unwrap().unwrap().reopen_count, 1);
     let second = msk(2026, 11, 23, 9, 0);
@@ -372,11 +378,33 @@ fn the_command_line_shows_the_reopening_and_the_new_term() {
         String::from_utf8(out.stdout).unwrap()
     };
     let now = "2026-11-30T12:00:00+03:00";
-    mcu(&["import", "--channel", "pos", "--now", "2026-11-03T12:00:00+03:00", csv.to_str().unwrap()]);
-    mcu(&["set", "pos:R-1", "--status", "in_progress", "--now", "2026-11-13T18:30:00+03:00"]);
+    mcu(&[
+        "import",
+        "--channel",
+        "pos",
+        "--now",
+        "2026-11-03T12:00:00+03:00",
+        csv.to_str().unwrap(),
+    ]);
+    mcu(&[
+        "set",
+        "pos:R-1",
+        "--status",
+        "in_progress",
+        "--now",
+        "2026-11-13T18:30:00+03:00",
+    ]);
 
     let rank = mcu(&[
-        "rank", "--explain", RECIPIENT, "--from", "2026-11-01", "--to", "2026-11-30", "--now", now,
+        "rank",
+        "--explain",
+        RECIPIENT,
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--now",
+        now,
     ]);
     assert!(
         rank.contains("В срок: 0 из 1 (отвечено 0, открыто и просрочено 1)"),
@@ -384,21 +412,39 @@ fn the_command_line_shows_the_reopening_and_the_new_term() {
     );
 
     let show = mcu(&["show", "pos:R-1", "--now", now]);
-    assert!(show.contains("Переоткрыто:      13.11.2026 18:30 (×1)"), "{show}");
-    assert!(show.contains("Ответ до:         27.11.2026 17:00"), "{show}");
+    assert!(
+        show.contains("Переоткрыто:      13.11.2026 18:30 (×1)"),
+        "{show}"
+    );
+    assert!(
+        show.contains("Ответ до:         27.11.2026 17:00"),
+        "{show}"
+    );
     assert!(show.contains("Ответ дан:        —"), "{show}");
     // The first answer, in the history.
     assert!(show.contains("Яму засыпали"), "{show}");
 
     let json: serde_json::Value =
         serde_json::from_str(&mcu(&["show", "pos:R-1", "--now", now, "--json"])).unwrap();
-    let a = if json.get("appeal").is_some() { &json["appeal"] } else { &json };
+    let a = if json.get("appeal").is_some() {
+        &json["appeal"]
+    } else {
+        &json
+    };
     assert_eq!(a["reopen_count"], 1, "{json}");
     assert_eq!(a["reopened_at"], "2026-11-13T18:30:00+03:00", "{json}");
     assert_eq!(a["answer_due"], "2026-11-27T17:00:00+03:00", "{json}");
     assert_eq!(a["overdue"], true, "{json}");
 
-    let conflicts = mcu(&["conflicts", "--from", "2026-11-01", "--to", "2026-11-30", "--now", now]);
+    let conflicts = mcu(&[
+        "conflicts",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--now",
+        now,
+    ]);
     assert!(
         conflicts.contains(&format!("{RECIPIENT}: 1 (переоткрыто: 1)")),
         "{conflicts}"

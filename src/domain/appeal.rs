@@ -184,7 +184,8 @@ impl Appeal {
     pub fn reopens(&self, old: &Appeal) -> bool {
         !old.status.is_open()
             && self.status.is_open()
-            && (matches!(old.status, Status::Answered | Status::Closed) || old.answered_at.is_some())
+            && (matches!(old.status, Status::Answered | Status::Closed)
+                || old.answered_at.is_some())
     }
 
     /// Reopens the appeal at `at`, counting the reopen (on top of `old_count`, the stored

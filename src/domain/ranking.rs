@@ -384,6 +384,27 @@ mod tests {
     }
 
     #[test]
+    fn an_open_appeal_counts_once_as_open_whatever_answer_time_it_carries() {
+        use crate::domain::{Channel, Status};
+        use chrono::TimeZone;
+        let t = |d, h| Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap();
+        let mut a = Appeal::new(Channel::Pos, "P-1", t(2, 7), "Текст");
+        a.answered_at = Some(t(3, 7));
+        a.deadlines.answer_due = Some(t(16, 14));
+        a.status = Status::Answered;
+        let c = AppealCounts::of(&a, t(20, 9));
+        assert!(c.answered && c.on_time && !c.open_overdue);
+        // Open again (reopened, or a source's open status with an answer time): open overdue
+        // only — one of one, not «1 из 2».
+        a.status = Status::InProgress;
+        let c = AppealCounts::of(&a, t(20, 9));
+        assert!(!c.answered && !c.on_time && c.open_overdue);
+        let mut f = RecipientFacts::default();
+        f.add(c, None);
+        assert_eq!((f.on_time, f.answered + f.open_overdue), (0, 1));
+    }
+
+    #[test]
     fn bad_weights_are_refused() {
         let e = RankingRules::from_toml(
             "min_volume = 2\n[weights]\ntimeliness = 0\nquality = 0\nsatisfaction = 0\n",

@@ -63,7 +63,9 @@ fn recipient_values(r: &str, sign: &str) -> Vec<String> {
         )),
         v(format!("{r}.is_open = 1")),
         v(format!("{r}.quality IS NOT NULL")),
-        v(format!("{r}.quality IS NOT NULL AND {r}.quality = 'substantive'")),
+        v(format!(
+            "{r}.quality IS NOT NULL AND {r}.quality = 'substantive'"
+        )),
         v(format!("{r}.rating IS NOT NULL")),
         v(format!("{r}.rating IS NOT NULL AND {r}.rating >= 4")),
     ]
