@@ -450,3 +450,79 @@ fn the_command_line_shows_the_reopening_and_the_new_term() {
         "{conflicts}"
     );
 }
+
+#[test]
+fn an_interim_answer_after_the_reopening_moves_the_new_term_and_keeps_the_first_response() {
+    // An ИМ post of Monday 23.11 09:00 answered at 10:00, reopened on Friday 27.11 at 18:30:
+    // due Monday 30.11 17:00; an interim answer on Monday 09:00 gives 7 working days: 09.12.
+    let mut store = Store::open_in_memory(Arc::new(Reference::embedded().unwrap())).unwrap();
+    let row = IncomingAppeal {
+        line: 1,
+        source_id: "I-1".into(),
+        received_at: msk(2026, 11, 23, 9, 0),
+        text: "Не горит фонарь".into(),
+        responsible: Some(RECIPIENT.into()),
+        ..Default::default()
+    };
+    let actor = Actor::new("tester", "import:test");
+    let mut tx = store.begin_import().unwrap();
+    tx.upsert(&row, Channel::Im, &actor, msk(2026, 11, 23, 9, 5))
+        .unwrap();
+    tx.finish(&ImportedFile {
+        name: "im".into(),
+        hash: "im".into(),
+        format: "csv".into(),
+        channel: Some("im".into()),
+        imported_at: msk(2026, 11, 23, 9, 5),
+        rows: 1,
+        inserted: 1,
+        updated: 0,
+        unchanged: 0,
+        quarantined: 0,
+    })
+    .unwrap();
+    let op = Actor::new("petrova", "console");
+    let answered = msk(2026, 11, 23, 10, 0);
+    store
+        .update(
+            1,
+            &[Change::AnsweredAt(Some(answered))],
+            None,
+            &op,
+            answered,
+        )
+        .unwrap();
+    let at = msk(2026, 11, 27, 18, 30);
+    store
+        .update(1, &[Change::Status(Status::InProgress)], None, &op, at)
+        .unwrap();
+    let a = store.get(1).unwrap().unwrap();
+    assert_eq!(a.deadlines.answer_due, Some(msk(2026, 11, 30, 17, 0)));
+    assert_eq!(a.first_response_at, Some(answered));
+
+    let interim = msk(2026, 11, 30, 9, 0);
+    let (a, _) = store
+        .update(1, &[Change::InterimAt(Some(interim))], None, &op, interim)
+        .unwrap();
+    assert_eq!(a.status, Status::Interim);
+    assert_eq!(a.interim_after_reopen_at, Some(interim));
+    assert_eq!(
+        a.first_response_at,
+        Some(answered),
+        "the first response stays"
+    );
+    // 8 working hours from the receipt: 3 before lunch, 4 after, 1 on Tuesday.
+    assert_eq!(
+        a.deadlines.first_response_due,
+        Some(msk(2026, 11, 24, 9, 0))
+    );
+    assert_eq!(a.deadlines.answer_due, Some(msk(2026, 12, 9, 17, 0)));
+    // An interim answer before the reopening is refused.
+    let e = store
+        .update(1, &[Change::InterimAt(Some(answered))], None, &op, interim)
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("before the appeal was reopened"),
+        "{e}"
+    );
+}

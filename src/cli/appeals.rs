@@ -255,6 +255,9 @@ fn print_appeal(
         println!("Продлено:         {r}");
     }
     println!("Первый ответ:     {}", t(a.first_response_at));
+    if let Some(i) = a.interim_after_reopen_at {
+        println!("Промежуточный:    {} (после переоткрытия)", short(i, tz));
+    }
     println!("Ответ дан:        {}", t(a.answered_at));
     println!(
         "Качество ответа:  {}",

@@ -115,6 +115,9 @@ pub struct Appeal {
     pub reopen_count: i64,
     /// When it was last reopened: the current answer term runs from here (see [`Appeal::reopen`]).
     pub reopened_at: Option<DateTime<Utc>>,
+    /// An interim answer given after the last reopening (the first response stays the one given
+    /// to the receipt): the new term's answer is then due `answer_after_interim` after it.
+    pub interim_after_reopen_at: Option<DateTime<Utc>>,
     pub deadlines: Deadlines,
     /// Bumped on every change; an edit made against an older version is refused.
     pub version: i64,
@@ -158,6 +161,7 @@ impl Appeal {
             extension_reason: None,
             reopen_count: 0,
             reopened_at: None,
+            interim_after_reopen_at: None,
             deadlines: Deadlines::default(),
             version: 0,
         }
@@ -191,10 +195,12 @@ impl Appeal {
     /// Reopens the appeal at `at`, counting the reopen (on top of `old_count`, the stored
     /// count): a new answer term starts there under the channel's rule (the deadlines are derived
     /// from `reopened_at`), and what belonged to the earlier term — the answer time and text, its
-    /// grade, the citizen's rating, a 59-ФЗ extension — is withdrawn. The history keeps it.
+    /// grade, the citizen's rating, a 59-ФЗ extension, an interim answer of an earlier reopening
+    /// — is withdrawn. The history keeps it. The first response stays: it was given to the receipt.
     pub fn reopen(&mut self, at: DateTime<Utc>, old_count: i64) {
         self.reopen_count = old_count + 1;
         self.reopened_at = Some(at);
+        self.interim_after_reopen_at = None;
         self.answered_at = None;
         self.answer = None;
         self.quality = None;

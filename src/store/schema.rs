@@ -199,6 +199,7 @@ DROP INDEX appeals_received_block;
     // open appeal no longer counts as answered, so the summaries are filled afresh right after.
     r#"
 ALTER TABLE appeals ADD COLUMN reopened_at INTEGER;    -- unix seconds; the current term's start
+ALTER TABLE appeals ADD COLUMN interim_after_reopen_at INTEGER;   -- the new term's interim answer
 "#,
 ];
 

@@ -105,6 +105,12 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &Detail) {
         lines.push(field("Продлено", r.clone()));
     }
     lines.push(field("Первый ответ", when(a.first_response_at)));
+    if let Some(i) = a.interim_after_reopen_at {
+        lines.push(field(
+            "Промежуточный",
+            format!("{} (после переоткрытия)", when(Some(i))),
+        ));
+    }
     lines.push(field("Ответ дан", when(a.answered_at)));
     lines.push(field(
         "Качество",
