@@ -238,7 +238,7 @@ fn merge(a: &mut Appeal, inc: &IncomingAppeal, is_new: bool) {
         a.lon = inc.lon;
     }
     if let Some(s) = inc.status {
-        if !(stale && !s.is_open()) {
+        if !stale || s.is_open() {
             a.status = s;
         }
     } else if a.answered_at.is_some() && a.status.is_open() {
