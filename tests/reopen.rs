@@ -410,6 +410,10 @@ fn the_command_line_shows_the_reopening_and_the_new_term() {
         rank.contains("В срок: 0 из 1 (отвечено 0, открыто и просрочено 1)"),
         "{rank}"
     );
+    assert!(
+        rank.contains("открыто, просрочено, срок от переоткрытия 13.11.2026 18:30"),
+        "{rank}"
+    );
 
     let show = mcu(&["show", "pos:R-1", "--now", now]);
     assert!(
