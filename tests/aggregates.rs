@@ -324,15 +324,21 @@ fn summaries_equal_a_direct_walk_after_inserts_moves_and_changes() {
     let mut applied = 0;
     for round in 0..400 {
         let id = ids[rng.next(ids.len() as u64) as usize];
-        let change = match rng.next(9) {
+        let change = match rng.next(11) {
             0 => Change::Status(STATUSES[rng.next(9) as usize]),
+            // Reopening (an answered or closed appeal back to an open status): a new term.
+            8 | 9 => Change::Status(
+                [Status::InProgress, Status::Assigned, Status::Interim][rng.next(3) as usize],
+            ),
             1 => Change::Block((rng.next(4) > 0).then(|| BLOCKS[rng.next(3) as usize].into())),
             2 => Change::Responsible(
                 (rng.next(5) > 0).then(|| RECIPIENTS[rng.next(4) as usize].into()),
             ),
-            // With a fraction of a second, as an operator's clock gives.
+            // With a fraction of a second, as an operator's clock gives; some after `now`, when
+            // the reopenings happen (an answer before a reopening is refused).
             3 => Change::AnsweredAt((rng.next(3) > 0).then(|| {
-                now - Duration::minutes(rng.next(60 * 24 * 30) as i64)
+                now - Duration::days(30)
+                    + Duration::minutes(rng.next(60 * 24 * 36) as i64)
                     + Duration::milliseconds(rng.next(1000) as i64)
             })),
             4 => Change::InterimAt(
@@ -352,6 +358,88 @@ fn summaries_equal_a_direct_walk_after_inserts_moves_and_changes() {
     }
     assert!(applied > 200, "only {applied} changes applied");
     check(&store, now, "at the end");
+
+    // Half of the reopened appeals answered again, within their new term or after it.
+    let reopened: Vec<i64> = store
+        .received_between(msk(2000, 1, 1, 0, 0), msk(2100, 1, 1, 0, 0))
+        .unwrap()
+        .iter()
+        .filter(|a| a.reopen_count > 0 && a.status.is_open())
+        .map(|a| a.id)
+        .collect();
+    for id in reopened {
+        if rng.next(2) == 0 {
+            let t = now + Duration::minutes(rng.next(60 * 24 * 4) as i64);
+            store
+                .update(id, &[Change::AnsweredAt(Some(t))], None, &actor, t)
+                .unwrap();
+        }
+    }
+    for at in [now + Duration::days(5), now + Duration::hours(7)] {
+        check(&store, at, "after answering again");
+    }
+    let all = store
+        .received_between(msk(2000, 1, 1, 0, 0), msk(2100, 1, 1, 0, 0))
+        .unwrap();
+    let reopened = all.iter().filter(|a| a.reopen_count > 0).count();
+    let again: Vec<_> = all
+        .iter()
+        .filter(|a| a.reopen_count > 0 && a.is_answered())
+        .collect();
+    let late = again
+        .iter()
+        .filter(|a| a.answered_at > a.deadlines.answer_due)
+        .count();
+    assert!(
+        reopened > 30 && late > 0 && again.len() > late,
+        "only {reopened} reopened, {} answered again, {late} of them late",
+        again.len()
+    );
+}
+
+/// A workspace made before reopening started a new term (schema 9): its summaries counted an
+/// open appeal with an answer time as answered. The upgrade fills them afresh, so they equal the
+/// direct computation again.
+#[test]
+fn upgrading_refills_the_summaries_with_the_new_counting() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mcu.db");
+    let reference = Arc::new(Reference::embedded().unwrap());
+    let mut rng = Lcg(11);
+    let start = msk(2026, 10, 1, 0, 0);
+    let now = msk(2026, 11, 28, 12, 0);
+    {
+        let mut store = Store::open(&path, reference.clone()).unwrap();
+        let appeals: Vec<_> = (0..400)
+            .map(|i| random_appeal(&mut rng, i, start))
+            .collect();
+        import(&mut store, &appeals, "one", now);
+    }
+    {
+        // Back to schema 9, with the summaries as that version kept them: an open appeal with
+        // an answer time counted among the answered (and on time by its deadline).
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let stale: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM appeals WHERE is_open = 1 AND answered_at IS NOT NULL \
+                 AND status NOT IN ('rejected', 'duplicate', 'redirected')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(stale > 5, "{stale}");
+        conn.execute_batch(
+            "ALTER TABLE appeals DROP COLUMN reopened_at;
+             ALTER TABLE appeals DROP COLUMN interim_after_reopen_at;
+             UPDATE agg_recv_recipient SET answered = answered + 1;
+             UPDATE agg_day_recipient SET answered = answered + 1, on_time = on_time + 1;
+             UPDATE agg_open SET n = n + 2;
+             PRAGMA user_version = 9;",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path, reference).unwrap();
+    check(&store, now, "after the upgrade");
 }
 
 /// The daily summaries kept by `save()` are the hourly ones summed per day — exactly what the
@@ -376,6 +464,10 @@ fn daily_summaries_are_the_hourly_ones_summed_per_day() {
             _ => Change::Block(Some(BLOCKS[id as usize % 3].into())),
         };
         let _ = store.update(id, &[change], None, &actor, now);
+    }
+    // Reopenings of the answered ones among them.
+    for id in (3..=120).step_by(6) {
+        let _ = store.update(id, &[Change::Status(Status::InProgress)], None, &actor, now);
     }
     drop(store);
 

@@ -251,6 +251,51 @@ fn the_detail_steps_through_the_list_and_back_leaves_the_selection_where_it_went
 }
 
 #[test]
+fn the_detail_of_a_reopened_appeal_shows_the_new_term_and_the_first_answer() {
+    let (_d, db) = setup();
+    {
+        // «Нет воды» (ИМ, 27.11 09:00) answered at 10:00, reopened at 11:00: the new term is 8
+        // working hours from 11:00 — 1 before lunch, 4 after, 3 on Monday: 30.11 11:00.
+        let mut store = open_store(&db);
+        let actor = Actor::new("petrova", "console");
+        store
+            .update(
+                3,
+                &[
+                    Change::AnsweredAt(Some(at(27, 10))),
+                    Change::Answer(Some("Подвезли воду".into())),
+                ],
+                None,
+                &actor,
+                at(27, 10),
+            )
+            .unwrap();
+        store
+            .update(
+                3,
+                &[Change::Status(Status::InProgress)],
+                None,
+                &actor,
+                at(27, 11),
+            )
+            .unwrap();
+    }
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    key(&mut c, KeyCode::Enter);
+    let s = screen(&mut c, 120, 60);
+    for needle in [
+        "Обращение №3",
+        "Переоткрыто       27.11.2026 11:00 (×1)",
+        "Ответ до          30.11.2026 11:00",
+        "answered_at: 2026-11-27T07:00:00+00:00 → (пусто)",
+        "answer: Подвезли воду → (пусто)",
+        "reopen_count: 0 → 1",
+    ] {
+        assert!(s.contains(needle), "{needle} missing:\n{s}");
+    }
+}
+
+#[test]
 fn help_is_built_from_the_bindings_in_force() {
     let (_d, db) = setup();
     let mut c = console(&db, Keymap::builtin().unwrap());

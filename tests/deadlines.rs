@@ -340,3 +340,73 @@ fn time_left_and_days_overdue_are_measured_in_working_time() {
         Ok(3)
     );
 }
+
+// --- a reopened appeal: a new answer term from the reopening ------------------------------------
+
+fn reopened(i: SlaInput, at: DateTime<Utc>) -> Deadlines {
+    sla()
+        .deadlines_of_term(&cal(), &i, Some(at))
+        .expect("inside the known years")
+}
+
+#[test]
+fn im_reopened_on_friday_evening_is_due_monday_at_the_end_of_work() {
+    // Received on Monday, reopened on Friday 27.11.2026 at 18:30 (after work): the 8 working
+    // hours of the new term start on Monday 08:00 and end at 17:00 (lunch 12–13 not counted).
+    let i = input(Channel::Im, msk(2026, 11, 23, 9, 0));
+    let d = reopened(i, msk(2026, 11, 27, 18, 30));
+    assert_eq!(d.answer_due, Some(msk(2026, 11, 30, 17, 0)));
+    assert_eq!(
+        d.answer_due,
+        Some(
+            cal()
+                .add_working_hours(msk(2026, 11, 27, 18, 30), 8)
+                .unwrap()
+        )
+    );
+    // The first response was due once, from the receipt.
+    assert_eq!(d.first_response_due, deadlines(i).first_response_due);
+}
+
+#[test]
+fn pos_reopened_on_friday_evening_gets_ten_working_days_from_that_friday() {
+    let i = input(Channel::Pos, msk(2026, 11, 2, 10, 0));
+    let at = msk(2026, 11, 27, 18, 30);
+    let d = reopened(i, at);
+    // The 10th working day after Friday 27.11 is Friday 11.12.2026.
+    assert_eq!(d.answer_due, Some(msk(2026, 12, 11, 17, 0)));
+    assert_eq!(
+        d.answer_due,
+        Some(
+            cal()
+                .end_of_nth_working_day_after(cal().local_date(at), 10)
+                .unwrap()
+        )
+    );
+    assert!(d.answer_due > deadlines(i).answer_due);
+}
+
+#[test]
+fn an_interim_answer_counts_only_in_the_term_it_was_given_in() {
+    let mut i = input(Channel::Messenger, msk(2026, 11, 23, 9, 0));
+    // The interim answer of the first term: the reopened term ignores it (8 working hours).
+    i.interim_at = Some(msk(2026, 11, 23, 10, 0));
+    let at = msk(2026, 11, 27, 18, 30);
+    assert_eq!(reopened(i, at).answer_due, Some(msk(2026, 11, 30, 17, 0)));
+    // An interim answer after the reopening: 7 working days from it.
+    i.interim_at = Some(msk(2026, 11, 30, 9, 0));
+    assert_eq!(reopened(i, at).answer_due, Some(msk(2026, 12, 9, 17, 0)));
+}
+
+#[test]
+fn fz59_reopened_gets_thirty_days_from_the_reopening() {
+    let mut i = input(Channel::Letter, msk(2026, 10, 1, 10, 0));
+    let at = msk(2026, 11, 27, 18, 30);
+    let d = reopened(i, at);
+    // 27.11 + 30 days = Sunday 27.12.2026: moved back to Friday 25.12.
+    assert_eq!(d.answer_due, Some(msk(2026, 12, 25, 17, 0)));
+    assert_eq!(d.register_due, deadlines(i).register_due);
+    i.extended = true;
+    // Extended: 27.11 + 60 days = Tuesday 26.01.2027.
+    assert_eq!(reopened(i, at).answer_due, Some(msk(2027, 1, 26, 17, 0)));
+}

@@ -63,6 +63,8 @@ pub struct ExplainedAppeal {
     pub status: String,
     pub answer_due: Option<DateTime<Utc>>,
     pub answered_at: Option<DateTime<Utc>>,
+    /// When it was last reopened: `answer_due` is the term that started there.
+    pub reopened_at: Option<DateTime<Utc>>,
     pub counts: AppealCounts,
     pub first_response_wh: Option<f64>,
 }
@@ -126,6 +128,7 @@ fn explained(a: &Appeal, counts: AppealCounts, wh: Option<f64>) -> ExplainedAppe
         status: a.status.id().to_string(),
         answer_due: a.deadlines.answer_due,
         answered_at: a.answered_at,
+        reopened_at: a.reopened_at,
         counts,
         first_response_wh: wh,
     }

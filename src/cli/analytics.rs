@@ -124,7 +124,8 @@ fn explain(
                 json!({
                     "id": x.id, "key": x.key, "received_at": json_time(Some(x.received_at), tz),
                     "status": x.status, "answer_due": json_time(x.answer_due, tz),
-                    "answered_at": json_time(x.answered_at, tz), "counts": x.counts,
+                    "answered_at": json_time(x.answered_at, tz),
+                    "reopened_at": json_time(x.reopened_at, tz), "counts": x.counts,
                     "first_response_wh": x.first_response_wh,
                 })
             })
@@ -202,8 +203,15 @@ fn explain(
             }
         }
         let t = |v: Option<DateTime<Utc>>| v.map_or("—".into(), |v| short(v, tz));
+        let reopened = x.reopened_at.map_or(String::new(), |r| {
+            format!(
+                "{}срок от переоткрытия {}",
+                if why.is_empty() { "" } else { ", " },
+                short(r, tz)
+            )
+        });
         println!(
-            "{:>7}  {} {} {} {} {} {}",
+            "{:>7}  {} {} {} {} {} {}{reopened}",
             x.id,
             fit(&x.key, 22),
             fit(&short(x.received_at, tz), 16),
@@ -351,7 +359,12 @@ pub fn conflicts(ws: &Workspace, a: ConflictsArgs) -> CmdResult {
         .push(x);
     }
     for (r, xs) in by {
-        println!("{r}: {}", xs.len());
+        let reopened = xs.iter().filter(|x| x.reopen_count > 0).count();
+        if reopened > 0 {
+            println!("{r}: {} (переоткрыто: {reopened})", xs.len());
+        } else {
+            println!("{r}: {}", xs.len());
+        }
         for x in xs {
             let mut marks = Vec::new();
             if x.conflict {

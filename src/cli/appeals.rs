@@ -241,10 +241,23 @@ fn print_appeal(
         t(a.deadlines.answer_due),
         time_left(a, cal, now)
     );
+    if let Some(r) = a.reopened_at {
+        // The answer deadline above is the new term's, counted from the reopening.
+        println!(
+            "Переоткрыто:      {} (×{}), срок ответа — от переоткрытия; прежний ответ — в истории",
+            short(r, tz),
+            a.reopen_count
+        );
+    } else if a.reopen_count > 0 {
+        println!("Переоткрыто:      {} раз(а)", a.reopen_count);
+    }
     if let Some(r) = &a.extension_reason {
         println!("Продлено:         {r}");
     }
     println!("Первый ответ:     {}", t(a.first_response_at));
+    if let Some(i) = a.interim_after_reopen_at {
+        println!("Промежуточный:    {} (после переоткрытия)", short(i, tz));
+    }
     println!("Ответ дан:        {}", t(a.answered_at));
     println!(
         "Качество ответа:  {}",
@@ -256,9 +269,6 @@ fn print_appeal(
     );
     if let Some(d) = a.duplicate_of {
         println!("Дубль обращения:  №{d}");
-    }
-    if a.reopen_count > 0 {
-        println!("Переоткрыто:      {} раз(а)", a.reopen_count);
     }
     println!();
     println!("{}", a.text);

@@ -54,6 +54,8 @@ pub fn appeal_json(a: &Appeal, blocks: &Blocks, tz: Tz, now: DateTime<Utc>) -> V
         "duplicate_of": a.duplicate_of,
         "extension_reason": a.extension_reason,
         "reopen_count": a.reopen_count,
+        "reopened_at": json_time(a.reopened_at, tz),
+        "interim_after_reopen_at": json_time(a.interim_after_reopen_at, tz),
         "register_due": json_time(a.deadlines.register_due, tz),
         "first_response_due": json_time(a.deadlines.first_response_due, tz),
         "answer_due": json_time(a.deadlines.answer_due, tz),

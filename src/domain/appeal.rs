@@ -113,6 +113,11 @@ pub struct Appeal {
     pub extension_reason: Option<String>,
     /// How many times the appeal was reopened after an answer.
     pub reopen_count: i64,
+    /// When it was last reopened: the current answer term runs from here (see [`Appeal::reopen`]).
+    pub reopened_at: Option<DateTime<Utc>>,
+    /// An interim answer given after the last reopening (the first response stays the one given
+    /// to the receipt): the new term's answer is then due `answer_after_interim` after it.
+    pub interim_after_reopen_at: Option<DateTime<Utc>>,
     pub deadlines: Deadlines,
     /// Bumped on every change; an edit made against an older version is refused.
     pub version: i64,
@@ -155,6 +160,8 @@ impl Appeal {
             duplicate_of: None,
             extension_reason: None,
             reopen_count: 0,
+            reopened_at: None,
+            interim_after_reopen_at: None,
             deadlines: Deadlines::default(),
             version: 0,
         }
@@ -168,5 +175,103 @@ impl Appeal {
     /// Overdue at `now`: still open and past the answer deadline.
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
         self.status.is_open() && self.deadlines.answer_due.is_some_and(|d| now > d)
+    }
+
+    /// Answered, for the ranking: no longer open, with a recorded answer time. An open appeal is
+    /// waiting for its answer whatever times it carries, so it counts once, as open.
+    pub fn is_answered(&self) -> bool {
+        !self.status.is_open() && self.answered_at.is_some()
+    }
+
+    /// Whether going from `old` to `self` reopens the appeal: it was answered or closed (or
+    /// had an answer time in a status that is not open) and is open again.
+    pub fn reopens(&self, old: &Appeal) -> bool {
+        !old.status.is_open()
+            && self.status.is_open()
+            && (matches!(old.status, Status::Answered | Status::Closed)
+                || old.answered_at.is_some())
+    }
+
+    /// Reopens the appeal at `at`, counting the reopen (on top of `old_count`, the stored
+    /// count): a new answer term starts there under the channel's rule (the deadlines are derived
+    /// from `reopened_at`), and what belonged to the earlier term — the answer time and text, its
+    /// grade, the citizen's rating, a 59-ФЗ extension, an interim answer of an earlier reopening
+    /// — is withdrawn. The history keeps it. The first response stays: it was given to the receipt.
+    pub fn reopen(&mut self, at: DateTime<Utc>, old_count: i64) {
+        self.reopen_count = old_count + 1;
+        self.reopened_at = Some(at);
+        self.interim_after_reopen_at = None;
+        self.answered_at = None;
+        self.answer = None;
+        self.quality = None;
+        self.rating = None;
+        self.extension_reason = None;
+    }
+
+    /// Whether a time belongs to an earlier answer term: it is before the last reopening.
+    pub fn before_reopening(&self, t: DateTime<Utc>) -> bool {
+        self.reopened_at.is_some_and(|r| t < r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn answered() -> Appeal {
+        let t = |d, h| Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap();
+        let mut a = Appeal::new(Channel::Pos, "P-1", t(2, 7), "Текст");
+        a.status = Status::Answered;
+        a.answered_at = Some(t(3, 7));
+        a.answer = Some("Сделано".into());
+        a.quality = Some(Quality::Formal);
+        a.rating = Some(2);
+        a
+    }
+
+    #[test]
+    fn only_an_open_status_after_an_answer_or_closing_reopens() {
+        let old = answered();
+        for s in Status::ALL {
+            let mut new = old.clone();
+            new.status = s;
+            assert_eq!(new.reopens(&old), s.is_open(), "{s}");
+        }
+        // Un-rejecting an appeal that had no answer is no reopening.
+        let mut rejected = Appeal::new(Channel::Pos, "P-2", old.received_at, "x");
+        rejected.status = Status::Rejected;
+        let mut back = rejected.clone();
+        back.status = Status::InProgress;
+        assert!(!back.reopens(&rejected));
+        // An open appeal set to another open status is no reopening either.
+        let mut open = back.clone();
+        open.status = Status::Interim;
+        assert!(!open.reopens(&back));
+    }
+
+    #[test]
+    fn a_reopen_withdraws_the_answer_and_counts() {
+        let mut a = answered();
+        let at = Utc.with_ymd_and_hms(2026, 11, 4, 7, 0, 0).unwrap();
+        a.status = Status::InProgress;
+        a.reopen(at, 2);
+        assert_eq!(a.reopen_count, 3);
+        assert_eq!(a.reopened_at, Some(at));
+        assert_eq!(
+            (a.answered_at, a.answer.clone(), a.quality, a.rating),
+            (None, None, None, None)
+        );
+        assert!(!a.is_answered());
+        assert!(a.before_reopening(at - chrono::Duration::seconds(1)));
+        assert!(!a.before_reopening(at));
+    }
+
+    #[test]
+    fn an_open_appeal_with_an_answer_time_is_not_answered() {
+        let mut a = answered();
+        assert!(a.is_answered());
+        a.status = Status::InProgress;
+        assert!(!a.is_answered());
     }
 }

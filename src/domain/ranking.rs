@@ -73,18 +73,21 @@ pub struct AppealCounts {
 }
 
 impl AppealCounts {
-    /// Classifies one appeal. An answer is a recorded answer time; an answer without a deadline
+    /// Classifies one appeal. An answer is a recorded answer time of an appeal that is no longer
+    /// open ([`Appeal::is_answered`]): an open one (a reopened one among them) counts once, as
+    /// open, overdue or not by its current term. An answer is on time when given by the deadline
+    /// of its term (after a reopening, the term that started there); an answer without a deadline
     /// (a year missing from the calendar) is not on time, since it cannot be shown to be.
     pub fn of(a: &Appeal, now: DateTime<Utc>) -> Self {
         if a.status.is_excluded_from_ranking() {
             return Self::default();
         }
-        let answered = a.answered_at.is_some();
+        let answered = a.is_answered();
         Self {
             counted: true,
             answered,
             on_time: match (a.answered_at, a.deadlines.answer_due) {
-                (Some(t), Some(d)) => t <= d,
+                (Some(t), Some(d)) => answered && t <= d,
                 _ => false,
             },
             open_overdue: a.is_overdue(now),
@@ -378,6 +381,27 @@ mod tests {
             };
             assert_eq!(median(&v), Some(expected), "{v:?}");
         }
+    }
+
+    #[test]
+    fn an_open_appeal_counts_once_as_open_whatever_answer_time_it_carries() {
+        use crate::domain::{Channel, Status};
+        use chrono::TimeZone;
+        let t = |d, h| Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap();
+        let mut a = Appeal::new(Channel::Pos, "P-1", t(2, 7), "Текст");
+        a.answered_at = Some(t(3, 7));
+        a.deadlines.answer_due = Some(t(16, 14));
+        a.status = Status::Answered;
+        let c = AppealCounts::of(&a, t(20, 9));
+        assert!(c.answered && c.on_time && !c.open_overdue);
+        // Open again (reopened, or a source's open status with an answer time): open overdue
+        // only — one of one, not «1 из 2».
+        a.status = Status::InProgress;
+        let c = AppealCounts::of(&a, t(20, 9));
+        assert!(!c.answered && !c.on_time && c.open_overdue);
+        let mut f = RecipientFacts::default();
+        f.add(c, None);
+        assert_eq!((f.on_time, f.answered + f.open_overdue), (0, 1));
     }
 
     #[test]

@@ -402,7 +402,25 @@ impl Sla {
         cal: &WorkCalendar,
         input: &SlaInput,
     ) -> Result<Deadlines, CalendarError> {
+        self.deadlines_of_term(cal, input, None)
+    }
+
+    /// [`deadlines`](Self::deadlines) of an appeal reopened at `reopened_at` (`None`: never
+    /// reopened). A reopening starts a new answer term: the answer deadline is the same rule
+    /// counted from the reopening instead of the receipt (the urgent span when urgent; after an
+    /// interim answer given in the new term, `answer_after_interim` from it; for 59-ФЗ, the
+    /// extension when `input.extended`). Registration and the first response stay counted from
+    /// the receipt: they were due once.
+    pub fn deadlines_of_term(
+        &self,
+        cal: &WorkCalendar,
+        input: &SlaInput,
+        reopened_at: Option<DateTime<Utc>>,
+    ) -> Result<Deadlines, CalendarError> {
         let received = input.received_at;
+        // Where the answer term runs from.
+        let term = reopened_at.unwrap_or(received);
+        let interim_at = input.interim_at.filter(|i| *i >= term);
         if self.is_fz59(input.channel, input.fz59) {
             let rule = &self.fz59;
             let register_due = rule
@@ -411,9 +429,9 @@ impl Sla {
                 .transpose()?;
             let answer_due = match (rule.answer, rule.extension) {
                 (Some(answer), Some(ext)) if input.extended => {
-                    Some(extended_due(cal, received, answer, ext)?)
+                    Some(extended_due(cal, term, answer, ext)?)
                 }
-                (Some(answer), _) => Some(answer.due_from(cal, received)?),
+                (Some(answer), _) => Some(answer.due_from(cal, term)?),
                 (None, _) => None,
             };
             return Ok(Deadlines {
@@ -434,10 +452,10 @@ impl Sla {
         let first_response_due = pick(rule.first_response, rule.first_response_urgent)
             .map(|s| s.due_from(cal, received))
             .transpose()?;
-        let answer_due = match (rule.answer_after_interim, input.interim_at) {
+        let answer_due = match (rule.answer_after_interim, interim_at) {
             (Some(span), Some(interim)) => Some(span.due_from(cal, interim)?),
             _ => pick(rule.answer, rule.answer_urgent)
-                .map(|s| s.due_from(cal, received))
+                .map(|s| s.due_from(cal, term))
                 .transpose()?,
         };
         Ok(Deadlines {
@@ -448,20 +466,21 @@ impl Sla {
     }
 }
 
-/// The answer deadline after the one extension: with both spans in calendar days, receipt date +
-/// both (the extension counts from the nominal end of the first term, not from the working day it
-/// was moved back to); otherwise the extension is counted from the first answer deadline.
+/// The answer deadline after the one extension: with both spans in calendar days, the date the
+/// term starts on (receipt, or the reopening) + both (the extension counts from the nominal end
+/// of the first term, not from the working day it was moved back to); otherwise the extension is
+/// counted from the first answer deadline.
 fn extended_due(
     cal: &WorkCalendar,
-    received: DateTime<Utc>,
+    from: DateTime<Utc>,
     answer: Span,
     ext: Span,
 ) -> Result<DateTime<Utc>, CalendarError> {
     match (answer, ext) {
         (Span::CalendarDays(a), Span::CalendarDays(e)) => {
-            cal.calendar_days_end(cal.local_date(received), a.saturating_add(e))
+            cal.calendar_days_end(cal.local_date(from), a.saturating_add(e))
         }
-        _ => ext.due_from(cal, answer.due_from(cal, received)?),
+        _ => ext.due_from(cal, answer.due_from(cal, from)?),
     }
 }
 

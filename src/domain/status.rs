@@ -5,7 +5,8 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Status of an appeal: `new` → `assigned` → `in_progress` → `interim` → `answered` → `closed`,
-/// with side exits `rejected`, `duplicate`, `redirected`.
+/// with side exits `rejected`, `duplicate`, `redirected`. An answered or closed appeal set back to
+/// an open status is reopened: a new answer term starts ([`super::Appeal::reopen`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {

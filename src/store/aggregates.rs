@@ -44,19 +44,28 @@ fn counted(r: &str) -> String {
     )
 }
 
+/// The appeal is answered for the ranking (`Appeal::is_answered`): not open, with an answer time.
+/// An open one counts once, as open, whatever times it carries (a reopened appeal among them).
+pub(crate) fn answered(r: &str) -> String {
+    format!("({r}.is_open = 0 AND {r}.answered_at IS NOT NULL)")
+}
+
 /// One row's contribution to `agg_recv_recipient`, as the column values for `r` (`NEW`/`OLD`).
 fn recipient_values(r: &str, sign: &str) -> Vec<String> {
     let c = counted(r);
     let v = |cond: String| format!("{sign} * (CASE WHEN {c} AND ({cond}) THEN 1 ELSE 0 END)");
     [
         v("1".into()),
-        v(format!("{r}.answered_at IS NOT NULL")),
+        v(answered(r)),
         v(format!(
-            "{r}.answered_at IS NOT NULL AND {r}.answer_due IS NOT NULL AND {r}.answered_at <= {r}.answer_due"
+            "{} AND {r}.answer_due IS NOT NULL AND {r}.answered_at <= {r}.answer_due",
+            answered(r)
         )),
         v(format!("{r}.is_open = 1")),
         v(format!("{r}.quality IS NOT NULL")),
-        v(format!("{r}.quality IS NOT NULL AND {r}.quality = 'substantive'")),
+        v(format!(
+            "{r}.quality IS NOT NULL AND {r}.quality = 'substantive'"
+        )),
         v(format!("{r}.rating IS NOT NULL")),
         v(format!("{r}.rating IS NOT NULL AND {r}.rating >= 4")),
     ]
@@ -154,8 +163,8 @@ pub(crate) fn count_new(
     let (answered, due) = (secs(a.answered_at), secs(a.deadlines.answer_due));
     let recipient = [
         b(true),
-        b(a.answered_at.is_some()),
-        b(matches!((answered, due), (Some(t), Some(d)) if t <= d)),
+        b(a.is_answered()),
+        b(a.is_answered() && matches!((answered, due), (Some(t), Some(d)) if t <= d)),
         b(a.status.is_open()),
         b(a.quality.is_some()),
         b(a.quality == Some(Quality::Substantive)),
@@ -559,6 +568,11 @@ pub(crate) fn install(tx: &Transaction<'_>, reference: &Reference) -> Result<(),
             update.execute(params![id, ws])?;
         }
     }
+    fill(tx)
+}
+
+/// Fills the hourly summaries and the open appeals from the stored appeals (empty tables).
+fn fill(tx: &Transaction<'_>) -> Result<(), StoreError> {
     let sum = |cols: Vec<String>| -> String {
         cols.iter()
             .map(|c| format!("SUM({c})"))
@@ -578,6 +592,30 @@ pub(crate) fn install(tx: &Transaction<'_>, reference: &Reference) -> Result<(),
         cv = sum(channel_values("a", "1")),
     );
     tx.execute_batch(&fill)?;
+    Ok(())
+}
+
+/// Fills the summaries afresh from the stored appeals (migration 10: what counts as answered
+/// changed, so the sums kept so far are recomputed with the new definitions). The derived column
+/// stays; the `touched` counters start again from zero.
+pub(crate) fn refill(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute_batch(
+        "DELETE FROM agg_recv_block; DELETE FROM agg_recv_recipient; DELETE FROM agg_recv_channel; \
+         DELETE FROM agg_open; DELETE FROM agg_day_block; DELETE FROM agg_day_recipient; \
+         DELETE FROM agg_day_channel;",
+    )?;
+    fill(tx)?;
+    tx.execute_batch(
+        "INSERT INTO agg_day_block (day, block, n) \
+             SELECT hour / 24, block, SUM(n) FROM agg_recv_block GROUP BY 1, 2; \
+         INSERT INTO agg_day_recipient (day, rid, volume, answered, on_time, open, graded, substantive, rated, good, touched) \
+             SELECT hour / 24, rid, SUM(volume), SUM(answered), SUM(on_time), SUM(open), SUM(graded), \
+                    SUM(substantive), SUM(rated), SUM(good), SUM(touched) \
+             FROM agg_recv_recipient GROUP BY 1, 2; \
+         INSERT INTO agg_day_channel (day, channel, total, on_time, late, pending) \
+             SELECT hour / 24, channel, SUM(total), SUM(on_time), SUM(late), SUM(pending) \
+             FROM agg_recv_channel GROUP BY 1, 2;",
+    )?;
     Ok(())
 }
 

@@ -553,13 +553,14 @@ impl Store {
         };
         let sql = format!(
             "SELECT {key}, COUNT(*), \
-             COALESCE(SUM(a.answered_at IS NOT NULL), 0), \
-             COALESCE(SUM(a.answered_at IS NOT NULL AND a.answer_due IS NOT NULL AND a.answered_at <= a.answer_due), 0), \
+             COALESCE(SUM({answered}), 0), \
+             COALESCE(SUM({answered} AND a.answer_due IS NOT NULL AND a.answered_at <= a.answer_due), 0), \
              COALESCE(SUM(a.is_open = 1 AND a.answer_due < ?3), 0), \
              COALESCE(SUM(a.quality IS NOT NULL), 0), COALESCE(SUM(a.quality = 'substantive'), 0), \
              COALESCE(SUM(a.rating IS NOT NULL), 0), COALESCE(SUM(a.rating >= 4), 0) \
              FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2{only_assigned} \
-             AND a.status NOT IN {EXCLUDED} GROUP BY 1"
+             AND a.status NOT IN {EXCLUDED} GROUP BY 1",
+            answered = aggregates::answered("a")
         );
         let mut st = self.conn().prepare_cached(&sql)?;
         let rows = st.query_map(params![lo, hi, now], |r| {

@@ -15,7 +15,7 @@ pub(crate) const APPEAL_COLUMNS: &str = "a.id, a.channel, a.source_id, a.receive
     a.author, a.contact, s.name, a.address, a.url, a.category, a.fz59, a.block, r.name, a.status, \
     a.urgent, a.conflict, a.first_response_at, a.answered_at, a.answer, a.quality, a.rating, a.lat, \
     a.lon, a.duplicate_of, a.extension_reason, a.reopen_count, a.register_due, \
-    a.first_response_due, a.answer_due, a.version";
+    a.first_response_due, a.answer_due, a.version, a.reopened_at, a.interim_after_reopen_at";
 
 /// `FROM` clause joining the names of settlement and recipient.
 pub(crate) const APPEAL_FROM: &str = "appeals a LEFT JOIN settlements s ON s.id = a.settlement_id \
@@ -76,6 +76,8 @@ pub(crate) fn appeal_from_row(r: &Row<'_>) -> rusqlite::Result<Appeal> {
             answer_due: ts_opt(r.get(29)?),
         },
         version: r.get(30)?,
+        reopened_at: ts_opt(r.get(31)?),
+        interim_after_reopen_at: ts_opt(r.get(32)?),
     })
 }
 
@@ -150,7 +152,7 @@ pub struct SaveOutcome {
 }
 
 /// The audited fields of an appeal as text, for the history.
-fn audited(a: &Appeal) -> [(&'static str, Option<String>); 22] {
+fn audited(a: &Appeal) -> [(&'static str, Option<String>); 24] {
     let t = |d: Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339());
     [
         ("received_at", Some(a.received_at.to_rfc3339())),
@@ -178,6 +180,8 @@ fn audited(a: &Appeal) -> [(&'static str, Option<String>); 22] {
         ),
         ("duplicate_of", a.duplicate_of.map(|d| d.to_string())),
         ("extension_reason", a.extension_reason.clone()),
+        ("reopened_at", t(a.reopened_at)),
+        ("interim_after_reopen_at", t(a.interim_after_reopen_at)),
     ]
 }
 
@@ -186,11 +190,15 @@ pub(crate) fn compute_deadlines(
     reference: &Reference,
     a: &Appeal,
 ) -> Result<Deadlines, crate::domain::calendar::CalendarError> {
-    // An interim answer is a first response recorded before (or without) the final one.
-    let interim_at = a
-        .first_response_at
-        .filter(|f| a.answered_at.is_none_or(|ans| *f < ans));
-    reference.sla.deadlines(
+    // An interim answer is a first response recorded before (or without) the final one; after a
+    // reopening, the interim answer given in the new term.
+    let interim_at = if a.reopened_at.is_some() {
+        a.interim_after_reopen_at
+    } else {
+        a.first_response_at
+    }
+    .filter(|f| a.answered_at.is_none_or(|ans| *f < ans));
+    reference.sla.deadlines_of_term(
         &reference.calendar,
         &SlaInput {
             channel: a.channel,
@@ -200,6 +208,7 @@ pub(crate) fn compute_deadlines(
             interim_at,
             extended: a.extension_reason.is_some(),
         },
+        a.reopened_at,
     )
 }
 
@@ -326,7 +335,7 @@ fn search_form<'b>(
 
 /// The columns `save()` writes from an appeal, in the order of its values. The insert adds the
 /// key (channel, source id), the version and the timestamps; the update sets them by id.
-const WRITTEN: [&str; 29] = [
+const WRITTEN: [&str; 31] = [
     "received_at",
     "text",
     "author",
@@ -356,6 +365,8 @@ const WRITTEN: [&str; 29] = [
     "first_response_due",
     "answer_due",
     "first_response_ws",
+    "reopened_at",
+    "interim_after_reopen_at",
 ];
 
 thread_local! {
@@ -398,13 +409,12 @@ pub(crate) fn save(
         now,
         names,
     } = *ctx;
-    // Reopening an answered appeal counts.
+    // Reopening an answered or closed appeal: a new answer term from now, the earlier answer
+    // withdrawn into the history, one more reopen counted (`Appeal::reopen`).
     if let Some(o) = old
-        && !o.status.is_open()
-        && new.status.is_open()
-        && matches!(o.status, Status::Answered | Status::Closed)
+        && new.reopens(o)
     {
-        new.reopen_count = o.reopen_count + 1;
+        new.reopen(now, o.reopen_count);
     }
     let deadline_problem = match compute_deadlines(reference, new) {
         Ok(d) => {
@@ -467,6 +477,8 @@ pub(crate) fn save(
         secs(d.first_response_due),
         secs(d.answer_due),
     );
+    let (reopened, interim_after_reopen) =
+        (secs(new.reopened_at), secs(new.interim_after_reopen_at));
     let written: [&dyn rusqlite::ToSql; WRITTEN.len()] = [
         &received,
         &new.text,
@@ -497,6 +509,8 @@ pub(crate) fn save(
         &first_due,
         &answer_due,
         &first_response_ws,
+        &reopened,
+        &interim_after_reopen,
     ];
     let id = match old {
         None => {
@@ -693,6 +707,30 @@ impl Store {
     }
 }
 
+/// Refuses a time of an answer (`what`) of the current term that is before the last reopening.
+fn before_reopening(
+    reference: &Reference,
+    a: &Appeal,
+    t: DateTime<Utc>,
+    what: &str,
+) -> Result<(), StoreError> {
+    match a.reopened_at {
+        Some(r) if a.before_reopening(t) => {
+            let local = |x: DateTime<Utc>| {
+                x.with_timezone(&reference.calendar.timezone())
+                    .format("%d.%m.%Y %H:%M:%S")
+            };
+            Err(StoreError::Invalid(format!(
+                "the {what} time {} is before the appeal was reopened ({}): an {what} of the new \
+                 term is given after the reopening",
+                local(t),
+                local(r)
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Validates and applies changes to an appeal in memory. Derived status moves: recording an
 /// answer time moves an open appeal to `answered`, an interim time to `interim`, assigning a
 /// recipient moves a `new` appeal to `assigned` — unless the same request sets the status itself.
@@ -736,6 +774,16 @@ fn apply_changes(
             Change::Status(s) => a.status = *s,
             Change::Urgent(u) => a.urgent = *u,
             Change::Conflict(c) => a.conflict = *c,
+            // After a reopening, an interim answer of the new term: the first response stays.
+            Change::InterimAt(t) if a.reopened_at.is_some() => {
+                if let Some(t) = t {
+                    before_reopening(reference, a, *t, "interim answer")?;
+                }
+                a.interim_after_reopen_at = *t;
+                if t.is_some() && a.status.is_open() && !explicit_status {
+                    a.status = Status::Interim;
+                }
+            }
             Change::InterimAt(t) => {
                 a.first_response_at = *t;
                 if t.is_some() && a.status.is_open() && !explicit_status {
@@ -743,6 +791,9 @@ fn apply_changes(
                 }
             }
             Change::AnsweredAt(t) => {
+                if let Some(t) = t {
+                    before_reopening(reference, a, *t, "answer")?;
+                }
                 a.answered_at = *t;
                 if t.is_some() && a.status.is_open() && !explicit_status {
                     a.status = Status::Answered;

@@ -191,13 +191,18 @@ impl ImportTx<'_> {
 /// Merges what a source file says into an appeal. The source owns what it reports (text, dates,
 /// recipient, status, answer, rating…): a value it gives replaces the stored one, an absent value
 /// leaves it. The МЦУ's own judgements (block, answer quality) are only filled when empty, and the
-/// urgent/conflict marks are only raised, never cleared, by an import.
+/// urgent/conflict marks are only raised, never cleared, by an import. A source reporting an
+/// answered appeal open again reopens it (`save()`, `Appeal::reopen`).
 fn merge(a: &mut Appeal, inc: &IncomingAppeal, is_new: bool) {
     fn take<T: Clone>(dst: &mut Option<T>, src: &Option<T>) {
         if src.is_some() {
             dst.clone_from(src);
         }
     }
+    // An answer the source still reports from before the appeal was reopened belongs to the
+    // earlier term (the history keeps it): neither it, its grade or rating come back, nor does
+    // it close the appeal again.
+    let stale = inc.answered_at.is_some_and(|t| a.before_reopening(t));
     a.received_at = inc.received_at;
     a.text.clone_from(&inc.text);
     take(&mut a.author, &inc.author);
@@ -212,7 +217,7 @@ fn merge(a: &mut Appeal, inc: &IncomingAppeal, is_new: bool) {
     if a.block.is_none() {
         a.block.clone_from(&inc.block);
     }
-    if a.quality.is_none() {
+    if a.quality.is_none() && !stale {
         a.quality = inc.quality;
     }
     take(&mut a.responsible, &inc.responsible);
@@ -223,15 +228,19 @@ fn merge(a: &mut Appeal, inc: &IncomingAppeal, is_new: bool) {
         a.conflict = true;
     }
     take(&mut a.first_response_at, &inc.first_response_at);
-    take(&mut a.answered_at, &inc.answered_at);
-    take(&mut a.answer, &inc.answer);
-    take(&mut a.rating, &inc.rating);
+    if !stale {
+        take(&mut a.answered_at, &inc.answered_at);
+        take(&mut a.answer, &inc.answer);
+        take(&mut a.rating, &inc.rating);
+    }
     if inc.lat.is_some() && inc.lon.is_some() {
         a.lat = inc.lat;
         a.lon = inc.lon;
     }
     if let Some(s) = inc.status {
-        a.status = s;
+        if !stale || s.is_open() {
+            a.status = s;
+        }
     } else if a.answered_at.is_some() && a.status.is_open() {
         a.status = Status::Answered;
     } else if is_new && a.responsible.is_some() {

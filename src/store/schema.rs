@@ -195,6 +195,12 @@ CREATE INDEX events_created_runs ON events (appeal_id) WHERE through_id IS NOT N
     r#"
 DROP INDEX appeals_received_block;
 "#,
+    // 10: reopening starts a new answer term from the reopening (see domain::Appeal::reopen); an
+    // open appeal no longer counts as answered, so the summaries are filled afresh right after.
+    r#"
+ALTER TABLE appeals ADD COLUMN reopened_at INTEGER;    -- unix seconds; the current term's start
+ALTER TABLE appeals ADD COLUMN interim_after_reopen_at INTEGER;   -- the new term's interim answer
+"#,
 ];
 
 /// The schema version whose migration recreated the search index, which must then be refilled.
@@ -207,6 +213,9 @@ pub const HASH_CHAIN_AT: i64 = 3;
 
 /// The schema version whose migration created the summaries, which must then be filled.
 const AGGREGATES_AT: usize = 6;
+
+/// The schema version whose migration changed what the summaries count: they are filled afresh.
+const SUMMARIES_REFILLED_AT: usize = 10;
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -228,6 +237,9 @@ pub fn migrate(conn: &mut Connection, reference: &Reference) -> Result<i64, supe
         }
         if i + 1 == AGGREGATES_AT {
             super::aggregates::install(&tx, reference)?;
+        }
+        if i + 1 == SUMMARIES_REFILLED_AT && version as usize >= AGGREGATES_AT {
+            super::aggregates::refill(&tx)?;
         }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;

@@ -118,10 +118,27 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &mut Detail) {
             Span::styled(left, style),
         ]));
     }
+    if let Some(r) = a.reopened_at {
+        // The answer deadline above is the new term's, counted from here.
+        lines.push(field(
+            "Переоткрыто",
+            format!(
+                "{} (×{}), срок ответа — от переоткрытия; прежний ответ — в истории",
+                when(Some(r)),
+                a.reopen_count
+            ),
+        ));
+    }
     if let Some(r) = &a.extension_reason {
         lines.push(field("Продлено", r.clone()));
     }
     lines.push(field("Первый ответ", when(a.first_response_at)));
+    if let Some(i) = a.interim_after_reopen_at {
+        lines.push(field(
+            "Промежуточный",
+            format!("{} (после переоткрытия)", when(Some(i))),
+        ));
+    }
     lines.push(field("Ответ дан", when(a.answered_at)));
     lines.push(field(
         "Качество",
