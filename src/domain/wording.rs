@@ -58,8 +58,9 @@ pub fn field_label(field: &str) -> &str {
         "extension_reason" => "продление",
         "note" => "заметка",
         "block_confirmed" => "блок подтверждён",
-        "reopens" => "переоткрыто раз",
+        "reopen_count" => "переоткрыто раз",
         "reopened_at" => "переоткрыто",
+        "interim_after_reopen_at" => "промежуточный ответ после переоткрытия",
         other => other,
     }
 }
