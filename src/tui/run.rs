@@ -17,8 +17,12 @@ use futures_util::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
+use super::ansi16::Ansi16;
 use super::console::Console;
 use crate::ingest::watch::ImportNotice;
+
+/// What the console writes to: the terminal, with colours rewritten for 16-colour terminals.
+type Out = Ansi16<Stdout>;
 
 /// How often the database is checked for other processes' commits.
 pub const TICK: Duration = Duration::from_millis(200);
@@ -53,7 +57,8 @@ pub fn run(
         restore_terminal();
         return Err(e);
     }
-    let result = Terminal::new(CrosstermBackend::new(io::stdout()))
+    let out = Ansi16::for_terminal(io::stdout());
+    let result = Terminal::new(CrosstermBackend::new(out))
         .and_then(|mut terminal| event_loop(&mut terminal, &mut console, notices, &mut sidecar));
     let _ = execute!(io::stdout(), crossterm::event::DisableBracketedPaste);
     restore_terminal();
@@ -61,7 +66,7 @@ pub fn run(
 }
 
 fn event_loop(
-    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    terminal: &mut Terminal<CrosstermBackend<Out>>,
     console: &mut Console,
     notices: Option<mpsc::Receiver<ImportNotice>>,
     sidecar: &mut Option<Sidecar>,
@@ -116,10 +121,7 @@ fn event_loop(
     })
 }
 
-fn draw(
-    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
-    console: &mut Console,
-) -> io::Result<()> {
+fn draw(terminal: &mut Terminal<CrosstermBackend<Out>>, console: &mut Console) -> io::Result<()> {
     execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
     let r = terminal.draw(|f| console.draw(f)).map(|_| ());
     execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
