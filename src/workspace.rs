@@ -63,11 +63,10 @@ impl Workspace {
             if dir.is_dir() {
                 continue;
             }
-            fs::create_dir_all(&dir).map_err(|source| WorkspaceError::Io {
+            create_dir(&dir).map_err(|source| WorkspaceError::Io {
                 path: dir.display().to_string(),
                 source,
             })?;
-            restrict(&dir, 0o2770);
         }
         Ok(ws)
     }
@@ -134,22 +133,89 @@ impl Workspace {
     }
 
     /// Opens the database (creating and migrating it as needed). A new database file is made
-    /// readable and writable by the owner and the group only.
+    /// readable and writable by the owner and the group only ([`FILE_MODE`]).
     pub fn store(&self) -> Result<Store, WorkspaceError> {
         let reference = Arc::new(self.reference()?);
         let path = self.db_path();
-        let new = !path.exists();
-        let store = Store::open(&path, reference)?;
-        if new {
-            restrict(&path, 0o660);
+        if !path.exists() {
+            // Made empty with its mode first: SQLite gives the `-wal` and `-shm` files it makes
+            // beside the database the database's own mode.
+            use std::os::unix::fs::OpenOptionsExt;
+            let made = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(FILE_MODE)
+                .open(&path);
+            if made.is_ok() {
+                protect(&path);
+            }
         }
-        Ok(store)
+        Ok(Store::open(&path, reference)?)
     }
 }
 
-/// Owner and group only (officers share one group; see README): the workspace holds citizens'
-/// personal data. Best effort: a file system without modes keeps its own.
-fn restrict(path: &Path, mode: u32) {
+/// The mode of every folder mcu makes: `rwxrws---` — owner and group only (officers share one
+/// group; see README), setgid so that what is made inside keeps the group.
+pub const DIR_MODE: u32 = 0o2770;
+/// The mode of every file mcu makes: `rw-rw----` — owner and group only: the workspace holds
+/// citizens' personal data, and another officer's mcu must be able to move, rewrite and remove it.
+pub const FILE_MODE: u32 = 0o660;
+
+/// Creates a folder and its missing parents, each with [`DIR_MODE`] whatever the umask. Folders
+/// that already exist are left as they are (they may be another officer's).
+pub fn create_dir(path: &Path) -> std::io::Result<()> {
+    if path.is_dir() {
+        return Ok(());
+    }
+    let mut missing = Vec::new();
+    let mut p = path;
+    while !p.as_os_str().is_empty() && !p.is_dir() {
+        missing.push(p);
+        match p.parent() {
+            Some(parent) => p = parent,
+            None => break,
+        }
+    }
+    for dir in missing.into_iter().rev() {
+        match fs::create_dir(dir) {
+            Ok(()) => set_mode(dir, DIR_MODE),
+            // Made meanwhile by another process: theirs.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Creates (or truncates) a file for writing, with [`FILE_MODE`] whatever the umask.
+pub fn create_file(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(FILE_MODE)
+        .open(path)?;
+    protect(path);
+    Ok(file)
+}
+
+/// Writes a whole file, with [`FILE_MODE`] whatever the umask.
+pub fn write_file(path: &Path, bytes: impl AsRef<[u8]>) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = create_file(path)?;
+    f.write_all(bytes.as_ref())
+}
+
+/// Gives a file mcu made (or moved into a workspace folder) [`FILE_MODE`]: the umask, or the
+/// mode a copied or renamed file brought along, does not decide who may read citizens' data.
+pub fn protect(path: &Path) {
+    set_mode(path, FILE_MODE);
+}
+
+/// Best effort: a file system without modes keeps its own, and a file another officer owns can
+/// only be changed by them (it was made with these modes by their mcu).
+fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     let _ = fs::set_permissions(path, fs::Permissions::from_mode(mode));
 }

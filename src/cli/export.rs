@@ -48,7 +48,7 @@ pub fn run(ws: &Workspace, a: ExportArgs) -> CmdResult {
         ..Default::default()
     };
     let out: Box<dyn Write> = match &a.output {
-        Some(p) => Box::new(std::fs::File::create(p).map_err(|e| Failure {
+        Some(p) => Box::new(crate::workspace::create_file(p).map_err(|e| Failure {
             code: 1,
             message: format!("{}: {e}", p.display()),
         })?),

@@ -271,7 +271,7 @@ pub fn eval(_ws: &Workspace, a: EvalArgs) -> CmdResult {
             .zip(&folds)
             .map(|(l, f)| (l.id.clone(), json!(f)))
             .collect();
-        std::fs::write(
+        crate::workspace::write_file(
             path,
             serde_json::to_string_pretty(&json!({"k": k, "folds": map}))?,
         )

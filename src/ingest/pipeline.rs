@@ -21,7 +21,7 @@ use super::{
 use crate::domain::Channel;
 use crate::domain::text::{SearchNormalizer, StemCache};
 use crate::store::{Actor, ImportedFile, SaveKind, Store, StoreError};
-use crate::workspace::Workspace;
+use crate::workspace::{self, Workspace};
 
 /// How one file went.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -388,6 +388,7 @@ impl Importer<'_> {
             move_file_to(path, &dest)?;
         } else {
             fs::copy(path, &dest).map_err(io_err(&dest))?;
+            workspace::protect(&dest);
         }
         let note = dest.with_file_name(format!(
             "{}.error.txt",
@@ -395,7 +396,7 @@ impl Importer<'_> {
                 .map(|n| n.to_string_lossy())
                 .unwrap_or_default()
         ));
-        fs::write(
+        workspace::write_file(
             &note,
             format!(
                 "file: {}\nwhen: {}\nreason: {}\n",
@@ -418,7 +419,7 @@ impl Importer<'_> {
             .format("%Y-%m-%d")
             .to_string();
         let dir = self.workspace.processed().join(day);
-        fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        workspace::create_dir(&dir).map_err(io_err(&dir))?;
         let dest = unique_path(&dir, name);
         move_file_to(path, &dest)?;
         Ok(dest.display().to_string())
@@ -638,6 +639,8 @@ fn move_file_to(from: &Path, to: &Path) -> Result<(), PipelineError> {
             .map_err(io_err(to))?;
         fs::remove_file(from).map_err(io_err(from))?;
     }
+    // A file dropped into the inbox keeps the mode it came with (often 0644).
+    workspace::protect(to);
     Ok(())
 }
 
@@ -670,7 +673,7 @@ impl ErrorSink {
             self.unsplit += 1;
         }
         if self.out.is_none() {
-            let mut f = BufWriter::new(File::create(&self.path)?);
+            let mut f = BufWriter::new(workspace::create_file(&self.path)?);
             f.write_all("\u{feff}".as_bytes())?;
             self.out = Some(
                 csv::WriterBuilder::new()

@@ -35,7 +35,9 @@ impl ImportLock {
             .create(true)
             .truncate(false)
             .write(true)
-            .open(path)?;
+            .open(&path)?;
+        // Every officer's mcu opens it for writing to take the lock.
+        crate::workspace::protect(&path);
         match file.try_lock() {
             Ok(()) => Ok(Some(Self { _file: file })),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),
@@ -172,5 +174,19 @@ mod tests {
         assert!(ImportLock::try_acquire(&ws).unwrap().is_none());
         drop(first);
         assert!(ImportLock::try_acquire(&ws).unwrap().is_some());
+    }
+
+    #[test]
+    fn every_officer_may_open_the_import_lock() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let lock = ImportLock::try_acquire(&ws).unwrap();
+        assert!(lock.is_some());
+        let mode = std::fs::metadata(ws.root().join(".import.lock"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, crate::workspace::FILE_MODE);
     }
 }
