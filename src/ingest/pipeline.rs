@@ -18,7 +18,7 @@ use super::profile::Field;
 use super::{
     FileError, Format, IncomingAppeal, Mapper, RawRow, ReadItem, RowError, format, readers,
 };
-use crate::domain::Channel;
+use crate::domain::{Channel, csv_cell};
 use crate::domain::text::{SearchNormalizer, StemCache};
 use crate::store::{Actor, ImportedFile, SaveKind, Store, StoreError};
 use crate::workspace::{self, Workspace};
@@ -646,7 +646,7 @@ fn move_file_to(from: &Path, to: &Path) -> Result<(), PipelineError> {
 
 /// Writes bad rows to `quarantine/<file>.errors.csv` (UTF-8 with BOM, `;`, opens in Excel): one
 /// line per problem with the line number, field and reason, followed by the row's own cells so
-/// nothing is lost. Created only when there is something to write.
+/// nothing is lost (a cell that would be a formula in Excel gets a leading `'`: `csv_cell`). Created only when there is something to write.
 struct ErrorSink {
     path: PathBuf,
     out: Option<csv::Writer<BufWriter<File>>>,
@@ -691,7 +691,7 @@ impl ErrorSink {
         {
             // A (new) header line so the cells below can be read back.
             let mut h = vec!["line".to_string(), "field".into(), "reason".into()];
-            h.extend(r.headers.iter().cloned());
+            h.extend(r.headers.iter().map(|c| csv_cell::text(c).into_owned()));
             out.write_record(&h).map_err(io::Error::other)?;
             self.header = Some(r.headers.clone());
         } else if self.header.is_none() && row.is_none() {
@@ -699,11 +699,13 @@ impl ErrorSink {
                 .map_err(io::Error::other)?;
             self.header = Some(Default::default());
         }
+        // Opened in Excel: the file's own cells (and a reason quoting one) must not become
+        // formulas there.
         rec.push(e.line.to_string());
-        rec.push(e.field.clone());
-        rec.push(e.reason.clone());
+        rec.push(csv_cell::text(&e.field).into_owned());
+        rec.push(csv_cell::text(&e.reason).into_owned());
         if let Some(r) = row {
-            rec.extend(r.values.iter().cloned());
+            rec.extend(r.values.iter().map(|c| csv_cell::text(c).into_owned()));
         }
         out.write_record(&rec).map_err(io::Error::other)
     }
