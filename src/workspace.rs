@@ -213,6 +213,16 @@ pub fn protect(path: &Path) {
     set_mode(path, FILE_MODE);
 }
 
+/// Dates a file mcu put in `quarantine/` by the import that put it there (a moved file keeps the
+/// time its source wrote it), so that the retention counts from then (`ingest::retention`).
+/// Best effort, like the modes.
+pub fn stamp(path: &Path, at: chrono::DateTime<chrono::Utc>) {
+    let _ = fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(at.into()));
+}
+
 /// Best effort: a file system without modes keeps its own, and a file another officer owns can
 /// only be changed by them (it was made with these modes by their mcu).
 fn set_mode(path: &Path, mode: u32) {

@@ -146,3 +146,185 @@ fn the_demo_workspace_has_the_documented_modes_under_a_restrictive_umask() {
         && p.extension().is_some_and(|e| e == "xlsx")));
     assert_modes(&paths, "077");
 }
+
+fn mcu_as(ws: &Path, who: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcu"))
+        .arg("--workspace")
+        .arg(ws)
+        .args(args)
+        .env_remove("MCU_HOME")
+        .env("MCU_AS", who)
+        .env("MCU_LOG", ws.with_extension("log"))
+        .output()
+        .expect("mcu runs")
+}
+
+fn drop_file(ws: &Path, rel: &str, body: &str) {
+    fs::write(ws.join(rel), body).unwrap();
+}
+
+fn csv_of(id: &str, day: &str) -> String {
+    format!(
+        "id;channel;received_at;text\n{id};pos;{day} 10:00;Яма на дороге\n;pos;{day} 11:00;Нет номера\n"
+    )
+}
+
+/// Imports into `ws`, as of `day`, a file with a bad row (into processed/ and quarantine/) and
+/// a file without a channel (quarantined whole).
+fn import_on(ws: &Path, day: &str) {
+    drop_file(ws, &format!("inbox/pos/f{day}.csv"), &csv_of(&format!("A-{day}"), day));
+    drop_file(ws, &format!("inbox/nochan{day}.csv"), "id;text\nX;Текст\n");
+    let now = format!("{day}T12:00:00+03:00");
+    let out = mcu(ws, &["import", "--inbox", "--json", "--now", &now]);
+    assert_eq!(json(&out).as_array().unwrap().len(), 2);
+}
+
+/// The files under processed/ and quarantine/, as paths inside the workspace.
+fn kept(ws: &Path) -> Vec<String> {
+    let mut v: Vec<String> = modes(ws)
+        .into_iter()
+        .map(|(p, _)| p.strip_prefix(ws).unwrap().display().to_string())
+        .filter(|p| p.starts_with("processed/") || p.starts_with("quarantine/"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn total(ws: &Path) -> i64 {
+    let out = mcu(ws, &["stats", "--json", "--now", NOW]);
+    json(&out)["total"].as_i64().unwrap()
+}
+
+#[test]
+fn imports_remove_processed_and_quarantined_files_older_than_a_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    ok(&mcu(&ws, &["init"]));
+    import_on(&ws, "2025-01-10");
+    import_on(&ws, "2025-11-28");
+    assert_eq!(kept(&ws).len(), 10, "{:?}", kept(&ws));
+    // A year later to the day (the default retention): the older import's files go; the appeals
+    // stay in the database.
+    let out = mcu(&ws, &["import", "--inbox", "--now", NOW]);
+    let text = String::from_utf8_lossy(&ok(&out).stdout).into_owned();
+    assert!(
+        text.contains("retention: removed 4 file(s) dated before 2025-11-28"),
+        "{text}"
+    );
+    assert_eq!(
+        kept(&ws),
+        [
+            "processed/2025-11-28",
+            "processed/2025-11-28/f2025-11-28.csv",
+            "quarantine/f2025-11-28.csv.errors.csv",
+            "quarantine/nochan2025-11-28.csv",
+            "quarantine/nochan2025-11-28.csv.error.txt",
+        ]
+    );
+    assert_eq!(total(&ws), 2);
+    // The log says how many, not which.
+    let log = fs::read_to_string(ws.with_extension("log")).unwrap();
+    let line = log.lines().find(|l| l.contains("retention")).unwrap();
+    assert!(line.contains("files=4") && !line.contains(".csv"), "{line}");
+}
+
+#[test]
+fn the_retention_is_read_from_config_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    ok(&mcu(&ws, &["init"]));
+    import_on(&ws, "2026-10-27");
+    import_on(&ws, "2026-10-29");
+    fs::write(ws.join("config.toml"), "[retention]\nfiles = \"30d\"\n").unwrap();
+    let out = mcu(&ws, &["import", "--inbox", "--json", "--now", NOW]);
+    assert_eq!(json(&out), serde_json::json!([]));
+    let left = kept(&ws);
+    assert!(left.iter().all(|p| !p.contains("2026-10-27")), "{left:?}");
+    assert_eq!(left.iter().filter(|p| p.contains("2026-10-29")).count(), 5);
+
+    // A bad setting is refused naming the file and the key, before anything is removed.
+    fs::write(ws.join("config.toml"), "[retention]\nfiles = \"30\"\n").unwrap();
+    let out = mcu(&ws, &["import", "--inbox", "--now", "2027-06-01T12:00:00+03:00"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("config.toml") && err.contains("365d"), "{err}");
+    assert_eq!(kept(&ws), left);
+}
+
+#[test]
+fn purge_removes_files_before_a_date_and_says_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    ok(&mcu(&ws, &["init"]));
+    import_on(&ws, "2026-09-01");
+    import_on(&ws, "2026-11-01");
+    let all = kept(&ws);
+
+    let out = mcu(
+        &ws,
+        &["purge", "--before", "2026-10-01", "--dry-run", "--json", "--now", NOW],
+    );
+    let r = json(&out);
+    assert_eq!(r["dry_run"], true);
+    assert_eq!(r["before"], "2026-10-01");
+    assert_eq!(r["files"], 4, "{r}");
+    let listed: Vec<&str> = r["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "processed/2026-09-01/f2026-09-01.csv",
+            "quarantine/f2026-09-01.csv.errors.csv",
+            "quarantine/nochan2026-09-01.csv",
+            "quarantine/nochan2026-09-01.csv.error.txt",
+        ]
+    );
+    assert!(r["removed"][0]["bytes"].as_u64().unwrap() > 0);
+    assert_eq!(kept(&ws), all, "a dry run removes nothing");
+
+    let out = mcu(&ws, &["purge", "--before", "01.10.2026", "--now", NOW]);
+    let text = String::from_utf8_lossy(&ok(&out).stdout).into_owned();
+    assert!(text.contains("removed processed/2026-09-01/f2026-09-01.csv (2026-09-01)"), "{text}");
+    assert!(text.contains("removed 4 file(s)"), "{text}");
+    let left = kept(&ws);
+    assert_eq!(left.len(), all.len() - 5, "{left:?}");
+    assert!(left.iter().all(|p| p.contains("2026-11-01")), "{left:?}");
+    assert_eq!(total(&ws), 2, "the appeals stay");
+
+    // Not after today: today's folder is the importer's.
+    let out = mcu(&ws, &["purge", "--before", "2026-11-29", "--now", NOW]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("after today"));
+}
+
+#[test]
+fn only_the_head_and_the_curator_may_purge() {
+    if uzers::get_current_uid() != 0 {
+        eprintln!("skipped: playing other operators needs root (MCU_AS is honoured only for root)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    // Root made the workspace: its first head.
+    ok(&mcu(&ws, &["init"]));
+    for (login, role) in [("cur", "curator"), ("coord", "coordinator"), ("obs", "observer")] {
+        ok(&mcu(
+            &ws,
+            &["operator", "add", login, "--name", login, "--role", role],
+        ));
+    }
+    import_on(&ws, "2026-09-01");
+    let before = kept(&ws);
+    for who in ["coord", "obs"] {
+        let out = mcu_as(&ws, who, &["purge", "--before", "2026-10-01", "--now", NOW]);
+        assert_eq!(out.status.code(), Some(1), "{who}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not allowed"), "{who}");
+        assert_eq!(kept(&ws), before, "{who}");
+    }
+    let out = mcu_as(&ws, "cur", &["purge", "--before", "2026-10-01", "--json", "--now", NOW]);
+    assert_eq!(json(&out)["files"], 4);
+}

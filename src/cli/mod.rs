@@ -12,6 +12,7 @@ mod demo;
 mod export;
 mod import;
 mod output;
+mod purge;
 mod stats;
 mod triage;
 mod watch;
@@ -73,6 +74,8 @@ enum Command {
     Watch(watch::WatchArgs),
     /// Write appeals to a CSV file (personal data masked unless --with-personal-data)
     Export(export::ExportArgs),
+    /// Remove files of processed/ and quarantine/ dated before a date (head or curator)
+    Purge(purge::PurgeArgs),
     /// Manage operators: OS accounts, names, roles, blocks
     Operator(admin::OperatorArgs),
     /// The audit trail: verify its hash chain, list it
@@ -178,6 +181,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Recipients(a) => appeals::recipients(&ws, a),
         Command::Watch(a) => watch::run(&ws, a),
         Command::Export(a) => export::run(&ws, a),
+        Command::Purge(a) => purge::run(&ws, a),
         Command::Operator(a) => admin::operator(&ws, a),
         Command::Audit(a) => admin::audit(&ws, a),
         Command::Classify(a) => triage::classify(&ws, a),
@@ -205,6 +209,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Watch(_) => "watch",
         Command::Recipients(_) => "recipients",
         Command::Export(_) => "export",
+        Command::Purge(_) => "purge",
         Command::Operator(_) => "operator",
         Command::Audit(_) => "audit",
         Command::Demo(_) => "demo",

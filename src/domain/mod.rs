@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod channel;
 pub mod csv_cell;
 pub mod ranking;
+pub mod retention;
 pub mod sla;
 pub mod status;
 pub mod targets;

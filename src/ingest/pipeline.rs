@@ -342,6 +342,9 @@ impl Importer<'_> {
         })?;
         fault.after_commit();
         report.quarantine = errors.finish().map_err(io_err(path))?;
+        if let Some(q) = &report.quarantine {
+            workspace::stamp(Path::new(q), now);
+        }
         for p in deadline_problems {
             report
                 .warnings
@@ -390,6 +393,7 @@ impl Importer<'_> {
             fs::copy(path, &dest).map_err(io_err(&dest))?;
             workspace::protect(&dest);
         }
+        workspace::stamp(&dest, self.now);
         let note = dest.with_file_name(format!(
             "{}.error.txt",
             dest.file_name()
@@ -406,6 +410,7 @@ impl Importer<'_> {
             ),
         )
         .map_err(io_err(&note))?;
+        workspace::stamp(&note, self.now);
         report.quarantine = Some(dest.display().to_string());
         tracing::warn!(file = %name, reason = %e.reason, "quarantined whole");
         report.outcome = FileOutcome::Failed { reason: e.reason };
