@@ -30,6 +30,9 @@ pub struct ExportArgs {
     /// Write here (default: standard output)
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Print a summary as JSON (the file, the rows written); needs --output
+    #[arg(long, requires = "output")]
+    json: bool,
 }
 
 pub fn run(ws: &Workspace, a: ExportArgs) -> CmdResult {
@@ -122,7 +125,13 @@ pub fn run(ws: &Workspace, a: ExportArgs) -> CmdResult {
     }
     w.flush()?;
     tracing::info!(operator = %grants.login, rows = n, personal_data = a.with_personal_data, "export");
-    if a.output.is_some() {
+    if a.json {
+        super::output::print_json(&serde_json::json!({
+            "file": a.output.as_ref().map(|p| p.display().to_string()),
+            "rows": n,
+            "personal_data": a.with_personal_data,
+        }))?;
+    } else if a.output.is_some() {
         eprintln!("exported {n} appeals");
     }
     Ok(0)
