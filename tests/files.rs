@@ -110,7 +110,12 @@ fn every_folder_and_file_mcu_makes_has_the_documented_mode_whatever_the_umask() 
         // A file given on the command line that cannot be imported is copied to quarantine.
         let outside = dir.path().join("outside.csv");
         fs::write(&outside, "id;text\nY-1;Текст\n").unwrap();
-        ok(&run(&["import", &outside.display().to_string(), "--now", NOW]));
+        ok(&run(&[
+            "import",
+            &outside.display().to_string(),
+            "--now",
+            NOW,
+        ]));
         assert!(ws.join("quarantine/outside.csv").is_file());
         // An export with personal data, into a new file outside the workspace.
         let export = dir.path().join("full.csv");
@@ -142,8 +147,12 @@ fn the_demo_workspace_has_the_documented_modes_under_a_restrictive_umask() {
         &log,
     ));
     let paths = modes(&ws);
-    assert!(paths.iter().any(|(p, _)| p.starts_with(ws.join("processed"))
-        && p.extension().is_some_and(|e| e == "xlsx")));
+    assert!(
+        paths
+            .iter()
+            .any(|(p, _)| p.starts_with(ws.join("processed"))
+                && p.extension().is_some_and(|e| e == "xlsx"))
+    );
     assert_modes(&paths, "077");
 }
 
@@ -172,7 +181,11 @@ fn csv_of(id: &str, day: &str) -> String {
 /// Imports into `ws`, as of `day`, a file with a bad row (into processed/ and quarantine/) and
 /// a file without a channel (quarantined whole).
 fn import_on(ws: &Path, day: &str) {
-    drop_file(ws, &format!("inbox/pos/f{day}.csv"), &csv_of(&format!("A-{day}"), day));
+    drop_file(
+        ws,
+        &format!("inbox/pos/f{day}.csv"),
+        &csv_of(&format!("A-{day}"), day),
+    );
     drop_file(ws, &format!("inbox/nochan{day}.csv"), "id;text\nX;Текст\n");
     let now = format!("{day}T12:00:00+03:00");
     let out = mcu(ws, &["import", "--inbox", "--json", "--now", &now]);
@@ -244,7 +257,10 @@ fn the_retention_is_read_from_config_toml() {
 
     // A bad setting is refused naming the file and the key, before anything is removed.
     fs::write(ws.join("config.toml"), "[retention]\nfiles = \"30\"\n").unwrap();
-    let out = mcu(&ws, &["import", "--inbox", "--now", "2027-06-01T12:00:00+03:00"]);
+    let out = mcu(
+        &ws,
+        &["import", "--inbox", "--now", "2027-06-01T12:00:00+03:00"],
+    );
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("config.toml") && err.contains("365d"), "{err}");
@@ -262,7 +278,15 @@ fn purge_removes_files_before_a_date_and_says_which() {
 
     let out = mcu(
         &ws,
-        &["purge", "--before", "2026-10-01", "--dry-run", "--json", "--now", NOW],
+        &[
+            "purge",
+            "--before",
+            "2026-10-01",
+            "--dry-run",
+            "--json",
+            "--now",
+            NOW,
+        ],
     );
     let r = json(&out);
     assert_eq!(r["dry_run"], true);
@@ -288,7 +312,10 @@ fn purge_removes_files_before_a_date_and_says_which() {
 
     let out = mcu(&ws, &["purge", "--before", "01.10.2026", "--now", NOW]);
     let text = String::from_utf8_lossy(&ok(&out).stdout).into_owned();
-    assert!(text.contains("removed processed/2026-09-01/f2026-09-01.csv (2026-09-01)"), "{text}");
+    assert!(
+        text.contains("removed processed/2026-09-01/f2026-09-01.csv (2026-09-01)"),
+        "{text}"
+    );
     assert!(text.contains("removed 4 file(s)"), "{text}");
     let left = kept(&ws);
     assert_eq!(left.len(), all.len() - 5, "{left:?}");
@@ -311,7 +338,11 @@ fn only_the_head_and_the_curator_may_purge() {
     let ws = dir.path().join("ws");
     // Root made the workspace: its first head.
     ok(&mcu(&ws, &["init"]));
-    for (login, role) in [("cur", "curator"), ("coord", "coordinator"), ("obs", "observer")] {
+    for (login, role) in [
+        ("cur", "curator"),
+        ("coord", "coordinator"),
+        ("obs", "observer"),
+    ] {
         ok(&mcu(
             &ws,
             &["operator", "add", login, "--name", login, "--role", role],
@@ -322,9 +353,16 @@ fn only_the_head_and_the_curator_may_purge() {
     for who in ["coord", "obs"] {
         let out = mcu_as(&ws, who, &["purge", "--before", "2026-10-01", "--now", NOW]);
         assert_eq!(out.status.code(), Some(1), "{who}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains("not allowed"), "{who}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("not allowed"),
+            "{who}"
+        );
         assert_eq!(kept(&ws), before, "{who}");
     }
-    let out = mcu_as(&ws, "cur", &["purge", "--before", "2026-10-01", "--json", "--now", NOW]);
+    let out = mcu_as(
+        &ws,
+        "cur",
+        &["purge", "--before", "2026-10-01", "--json", "--now", NOW],
+    );
     assert_eq!(json(&out)["files"], 4);
 }

@@ -36,8 +36,12 @@ fn json(ws: &Path, args: &[&str]) -> Value {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{args:?}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
 }
 
 fn login() -> String {
@@ -57,7 +61,16 @@ fn workspace(dir: &Path) -> std::path::PathBuf {
          J-2;im;2026-11-27 11:00;Нет света;Петров П. П.\n",
     )
     .unwrap();
-    json(&ws, &["import", &file.display().to_string(), "--json", "--now", NOW]);
+    json(
+        &ws,
+        &[
+            "import",
+            &file.display().to_string(),
+            "--json",
+            "--now",
+            NOW,
+        ],
+    );
     ws
 }
 
@@ -78,7 +91,10 @@ fn export_json_is_a_summary_of_the_file_written() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let file = dir.path().join("out.csv");
-    let v = json(&ws, &["export", "--json", "-o", &file.display().to_string()]);
+    let v = json(
+        &ws,
+        &["export", "--json", "-o", &file.display().to_string()],
+    );
     assert_eq!(v["file"], file.display().to_string());
     assert_eq!(v["rows"], 2);
     assert_eq!(v["personal_data"], false);
@@ -97,8 +113,16 @@ fn operator_add_and_remove_json() {
     let v = json(
         &ws,
         &[
-            "operator", "add", "sidorov", "--name", "Сидоров П. П.", "--role", "block_lead",
-            "--blocks", "housing,roads", "--json",
+            "operator",
+            "add",
+            "sidorov",
+            "--name",
+            "Сидоров П. П.",
+            "--role",
+            "block_lead",
+            "--blocks",
+            "housing,roads",
+            "--json",
         ],
     );
     assert_eq!(v["login"], "sidorov");
@@ -109,7 +133,12 @@ fn operator_add_and_remove_json() {
     assert_eq!(v["login"], "sidorov");
     assert_eq!(v["removed"], true);
     let list = json(&ws, &["operator", "list", "--json"]);
-    assert!(list.as_array().unwrap().iter().all(|o| o["login"] != "sidorov"));
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["login"] != "sidorov")
+    );
 }
 
 #[test]
@@ -124,22 +153,59 @@ fn recipients_add_json() {
 fn set_note_says_it_recorded_the_note() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
-    let out = mcu(&ws, &["set", "pos:J-1", "--note", "звонили заявителю", "--now", NOW]);
+    let out = mcu(
+        &ws,
+        &[
+            "set",
+            "pos:J-1",
+            "--note",
+            "звонили заявителю",
+            "--now",
+            NOW,
+        ],
+    );
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.trim(), "appeal 1: note recorded");
     let v = json(
         &ws,
-        &["set", "pos:J-1", "--note", "ещё раз", "--urgent", "true", "--json", "--now", NOW],
+        &[
+            "set",
+            "pos:J-1",
+            "--note",
+            "ещё раз",
+            "--urgent",
+            "true",
+            "--json",
+            "--now",
+            NOW,
+        ],
     );
     assert_eq!(v["note_recorded"], true);
     assert_eq!(v["changed_fields"], 1);
-    let out = mcu(&ws, &["set", "pos:J-1", "--note", "третий", "--urgent", "false", "--now", NOW]);
+    let out = mcu(
+        &ws,
+        &[
+            "set",
+            "pos:J-1",
+            "--note",
+            "третий",
+            "--urgent",
+            "false",
+            "--now",
+            NOW,
+        ],
+    );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
         "appeal 1: 1 change(s) recorded, note recorded"
     );
-    let v = json(&ws, &["set", "pos:J-1", "--urgent", "false", "--json", "--now", NOW]);
+    let v = json(
+        &ws,
+        &[
+            "set", "pos:J-1", "--urgent", "false", "--json", "--now", NOW,
+        ],
+    );
     assert_eq!(v["note_recorded"], false);
     let shown = json(&ws, &["show", "pos:J-1", "--json", "--now", NOW]);
     let notes = shown["history"]
@@ -155,7 +221,18 @@ fn set_note_says_it_recorded_the_note() {
 fn demo_summary_json() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("demo");
-    let v = json(&ws, &["demo", "--summary", "--json", "--now", NOW, "--appeals", "60"]);
+    let v = json(
+        &ws,
+        &[
+            "demo",
+            "--summary",
+            "--json",
+            "--now",
+            NOW,
+            "--appeals",
+            "60",
+        ],
+    );
     assert_eq!(v["workspace"], ws.display().to_string());
     assert_eq!(v["now"], NOW);
     assert_eq!(v["fill"]["created"], true);
@@ -180,8 +257,19 @@ fn bench_triage_json() {
     let v = json(
         dir.path(),
         &[
-            "bench", "triage", "--appeals", "300", "--queries", "5", "--classify", "20",
-            "--officer", "10", "--db", &db.display().to_string(), "--json",
+            "bench",
+            "triage",
+            "--appeals",
+            "300",
+            "--queries",
+            "5",
+            "--classify",
+            "20",
+            "--officer",
+            "10",
+            "--db",
+            &db.display().to_string(),
+            "--json",
         ],
     );
     assert!(v["training"]["examples"].as_u64().unwrap() > 0);
@@ -232,8 +320,14 @@ fn watch_json_prints_one_object_per_line() {
     child.wait().unwrap();
     assert_eq!(lines[0]["event"], "watching", "{lines:?}");
     assert_eq!(lines[0]["inbox"], ws.join("inbox").display().to_string());
-    let file = lines.iter().find(|l| l["event"] == "file").expect("a file event");
-    assert_eq!(file["file"], ws.join("inbox/pos/w.csv").display().to_string());
+    let file = lines
+        .iter()
+        .find(|l| l["event"] == "file")
+        .expect("a file event");
+    assert_eq!(
+        file["file"],
+        ws.join("inbox/pos/w.csv").display().to_string()
+    );
     assert_eq!(file["outcome"], "imported");
     assert_eq!(file["inserted"], 1);
     assert_eq!(file["quarantined"], 1);

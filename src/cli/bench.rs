@@ -238,7 +238,8 @@ fn prepare_csv(
     }
     let partial = csv.with_extension("csv.part");
     let started = Instant::now();
-    let file = crate::workspace::create_file(&partial).map_err(|e| fail(format!("{}: {e}", partial.display())))?;
+    let file = crate::workspace::create_file(&partial)
+        .map_err(|e| fail(format!("{}: {e}", partial.display())))?;
     let mut out = CanonicalCsv::new(BackgroundWriter::new(file), tz)?;
     let all = Generator::new(
         DemoConfig {

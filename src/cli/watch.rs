@@ -88,7 +88,10 @@ pub fn run(ws: &Workspace, a: WatchArgs) -> CmdResult {
             }
             ImportNotice::Polling(e) => {
                 if a.json {
-                    event("polling", json!({"reason": e, "every_s": crate::ingest::watch::POLL.as_secs()}))?;
+                    event(
+                        "polling",
+                        json!({"reason": e, "every_s": crate::ingest::watch::POLL.as_secs()}),
+                    )?;
                 } else {
                     eprintln!("file events unavailable ({e}); polling the inbox every 2 s");
                 }

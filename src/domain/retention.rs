@@ -50,7 +50,8 @@ impl std::str::FromStr for Period {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("«{s}» is not a retention period: write a number of days, e.g. \"365d\"");
+        let bad =
+            || format!("«{s}» is not a retention period: write a number of days, e.g. \"365d\"");
         let n = s.trim().strip_suffix('d').ok_or_else(bad)?;
         let days: u32 = n.trim().parse().map_err(|_| bad())?;
         if days == 0 {
@@ -94,9 +95,13 @@ mod tests {
         }
         let c: Cfg = toml::from_str("[retention]\nfiles = \"90d\"\n").unwrap();
         assert_eq!(c.retention.files.days, 90);
-        let e = toml::from_str::<Cfg>("[retention]\nfiles = \"90\"\n").err().unwrap();
+        let e = toml::from_str::<Cfg>("[retention]\nfiles = \"90\"\n")
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("365d"), "{e}");
-        let e = toml::from_str::<Cfg>("[retention]\nfile = \"90d\"\n").err().unwrap();
+        let e = toml::from_str::<Cfg>("[retention]\nfile = \"90d\"\n")
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("file"), "{e}");
     }
 }

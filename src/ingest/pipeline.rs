@@ -18,8 +18,8 @@ use super::profile::Field;
 use super::{
     FileError, Format, IncomingAppeal, Mapper, RawRow, ReadItem, RowError, format, readers,
 };
-use crate::domain::{Channel, csv_cell};
 use crate::domain::text::{SearchNormalizer, StemCache};
+use crate::domain::{Channel, csv_cell};
 use crate::store::{Actor, ImportedFile, SaveKind, Store, StoreError};
 use crate::workspace::{self, Workspace};
 

@@ -122,7 +122,9 @@ impl Walk<'_> {
             let Ok(kind) = e.file_type() else { continue };
             if kind.is_dir() {
                 let named = dated
-                    .then(|| NaiveDate::parse_from_str(&e.file_name().to_string_lossy(), "%Y-%m-%d").ok())
+                    .then(|| {
+                        NaiveDate::parse_from_str(&e.file_name().to_string_lossy(), "%Y-%m-%d").ok()
+                    })
                     .flatten();
                 self.folder(&p, named.or(date), false);
                 if named.is_some_and(|d| d < self.before) && !self.dry_run {
@@ -133,9 +135,11 @@ impl Walk<'_> {
             }
             let Ok(meta) = e.metadata() else { continue };
             let file_date = date.or_else(|| {
-                meta.modified()
-                    .ok()
-                    .map(|m| DateTime::<Utc>::from(m).with_timezone(&self.tz).date_naive())
+                meta.modified().ok().map(|m| {
+                    DateTime::<Utc>::from(m)
+                        .with_timezone(&self.tz)
+                        .date_naive()
+                })
             });
             let Some(file_date) = file_date.filter(|d| *d < self.before) else {
                 continue;
