@@ -366,3 +366,35 @@ fn only_the_head_and_the_curator_may_purge() {
     );
     assert_eq!(json(&out)["files"], 4);
 }
+
+#[test]
+fn a_quarantined_file_goes_by_its_error_note_not_by_its_own_old_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    ok(&mcu(&ws, &["init"]));
+    import_on(&ws, "2026-11-28");
+    // Another officer's file keeps their (old) time: mcu may not change it.
+    let q = ws.join("quarantine/nochan2026-11-28.csv");
+    fs::File::options()
+        .write(true)
+        .open(&q)
+        .unwrap()
+        .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_500_000_000))
+        .unwrap();
+    let out = mcu(&ws, &["import", "--inbox", "--json", "--now", NOW]);
+    ok(&out);
+    assert!(q.is_file(), "quarantined today, removed at once");
+    let r = json(&mcu(
+        &ws,
+        &[
+            "purge",
+            "--before",
+            "2026-11-28",
+            "--dry-run",
+            "--json",
+            "--now",
+            NOW,
+        ],
+    ));
+    assert_eq!(r["files"], 0, "{r}");
+}

@@ -2,7 +2,8 @@
 //! than the workspace's retention (`[retention] files`, `domain::retention`), and on demand those
 //! before a date (`mcu purge --before DATE`). A file's date is its `processed/YYYY-MM-DD/`
 //! folder's, else its modification time in the workspace zone (the pipeline stamps what it puts
-//! in quarantine with the time of the import). Nothing outside those two folders is touched;
+//! in quarantine with the time of the import); a file quarantined whole goes by its
+//! `.error.txt`. Nothing outside those two folders is touched;
 //! symbolic links are removed as links, never followed.
 
 use std::fs;
@@ -134,8 +135,15 @@ impl Walk<'_> {
                 continue;
             }
             let Ok(meta) = e.metadata() else { continue };
+            // A file quarantined whole is dated by the note mcu wrote beside it: the file itself
+            // may belong to the officer who dropped it, and then keeps their time.
+            let note = p.with_file_name(format!("{}.error.txt", e.file_name().to_string_lossy()));
+            let dated_by = fs::symlink_metadata(&note)
+                .ok()
+                .filter(|m| m.is_file())
+                .unwrap_or_else(|| meta.clone());
             let file_date = date.or_else(|| {
-                meta.modified().ok().map(|m| {
+                dated_by.modified().ok().map(|m| {
                     DateTime::<Utc>::from(m)
                         .with_timezone(&self.tz)
                         .date_naive()
