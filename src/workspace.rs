@@ -196,7 +196,12 @@ pub fn create_file(path: &Path) -> std::io::Result<fs::File> {
         .truncate(true)
         .mode(FILE_MODE)
         .open(path)?;
-    protect(path);
+    // Through the open file, and only a regular one: `-o /dev/stdout` must not change a
+    // terminal's mode.
+    if file.metadata().is_ok_and(|m| m.is_file()) {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = file.set_permissions(fs::Permissions::from_mode(FILE_MODE));
+    }
     Ok(file)
 }
 
@@ -210,7 +215,10 @@ pub fn write_file(path: &Path, bytes: impl AsRef<[u8]>) -> std::io::Result<()> {
 /// Gives a file mcu made (or moved into a workspace folder) [`FILE_MODE`]: the umask, or the
 /// mode a copied or renamed file brought along, does not decide who may read citizens' data.
 pub fn protect(path: &Path) {
-    set_mode(path, FILE_MODE);
+    // A regular file only: never through a symbolic link, never a device.
+    if fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+        set_mode(path, FILE_MODE);
+    }
 }
 
 /// Dates a file mcu put in `quarantine/` by the import that put it there (a moved file keeps the
@@ -228,4 +236,47 @@ pub fn stamp(path: &Path, at: chrono::DateTime<chrono::Utc>) {
 fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     let _ = fs::set_permissions(path, fs::Permissions::from_mode(mode));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &Path) -> u32 {
+        fs::symlink_metadata(p).unwrap().permissions().mode() & 0o7777
+    }
+
+    #[test]
+    fn made_folders_and_files_get_the_modes_and_existing_ones_are_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let existing = dir.path().join("existing");
+        fs::create_dir(&existing).unwrap();
+        fs::set_permissions(&existing, fs::Permissions::from_mode(0o750)).unwrap();
+        let deep = existing.join("a/b");
+        create_dir(&deep).unwrap();
+        assert_eq!(mode(&existing), 0o750);
+        assert_eq!(mode(&existing.join("a")), DIR_MODE);
+        assert_eq!(mode(&deep), DIR_MODE);
+        create_dir(&deep).unwrap();
+
+        let f = deep.join("f.csv");
+        write_file(&f, "x").unwrap();
+        assert_eq!(mode(&f), FILE_MODE);
+        fs::set_permissions(&f, fs::Permissions::from_mode(0o644)).unwrap();
+        protect(&f);
+        assert_eq!(mode(&f), FILE_MODE);
+    }
+
+    #[test]
+    fn protect_leaves_links_and_their_targets_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target");
+        fs::write(&target, "x").unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o604)).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        protect(&link);
+        assert_eq!(mode(&target), 0o604);
+    }
 }
