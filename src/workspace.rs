@@ -160,10 +160,23 @@ pub const DIR_MODE: u32 = 0o2770;
 /// The mode of every file mcu makes: `rw-rw----` — owner and group only: the workspace holds
 /// citizens' personal data, and another officer's mcu must be able to move, rewrite and remove it.
 pub const FILE_MODE: u32 = 0o660;
+/// The modes of an officer's own folders and files outside the workspace (the log's folder and
+/// the log, saved views in `~/.config/mcu`): `rwx------` and `rw-------`.
+pub const PRIVATE_DIR_MODE: u32 = 0o700;
+pub const PRIVATE_FILE_MODE: u32 = 0o600;
 
 /// Creates a folder and its missing parents, each with [`DIR_MODE`] whatever the umask. Folders
 /// that already exist are left as they are (they may be another officer's).
 pub fn create_dir(path: &Path) -> std::io::Result<()> {
+    create_dir_with(path, DIR_MODE)
+}
+
+/// [`create_dir`] for an officer's own folders: [`PRIVATE_DIR_MODE`].
+pub fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    create_dir_with(path, PRIVATE_DIR_MODE)
+}
+
+fn create_dir_with(path: &Path, mode: u32) -> std::io::Result<()> {
     if path.is_dir() {
         return Ok(());
     }
@@ -178,7 +191,7 @@ pub fn create_dir(path: &Path) -> std::io::Result<()> {
     }
     for dir in missing.into_iter().rev() {
         match fs::create_dir(dir) {
-            Ok(()) => set_mode(dir, DIR_MODE),
+            Ok(()) => set_mode(dir, mode),
             // Made meanwhile by another process: theirs.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => {}
             Err(e) => return Err(e),
@@ -189,18 +202,22 @@ pub fn create_dir(path: &Path) -> std::io::Result<()> {
 
 /// Creates (or truncates) a file for writing, with [`FILE_MODE`] whatever the umask.
 pub fn create_file(path: &Path) -> std::io::Result<fs::File> {
+    create_file_with(path, FILE_MODE)
+}
+
+fn create_file_with(path: &Path, mode: u32) -> std::io::Result<fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     let file = fs::OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
-        .mode(FILE_MODE)
+        .mode(mode)
         .open(path)?;
     // Through the open file, and only a regular one: `-o /dev/stdout` must not change a
     // terminal's mode.
     if file.metadata().is_ok_and(|m| m.is_file()) {
         use std::os::unix::fs::PermissionsExt;
-        let _ = file.set_permissions(fs::Permissions::from_mode(FILE_MODE));
+        let _ = file.set_permissions(fs::Permissions::from_mode(mode));
     }
     Ok(file)
 }
@@ -212,12 +229,28 @@ pub fn write_file(path: &Path, bytes: impl AsRef<[u8]>) -> std::io::Result<()> {
     f.write_all(bytes.as_ref())
 }
 
+/// [`write_file`] for an officer's own files: [`PRIVATE_FILE_MODE`].
+pub fn write_private_file(path: &Path, bytes: impl AsRef<[u8]>) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = create_file_with(path, PRIVATE_FILE_MODE)?;
+    f.write_all(bytes.as_ref())
+}
+
 /// Gives a file mcu made (or moved into a workspace folder) [`FILE_MODE`]: the umask, or the
 /// mode a copied or renamed file brought along, does not decide who may read citizens' data.
 pub fn protect(path: &Path) {
+    protect_with(path, FILE_MODE);
+}
+
+/// [`protect`] for an officer's own files: [`PRIVATE_FILE_MODE`].
+pub fn protect_private(path: &Path) {
+    protect_with(path, PRIVATE_FILE_MODE);
+}
+
+fn protect_with(path: &Path, mode: u32) {
     // A regular file only: never through a symbolic link, never a device.
     if fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
-        set_mode(path, FILE_MODE);
+        set_mode(path, mode);
     }
 }
 

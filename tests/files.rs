@@ -69,8 +69,12 @@ fn modes(root: &Path) -> Vec<(PathBuf, u32)> {
 }
 
 fn assert_modes(paths: &[(PathBuf, u32)], umask: &str) {
+    assert_modes_of(paths, umask, 0o2770, 0o660);
+}
+
+fn assert_modes_of(paths: &[(PathBuf, u32)], umask: &str, dir: u32, file: u32) {
     for (p, mode) in paths {
-        let want = if p.is_dir() { 0o2770 } else { 0o660 };
+        let want = if p.is_dir() { dir } else { file };
         assert_eq!(
             *mode,
             want,
@@ -127,11 +131,13 @@ fn every_folder_and_file_mcu_makes_has_the_documented_mode_whatever_the_umask() 
         ]));
 
         let mut paths = modes(&dir.path().join("srv"));
-        paths.extend(modes(&dir.path().join("state")));
         paths.extend(modes(&export));
         assert!(paths.iter().any(|(p, _)| p.ends_with("mcu.db")));
-        assert!(paths.iter().any(|(p, _)| p == &log));
         assert_modes(&paths, umask);
+        // The log is the officer's own, as is its folder.
+        let own = modes(&dir.path().join("state"));
+        assert!(own.iter().any(|(p, _)| p == &log));
+        assert_modes_of(&own, umask, 0o700, 0o600);
     }
 }
 
