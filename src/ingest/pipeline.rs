@@ -651,7 +651,8 @@ fn move_file_to(from: &Path, to: &Path) -> Result<(), PipelineError> {
 
 /// Writes bad rows to `quarantine/<file>.errors.csv` (UTF-8 with BOM, `;`, opens in Excel): one
 /// line per problem with the line number, field and reason, followed by the row's own cells so
-/// nothing is lost (a cell that would be a formula in Excel gets a leading `'`: `csv_cell`). Created only when there is something to write.
+/// nothing is lost (a cell that would be a formula in Excel gets a leading `'`: `csv_cell`).
+/// Created only when there is something to write.
 struct ErrorSink {
     path: PathBuf,
     out: Option<csv::Writer<BufWriter<File>>>,
