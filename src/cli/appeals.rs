@@ -382,6 +382,8 @@ pub fn set(ws: &Workspace, a: SetArgs) -> CmdResult {
     if let Some(reason) = a.extend {
         changes.push(Change::Extend(reason));
     }
+    // A note of only spaces is not recorded (the store drops it).
+    let note = a.note.as_ref().is_some_and(|n| !n.trim().is_empty());
     if let Some(n) = a.note {
         changes.push(Change::Note(n));
     }
@@ -402,9 +404,15 @@ pub fn set(ws: &Workspace, a: SetArgs) -> CmdResult {
         print_json(&json!({
             "appeal": appeal_json(&updated, &reference.blocks, tz, now),
             "changed_fields": match outcome.kind { SaveKind::Updated(n) => n, _ => 0 },
+            "note_recorded": note,
         }))?;
     } else {
+        let noted = if note { "note recorded" } else { "" };
         match outcome.kind {
+            SaveKind::Updated(0) if note => println!("appeal {}: {noted}", updated.id),
+            SaveKind::Updated(n) if note => {
+                println!("appeal {}: {n} change(s) recorded, {noted}", updated.id)
+            }
             SaveKind::Updated(n) => println!("appeal {}: {n} change(s) recorded", updated.id),
             _ => println!("appeal {}: nothing changed", updated.id),
         }
@@ -417,7 +425,7 @@ pub struct RecipientsArgs {
     #[command(subcommand)]
     action: Option<RecipientsAction>,
     /// Machine-readable output
-    #[arg(long)]
+    #[arg(long, global = true)]
     json: bool,
 }
 
@@ -438,7 +446,11 @@ pub fn recipients(ws: &Workspace, a: RecipientsArgs) -> CmdResult {
             "adding responsible recipients",
         )?;
         let stored = store.add_recipient(&name, Utc::now())?;
-        println!("recipient: {stored}");
+        if a.json {
+            print_json(&json!({"recipient": stored}))?;
+        } else {
+            println!("recipient: {stored}");
+        }
         return Ok(0);
     }
     let list = store.recipients()?;

@@ -7,6 +7,7 @@ use clap::Args;
 use super::output::print_json;
 use super::{CmdResult, EXIT_QUARANTINED, usage};
 use crate::domain::Channel;
+use crate::ingest::retention::PurgeReport;
 use crate::ingest::{FileOutcome, FileReport, Importer};
 use crate::workspace::Workspace;
 
@@ -63,6 +64,9 @@ pub fn run(ws: &Workspace, a: ImportArgs) -> CmdResult {
     if a.inbox {
         reports.extend(importer.import_inbox()?);
     }
+    let retention = store.reference().settings.retention;
+    let purged = crate::ingest::retention::apply_retention(ws, &retention, now, tz);
+    log_retention(&purged);
     if a.peak_rss
         && let Some(kb) = super::bench::peak_rss_kb()
     {
@@ -77,6 +81,7 @@ pub fn run(ws: &Workspace, a: ImportArgs) -> CmdResult {
         if reports.is_empty() {
             println!("inbox is empty");
         }
+        print_retention(&purged);
     }
     let failed = reports
         .iter()
@@ -92,6 +97,33 @@ pub fn run(ws: &Workspace, a: ImportArgs) -> CmdResult {
     } else {
         0
     })
+}
+
+/// Logs what the retention removed (counts and the date only: file names may hold personal
+/// data).
+pub(crate) fn log_retention(r: &PurgeReport) {
+    if r.files > 0 || !r.failed.is_empty() {
+        tracing::info!(
+            files = r.files,
+            bytes = r.bytes,
+            failed = r.failed.len(),
+            before = %r.before,
+            "retention: old files removed from processed/ and quarantine/"
+        );
+    }
+}
+
+/// What the retention removed, for people (nothing when it removed nothing).
+pub(crate) fn print_retention(r: &PurgeReport) {
+    if r.files > 0 {
+        println!(
+            "retention: removed {} file(s) dated before {} from processed/ and quarantine/",
+            r.files, r.before
+        );
+    }
+    for f in &r.failed {
+        eprintln!("retention: could not remove {}: {}", f.path, f.reason);
+    }
 }
 
 /// One file's report for people (file names and counts only, never content).

@@ -85,6 +85,9 @@ pub struct BenchTriageArgs {
     /// Database file for the index (default: a temporary file, removed afterwards)
     #[arg(long)]
     db: Option<PathBuf>,
+    /// Machine-readable output (one object with every figure)
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(serde::Deserialize)]
@@ -271,7 +274,7 @@ pub fn eval(_ws: &Workspace, a: EvalArgs) -> CmdResult {
             .zip(&folds)
             .map(|(l, f)| (l.id.clone(), json!(f)))
             .collect();
-        std::fs::write(
+        crate::workspace::write_file(
             path,
             serde_json::to_string_pretty(&json!({"k": k, "folds": map}))?,
         )
@@ -464,17 +467,19 @@ pub fn bench(b: BenchTriageArgs) -> CmdResult {
     let per_sec = b.classify as f64 / classify_s;
     let avg_chars =
         texts.iter().map(|t| t.chars().count()).sum::<usize>() as f64 / texts.len() as f64;
-    println!(
-        "обучение: {:.3} s на {} примерах; {:.3} s с {} примерами офицеров",
-        train_s,
-        t.trained_on().0,
-        train5k_s,
-        b.officer
-    );
-    println!(
-        "классификация (одно ядро): {per_sec:.0} обращений/с, {:.1} мкс на обращение (средний текст {avg_chars:.0} знаков) [{sink}]",
-        1e6 * classify_s / b.classify as f64
-    );
+    if !b.json {
+        println!(
+            "обучение: {:.3} s на {} примерах; {:.3} s с {} примерами офицеров",
+            train_s,
+            t.trained_on().0,
+            train5k_s,
+            b.officer
+        );
+        println!(
+            "классификация (одно ядро): {per_sec:.0} обращений/с, {:.1} мкс на обращение (средний текст {avg_chars:.0} знаков) [{sink}]",
+            1e6 * classify_s / b.classify as f64
+        );
+    }
 
     // The similarity index.
     let tmp = b.db.clone().unwrap_or_else(|| {
@@ -543,14 +548,16 @@ pub fn bench(b: BenchTriageArgs) -> CmdResult {
     store.index_batch(&batch)?;
     let build_s = started.elapsed().as_secs_f64();
     let size = std::fs::metadata(&tmp).map(|m| m.len()).unwrap_or(0);
-    println!(
-        "индекс: {} обращений за {} дней ({} ключей), построен за {:.1} s, файл {:.0} МБ",
-        b.appeals,
-        b.days,
-        rows,
-        build_s,
-        size as f64 / 1e6
-    );
+    if !b.json {
+        println!(
+            "индекс: {} обращений за {} дней ({} ключей), построен за {:.1} s, файл {:.0} МБ",
+            b.appeals,
+            b.days,
+            rows,
+            build_s,
+            size as f64 / 1e6
+        );
+    }
 
     let window = t.settings().duplicates.window_days * 86_400;
     let mut lat = Vec::with_capacity(b.queries);
@@ -575,18 +582,56 @@ pub fn bench(b: BenchTriageArgs) -> CmdResult {
         found += usize::from(v.duplicate_of.is_some());
     }
     lat.sort_by(f64::total_cmp);
-    let pct = |p: f64| lat[((lat.len() as f64 - 1.0) * p) as usize];
-    println!(
-        "поиск дублей: {} запросов, окно {} дней: среднее {:.2} мс, p50 {:.2} мс, p99 {:.2} мс, макс {:.2} мс; кандидатов в среднем {:.0}, найдено дублей {}",
-        b.queries,
-        t.settings().duplicates.window_days,
-        lat.iter().sum::<f64>() / lat.len().max(1) as f64,
-        pct(0.5),
-        pct(0.99),
-        lat.last().copied().unwrap_or(0.0),
-        cands as f64 / b.queries.max(1) as f64,
-        found
-    );
+    let pct = |p: f64| {
+        lat.get(((lat.len().max(1) as f64 - 1.0) * p) as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let mean_ms = lat.iter().sum::<f64>() / lat.len().max(1) as f64;
+    let max_ms = lat.last().copied().unwrap_or(0.0);
+    let candidates_mean = cands as f64 / b.queries.max(1) as f64;
+    if b.json {
+        print_json(&json!({
+            "training": {
+                "seconds": train_s,
+                "examples": t.trained_on().0,
+                "with_officers_seconds": train5k_s,
+                "officer_examples": b.officer,
+            },
+            "classification": {
+                "texts": b.classify,
+                "per_second": per_sec,
+                "microseconds_each": 1e6 * classify_s / b.classify.max(1) as f64,
+                "average_chars": avg_chars,
+            },
+            "index": {
+                "appeals": b.appeals,
+                "days": b.days,
+                "keys": rows,
+                "build_seconds": build_s,
+                "bytes": size,
+            },
+            "duplicates": {
+                "queries": b.queries,
+                "window_days": t.settings().duplicates.window_days,
+                "mean_ms": mean_ms,
+                "p50_ms": pct(0.5),
+                "p99_ms": pct(0.99),
+                "max_ms": max_ms,
+                "candidates_mean": candidates_mean,
+                "found": found,
+            },
+        }))?;
+    } else {
+        println!(
+            "поиск дублей: {} запросов, окно {} дней: среднее {mean_ms:.2} мс, p50 {:.2} мс, p99 {:.2} мс, макс {max_ms:.2} мс; кандидатов в среднем {candidates_mean:.0}, найдено дублей {}",
+            b.queries,
+            t.settings().duplicates.window_days,
+            pct(0.5),
+            pct(0.99),
+            found
+        );
+    }
     drop(store);
     if b.db.is_none() {
         for suffix in ["", "-wal", "-shm"] {

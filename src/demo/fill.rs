@@ -71,7 +71,7 @@ pub fn fill(ws: &Workspace, opts: &DemoOptions) -> Result<FillReport, DemoError>
             ws.root().display()
         )));
     }
-    fs::write(
+    crate::workspace::write_file(
         &marker,
         "This workspace was made by `mcu demo`: made-up appeals of a fictional okrug.\n",
     )
@@ -163,7 +163,7 @@ pub fn fill(ws: &Workspace, opts: &DemoOptions) -> Result<FillReport, DemoError>
     let mut stamp = String::new();
     super::csv::time(&mut stamp, opts.now, tz);
     let text = fs::read_to_string(&marker).unwrap_or_default() + &format!("now = \"{stamp}\"\n");
-    fs::write(&marker, text).map_err(|source| DemoError::Io {
+    crate::workspace::write_file(&marker, text).map_err(|source| DemoError::Io {
         path: marker.display().to_string(),
         source,
     })?;

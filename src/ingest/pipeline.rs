@@ -18,10 +18,10 @@ use super::profile::Field;
 use super::{
     FileError, Format, IncomingAppeal, Mapper, RawRow, ReadItem, RowError, format, readers,
 };
-use crate::domain::Channel;
 use crate::domain::text::{SearchNormalizer, StemCache};
+use crate::domain::{Channel, csv_cell};
 use crate::store::{Actor, ImportedFile, SaveKind, Store, StoreError};
-use crate::workspace::Workspace;
+use crate::workspace::{self, Workspace};
 
 /// How one file went.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -342,6 +342,9 @@ impl Importer<'_> {
         })?;
         fault.after_commit();
         report.quarantine = errors.finish().map_err(io_err(path))?;
+        if let Some(q) = &report.quarantine {
+            workspace::stamp(Path::new(q), now);
+        }
         for p in deadline_problems {
             report
                 .warnings
@@ -388,14 +391,16 @@ impl Importer<'_> {
             move_file_to(path, &dest)?;
         } else {
             fs::copy(path, &dest).map_err(io_err(&dest))?;
+            workspace::protect(&dest);
         }
+        workspace::stamp(&dest, self.now);
         let note = dest.with_file_name(format!(
             "{}.error.txt",
             dest.file_name()
                 .map(|n| n.to_string_lossy())
                 .unwrap_or_default()
         ));
-        fs::write(
+        workspace::write_file(
             &note,
             format!(
                 "file: {}\nwhen: {}\nreason: {}\n",
@@ -405,6 +410,7 @@ impl Importer<'_> {
             ),
         )
         .map_err(io_err(&note))?;
+        workspace::stamp(&note, self.now);
         report.quarantine = Some(dest.display().to_string());
         tracing::warn!(file = %name, reason = %e.reason, "quarantined whole");
         report.outcome = FileOutcome::Failed { reason: e.reason };
@@ -418,7 +424,7 @@ impl Importer<'_> {
             .format("%Y-%m-%d")
             .to_string();
         let dir = self.workspace.processed().join(day);
-        fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        workspace::create_dir(&dir).map_err(io_err(&dir))?;
         let dest = unique_path(&dir, name);
         move_file_to(path, &dest)?;
         Ok(dest.display().to_string())
@@ -638,12 +644,15 @@ fn move_file_to(from: &Path, to: &Path) -> Result<(), PipelineError> {
             .map_err(io_err(to))?;
         fs::remove_file(from).map_err(io_err(from))?;
     }
+    // A file dropped into the inbox keeps the mode it came with (often 0644).
+    workspace::protect(to);
     Ok(())
 }
 
 /// Writes bad rows to `quarantine/<file>.errors.csv` (UTF-8 with BOM, `;`, opens in Excel): one
 /// line per problem with the line number, field and reason, followed by the row's own cells so
-/// nothing is lost. Created only when there is something to write.
+/// nothing is lost (a cell that would be a formula in Excel gets a leading `'`: `csv_cell`).
+/// Created only when there is something to write.
 struct ErrorSink {
     path: PathBuf,
     out: Option<csv::Writer<BufWriter<File>>>,
@@ -670,7 +679,7 @@ impl ErrorSink {
             self.unsplit += 1;
         }
         if self.out.is_none() {
-            let mut f = BufWriter::new(File::create(&self.path)?);
+            let mut f = BufWriter::new(workspace::create_file(&self.path)?);
             f.write_all("\u{feff}".as_bytes())?;
             self.out = Some(
                 csv::WriterBuilder::new()
@@ -688,7 +697,7 @@ impl ErrorSink {
         {
             // A (new) header line so the cells below can be read back.
             let mut h = vec!["line".to_string(), "field".into(), "reason".into()];
-            h.extend(r.headers.iter().cloned());
+            h.extend(r.headers.iter().map(|c| csv_cell::text(c).into_owned()));
             out.write_record(&h).map_err(io::Error::other)?;
             self.header = Some(r.headers.clone());
         } else if self.header.is_none() && row.is_none() {
@@ -696,11 +705,13 @@ impl ErrorSink {
                 .map_err(io::Error::other)?;
             self.header = Some(Default::default());
         }
+        // Opened in Excel: the file's own cells (and a reason quoting one) must not become
+        // formulas there.
         rec.push(e.line.to_string());
-        rec.push(e.field.clone());
-        rec.push(e.reason.clone());
+        rec.push(csv_cell::text(&e.field).into_owned());
+        rec.push(csv_cell::text(&e.reason).into_owned());
         if let Some(r) = row {
-            rec.extend(r.values.iter().cloned());
+            rec.extend(r.values.iter().map(|c| csv_cell::text(c).into_owned()));
         }
         out.write_record(&rec).map_err(io::Error::other)
     }

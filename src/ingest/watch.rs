@@ -12,6 +12,7 @@ use chrono::Utc;
 use notify::{RecursiveMode, Watcher};
 
 use super::pipeline::{FileReport, Importer, PipelineError, inbox_files};
+use super::retention::{self, PurgeReport};
 use crate::workspace::{Workspace, WorkspaceError};
 
 /// Quiet time after the last file event before importing (a file being copied keeps firing).
@@ -35,7 +36,9 @@ impl ImportLock {
             .create(true)
             .truncate(false)
             .write(true)
-            .open(path)?;
+            .open(&path)?;
+        // Every officer's mcu opens it for writing to take the lock.
+        crate::workspace::protect(&path);
         match file.try_lock() {
             Ok(()) => Ok(Some(Self { _file: file })),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),
@@ -53,6 +56,8 @@ pub enum ImportNotice {
     Failed(String),
     /// The inbox is watched by polling only (notify could not start).
     Polling(String),
+    /// The retention removed old files from `processed/` and `quarantine/` (or failed to).
+    Retention(PurgeReport),
 }
 
 /// Runs the importer until the receiver of notices is dropped: imports what is in the inbox now,
@@ -82,6 +87,8 @@ pub fn run_importer(
         }
     };
     let mut next_poll = Instant::now();
+    // The retention runs at the start, after every import, and when the day changes.
+    let mut retained_on = None;
     loop {
         // Wait for an event or the next poll, then for a quiet moment.
         let wait = next_poll.saturating_duration_since(Instant::now());
@@ -92,13 +99,29 @@ pub fn run_importer(
         }
         next_poll = Instant::now() + POLL;
         let reports = import_settled(ws, &mut store, operator, &triage);
+        let imported = reports.as_ref().is_ok_and(|r| !r.is_empty());
         let notice = match reports {
-            Ok(r) if r.is_empty() => continue,
-            Ok(r) => ImportNotice::Imported(r),
-            Err(e) => ImportNotice::Failed(e.to_string()),
+            Ok(r) if r.is_empty() => None,
+            Ok(r) => Some(ImportNotice::Imported(r)),
+            Err(e) => Some(ImportNotice::Failed(e.to_string())),
         };
-        if notices.send(notice).is_err() {
+        if let Some(n) = notice
+            && notices.send(n).is_err()
+        {
             return Ok(());
+        }
+        let now = Utc::now();
+        let tz = store.reference().calendar.timezone();
+        let today = now.with_timezone(&tz).date_naive();
+        if imported || retained_on != Some(today) {
+            retained_on = Some(today);
+            let retention = store.reference().settings.retention;
+            let r = retention::apply_retention(ws, &retention, now, tz);
+            if (r.files > 0 || !r.failed.is_empty())
+                && notices.send(ImportNotice::Retention(r)).is_err()
+            {
+                return Ok(());
+            }
         }
     }
 }
@@ -172,5 +195,19 @@ mod tests {
         assert!(ImportLock::try_acquire(&ws).unwrap().is_none());
         drop(first);
         assert!(ImportLock::try_acquire(&ws).unwrap().is_some());
+    }
+
+    #[test]
+    fn every_officer_may_open_the_import_lock() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let lock = ImportLock::try_acquire(&ws).unwrap();
+        assert!(lock.is_some());
+        let mode = std::fs::metadata(ws.root().join(".import.lock"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, crate::workspace::FILE_MODE);
     }
 }

@@ -158,6 +158,8 @@ fn on_notice(console: &mut Console, n: ImportNotice) {
             app.say(msg, bad > 0);
         }
         ImportNotice::Failed(e) => app.say(format!("Импорт не удался: {e}"), true),
+        // Old files leaving processed/ and quarantine/ is housekeeping, not news.
+        ImportNotice::Retention(_) => {}
         ImportNotice::Polling(_) => app.say(
             "Нет событий файловой системы: папка inbox опрашивается",
             false,
