@@ -94,7 +94,9 @@ pub fn run(ws: &Workspace, a: ImportArgs) -> CmdResult {
     })
 }
 
-/// One file's report for people (file names and counts only, never content).
+/// One file's report for the officer at the terminal. A file's failure reason may quote the
+/// file (the headers it found, which in a headerless file are its first row): shown here, but
+/// not by `mcu watch`, whose output goes to the system journal ([`print_service_report`]).
 pub(crate) fn print_report(r: &FileReport) {
     match &r.outcome {
         FileOutcome::Imported {
@@ -120,6 +122,24 @@ pub(crate) fn print_report(r: &FileReport) {
             println!("{}: not imported: {reason}", r.file);
         }
     }
+    print_report_tail(r);
+}
+
+/// One file's report for a log (`mcu watch` under systemd): file names and counts only, never
+/// a failure's reason (it may quote the file; it is in the quarantine note beside the file).
+pub(crate) fn print_service_report(r: &FileReport) {
+    if let FileOutcome::Failed { .. } = &r.outcome {
+        println!(
+            "{}: not imported (the reason is in the .error.txt note beside it in quarantine)",
+            r.file
+        );
+        print_report_tail(r);
+    } else {
+        print_report(r);
+    }
+}
+
+fn print_report_tail(r: &FileReport) {
     if let Some(q) = &r.quarantine {
         println!("  quarantine: {q}");
     }

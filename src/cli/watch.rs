@@ -39,7 +39,7 @@ pub fn run(ws: &Workspace, _a: WatchArgs) -> CmdResult {
         match notice {
             ImportNotice::Imported(reports) => {
                 for r in &reports {
-                    super::import::print_report(r);
+                    super::import::print_service_report(r);
                 }
             }
             ImportNotice::Failed(e) => eprintln!("import failed (will retry): {e}"),

@@ -5,6 +5,7 @@ pub mod appeal;
 pub mod block;
 pub mod calendar;
 pub mod channel;
+pub mod pii;
 pub mod ranking;
 pub mod sla;
 pub mod status;
