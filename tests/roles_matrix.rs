@@ -27,7 +27,7 @@ const MATRIX: &str = "
 | grade answers                 | no      | all  | all         | no    | no         | no       | no     |
 | export with personal data     | no      | yes  | yes         | no    | no         | no       | no     |
 | add recipients                | yes     | yes  | yes         | no    | no         | no       | no     |
-| manage operators and targets  | yes     | yes  | no          | no    | no         | no       | no     |
+| manage operators              | yes     | yes  | no          | no    | no         | no       | no     |
 | audit trail                   | yes     | yes  | no          | no    | no         | no       | no     |
 | classify --pending            | no      | all  | all         | page  | own        | no       | no     |
 | dups                          | all     | all  | all         | all   | own        | all      | no     |
@@ -377,7 +377,7 @@ fn observe(ws: &Ws, login: &str) -> BTreeMap<&'static str, String> {
         login,
         &["operator", "add", &format!("new-{login}"), "--name", "Н", "--role", "observer"],
     );
-    put!("manage operators and targets", yes(manage));
+    put!("manage operators", yes(manage));
     let audit = [
         ws.allowed(login, &["audit", "verify"]),
         ws.allowed(login, &["audit", "log"]),

@@ -443,6 +443,33 @@ mod tests {
         assert_eq!(redact(&a, &g).author.as_deref(), Some("И*** М. А."));
     }
 
+    #[test]
+    fn several_roles_add_up() {
+        let g = Grants::new("pl", vec![Role::Pages, Role::BlockLead], vec!["roads".into()]);
+        let mut a = sample();
+        a.channel = Channel::Page;
+        assert!(g.may(Action::Triage, &a) && !g.may(Action::SeePersonalData, &a));
+        a.channel = Channel::Pos;
+        a.block = Some("roads".into());
+        assert!(g.may(Action::Triage, &a) && g.may(Action::SeePersonalData, &a));
+        assert!(!g.may(Action::Grade, &a) && !g.may_some(Action::Grade));
+        assert_eq!(g.scope(Action::Triage), Scope::OwnBlocks);
+        assert_eq!(Grants::default().scope(Action::See), Scope::Nothing);
+    }
+
+    #[test]
+    fn redaction_masks_the_free_text_too() {
+        let g = Grants::new("o", vec![Role::Observer], vec![]);
+        let mut a = sample();
+        a.text = "Звоню с +7 956 303 12 34, живу ул. Лесная, д. 5".into();
+        a.answer = Some("Ответ направлен Ивановой М. А.".into());
+        let r = redact(&a, &g);
+        assert_eq!(r.text, "Звоню с +7 *** *** 12 34, живу ул. Лесная, д. *");
+        assert_eq!(r.answer.as_deref(), Some("Ответ направлен И*** М. А."));
+        let head = Grants::new("h", vec![Role::Head], vec![]);
+        assert_eq!(redact(&a, &head).text, a.text);
+    }
+
     fn sample() -> Appeal {
         let mut a = Appeal::new(Channel::Pos, "1", chrono::Utc::now(), "Текст");
         a.id = 1;
