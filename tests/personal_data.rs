@@ -33,13 +33,29 @@ const ANSWER: &str = "Ответ направлен Ивановой М. А. п�
 const NOTE: &str = "Перезвонить по номеру 8 (999) 555-12-34";
 /// None of these may show where personal data is masked.
 const PLANTED: &[&str] = &[
-    "555", "Иванова", "Ивановой", "Мария", "Алексеевна", "д. 42", "кв. 7", "m.ivanova",
+    "555",
+    "Иванова",
+    "Ивановой",
+    "Мария",
+    "Алексеевна",
+    "д. 42",
+    "кв. 7",
+    "m.ivanova",
 ];
 /// What masking keeps: the street, the date, the amount, the problem.
-const KEPT: &[&str] = &["ул. Центральная", "12.11.2026", "3 500 руб.", "огромная яма"];
+const KEPT: &[&str] = &[
+    "ул. Центральная",
+    "12.11.2026",
+    "3 500 руб.",
+    "огромная яма",
+];
 
 fn leaks(out: &str) -> Vec<&'static str> {
-    PLANTED.iter().copied().filter(|p| out.contains(p)).collect()
+    PLANTED
+        .iter()
+        .copied()
+        .filter(|p| out.contains(p))
+        .collect()
 }
 
 fn now() -> DateTime<Utc> {
@@ -117,21 +133,52 @@ fn workspace() -> Ws {
     );
     ws.ok(
         "boss",
-        &["import", "--channel", "pos", "--no-triage", csv.to_str().unwrap()],
+        &[
+            "import",
+            "--channel",
+            "pos",
+            "--no-triage",
+            csv.to_str().unwrap(),
+        ],
     );
-    ws.ok("boss", &["classify", "--pending", "--now", "2026-11-24 12:00"]);
+    ws.ok(
+        "boss",
+        &["classify", "--pending", "--now", "2026-11-24 12:00"],
+    );
     ws.ok("boss", &["recipients", "add", "Отдел дорог"]);
     ws.ok(
         "boss",
         &[
-            "set", "pos:R-1", "--responsible", "Отдел дорог", "--conflict", "true", "--answer",
-            ANSWER, "--answered-at", "2026-11-26 10:00", "--note", NOTE,
+            "set",
+            "pos:R-1",
+            "--responsible",
+            "Отдел дорог",
+            "--conflict",
+            "true",
+            "--answer",
+            ANSWER,
+            "--answered-at",
+            "2026-11-26 10:00",
+            "--note",
+            NOTE,
         ],
     );
-    for (login, role) in [("obs", "observer"), ("pg", "pages"), ("coord", "coordinator")] {
+    for (login, role) in [
+        ("obs", "observer"),
+        ("pg", "pages"),
+        ("coord", "coordinator"),
+    ] {
         ws.ok(
             "boss",
-            &["operator", "add", login, "--name", "Оператор", "--role", role],
+            &[
+                "operator",
+                "add",
+                login,
+                "--name",
+                "Оператор",
+                "--role",
+                role,
+            ],
         );
     }
     ws
@@ -146,13 +193,37 @@ const SHOWING: &[&[&str]] = &[
     &["show", "pos:R-2"],
     &["export"],
     &["conflicts", "--from", "2026-11-01", "--to", "2026-11-30"],
-    &["conflicts", "--from", "2026-11-01", "--to", "2026-11-30", "--json"],
+    &[
+        "conflicts",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--json",
+    ],
     &["dups"],
     &["dups", "--json"],
     &["hot", "--now", "2026-11-27 12:00", "--all"],
     &["hot", "--now", "2026-11-27 12:00", "--json"],
-    &["rank", "--explain", "Отдел дорог", "--from", "2026-11-01", "--to", "2026-11-30"],
-    &["rank", "--explain", "Отдел дорог", "--from", "2026-11-01", "--to", "2026-11-30", "--json"],
+    &[
+        "rank",
+        "--explain",
+        "Отдел дорог",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+    ],
+    &[
+        "rank",
+        "--explain",
+        "Отдел дорог",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--json",
+    ],
 ];
 
 #[test]
@@ -187,7 +258,10 @@ fn free_text_personal_data_is_masked_wherever_it_is_shown() {
     for p in [TEXT, ANSWER, NOTE] {
         assert!(shown.contains(p), "{p} not in:\n{shown}");
     }
-    assert!(ws.ok("coord", &["export", "--with-personal-data"]).contains(TEXT));
+    assert!(
+        ws.ok("coord", &["export", "--with-personal-data"])
+            .contains(TEXT)
+    );
 }
 
 /// The console of an observer: the list row and the detail (text, answer, history) masked.
@@ -226,11 +300,19 @@ fn the_console_masks_free_text_in_the_list_and_the_detail() {
         t.draw(|f| c.draw(f)).unwrap();
         let b = t.backend().buffer().clone();
         (0..h)
-            .map(|y| (0..w).map(|x| b[(x, y)].symbol().to_string()).collect::<String>() + "\n")
+            .map(|y| {
+                (0..w)
+                    .map(|x| b[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    + "\n"
+            })
             .collect::<String>()
     };
     let list = screen(&mut c);
-    assert!(list.contains("И*** М. А."), "the row's text is not drawn:\n{list}");
+    assert!(
+        list.contains("И*** М. А."),
+        "the row's text is not drawn:\n{list}"
+    );
     assert!(leaks(&list).is_empty(), "{:?}:\n{list}", leaks(&list));
     c.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
         .unwrap();
@@ -282,11 +364,17 @@ fn a_headerless_file_leaves_nothing_of_its_rows_in_the_log() {
         "R-1;2026-11-24 10:00;Яма у дома;Иванова Мария Алексеевна;+7 999 555 12 34;ул. Центральная, д. 42\n\
          R-2;2026-11-24 11:00;Нет воды;Петров Иван Сергеевич;m.ivanova@mail.ru;кв. 7\n",
     );
-    let out = ws.mcu("boss", &["import", "--channel", "pos", csv.to_str().unwrap()]);
+    let out = ws.mcu(
+        "boss",
+        &["import", "--channel", "pos", csv.to_str().unwrap()],
+    );
     assert!(!out.status.success());
     let log = std::fs::read_to_string(&ws.log).unwrap();
     assert!(log.contains("quarantined whole"), "{log}");
-    for p in PLANTED.iter().chain(&["Петров", "Яма у дома", "Центральная", "2026-11-24"]) {
+    for p in PLANTED
+        .iter()
+        .chain(&["Петров", "Яма у дома", "Центральная", "2026-11-24"])
+    {
         assert!(!log.contains(p), "«{p}» in the log:\n{log}");
     }
     // Nothing lost: the file and the reason (with what it read as headers) are in quarantine.

@@ -217,7 +217,13 @@ fn only_the_head_and_the_coordinator_grade_answers() {
     }
     // The same lead still records answers for their block.
     store
-        .update(roads, &[Change::Answer(Some("Сделано".into()))], None, &lead, now())
+        .update(
+            roads,
+            &[Change::Answer(Some("Сделано".into()))],
+            None,
+            &lead,
+            now(),
+        )
         .unwrap();
     drop(store);
 
@@ -240,7 +246,11 @@ fn only_the_head_and_the_coordinator_grade_answers() {
         t.draw(|f| c.draw(f)).unwrap();
         let b = t.backend().buffer().clone();
         (0..60)
-            .map(|y| (0..120).map(|x| b[(x, y)].symbol().to_string()).collect::<String>())
+            .map(|y| {
+                (0..120)
+                    .map(|x| b[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
             .collect::<Vec<_>>()
             .join("\n")
     };

@@ -42,7 +42,14 @@ const TEXT: &str = "Во дворе огромная яма, машины лом
                     Алексеевна, ул. Центральная, д. 42, кв. 7, тел. +7 999 555 12 34, почта \
                     m.ivanova@mail.ru";
 /// None of these may show where personal data is masked.
-const PLANTED: &[&str] = &["555", "Иванова", "Алексеевна", "д. 42", "кв. 7", "m.ivanova"];
+const PLANTED: &[&str] = &[
+    "555",
+    "Иванова",
+    "Алексеевна",
+    "д. 42",
+    "кв. 7",
+    "m.ivanova",
+];
 
 const RECIPIENT: &str = "Отдел благоустройства";
 
@@ -170,7 +177,15 @@ fn workspace() -> Ws {
         if role == "head" || role == "nobody" {
             continue;
         }
-        let mut args = vec!["operator", "add", login, "--name", "Оператор", "--role", role];
+        let mut args = vec![
+            "operator",
+            "add",
+            login,
+            "--name",
+            "Оператор",
+            "--role",
+            role,
+        ];
         if role == "block_lead" {
             args.extend(["--blocks", "roads"]);
         }
@@ -260,10 +275,31 @@ fn observe(ws: &Ws, login: &str) -> BTreeMap<&'static str, String> {
 
     let reports = [
         &["stats", "--json"][..],
-        &["rank", "--from", "2026-11-01", "--to", "2026-11-30", "--json"],
+        &[
+            "rank",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--json",
+        ],
         &["hot", "--now", "2026-11-27T12:00:00+03:00", "--json"],
-        &["targets", "--from", "2026-11-01", "--to", "2026-11-30", "--json"],
-        &["conflicts", "--from", "2026-11-01", "--to", "2026-11-30", "--json"],
+        &[
+            "targets",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--json",
+        ],
+        &[
+            "conflicts",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--json",
+        ],
         &["recipients"],
     ]
     .map(|args| ws.allowed(login, args));
@@ -272,17 +308,30 @@ fn observe(ws: &Ws, login: &str) -> BTreeMap<&'static str, String> {
         "{login}: reports {reports:?}"
     );
     put!("reports", yes(reports[0]));
-    put!("list operators", yes(ws.allowed(login, &["operator", "list"])));
+    put!(
+        "list operators",
+        yes(ws.allowed(login, &["operator", "list"]))
+    );
 
     // classify --pending first, while all three are still untriaged.
     let pending = ws.output(
         login,
-        &["classify", "--pending", "--json", "--now", "2026-11-27 12:00"],
+        &[
+            "classify",
+            "--pending",
+            "--json",
+            "--now",
+            "2026-11-27 12:00",
+        ],
     );
     let triaged = pending.as_deref().map_or([false; 3], |out| {
         let ids: Vec<i64> = out
             .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["appeal_id"].as_i64().unwrap())
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["appeal_id"]
+                    .as_i64()
+                    .unwrap()
+            })
             .collect();
         KEYS.map(|k| ids.contains(&appeal_id(ws, k)))
     });
@@ -295,7 +344,10 @@ fn observe(ws: &Ws, login: &str) -> BTreeMap<&'static str, String> {
         },
     );
     // The rest are triaged by the head, so duplicates are proposed.
-    ws.ok(HEAD, &["classify", "--pending", "--now", "2026-11-27 12:00"]);
+    ws.ok(
+        HEAD,
+        &["classify", "--pending", "--now", "2026-11-27 12:00"],
+    );
 
     // dups: the housing appeal is proposed as a duplicate of the roads one.
     let dups = ws.output(login, &["dups", "--json"]);
@@ -312,7 +364,12 @@ fn observe(ws: &Ws, login: &str) -> BTreeMap<&'static str, String> {
                     .flat_map(|g| {
                         std::iter::once(&g["original"]).chain(g["members"].as_array().unwrap())
                     })
-                    .map(|m| (m["id"].as_i64().unwrap(), m["text"].as_str().unwrap().to_string()))
+                    .map(|m| {
+                        (
+                            m["id"].as_i64().unwrap(),
+                            m["text"].as_str().unwrap().to_string(),
+                        )
+                    })
                     .collect();
                 let with_text = |k: &str| {
                     texts
@@ -333,8 +390,16 @@ fn observe(ws: &Ws, login: &str) -> BTreeMap<&'static str, String> {
     let explained = ws.output(
         login,
         &[
-            "rank", "--explain", RECIPIENT, "--from", "2026-11-01", "--to", "2026-11-30",
-            "--now", "2026-11-27 12:00", "--json",
+            "rank",
+            "--explain",
+            RECIPIENT,
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--now",
+            "2026-11-27 12:00",
+            "--json",
         ],
     );
     put!(
@@ -358,11 +423,19 @@ fn observe(ws: &Ws, login: &str) -> BTreeMap<&'static str, String> {
     assert_eq!(scope(conflict), got["triage"], "{login}: conflict mark");
     put!(
         "record answers",
-        scope(on_each(&["--answer", "Засыпали", "--answered-at", "2026-11-27 10:00"])),
+        scope(on_each(&[
+            "--answer",
+            "Засыпали",
+            "--answered-at",
+            "2026-11-27 10:00"
+        ])),
     );
     let quality = on_each(&["--quality", "substantive"]);
     let rating = on_each(&["--rating", "5"]);
-    assert_eq!(quality, rating, "{login}: the grade and the rating go together");
+    assert_eq!(
+        quality, rating,
+        "{login}: the grade and the rating go together"
+    );
     put!("grade answers", scope(quality));
 
     put!(
@@ -375,7 +448,15 @@ fn observe(ws: &Ws, login: &str) -> BTreeMap<&'static str, String> {
     );
     let manage = ws.allowed(
         login,
-        &["operator", "add", &format!("new-{login}"), "--name", "Н", "--role", "observer"],
+        &[
+            "operator",
+            "add",
+            &format!("new-{login}"),
+            "--name",
+            "Н",
+            "--role",
+            "observer",
+        ],
     );
     put!("manage operators", yes(manage));
     let audit = [
@@ -405,8 +486,11 @@ fn appeal_id(ws: &Ws, key: &str) -> i64 {
     v["id"].as_i64().unwrap()
 }
 
-/// The matrix as (action, role) → cell.
-fn expected() -> (Vec<String>, Vec<String>, BTreeMap<(String, String), String>) {
+/// Cells by (action, role).
+type Cells = BTreeMap<(String, String), String>;
+
+/// The matrix: its actions, its roles, and (action, role) → cell.
+fn expected() -> (Vec<String>, Vec<String>, Cells) {
     let mut lines = MATRIX.lines().map(str::trim).filter(|l| l.starts_with('|'));
     let cells = |l: &str| -> Vec<String> {
         l.trim_matches('|')
@@ -443,7 +527,10 @@ fn every_role_and_every_action_as_readme_says() {
         for a in &actions {
             let w = &want[&(a.clone(), role.to_string())];
             // A role allowed to classify that had nothing of its own pending is not wrong.
-            let g = got.get(a.as_str()).cloned().unwrap_or_else(|| "not walked".into());
+            let g = got
+                .get(a.as_str())
+                .cloned()
+                .unwrap_or_else(|| "not walked".into());
             if &g != w {
                 wrong.push(format!("{a} × {role}: README says {w}, mcu did {g}"));
             }
@@ -508,6 +595,12 @@ fn an_account_that_is_not_an_operator_is_refused_everywhere() {
     // Computing a deadline reads only the rules.
     ws.ok(
         "stranger",
-        &["deadline", "--channel", "im", "--received", "2026-11-27 16:30"],
+        &[
+            "deadline",
+            "--channel",
+            "im",
+            "--received",
+            "2026-11-27 16:30",
+        ],
     );
 }

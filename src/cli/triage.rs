@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::output::{fit, print_json, short};
 use super::{CmdResult, Failure, usage};
+use crate::domain::access::{Action, Grants};
 use crate::domain::triage::eval::{self, Report};
 use crate::domain::triage::features::FeatureOptions;
 use crate::domain::triage::model::{Method, TrainParams};
@@ -17,7 +18,6 @@ use crate::domain::triage::similarity::Signature;
 use crate::domain::triage::{Indexed, Recipe, Triage, TriageData};
 use crate::domain::{Blocks, Channel};
 use crate::reference::Reference;
-use crate::domain::access::{Action, Grants};
 use crate::store::{AUTO_TRIAGE_SOURCE, DuplicateGroup, GroupMember, Store};
 use crate::workspace::Workspace;
 
@@ -104,7 +104,10 @@ pub fn classify(ws: &Workspace, a: ClassifyArgs) -> CmdResult {
     // The model is trained on the workspace's appeals: for its operators only.
     let (mut store, grants) = super::session(ws)?;
     if a.pending {
-        super::require(grants.may_some(Action::Triage), "triage (classify --pending)")?;
+        super::require(
+            grants.may_some(Action::Triage),
+            "triage (classify --pending)",
+        )?;
     }
     let triage = store.load_triage(Some(ws.root()))?;
     if a.pending {

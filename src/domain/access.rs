@@ -445,7 +445,11 @@ mod tests {
 
     #[test]
     fn several_roles_add_up() {
-        let g = Grants::new("pl", vec![Role::Pages, Role::BlockLead], vec!["roads".into()]);
+        let g = Grants::new(
+            "pl",
+            vec![Role::Pages, Role::BlockLead],
+            vec!["roads".into()],
+        );
         let mut a = sample();
         a.channel = Channel::Page;
         assert!(g.may(Action::Triage, &a) && !g.may(Action::SeePersonalData, &a));

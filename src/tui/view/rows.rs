@@ -137,7 +137,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, wide: bool) {
         let text = if app.grants.may_see_personal_data(a) {
             std::borrow::Cow::Borrowed(a.text.as_str())
         } else {
-            let cut = a.text.char_indices().nth(tw + 64).map_or(a.text.len(), |(b, _)| b);
+            let cut = a
+                .text
+                .char_indices()
+                .nth(tw + 64)
+                .map_or(a.text.len(), |(b, _)| b);
             std::borrow::Cow::Owned(crate::domain::pii::mask_text(&a.text[..cut]))
         };
         cells.push(Cell::from(fit(&text, tw)));
