@@ -261,13 +261,26 @@ fn word<'t>(text: &'t str, t: &Token) -> &'t str {
 }
 
 fn lower(s: &str) -> String {
-    if s.len() > 24 {
-        return String::new(); // longer than any street or house word
+    s.chars().map(lower_char).collect()
+}
+
+fn lower_char(c: char) -> char {
+    match c.to_lowercase().next().unwrap_or(c) {
+        'ё' => 'е',
+        l => l,
     }
-    s.chars()
-        .flat_map(char::to_lowercase)
-        .collect::<String>()
-        .replace('ё', "е")
+}
+
+/// The word is one of `list` (lower case), ignoring case and ё. Without allocating: Cyrillic
+/// and Latin letters keep their byte length in either case, so only entries of the word's
+/// length are compared, letter by letter.
+fn one_of(w: &str, list: &[&str]) -> bool {
+    list.iter().any(|k| {
+        k.len() == w.len()
+            && k.chars()
+                .zip(w.chars())
+                .all(|(kc, wc)| kc == wc || kc == lower_char(wc))
+    })
 }
 
 /// The token at `i` followed by a dot glued to it: «ул.», «д.».
@@ -364,11 +377,11 @@ const HOUSES: &[&str] = &[
 ];
 
 fn is_street_word(w: &str) -> bool {
-    STREETS.contains(&lower(w).as_str())
+    one_of(w, STREETS)
 }
 
 fn is_house_word(w: &str) -> bool {
-    HOUSES.contains(&lower(w).as_str())
+    one_of(w, HOUSES)
 }
 
 /// After a street word the name stays and the numbers go; a house word («д.», «дом», «кв.»)
@@ -402,11 +415,10 @@ fn addresses(text: &str, toks: &[Token], spans: &mut Vec<Span>) {
                         .get(j + 1)
                         .is_some_and(|x| x.kind == Kind::Word && starts_upper(word(text, x)));
                 let named = n.kind == Kind::Word
-                    && ((starts_upper(nw) && !is_house_word(nw))
-                        || matches!(lower(nw).as_str(), "им" | "имени"));
+                    && ((starts_upper(nw) && !is_house_word(nw)) || one_of(nw, &["им", "имени"]));
                 if named || ordinal {
                     j += 1;
-                    if dotted(text, toks, j - 1) && lower(nw) == "им" {
+                    if dotted(text, toks, j - 1) && one_of(nw, &["им"]) {
                         j += 1;
                     }
                 } else {
@@ -492,50 +504,51 @@ fn house_numbers(
     }
 }
 
+/// Units after a number that measures something: not a house.
+const UNITS: &[&str] = &[
+    "руб",
+    "рублей",
+    "рубля",
+    "рубль",
+    "р",
+    "тыс",
+    "млн",
+    "дней",
+    "дня",
+    "день",
+    "лет",
+    "год",
+    "года",
+    "месяцев",
+    "месяца",
+    "часов",
+    "часа",
+    "минут",
+    "м",
+    "км",
+    "см",
+    "кг",
+    "раз",
+    "раза",
+    "человек",
+    "ч",
+    "мин",
+    "этажей",
+    "этажа",
+    "этажный",
+    "подъездов",
+    "подъезда",
+    "квартир",
+    "домов",
+    "шт",
+];
+
 /// A number that measures something («5 руб.», «3 дня», «10 %»): not a house.
 fn amount_follows(text: &str, toks: &[Token], i: usize) -> bool {
     toks.get(i + 1).is_some_and(|n| {
-        let w = lower(word(text, n));
-        n.kind == Kind::Punct && matches!(w.as_str(), "%" | "₽")
-            || n.kind == Kind::Word
-                && [
-                    "руб",
-                    "рублей",
-                    "рубля",
-                    "рубль",
-                    "р",
-                    "тыс",
-                    "млн",
-                    "дней",
-                    "дня",
-                    "день",
-                    "лет",
-                    "год",
-                    "года",
-                    "месяцев",
-                    "месяца",
-                    "часов",
-                    "часа",
-                    "минут",
-                    "м",
-                    "км",
-                    "см",
-                    "кг",
-                    "раз",
-                    "раза",
-                    "человек",
-                    "ч",
-                    "мин",
-                    "этажей",
-                    "этажа",
-                    "этажный",
-                    "подъездов",
-                    "подъезда",
-                    "квартир",
-                    "домов",
-                    "шт",
-                ]
-                .contains(&w.as_str())
+        let w = word(text, n);
+        (n.kind == Kind::Punct && matches!(w, "%" | "₽"))
+            || (n.kind == Kind::Word && one_of(w, UNITS))
     })
 }
 
