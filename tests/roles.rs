@@ -117,6 +117,17 @@ fn each_role_through_the_library() {
         try_as(as_role("l", &[Role::BlockLead], &["roads"]), housing).unwrap_err(),
         StoreError::NotFound(_)
     ));
+    // Nor can their appeal be linked to it as its duplicate.
+    let e = store
+        .update(
+            roads,
+            &[Change::DuplicateOf(Some(housing))],
+            None,
+            &as_role("l", &[Role::BlockLead], &["roads"]),
+            now(),
+        )
+        .unwrap_err();
+    assert!(matches!(e, StoreError::NotFound(_)), "{e}");
 }
 
 #[test]

@@ -707,6 +707,14 @@ impl Store {
                     roles()
                 )));
             }
+            // An original they may not see does not exist for them.
+            for c in changes {
+                if let Change::DuplicateOf(Some(orig)) = c
+                    && !load(&tx, *orig)?.is_some_and(|o| g.may_see(&o))
+                {
+                    return Err(StoreError::NotFound(format!("no appeal {orig}")));
+                }
+            }
         }
         if let Some(expected) = expected_version
             && expected != old.version
