@@ -12,17 +12,19 @@ use super::{Appeal, Channel};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    /// Куратор: sees everything, reports, manages operators and targets.
+    /// Куратор: sees everything (with personal data), reports, the audit trail, manages
+    /// operators.
     Curator,
     /// Руководитель МЦУ: everything.
     Head,
-    /// Ответственный за ИМ и ПОС: sees everything, triages, records answers, grades, exports with
-    /// personal data.
+    /// Ответственный за ИМ и ПОС: sees everything, imports, triages, records answers, grades,
+    /// exports with personal data.
     Coordinator,
     /// Ответственный за официальные страницы: sees everything without personal data, triages
-    /// `page` appeals, keeps the official pages registry.
+    /// `page` appeals and records their answers.
     Pages,
-    /// Руководитель отраслевого блока: sees and acts on the appeals of their blocks only.
+    /// Руководитель отраслевого блока: sees the appeals of their blocks only (with their personal
+    /// data), triages them and records their answers; never grades.
     BlockLead,
     /// Представитель ЦУР: read only, without personal data.
     Observer,
@@ -111,7 +113,7 @@ pub enum Action {
     Grade,
     /// Export with personal data (`mcu export --with-personal-data`).
     ExportPersonalData,
-    /// Add and remove operators, change targets.
+    /// Add and remove operators (targets are files of the workspace: its folder's permissions).
     Manage,
     /// Read and verify the audit trail.
     Audit,
@@ -141,7 +143,7 @@ impl Action {
             Action::RecordAnswers => "recording answers",
             Action::Grade => "grading answers (head and coordinator only)",
             Action::ExportPersonalData => "exporting personal data (head and coordinator only)",
-            Action::Manage => "managing operators and targets",
+            Action::Manage => "managing operators",
             Action::Audit => "reading the audit trail",
         }
     }
@@ -288,7 +290,7 @@ impl Grants {
         self.may_all(Action::Import)
     }
 
-    /// May add and remove operators and change targets.
+    /// May add and remove operators.
     pub fn may_manage(&self) -> bool {
         self.may_all(Action::Manage)
     }
