@@ -577,13 +577,22 @@ fn is_cap_word(w: &str) -> bool {
             .all(|(c, before)| c.is_lowercase() || *c == '-' || *before == '-')
 }
 
+/// A word a name may be written in: capitalised, or all capitals as official exports write
+/// names («ИВАНОВА МАРИЯ АЛЕКСЕЕВНА»).
+fn is_name_word(w: &str) -> bool {
+    is_cap_word(w)
+        || (w.chars().count() >= 2
+            && w.chars()
+                .all(|c| c == '-' || (is_cyrillic(c) && c.is_uppercase())))
+}
+
 fn is_cyrillic(c: char) -> bool {
     matches!(c, 'А'..='я' | 'Ё' | 'ё')
 }
 
 /// A patronymic in any case: «Алексеевна», «Ивановичу», «Ильиничной», «Кузьмич».
 fn is_patronymic(w: &str) -> bool {
-    if !is_cap_word(w) {
+    if !is_name_word(w) {
         return false;
     }
     let l = lower(w);
@@ -606,7 +615,7 @@ fn is_patronymic(w: &str) -> bool {
 /// A surname by its ending, in any case: «Иванова», «Петровым», «Сидоренко», «Цой» does not
 /// count (too short to tell).
 fn surname_shaped(w: &str) -> bool {
-    if !is_cap_word(w) || w.chars().count() < 4 {
+    if !is_name_word(w) || w.chars().count() < 4 {
         return false;
     }
     let l = lower(w);
@@ -689,13 +698,13 @@ fn sentence_start(text: &str, toks: &[Token], i: usize) -> bool {
 /// A capitalised word at `i`, parted from the word before it by spaces only.
 fn cap_at(text: &str, toks: &[Token], i: usize) -> bool {
     toks.get(i)
-        .is_some_and(|t| t.kind == Kind::Word && t.spaced && is_cap_word(word(text, t)))
+        .is_some_and(|t| t.kind == Kind::Word && t.spaced && is_name_word(word(text, t)))
 }
 
 /// A capitalised word at `i` (whatever comes before it).
 fn cap_word_at(text: &str, toks: &[Token], i: usize) -> bool {
     toks.get(i)
-        .is_some_and(|t| t.kind == Kind::Word && is_cap_word(word(text, t)))
+        .is_some_and(|t| t.kind == Kind::Word && is_name_word(word(text, t)))
 }
 
 /// People's names: «Фамилия Имя Отчество», «Имя Отчество Фамилия», «Имя Отчество», «Фамилия
@@ -733,7 +742,7 @@ fn names(text: &str, toks: &[Token], spans: &mut Vec<Span>) {
             i += 1;
             continue;
         }
-        if !is_cap_word(w) {
+        if !is_name_word(w) {
             i += 1;
             continue;
         }
@@ -786,7 +795,8 @@ fn names(text: &str, toks: &[Token], spans: &mut Vec<Span>) {
         if toks.get(i + 1).is_some_and(|n| n.spaced) && initial_at(text, toks, i + 1) {
             let (j, n) = initials(text, toks, i + 1);
             let end = toks[j - 1].end;
-            let shaped = surname_shaped(w) || (n == 2 && !sentence_start(text, toks, i));
+            let shaped =
+                surname_shaped(w) || (n == 2 && is_cap_word(w) && !sentence_start(text, toks, i));
             if shaped && !overlaps(spans, t.start, end) {
                 let inits = &text[toks[i + 1].start..end];
                 spans.push(Span {
@@ -868,6 +878,11 @@ mod tests {
             "Главе администрации П*** П.П.",
         ),
         ("глава Петров А. В. обещал", "глава П*** А. В. обещал"),
+        ("ИВАНОВА МАРИЯ АЛЕКСЕЕВНА", "И*** М. А."),
+        ("заявитель ИВАНОВ И.И.", "заявитель И*** И.И."),
+        ("от Ивановой Марии Алексеевны", "от И*** М. А."),
+        ("руководитель МЦУ И.О. Петров", "руководитель МЦУ И.О. П***"),
+        ("И.О. главы администрации", "И.О. главы администрации"),
         ("Сидорову Петру Петровичу", "С*** П. П."),
         ("Пётр Ильич Чайковский", "П. И. Ч***"),
         ("звонила Ольга Кузьминична", "звонила О. К."),
