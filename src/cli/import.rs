@@ -126,7 +126,9 @@ pub(crate) fn print_retention(r: &PurgeReport) {
     }
 }
 
-/// One file's report for people (file names and counts only, never content).
+/// One file's report for the officer at the terminal. A file's failure reason may quote the
+/// file (the headers it found, which in a headerless file are its first row): shown here, but
+/// not by `mcu watch`, whose output goes to the system journal ([`print_service_report`]).
 pub(crate) fn print_report(r: &FileReport) {
     match &r.outcome {
         FileOutcome::Imported {
@@ -152,6 +154,24 @@ pub(crate) fn print_report(r: &FileReport) {
             println!("{}: not imported: {reason}", r.file);
         }
     }
+    print_report_tail(r);
+}
+
+/// One file's report for a log (`mcu watch` under systemd): file names and counts only, never
+/// a failure's reason (it may quote the file; it is in the quarantine note beside the file).
+pub(crate) fn print_service_report(r: &FileReport) {
+    if let FileOutcome::Failed { .. } = &r.outcome {
+        println!(
+            "{}: not imported (the reason is in the .error.txt note beside it in quarantine)",
+            r.file
+        );
+        print_report_tail(r);
+    } else {
+        print_report(r);
+    }
+}
+
+fn print_report_tail(r: &FileReport) {
     if let Some(q) = &r.quarantine {
         println!("  quarantine: {q}");
     }
@@ -167,4 +187,20 @@ pub(crate) fn print_report(r: &FileReport) {
             t.appeals, t.blocks_set
         );
     }
+}
+
+/// A file's report for the system journal (`mcu watch --json`): a failure's reason is left out
+/// (it may quote the file's first row), pointing to the quarantine note instead.
+pub(crate) fn service_report_json(r: &FileReport) -> serde_json::Result<serde_json::Value> {
+    let mut v = serde_json::to_value(r)?;
+    if let FileOutcome::Failed { .. } = &r.outcome
+        && let Some(o) = v.get_mut("outcome").and_then(|o| o.as_object_mut())
+        && o.contains_key("reason")
+    {
+        o.insert(
+            "reason".into(),
+            "see the .error.txt note beside the file in quarantine".into(),
+        );
+    }
+    Ok(v)
 }

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::output::{fit, print_json, short};
 use super::{CmdResult, Failure, usage};
+use crate::domain::access::{Action, Grants};
 use crate::domain::triage::eval::{self, Report};
 use crate::domain::triage::features::FeatureOptions;
 use crate::domain::triage::model::{Method, TrainParams};
@@ -17,7 +18,7 @@ use crate::domain::triage::similarity::Signature;
 use crate::domain::triage::{Indexed, Recipe, Triage, TriageData};
 use crate::domain::{Blocks, Channel};
 use crate::reference::Reference;
-use crate::store::{AUTO_TRIAGE_SOURCE, Store};
+use crate::store::{AUTO_TRIAGE_SOURCE, DuplicateGroup, GroupMember, Store};
 use crate::workspace::Workspace;
 
 #[derive(Args, Debug)]
@@ -103,12 +104,21 @@ struct ClassifyLine {
 
 /// `mcu classify`: JSON Lines on stdin, one suggestion per line on stdout.
 pub fn classify(ws: &Workspace, a: ClassifyArgs) -> CmdResult {
-    let mut store = ws.store()?;
+    // The model is trained on the workspace's appeals: for its operators only.
+    let (mut store, grants) = super::session(ws)?;
+    if a.pending {
+        super::require(
+            grants.may_some(Action::Triage),
+            "triage (classify --pending)",
+        )?;
+    }
     let triage = store.load_triage(Some(ws.root()))?;
     if a.pending {
         let tz = store.reference().calendar.timezone();
         let now = super::instant(a.now.as_deref(), tz, "--now")?;
-        let actor = crate::store::Actor::new(super::operator_login(), AUTO_TRIAGE_SOURCE);
+        // Only the appeals this operator may triage: a block lead's blocks, page comments for
+        // the pages officer.
+        let actor = crate::store::Actor::operator(grants, AUTO_TRIAGE_SOURCE);
         let done = store.triage_pending(&triage, &actor, now, usize::MAX >> 1)?;
         if a.json {
             for o in &done {
@@ -385,9 +395,9 @@ fn print_report(r: &Report, blocks: &Blocks) {
 
 /// `mcu dups`: the proposed duplicate groups of the workspace.
 pub fn dups(ws: &Workspace, a: DupsArgs) -> CmdResult {
-    let store = ws.store()?;
+    let (store, grants) = super::session(ws)?;
     let tz = store.reference().calendar.timezone();
-    let groups = store.duplicate_groups(a.all)?;
+    let groups = visible_groups(&store, &grants, store.duplicate_groups(a.all)?)?;
     if a.json {
         print_json(&groups)?;
         return Ok(0);
@@ -425,6 +435,52 @@ pub fn dups(ws: &Workspace, a: DupsArgs) -> CmdResult {
         }
     }
     Ok(0)
+}
+
+/// The duplicate groups as this operator may see them: a group shows when one of its appeals is
+/// theirs to see; an appeal they may not see keeps its number and channel only (its text and
+/// settlement withheld), a member they may not see is left out; texts are masked where their
+/// personal data is not the operator's to see.
+fn visible_groups(
+    store: &Store,
+    grants: &Grants,
+    groups: Vec<DuplicateGroup>,
+) -> Result<Vec<DuplicateGroup>, Failure> {
+    let mut out = Vec::new();
+    for mut g in groups {
+        let mut members = Vec::new();
+        for mut m in std::mem::take(&mut g.members) {
+            if show_member(store, grants, &mut m)? {
+                members.push(m);
+            }
+        }
+        let original = show_member(store, grants, &mut g.original)?;
+        if members.is_empty() && !original {
+            continue;
+        }
+        if !original {
+            g.original.text = "(обращение вне ваших блоков)".into();
+            g.original.settlement = None;
+        }
+        g.members = members;
+        out.push(g);
+    }
+    Ok(out)
+}
+
+/// Whether the operator sees this group member; masks its text when they may not see its
+/// personal data.
+fn show_member(store: &Store, grants: &Grants, m: &mut GroupMember) -> Result<bool, Failure> {
+    let Some(a) = store.get(m.id)? else {
+        return Ok(false);
+    };
+    if !grants.may_see(&a) {
+        return Ok(false);
+    }
+    if !grants.may_see_personal_data(&a) {
+        m.text = crate::domain::pii::mask_text(&m.text);
+    }
+    Ok(true)
 }
 
 /// `mcu bench triage`.

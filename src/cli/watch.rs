@@ -65,9 +65,9 @@ pub fn run(ws: &Workspace, a: WatchArgs) -> CmdResult {
             ImportNotice::Imported(reports) => {
                 for r in &reports {
                     if a.json {
-                        event("file", serde_json::to_value(r)?)?;
+                        event("file", super::import::service_report_json(r)?)?;
                     } else {
-                        super::import::print_report(r);
+                        super::import::print_service_report(r);
                     }
                 }
             }

@@ -259,7 +259,7 @@ impl Store {
         let appeal = super::appeals::load(&tx, id)?
             .ok_or_else(|| StoreError::NotFound(format!("no appeal {id}")))?;
         if let Some(g) = &actor.grants
-            && !g.may_change(&appeal)
+            && !g.may(crate::domain::access::Action::Triage, &appeal)
         {
             return Err(StoreError::Denied(format!(
                 "{} may not change appeal {id}",
@@ -401,6 +401,14 @@ impl Store {
         let reference = self.reference().clone();
         let tx = self.conn.transaction()?;
         let old = load(&tx, id)?.ok_or_else(|| StoreError::NotFound(format!("no appeal {id}")))?;
+        if let Some(g) = &actor.grants
+            && !g.may(crate::domain::access::Action::Triage, &old)
+        {
+            return Err(StoreError::Denied(format!(
+                "{} may not triage appeal {id}",
+                g.login
+            )));
+        }
         let s = t.suggest_appeal(&old);
         let settings = t.settings();
 
@@ -545,7 +553,8 @@ impl Store {
     }
 
     /// Triages every appeal not triaged yet, oldest received first (so duplicates link to the
-    /// earliest), at most `limit`. The import calls this after each committed file.
+    /// earliest), at most `limit`. The import calls this after each committed file. An actor
+    /// with grants (`mcu classify --pending`) triages only the appeals they may triage.
     pub fn triage_pending(
         &mut self,
         t: &Triage,
@@ -561,9 +570,18 @@ impl Store {
             )?
             .query_map([limit as i64], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        ids.into_iter()
-            .map(|id| self.triage_appeal(t, id, actor, now))
-            .collect()
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(g) = &actor.grants
+                && !self
+                    .get(id)?
+                    .is_some_and(|a| g.may(crate::domain::access::Action::Triage, &a))
+            {
+                continue;
+            }
+            out.push(self.triage_appeal(t, id, actor, now)?);
+        }
+        Ok(out)
     }
 
     /// The proposed duplicate groups: each original with the appeals proposed as its duplicates
