@@ -43,6 +43,10 @@ pub fn run(ws: &Workspace, _a: WatchArgs) -> CmdResult {
                 }
             }
             ImportNotice::Failed(e) => eprintln!("import failed (will retry): {e}"),
+            ImportNotice::Triaged(t) => {
+                println!("pending appeals:");
+                super::import::print_triage(&t);
+            }
             ImportNotice::Polling(e) => {
                 eprintln!("file events unavailable ({e}); polling the inbox every 2 s")
             }

@@ -53,6 +53,8 @@ pub enum ImportNotice {
     Failed(String),
     /// The inbox is watched by polling only (notify could not start).
     Polling(String),
+    /// Appeals an earlier, interrupted run left untriaged were triaged at start.
+    Triaged(super::pipeline::TriageCounts),
 }
 
 /// Runs the importer until the receiver of notices is dropped: imports what is in the inbox now,
@@ -65,6 +67,13 @@ pub fn run_importer(
     let mut store = ws.store()?;
     // Built once: officers' corrections of earlier days are in it; today's count from tomorrow.
     let triage = store.load_triage(Some(ws.root()))?;
+    // What an interrupted run left untriaged is done first (and after each file, by the import).
+    let resumed = super::triage::resume(&mut store, &triage, operator, Utc::now());
+    if (resumed.appeals > 0 || resumed.failed > 0 || resumed.stopped.is_some())
+        && notices.send(ImportNotice::Triaged(resumed)).is_err()
+    {
+        return Ok(());
+    }
     let (tx, rx) = mpsc::channel::<()>();
     let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         if res.is_ok() {

@@ -8,6 +8,7 @@ mod aggregates;
 mod analytics;
 mod appeals;
 mod audit;
+pub mod busy;
 mod imports;
 mod operators;
 mod query;
@@ -17,7 +18,6 @@ mod triage;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -37,7 +37,8 @@ pub use operators::Operator;
 pub use query::{Cursor, ListFilter, Stats, fts_query};
 pub use schema::CURRENT_VERSION;
 pub use triage::{
-    AUTO_TRIAGE_SOURCE, DuplicateGroup, GroupMember, StoredSuggestion, TriageOutcome,
+    AUTO_TRIAGE_SOURCE, DuplicateGroup, GroupMember, StoredSuggestion, TRIAGE_BATCH,
+    TriageFailure, TriageOutcome, TriageRun,
 };
 
 /// Who made a change and through what: kept with every audited change.
@@ -93,6 +94,13 @@ pub enum StoreError {
     Denied(String),
 }
 
+impl StoreError {
+    /// True when another writer held the database for longer than [`busy::BUSY_TIMEOUT`].
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Sqlite(e) if busy::is_busy(e))
+    }
+}
+
 /// An open workspace database.
 pub struct Store {
     conn: Connection,
@@ -114,7 +122,8 @@ impl Store {
     }
 
     fn setup(mut conn: Connection, reference: Arc<Reference>) -> Result<Self, StoreError> {
-        conn.busy_timeout(Duration::from_secs(10))?;
+        // Wait for the other writers (with backoff, up to busy::BUSY_TIMEOUT) instead of failing.
+        conn.busy_handler(Some(busy::handler))?;
         // 8 KiB pages (a new database only; an existing one keeps its size): fewer, fuller
         // B-tree pages for rows of a few hundred bytes; measured ~9% faster on a large import.
         conn.pragma_update(None, "page_size", 8192)?;

@@ -157,6 +157,20 @@ fn on_notice(console: &mut Console, n: ImportNotice) {
             };
             app.say(msg, bad > 0);
         }
+        ImportNotice::Triaged(t) => {
+            if let Err(e) = app.refresh() {
+                app.say(e.to_string(), true);
+                return;
+            }
+            let mut msg = format!("Авторазбор отложенных: {} обращений", t.appeals);
+            if t.failed > 0 {
+                msg.push_str(&format!(", не удалось {}", t.failed));
+            }
+            if t.pending > 0 {
+                msg.push_str(&format!(", ожидают {}", t.pending));
+            }
+            app.say(msg, t.failed > 0 || t.pending > 0);
+        }
         ImportNotice::Failed(e) => app.say(format!("Импорт не удался: {e}"), true),
         ImportNotice::Polling(_) => app.say(
             "Нет событий файловой системы: папка inbox опрашивается",
