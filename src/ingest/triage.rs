@@ -41,6 +41,7 @@ impl Importer<'_> {
 pub fn resume(store: &mut Store, t: &Triage, operator: &str, now: DateTime<Utc>) -> TriageCounts {
     let actor = Actor::new(operator, AUTO_TRIAGE_SOURCE);
     let mut fault = Fault::from_env();
+    fault.gate();
     let run = store.triage_pending_with(t, &actor, now, usize::MAX, &mut |_| fault.before_appeal());
     counts(&run)
 }
@@ -56,13 +57,16 @@ pub fn counts(run: &TriageRun) -> TriageCounts {
     }
 }
 
-/// Fault injection for the crash tests (`tests/crash_triage.rs`): `MCU_FAULT=abort-in-triage:N`
-/// aborts the process (as abruptly as `kill -9`) just before the N-th appeal of a triage run is
-/// triaged; `MCU_FAULT=panic-in-triage:N` makes the triage of the N-th appeal panic. Unset in
-/// normal use.
+/// Fault injection for the crash and concurrency tests (`tests/crash_triage.rs`,
+/// `tests/concurrent_writers.rs`): `MCU_FAULT=abort-in-triage:N` aborts the process (as abruptly
+/// as `kill -9`) just before the N-th appeal of a triage run is triaged;
+/// `MCU_FAULT=panic-in-triage:N` makes the triage of the N-th appeal panic;
+/// `MCU_TRIAGE_GATE=DIR` makes a triage run, before it starts, create `DIR/triage-ready` and wait
+/// for `DIR/triage-go` (so a test can take the write lock exactly then). Unset in normal use.
 pub struct Fault {
     abort_at: Option<u64>,
     panic_at: Option<u64>,
+    gate: Option<std::path::PathBuf>,
     seen: u64,
 }
 
@@ -74,7 +78,17 @@ impl Fault {
         Self {
             abort_at: n("abort-in-triage:"),
             panic_at: n("panic-in-triage:"),
+            gate: std::env::var_os("MCU_TRIAGE_GATE").map(Into::into),
             seen: 0,
+        }
+    }
+
+    /// With `MCU_TRIAGE_GATE`: announces the run and waits until the test lets it go.
+    pub fn gate(&self) {
+        let Some(dir) = &self.gate else { return };
+        let _ = std::fs::write(dir.join("triage-ready"), b"");
+        while !dir.join("triage-go").exists() {
+            std::thread::sleep(std::time::Duration::from_millis(5));
         }
     }
 

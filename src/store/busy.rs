@@ -13,8 +13,20 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-/// How long a writer waits for the others before giving up.
+/// How long a writer waits for the others before giving up (`MCU_BUSY_TIMEOUT_MS` overrides it,
+/// for tests).
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// [`BUSY_TIMEOUT`], or the number of milliseconds in `MCU_BUSY_TIMEOUT_MS`.
+fn timeout() -> Duration {
+    static T: OnceLock<Duration> = OnceLock::new();
+    *T.get_or_init(|| {
+        std::env::var("MCU_BUSY_TIMEOUT_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map_or(BUSY_TIMEOUT, Duration::from_millis)
+    })
+}
 /// The longest pause between two attempts.
 pub const MAX_PAUSE: Duration = Duration::from_millis(100);
 
@@ -44,7 +56,7 @@ pub(super) fn handler(attempts: i32) -> bool {
     {
         let _ = std::fs::write(p, b"waiting\n");
     }
-    if waited(n) >= BUSY_TIMEOUT {
+    if waited(n) >= timeout() {
         return false;
     }
     std::thread::sleep(pause(n));

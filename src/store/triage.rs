@@ -467,8 +467,12 @@ impl Store {
         let reference = self.reference().clone();
         let mut run = TriageRun::default();
         let mut left = limit;
+        // Where the previous batch ended (received_at, id): each batch starts there instead of
+        // walking past every appeal already triaged.
+        let mut after = (i64::MIN, i64::MIN);
         while left > 0 {
-            match self.triage_batch(&reference, t, actor, now, left.min(TRIAGE_BATCH), before_each) {
+            let n = left.min(TRIAGE_BATCH);
+            match self.triage_batch(&reference, t, actor, now, n, &mut after, before_each) {
                 Ok(None) => break,
                 Ok(Some(batch)) => {
                     left -= batch.outcomes.len() + batch.failed.len();
@@ -482,7 +486,9 @@ impl Store {
                 }
             }
         }
-        run.pending = self.triage_pending_count().unwrap_or(0);
+        if run.stopped.is_some() || left == 0 {
+            run.pending = self.triage_pending_count().unwrap_or(0);
+        }
         run
     }
 
@@ -517,23 +523,28 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
         n: usize,
+        after: &mut (i64, i64),
         before_each: &mut dyn FnMut(i64),
     ) -> Result<Option<TriageRun>, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let ids: Vec<i64> = tx
+        let ids: Vec<(i64, i64)> = tx
             .prepare_cached(
-                "SELECT a.id FROM appeals a LEFT JOIN triage t ON t.appeal_id = a.id \
-                 WHERE t.appeal_id IS NULL ORDER BY a.received_at, a.id LIMIT ?1",
+                "SELECT a.id, a.received_at FROM appeals a LEFT JOIN triage t ON t.appeal_id = a.id \
+                 WHERE t.appeal_id IS NULL AND (a.received_at, a.id) > (?2, ?3) \
+                 ORDER BY a.received_at, a.id LIMIT ?1",
             )?
-            .query_map([i64::try_from(n).unwrap_or(i64::MAX)], |r| r.get(0))?
+            .query_map(
+                params![i64::try_from(n).unwrap_or(i64::MAX), after.0, after.1],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
             .collect::<Result<_, _>>()?;
-        if ids.is_empty() {
+        let Some(&(last_id, last_at)) = ids.last() else {
             return Ok(None);
-        }
+        };
         let mut batch = TriageRun::default();
-        for id in ids {
+        for (id, _) in ids {
             // Each appeal in a savepoint: a failure undoes only its own writes.
             tx.execute_batch("SAVEPOINT triage_one")?;
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -565,6 +576,7 @@ impl Store {
             });
         }
         tx.commit()?;
+        *after = (last_at, last_id);
         Ok(Some(batch))
     }
 

@@ -932,7 +932,12 @@ impl App {
     /// one from the model, else (no model loaded) the keyword lexicon with the recipient who
     /// handled most appeals of that block.
     pub fn suggestion(&self, a: &Appeal) -> Result<Option<Suggested>, StoreError> {
-        if let Some(s) = self.store.suggestion(a.id)? {
+        let stored = self.store.suggestion(a.id)?;
+        if stored.as_ref().is_some_and(|s| s.error.is_some()) {
+            // Auto-triage failed on this appeal: no suggestion, the officer decides.
+            return Ok(None);
+        }
+        if let Some(s) = stored {
             return Ok(Some(Suggested {
                 block: s.block,
                 confidence: Some(s.confidence),

@@ -100,7 +100,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, wide: bool) {
         // No block yet: the suggestion, marked «~», when auto-triage left one.
         let (block, block_style) = match a.block.as_deref() {
             Some(b) => (app.reference.blocks.name_of(b).to_string(), Style::new()),
-            None => match app.store.suggestion(a.id).ok().flatten() {
+            None => match app
+                .store
+                .suggestion(a.id)
+                .ok()
+                .flatten()
+                .filter(|sg| sg.error.is_none())
+            {
                 Some(sg) => (
                     format!("~{}", app.reference.blocks.name_of(&sg.block)),
                     t.dim(),
