@@ -17,13 +17,14 @@ use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 
 use mcu::reference::Reference;
-use mcu::store::{Store, TRIAGE_BATCH};
+use mcu::store::Store;
 use serde_json::Value;
 
 const NOW: &str = "2026-11-28T12:00:00+03:00";
-const ROWS: usize = TRIAGE_BATCH + 300;
-/// The crash comes in the second batch: the first committed, the second lost.
-const CRASH_AT: usize = TRIAGE_BATCH + 100;
+const ROWS: usize = 800;
+/// The crash comes after some batches committed (at most TRIAGE_BATCH appeals each, fewer on a
+/// slow machine), in the middle of another.
+const CRASH_AT: usize = 600;
 
 fn mcu(ws: &Path, args: &[&str], fault: Option<&str>) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_mcu"));
@@ -117,10 +118,10 @@ fn a_crash_during_triage_is_finished_by_the_next_import_of_the_same_file() {
     let ws = workspace();
     let crashed = import(ws.path(), Some(&format!("abort-in-triage:{CRASH_AT}")));
     assert!(!crashed.status.success(), "the importer died");
-    assert_eq!(
-        pending(ws.path()),
-        ROWS - TRIAGE_BATCH,
-        "the committed batches stay, the batch in hand is rolled back"
+    let left = pending(ws.path());
+    assert!(
+        (ROWS - CRASH_AT + 1..ROWS).contains(&left),
+        "the committed batches stay, the batch in hand is rolled back: {left} pending"
     );
 
     // The same file again: skipped as imported, and the pending appeals are triaged.
@@ -128,7 +129,7 @@ fn a_crash_during_triage_is_finished_by_the_next_import_of_the_same_file() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r[0]["outcome"], "already_imported", "{r}");
-    assert_eq!(r[0]["triaged"]["appeals"], ROWS - TRIAGE_BATCH, "{r}");
+    assert_eq!(r[0]["triaged"]["appeals"], left, "{r}");
     assert_eq!(r[0]["triaged"]["pending"], 0, "{r}");
     assert_eq!(pending(ws.path()), 0);
     assert_eq!(everything(ws.path()), want, "as if never interrupted");
@@ -153,7 +154,7 @@ fn a_crash_during_triage_is_finished_by_mcu_watch_at_start() {
         "the committed file left the inbox: no import will see it again"
     );
     let left = pending(ws.path());
-    assert_eq!(left, ROWS - TRIAGE_BATCH);
+    assert!((ROWS - CRASH_AT + 1..ROWS).contains(&left), "{left} pending");
 
     // `mcu watch` with an empty inbox: it triages what is pending before anything else.
     let mut watch = Command::new(env!("CARGO_BIN_EXE_mcu"))

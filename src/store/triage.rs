@@ -29,10 +29,12 @@ const ROWS_PER_KEY: i64 = 500;
 /// At most this many candidates (those sharing the most keys) are scored exactly.
 const MAX_CANDIDATES: usize = 300;
 
-/// Appeals triaged per transaction by [`Store::triage_pending_with`]: large enough that a big
-/// import is not slowed by a commit per appeal, small enough that the other writers (consoles,
-/// another import) wait for a fraction of a second at most.
+/// At most this many appeals are triaged per transaction by [`Store::triage_pending_with`]:
+/// enough that a big import is not slowed by a commit per appeal…
 pub const TRIAGE_BATCH: usize = 500;
+/// …and a transaction is committed once it has worked this long, so the other writers (consoles,
+/// another import) wait a fraction of a second at most, on a slow machine too.
+pub const TRIAGE_BATCH_TIME: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// What one run over the pending appeals did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -540,11 +542,18 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?
             .collect::<Result<_, _>>()?;
-        let Some(&(last_id, last_at)) = ids.last() else {
+        if ids.is_empty() {
             return Ok(None);
-        };
+        }
         let mut batch = TriageRun::default();
-        for (id, _) in ids {
+        let started = std::time::Instant::now();
+        let mut last = *after;
+        for (id, at) in ids {
+            let done = batch.outcomes.len() + batch.failed.len();
+            if done > 0 && started.elapsed() >= TRIAGE_BATCH_TIME {
+                break;
+            }
+            last = (at, id);
             // Each appeal in a savepoint: a failure undoes only its own writes.
             tx.execute_batch("SAVEPOINT triage_one")?;
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -576,7 +585,7 @@ impl Store {
             });
         }
         tx.commit()?;
-        *after = (last_at, last_id);
+        *after = last;
         Ok(Some(batch))
     }
 
