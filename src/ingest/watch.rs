@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 use chrono::Utc;
 use notify::{RecursiveMode, Watcher};
 
-use super::pipeline::{FileReport, Importer, PipelineError, inbox_files};
+use super::pipeline::{FileReport, Importer, inbox_files};
 use crate::workspace::{Workspace, WorkspaceError};
 
 /// Quiet time after the last file event before importing (a file being copied keeps firing).
@@ -100,27 +100,34 @@ pub fn run_importer(
             Err(mpsc::RecvTimeoutError::Disconnected) => thread::sleep(wait),
         }
         next_poll = Instant::now() + POLL;
-        let reports = import_settled(ws, &mut store, operator, &triage);
-        let notice = match reports {
-            Ok(r) if r.is_empty() => continue,
-            Ok(r) => ImportNotice::Imported(r),
-            Err(e) => ImportNotice::Failed(e.to_string()),
-        };
-        if notices.send(notice).is_err() {
+        let (reports, failure) = import_settled(ws, &mut store, operator, &triage);
+        // The files imported before a failure are reported as imported: only the failed one
+        // is tried again.
+        if !reports.is_empty() && notices.send(ImportNotice::Imported(reports)).is_err() {
+            return Ok(());
+        }
+        if let Some(e) = failure
+            && notices.send(ImportNotice::Failed(e)).is_err()
+        {
             return Ok(());
         }
     }
 }
 
-/// Imports the inbox files that are no longer being written.
+/// Imports the inbox files that are no longer being written: the reports of the files done, and
+/// what stopped the round (naming the file), if anything did.
 fn import_settled(
     ws: &Workspace,
     store: &mut crate::store::Store,
     operator: &str,
     triage: &crate::domain::triage::Triage,
-) -> Result<Vec<FileReport>, PipelineError> {
+) -> (Vec<FileReport>, Option<String>) {
     let now = SystemTime::now();
-    let ready: Vec<PathBuf> = inbox_files(ws)?
+    let files = match inbox_files(ws) {
+        Ok(f) => f,
+        Err(e) => return (Vec::new(), Some(e.to_string())),
+    };
+    let ready: Vec<PathBuf> = files
         .into_iter()
         .filter(|p| {
             std::fs::metadata(p)
@@ -138,9 +145,12 @@ fn import_settled(
     let mut out = Vec::new();
     for f in ready {
         let channel = ws.channel_of_inbox_file(&f);
-        out.push(importer.import_file(&f, channel, true)?);
+        match importer.import_file(&f, channel, true) {
+            Ok(r) => out.push(r),
+            Err(e) => return (out, Some(format!("{}: {e}", f.display()))),
+        }
     }
-    Ok(out)
+    (out, None)
 }
 
 /// Starts the importer on a thread if this process gets the workspace's import lock. Returns the

@@ -407,7 +407,9 @@ impl Store {
 
     /// Adds many appeals to the similarity index in one transaction (bulk loads, benchmarks).
     pub fn index_batch(&mut self, items: &[(Indexed, Vec<u32>)]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for (a, keys) in items {
             index(&tx, a, keys, &[])?;
         }
