@@ -111,7 +111,15 @@ fn import_and_classify_pending_wait_for_a_held_write_lock_and_both_succeed() {
     std::fs::write(ws.join("second.csv"), csv("B", 300)).unwrap();
     let out = run(
         ws,
-        &["import", "--channel", "im", "--no-triage", "--now", NOW, ws.join("first.csv").to_str().unwrap()],
+        &[
+            "import",
+            "--channel",
+            "im",
+            "--no-triage",
+            "--now",
+            NOW,
+            ws.join("first.csv").to_str().unwrap(),
+        ],
     );
     assert!(out.status.success());
     assert_eq!(pending(ws), 300);
@@ -123,7 +131,15 @@ fn import_and_classify_pending_wait_for_a_held_write_lock_and_both_succeed() {
         .unwrap();
     let mut import = command(
         ws,
-        &["import", "--channel", "im", "--json", "--now", NOW, ws.join("second.csv").to_str().unwrap()],
+        &[
+            "import",
+            "--channel",
+            "im",
+            "--json",
+            "--now",
+            NOW,
+            ws.join("second.csv").to_str().unwrap(),
+        ],
     )
     .env("MCU_BUSY_NOTICE", ws.join("busy-import"))
     .spawn()
@@ -158,7 +174,15 @@ fn an_import_whose_triage_finds_the_database_locked_succeeds_and_says_triage_is_
     let ws = ws.path();
     let file = ws.join("appeals.csv");
     std::fs::write(&file, csv("C", 200)).unwrap();
-    let args = ["import", "--channel", "im", "--json", "--now", NOW, file.to_str().unwrap()];
+    let args = [
+        "import",
+        "--channel",
+        "im",
+        "--json",
+        "--now",
+        NOW,
+        file.to_str().unwrap(),
+    ];
 
     // The import commits its file, then stops at the gate before triaging; the test takes the
     // write lock and keeps it past the import's (shortened) wait.
@@ -183,7 +207,10 @@ fn an_import_whose_triage_finds_the_database_locked_succeeds_and_says_triage_is_
     assert_eq!(r[0]["triaged"]["appeals"], 0, "{r}");
     assert_eq!(r[0]["triaged"]["pending"], 200, "{r}");
     assert!(
-        r[0]["triaged"]["stopped"].as_str().unwrap().contains("locked"),
+        r[0]["triaged"]["stopped"]
+            .as_str()
+            .unwrap()
+            .contains("locked"),
         "{r}"
     );
     assert_eq!(pending(ws), 200);

@@ -82,7 +82,11 @@ fn everything(ws: &Path) -> Value {
         &["list", "--json", "--limit", "100000", "--now", NOW],
         None,
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
     for a in v.as_array_mut().unwrap() {
         a.as_object_mut().unwrap().remove("id");
@@ -102,7 +106,15 @@ fn import(ws: &Path, fault: Option<&str>) -> Output {
     let file = ws.join("appeals.csv");
     mcu(
         ws,
-        &["import", "--channel", "im", "--json", "--now", NOW, file.to_str().unwrap()],
+        &[
+            "import",
+            "--channel",
+            "im",
+            "--json",
+            "--now",
+            NOW,
+            file.to_str().unwrap(),
+        ],
         fault,
     )
 }
@@ -126,7 +138,11 @@ fn a_crash_during_triage_is_finished_by_the_next_import_of_the_same_file() {
 
     // The same file again: skipped as imported, and the pending appeals are triaged.
     let out = import(ws.path(), None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r[0]["outcome"], "already_imported", "{r}");
     assert_eq!(r[0]["triaged"]["appeals"], left, "{r}");
@@ -154,7 +170,10 @@ fn a_crash_during_triage_is_finished_by_mcu_watch_at_start() {
         "the committed file left the inbox: no import will see it again"
     );
     let left = pending(ws.path());
-    assert!((ROWS - CRASH_AT + 1..ROWS).contains(&left), "{left} pending");
+    assert!(
+        (ROWS - CRASH_AT + 1..ROWS).contains(&left),
+        "{left} pending"
+    );
 
     // `mcu watch` with an empty inbox: it triages what is pending before anything else.
     let mut watch = Command::new(env!("CARGO_BIN_EXE_mcu"))
@@ -186,5 +205,8 @@ fn a_crash_during_triage_is_finished_by_mcu_watch_at_start() {
     // The same flags as an uninterrupted import of the file.
     let clean = workspace();
     assert!(import(clean.path(), None).status.success());
-    assert_eq!(urgent(&everything(ws.path())), urgent(&everything(clean.path())));
+    assert_eq!(
+        urgent(&everything(ws.path())),
+        urgent(&everything(clean.path()))
+    );
 }

@@ -347,8 +347,7 @@ fn automatic_changes_are_not_learnt_but_a_confirmation_is() {
             at(2026, 11, 2, 9),
         )],
     );
-    store
-        .triage_pending(&t, &auto(), at(2026, 11, 2, 10), 100);
+    store.triage_pending(&t, &auto(), at(2026, 11, 2, 10), 100);
     assert!(store.triage_examples(10).unwrap().is_empty());
     assert!(
         store
@@ -443,8 +442,7 @@ fn duplicates_are_found_across_channels_within_the_window_and_not_outside_it() {
             ),
         ],
     );
-    store
-        .triage_pending(&t, &auto(), d0 + Duration::days(61), 100);
+    store.triage_pending(&t, &auto(), d0 + Duration::days(61), 100);
     let dup = |i: usize| {
         store
             .suggestion(ids[i])
@@ -507,8 +505,7 @@ fn a_repeat_from_the_same_author_within_30_days_is_marked() {
             },
         ],
     );
-    store
-        .triage_pending(&t, &auto(), d0 + Duration::days(71), 100);
+    store.triage_pending(&t, &auto(), d0 + Duration::days(71), 100);
     let repeat = |i: usize| {
         store
             .suggestion(ids[i])
@@ -642,9 +639,7 @@ fn eval_reports_the_figures_as_json() {
 
 // --- Bounded work per appeal, and a failing appeal that does not block the queue -------------
 
-use mcu::domain::triage::limits::{
-    MAX_CHAR_NGRAMS, MAX_SIGNATURE_STEMS, MAX_WORDS, max_features,
-};
+use mcu::domain::triage::limits::{MAX_CHAR_NGRAMS, MAX_SIGNATURE_STEMS, MAX_WORDS, max_features};
 
 /// A Cyrillic «word» for every number, all different (no stem repeats).
 fn distinct_word(mut i: usize) -> String {
@@ -685,7 +680,11 @@ fn a_200000_letter_word_and_a_megabyte_of_words_are_triaged_with_bounded_structu
             max_features(blocks)
         );
         let sig = t.signature(text);
-        assert!(sig.stems.len() <= MAX_SIGNATURE_STEMS, "{}", sig.stems.len());
+        assert!(
+            sig.stems.len() <= MAX_SIGNATURE_STEMS,
+            "{}",
+            sig.stems.len()
+        );
         let s = t.suggest(text, Some(Channel::Im), Some(text));
         assert!(!s.block.is_empty());
     }
@@ -710,7 +709,12 @@ fn a_200000_letter_word_and_a_megabyte_of_words_are_triaged_with_bounded_structu
         &[
             row("L1", Channel::Im, &long_word, d),
             row("L2", Channel::Im, &many, d + Duration::minutes(1)),
-            row("L3", Channel::Im, "Яма на дороге у школы", d + Duration::minutes(2)),
+            row(
+                "L3",
+                Channel::Im,
+                "Яма на дороге у школы",
+                d + Duration::minutes(2),
+            ),
         ],
     );
     let run = store.triage_pending(&t, &auto(), d + Duration::hours(1), usize::MAX);
@@ -733,19 +737,29 @@ fn an_appeal_whose_triage_fails_is_recorded_and_skipped_and_the_queue_goes_on() 
         &[
             row("F1", Channel::Im, "Нет света на улице Мира", d),
             row("F2", Channel::Im, "Яма на дороге", d + Duration::minutes(1)),
-            row("F3", Channel::Im, "Не вывозят мусор", d + Duration::minutes(2)),
+            row(
+                "F3",
+                Channel::Im,
+                "Не вывозят мусор",
+                d + Duration::minutes(2),
+            ),
         ],
     );
     let bad = ids[1];
-    let run = store.triage_pending_with(&t, &auto(), d + Duration::hours(1), usize::MAX, &mut |id| {
-        if id == bad {
-            panic!("the model broke on this one");
-        }
-    });
+    let run =
+        store.triage_pending_with(&t, &auto(), d + Duration::hours(1), usize::MAX, &mut |id| {
+            if id == bad {
+                panic!("the model broke on this one");
+            }
+        });
     assert_eq!(run.outcomes.len(), 2);
     assert_eq!(run.failed.len(), 1);
     assert_eq!(run.failed[0].appeal_id, bad);
-    assert!(run.failed[0].reason.contains("the model broke"), "{:?}", run.failed);
+    assert!(
+        run.failed[0].reason.contains("the model broke"),
+        "{:?}",
+        run.failed
+    );
     assert!(run.stopped.is_none());
     assert_eq!(store.triage_pending_count().unwrap(), 0, "nothing stuck");
     let s = store.suggestion(bad).unwrap().unwrap();
@@ -779,7 +793,11 @@ fn a_failed_triage_is_shown_by_import_and_show_and_the_import_succeeds() {
         .env("MCU_LOG", ws.join("mcu.log"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r[0]["inserted"], 2, "{r}");
     assert_eq!(r[0]["triaged"]["appeals"], 1, "{r}");
@@ -790,7 +808,12 @@ fn a_failed_triage_is_shown_by_import_and_show_and_the_import_succeeds() {
     assert_eq!(code, 0, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["triage"]["state"], "failed", "{v}");
-    assert!(v["triage"]["error"].as_str().unwrap().contains("panic-in-triage"));
+    assert!(
+        v["triage"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("panic-in-triage")
+    );
     let (_, out) = mcu(ws, &["show", "im:A1"], "");
     assert!(out.contains("Авторазбор:       не удался"), "{out}");
     let (_, out) = mcu(ws, &["show", "im:A2", "--json"], "");

@@ -37,8 +37,8 @@ pub use operators::Operator;
 pub use query::{Cursor, ListFilter, Stats, fts_query};
 pub use schema::CURRENT_VERSION;
 pub use triage::{
-    AUTO_TRIAGE_SOURCE, DuplicateGroup, GroupMember, StoredSuggestion, TRIAGE_BATCH,
-    TriageFailure, TriageOutcome, TriageRun,
+    AUTO_TRIAGE_SOURCE, DuplicateGroup, GroupMember, StoredSuggestion, TRIAGE_BATCH, TriageFailure,
+    TriageOutcome, TriageRun,
 };
 
 /// Who made a change and through what: kept with every audited change.

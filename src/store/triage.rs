@@ -468,7 +468,6 @@ impl Store {
         limit: usize,
         before_each: &mut dyn FnMut(i64),
     ) -> TriageRun {
-        let reference = self.reference().clone();
         let mut run = TriageRun::default();
         let mut left = limit;
         // Where the previous batch ended (received_at, id): each batch starts there instead of
@@ -476,7 +475,7 @@ impl Store {
         let mut after = (i64::MIN, i64::MIN);
         while left > 0 {
             let n = left.min(TRIAGE_BATCH);
-            match self.triage_batch(&reference, t, actor, now, n, &mut after, before_each) {
+            match self.triage_batch(t, actor, now, n, &mut after, before_each) {
                 Ok(None) => break,
                 Ok(Some(batch)) => {
                     left -= batch.outcomes.len() + batch.failed.len();
@@ -522,7 +521,6 @@ impl Store {
     /// pending appeals; `None` when none is pending.
     fn triage_batch(
         &mut self,
-        reference: &crate::reference::Reference,
         t: &Triage,
         actor: &Actor,
         now: DateTime<Utc>,
@@ -530,6 +528,8 @@ impl Store {
         after: &mut (i64, i64),
         before_each: &mut dyn FnMut(i64),
     ) -> Result<Option<TriageRun>, StoreError> {
+        let reference = self.reference.clone();
+        let reference = reference.as_ref();
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -690,145 +690,144 @@ fn triage_in(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<TriageOutcome, StoreError> {
-        let old = load(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("no appeal {id}")))?;
-        let s = t.suggest_appeal(&old);
-        let settings = t.settings();
+    let old = load(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("no appeal {id}")))?;
+    let s = t.suggest_appeal(&old);
+    let settings = t.settings();
 
-        // Duplicates and repeats among the earlier appeals.
-        let signature = t.signature(&old.text);
-        let at = old.received_at.timestamp();
-        // The source's settlement, else one named in the address, else in the text.
-        let from_address = old
-            .address
-            .as_deref()
-            .and_then(|x| t.gazetteer().canonical(x))
-            .map(str::to_string);
-        let found = from_address.or_else(|| s.settlement.clone());
-        let settlement = old
-            .settlement
-            .as_deref()
-            .map(|x| t.gazetteer().canonical(x).unwrap_or(x).to_string())
-            .or_else(|| found.clone());
-        let me = Indexed {
-            id,
-            at,
-            settlement,
-            block: old.block.clone().or_else(|| Some(s.block.clone())),
-            author: author_key(old.author.as_deref(), old.contact.as_deref()),
-            signature,
-        };
-        let day = 86_400;
-        let mut candidates = similar_recent(
+    // Duplicates and repeats among the earlier appeals.
+    let signature = t.signature(&old.text);
+    let at = old.received_at.timestamp();
+    // The source's settlement, else one named in the address, else in the text.
+    let from_address = old
+        .address
+        .as_deref()
+        .and_then(|x| t.gazetteer().canonical(x))
+        .map(str::to_string);
+    let found = from_address.or_else(|| s.settlement.clone());
+    let settlement = old
+        .settlement
+        .as_deref()
+        .map(|x| t.gazetteer().canonical(x).unwrap_or(x).to_string())
+        .or_else(|| found.clone());
+    let me = Indexed {
+        id,
+        at,
+        settlement,
+        block: old.block.clone().or_else(|| Some(s.block.clone())),
+        author: author_key(old.author.as_deref(), old.contact.as_deref()),
+        signature,
+    };
+    let day = 86_400;
+    let mut candidates = similar_recent(
+        tx,
+        &t.probe_keys(&me.signature),
+        at - settings.duplicates.window_days * day,
+        at,
+    )?;
+    if let Some(author) = &me.author {
+        candidates.extend(same_author_recent(
             tx,
-            &t.probe_keys(&me.signature),
-            at - settings.duplicates.window_days * day,
+            author,
+            at - settings.repeats.window_days * day,
             at,
-        )?;
-        if let Some(author) = &me.author {
-            candidates.extend(same_author_recent(
-                tx,
-                author,
-                at - settings.repeats.window_days * day,
-                at,
-            )?);
-        }
-        let mut verdict = t.judge(&me, &candidates);
-        if let Some(d) = &mut verdict.duplicate_of {
-            d.id = root_of(tx, d.id)?;
-        }
+        )?);
+    }
+    let mut verdict = t.judge(&me, &candidates);
+    if let Some(d) = &mut verdict.duplicate_of {
+        d.id = root_of(tx, d.id)?;
+    }
 
-        // What auto-triage sets by itself.
-        let mut new = old.clone();
-        let mut applied: Vec<&'static str> = Vec::new();
-        let imp = &settings.import;
-        if imp.set_block && old.block.is_none() && t.confident(&s) {
-            new.block = Some(s.block.clone());
-            applied.push("block");
+    // What auto-triage sets by itself.
+    let mut new = old.clone();
+    let mut applied: Vec<&'static str> = Vec::new();
+    let imp = &settings.import;
+    if imp.set_block && old.block.is_none() && t.confident(&s) {
+        new.block = Some(s.block.clone());
+        applied.push("block");
+    }
+    if imp.fill_settlement && old.settlement.is_none() && found.is_some() {
+        new.settlement = found;
+        applied.push("settlement");
+    }
+    if imp.raise_urgent && s.urgent && !old.urgent {
+        new.urgent = true;
+        applied.push("urgent");
+    }
+    if imp.raise_conflict && s.conflict && !old.conflict {
+        new.conflict = true;
+        applied.push("conflict");
+    }
+    if imp.assign_recipient
+        && old.responsible.is_none()
+        && new.block.is_some()
+        && let Some(r) = &s.responsible
+    {
+        new.responsible = Some(r.clone());
+        if new.status == Status::New {
+            new.status = Status::Assigned;
         }
-        if imp.fill_settlement && old.settlement.is_none() && found.is_some() {
-            new.settlement = found;
-            applied.push("settlement");
-        }
-        if imp.raise_urgent && s.urgent && !old.urgent {
-            new.urgent = true;
-            applied.push("urgent");
-        }
-        if imp.raise_conflict && s.conflict && !old.conflict {
-            new.conflict = true;
-            applied.push("conflict");
-        }
-        if imp.assign_recipient
-            && old.responsible.is_none()
-            && new.block.is_some()
-            && let Some(r) = &s.responsible
-        {
-            new.responsible = Some(r.clone());
-            if new.status == Status::New {
-                new.status = Status::Assigned;
-            }
-            applied.push("responsible");
-        }
-        let mut notes = Vec::new();
-        if let Some(r) = &verdict.repeat_of {
-            notes.push(format!(
-                "Повторное обращение: ранее №{} того же автора (схожесть {:.2})",
-                r.id, r.score
-            ));
-        }
-        if !applied.is_empty() || !notes.is_empty() {
-            let ctx = SaveCtx {
-                reference,
-                normalizer: &SearchNormalizer::new(),
-                actor,
-                now,
-                names: None,
-            };
-            save(tx, &ctx, Some(&old), &mut new, &notes, None)?;
-        }
-
-        let old_keys = match tx
-            .prepare_cached("SELECT stems FROM triage_signatures WHERE appeal_id = ?1")?
-            .query_row([id], |r| r.get::<_, Vec<u8>>(0))
-            .optional()?
-        {
-            Some(b) => t.index_keys(&Signature::from_blob(&b)),
-            None => Vec::new(),
+        applied.push("responsible");
+    }
+    let mut notes = Vec::new();
+    if let Some(r) = &verdict.repeat_of {
+        notes.push(format!(
+            "Повторное обращение: ранее №{} того же автора (схожесть {:.2})",
+            r.id, r.score
+        ));
+    }
+    if !applied.is_empty() || !notes.is_empty() {
+        let ctx = SaveCtx {
+            reference,
+            normalizer: &SearchNormalizer::new(),
+            actor,
+            now,
+            names: None,
         };
-        let me = Indexed {
-            block: new.block.clone().or(me.block),
-            ..me
-        };
-        index(tx, &me, &t.index_keys(&me.signature), &old_keys)?;
+        save(tx, &ctx, Some(&old), &mut new, &notes, None)?;
+    }
 
-        let reasons =
-            serde_json::json!({"urgent": s.urgent_reasons, "conflict": s.conflict_reasons});
-        tx.prepare_cached(
-            "INSERT OR REPLACE INTO triage (appeal_id, block, confidence, alternatives, settlement, \
+    let old_keys = match tx
+        .prepare_cached("SELECT stems FROM triage_signatures WHERE appeal_id = ?1")?
+        .query_row([id], |r| r.get::<_, Vec<u8>>(0))
+        .optional()?
+    {
+        Some(b) => t.index_keys(&Signature::from_blob(&b)),
+        None => Vec::new(),
+    };
+    let me = Indexed {
+        block: new.block.clone().or(me.block),
+        ..me
+    };
+    index(tx, &me, &t.index_keys(&me.signature), &old_keys)?;
+
+    let reasons = serde_json::json!({"urgent": s.urgent_reasons, "conflict": s.conflict_reasons});
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO triage (appeal_id, block, confidence, alternatives, settlement, \
              responsible, urgent, conflict, reasons, duplicate_of, duplicate_score, repeat_of, \
              repeat_score, applied, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
              ?13, ?14, ?15)",
-        )?
-        .execute(params![
-            id,
-            s.block,
-            f64::from(s.confidence),
-            serde_json::to_string(&s.alternatives).map_err(invalid)?,
-            s.settlement,
-            s.responsible,
-            s.urgent,
-            s.conflict,
-            reasons.to_string(),
-            verdict.duplicate_of.map(|l| l.id),
-            verdict.duplicate_of.map(|l| f64::from(l.score)),
-            verdict.repeat_of.map(|l| l.id),
-            verdict.repeat_of.map(|l| f64::from(l.score)),
-            serde_json::to_string(&applied).map_err(invalid)?,
-            now.timestamp(),
-        ])?;
-        Ok(TriageOutcome {
-            appeal_id: id,
-            suggestion: s,
-            verdict,
-            applied,
-        })
-    }
+    )?
+    .execute(params![
+        id,
+        s.block,
+        f64::from(s.confidence),
+        serde_json::to_string(&s.alternatives).map_err(invalid)?,
+        s.settlement,
+        s.responsible,
+        s.urgent,
+        s.conflict,
+        reasons.to_string(),
+        verdict.duplicate_of.map(|l| l.id),
+        verdict.duplicate_of.map(|l| f64::from(l.score)),
+        verdict.repeat_of.map(|l| l.id),
+        verdict.repeat_of.map(|l| f64::from(l.score)),
+        serde_json::to_string(&applied).map_err(invalid)?,
+        now.timestamp(),
+    ])?;
+    Ok(TriageOutcome {
+        appeal_id: id,
+        suggestion: s,
+        verdict,
+        applied,
+    })
+}

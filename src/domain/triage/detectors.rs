@@ -727,10 +727,10 @@ fn group_match(groups: &[Vec<usize>], pos: &[Vec<u32>], window: usize) -> bool {
             .take_while(|&&p| p <= p0.saturating_add(w))
             .any(|&p| p != p0)
     };
-    first.iter().flat_map(|&t| pos[t].iter()).any(|&p0| {
-        rest.iter()
-            .all(|g| g.iter().any(|&t| near(&pos[t], p0)))
-    })
+    first
+        .iter()
+        .flat_map(|&t| pos[t].iter())
+        .any(|&p0| rest.iter().all(|g| g.iter().any(|&t| near(&pos[t], p0))))
 }
 
 /// A room temperature of +17 or lower, or a frost of −20 and below, written with its sign.
