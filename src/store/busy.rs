@@ -28,7 +28,11 @@ fn timeout() -> Duration {
     })
 }
 /// The longest pause between two attempts.
-pub const MAX_PAUSE: Duration = Duration::from_millis(100);
+pub const MAX_PAUSE: Duration = Duration::from_millis(10);
+/// How long a writer that goes on writing in several transactions (auto-triage, batch after
+/// batch) pauses between two: longer than [`MAX_PAUSE`], so a waiting writer wakes up within the
+/// gap and gets its turn instead of starving until its timeout.
+pub const TURN: Duration = Duration::from_millis(20);
 
 /// The pause before attempt `n + 1` (`n` = attempts made so far).
 fn pause(n: u32) -> Duration {
@@ -79,6 +83,7 @@ mod tests {
     fn pauses_grow_to_a_cap_and_the_wait_is_bounded() {
         assert_eq!(pause(0), Duration::from_millis(1));
         assert_eq!(pause(3), Duration::from_millis(8));
+        assert!(TURN > MAX_PAUSE);
         assert_eq!(pause(30), MAX_PAUSE);
         let n = (0..).find(|&n| waited(n) >= BUSY_TIMEOUT).unwrap_or(0);
         assert!(n > 0 && waited(n) < BUSY_TIMEOUT + MAX_PAUSE);

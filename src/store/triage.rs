@@ -473,7 +473,13 @@ impl Store {
         // Where the previous batch ended (received_at, id): each batch starts there instead of
         // walking past every appeal already triaged.
         let mut after = (i64::MIN, i64::MIN);
+        let mut first = true;
         while left > 0 {
+            if !first {
+                // Between two batches, a turn for the other writers (see `busy`).
+                std::thread::sleep(super::busy::TURN);
+            }
+            first = false;
             let n = left.min(TRIAGE_BATCH);
             match self.triage_batch(t, actor, now, n, &mut after, before_each) {
                 Ok(None) => break,
