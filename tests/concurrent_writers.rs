@@ -223,3 +223,55 @@ fn an_import_whose_triage_finds_the_database_locked_succeeds_and_says_triage_is_
     assert_eq!(r[0]["triaged"]["appeals"], 200, "{r}");
     assert_eq!(pending(ws), 0);
 }
+
+#[test]
+fn mcu_watch_waits_for_a_held_write_lock_and_reports_the_file_imported() {
+    use std::io::{BufRead, BufReader, Read};
+
+    let ws = workspace();
+    let ws = ws.path();
+    let mut watch = command(ws, &["watch"])
+        .env("MCU_BUSY_NOTICE", ws.join("busy-watch"))
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(watch.stdout.take().unwrap()).lines();
+    let mut wait_for = |what: &str| -> String {
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if line.contains(what) {
+                return line;
+            }
+        }
+        panic!("mcu watch ended before printing «{what}»");
+    };
+    // A first file without contention: once its report is out, the watcher is idle in its loop.
+    std::fs::write(ws.join("inbox/im/first.csv"), csv("W", 20)).unwrap();
+    wait_for("first.csv: 20 rows");
+    wait_for("auto-triage:");
+
+    // The second file lands while another process holds the write lock.
+    let holder = Holder::take(ws.join("mcu.db"));
+    std::fs::write(ws.join("inbox/im/second.csv"), csv("X", 30)).unwrap();
+    announced(&ws.join("busy-watch"), &mut watch);
+    assert!(
+        ws.join("busy-watch").exists(),
+        "the watcher waited for the lock"
+    );
+    holder.release();
+    let report = wait_for("second.csv:");
+    assert!(report.contains("imported 30"), "{report}");
+    let triage = wait_for("auto-triage:");
+    assert!(triage.contains("30 appeals"), "{triage}");
+
+    watch.kill().unwrap();
+    let mut stderr = String::new();
+    watch
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    watch.wait().unwrap();
+    assert!(!stderr.contains("import failed"), "{stderr}");
+    assert_eq!(pending(ws), 0);
+}

@@ -819,4 +819,57 @@ fn a_failed_triage_is_shown_by_import_and_show_and_the_import_succeeds() {
     let (_, out) = mcu(ws, &["show", "im:A2", "--json"], "");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["triage"]["state"], "done", "{v}");
+
+    // `classify --pending` names the appeal it could not triage, and goes on with the rest.
+    let file = ws.join("more.csv");
+    std::fs::write(
+        &file,
+        "id;channel;received_at;text
+B1;im;2026-11-03 09:00;Нет воды
+B2;im;2026-11-03 09:05;Не вывозят мусор
+",
+    )
+    .unwrap();
+    let (code, _) = mcu(
+        ws,
+        &[
+            "import",
+            "--no-triage",
+            "--now",
+            "2026-11-03T12:00:00+03:00",
+            file.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code, 0);
+    let out = Command::new(env!("CARGO_BIN_EXE_mcu"))
+        .arg("--workspace")
+        .arg(ws)
+        .args([
+            "classify",
+            "--pending",
+            "--now",
+            "2026-11-03T12:00:00+03:00",
+        ])
+        .env("MCU_FAULT", "panic-in-triage:2")
+        .env("MCU_LOG", ws.join("mcu.log"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("разобрано автоматически: 1 обращений"),
+        "{text}"
+    );
+    assert!(
+        text.contains("авторазбор не удался (injected fault"),
+        "{text}"
+    );
+    let (_, out) = mcu(ws, &["show", "im:B2", "--json"], "");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["triage"]["state"], "failed", "{v}");
 }
