@@ -576,7 +576,7 @@ impl Store {
                 }
                 // The database itself failed (locked for too long, disk full): not this
                 // appeal's fault, so the whole batch waits for the next run.
-                Ok(Err(e @ StoreError::Sqlite(_))) => return Err(e),
+                Ok(Err(e)) if database_failure(&e) => return Err(e),
                 Ok(Err(e)) => e.to_string(),
                 Err(panic) => panic
                     .downcast_ref::<&str>()
@@ -668,6 +668,29 @@ impl Store {
             repeat_of: None,
         }))
     }
+}
+
+/// True for an error of the database as a whole (another writer held it too long, the disk is
+/// full or failing, the file is read-only or damaged), as opposed to one appeal's problem.
+fn database_failure(e: &StoreError) -> bool {
+    use rusqlite::ErrorCode::*;
+    let StoreError::Sqlite(e) = e else {
+        return false;
+    };
+    matches!(
+        e.sqlite_error_code(),
+        Some(
+            DatabaseBusy
+                | DatabaseLocked
+                | DiskFull
+                | SystemIoFailure
+                | ReadOnly
+                | DatabaseCorrupt
+                | CannotOpen
+                | OutOfMemory
+                | NotADatabase
+        )
+    )
 }
 
 /// Records that an appeal's triage failed: a triage row with the reason and no suggestion, so the
