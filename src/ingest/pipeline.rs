@@ -54,7 +54,8 @@ pub struct FileReport {
     pub moved_to: Option<String>,
     /// Things worth knowing that did not stop the import (ignored columns, missing deadlines…).
     pub warnings: Vec<String>,
-    /// Appeals auto-triage looked at after the import, and how many blocks it set by itself.
+    /// What auto-triage did after the file: appeals triaged (the file's and any left pending by an
+    /// earlier run), blocks set, failures, appeals still pending.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub triaged: Option<TriageCounts>,
 }
@@ -111,8 +112,9 @@ pub struct Importer<'a> {
     pub operator: String,
     /// The instant recorded as the time of the changes.
     pub now: DateTime<Utc>,
-    /// Auto-triage run on the new appeals once a file is committed (block, settlement, urgency,
-    /// conflict, duplicates); `None` imports without it (bulk loads, the demo filler).
+    /// Auto-triage run on every pending appeal after each file, once it is committed or skipped
+    /// (block, settlement, urgency, conflict, duplicates; see `ingest::triage`); `None` imports
+    /// without it (bulk loads, the demo filler).
     pub triage: Option<&'a crate::domain::triage::Triage>,
 }
 
