@@ -1,7 +1,8 @@
 //! The SQLite store: the only module that speaks SQL.
 //!
 //! One file per workspace (`mcu.db`), WAL journal (readers never block the writer), foreign keys
-//! on, a busy timeout so several consoles and the importer can share it. Times are stored as unix
+//! on, and writers that wait for each other ([`busy`]: `BEGIN IMMEDIATE`, retries with backoff)
+//! so several consoles and the importer can share it. Times are stored as unix
 //! seconds (UTC); deadlines are derived and stored so the console can index "open by deadline".
 
 mod aggregates;
