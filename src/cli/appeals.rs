@@ -165,13 +165,38 @@ pub fn show(ws: &Workspace, a: ShowArgs) -> CmdResult {
         }
     }
     let appeal = redact(&appeal, &grants);
+    let triage = store.suggestion(appeal.id)?;
     if a.json {
         let mut v = appeal_json(&appeal, &reference.blocks, tz, now);
+        v["triage"] = match &triage {
+            None => serde_json::json!({"state": "pending"}),
+            Some(s) => match &s.error {
+                Some(e) => serde_json::json!({"state": "failed", "error": e}),
+                None => serde_json::json!({
+                    "state": "done",
+                    "block": s.block,
+                    "confidence": s.confidence,
+                    "applied": s.applied,
+                }),
+            },
+        };
         v["history"] = history.iter().map(|e| event_json(e, tz)).collect();
         print_json(&v)?;
         return Ok(0);
     }
     print_appeal(&appeal, &reference.blocks, &reference.calendar, tz, now);
+    println!();
+    match &triage {
+        None => println!("Авторазбор:       ещё не выполнен"),
+        Some(s) => match &s.error {
+            Some(e) => println!("Авторазбор:       не удался ({e}); разберите вручную"),
+            None => println!(
+                "Авторазбор:       {} ({:.2})",
+                reference.blocks.name_of(&s.block),
+                s.confidence
+            ),
+        },
+    }
     println!();
     println!("История:");
     for e in &history {

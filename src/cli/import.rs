@@ -182,9 +182,27 @@ fn print_report_tail(r: &FileReport) {
         println!("  note: {w}");
     }
     if let Some(t) = &r.triaged {
+        print_triage(t);
+    }
+}
+
+/// What auto-triage did after a file (or at the start of `mcu watch`).
+pub(crate) fn print_triage(t: &crate::ingest::pipeline::TriageCounts) {
+    println!(
+        "  auto-triage: {} appeals, {} blocks set automatically",
+        t.appeals, t.blocks_set
+    );
+    if t.failed > 0 {
         println!(
-            "  auto-triage: {} appeals, {} blocks set automatically",
-            t.appeals, t.blocks_set
+            "  auto-triage failed for {} appeals: skipped, the reason is in mcu show",
+            t.failed
+        );
+    }
+    if t.pending > 0 {
+        println!(
+            "  auto-triage pending for {} appeals ({}); the next import, mcu watch or mcu classify --pending does them",
+            t.pending,
+            t.stopped.as_deref().unwrap_or("not reached")
         );
     }
 }

@@ -119,10 +119,17 @@ pub fn classify(ws: &Workspace, a: ClassifyArgs) -> CmdResult {
         // Only the appeals this operator may triage: a block lead's blocks, page comments for
         // the pages officer.
         let actor = crate::store::Actor::operator(grants, AUTO_TRIAGE_SOURCE);
-        let done = store.triage_pending(&triage, &actor, now, usize::MAX >> 1)?;
+        let mut fault = crate::ingest::triage::Fault::from_env();
+        let run = store.triage_pending_with(&triage, &actor, now, usize::MAX >> 1, &mut |_| {
+            fault.before_appeal()
+        });
+        let done = &run.outcomes;
         if a.json {
-            for o in &done {
+            for o in done {
                 println!("{}", serde_json::to_string(o)?);
+            }
+            for f in &run.failed {
+                println!("{}", json!({"appeal_id": f.appeal_id, "error": f.reason}));
             }
         } else {
             let applied = done.iter().filter(|o| !o.applied.is_empty()).count();
@@ -138,6 +145,21 @@ pub fn classify(ws: &Workspace, a: ClassifyArgs) -> CmdResult {
                 "разобрано автоматически: {} обращений; изменено {applied}; предложено дублей {dups}; повторных {repeats}",
                 done.len()
             );
+            for f in &run.failed {
+                println!(
+                    "обращение №{}: авторазбор не удался ({}); пропущено, разберите вручную",
+                    f.appeal_id, f.reason
+                );
+            }
+        }
+        if let Some(why) = run.stopped {
+            return Err(Failure {
+                code: 1,
+                message: format!(
+                    "auto-triage stopped: {why}; {} appeals still pending (run mcu classify --pending again)",
+                    run.pending
+                ),
+            });
         }
         return Ok(0);
     }

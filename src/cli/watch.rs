@@ -86,6 +86,14 @@ pub fn run(ws: &Workspace, a: WatchArgs) -> CmdResult {
                     eprintln!("import failed (will retry): {e}");
                 }
             }
+            ImportNotice::Triaged(t) => {
+                if a.json {
+                    event("triaged", serde_json::to_value(&t)?)?;
+                } else {
+                    println!("pending appeals:");
+                    super::import::print_triage(&t);
+                }
+            }
             ImportNotice::Polling(e) => {
                 if a.json {
                     event(

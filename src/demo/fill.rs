@@ -155,10 +155,11 @@ pub fn fill(ws: &Workspace, opts: &DemoOptions) -> Result<FillReport, DemoError>
     // first file (oldest first, so the newest rows would wait longest).
     let triage = store.load_triage(Some(ws.root())).map_err(other)?;
     let actor = crate::store::Actor::new("mcu-demo", crate::store::AUTO_TRIAGE_SOURCE);
-    report.triaged = store
-        .triage_pending(&triage, &actor, opts.now, usize::MAX)
-        .map_err(other)?
-        .len();
+    let run = store.triage_pending(&triage, &actor, opts.now, usize::MAX);
+    if let Some(why) = run.stopped {
+        return Err(other(format!("auto-triage stopped: {why}")));
+    }
+    report.triaged = run.outcomes.len();
     // Complete: remember the instant the demo was made for, so a later run shows the same picture.
     let mut stamp = String::new();
     super::csv::time(&mut stamp, opts.now, tz);

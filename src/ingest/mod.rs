@@ -9,6 +9,7 @@ pub mod profile;
 pub mod readers;
 pub mod record;
 pub mod retention;
+pub mod triage;
 pub mod values;
 pub mod watch;
 

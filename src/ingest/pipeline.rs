@@ -54,16 +54,27 @@ pub struct FileReport {
     pub moved_to: Option<String>,
     /// Things worth knowing that did not stop the import (ignored columns, missing deadlines…).
     pub warnings: Vec<String>,
-    /// Appeals auto-triage looked at after the import, and how many blocks it set by itself.
+    /// What auto-triage did after the file: appeals triaged (the file's and any left pending by an
+    /// earlier run), blocks set, failures, appeals still pending.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub triaged: Option<TriageCounts>,
 }
 
-/// What auto-triage did after an import.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// What auto-triage did after an import (see `ingest::triage`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TriageCounts {
+    /// Appeals triaged.
     pub appeals: usize,
+    /// Of them, those whose block auto-triage set.
     pub blocks_set: usize,
+    /// Appeals whose triage failed: recorded with the reason and skipped.
+    pub failed: usize,
+    /// Appeals still waiting for triage (the next import, `mcu watch` or `mcu classify --pending`
+    /// takes them).
+    pub pending: usize,
+    /// Why triage stopped before the end (the database stayed locked by another writer…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
 }
 
 impl FileReport {
@@ -101,8 +112,9 @@ pub struct Importer<'a> {
     pub operator: String,
     /// The instant recorded as the time of the changes.
     pub now: DateTime<Utc>,
-    /// Auto-triage run on the new appeals once a file is committed (block, settlement, urgency,
-    /// conflict, duplicates); `None` imports without it (bulk loads, the demo filler).
+    /// Auto-triage run on every pending appeal after each file, once it is committed or skipped
+    /// (block, settlement, urgency, conflict, duplicates; see `ingest::triage`); `None` imports
+    /// without it (bulk loads, the demo filler).
     pub triage: Option<&'a crate::domain::triage::Triage>,
 }
 
@@ -119,9 +131,11 @@ impl Importer<'_> {
         Ok(out)
     }
 
-    /// Imports one file. `channel` applies to rows that do not name theirs. With `move_file` the
-    /// file leaves its folder once committed (the inbox); otherwise it is left where it is.
-    pub fn import_file(
+    /// Imports one file without the auto-triage that [`Importer::import_file`]
+    /// (`ingest::triage`) runs after it. `channel` applies to rows that do not name theirs. With
+    /// `move_file` the file leaves its folder once committed (the inbox); otherwise it is left
+    /// where it is.
+    pub(super) fn import_file_untriaged(
         &mut self,
         path: &Path,
         channel: Option<Channel>,
@@ -362,16 +376,6 @@ impl Importer<'_> {
         };
         if move_file {
             report.moved_to = Some(self.move_to_processed(path, &name)?);
-        }
-        if let Some(t) = self.triage {
-            // After the commit: a crash here leaves untriaged appeals, which the next import or
-            // `mcu classify --pending` picks up (they have no suggestion yet).
-            let actor = Actor::new(self.operator.clone(), crate::store::AUTO_TRIAGE_SOURCE);
-            let done = self.store.triage_pending(t, &actor, now, usize::MAX)?;
-            report.triaged = Some(TriageCounts {
-                appeals: done.len(),
-                blocks_set: done.iter().filter(|o| o.applied.contains(&"block")).count(),
-            });
         }
         Ok(report)
     }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 use chrono::Utc;
 use notify::{RecursiveMode, Watcher};
 
-use super::pipeline::{FileReport, Importer, PipelineError, inbox_files};
+use super::pipeline::{FileReport, Importer, inbox_files};
 use super::retention::{self, PurgeReport};
 use crate::workspace::{Workspace, WorkspaceError};
 
@@ -58,6 +58,8 @@ pub enum ImportNotice {
     Polling(String),
     /// The retention removed old files from `processed/` and `quarantine/` (or failed to).
     Retention(PurgeReport),
+    /// Appeals an earlier, interrupted run left untriaged were triaged at start.
+    Triaged(super::pipeline::TriageCounts),
 }
 
 /// Runs the importer until the receiver of notices is dropped: imports what is in the inbox now,
@@ -70,6 +72,13 @@ pub fn run_importer(
     let mut store = ws.store()?;
     // Built once: officers' corrections of earlier days are in it; today's count from tomorrow.
     let triage = store.load_triage(Some(ws.root()))?;
+    // What an interrupted run left untriaged is done first (and after each file, by the import).
+    let resumed = super::triage::resume(&mut store, &triage, operator, Utc::now());
+    if (resumed.appeals > 0 || resumed.failed > 0 || resumed.stopped.is_some())
+        && notices.send(ImportNotice::Triaged(resumed)).is_err()
+    {
+        return Ok(());
+    }
     let (tx, rx) = mpsc::channel::<()>();
     let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         if res.is_ok() {
@@ -98,15 +107,15 @@ pub fn run_importer(
             Err(mpsc::RecvTimeoutError::Disconnected) => thread::sleep(wait),
         }
         next_poll = Instant::now() + POLL;
-        let reports = import_settled(ws, &mut store, operator, &triage);
-        let imported = reports.as_ref().is_ok_and(|r| !r.is_empty());
-        let notice = match reports {
-            Ok(r) if r.is_empty() => None,
-            Ok(r) => Some(ImportNotice::Imported(r)),
-            Err(e) => Some(ImportNotice::Failed(e.to_string())),
-        };
-        if let Some(n) = notice
-            && notices.send(n).is_err()
+        let (reports, failure) = import_settled(ws, &mut store, operator, &triage);
+        let imported = !reports.is_empty();
+        // The files imported before a failure are reported as imported: only the failed one
+        // is tried again.
+        if !reports.is_empty() && notices.send(ImportNotice::Imported(reports)).is_err() {
+            return Ok(());
+        }
+        if let Some(e) = failure
+            && notices.send(ImportNotice::Failed(e)).is_err()
         {
             return Ok(());
         }
@@ -126,15 +135,20 @@ pub fn run_importer(
     }
 }
 
-/// Imports the inbox files that are no longer being written.
+/// Imports the inbox files that are no longer being written: the reports of the files done, and
+/// what stopped the round (naming the file), if anything did.
 fn import_settled(
     ws: &Workspace,
     store: &mut crate::store::Store,
     operator: &str,
     triage: &crate::domain::triage::Triage,
-) -> Result<Vec<FileReport>, PipelineError> {
+) -> (Vec<FileReport>, Option<String>) {
     let now = SystemTime::now();
-    let ready: Vec<PathBuf> = inbox_files(ws)?
+    let files = match inbox_files(ws) {
+        Ok(f) => f,
+        Err(e) => return (Vec::new(), Some(e.to_string())),
+    };
+    let ready: Vec<PathBuf> = files
         .into_iter()
         .filter(|p| {
             std::fs::metadata(p)
@@ -152,9 +166,12 @@ fn import_settled(
     let mut out = Vec::new();
     for f in ready {
         let channel = ws.channel_of_inbox_file(&f);
-        out.push(importer.import_file(&f, channel, true)?);
+        match importer.import_file(&f, channel, true) {
+            Ok(r) => out.push(r),
+            Err(e) => return (out, Some(format!("{}: {e}", f.display()))),
+        }
     }
-    Ok(out)
+    (out, None)
 }
 
 /// Starts the importer on a thread if this process gets the workspace's import lock. Returns the

@@ -150,12 +150,40 @@ fn on_notice(console: &mut Console, n: ImportNotice) {
                 app.say(e.to_string(), true);
                 return;
             }
-            let msg = if bad > 0 {
+            let mut msg = if bad > 0 {
                 format!("Импорт: новых {new}, в карантине {bad} (см. quarantine/)")
             } else {
                 format!("Импорт: новых обращений {new}")
             };
-            app.say(msg, bad > 0);
+            // The last report's triage counts are the state after the round.
+            let triage = reports.iter().rev().find_map(|r| r.triaged.as_ref());
+            let failed: usize = reports
+                .iter()
+                .filter_map(|r| r.triaged.as_ref())
+                .map(|t| t.failed)
+                .sum();
+            if failed > 0 {
+                msg.push_str(&format!("; авторазбор не удался для {failed}"));
+            }
+            if let Some(t) = triage.filter(|t| t.pending > 0) {
+                msg.push_str(&format!("; ожидают авторазбора {}", t.pending));
+            }
+            let pending = triage.is_some_and(|t| t.pending > 0);
+            app.say(msg, bad > 0 || failed > 0 || pending);
+        }
+        ImportNotice::Triaged(t) => {
+            if let Err(e) = app.refresh() {
+                app.say(e.to_string(), true);
+                return;
+            }
+            let mut msg = format!("Авторазбор отложенных: {} обращений", t.appeals);
+            if t.failed > 0 {
+                msg.push_str(&format!(", не удалось {}", t.failed));
+            }
+            if t.pending > 0 {
+                msg.push_str(&format!(", ожидают {}", t.pending));
+            }
+            app.say(msg, t.failed > 0 || t.pending > 0);
         }
         ImportNotice::Failed(e) => app.say(format!("Импорт не удался: {e}"), true),
         // Old files leaving processed/ and quarantine/ is housekeeping, not news.

@@ -107,7 +107,13 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main, wide: bool) {
         // No block yet: the suggestion, marked «~», when auto-triage left one.
         let (block, block_style) = match a.block.as_deref() {
             Some(b) => (env.reference.blocks.name_of(b).to_string(), Style::new()),
-            None => match env.store.suggestion(a.id).ok().flatten() {
+            None => match env
+                .store
+                .suggestion(a.id)
+                .ok()
+                .flatten()
+                .filter(|sg| sg.error.is_none())
+            {
                 Some(sg) => (
                     format!("~{}", env.reference.blocks.name_of(&sg.block)),
                     t.dim(),
