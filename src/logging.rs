@@ -23,11 +23,15 @@ pub fn log_path() -> Option<PathBuf> {
 pub fn init() {
     let Some(path) = log_path() else { return };
     if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
+        let _ = crate::workspace::create_private_dir(dir);
     }
+    let new = !path.exists();
     let Ok(file) = OpenOptions::new().create(true).append(true).open(&path) else {
         return;
     };
+    if new {
+        crate::workspace::protect_private(&path);
+    }
     let _ = tracing_subscriber::fmt()
         .with_writer(Mutex::new(file))
         .with_ansi(false)

@@ -63,11 +63,10 @@ impl Workspace {
             if dir.is_dir() {
                 continue;
             }
-            fs::create_dir_all(&dir).map_err(|source| WorkspaceError::Io {
+            create_dir(&dir).map_err(|source| WorkspaceError::Io {
                 path: dir.display().to_string(),
                 source,
             })?;
-            restrict(&dir, 0o2770);
         }
         Ok(ws)
     }
@@ -134,22 +133,183 @@ impl Workspace {
     }
 
     /// Opens the database (creating and migrating it as needed). A new database file is made
-    /// readable and writable by the owner and the group only.
+    /// readable and writable by the owner and the group only ([`FILE_MODE`]).
     pub fn store(&self) -> Result<Store, WorkspaceError> {
         let reference = Arc::new(self.reference()?);
         let path = self.db_path();
-        let new = !path.exists();
-        let store = Store::open(&path, reference)?;
-        if new {
-            restrict(&path, 0o660);
+        if !path.exists() {
+            // Made empty with its mode first: SQLite gives the `-wal` and `-shm` files it makes
+            // beside the database the database's own mode.
+            use std::os::unix::fs::OpenOptionsExt;
+            let made = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(FILE_MODE)
+                .open(&path);
+            if made.is_ok() {
+                protect(&path);
+            }
         }
-        Ok(store)
+        Ok(Store::open(&path, reference)?)
     }
 }
 
-/// Owner and group only (officers share one group; see README): the workspace holds citizens'
-/// personal data. Best effort: a file system without modes keeps its own.
-fn restrict(path: &Path, mode: u32) {
+/// The mode of every folder mcu makes: `rwxrws---` — owner and group only (officers share one
+/// group; see README), setgid so that what is made inside keeps the group.
+pub const DIR_MODE: u32 = 0o2770;
+/// The mode of every file mcu makes: `rw-rw----` — owner and group only: the workspace holds
+/// citizens' personal data, and another officer's mcu must be able to move, rewrite and remove it.
+pub const FILE_MODE: u32 = 0o660;
+/// The modes of an officer's own folders and files outside the workspace (the log's folder and
+/// the log, saved views in `~/.config/mcu`): `rwx------` and `rw-------`.
+pub const PRIVATE_DIR_MODE: u32 = 0o700;
+pub const PRIVATE_FILE_MODE: u32 = 0o600;
+
+/// Creates a folder and its missing parents, each with [`DIR_MODE`] whatever the umask. Folders
+/// that already exist are left as they are (they may be another officer's).
+pub fn create_dir(path: &Path) -> std::io::Result<()> {
+    create_dir_with(path, DIR_MODE)
+}
+
+/// [`create_dir`] for an officer's own folders: [`PRIVATE_DIR_MODE`].
+pub fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    create_dir_with(path, PRIVATE_DIR_MODE)
+}
+
+fn create_dir_with(path: &Path, mode: u32) -> std::io::Result<()> {
+    if path.is_dir() {
+        return Ok(());
+    }
+    let mut missing = Vec::new();
+    let mut p = path;
+    while !p.as_os_str().is_empty() && !p.is_dir() {
+        missing.push(p);
+        match p.parent() {
+            Some(parent) => p = parent,
+            None => break,
+        }
+    }
+    for dir in missing.into_iter().rev() {
+        match fs::create_dir(dir) {
+            Ok(()) => set_mode(dir, mode),
+            // Made meanwhile by another process: theirs.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Creates (or truncates) a file for writing, with [`FILE_MODE`] whatever the umask.
+pub fn create_file(path: &Path) -> std::io::Result<fs::File> {
+    create_file_with(path, FILE_MODE)
+}
+
+fn create_file_with(path: &Path, mode: u32) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(mode)
+        .open(path)?;
+    // Through the open file, and only a regular one: `-o /dev/stdout` must not change a
+    // terminal's mode.
+    if file.metadata().is_ok_and(|m| m.is_file()) {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = file.set_permissions(fs::Permissions::from_mode(mode));
+    }
+    Ok(file)
+}
+
+/// Writes a whole file, with [`FILE_MODE`] whatever the umask.
+pub fn write_file(path: &Path, bytes: impl AsRef<[u8]>) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = create_file(path)?;
+    f.write_all(bytes.as_ref())
+}
+
+/// [`write_file`] for an officer's own files: [`PRIVATE_FILE_MODE`].
+pub fn write_private_file(path: &Path, bytes: impl AsRef<[u8]>) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = create_file_with(path, PRIVATE_FILE_MODE)?;
+    f.write_all(bytes.as_ref())
+}
+
+/// Gives a file mcu made (or moved into a workspace folder) [`FILE_MODE`]: the umask, or the
+/// mode a copied or renamed file brought along, does not decide who may read citizens' data.
+pub fn protect(path: &Path) {
+    protect_with(path, FILE_MODE);
+}
+
+/// [`protect`] for an officer's own files: [`PRIVATE_FILE_MODE`].
+pub fn protect_private(path: &Path) {
+    protect_with(path, PRIVATE_FILE_MODE);
+}
+
+fn protect_with(path: &Path, mode: u32) {
+    // A regular file only: never through a symbolic link, never a device.
+    if fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+        set_mode(path, mode);
+    }
+}
+
+/// Dates a file mcu put in `quarantine/` by the import that put it there (a moved file keeps the
+/// time its source wrote it), so that the retention counts from then (`ingest::retention`).
+/// Best effort, like the modes.
+pub fn stamp(path: &Path, at: chrono::DateTime<chrono::Utc>) {
+    let _ = fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(at.into()));
+}
+
+/// Best effort: a file system without modes keeps its own, and a file another officer owns can
+/// only be changed by them (it was made with these modes by their mcu).
+fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     let _ = fs::set_permissions(path, fs::Permissions::from_mode(mode));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &Path) -> u32 {
+        fs::symlink_metadata(p).unwrap().permissions().mode() & 0o7777
+    }
+
+    #[test]
+    fn made_folders_and_files_get_the_modes_and_existing_ones_are_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let existing = dir.path().join("existing");
+        fs::create_dir(&existing).unwrap();
+        fs::set_permissions(&existing, fs::Permissions::from_mode(0o750)).unwrap();
+        let deep = existing.join("a/b");
+        create_dir(&deep).unwrap();
+        assert_eq!(mode(&existing), 0o750);
+        assert_eq!(mode(&existing.join("a")), DIR_MODE);
+        assert_eq!(mode(&deep), DIR_MODE);
+        create_dir(&deep).unwrap();
+
+        let f = deep.join("f.csv");
+        write_file(&f, "x").unwrap();
+        assert_eq!(mode(&f), FILE_MODE);
+        fs::set_permissions(&f, fs::Permissions::from_mode(0o644)).unwrap();
+        protect(&f);
+        assert_eq!(mode(&f), FILE_MODE);
+    }
+
+    #[test]
+    fn protect_leaves_links_and_their_targets_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target");
+        fs::write(&target, "x").unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o604)).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        protect(&link);
+        assert_eq!(mode(&target), 0o604);
+    }
 }

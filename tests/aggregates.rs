@@ -431,6 +431,7 @@ fn upgrading_refills_the_summaries_with_the_new_counting() {
         conn.execute_batch(
             "ALTER TABLE appeals DROP COLUMN reopened_at;
              ALTER TABLE appeals DROP COLUMN interim_after_reopen_at;
+             ALTER TABLE triage DROP COLUMN error;
              UPDATE agg_recv_recipient SET answered = answered + 1;
              UPDATE agg_day_recipient SET answered = answered + 1, on_time = on_time + 1;
              UPDATE agg_open SET n = n + 2;

@@ -117,6 +117,17 @@ fn each_role_through_the_library() {
         try_as(as_role("l", &[Role::BlockLead], &["roads"]), housing).unwrap_err(),
         StoreError::NotFound(_)
     ));
+    // Nor can their appeal be linked to it as its duplicate.
+    let e = store
+        .update(
+            roads,
+            &[Change::DuplicateOf(Some(housing))],
+            None,
+            &as_role("l", &[Role::BlockLead], &["roads"]),
+            now(),
+        )
+        .unwrap_err();
+    assert!(matches!(e, StoreError::NotFound(_)), "{e}");
 }
 
 #[test]
@@ -195,6 +206,78 @@ fn the_console_of_a_read_only_role_has_no_dangerous_keys_and_masks_personal_data
     app.load().unwrap();
     let keys: Vec<_> = app.main.incoming.rows.iter().map(|a| a.key()).collect();
     assert_eq!(keys, ["pos:R-1"]);
+}
+
+/// Grading feeds the ranking: a block lead (who answers their block's appeals) and the pages
+/// officer get no grading or rating keys, the coordinator does; the store refuses a lead's grade.
+#[test]
+fn only_the_head_and_the_coordinator_grade_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mcu.db");
+    let mut store = seeded_store(&db);
+    let roads = store.find("pos:R-1").unwrap().id;
+    let lead = as_role("l", &[Role::BlockLead], &["roads"]);
+    for grade in [
+        Change::Quality(Some(mcu::domain::Quality::Substantive)),
+        Change::Rating(Some(5)),
+    ] {
+        let e = store
+            .update(roads, &[grade], None, &lead, now())
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Denied(_)), "{e}");
+    }
+    // The same lead still records answers for their block.
+    store
+        .update(
+            roads,
+            &[Change::Answer(Some("Сделано".into()))],
+            None,
+            &lead,
+            now(),
+        )
+        .unwrap();
+    drop(store);
+
+    let help = |grants: Grants| {
+        let store = Store::open(&db, Arc::new(Reference::embedded().unwrap())).unwrap();
+        let keymap = bindings_for(Keymap::builtin().unwrap(), &grants, false);
+        let mut app = App::new(
+            store,
+            Theme::new(false, false),
+            Clock::Fixed(now()),
+            grants.login.clone(),
+            "w".into(),
+        );
+        app.set_grants(grants);
+        app.load().unwrap();
+        let mut c = Console::new(app, keymap);
+        c.key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE))
+            .unwrap();
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 60)).unwrap();
+        t.draw(|f| c.draw(f)).unwrap();
+        let b = t.backend().buffer().clone();
+        (0..60)
+            .map(|y| {
+                (0..120)
+                    .map(|x| b[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for grants in [
+        Grants::new("l", vec![Role::BlockLead], vec!["roads".into()]),
+        Grants::new("p", vec![Role::Pages], vec![]),
+    ] {
+        let h = help(grants);
+        assert!(
+            !h.contains("Оценить ответ") && !h.contains("Оценка ответа жителем"),
+            "{h}"
+        );
+        assert!(h.contains("Тематический блок"), "{h}");
+    }
+    let h = help(Grants::new("c", vec![Role::Coordinator], vec![]));
+    assert!(h.contains("Оценить ответ"), "{h}");
 }
 
 #[test]

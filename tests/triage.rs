@@ -347,9 +347,7 @@ fn automatic_changes_are_not_learnt_but_a_confirmation_is() {
             at(2026, 11, 2, 9),
         )],
     );
-    store
-        .triage_pending(&t, &auto(), at(2026, 11, 2, 10), 100)
-        .unwrap();
+    store.triage_pending(&t, &auto(), at(2026, 11, 2, 10), 100);
     assert!(store.triage_examples(10).unwrap().is_empty());
     assert!(
         store
@@ -381,7 +379,7 @@ fn a_confident_block_is_set_and_audited_as_automatic() {
     );
     let out = store
         .triage_pending(&t, &auto(), at(2026, 11, 2, 10), 100)
-        .unwrap();
+        .outcomes;
     assert_eq!(out.len(), 1);
     assert!(out[0].applied.contains(&"block"), "{:?}", out[0]);
     let a = store.get(ids[0]).unwrap().unwrap();
@@ -398,7 +396,7 @@ fn a_confident_block_is_set_and_audited_as_automatic() {
     assert!(
         store
             .triage_pending(&t, &auto(), at(2026, 11, 2, 11), 100)
-            .unwrap()
+            .outcomes
             .is_empty()
     );
 }
@@ -444,9 +442,7 @@ fn duplicates_are_found_across_channels_within_the_window_and_not_outside_it() {
             ),
         ],
     );
-    store
-        .triage_pending(&t, &auto(), d0 + Duration::days(61), 100)
-        .unwrap();
+    store.triage_pending(&t, &auto(), d0 + Duration::days(61), 100);
     let dup = |i: usize| {
         store
             .suggestion(ids[i])
@@ -509,9 +505,7 @@ fn a_repeat_from_the_same_author_within_30_days_is_marked() {
             },
         ],
     );
-    store
-        .triage_pending(&t, &auto(), d0 + Duration::days(71), 100)
-        .unwrap();
+    store.triage_pending(&t, &auto(), d0 + Duration::days(71), 100);
     let repeat = |i: usize| {
         store
             .suggestion(ids[i])
@@ -641,4 +635,241 @@ fn eval_reports_the_figures_as_json() {
     assert_eq!(v["cv"], 3);
     assert!(v["candidates"].as_array().unwrap().len() >= 2);
     assert!(v["report"]["macro_f1"].is_number());
+}
+
+// --- Bounded work per appeal, and a failing appeal that does not block the queue -------------
+
+use mcu::domain::triage::limits::{MAX_CHAR_NGRAMS, MAX_SIGNATURE_STEMS, MAX_WORDS, max_features};
+
+/// A Cyrillic «word» for every number, all different (no stem repeats).
+fn distinct_word(mut i: usize) -> String {
+    const LETTERS: &[char] = &[
+        'б', 'в', 'г', 'д', 'ж', 'з', 'к', 'л', 'м', 'н', 'п', 'р', 'с', 'т', 'ф', 'х',
+    ];
+    let mut w = String::from("ра");
+    loop {
+        w.push(LETTERS[i % LETTERS.len()]);
+        w.push('о');
+        i /= LETTERS.len();
+        if i == 0 {
+            return w;
+        }
+    }
+}
+
+#[test]
+fn a_200000_letter_word_and_a_megabyte_of_words_are_triaged_with_bounded_structures() {
+    let t = shipped();
+    let blocks = t.block_ids().len();
+    let long_word = "Ж".repeat(200_000);
+    let mut many = String::new();
+    let mut i = 0;
+    while many.len() < 1 << 20 {
+        many.push_str(&distinct_word(i));
+        many.push(' ');
+        i += 1;
+    }
+    assert!(i > 50_000, "a megabyte of {i} distinct words");
+    for text in [&long_word, &many] {
+        let x = t.features_for(text, Some(Channel::Im), Some(text));
+        assert!(!x.is_empty());
+        assert!(
+            x.len() <= max_features(blocks),
+            "{} features > {}",
+            x.len(),
+            max_features(blocks)
+        );
+        let sig = t.signature(text);
+        assert!(
+            sig.stems.len() <= MAX_SIGNATURE_STEMS,
+            "{}",
+            sig.stems.len()
+        );
+        let s = t.suggest(text, Some(Channel::Im), Some(text));
+        assert!(!s.block.is_empty());
+    }
+    // The many distinct words reach the caps, the one long word stays tiny.
+    let x = t.features_for(&many, None, None);
+    assert!(x.len() > MAX_WORDS && x.len() <= 2 * MAX_WORDS + MAX_CHAR_NGRAMS + blocks + 1);
+    assert!(t.features_for(&long_word, None, None).len() < 200);
+    assert_eq!(t.signature(&many).stems.len(), MAX_SIGNATURE_STEMS);
+
+    // A megabyte of alarm repeated: the detectors still see it (and stay fast: positions are
+    // searched, not compared pairwise).
+    let alarm = "Нет света и воды, никто не отвечает! ".repeat(30_000);
+    let s = t.suggest(&alarm, Some(Channel::Im), None);
+    assert!(s.urgent && s.conflict, "{s:?}");
+
+    // In a store: the long appeals are triaged like any other; nothing stays pending.
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_in(&dir);
+    let d = at(2026, 11, 2, 9);
+    let ids = import(
+        &mut store,
+        &[
+            row("L1", Channel::Im, &long_word, d),
+            row("L2", Channel::Im, &many, d + Duration::minutes(1)),
+            row(
+                "L3",
+                Channel::Im,
+                "Яма на дороге у школы",
+                d + Duration::minutes(2),
+            ),
+        ],
+    );
+    let run = store.triage_pending(&t, &auto(), d + Duration::hours(1), usize::MAX);
+    assert_eq!(run.outcomes.len(), 3, "{:?}", run.failed);
+    assert!(run.failed.is_empty() && run.stopped.is_none());
+    assert_eq!(store.triage_pending_count().unwrap(), 0);
+    for id in ids {
+        assert!(store.suggestion(id).unwrap().unwrap().error.is_none());
+    }
+}
+
+#[test]
+fn an_appeal_whose_triage_fails_is_recorded_and_skipped_and_the_queue_goes_on() {
+    let t = shipped();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_in(&dir);
+    let d = at(2026, 11, 2, 9);
+    let ids = import(
+        &mut store,
+        &[
+            row("F1", Channel::Im, "Нет света на улице Мира", d),
+            row("F2", Channel::Im, "Яма на дороге", d + Duration::minutes(1)),
+            row(
+                "F3",
+                Channel::Im,
+                "Не вывозят мусор",
+                d + Duration::minutes(2),
+            ),
+        ],
+    );
+    let bad = ids[1];
+    let run =
+        store.triage_pending_with(&t, &auto(), d + Duration::hours(1), usize::MAX, &mut |id| {
+            if id == bad {
+                panic!("the model broke on this one");
+            }
+        });
+    assert_eq!(run.outcomes.len(), 2);
+    assert_eq!(run.failed.len(), 1);
+    assert_eq!(run.failed[0].appeal_id, bad);
+    assert!(
+        run.failed[0].reason.contains("the model broke"),
+        "{:?}",
+        run.failed
+    );
+    assert!(run.stopped.is_none());
+    assert_eq!(store.triage_pending_count().unwrap(), 0, "nothing stuck");
+    let s = store.suggestion(bad).unwrap().unwrap();
+    assert!(s.error.as_deref().unwrap().contains("the model broke"));
+    // The appeal itself is untouched by the failed attempt; the others were triaged.
+    assert!(store.suggestion(ids[0]).unwrap().unwrap().error.is_none());
+    assert!(store.suggestion(ids[2]).unwrap().unwrap().error.is_none());
+    // The next run does not choke on it again.
+    let again = store.triage_pending(&t, &auto(), d + Duration::hours(2), usize::MAX);
+    assert!(again.outcomes.is_empty() && again.failed.is_empty());
+}
+
+#[test]
+fn a_failed_triage_is_shown_by_import_and_show_and_the_import_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path();
+    let (code, _) = mcu(ws, &["init"], "");
+    assert_eq!(code, 0);
+    let file = ws.join("two.csv");
+    std::fs::write(
+        &file,
+        "id;channel;received_at;text\nA1;im;2026-11-02 09:00;Нет света на улице\nA2;im;2026-11-02 09:05;Яма на дороге\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mcu"))
+        .arg("--workspace")
+        .arg(ws)
+        .args(["import", "--json", "--now", "2026-11-02T12:00:00+03:00"])
+        .arg(&file)
+        .env("MCU_FAULT", "panic-in-triage:1")
+        .env("MCU_LOG", ws.join("mcu.log"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r[0]["inserted"], 2, "{r}");
+    assert_eq!(r[0]["triaged"]["appeals"], 1, "{r}");
+    assert_eq!(r[0]["triaged"]["failed"], 1, "{r}");
+    assert_eq!(r[0]["triaged"]["pending"], 0, "{r}");
+
+    let (code, out) = mcu(ws, &["show", "im:A1", "--json"], "");
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["triage"]["state"], "failed", "{v}");
+    assert!(
+        v["triage"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("panic-in-triage")
+    );
+    let (_, out) = mcu(ws, &["show", "im:A1"], "");
+    assert!(out.contains("Авторазбор:       не удался"), "{out}");
+    let (_, out) = mcu(ws, &["show", "im:A2", "--json"], "");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["triage"]["state"], "done", "{v}");
+
+    // `classify --pending` names the appeal it could not triage, and goes on with the rest.
+    let file = ws.join("more.csv");
+    std::fs::write(
+        &file,
+        "id;channel;received_at;text
+B1;im;2026-11-03 09:00;Нет воды
+B2;im;2026-11-03 09:05;Не вывозят мусор
+",
+    )
+    .unwrap();
+    let (code, _) = mcu(
+        ws,
+        &[
+            "import",
+            "--no-triage",
+            "--now",
+            "2026-11-03T12:00:00+03:00",
+            file.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code, 0);
+    let out = Command::new(env!("CARGO_BIN_EXE_mcu"))
+        .arg("--workspace")
+        .arg(ws)
+        .args([
+            "classify",
+            "--pending",
+            "--now",
+            "2026-11-03T12:00:00+03:00",
+        ])
+        .env("MCU_FAULT", "panic-in-triage:2")
+        .env("MCU_LOG", ws.join("mcu.log"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("разобрано автоматически: 1 обращений"),
+        "{text}"
+    );
+    assert!(
+        text.contains("авторазбор не удался (injected fault"),
+        "{text}"
+    );
+    let (_, out) = mcu(ws, &["show", "im:B2", "--json"], "");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["triage"]["state"], "failed", "{v}");
 }

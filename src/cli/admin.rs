@@ -36,6 +36,9 @@ enum OperatorAction {
         /// Blocks of a block lead, e.g. housing,roads
         #[arg(long, value_name = "B,B", value_delimiter = ',')]
         blocks: Vec<String>,
+        /// Machine-readable output
+        #[arg(long)]
+        json: bool,
     },
     /// List the operators
     List {
@@ -47,6 +50,9 @@ enum OperatorAction {
     Remove {
         /// The OS account name
         login: String,
+        /// Machine-readable output
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -58,17 +64,28 @@ pub fn operator(ws: &Workspace, a: OperatorArgs) -> CmdResult {
             name,
             roles,
             blocks,
+            json,
         } => {
             require(grants.may_manage(), "managing operators")?;
             store.put_operator(&login, &name, &roles, &blocks, Utc::now())?;
             tracing::info!(by = %grants.login, operator = %login, "operator added");
-            println!("operator {login}: {}", describe(&roles, &blocks));
+            if json {
+                print_json(&json!({
+                    "login": login, "name": name, "roles": roles, "blocks": blocks,
+                }))?;
+            } else {
+                println!("operator {login}: {}", describe(&roles, &blocks));
+            }
         }
-        OperatorAction::Remove { login } => {
+        OperatorAction::Remove { login, json } => {
             require(grants.may_manage(), "managing operators")?;
             store.remove_operator(&login)?;
             tracing::info!(by = %grants.login, operator = %login, "operator removed");
-            println!("operator {login} removed");
+            if json {
+                print_json(&json!({"login": login, "removed": true}))?;
+            } else {
+                println!("operator {login} removed");
+            }
         }
         OperatorAction::List { json } => {
             let ops = store.operators()?;

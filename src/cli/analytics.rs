@@ -59,11 +59,11 @@ fn pct(v: Option<f64>) -> String {
 }
 
 pub fn rank(ws: &Workspace, a: RankArgs) -> CmdResult {
-    let (store, _grants) = super::session(ws)?;
+    let (store, grants) = super::session(ws)?;
     let tz = store.reference().calendar.timezone();
     let (period, now) = a.period.resolve(tz)?;
     if let Some(r) = a.explain {
-        return explain(&store, period, now, &r, a.period.json, tz);
+        return explain(&store, &grants, period, now, &r, a.period.json, tz);
     }
     let rows = analytics::ranking(&store, period, now)?;
     if a.period.json {
@@ -109,13 +109,25 @@ pub fn rank(ws: &Workspace, a: RankArgs) -> CmdResult {
 
 fn explain(
     store: &crate::store::Store,
+    grants: &crate::domain::access::Grants,
     period: Period,
     now: DateTime<Utc>,
     recipient: &str,
     as_json: bool,
     tz: Tz,
 ) -> CmdResult {
-    let e = analytics::explain(store, period, now, recipient)?;
+    let mut e = analytics::explain(store, period, now, recipient)?;
+    // The figures are the ranking's (every operator sees those); the appeals behind them only
+    // as far as the operator may see appeals.
+    let before = e.appeals.len();
+    let mut visible = Vec::with_capacity(before);
+    for x in std::mem::take(&mut e.appeals) {
+        if store.get(x.id)?.is_some_and(|a| grants.may_see(&a)) {
+            visible.push(x);
+        }
+    }
+    e.appeals = visible;
+    let hidden = before - e.appeals.len();
     if as_json {
         let appeals: Vec<Value> = e
             .appeals
@@ -136,7 +148,7 @@ fn explain(
             "satisfaction": e.facts.satisfaction(),
             "median_first_response_wh": e.facts.median_first_response_wh(),
             "rank": e.row.as_ref().map(|r| r.rank), "score": e.row.as_ref().map(|r| r.score),
-            "appeals": appeals,
+            "appeals": appeals, "hidden_appeals": hidden,
         }))?;
         return Ok(0);
     }
@@ -166,6 +178,9 @@ fn explain(
         f.rated,
         pct(f.satisfaction())
     );
+    if hidden > 0 {
+        println!("Обращений вне ваших блоков (не показаны): {hidden}");
+    }
     println!();
     println!(
         "{:>7}  {:<22} {:<16} {:<12} {:<16} {:<16} УЧЁТ",

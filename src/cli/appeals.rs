@@ -165,13 +165,38 @@ pub fn show(ws: &Workspace, a: ShowArgs) -> CmdResult {
         }
     }
     let appeal = redact(&appeal, &grants);
+    let triage = store.suggestion(appeal.id)?;
     if a.json {
         let mut v = appeal_json(&appeal, &reference.blocks, tz, now);
+        v["triage"] = match &triage {
+            None => serde_json::json!({"state": "pending"}),
+            Some(s) => match &s.error {
+                Some(e) => serde_json::json!({"state": "failed", "error": e}),
+                None => serde_json::json!({
+                    "state": "done",
+                    "block": s.block,
+                    "confidence": s.confidence,
+                    "applied": s.applied,
+                }),
+            },
+        };
         v["history"] = history.iter().map(|e| event_json(e, tz)).collect();
         print_json(&v)?;
         return Ok(0);
     }
     print_appeal(&appeal, &reference.blocks, &reference.calendar, tz, now);
+    println!();
+    match &triage {
+        None => println!("Авторазбор:       ещё не выполнен"),
+        Some(s) => match &s.error {
+            Some(e) => println!("Авторазбор:       не удался ({e}); разберите вручную"),
+            None => println!(
+                "Авторазбор:       {} ({:.2})",
+                reference.blocks.name_of(&s.block),
+                s.confidence
+            ),
+        },
+    }
     println!();
     println!("История:");
     for e in &history {
@@ -382,6 +407,8 @@ pub fn set(ws: &Workspace, a: SetArgs) -> CmdResult {
     if let Some(reason) = a.extend {
         changes.push(Change::Extend(reason));
     }
+    // A note of only spaces is not recorded (the store drops it).
+    let note = a.note.as_ref().is_some_and(|n| !n.trim().is_empty());
     if let Some(n) = a.note {
         changes.push(Change::Note(n));
     }
@@ -402,9 +429,15 @@ pub fn set(ws: &Workspace, a: SetArgs) -> CmdResult {
         print_json(&json!({
             "appeal": appeal_json(&updated, &reference.blocks, tz, now),
             "changed_fields": match outcome.kind { SaveKind::Updated(n) => n, _ => 0 },
+            "note_recorded": note,
         }))?;
     } else {
+        let noted = if note { "note recorded" } else { "" };
         match outcome.kind {
+            SaveKind::Updated(0) if note => println!("appeal {}: {noted}", updated.id),
+            SaveKind::Updated(n) if note => {
+                println!("appeal {}: {n} change(s) recorded, {noted}", updated.id)
+            }
             SaveKind::Updated(n) => println!("appeal {}: {n} change(s) recorded", updated.id),
             _ => println!("appeal {}: nothing changed", updated.id),
         }
@@ -417,7 +450,7 @@ pub struct RecipientsArgs {
     #[command(subcommand)]
     action: Option<RecipientsAction>,
     /// Machine-readable output
-    #[arg(long)]
+    #[arg(long, global = true)]
     json: bool,
 }
 
@@ -438,7 +471,11 @@ pub fn recipients(ws: &Workspace, a: RecipientsArgs) -> CmdResult {
             "adding responsible recipients",
         )?;
         let stored = store.add_recipient(&name, Utc::now())?;
-        println!("recipient: {stored}");
+        if a.json {
+            print_json(&json!({"recipient": stored}))?;
+        } else {
+            println!("recipient: {stored}");
+        }
         return Ok(0);
     }
     let list = store.recipients()?;

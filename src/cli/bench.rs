@@ -238,7 +238,8 @@ fn prepare_csv(
     }
     let partial = csv.with_extension("csv.part");
     let started = Instant::now();
-    let file = File::create(&partial).map_err(|e| fail(format!("{}: {e}", partial.display())))?;
+    let file = crate::workspace::create_file(&partial)
+        .map_err(|e| fail(format!("{}: {e}", partial.display())))?;
     let mut out = CanonicalCsv::new(BackgroundWriter::new(file), tz)?;
     let all = Generator::new(
         DemoConfig {
@@ -262,7 +263,7 @@ fn prepare_csv(
         );
     }
     fs::rename(&partial, &csv)?;
-    fs::write(&stamp, want)?;
+    crate::workspace::write_file(&stamp, want)?;
     Ok((
         csv,
         Some(Generated {
@@ -338,7 +339,7 @@ impl Write for BackgroundWriter {
 }
 
 fn import(b: ImportBench) -> CmdResult {
-    fs::create_dir_all(&b.dir).map_err(|e| fail(format!("{}: {e}", b.dir.display())))?;
+    crate::workspace::create_dir(&b.dir).map_err(|e| fail(format!("{}: {e}", b.dir.display())))?;
     let now = DateTime::parse_from_rfc3339(NOW)
         .map(|t| Utc.from_utc_datetime(&t.naive_utc()))
         .map_err(|e| fail(e.to_string()))?;

@@ -31,6 +31,9 @@ pub struct DemoArgs {
     /// Print a summary and exit instead of opening the console
     #[arg(long)]
     summary: bool,
+    /// With --summary: the summary as JSON
+    #[arg(long, requires = "summary")]
+    json: bool,
     /// Seconds between the simulator's new exports while the console is open (0: none)
     #[arg(long, value_name = "SECS", default_value_t = 5)]
     every: u64,
@@ -75,6 +78,34 @@ pub fn run(workspace: Option<&Path>, a: DemoArgs) -> CmdResult {
     let reference = store.reference().clone();
     let stats = store.stats(&ListFilter::default(), now)?;
     let shown = root.display().to_string();
+    if a.json {
+        let latest: Vec<_> = store
+            .list(&ListFilter::default(), None, 10)?
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.id,
+                    "received_at": rfc3339(r.received_at, tz),
+                    "channel": r.channel.id(),
+                    "block": r.block,
+                    "status": r.status.id(),
+                    "overdue": r.is_overdue(now),
+                })
+            })
+            .collect();
+        super::output::print_json(&serde_json::json!({
+            "workspace": shown,
+            "now": rfc3339(now, tz),
+            "fill": report,
+            "total": stats.total,
+            "open": stats.open,
+            "overdue": stats.overdue,
+            "by_channel": stats.by_channel,
+            "by_block": stats.by_block,
+            "latest": latest,
+        }))?;
+        return Ok(0);
+    }
     let quoted = if shown.contains([' ', '\'', '"', '$', '\\']) {
         format!("'{}'", shown.replace('\'', r"'\''"))
     } else {

@@ -1,5 +1,6 @@
 //! `mcu export`: appeals as a CSV file (UTF-8 with BOM, `;`, opens in Excel). Personal data only
-//! when asked (`--with-personal-data`) by a role that may export it; masked otherwise.
+//! when asked (`--with-personal-data`) by a role that may export it; masked otherwise. Text cells
+//! that a spreadsheet would take for a formula are neutralised (`domain::csv_cell`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -8,7 +9,7 @@ use clap::Args;
 
 use super::{CmdResult, Failure, require, session};
 use crate::domain::access::redact;
-use crate::domain::{Channel, Status};
+use crate::domain::{Channel, Status, csv_cell};
 use crate::store::{Cursor, ListFilter};
 use crate::workspace::Workspace;
 
@@ -29,6 +30,9 @@ pub struct ExportArgs {
     /// Write here (default: standard output)
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Print a summary as JSON (the file, the rows written); needs --output
+    #[arg(long, requires = "output")]
+    json: bool,
 }
 
 pub fn run(ws: &Workspace, a: ExportArgs) -> CmdResult {
@@ -48,7 +52,7 @@ pub fn run(ws: &Workspace, a: ExportArgs) -> CmdResult {
         ..Default::default()
     };
     let out: Box<dyn Write> = match &a.output {
-        Some(p) => Box::new(std::fs::File::create(p).map_err(|e| Failure {
+        Some(p) => Box::new(crate::workspace::create_file(p).map_err(|e| Failure {
             code: 1,
             message: format!("{}: {e}", p.display()),
         })?),
@@ -95,22 +99,24 @@ pub fn run(ws: &Workspace, a: ExportArgs) -> CmdResult {
                 observer.roles = vec![crate::domain::access::Role::Observer];
                 redact(x, &observer)
             };
+            let text = |v: &str| csv_cell::text(v).into_owned();
+            let opt = |v: &Option<String>| text(v.as_deref().unwrap_or_default());
             w.write_record([
                 x.id.to_string(),
                 x.channel.id().to_string(),
-                x.source_id.clone(),
+                text(&x.source_id),
                 t(Some(x.received_at)),
-                x.block.clone().unwrap_or_default(),
+                opt(&x.block),
                 x.status.id().to_string(),
-                x.responsible.clone().unwrap_or_default(),
-                x.settlement.clone().unwrap_or_default(),
-                x.author.clone().unwrap_or_default(),
-                x.contact.clone().unwrap_or_default(),
-                x.address.clone().unwrap_or_default(),
-                x.text.clone(),
+                opt(&x.responsible),
+                opt(&x.settlement),
+                opt(&x.author),
+                opt(&x.contact),
+                opt(&x.address),
+                text(&x.text),
                 t(x.deadlines.answer_due),
                 t(x.answered_at),
-                x.answer.clone().unwrap_or_default(),
+                opt(&x.answer),
                 x.quality.map(|q| q.id().to_string()).unwrap_or_default(),
                 x.rating.map(|r| r.to_string()).unwrap_or_default(),
             ])?;
@@ -119,7 +125,13 @@ pub fn run(ws: &Workspace, a: ExportArgs) -> CmdResult {
     }
     w.flush()?;
     tracing::info!(operator = %grants.login, rows = n, personal_data = a.with_personal_data, "export");
-    if a.output.is_some() {
+    if a.json {
+        super::output::print_json(&serde_json::json!({
+            "file": a.output.as_ref().map(|p| p.display().to_string()),
+            "rows": n,
+            "personal_data": a.with_personal_data,
+        }))?;
+    } else if a.output.is_some() {
         eprintln!("exported {n} appeals");
     }
     Ok(0)

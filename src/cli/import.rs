@@ -7,6 +7,7 @@ use clap::Args;
 use super::output::print_json;
 use super::{CmdResult, EXIT_QUARANTINED, usage};
 use crate::domain::Channel;
+use crate::ingest::retention::PurgeReport;
 use crate::ingest::{FileOutcome, FileReport, Importer};
 use crate::workspace::Workspace;
 
@@ -63,6 +64,9 @@ pub fn run(ws: &Workspace, a: ImportArgs) -> CmdResult {
     if a.inbox {
         reports.extend(importer.import_inbox()?);
     }
+    let retention = store.reference().settings.retention;
+    let purged = crate::ingest::retention::apply_retention(ws, &retention, now, tz);
+    log_retention(&purged);
     if a.peak_rss
         && let Some(kb) = super::bench::peak_rss_kb()
     {
@@ -77,6 +81,7 @@ pub fn run(ws: &Workspace, a: ImportArgs) -> CmdResult {
         if reports.is_empty() {
             println!("inbox is empty");
         }
+        print_retention(&purged);
     }
     let failed = reports
         .iter()
@@ -94,7 +99,36 @@ pub fn run(ws: &Workspace, a: ImportArgs) -> CmdResult {
     })
 }
 
-/// One file's report for people (file names and counts only, never content).
+/// Logs what the retention removed (counts and the date only: file names may hold personal
+/// data).
+pub(crate) fn log_retention(r: &PurgeReport) {
+    if r.files > 0 || !r.failed.is_empty() {
+        tracing::info!(
+            files = r.files,
+            bytes = r.bytes,
+            failed = r.failed.len(),
+            before = %r.before,
+            "retention: old files removed from processed/ and quarantine/"
+        );
+    }
+}
+
+/// What the retention removed, for people (nothing when it removed nothing).
+pub(crate) fn print_retention(r: &PurgeReport) {
+    if r.files > 0 {
+        println!(
+            "retention: removed {} file(s) dated before {} from processed/ and quarantine/",
+            r.files, r.before
+        );
+    }
+    for f in &r.failed {
+        eprintln!("retention: could not remove {}: {}", f.path, f.reason);
+    }
+}
+
+/// One file's report for the officer at the terminal. A file's failure reason may quote the
+/// file (the headers it found, which in a headerless file are its first row): shown here, but
+/// not by `mcu watch`, whose output goes to the system journal ([`print_service_report`]).
 pub(crate) fn print_report(r: &FileReport) {
     match &r.outcome {
         FileOutcome::Imported {
@@ -120,6 +154,24 @@ pub(crate) fn print_report(r: &FileReport) {
             println!("{}: not imported: {reason}", r.file);
         }
     }
+    print_report_tail(r);
+}
+
+/// One file's report for a log (`mcu watch` under systemd): file names and counts only, never
+/// a failure's reason (it may quote the file; it is in the quarantine note beside the file).
+pub(crate) fn print_service_report(r: &FileReport) {
+    if let FileOutcome::Failed { .. } = &r.outcome {
+        println!(
+            "{}: not imported (the reason is in the .error.txt note beside it in quarantine)",
+            r.file
+        );
+        print_report_tail(r);
+    } else {
+        print_report(r);
+    }
+}
+
+fn print_report_tail(r: &FileReport) {
     if let Some(q) = &r.quarantine {
         println!("  quarantine: {q}");
     }
@@ -130,9 +182,43 @@ pub(crate) fn print_report(r: &FileReport) {
         println!("  note: {w}");
     }
     if let Some(t) = &r.triaged {
+        print_triage(t);
+    }
+}
+
+/// What auto-triage did after a file (or at the start of `mcu watch`).
+pub(crate) fn print_triage(t: &crate::ingest::pipeline::TriageCounts) {
+    println!(
+        "  auto-triage: {} appeals, {} blocks set automatically",
+        t.appeals, t.blocks_set
+    );
+    if t.failed > 0 {
         println!(
-            "  auto-triage: {} appeals, {} blocks set automatically",
-            t.appeals, t.blocks_set
+            "  auto-triage failed for {} appeals: skipped, the reason is in mcu show",
+            t.failed
         );
     }
+    if t.pending > 0 {
+        println!(
+            "  auto-triage pending for {} appeals ({}); the next import, mcu watch or mcu classify --pending does them",
+            t.pending,
+            t.stopped.as_deref().unwrap_or("not reached")
+        );
+    }
+}
+
+/// A file's report for the system journal (`mcu watch --json`): a failure's reason is left out
+/// (it may quote the file's first row), pointing to the quarantine note instead.
+pub(crate) fn service_report_json(r: &FileReport) -> serde_json::Result<serde_json::Value> {
+    let mut v = serde_json::to_value(r)?;
+    if let FileOutcome::Failed { .. } = &r.outcome
+        && let Some(o) = v.get_mut("outcome").and_then(|o| o.as_object_mut())
+        && o.contains_key("reason")
+    {
+        o.insert(
+            "reason".into(),
+            "see the .error.txt note beside the file in quarantine".into(),
+        );
+    }
+    Ok(v)
 }

@@ -12,6 +12,7 @@ mod demo;
 mod export;
 mod import;
 mod output;
+mod purge;
 mod stats;
 mod triage;
 mod watch;
@@ -48,7 +49,7 @@ enum Command {
     /// Open the live console (the default when no command is given)
     Console(console::ConsoleArgs),
     /// Create a workspace: mcu.db, inbox/{im,pos,letters,pages}, processed/, quarantine/, reports/
-    Init,
+    Init(InitArgs),
     /// Import export files (CSV, XLSX/XLS/ODS, JSON Lines, JSON, Open311), or everything in inbox/
     Import(import::ImportArgs),
     /// List appeals, newest first
@@ -73,6 +74,8 @@ enum Command {
     Watch(watch::WatchArgs),
     /// Write appeals to a CSV file (personal data masked unless --with-personal-data)
     Export(export::ExportArgs),
+    /// Remove files of processed/ and quarantine/ dated before a date (head or curator)
+    Purge(purge::PurgeArgs),
     /// Manage operators: OS accounts, names, roles, blocks
     Operator(admin::OperatorArgs),
     /// The audit trail: verify its hash chain, list it
@@ -90,6 +93,31 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Benchmarks: import (against sqlite3), console, triage
     Bench(bench::BenchArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct InitArgs {
+    /// Machine-readable output
+    #[arg(long)]
+    json: bool,
+}
+
+/// `mcu init`: the workspace is made by opening it; the account running it is its first head.
+fn init(ws: &Workspace, a: InitArgs) -> CmdResult {
+    let (_, grants) = session(ws)?;
+    tracing::info!(operator = %grants.login, "workspace ready");
+    if a.json {
+        output::print_json(&serde_json::json!({
+            "workspace": ws.root().display().to_string(),
+            "database": ws.db_path().display().to_string(),
+            "inbox": ws.inbox().display().to_string(),
+            "operator": grants.login,
+            "roles": grants.roles,
+        }))?;
+    } else {
+        println!("workspace ready: {}", ws.root().display());
+    }
+    Ok(0)
 }
 
 /// A command's failure, with the exit code to give.
@@ -159,12 +187,7 @@ fn run(cli: Cli) -> CmdResult {
     let ws = Workspace::open(&root)?;
     match command {
         Command::Console(a) => console::open(&ws, a, None),
-        Command::Init => {
-            let (_, grants) = session(&ws)?;
-            tracing::info!(operator = %grants.login, "workspace ready");
-            println!("workspace ready: {}", ws.root().display());
-            Ok(0)
-        }
+        Command::Init(a) => init(&ws, a),
         Command::Import(a) => import::run(&ws, a),
         Command::List(a) => appeals::list(&ws, a),
         Command::Show(a) => appeals::show(&ws, a),
@@ -178,6 +201,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Recipients(a) => appeals::recipients(&ws, a),
         Command::Watch(a) => watch::run(&ws, a),
         Command::Export(a) => export::run(&ws, a),
+        Command::Purge(a) => purge::run(&ws, a),
         Command::Operator(a) => admin::operator(&ws, a),
         Command::Audit(a) => admin::audit(&ws, a),
         Command::Classify(a) => triage::classify(&ws, a),
@@ -191,7 +215,7 @@ fn run(cli: Cli) -> CmdResult {
 fn command_name(c: &Command) -> &'static str {
     match c {
         Command::Console(_) => "console",
-        Command::Init => "init",
+        Command::Init(_) => "init",
         Command::Import(_) => "import",
         Command::List(_) => "list",
         Command::Show(_) => "show",
@@ -205,6 +229,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Watch(_) => "watch",
         Command::Recipients(_) => "recipients",
         Command::Export(_) => "export",
+        Command::Purge(_) => "purge",
         Command::Operator(_) => "operator",
         Command::Audit(_) => "audit",
         Command::Demo(_) => "demo",

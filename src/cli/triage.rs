@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::output::{fit, print_json, short};
 use super::{CmdResult, Failure, usage};
+use crate::domain::access::{Action, Grants};
 use crate::domain::triage::eval::{self, Report};
 use crate::domain::triage::features::FeatureOptions;
 use crate::domain::triage::model::{Method, TrainParams};
@@ -17,7 +18,7 @@ use crate::domain::triage::similarity::Signature;
 use crate::domain::triage::{Indexed, Recipe, Triage, TriageData};
 use crate::domain::{Blocks, Channel};
 use crate::reference::Reference;
-use crate::store::{AUTO_TRIAGE_SOURCE, Store};
+use crate::store::{AUTO_TRIAGE_SOURCE, DuplicateGroup, GroupMember, Store};
 use crate::workspace::Workspace;
 
 #[derive(Args, Debug)]
@@ -85,6 +86,9 @@ pub struct BenchTriageArgs {
     /// Database file for the index (default: a temporary file, removed afterwards)
     #[arg(long)]
     db: Option<PathBuf>,
+    /// Machine-readable output (one object with every figure)
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(serde::Deserialize)]
@@ -100,16 +104,32 @@ struct ClassifyLine {
 
 /// `mcu classify`: JSON Lines on stdin, one suggestion per line on stdout.
 pub fn classify(ws: &Workspace, a: ClassifyArgs) -> CmdResult {
-    let mut store = ws.store()?;
+    // The model is trained on the workspace's appeals: for its operators only.
+    let (mut store, grants) = super::session(ws)?;
+    if a.pending {
+        super::require(
+            grants.may_some(Action::Triage),
+            "triage (classify --pending)",
+        )?;
+    }
     let triage = store.load_triage(Some(ws.root()))?;
     if a.pending {
         let tz = store.reference().calendar.timezone();
         let now = super::instant(a.now.as_deref(), tz, "--now")?;
-        let actor = crate::store::Actor::new(super::operator_login(), AUTO_TRIAGE_SOURCE);
-        let done = store.triage_pending(&triage, &actor, now, usize::MAX >> 1)?;
+        // Only the appeals this operator may triage: a block lead's blocks, page comments for
+        // the pages officer.
+        let actor = crate::store::Actor::operator(grants, AUTO_TRIAGE_SOURCE);
+        let mut fault = crate::ingest::triage::Fault::from_env();
+        let run = store.triage_pending_with(&triage, &actor, now, usize::MAX >> 1, &mut |_| {
+            fault.before_appeal()
+        });
+        let done = &run.outcomes;
         if a.json {
-            for o in &done {
+            for o in done {
                 println!("{}", serde_json::to_string(o)?);
+            }
+            for f in &run.failed {
+                println!("{}", json!({"appeal_id": f.appeal_id, "error": f.reason}));
             }
         } else {
             let applied = done.iter().filter(|o| !o.applied.is_empty()).count();
@@ -125,6 +145,21 @@ pub fn classify(ws: &Workspace, a: ClassifyArgs) -> CmdResult {
                 "разобрано автоматически: {} обращений; изменено {applied}; предложено дублей {dups}; повторных {repeats}",
                 done.len()
             );
+            for f in &run.failed {
+                println!(
+                    "обращение №{}: авторазбор не удался ({}); пропущено, разберите вручную",
+                    f.appeal_id, f.reason
+                );
+            }
+        }
+        if let Some(why) = run.stopped {
+            return Err(Failure {
+                code: 1,
+                message: format!(
+                    "auto-triage stopped: {why}; {} appeals still pending (run mcu classify --pending again)",
+                    run.pending
+                ),
+            });
         }
         return Ok(0);
     }
@@ -271,7 +306,7 @@ pub fn eval(_ws: &Workspace, a: EvalArgs) -> CmdResult {
             .zip(&folds)
             .map(|(l, f)| (l.id.clone(), json!(f)))
             .collect();
-        std::fs::write(
+        crate::workspace::write_file(
             path,
             serde_json::to_string_pretty(&json!({"k": k, "folds": map}))?,
         )
@@ -382,9 +417,9 @@ fn print_report(r: &Report, blocks: &Blocks) {
 
 /// `mcu dups`: the proposed duplicate groups of the workspace.
 pub fn dups(ws: &Workspace, a: DupsArgs) -> CmdResult {
-    let store = ws.store()?;
+    let (store, grants) = super::session(ws)?;
     let tz = store.reference().calendar.timezone();
-    let groups = store.duplicate_groups(a.all)?;
+    let groups = visible_groups(&store, &grants, store.duplicate_groups(a.all)?)?;
     if a.json {
         print_json(&groups)?;
         return Ok(0);
@@ -422,6 +457,52 @@ pub fn dups(ws: &Workspace, a: DupsArgs) -> CmdResult {
         }
     }
     Ok(0)
+}
+
+/// The duplicate groups as this operator may see them: a group shows when one of its appeals is
+/// theirs to see; an appeal they may not see keeps its number and channel only (its text and
+/// settlement withheld), a member they may not see is left out; texts are masked where their
+/// personal data is not the operator's to see.
+fn visible_groups(
+    store: &Store,
+    grants: &Grants,
+    groups: Vec<DuplicateGroup>,
+) -> Result<Vec<DuplicateGroup>, Failure> {
+    let mut out = Vec::new();
+    for mut g in groups {
+        let mut members = Vec::new();
+        for mut m in std::mem::take(&mut g.members) {
+            if show_member(store, grants, &mut m)? {
+                members.push(m);
+            }
+        }
+        let original = show_member(store, grants, &mut g.original)?;
+        if members.is_empty() && !original {
+            continue;
+        }
+        if !original {
+            g.original.text = "(обращение вне ваших блоков)".into();
+            g.original.settlement = None;
+        }
+        g.members = members;
+        out.push(g);
+    }
+    Ok(out)
+}
+
+/// Whether the operator sees this group member; masks its text when they may not see its
+/// personal data.
+fn show_member(store: &Store, grants: &Grants, m: &mut GroupMember) -> Result<bool, Failure> {
+    let Some(a) = store.get(m.id)? else {
+        return Ok(false);
+    };
+    if !grants.may_see(&a) {
+        return Ok(false);
+    }
+    if !grants.may_see_personal_data(&a) {
+        m.text = crate::domain::pii::mask_text(&m.text);
+    }
+    Ok(true)
 }
 
 /// `mcu bench triage`.
@@ -464,17 +545,19 @@ pub fn bench(b: BenchTriageArgs) -> CmdResult {
     let per_sec = b.classify as f64 / classify_s;
     let avg_chars =
         texts.iter().map(|t| t.chars().count()).sum::<usize>() as f64 / texts.len() as f64;
-    println!(
-        "обучение: {:.3} s на {} примерах; {:.3} s с {} примерами офицеров",
-        train_s,
-        t.trained_on().0,
-        train5k_s,
-        b.officer
-    );
-    println!(
-        "классификация (одно ядро): {per_sec:.0} обращений/с, {:.1} мкс на обращение (средний текст {avg_chars:.0} знаков) [{sink}]",
-        1e6 * classify_s / b.classify as f64
-    );
+    if !b.json {
+        println!(
+            "обучение: {:.3} s на {} примерах; {:.3} s с {} примерами офицеров",
+            train_s,
+            t.trained_on().0,
+            train5k_s,
+            b.officer
+        );
+        println!(
+            "классификация (одно ядро): {per_sec:.0} обращений/с, {:.1} мкс на обращение (средний текст {avg_chars:.0} знаков) [{sink}]",
+            1e6 * classify_s / b.classify as f64
+        );
+    }
 
     // The similarity index.
     let tmp = b.db.clone().unwrap_or_else(|| {
@@ -543,14 +626,16 @@ pub fn bench(b: BenchTriageArgs) -> CmdResult {
     store.index_batch(&batch)?;
     let build_s = started.elapsed().as_secs_f64();
     let size = std::fs::metadata(&tmp).map(|m| m.len()).unwrap_or(0);
-    println!(
-        "индекс: {} обращений за {} дней ({} ключей), построен за {:.1} s, файл {:.0} МБ",
-        b.appeals,
-        b.days,
-        rows,
-        build_s,
-        size as f64 / 1e6
-    );
+    if !b.json {
+        println!(
+            "индекс: {} обращений за {} дней ({} ключей), построен за {:.1} s, файл {:.0} МБ",
+            b.appeals,
+            b.days,
+            rows,
+            build_s,
+            size as f64 / 1e6
+        );
+    }
 
     let window = t.settings().duplicates.window_days * 86_400;
     let mut lat = Vec::with_capacity(b.queries);
@@ -575,18 +660,56 @@ pub fn bench(b: BenchTriageArgs) -> CmdResult {
         found += usize::from(v.duplicate_of.is_some());
     }
     lat.sort_by(f64::total_cmp);
-    let pct = |p: f64| lat[((lat.len() as f64 - 1.0) * p) as usize];
-    println!(
-        "поиск дублей: {} запросов, окно {} дней: среднее {:.2} мс, p50 {:.2} мс, p99 {:.2} мс, макс {:.2} мс; кандидатов в среднем {:.0}, найдено дублей {}",
-        b.queries,
-        t.settings().duplicates.window_days,
-        lat.iter().sum::<f64>() / lat.len().max(1) as f64,
-        pct(0.5),
-        pct(0.99),
-        lat.last().copied().unwrap_or(0.0),
-        cands as f64 / b.queries.max(1) as f64,
-        found
-    );
+    let pct = |p: f64| {
+        lat.get(((lat.len().max(1) as f64 - 1.0) * p) as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let mean_ms = lat.iter().sum::<f64>() / lat.len().max(1) as f64;
+    let max_ms = lat.last().copied().unwrap_or(0.0);
+    let candidates_mean = cands as f64 / b.queries.max(1) as f64;
+    if b.json {
+        print_json(&json!({
+            "training": {
+                "seconds": train_s,
+                "examples": t.trained_on().0,
+                "with_officers_seconds": train5k_s,
+                "officer_examples": b.officer,
+            },
+            "classification": {
+                "texts": b.classify,
+                "per_second": per_sec,
+                "microseconds_each": 1e6 * classify_s / b.classify.max(1) as f64,
+                "average_chars": avg_chars,
+            },
+            "index": {
+                "appeals": b.appeals,
+                "days": b.days,
+                "keys": rows,
+                "build_seconds": build_s,
+                "bytes": size,
+            },
+            "duplicates": {
+                "queries": b.queries,
+                "window_days": t.settings().duplicates.window_days,
+                "mean_ms": mean_ms,
+                "p50_ms": pct(0.5),
+                "p99_ms": pct(0.99),
+                "max_ms": max_ms,
+                "candidates_mean": candidates_mean,
+                "found": found,
+            },
+        }))?;
+    } else {
+        println!(
+            "поиск дублей: {} запросов, окно {} дней: среднее {mean_ms:.2} мс, p50 {:.2} мс, p99 {:.2} мс, макс {max_ms:.2} мс; кандидатов в среднем {candidates_mean:.0}, найдено дублей {}",
+            b.queries,
+            t.settings().duplicates.window_days,
+            pct(0.5),
+            pct(0.99),
+            found
+        );
+    }
     drop(store);
     if b.db.is_none() {
         for suffix in ["", "-wal", "-shm"] {

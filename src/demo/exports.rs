@@ -6,7 +6,6 @@
 //! The sources do not know the МЦУ's own judgements: block, answer quality and (except in what the
 //! МЦУ enters) the conflict mark are left out, for the officers to set.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
@@ -188,7 +187,9 @@ pub fn write_im_xlsx(path: &Path, rows: &[&IncomingAppeal], tz: Tz) -> Result<()
             sheet.write_number(r, 15, f64::from(v)).map_err(x)?;
         }
     }
-    wb.save(path).map_err(x)
+    wb.save(path).map_err(x)?;
+    crate::workspace::protect(path);
+    Ok(())
 }
 
 /// A «Решаем вместе» (ПОС) export: Windows-1251, `;`, CRLF, Russian headers and words.
@@ -252,7 +253,7 @@ pub fn write_pos_csv(path: &Path, rows: &[&IncomingAppeal], tz: Tz) -> Result<()
         .map_err(|err| DemoError::Other(format!("{}: {err}", path.display())))?;
     let text = String::from_utf8_lossy(&bytes);
     let (encoded, _, _) = encoding_rs::WINDOWS_1251.encode(&text);
-    fs::write(path, &encoded).map_err(io_err(path))
+    crate::workspace::write_file(path, &encoded).map_err(io_err(path))
 }
 
 /// A registry of letters under 59-ФЗ: UTF-8 with BOM, `,`.
@@ -294,7 +295,7 @@ pub fn write_letters_csv(path: &Path, rows: &[&IncomingAppeal], tz: Tz) -> Resul
     let bytes = w
         .into_inner()
         .map_err(|err| DemoError::Other(format!("{}: {err}", path.display())))?;
-    fs::write(path, bytes).map_err(io_err(path))
+    crate::workspace::write_file(path, bytes).map_err(io_err(path))
 }
 
 /// Canonical JSON Lines, as the МЦУ's own journal of messages and calls: every row names its
@@ -338,5 +339,5 @@ pub fn write_jsonl(
         out.push_str(&Value::Object(m).to_string());
         out.push('\n');
     }
-    fs::write(path, out).map_err(io_err(path))
+    crate::workspace::write_file(path, out).map_err(io_err(path))
 }

@@ -71,7 +71,7 @@ pub fn fill(ws: &Workspace, opts: &DemoOptions) -> Result<FillReport, DemoError>
             ws.root().display()
         )));
     }
-    fs::write(
+    crate::workspace::write_file(
         &marker,
         "This workspace was made by `mcu demo`: made-up appeals of a fictional okrug.\n",
     )
@@ -155,15 +155,16 @@ pub fn fill(ws: &Workspace, opts: &DemoOptions) -> Result<FillReport, DemoError>
     // first file (oldest first, so the newest rows would wait longest).
     let triage = store.load_triage(Some(ws.root())).map_err(other)?;
     let actor = crate::store::Actor::new("mcu-demo", crate::store::AUTO_TRIAGE_SOURCE);
-    report.triaged = store
-        .triage_pending(&triage, &actor, opts.now, usize::MAX)
-        .map_err(other)?
-        .len();
+    let run = store.triage_pending(&triage, &actor, opts.now, usize::MAX);
+    if let Some(why) = run.stopped {
+        return Err(other(format!("auto-triage stopped: {why}")));
+    }
+    report.triaged = run.outcomes.len();
     // Complete: remember the instant the demo was made for, so a later run shows the same picture.
     let mut stamp = String::new();
     super::csv::time(&mut stamp, opts.now, tz);
     let text = fs::read_to_string(&marker).unwrap_or_default() + &format!("now = \"{stamp}\"\n");
-    fs::write(&marker, text).map_err(|source| DemoError::Io {
+    crate::workspace::write_file(&marker, text).map_err(|source| DemoError::Io {
         path: marker.display().to_string(),
         source,
     })?;

@@ -12,17 +12,19 @@ use super::{Appeal, Channel};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    /// Куратор: sees everything, reports, manages operators and targets.
+    /// Куратор: sees everything (with personal data), reports, the audit trail, manages
+    /// operators.
     Curator,
     /// Руководитель МЦУ: everything.
     Head,
-    /// Ответственный за ИМ и ПОС: sees everything, triages, records answers, grades, exports with
-    /// personal data.
+    /// Ответственный за ИМ и ПОС: sees everything, imports, triages, records answers, grades,
+    /// exports with personal data.
     Coordinator,
     /// Ответственный за официальные страницы: sees everything without personal data, triages
-    /// `page` appeals, keeps the official pages registry.
+    /// `page` appeals and records their answers.
     Pages,
-    /// Руководитель отраслевого блока: sees and acts on the appeals of their blocks only.
+    /// Руководитель отраслевого блока: sees the appeals of their blocks only (with their personal
+    /// data), triages them and records their answers; never grades.
     BlockLead,
     /// Представитель ЦУР: read only, without personal data.
     Observer,
@@ -88,6 +90,110 @@ impl FromStr for Role {
     }
 }
 
+/// Something an operator may do. With [`Role::scope`] this is the whole roles × actions matrix
+/// (README, «Operators, roles and the audit trail»): every check in the store, the commands and
+/// the console is one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// See appeals: lists, details, reports built of appeals (`rank --explain`, `dups`).
+    See,
+    /// See the personal data of an appeal unmasked: author, contact, address, and what the text,
+    /// the answer and the history say about people.
+    SeePersonalData,
+    /// Import files (new appeals are not yet anyone's block).
+    Import,
+    /// Triage: block, responsible, status, urgent and conflict marks, duplicates, extension,
+    /// notes; `classify --pending`.
+    Triage,
+    /// Record answers: interim and final answer times, the answer's text.
+    RecordAnswers,
+    /// Grade answers: the МЦУ's quality grade and the citizen's rating (both feed the ranking, so
+    /// nobody grades the answers of their own block).
+    Grade,
+    /// Export with personal data (`mcu export --with-personal-data`).
+    ExportPersonalData,
+    /// Add and remove operators (targets are files of the workspace: its folder's permissions).
+    Manage,
+    /// Read and verify the audit trail.
+    Audit,
+}
+
+impl Action {
+    /// Every action, in README's order.
+    pub const ALL: [Action; 9] = [
+        Action::See,
+        Action::SeePersonalData,
+        Action::Import,
+        Action::Triage,
+        Action::RecordAnswers,
+        Action::Grade,
+        Action::ExportPersonalData,
+        Action::Manage,
+        Action::Audit,
+    ];
+
+    /// What a refusal says the operator tried.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::See => "seeing appeals",
+            Action::SeePersonalData => "seeing personal data",
+            Action::Import => "importing files",
+            Action::Triage => "triage",
+            Action::RecordAnswers => "recording answers",
+            Action::Grade => "grading answers (head and coordinator only)",
+            Action::ExportPersonalData => "exporting personal data (head and coordinator only)",
+            Action::Manage => "managing operators",
+            Action::Audit => "reading the audit trail",
+        }
+    }
+}
+
+/// Which appeals a role may act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// None.
+    Nothing,
+    /// The appeals of the `page` channel (comments on the official pages).
+    PageAppeals,
+    /// The appeals of the operator's blocks.
+    OwnBlocks,
+    /// Every appeal (or, for an action without an appeal, allowed).
+    Everything,
+}
+
+impl Role {
+    /// The matrix: on which appeals this role may take this action.
+    pub const fn scope(self, action: Action) -> Scope {
+        use Action as A;
+        use Scope::{Everything as All, Nothing as No, OwnBlocks as Own, PageAppeals as Page};
+        match (self, action) {
+            (Role::Head, _) => All,
+            (Role::Curator, A::See | A::SeePersonalData | A::Manage | A::Audit) => All,
+            (Role::Curator, _) => No,
+            (
+                Role::Coordinator,
+                A::See
+                | A::SeePersonalData
+                | A::Import
+                | A::Triage
+                | A::RecordAnswers
+                | A::Grade
+                | A::ExportPersonalData,
+            ) => All,
+            (Role::Coordinator, _) => No,
+            (Role::Pages, A::See) => All,
+            (Role::Pages, A::Triage | A::RecordAnswers) => Page,
+            (Role::Pages, _) => No,
+            (Role::BlockLead, A::See | A::SeePersonalData | A::Triage | A::RecordAnswers) => Own,
+            (Role::BlockLead, _) => No,
+            (Role::Observer, A::See) => All,
+            (Role::Observer, _) => No,
+        }
+    }
+}
+
 /// What an operator may do, resolved from their roles (and blocks, for a block lead).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Grants {
@@ -107,83 +213,91 @@ impl Grants {
         }
     }
 
-    fn has(&self, r: Role) -> bool {
-        self.roles.contains(&r)
+    /// The widest scope any of the roles gives for this action.
+    pub fn scope(&self, action: Action) -> Scope {
+        self.roles
+            .iter()
+            .map(|r| r.scope(action))
+            .max()
+            .unwrap_or(Scope::Nothing)
+    }
+
+    /// May take this action on this appeal (several roles add up: a pages officer who is also
+    /// a block lead triages page comments and their blocks' appeals).
+    pub fn may(&self, action: Action, a: &Appeal) -> bool {
+        self.roles.iter().any(|r| match r.scope(action) {
+            Scope::Everything => true,
+            Scope::OwnBlocks => a.block.as_ref().is_some_and(|b| self.blocks.contains(b)),
+            Scope::PageAppeals => a.channel == Channel::Page,
+            Scope::Nothing => false,
+        })
+    }
+
+    /// May take this action on some appeals (or, for an action without an appeal, at all).
+    pub fn may_some(&self, action: Action) -> bool {
+        self.scope(action) != Scope::Nothing
+    }
+
+    /// May take this action on every appeal.
+    pub fn may_all(&self, action: Action) -> bool {
+        self.scope(action) == Scope::Everything
     }
 
     /// Sees every appeal (not only their blocks').
     pub fn sees_everything(&self) -> bool {
-        [
-            Role::Head,
-            Role::Curator,
-            Role::Coordinator,
-            Role::Pages,
-            Role::Observer,
-        ]
-        .iter()
-        .any(|r| self.has(*r))
+        self.may_all(Action::See)
     }
 
     /// May see this appeal at all.
     pub fn may_see(&self, a: &Appeal) -> bool {
-        self.sees_everything() || self.owns(a)
-    }
-
-    /// A block lead's own appeal (its block is one of theirs).
-    fn owns(&self, a: &Appeal) -> bool {
-        self.has(Role::BlockLead) && a.block.as_ref().is_some_and(|b| self.blocks.contains(b))
+        self.may(Action::See, a)
     }
 
     /// May see the personal data of this appeal unmasked: the head, the curator and the
     /// coordinator for every appeal; a block lead for the appeals of their blocks (they answer
     /// them). The pages officer and the observer never.
     pub fn may_see_personal_data(&self, a: &Appeal) -> bool {
-        [Role::Head, Role::Curator, Role::Coordinator]
-            .iter()
-            .any(|r| self.has(*r))
-            || self.owns(a)
+        self.may(Action::SeePersonalData, a)
     }
 
     /// May see personal data in general (for exports and lists of many appeals).
     pub fn may_see_any_personal_data(&self) -> bool {
-        [Role::Head, Role::Curator, Role::Coordinator]
-            .iter()
-            .any(|r| self.has(*r))
+        self.may_all(Action::SeePersonalData)
     }
 
     /// May export with personal data.
     pub fn may_export_personal_data(&self) -> bool {
-        self.has(Role::Head) || self.has(Role::Coordinator)
+        self.may_all(Action::ExportPersonalData)
     }
 
-    /// May change this appeal at all (triage, answers, grades).
+    /// May change this appeal in some way (triage, answers or grades); each change still needs
+    /// its own action ([`Grants::may`]).
     pub fn may_change(&self, a: &Appeal) -> bool {
-        self.has(Role::Head)
-            || self.has(Role::Coordinator)
-            || (self.has(Role::Pages) && a.channel == Channel::Page)
-            || self.owns(a)
+        [Action::Triage, Action::RecordAnswers, Action::Grade]
+            .iter()
+            .any(|&x| self.may(x, a))
     }
 
     /// May change some appeals (decides whether triage keys exist at all).
     pub fn may_change_any(&self) -> bool {
-        [Role::Head, Role::Coordinator, Role::Pages, Role::BlockLead]
+        [Action::Triage, Action::RecordAnswers, Action::Grade]
             .iter()
-            .any(|r| self.has(*r))
+            .any(|&x| self.may_some(x))
     }
 
     /// May import files (a new appeal is not yet anyone's block).
     pub fn may_import(&self) -> bool {
-        self.has(Role::Head) || self.has(Role::Coordinator)
+        self.may_all(Action::Import)
     }
 
-    /// May add and remove operators and change targets.
+    /// May add and remove operators.
     pub fn may_manage(&self) -> bool {
-        self.has(Role::Head) || self.has(Role::Curator)
+        self.may_all(Action::Manage)
     }
 
-    /// May read the audit trail and reports.
+    /// May read the audit trail.
     pub fn may_audit(&self) -> bool {
-        self.has(Role::Head) || self.has(Role::Curator)
+        self.may_all(Action::Audit)
     }
 }
 
@@ -269,6 +383,10 @@ pub fn redact(a: &Appeal, g: &Grants) -> Appeal {
     r.author = a.author.as_deref().map(mask_name);
     r.contact = a.contact.as_deref().map(mask_contact);
     r.address = a.address.as_deref().map(mask_address);
+    // What the free text says about people: phones, e-mails, house numbers, names.
+    r.text = super::pii::mask_text(&a.text);
+    r.answer = a.answer.as_deref().map(super::pii::mask_text);
+    r.extension_reason = a.extension_reason.as_deref().map(super::pii::mask_text);
     r
 }
 
@@ -325,6 +443,37 @@ mod tests {
         let a = sample();
         assert!(g.may_see(&a) && !g.may_change(&a) && !g.may_change_any());
         assert_eq!(redact(&a, &g).author.as_deref(), Some("И*** М. А."));
+    }
+
+    #[test]
+    fn several_roles_add_up() {
+        let g = Grants::new(
+            "pl",
+            vec![Role::Pages, Role::BlockLead],
+            vec!["roads".into()],
+        );
+        let mut a = sample();
+        a.channel = Channel::Page;
+        assert!(g.may(Action::Triage, &a) && !g.may(Action::SeePersonalData, &a));
+        a.channel = Channel::Pos;
+        a.block = Some("roads".into());
+        assert!(g.may(Action::Triage, &a) && g.may(Action::SeePersonalData, &a));
+        assert!(!g.may(Action::Grade, &a) && !g.may_some(Action::Grade));
+        assert_eq!(g.scope(Action::Triage), Scope::OwnBlocks);
+        assert_eq!(Grants::default().scope(Action::See), Scope::Nothing);
+    }
+
+    #[test]
+    fn redaction_masks_the_free_text_too() {
+        let g = Grants::new("o", vec![Role::Observer], vec![]);
+        let mut a = sample();
+        a.text = "Звоню с +7 956 303 12 34, живу ул. Лесная, д. 5".into();
+        a.answer = Some("Ответ направлен Ивановой М. А.".into());
+        let r = redact(&a, &g);
+        assert_eq!(r.text, "Звоню с +7 *** *** 12 34, живу ул. Лесная, д. *");
+        assert_eq!(r.answer.as_deref(), Some("Ответ направлен И*** М. А."));
+        let head = Grants::new("h", vec![Role::Head], vec![]);
+        assert_eq!(redact(&a, &head).text, a.text);
     }
 
     fn sample() -> Appeal {

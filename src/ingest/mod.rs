@@ -8,6 +8,8 @@ pub mod pipeline;
 pub mod profile;
 pub mod readers;
 pub mod record;
+pub mod retention;
+pub mod triage;
 pub mod values;
 pub mod watch;
 

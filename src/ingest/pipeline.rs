@@ -18,10 +18,10 @@ use super::profile::Field;
 use super::{
     FileError, Format, IncomingAppeal, Mapper, RawRow, ReadItem, RowError, format, readers,
 };
-use crate::domain::Channel;
 use crate::domain::text::{SearchNormalizer, StemCache};
+use crate::domain::{Channel, csv_cell};
 use crate::store::{Actor, ImportedFile, SaveKind, Store, StoreError};
-use crate::workspace::Workspace;
+use crate::workspace::{self, Workspace};
 
 /// How one file went.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,16 +54,27 @@ pub struct FileReport {
     pub moved_to: Option<String>,
     /// Things worth knowing that did not stop the import (ignored columns, missing deadlines…).
     pub warnings: Vec<String>,
-    /// Appeals auto-triage looked at after the import, and how many blocks it set by itself.
+    /// What auto-triage did after the file: appeals triaged (the file's and any left pending by an
+    /// earlier run), blocks set, failures, appeals still pending.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub triaged: Option<TriageCounts>,
 }
 
-/// What auto-triage did after an import.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// What auto-triage did after an import (see `ingest::triage`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TriageCounts {
+    /// Appeals triaged.
     pub appeals: usize,
+    /// Of them, those whose block auto-triage set.
     pub blocks_set: usize,
+    /// Appeals whose triage failed: recorded with the reason and skipped.
+    pub failed: usize,
+    /// Appeals still waiting for triage (the next import, `mcu watch` or `mcu classify --pending`
+    /// takes them).
+    pub pending: usize,
+    /// Why triage stopped before the end (the database stayed locked by another writer…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
 }
 
 impl FileReport {
@@ -101,8 +112,9 @@ pub struct Importer<'a> {
     pub operator: String,
     /// The instant recorded as the time of the changes.
     pub now: DateTime<Utc>,
-    /// Auto-triage run on the new appeals once a file is committed (block, settlement, urgency,
-    /// conflict, duplicates); `None` imports without it (bulk loads, the demo filler).
+    /// Auto-triage run on every pending appeal after each file, once it is committed or skipped
+    /// (block, settlement, urgency, conflict, duplicates; see `ingest::triage`); `None` imports
+    /// without it (bulk loads, the demo filler).
     pub triage: Option<&'a crate::domain::triage::Triage>,
 }
 
@@ -119,9 +131,11 @@ impl Importer<'_> {
         Ok(out)
     }
 
-    /// Imports one file. `channel` applies to rows that do not name theirs. With `move_file` the
-    /// file leaves its folder once committed (the inbox); otherwise it is left where it is.
-    pub fn import_file(
+    /// Imports one file without the auto-triage that [`Importer::import_file`]
+    /// (`ingest::triage`) runs after it. `channel` applies to rows that do not name theirs. With
+    /// `move_file` the file leaves its folder once committed (the inbox); otherwise it is left
+    /// where it is.
+    pub(super) fn import_file_untriaged(
         &mut self,
         path: &Path,
         channel: Option<Channel>,
@@ -342,6 +356,9 @@ impl Importer<'_> {
         })?;
         fault.after_commit();
         report.quarantine = errors.finish().map_err(io_err(path))?;
+        if let Some(q) = &report.quarantine {
+            workspace::stamp(Path::new(q), now);
+        }
         for p in deadline_problems {
             report
                 .warnings
@@ -359,16 +376,6 @@ impl Importer<'_> {
         };
         if move_file {
             report.moved_to = Some(self.move_to_processed(path, &name)?);
-        }
-        if let Some(t) = self.triage {
-            // After the commit: a crash here leaves untriaged appeals, which the next import or
-            // `mcu classify --pending` picks up (they have no suggestion yet).
-            let actor = Actor::new(self.operator.clone(), crate::store::AUTO_TRIAGE_SOURCE);
-            let done = self.store.triage_pending(t, &actor, now, usize::MAX)?;
-            report.triaged = Some(TriageCounts {
-                appeals: done.len(),
-                blocks_set: done.iter().filter(|o| o.applied.contains(&"block")).count(),
-            });
         }
         Ok(report)
     }
@@ -388,14 +395,16 @@ impl Importer<'_> {
             move_file_to(path, &dest)?;
         } else {
             fs::copy(path, &dest).map_err(io_err(&dest))?;
+            workspace::protect(&dest);
         }
+        workspace::stamp(&dest, self.now);
         let note = dest.with_file_name(format!(
             "{}.error.txt",
             dest.file_name()
                 .map(|n| n.to_string_lossy())
                 .unwrap_or_default()
         ));
-        fs::write(
+        workspace::write_file(
             &note,
             format!(
                 "file: {}\nwhen: {}\nreason: {}\n",
@@ -405,8 +414,11 @@ impl Importer<'_> {
             ),
         )
         .map_err(io_err(&note))?;
+        workspace::stamp(&note, self.now);
         report.quarantine = Some(dest.display().to_string());
-        tracing::warn!(file = %name, reason = %e.reason, "quarantined whole");
+        // Not the reason: it may quote the file (a headerless CSV's first row is read as its
+        // headers, and those are named). The reason is in the note beside the file.
+        tracing::warn!(file = %name, "quarantined whole");
         report.outcome = FileOutcome::Failed { reason: e.reason };
         Ok(report)
     }
@@ -418,7 +430,7 @@ impl Importer<'_> {
             .format("%Y-%m-%d")
             .to_string();
         let dir = self.workspace.processed().join(day);
-        fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        workspace::create_dir(&dir).map_err(io_err(&dir))?;
         let dest = unique_path(&dir, name);
         move_file_to(path, &dest)?;
         Ok(dest.display().to_string())
@@ -638,12 +650,15 @@ fn move_file_to(from: &Path, to: &Path) -> Result<(), PipelineError> {
             .map_err(io_err(to))?;
         fs::remove_file(from).map_err(io_err(from))?;
     }
+    // A file dropped into the inbox keeps the mode it came with (often 0644).
+    workspace::protect(to);
     Ok(())
 }
 
 /// Writes bad rows to `quarantine/<file>.errors.csv` (UTF-8 with BOM, `;`, opens in Excel): one
 /// line per problem with the line number, field and reason, followed by the row's own cells so
-/// nothing is lost. Created only when there is something to write.
+/// nothing is lost (a cell that would be a formula in Excel gets a leading `'`: `csv_cell`).
+/// Created only when there is something to write.
 struct ErrorSink {
     path: PathBuf,
     out: Option<csv::Writer<BufWriter<File>>>,
@@ -670,7 +685,7 @@ impl ErrorSink {
             self.unsplit += 1;
         }
         if self.out.is_none() {
-            let mut f = BufWriter::new(File::create(&self.path)?);
+            let mut f = BufWriter::new(workspace::create_file(&self.path)?);
             f.write_all("\u{feff}".as_bytes())?;
             self.out = Some(
                 csv::WriterBuilder::new()
@@ -688,7 +703,7 @@ impl ErrorSink {
         {
             // A (new) header line so the cells below can be read back.
             let mut h = vec!["line".to_string(), "field".into(), "reason".into()];
-            h.extend(r.headers.iter().cloned());
+            h.extend(r.headers.iter().map(|c| csv_cell::text(c).into_owned()));
             out.write_record(&h).map_err(io::Error::other)?;
             self.header = Some(r.headers.clone());
         } else if self.header.is_none() && row.is_none() {
@@ -696,11 +711,13 @@ impl ErrorSink {
                 .map_err(io::Error::other)?;
             self.header = Some(Default::default());
         }
+        // Opened in Excel: the file's own cells (and a reason quoting one) must not become
+        // formulas there.
         rec.push(e.line.to_string());
-        rec.push(e.field.clone());
-        rec.push(e.reason.clone());
+        rec.push(csv_cell::text(&e.field).into_owned());
+        rec.push(csv_cell::text(&e.reason).into_owned());
         if let Some(r) = row {
-            rec.extend(r.values.iter().cloned());
+            rec.extend(r.values.iter().map(|c| csv_cell::text(c).into_owned()));
         }
         out.write_record(&rec).map_err(io::Error::other)
     }

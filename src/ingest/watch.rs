@@ -11,7 +11,8 @@ use std::time::{Duration, Instant, SystemTime};
 use chrono::Utc;
 use notify::{RecursiveMode, Watcher};
 
-use super::pipeline::{FileReport, Importer, PipelineError, inbox_files};
+use super::pipeline::{FileReport, Importer, inbox_files};
+use super::retention::{self, PurgeReport};
 use crate::workspace::{Workspace, WorkspaceError};
 
 /// Quiet time after the last file event before importing (a file being copied keeps firing).
@@ -35,7 +36,9 @@ impl ImportLock {
             .create(true)
             .truncate(false)
             .write(true)
-            .open(path)?;
+            .open(&path)?;
+        // Every officer's mcu opens it for writing to take the lock.
+        crate::workspace::protect(&path);
         match file.try_lock() {
             Ok(()) => Ok(Some(Self { _file: file })),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),
@@ -53,6 +56,10 @@ pub enum ImportNotice {
     Failed(String),
     /// The inbox is watched by polling only (notify could not start).
     Polling(String),
+    /// The retention removed old files from `processed/` and `quarantine/` (or failed to).
+    Retention(PurgeReport),
+    /// Appeals an earlier, interrupted run left untriaged were triaged at start.
+    Triaged(super::pipeline::TriageCounts),
 }
 
 /// Runs the importer until the receiver of notices is dropped: imports what is in the inbox now,
@@ -65,6 +72,13 @@ pub fn run_importer(
     let mut store = ws.store()?;
     // Built once: officers' corrections of earlier days are in it; today's count from tomorrow.
     let triage = store.load_triage(Some(ws.root()))?;
+    // What an interrupted run left untriaged is done first (and after each file, by the import).
+    let resumed = super::triage::resume(&mut store, &triage, operator, Utc::now());
+    if (resumed.appeals > 0 || resumed.failed > 0 || resumed.stopped.is_some())
+        && notices.send(ImportNotice::Triaged(resumed)).is_err()
+    {
+        return Ok(());
+    }
     let (tx, rx) = mpsc::channel::<()>();
     let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         if res.is_ok() {
@@ -82,6 +96,8 @@ pub fn run_importer(
         }
     };
     let mut next_poll = Instant::now();
+    // The retention runs at the start, after every import, and when the day changes.
+    let mut retained_on = None;
     loop {
         // Wait for an event or the next poll, then for a quiet moment.
         let wait = next_poll.saturating_duration_since(Instant::now());
@@ -91,27 +107,48 @@ pub fn run_importer(
             Err(mpsc::RecvTimeoutError::Disconnected) => thread::sleep(wait),
         }
         next_poll = Instant::now() + POLL;
-        let reports = import_settled(ws, &mut store, operator, &triage);
-        let notice = match reports {
-            Ok(r) if r.is_empty() => continue,
-            Ok(r) => ImportNotice::Imported(r),
-            Err(e) => ImportNotice::Failed(e.to_string()),
-        };
-        if notices.send(notice).is_err() {
+        let (reports, failure) = import_settled(ws, &mut store, operator, &triage);
+        let imported = !reports.is_empty();
+        // The files imported before a failure are reported as imported: only the failed one
+        // is tried again.
+        if !reports.is_empty() && notices.send(ImportNotice::Imported(reports)).is_err() {
             return Ok(());
+        }
+        if let Some(e) = failure
+            && notices.send(ImportNotice::Failed(e)).is_err()
+        {
+            return Ok(());
+        }
+        let now = Utc::now();
+        let tz = store.reference().calendar.timezone();
+        let today = now.with_timezone(&tz).date_naive();
+        if imported || retained_on != Some(today) {
+            retained_on = Some(today);
+            let retention = store.reference().settings.retention;
+            let r = retention::apply_retention(ws, &retention, now, tz);
+            if (r.files > 0 || !r.failed.is_empty())
+                && notices.send(ImportNotice::Retention(r)).is_err()
+            {
+                return Ok(());
+            }
         }
     }
 }
 
-/// Imports the inbox files that are no longer being written.
+/// Imports the inbox files that are no longer being written: the reports of the files done, and
+/// what stopped the round (naming the file), if anything did.
 fn import_settled(
     ws: &Workspace,
     store: &mut crate::store::Store,
     operator: &str,
     triage: &crate::domain::triage::Triage,
-) -> Result<Vec<FileReport>, PipelineError> {
+) -> (Vec<FileReport>, Option<String>) {
     let now = SystemTime::now();
-    let ready: Vec<PathBuf> = inbox_files(ws)?
+    let files = match inbox_files(ws) {
+        Ok(f) => f,
+        Err(e) => return (Vec::new(), Some(e.to_string())),
+    };
+    let ready: Vec<PathBuf> = files
         .into_iter()
         .filter(|p| {
             std::fs::metadata(p)
@@ -129,9 +166,12 @@ fn import_settled(
     let mut out = Vec::new();
     for f in ready {
         let channel = ws.channel_of_inbox_file(&f);
-        out.push(importer.import_file(&f, channel, true)?);
+        match importer.import_file(&f, channel, true) {
+            Ok(r) => out.push(r),
+            Err(e) => return (out, Some(format!("{}: {e}", f.display()))),
+        }
     }
-    Ok(out)
+    (out, None)
 }
 
 /// Starts the importer on a thread if this process gets the workspace's import lock. Returns the
@@ -172,5 +212,19 @@ mod tests {
         assert!(ImportLock::try_acquire(&ws).unwrap().is_none());
         drop(first);
         assert!(ImportLock::try_acquire(&ws).unwrap().is_some());
+    }
+
+    #[test]
+    fn every_officer_may_open_the_import_lock() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let lock = ImportLock::try_acquire(&ws).unwrap();
+        assert!(lock.is_some());
+        let mode = std::fs::metadata(ws.root().join(".import.lock"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, crate::workspace::FILE_MODE);
     }
 }

@@ -2,7 +2,8 @@
 //! overrides layered on top.
 //!
 //! A workspace may hold, next to `mcu.db`:
-//! - `config.toml` — settings: `[work_hours]` (zone, working periods, short-day cut);
+//! - `config.toml` — settings: `[work_hours]` (zone, working periods, short-day cut),
+//!   `[retention]` (how long `processed/` and `quarantine/` keep files);
 //! - `calendar.toml` — production-calendar years in the format of `data/calendar/ru.toml`; its years
 //!   are added to (or replace) the shipped ones, so next year's decree needs no rebuild;
 //! - `sla.toml` — deadline rules, replacing `data/sla.toml`;
@@ -49,6 +50,9 @@ pub struct Settings {
     /// Working hours and the zone deadlines are counted in.
     #[serde(default)]
     pub work_hours: WorkHours,
+    /// How long `processed/` and `quarantine/` keep files (`[retention] files = "365d"`).
+    #[serde(default)]
+    pub retention: crate::domain::retention::Retention,
 }
 
 /// Everything mcu needs to know besides the appeals themselves.

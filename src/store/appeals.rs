@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::recipients::{recipient_id, settlement_id};
 use super::{Actor, Store, StoreError, ts, ts_opt};
+use crate::domain::access::Action;
 use crate::domain::text::SearchNormalizer;
 use crate::domain::{Appeal, Deadlines, Quality, SlaInput, Status};
 use crate::reference::Reference;
@@ -93,13 +94,16 @@ pub struct Event {
 }
 
 impl Event {
-    /// Masks personal data (author, contact, address values) for those who may not see it.
+    /// Masks personal data for those who may not see it: author, contact and address values,
+    /// and what free text (the appeal's text, the answer, a note, an extension's reason) says
+    /// about people.
     pub fn mask_personal_data(&mut self) {
         use crate::domain::access::{mask_address, mask_contact, mask_name};
         let f: fn(&str) -> String = match self.field.as_str() {
             "author" => mask_name,
             "contact" => mask_contact,
             "address" => mask_address,
+            "text" | "answer" | "note" | "extension_reason" => crate::domain::pii::mask_text,
             _ => return,
         };
         self.old = self.old.as_deref().map(f);
@@ -131,6 +135,27 @@ pub enum Change {
     Extend(String),
     /// A free-text note in the history.
     Note(String),
+}
+
+impl Change {
+    /// The action of the roles matrix this change needs; a note needs only some right to
+    /// change the appeal.
+    pub fn action(&self) -> Option<Action> {
+        Some(match self {
+            Change::Block(_)
+            | Change::Responsible(_)
+            | Change::Status(_)
+            | Change::Urgent(_)
+            | Change::Conflict(_)
+            | Change::DuplicateOf(_)
+            | Change::Extend(_) => Action::Triage,
+            Change::InterimAt(_) | Change::AnsweredAt(_) | Change::Answer(_) => {
+                Action::RecordAnswers
+            }
+            Change::Quality(_) | Change::Rating(_) => Action::Grade,
+            Change::Note(_) => return None,
+        })
+    }
 }
 
 /// What a save did.
@@ -670,16 +695,39 @@ impl Store {
             if !g.may_see(&old) {
                 return Err(StoreError::NotFound(format!("no appeal {id}")));
             }
+            let roles = || {
+                g.roles
+                    .iter()
+                    .map(|r| r.id())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             if !g.may_change(&old) {
                 return Err(StoreError::Denied(format!(
                     "{} may not change appeal {id} (roles: {})",
                     g.login,
-                    g.roles
-                        .iter()
-                        .map(|r| r.id())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    roles()
                 )));
+            }
+            if let Some(action) = changes
+                .iter()
+                .filter_map(Change::action)
+                .find(|&x| !g.may(x, &old))
+            {
+                return Err(StoreError::Denied(format!(
+                    "{} may not change appeal {id}: {} is not theirs (roles: {})",
+                    g.login,
+                    action.describe(),
+                    roles()
+                )));
+            }
+            // An original they may not see does not exist for them.
+            for c in changes {
+                if let Change::DuplicateOf(Some(orig)) = c
+                    && !load(&tx, *orig)?.is_some_and(|o| g.may_see(&o))
+                {
+                    return Err(StoreError::NotFound(format!("no appeal {orig}")));
+                }
             }
         }
         if let Some(expected) = expected_version

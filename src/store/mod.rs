@@ -1,13 +1,15 @@
 //! The SQLite store: the only module that speaks SQL.
 //!
 //! One file per workspace (`mcu.db`), WAL journal (readers never block the writer), foreign keys
-//! on, a busy timeout so several consoles and the importer can share it. Times are stored as unix
+//! on, and writers that wait for each other ([`busy`]: `BEGIN IMMEDIATE`, retries with backoff)
+//! so several consoles and the importer can share it. Times are stored as unix
 //! seconds (UTC); deadlines are derived and stored so the console can index "open by deadline".
 
 mod aggregates;
 mod analytics;
 mod appeals;
 mod audit;
+pub mod busy;
 mod imports;
 mod operators;
 mod query;
@@ -17,7 +19,6 @@ mod triage;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -37,7 +38,8 @@ pub use operators::Operator;
 pub use query::{Cursor, ListFilter, Stats, fts_query};
 pub use schema::CURRENT_VERSION;
 pub use triage::{
-    AUTO_TRIAGE_SOURCE, DuplicateGroup, GroupMember, StoredSuggestion, TriageOutcome,
+    AUTO_TRIAGE_SOURCE, DuplicateGroup, GroupMember, StoredSuggestion, TRIAGE_BATCH, TriageFailure,
+    TriageOutcome, TriageRun,
 };
 
 /// Who made a change and through what: kept with every audited change.
@@ -93,6 +95,13 @@ pub enum StoreError {
     Denied(String),
 }
 
+impl StoreError {
+    /// True when another writer held the database for longer than [`busy::BUSY_TIMEOUT`].
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Sqlite(e) if busy::is_busy(e))
+    }
+}
+
 /// An open workspace database.
 pub struct Store {
     conn: Connection,
@@ -114,7 +123,8 @@ impl Store {
     }
 
     fn setup(mut conn: Connection, reference: Arc<Reference>) -> Result<Self, StoreError> {
-        conn.busy_timeout(Duration::from_secs(10))?;
+        // Wait for the other writers (with backoff, up to busy::BUSY_TIMEOUT) instead of failing.
+        conn.busy_handler(Some(busy::handler))?;
         // 8 KiB pages (a new database only; an existing one keeps its size): fewer, fuller
         // B-tree pages for rows of a few hundred bytes; measured ~9% faster on a large import.
         conn.pragma_update(None, "page_size", 8192)?;

@@ -201,6 +201,10 @@ DROP INDEX appeals_received_block;
 ALTER TABLE appeals ADD COLUMN reopened_at INTEGER;    -- unix seconds; the current term's start
 ALTER TABLE appeals ADD COLUMN interim_after_reopen_at INTEGER;   -- the new term's interim answer
 "#,
+    // 11: an appeal whose triage failed is recorded with the reason (and is not pending any more).
+    r#"
+ALTER TABLE triage ADD COLUMN error TEXT;
+"#,
 ];
 
 /// The schema version whose migration recreated the search index, which must then be refilled.
@@ -230,7 +234,13 @@ pub fn migrate(conn: &mut Connection, reference: &Reference) -> Result<i64, supe
         )));
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let tx = conn.transaction()?;
+        // The write lock first (another process may be opening the same file), then the version
+        // again: a migration that process applied meanwhile is not applied twice.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let applied: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if applied > i as i64 {
+            continue;
+        }
         tx.execute_batch(sql)?;
         if i + 1 == SEARCH_REBUILT_AT {
             rebuild_search(&tx)?;

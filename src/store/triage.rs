@@ -29,6 +29,43 @@ const ROWS_PER_KEY: i64 = 500;
 /// At most this many candidates (those sharing the most keys) are scored exactly.
 const MAX_CANDIDATES: usize = 300;
 
+/// At most this many appeals are triaged per transaction by [`Store::triage_pending_with`]:
+/// enough that a big import is not slowed by a commit per appeal…
+pub const TRIAGE_BATCH: usize = 500;
+/// …and a transaction is committed once it has worked this long, so the other writers (consoles,
+/// another import) wait a fraction of a second at most, on a slow machine too.
+pub const TRIAGE_BATCH_TIME: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// What one run over the pending appeals did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TriageRun {
+    /// The appeals triaged.
+    pub outcomes: Vec<TriageOutcome>,
+    /// The appeals whose triage failed: recorded with the reason and skipped.
+    pub failed: Vec<TriageFailure>,
+    /// Why the run stopped before the end (the database stayed locked by another writer…).
+    pub stopped: Option<String>,
+    /// Appeals still not triaged after the run.
+    pub pending: usize,
+}
+
+impl TriageRun {
+    /// How many appeals got a block set by auto-triage.
+    pub fn blocks_set(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| o.applied.contains(&"block"))
+            .count()
+    }
+}
+
+/// An appeal whose triage failed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TriageFailure {
+    pub appeal_id: i64,
+    pub reason: String,
+}
+
 /// A suggestion as stored for an appeal.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredSuggestion {
@@ -49,6 +86,8 @@ pub struct StoredSuggestion {
     /// What auto-triage set by itself: `block`, `settlement`, `urgent`, `conflict`, `responsible`.
     pub applied: Vec<String>,
     pub at: DateTime<Utc>,
+    /// Why triage failed for this appeal (then there is no suggestion: the block is empty).
+    pub error: Option<String>,
 }
 
 /// What triaging one appeal did.
@@ -259,7 +298,7 @@ impl Store {
         let appeal = super::appeals::load(&tx, id)?
             .ok_or_else(|| StoreError::NotFound(format!("no appeal {id}")))?;
         if let Some(g) = &actor.grants
-            && !g.may_change(&appeal)
+            && !g.may(crate::domain::access::Action::Triage, &appeal)
         {
             return Err(StoreError::Denied(format!(
                 "{} may not change appeal {id}",
@@ -288,8 +327,8 @@ impl Store {
             .conn()
             .prepare_cached(
                 "SELECT block, confidence, alternatives, settlement, responsible, urgent, conflict, \
-                 reasons, duplicate_of, duplicate_score, repeat_of, repeat_score, applied, at \
-                 FROM triage WHERE appeal_id = ?1",
+                 reasons, duplicate_of, duplicate_score, repeat_of, repeat_score, applied, at, \
+                 error FROM triage WHERE appeal_id = ?1",
             )?
             .query_row([id], |r| {
                 Ok((
@@ -310,6 +349,7 @@ impl Store {
                         r.get::<_, Option<f64>>(11)?,
                         r.get::<_, String>(12)?,
                         r.get::<_, i64>(13)?,
+                        r.get::<_, Option<String>>(14)?,
                     ),
                 ))
             })
@@ -356,6 +396,7 @@ impl Store {
             repeat_of: link(b.3, b.4),
             applied: serde_json::from_str(&b.5).unwrap_or_default(),
             at: ts(b.6),
+            error: b.7,
         }))
     }
 
@@ -366,7 +407,9 @@ impl Store {
 
     /// Adds many appeals to the similarity index in one transaction (bulk loads, benchmarks).
     pub fn index_batch(&mut self, items: &[(Indexed, Vec<u32>)]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for (a, keys) in items {
             index(&tx, a, keys, &[])?;
         }
@@ -399,171 +442,167 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<TriageOutcome, StoreError> {
         let reference = self.reference().clone();
-        let tx = self.conn.transaction()?;
-        let old = load(&tx, id)?.ok_or_else(|| StoreError::NotFound(format!("no appeal {id}")))?;
-        let s = t.suggest_appeal(&old);
-        let settings = t.settings();
-
-        // Duplicates and repeats among the earlier appeals.
-        let signature = t.signature(&old.text);
-        let at = old.received_at.timestamp();
-        // The source's settlement, else one named in the address, else in the text.
-        let from_address = old
-            .address
-            .as_deref()
-            .and_then(|x| t.gazetteer().canonical(x))
-            .map(str::to_string);
-        let found = from_address.or_else(|| s.settlement.clone());
-        let settlement = old
-            .settlement
-            .as_deref()
-            .map(|x| t.gazetteer().canonical(x).unwrap_or(x).to_string())
-            .or_else(|| found.clone());
-        let me = Indexed {
-            id,
-            at,
-            settlement,
-            block: old.block.clone().or_else(|| Some(s.block.clone())),
-            author: author_key(old.author.as_deref(), old.contact.as_deref()),
-            signature,
-        };
-        let day = 86_400;
-        let mut candidates = similar_recent(
-            &tx,
-            &t.probe_keys(&me.signature),
-            at - settings.duplicates.window_days * day,
-            at,
-        )?;
-        if let Some(author) = &me.author {
-            candidates.extend(same_author_recent(
-                &tx,
-                author,
-                at - settings.repeats.window_days * day,
-                at,
-            )?);
-        }
-        let mut verdict = t.judge(&me, &candidates);
-        if let Some(d) = &mut verdict.duplicate_of {
-            d.id = root_of(&tx, d.id)?;
-        }
-
-        // What auto-triage sets by itself.
-        let mut new = old.clone();
-        let mut applied: Vec<&'static str> = Vec::new();
-        let imp = &settings.import;
-        if imp.set_block && old.block.is_none() && t.confident(&s) {
-            new.block = Some(s.block.clone());
-            applied.push("block");
-        }
-        if imp.fill_settlement && old.settlement.is_none() && found.is_some() {
-            new.settlement = found;
-            applied.push("settlement");
-        }
-        if imp.raise_urgent && s.urgent && !old.urgent {
-            new.urgent = true;
-            applied.push("urgent");
-        }
-        if imp.raise_conflict && s.conflict && !old.conflict {
-            new.conflict = true;
-            applied.push("conflict");
-        }
-        if imp.assign_recipient
-            && old.responsible.is_none()
-            && new.block.is_some()
-            && let Some(r) = &s.responsible
-        {
-            new.responsible = Some(r.clone());
-            if new.status == Status::New {
-                new.status = Status::Assigned;
-            }
-            applied.push("responsible");
-        }
-        let mut notes = Vec::new();
-        if let Some(r) = &verdict.repeat_of {
-            notes.push(format!(
-                "Повторное обращение: ранее №{} того же автора (схожесть {:.2})",
-                r.id, r.score
-            ));
-        }
-        if !applied.is_empty() || !notes.is_empty() {
-            let ctx = SaveCtx {
-                reference: &reference,
-                normalizer: &SearchNormalizer::new(),
-                actor,
-                now,
-                names: None,
-            };
-            save(&tx, &ctx, Some(&old), &mut new, &notes, None)?;
-        }
-
-        let old_keys = match tx
-            .prepare_cached("SELECT stems FROM triage_signatures WHERE appeal_id = ?1")?
-            .query_row([id], |r| r.get::<_, Vec<u8>>(0))
-            .optional()?
-        {
-            Some(b) => t.index_keys(&Signature::from_blob(&b)),
-            None => Vec::new(),
-        };
-        let me = Indexed {
-            block: new.block.clone().or(me.block),
-            ..me
-        };
-        index(&tx, &me, &t.index_keys(&me.signature), &old_keys)?;
-
-        let reasons =
-            serde_json::json!({"urgent": s.urgent_reasons, "conflict": s.conflict_reasons});
-        tx.prepare_cached(
-            "INSERT OR REPLACE INTO triage (appeal_id, block, confidence, alternatives, settlement, \
-             responsible, urgent, conflict, reasons, duplicate_of, duplicate_score, repeat_of, \
-             repeat_score, applied, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
-             ?13, ?14, ?15)",
-        )?
-        .execute(params![
-            id,
-            s.block,
-            f64::from(s.confidence),
-            serde_json::to_string(&s.alternatives).map_err(invalid)?,
-            s.settlement,
-            s.responsible,
-            s.urgent,
-            s.conflict,
-            reasons.to_string(),
-            verdict.duplicate_of.map(|l| l.id),
-            verdict.duplicate_of.map(|l| f64::from(l.score)),
-            verdict.repeat_of.map(|l| l.id),
-            verdict.repeat_of.map(|l| f64::from(l.score)),
-            serde_json::to_string(&applied).map_err(invalid)?,
-            now.timestamp(),
-        ])?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let outcome = triage_in(&tx, &reference, t, id, actor, now)?;
         tx.commit()?;
-        Ok(TriageOutcome {
-            appeal_id: id,
-            suggestion: s,
-            verdict,
-            applied,
-        })
+        Ok(outcome)
     }
 
     /// Triages every appeal not triaged yet, oldest received first (so duplicates link to the
-    /// earliest), at most `limit`. The import calls this after each committed file.
+    /// earliest), at most `limit`, [`TRIAGE_BATCH`] appeals per transaction. The import calls this
+    /// after each file; `mcu watch` and the console's importer also at start.
+    ///
+    /// An actor with grants (`mcu classify --pending`) triages only the appeals they may triage;
+    /// the others stay pending for whoever may.
+    ///
+    /// An appeal whose triage fails (an error, or a panic of the model) is recorded as triaged with
+    /// its error ([`StoredSuggestion::error`]) and skipped: it never blocks the others. When the
+    /// database stays locked by another writer ([`super::busy`]) or fails, the batch in hand is
+    /// rolled back and the run stops with [`TriageRun::stopped`] set: the rest stays pending for
+    /// the next run. `before_each` is called with each appeal's id before it is triaged (tests
+    /// inject faults there; a panic in it counts as that appeal's failure).
+    pub fn triage_pending_with(
+        &mut self,
+        t: &Triage,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        limit: usize,
+        before_each: &mut dyn FnMut(i64),
+    ) -> TriageRun {
+        let mut run = TriageRun::default();
+        let mut left = limit;
+        // Where the previous batch ended (received_at, id): each batch starts there instead of
+        // walking past every appeal already triaged.
+        let mut after = (i64::MIN, i64::MIN);
+        let mut first = true;
+        while left > 0 {
+            if !first {
+                // Between two batches, a turn for the other writers (see `busy`).
+                std::thread::sleep(super::busy::TURN);
+            }
+            first = false;
+            let n = left.min(TRIAGE_BATCH);
+            match self.triage_batch(t, actor, now, n, &mut after, before_each) {
+                Ok(None) => break,
+                Ok(Some(batch)) => {
+                    left -= batch.outcomes.len() + batch.failed.len();
+                    run.outcomes.extend(batch.outcomes);
+                    run.failed.extend(batch.failed);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "auto-triage stopped; the rest stays pending");
+                    run.stopped = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        if run.stopped.is_some() || left == 0 {
+            run.pending = self.triage_pending_count().unwrap_or(0);
+        }
+        run
+    }
+
+    /// [`triage_pending_with`](Self::triage_pending_with) without a hook.
     pub fn triage_pending(
         &mut self,
         t: &Triage,
         actor: &Actor,
         now: DateTime<Utc>,
         limit: usize,
-    ) -> Result<Vec<TriageOutcome>, StoreError> {
-        let ids: Vec<i64> = self
-            .conn()
+    ) -> TriageRun {
+        self.triage_pending_with(t, actor, now, limit, &mut |_| {})
+    }
+
+    /// How many appeals are not triaged yet.
+    pub fn triage_pending_count(&self) -> Result<usize, StoreError> {
+        let n: i64 = self.conn().query_row(
+            "SELECT COUNT(*) FROM appeals a LEFT JOIN triage t ON t.appeal_id = a.id \
+             WHERE t.appeal_id IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// One transaction of [`triage_pending_with`](Self::triage_pending_with): the next `n`
+    /// pending appeals; `None` when none is pending.
+    fn triage_batch(
+        &mut self,
+        t: &Triage,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        n: usize,
+        after: &mut (i64, i64),
+        before_each: &mut dyn FnMut(i64),
+    ) -> Result<Option<TriageRun>, StoreError> {
+        let reference = self.reference.clone();
+        let reference = reference.as_ref();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let ids: Vec<(i64, i64)> = tx
             .prepare_cached(
-                "SELECT a.id FROM appeals a LEFT JOIN triage t ON t.appeal_id = a.id \
-                 WHERE t.appeal_id IS NULL ORDER BY a.received_at, a.id LIMIT ?1",
+                "SELECT a.id, a.received_at FROM appeals a LEFT JOIN triage t ON t.appeal_id = a.id \
+                 WHERE t.appeal_id IS NULL AND (a.received_at, a.id) > (?2, ?3) \
+                 ORDER BY a.received_at, a.id LIMIT ?1",
             )?
-            .query_map([limit as i64], |r| r.get(0))?
+            .query_map(
+                params![i64::try_from(n).unwrap_or(i64::MAX), after.0, after.1],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
             .collect::<Result<_, _>>()?;
-        ids.into_iter()
-            .map(|id| self.triage_appeal(t, id, actor, now))
-            .collect()
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        let mut batch = TriageRun::default();
+        let started = std::time::Instant::now();
+        let mut last = *after;
+        for (id, at) in ids {
+            let done = batch.outcomes.len() + batch.failed.len();
+            if done > 0 && started.elapsed() >= TRIAGE_BATCH_TIME {
+                break;
+            }
+            last = (at, id);
+            if let Some(g) = &actor.grants
+                && !load(&tx, id)?.is_some_and(|a| g.may(crate::domain::access::Action::Triage, &a))
+            {
+                continue;
+            }
+            // Each appeal in a savepoint: a failure undoes only its own writes.
+            tx.execute_batch("SAVEPOINT triage_one")?;
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                before_each(id);
+                triage_in(&tx, reference, t, id, actor, now)
+            }));
+            let reason = match r {
+                Ok(Ok(o)) => {
+                    tx.execute_batch("RELEASE triage_one")?;
+                    batch.outcomes.push(o);
+                    continue;
+                }
+                // The database itself failed (locked for too long, disk full): not this
+                // appeal's fault, so the whole batch waits for the next run.
+                Ok(Err(e)) if database_failure(&e) => return Err(e),
+                Ok(Err(e)) => e.to_string(),
+                Err(panic) => panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "triage panicked".into()),
+            };
+            tx.execute_batch("ROLLBACK TO triage_one; RELEASE triage_one")?;
+            tracing::warn!(appeal = id, %reason, "auto-triage failed for one appeal; skipped");
+            record_failure(&tx, id, &reason, now)?;
+            batch.failed.push(TriageFailure {
+                appeal_id: id,
+                reason,
+            });
+        }
+        tx.commit()?;
+        *after = last;
+        Ok(Some(batch))
     }
 
     /// The proposed duplicate groups: each original with the appeals proposed as its duplicates
@@ -637,4 +676,203 @@ impl Store {
             repeat_of: None,
         }))
     }
+}
+
+/// True for an error of the database as a whole (another writer held it too long, the disk is
+/// full or failing, the file is read-only or damaged), as opposed to one appeal's problem.
+fn database_failure(e: &StoreError) -> bool {
+    use rusqlite::ErrorCode::*;
+    let StoreError::Sqlite(e) = e else {
+        return false;
+    };
+    matches!(
+        e.sqlite_error_code(),
+        Some(
+            DatabaseBusy
+                | DatabaseLocked
+                | DiskFull
+                | SystemIoFailure
+                | ReadOnly
+                | DatabaseCorrupt
+                | CannotOpen
+                | OutOfMemory
+                | NotADatabase
+        )
+    )
+}
+
+/// Records that an appeal's triage failed: a triage row with the reason and no suggestion, so the
+/// appeal is no longer pending.
+fn record_failure(
+    conn: &Connection,
+    id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO triage (appeal_id, block, confidence, alternatives, settlement, \
+         responsible, urgent, conflict, reasons, applied, at, error) \
+         VALUES (?1, '', 0, '[]', NULL, NULL, 0, 0, '{}', '[]', ?2, ?3)",
+    )?
+    .execute(params![id, now.timestamp(), reason])?;
+    Ok(())
+}
+
+/// The work of [`Store::triage_appeal`] inside the caller's transaction.
+fn triage_in(
+    tx: &rusqlite::Transaction<'_>,
+    reference: &crate::reference::Reference,
+    t: &Triage,
+    id: i64,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<TriageOutcome, StoreError> {
+    let old = load(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("no appeal {id}")))?;
+    if let Some(g) = &actor.grants
+        && !g.may(crate::domain::access::Action::Triage, &old)
+    {
+        return Err(StoreError::Denied(format!(
+            "{} may not triage appeal {id}",
+            g.login
+        )));
+    }
+    let s = t.suggest_appeal(&old);
+    let settings = t.settings();
+
+    // Duplicates and repeats among the earlier appeals.
+    let signature = t.signature(&old.text);
+    let at = old.received_at.timestamp();
+    // The source's settlement, else one named in the address, else in the text.
+    let from_address = old
+        .address
+        .as_deref()
+        .and_then(|x| t.gazetteer().canonical(x))
+        .map(str::to_string);
+    let found = from_address.or_else(|| s.settlement.clone());
+    let settlement = old
+        .settlement
+        .as_deref()
+        .map(|x| t.gazetteer().canonical(x).unwrap_or(x).to_string())
+        .or_else(|| found.clone());
+    let me = Indexed {
+        id,
+        at,
+        settlement,
+        block: old.block.clone().or_else(|| Some(s.block.clone())),
+        author: author_key(old.author.as_deref(), old.contact.as_deref()),
+        signature,
+    };
+    let day = 86_400;
+    let mut candidates = similar_recent(
+        tx,
+        &t.probe_keys(&me.signature),
+        at - settings.duplicates.window_days * day,
+        at,
+    )?;
+    if let Some(author) = &me.author {
+        candidates.extend(same_author_recent(
+            tx,
+            author,
+            at - settings.repeats.window_days * day,
+            at,
+        )?);
+    }
+    let mut verdict = t.judge(&me, &candidates);
+    if let Some(d) = &mut verdict.duplicate_of {
+        d.id = root_of(tx, d.id)?;
+    }
+
+    // What auto-triage sets by itself.
+    let mut new = old.clone();
+    let mut applied: Vec<&'static str> = Vec::new();
+    let imp = &settings.import;
+    if imp.set_block && old.block.is_none() && t.confident(&s) {
+        new.block = Some(s.block.clone());
+        applied.push("block");
+    }
+    if imp.fill_settlement && old.settlement.is_none() && found.is_some() {
+        new.settlement = found;
+        applied.push("settlement");
+    }
+    if imp.raise_urgent && s.urgent && !old.urgent {
+        new.urgent = true;
+        applied.push("urgent");
+    }
+    if imp.raise_conflict && s.conflict && !old.conflict {
+        new.conflict = true;
+        applied.push("conflict");
+    }
+    if imp.assign_recipient
+        && old.responsible.is_none()
+        && new.block.is_some()
+        && let Some(r) = &s.responsible
+    {
+        new.responsible = Some(r.clone());
+        if new.status == Status::New {
+            new.status = Status::Assigned;
+        }
+        applied.push("responsible");
+    }
+    let mut notes = Vec::new();
+    if let Some(r) = &verdict.repeat_of {
+        notes.push(format!(
+            "Повторное обращение: ранее №{} того же автора (схожесть {:.2})",
+            r.id, r.score
+        ));
+    }
+    if !applied.is_empty() || !notes.is_empty() {
+        let ctx = SaveCtx {
+            reference,
+            normalizer: &SearchNormalizer::new(),
+            actor,
+            now,
+            names: None,
+        };
+        save(tx, &ctx, Some(&old), &mut new, &notes, None)?;
+    }
+
+    let old_keys = match tx
+        .prepare_cached("SELECT stems FROM triage_signatures WHERE appeal_id = ?1")?
+        .query_row([id], |r| r.get::<_, Vec<u8>>(0))
+        .optional()?
+    {
+        Some(b) => t.index_keys(&Signature::from_blob(&b)),
+        None => Vec::new(),
+    };
+    let me = Indexed {
+        block: new.block.clone().or(me.block),
+        ..me
+    };
+    index(tx, &me, &t.index_keys(&me.signature), &old_keys)?;
+
+    let reasons = serde_json::json!({"urgent": s.urgent_reasons, "conflict": s.conflict_reasons});
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO triage (appeal_id, block, confidence, alternatives, settlement, \
+             responsible, urgent, conflict, reasons, duplicate_of, duplicate_score, repeat_of, \
+             repeat_score, applied, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
+             ?13, ?14, ?15)",
+    )?
+    .execute(params![
+        id,
+        s.block,
+        f64::from(s.confidence),
+        serde_json::to_string(&s.alternatives).map_err(invalid)?,
+        s.settlement,
+        s.responsible,
+        s.urgent,
+        s.conflict,
+        reasons.to_string(),
+        verdict.duplicate_of.map(|l| l.id),
+        verdict.duplicate_of.map(|l| f64::from(l.score)),
+        verdict.repeat_of.map(|l| l.id),
+        verdict.repeat_of.map(|l| f64::from(l.score)),
+        serde_json::to_string(&applied).map_err(invalid)?,
+        now.timestamp(),
+    ])?;
+    Ok(TriageOutcome {
+        appeal_id: id,
+        suggestion: s,
+        verdict,
+        applied,
+    })
 }

@@ -177,16 +177,22 @@ impl Console {
 }
 
 /// The bindings an operator gets: without any action that changes data when their roles allow
-/// none (or the console is opened read-only) — those keys vanish from help and hints too.
+/// none (or the console is opened read-only), and without grading and rating for those who may
+/// not grade answers — those keys vanish from help and hints too.
 pub fn bindings_for(
     keymap: Keymap,
     grants: &crate::domain::access::Grants,
     read_only: bool,
 ) -> Keymap {
-    if read_only || !grants.may_change_any() {
+    let keymap = if read_only || !grants.may_change_any() {
         keymap.without_dangerous()
     } else {
         keymap
+    };
+    if grants.may_some(crate::domain::access::Action::Grade) {
+        keymap
+    } else {
+        keymap.filter(|b| !matches!(b.run.name(), "grade" | "rate"))
     }
 }
 

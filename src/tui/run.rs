@@ -151,18 +151,50 @@ fn on_notice(console: &mut Console, n: ImportNotice) {
                 }
             }
             if let Err(e) = app.refresh() {
-                app.say(e.to_string(), true);
+                app.say(crate::tui::app::error_text(&e, None), true);
                 return;
             }
-            let msg = if bad > 0 {
+            let mut msg = if bad > 0 {
                 format!("Импорт: новых {new}, в карантине {bad} (см. quarantine/)")
             } else {
                 format!("Импорт: новых обращений {new}")
             };
+            // The last report's triage counts are the state after the round.
+            let triage = reports.iter().rev().find_map(|r| r.triaged.as_ref());
+            let failed: usize = reports
+                .iter()
+                .filter_map(|r| r.triaged.as_ref())
+                .map(|t| t.failed)
+                .sum();
+            if failed > 0 {
+                msg.push_str(&format!("; авторазбор не удался для {failed}"));
+            }
+            if let Some(t) = triage.filter(|t| t.pending > 0) {
+                msg.push_str(&format!("; ожидают авторазбора {}", t.pending));
+            }
             // A notice of the background: it never hides the officer's own fresh message.
             app.env.notice(msg);
         }
+        ImportNotice::Triaged(t) => {
+            if let Err(e) = app.refresh() {
+                app.say(crate::tui::app::error_text(&e, None), true);
+                return;
+            }
+            let mut msg = format!(
+                "Авторазбор отложенных: {}",
+                crate::domain::wording::count(t.appeals as u64, crate::domain::wording::APPEALS)
+            );
+            if t.failed > 0 {
+                msg.push_str(&format!(", не удалось {}", t.failed));
+            }
+            if t.pending > 0 {
+                msg.push_str(&format!(", ожидают {}", t.pending));
+            }
+            app.env.notice(msg);
+        }
         ImportNotice::Failed(e) => app.say(format!("Импорт не удался: {e}"), true),
+        // Old files leaving processed/ and quarantine/ is housekeeping, not news.
+        ImportNotice::Retention(_) => {}
         ImportNotice::Polling(_) => app
             .env
             .notice("Нет событий файловой системы: папка inbox опрашивается"),

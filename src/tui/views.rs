@@ -98,9 +98,9 @@ pub fn save(path: &Path, name: &str, view: SavedView) -> Result<(), String> {
     views.insert(name.to_string(), view);
     let text = toml::to_string(&ViewsFile { views }).map_err(|e| e.to_string())?;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        crate::workspace::create_private_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    crate::workspace::write_private_file(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 #[cfg(test)]

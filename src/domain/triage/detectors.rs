@@ -711,18 +711,26 @@ impl CueSet {
 }
 
 /// True when every group has a word within `window` words of some word of the first group.
+///
+/// A term's positions are ascending (words are read in order), so the words near a position are
+/// found by binary search: the work grows with the number of matches times their logarithm, not
+/// with the square of a long text full of the same word.
 fn group_match(groups: &[Vec<usize>], pos: &[Vec<u32>], window: usize) -> bool {
     let Some((first, rest)) = groups.split_first() else {
         return false;
     };
-    let w = window as i64;
-    first.iter().flat_map(|&t| pos[t].iter()).any(|&p0| {
-        rest.iter().all(|g| {
-            g.iter()
-                .flat_map(|&t| pos[t].iter())
-                .any(|&p| p != p0 && (i64::from(p) - i64::from(p0)).abs() <= w.max(1))
-        })
-    })
+    let w = u32::try_from(window.max(1)).unwrap_or(u32::MAX);
+    let near = |ps: &[u32], p0: u32| {
+        let start = ps.partition_point(|&p| p < p0.saturating_sub(w));
+        ps[start..]
+            .iter()
+            .take_while(|&&p| p <= p0.saturating_add(w))
+            .any(|&p| p != p0)
+    };
+    first
+        .iter()
+        .flat_map(|&t| pos[t].iter())
+        .any(|&p0| rest.iter().all(|g| g.iter().any(|&t| near(&pos[t], p0))))
 }
 
 /// A room temperature of +17 or lower, or a frost of −20 and below, written with its sign.

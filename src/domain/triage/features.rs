@@ -4,9 +4,10 @@
 //! [`DIM`] features, so no vocabulary has to be stored or grown.
 
 use crate::domain::Channel;
-use crate::domain::text::{SearchNormalizer, words};
+use crate::domain::text::SearchNormalizer;
 
 use super::lexicon::Lexicon;
+use super::limits::{MAX_CHAR_NGRAMS, bounded_words};
 
 /// Bits of the hashed feature space.
 pub const DIM_BITS: u32 = 18;
@@ -122,19 +123,21 @@ pub fn is_stop_word(w: &str) -> bool {
     STOP_WORDS.contains(&w)
 }
 
-/// A text read once for every part of triage: folded words and their stems, in order.
+/// A text read once for every part of triage: folded words and their stems, in order — of the
+/// bounded part of the text only ([`super::limits`]).
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
-    /// Lower-case, ё-folded words (letters and digits), in text order.
+    /// Lower-case, ё-folded words (letters and digits), in text order: at most
+    /// [`super::limits::MAX_WORDS`], each at most [`super::limits::MAX_WORD_CHARS`] characters.
     pub words: Vec<String>,
     /// The Snowball stem of each word (same length as `words`).
     pub stems: Vec<String>,
 }
 
 impl Analysis {
-    /// Splits and stems a text.
+    /// Splits and stems a text (its bounded part: [`bounded_words`]).
     pub fn new(normalizer: &SearchNormalizer, text: &str) -> Self {
-        let words: Vec<String> = words(text).collect();
+        let words: Vec<String> = bounded_words(text).collect();
         let stems = words
             .iter()
             .map(|w| normalizer.stem_word(w).into_owned())
@@ -323,7 +326,8 @@ impl Featurizer {
             } else {
                 content.clone()
             };
-            for stem in &sources {
+            // At most MAX_CHAR_NGRAMS, the first ones of the text.
+            'sources: for stem in &sources {
                 buf.clear();
                 buf.push('<');
                 buf.extend(stem.chars());
@@ -333,6 +337,9 @@ impl Featurizer {
                         break;
                     }
                     for w in buf.windows(n) {
+                        if grams.len() >= MAX_CHAR_NGRAMS {
+                            break 'sources;
+                        }
                         s.clear();
                         s.extend(w.iter());
                         grams.push(hash(b'c', &[&s]));

@@ -49,6 +49,8 @@ pub struct Gazetteer {
     by_first: HashMap<String, Vec<(Vec<String>, usize)>>,
     /// A one-letter deletion of a long one-word form → settlement indexes.
     deletions: HashMap<String, Vec<usize>>,
+    /// The longest word a fuzzy match is tried for: the longest one-word form plus one letter.
+    fuzzy_max_chars: usize,
 }
 
 fn deletions(w: &str) -> Vec<String> {
@@ -76,6 +78,7 @@ impl Gazetteer {
     pub fn new(list: Vec<Settlement>) -> Self {
         let mut by_first: HashMap<String, Vec<(Vec<String>, usize)>> = HashMap::new();
         let mut dels: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut fuzzy_max_chars = 0;
         for (i, s) in list.iter().enumerate() {
             for f in &s.forms {
                 let ws: Vec<String> = words(&fold(f)).collect();
@@ -83,6 +86,7 @@ impl Gazetteer {
                     continue;
                 };
                 if ws.len() == 1 && first.chars().count() >= FUZZY_MIN_CHARS {
+                    fuzzy_max_chars = fuzzy_max_chars.max(first.chars().count() + 1);
                     for d in deletions(&first) {
                         let e = dels.entry(d).or_default();
                         if !e.contains(&i) {
@@ -97,6 +101,7 @@ impl Gazetteer {
             list,
             by_first,
             deletions: dels,
+            fuzzy_max_chars,
         }
     }
 
@@ -112,7 +117,7 @@ impl Gazetteer {
         if let Some(x) = self.list.iter().find(|x| fold(&x.name) == f) {
             return Some(&x.name);
         }
-        let ws: Vec<String> = words(&f).collect();
+        let ws: Vec<String> = super::limits::bounded_words(&f).collect();
         self.find_in_words(&ws).map(|i| self.list[i].name.as_str())
     }
 
@@ -146,7 +151,10 @@ impl Gazetteer {
                     matched = form.len();
                 }
             }
-            if matched == 0 && ws[p].chars().count() + 1 >= FUZZY_MIN_CHARS {
+            // Fuzzy only for word lengths a form can have: a longer word has no one-letter typo
+            // of a form, and its deletions would cost the square of its length.
+            let len = ws[p].chars().count();
+            if matched == 0 && len + 1 >= FUZZY_MIN_CHARS && len <= self.fuzzy_max_chars {
                 let w = &ws[p];
                 let mut hit = self
                     .deletions

@@ -16,6 +16,7 @@ pub mod eval;
 pub mod features;
 pub mod gazetteer;
 pub mod lexicon;
+pub mod limits;
 pub mod model;
 pub mod routing;
 pub mod similarity;
@@ -502,6 +503,9 @@ impl Triage {
         category: Option<&str>,
         known_settlement: Option<&str>,
     ) -> Suggestion {
+        // Only the bounded part of the text is read (see `limits`), by every step below.
+        let text = limits::considered(text);
+        let category = category.map(limits::considered);
         let a = Analysis::new(&self.normalizer, text);
         let probs = self.probabilities(&a, channel, category);
         let mut order: Vec<usize> = (0..probs.len()).collect();
@@ -548,6 +552,20 @@ impl Triage {
             conflict,
             conflict_reasons,
         }
+    }
+
+    /// The classifier's feature vector for a text (at most [`limits::max_features`] of the blocks
+    /// in force).
+    pub fn features_for(
+        &self,
+        text: &str,
+        channel: Option<Channel>,
+        category: Option<&str>,
+    ) -> features::FeatureVec {
+        let a = Analysis::new(&self.normalizer, text);
+        let cat = category.map(|c| Analysis::new(&self.normalizer, c));
+        self.featurizer
+            .features(&a, &self.lexicon, channel, cat.as_ref())
     }
 
     /// The similarity signature of a text (stored in the index).

@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 
 use super::features::Analysis;
+use super::limits::MAX_SIGNATURE_STEMS;
 
 /// Keys stored in the index per appeal.
 pub const KEYS_PER_APPEAL: usize = 8;
@@ -41,15 +42,18 @@ fn permute(h: u32) -> u32 {
 }
 
 impl Signature {
-    /// The signature of an analysed text.
+    /// The signature of an analysed text: at most [`MAX_SIGNATURE_STEMS`] stems, the first
+    /// distinct ones of the text.
     pub fn new(a: &Analysis) -> Self {
+        let mut seen = std::collections::HashSet::new();
         let mut stems: Vec<u32> = a
             .content_stems()
             .filter(|s| s.chars().count() >= 3)
             .map(stem_hash)
+            .filter(|h| seen.insert(*h))
+            .take(MAX_SIGNATURE_STEMS)
             .collect();
         stems.sort_unstable();
-        stems.dedup();
         Self { stems }
     }
 

@@ -334,7 +334,12 @@ fn accept_suggestion(
 /// one from the model, else (no model loaded) the keyword lexicon with the recipient who
 /// handled most appeals of that block.
 pub fn suggestion(env: &Env, a: &Appeal) -> Result<Option<Suggested>, StoreError> {
-    if let Some(s) = env.store.suggestion(a.id)? {
+    let stored = env.store.suggestion(a.id)?;
+    if stored.as_ref().is_some_and(|s| s.error.is_some()) {
+        // Auto-triage failed on this appeal: no suggestion, the officer decides.
+        return Ok(None);
+    }
+    if let Some(s) = stored {
         return Ok(Some(Suggested {
             block: s.block,
             confidence: Some(s.confidence),

@@ -107,7 +107,13 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main, wide: bool) {
         // No block yet: the suggestion, marked «~», when auto-triage left one.
         let (block, block_style) = match a.block.as_deref() {
             Some(b) => (env.reference.blocks.name_of(b).to_string(), Style::new()),
-            None => match env.store.suggestion(a.id).ok().flatten() {
+            None => match env
+                .store
+                .suggestion(a.id)
+                .ok()
+                .flatten()
+                .filter(|sg| sg.error.is_none())
+            {
                 Some(sg) => (
                     format!("~{}", env.reference.blocks.name_of(&sg.block)),
                     t.dim(),
@@ -139,7 +145,19 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main, wide: bool) {
                 settlement_w,
             )));
         }
-        cells.push(Cell::from(fit(&a.text, tw)));
+        // Only the rows drawn are masked: personal data in the text for those without the right.
+        // What shows and a margin (a phone or a name across the cut is still whole in it).
+        let text = if env.grants.may_see_personal_data(a) {
+            std::borrow::Cow::Borrowed(a.text.as_str())
+        } else {
+            let cut = a
+                .text
+                .char_indices()
+                .nth(tw + 64)
+                .map_or(a.text.len(), |(b, _)| b);
+            std::borrow::Cow::Owned(crate::domain::pii::mask_text(&a.text[..cut]))
+        };
+        cells.push(Cell::from(fit(&text, tw)));
         if with_recipient {
             cells.push(Cell::from(fit(
                 a.responsible.as_deref().unwrap_or("—"),
