@@ -23,19 +23,49 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &Main, wide: bool) {
         f.render_widget(block, area);
         return;
     };
-    let name_w: u16 = if wide { 13 } else { 9 };
-    let columns: Vec<Column> = if wide {
-        vec![
-            ("Блок", name_w),
-            ("Откр", 5),
-            ("Риск", 4),
-            ("Проср", 5),
-            ("Старейш", 8),
-            ("8 недель", 8),
-        ]
-    } else {
-        vec![("Блок", name_w), ("Откр", 5), ("Риск", 4), ("Просрк", 6)]
+    // Numbers are never cut: each number column is as wide as its header or its widest value,
+    // whichever is wider, and the block's name takes what is left (cut if it must be).
+    let digits = |v: &dyn Fn(&crate::analytics::BlockLine) -> u64, header: &str| {
+        let widest = mon
+            .blocks
+            .iter()
+            .map(|b| v(b).to_string().len())
+            .max()
+            .unwrap_or(1);
+        u16::try_from(widest.max(header.chars().count())).unwrap_or(u16::MAX)
     };
+    let (open_h, risk_h, over_h) = if wide {
+        ("Откр", "Риск", "Проср")
+    } else {
+        ("Откр", "Риск", "Просрк")
+    };
+    let open_w = digits(&|b| u64::from(b.open), open_h);
+    let risk_w = digits(&|b| u64::from(b.at_risk), risk_h);
+    let over_w = digits(&|b| u64::from(b.overdue), over_h);
+    let inner = area.width.saturating_sub(2);
+    let mut columns: Vec<Column> = vec![
+        ("Блок", 0),
+        (open_h, open_w),
+        (risk_h, risk_w),
+        (over_h, over_w),
+    ];
+    if wide {
+        columns.extend([("Старейш", 8), ("8 недель", 8)]);
+    }
+    // Without room for a short name, the trailing columns go before a digit would.
+    loop {
+        let used: u16 = columns[1..].iter().map(|(_, w)| *w + 1).sum();
+        if inner.saturating_sub(used) >= 4 || columns.len() <= 2 {
+            break;
+        }
+        columns.pop();
+    }
+    let used: u16 = columns[1..].iter().map(|(_, w)| *w + 1).sum();
+    let name_w = inner
+        .saturating_sub(used)
+        .clamp(3, if wide { 16 } else { 12 });
+    columns[0].1 = name_w;
+    let shown = columns.len();
     summary::table(
         f,
         area,
@@ -46,11 +76,12 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &Main, wide: bool) {
         |b| {
             let overdue_style = if b.overdue > 0 { t.bad() } else { t.dim() };
             let risk_style = if b.at_risk > 0 { t.warn() } else { t.dim() };
+            let num = |v: u32, w: u16| format!("{v:>w$}", w = usize::from(w));
             let mut cells = vec![
                 Cell::from(fit(&b.name, usize::from(name_w))),
-                Cell::from(format!("{:>5}", b.open)),
-                Cell::from(format!("{:>4}", b.at_risk)).style(risk_style),
-                Cell::from(format!("{:>5}", b.overdue)).style(overdue_style),
+                Cell::from(num(b.open, open_w)),
+                Cell::from(num(b.at_risk, risk_w)).style(risk_style),
+                Cell::from(num(b.overdue, over_w)).style(overdue_style),
             ];
             if wide {
                 cells.push(Cell::from(
@@ -59,6 +90,7 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &Main, wide: bool) {
                 ));
                 cells.push(Cell::from(sparkline(&b.weekly)).style(t.ok()));
             }
+            cells.truncate(shown);
             cells
         },
     );

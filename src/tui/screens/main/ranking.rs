@@ -32,9 +32,23 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &Main, wide: bool) {
             .saturating_sub(2 + 3 + 2 + 5 + 4)
             .max(8)
     };
+    // The place is never cut: as wide as the largest one (100 recipients take three digits).
+    let rank_w = m
+        .ranking
+        .iter()
+        .map(|r| r.rank.to_string().len())
+        .max()
+        .unwrap_or(1)
+        .max(2);
+    let name_w = name_w.saturating_sub(rank_w - 2).max(3);
     let name_cols = u16::try_from(name_w).unwrap_or(u16::MAX);
-    let mut columns: Vec<Column> =
-        vec![("№", 2), ("", 1), ("Ответственный", name_cols), ("Балл", 5)];
+    let rank_cols = u16::try_from(rank_w).unwrap_or(2);
+    let mut columns: Vec<Column> = vec![
+        ("№", rank_cols),
+        ("", 1),
+        ("Ответственный", name_cols),
+        ("Балл", 5),
+    ];
     if wide {
         columns.extend([("Обр", 4), ("Срок", 4)]);
     }
@@ -54,7 +68,7 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &Main, wide: bool) {
                 None => ("·", t.dim()),
             };
             let mut cells = vec![
-                Cell::from(format!("{:>2}", r.rank)),
+                Cell::from(format!("{:>rank_w$}", r.rank)),
                 Cell::from(arrow).style(style),
                 Cell::from(fit(&r.recipient, name_w)),
                 Cell::from(format!("{:>5.1}", r.score)),
