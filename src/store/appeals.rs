@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
+use super::audit::replay::{Creation, Encoded, encode};
 use super::recipients::{recipient_id, settlement_id};
 use super::{Actor, Store, StoreError, ts, ts_opt};
 use crate::domain::text::SearchNormalizer;
@@ -149,8 +150,10 @@ pub struct SaveOutcome {
     pub deadline_problem: Option<String>,
 }
 
-/// The audited fields of an appeal as text, for the history.
-fn audited(a: &Appeal) -> [(&'static str, Option<String>); 22] {
+/// The audited fields of an appeal as text: what its history records (a change of any of them
+/// is an entry), what its creation entry digests, and what `mcu audit verify` replays
+/// (`audit::replay`). A field added here is covered by all three.
+pub(crate) fn audited(a: &Appeal) -> [(&'static str, Option<String>); 23] {
     let t = |d: Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339());
     [
         ("received_at", Some(a.received_at.to_rfc3339())),
@@ -178,6 +181,7 @@ fn audited(a: &Appeal) -> [(&'static str, Option<String>); 22] {
         ),
         ("duplicate_of", a.duplicate_of.map(|d| d.to_string())),
         ("extension_reason", a.extension_reason.clone()),
+        ("reopen_count", Some(a.reopen_count.to_string())),
     ]
 }
 
@@ -241,35 +245,46 @@ pub(crate) struct NameIds {
     pub(crate) created: std::cell::RefCell<Vec<CreatedRun>>,
 }
 
-/// Consecutive appeals created by one import with the same actor and instant.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Consecutive appeals created by one import with the same actor and instant, and the digest of
+/// what they were created with.
 pub(crate) struct CreatedRun {
     pub first: i64,
     pub last: i64,
     pub at: i64,
     pub operator: String,
     pub source: String,
+    pub creation: Creation,
+}
+
+impl std::fmt::Debug for CreatedRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CreatedRun({}..={} by {})", self.first, self.last, self.operator)
+    }
 }
 
 impl NameIds {
     /// Adds a created appeal to the current run, or starts a new one.
-    fn created(&self, id: i64, at: i64, actor: &Actor) {
+    fn created(&self, a: &Appeal, at: i64, actor: &Actor, e: &Encoded, fields: &[&str]) {
         let mut runs = self.created.borrow_mut();
         if let Some(r) = runs.last_mut()
-            && r.last + 1 == id
+            && r.last + 1 == a.id
             && r.at == at
             && r.operator == actor.operator
             && r.source == actor.source
         {
-            r.last = id;
+            r.last = a.id;
+            r.creation.add(a.id, a.channel.id(), &a.source_id, e);
             return;
         }
+        let mut creation = Creation::new(fields.iter().copied());
+        creation.add(a.id, a.channel.id(), &a.source_id, e);
         runs.push(CreatedRun {
-            first: id,
-            last: id,
+            first: a.id,
+            last: a.id,
             at,
             operator: actor.operator.clone(),
             source: actor.source.clone(),
+            creation,
         });
     }
 
@@ -280,6 +295,7 @@ impl NameIds {
                 tx,
                 Some(&self.audit_head),
                 (r.first, r.last),
+                &r.creation.digest(),
                 r.at,
                 &r.operator,
                 &r.source,
@@ -359,12 +375,13 @@ const WRITTEN: [&str; 29] = [
 ];
 
 thread_local! {
-    /// `?1` channel, `?2` source id, `?3` version, `?4` now (created and updated), then `WRITTEN`.
+    /// `?1` channel, `?2` source id, `?3` version, `?4` now (created and updated), `?5` the
+    /// creation tags (`audit::replay`), then `WRITTEN`.
     static INSERT_SQL: String = format!(
-        "INSERT INTO appeals (channel, source_id, version, created_at, updated_at, {}) \
-         VALUES (?1, ?2, ?3, ?4, ?4, {})",
+        "INSERT INTO appeals (channel, source_id, version, created_at, updated_at, created_tags, \
+         {}) VALUES (?1, ?2, ?3, ?4, ?4, ?5, {})",
         WRITTEN.join(", "),
-        (5..5 + WRITTEN.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+        (6..6 + WRITTEN.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
     );
     /// `?1` id, `?2` version, `?3` now (updated), then `WRITTEN`.
     static UPDATE_SQL: String = format!(
@@ -423,13 +440,6 @@ pub(crate) fn save(
             if before != after {
                 events.push((field, before, after));
             }
-        }
-        if o.reopen_count != new.reopen_count {
-            events.push((
-                "reopen_count",
-                Some(o.reopen_count.to_string()),
-                Some(new.reopen_count.to_string()),
-            ));
         }
         if events.is_empty() && notes.is_empty() {
             new.version = o.version;
@@ -502,8 +512,16 @@ pub(crate) fn save(
         None => {
             new.version = 1;
             let channel = new.channel.id();
-            let mut args: Vec<&dyn rusqlite::ToSql> =
-                vec![&channel, &new.source_id, &new.version, &now_s];
+            // What it is created with, for `mcu audit verify` to replay its history onto.
+            let values = audited(new);
+            let encoded = encode(values.iter().map(|(f, v)| (*f, v.as_deref())));
+            let mut args: Vec<&dyn rusqlite::ToSql> = vec![
+                &channel,
+                &new.source_id,
+                &new.version,
+                &now_s,
+                &encoded.tags,
+            ];
             args.extend(written);
             INSERT_SQL.with(|sql| tx.prepare_cached(sql)?.execute(args.as_slice()))?;
             let id = tx.last_insert_rowid();
@@ -511,10 +529,23 @@ pub(crate) fn save(
             super::aggregates::count_new(tx, ctx.names.map(|n| &n.aggregates), new, responsible)?;
             tx.prepare_cached("INSERT INTO appeals_fts (rowid, body) VALUES (?1, ?2)")?
                 .execute(params![id, search_form(body, normalizer, &new.text)])?;
+            let fields = values.map(|(f, _)| f);
             match names {
                 // An import: one audit entry per run of created appeals, at the end.
-                Some(cache) => cache.created(id, now_s, actor),
-                None => events.push(("created", None, Some(actor.source.clone()))),
+                Some(cache) => cache.created(new, now_s, actor, &encoded, &fields),
+                None => {
+                    let mut creation = Creation::new(fields.iter().copied());
+                    creation.add(id, channel, &new.source_id, &encoded);
+                    super::audit::append_created(
+                        tx,
+                        None,
+                        (id, id),
+                        &creation.digest(),
+                        now_s,
+                        &actor.operator,
+                        &actor.source,
+                    )?;
+                }
             }
             id
         }
@@ -689,6 +720,7 @@ impl Store {
         };
         let outcome = save(&tx, &ctx, Some(&old), &mut new, &notes, None)?;
         tx.commit()?;
+        self.anchor_head();
         Ok((new, outcome))
     }
 }

@@ -279,6 +279,7 @@ impl Store {
             &[("block", Some(block.as_str()), Some(block.as_str()))],
         )?;
         tx.commit()?;
+        self.anchor_head();
         Ok(true)
     }
 
@@ -536,6 +537,7 @@ impl Store {
             now.timestamp(),
         ])?;
         tx.commit()?;
+        self.anchor_head();
         Ok(TriageOutcome {
             appeal_id: id,
             suggestion: s,
@@ -561,9 +563,15 @@ impl Store {
             )?
             .query_map([limit as i64], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        ids.into_iter()
+        // One anchor for the batch, not one per appeal.
+        self.defer_anchor(true);
+        let done = ids
+            .into_iter()
             .map(|id| self.triage_appeal(t, id, actor, now))
-            .collect()
+            .collect();
+        self.defer_anchor(false);
+        self.anchor_head();
+        done
     }
 
     /// The proposed duplicate groups: each original with the appeals proposed as its duplicates
