@@ -6,7 +6,7 @@
 //! console or command-line change: one; auto-triage of a batch: one):
 //! `<time RFC 3339> <count> <last entry id> <head hash>`. Lines of concurrent writers may
 //! arrive out of order; each is checked on its own. A last line without its newline (a write
-//! cut short) is ignored; the next append starts a new line.
+//! cut short) is ignored; the next append ends it with ` cut-short` and starts a new line.
 
 use std::cell::Cell;
 use std::fs::{self, OpenOptions};
@@ -125,7 +125,8 @@ impl Anchor {
             f.seek(SeekFrom::Start(len - 1))?;
             f.read_exact(&mut last)?;
             if last[0] != b'\n' {
-                line.insert(0, '\n');
+                // End the cut line, marked so that it reads as such and not as an edit.
+                line.insert_str(0, CUT);
             }
         }
         f.write_all(line.as_bytes())?;
@@ -170,14 +171,18 @@ impl Anchor {
             }
             match parse(l, number) {
                 Some(line) => lines.push(line),
-                // A last line cut short by a crash is not an edit.
-                None if number == all.len() && !complete => {}
+                // A line cut short by a crash is not an edit: the last one, or one the next
+                // append marked.
+                None if l.ends_with(CUT.trim_end()) || (number == all.len() && !complete) => {}
                 None => bad.push(number),
             }
         }
         Ok(Some((lines, bad)))
     }
 }
+
+/// What ends a line that a crash cut short, when the next anchor is appended.
+const CUT: &str = " cut-short\n";
 
 fn parse(l: &str, number: usize) -> Option<Line> {
     let mut it = l.split_whitespace();
