@@ -624,3 +624,59 @@ fn a_line_cut_short_by_a_crash_is_not_an_edit_and_the_next_anchor_starts_a_new_l
     let after = fs::read_to_string(&path).unwrap();
     assert!(after.contains("2026-12-07T00:00:00Z 12 1 cut-short\n"), "{after}");
 }
+
+/// A workspace made before anchoring and creation digests (schema 9): the upgrade starts the
+/// anchor with the head it has then; its appeals are checked from their first recorded change on,
+/// appeals created after the upgrade fully.
+#[test]
+fn a_workspace_from_before_the_anchor_is_anchored_at_the_upgrade() {
+    let ws = workspace();
+    let conn = db(ws.path());
+    conn.execute_batch("UPDATE events SET digest = NULL; UPDATE appeals SET created_tags = NULL;")
+        .unwrap();
+    drop(conn);
+    recompute_chain(ws.path());
+    db(ws.path())
+        .execute_batch(
+            "ALTER TABLE events DROP COLUMN digest; ALTER TABLE appeals DROP COLUMN created_tags; \
+             PRAGMA user_version = 9;",
+        )
+        .unwrap();
+    fs::remove_file(anchor(ws.path())).unwrap();
+
+    let v = verify(ws.path());
+    assert!(v.intact, "{v:#?}");
+    assert_eq!(v.appeals.without_digest, 6);
+    let a = v.anchor.unwrap();
+    assert_eq!((a.exists, a.lines, a.anchored), (true, 1, v.checked));
+
+    let src = tempfile::tempdir().unwrap();
+    let c = src.path().join("c.csv");
+    fs::write(
+        &c,
+        "id;received_at;text\nA-7;2026-11-07 10:00;Сломана скамейка в сквере\n",
+    )
+    .unwrap();
+    ok(
+        ws.path(),
+        &[
+            "import",
+            "--channel",
+            "pos",
+            "--now",
+            NOW,
+            c.to_str().unwrap(),
+        ],
+    );
+    let v = verify(ws.path());
+    assert!(v.intact, "{v:#?}");
+    assert_eq!((v.appeals.checked, v.appeals.without_digest), (7, 6));
+
+    // A field changed through mcu is still checked on an old appeal.
+    let a4 = id_of(ws.path(), "pos:A-4");
+    db(ws.path())
+        .execute("UPDATE appeals SET status = 'new' WHERE id = ?1", [a4])
+        .unwrap();
+    let p = problem(&verify(ws.path()), "appeal").clone();
+    assert_eq!((p.appeal, p.field.as_deref()), (Some(a4), Some("status")));
+}

@@ -457,17 +457,22 @@ impl Store {
 
     /// The chain's head as stored.
     pub fn audit_head(&self) -> Result<Option<Head>, StoreError> {
-        let Some((last_id, hash)) = head(self.conn())? else {
-            return Ok(None);
-        };
-        let count: i64 = self
+        // One statement: the head and the count from one snapshot.
+        Ok(self
             .conn()
-            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
-        Ok(Some(Head {
-            count: count as u64,
-            last_id,
-            hash,
-        }))
+            .query_row(
+                "SELECT id, COALESCE(hash, ''), (SELECT COUNT(*) FROM events) FROM events \
+                 ORDER BY id DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok(Head {
+                        last_id: r.get(0)?,
+                        hash: r.get(1)?,
+                        count: r.get::<_, i64>(2)? as u64,
+                    })
+                },
+            )
+            .optional()?)
     }
 
     /// The audit log, oldest first.

@@ -148,11 +148,7 @@ impl Store {
             // (once: at the upgrade, like the seal above).
             let upgraded = found > 0 && found < schema::DIGESTS_AT && !a.path().exists();
             if upgraded {
-                if let Some(p) = a.prepare(&conn)? {
-                    a.write(p).map_err(|e| {
-                        StoreError::Invalid(format!("cannot write {}: {e}", a.path().display()))
-                    })?;
-                }
+                a.record(&conn);
             } else {
                 a.start(&conn)?;
             }

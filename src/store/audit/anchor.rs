@@ -14,7 +14,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{SecondsFormat, Utc};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::super::StoreError;
@@ -84,20 +84,31 @@ impl Anchor {
 
     /// The line for the chain's head as `conn` sees it, unless this store anchored it already.
     pub(crate) fn prepare(&self, conn: &Connection) -> Result<Option<Pending>, StoreError> {
-        let Some((last_id, hash)) = head(conn)? else {
-            return Ok(None);
+        let (last_id, hash, offset) = match self.offset.get() {
+            Some(o) => match head(conn)? {
+                Some((id, hash)) => (id, hash, o),
+                None => return Ok(None),
+            },
+            None => {
+                // Head and count in one statement: one snapshot, even outside a transaction.
+                let found: Option<(i64, String, i64)> = conn
+                    .query_row(
+                        "SELECT id, COALESCE(hash, ''), (SELECT COUNT(*) FROM events) FROM events \
+                         ORDER BY id DESC LIMIT 1",
+                        [],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()?;
+                let Some((id, hash, n)) = found else {
+                    return Ok(None);
+                };
+                self.offset.set(Some(id - n));
+                (id, hash, id - n)
+            }
         };
         if self.written.get() == Some(last_id) {
             return Ok(None);
         }
-        let offset = match self.offset.get() {
-            Some(o) => o,
-            None => {
-                let n: i64 = conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
-                self.offset.set(Some(last_id - n));
-                last_id - n
-            }
-        };
         let at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
         Ok(Some(Pending {
             last_id,
