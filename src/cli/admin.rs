@@ -187,7 +187,7 @@ pub fn audit(ws: &Workspace, a: AuditArgs) -> CmdResult {
                 .iter()
                 .map(|p| p.message.clone())
                 .collect::<Vec<_>>()
-                .join("\n");
+                .join("\nmcu: ");
             Err(Failure { code: 1, message })
         }
         AuditAction::Head { json } => {

@@ -1,5 +1,7 @@
 //! Reading appeals and the one audited function every change goes through.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
@@ -153,35 +155,42 @@ pub struct SaveOutcome {
 /// The audited fields of an appeal as text: what its history records (a change of any of them
 /// is an entry), what its creation entry digests, and what `mcu audit verify` replays
 /// (`audit::replay`). A field added here is covered by all three.
-pub(crate) fn audited(a: &Appeal) -> [(&'static str, Option<String>); 23] {
-    let t = |d: Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339());
+pub(crate) fn audited(a: &Appeal) -> [(&'static str, Option<Cow<'_, str>>); 23] {
+    // Borrowed where the appeal holds the text already: an import computes this for every row.
+    let t = |d: Option<DateTime<Utc>>| d.map(|d| Cow::Owned(d.to_rfc3339()));
+    fn s(v: &Option<String>) -> Option<Cow<'_, str>> {
+        v.as_deref().map(Cow::Borrowed)
+    }
+    let b = |v: bool| Some(Cow::Borrowed(if v { "true" } else { "false" }));
     [
-        ("received_at", Some(a.received_at.to_rfc3339())),
-        ("text", Some(a.text.clone())),
-        ("author", a.author.clone()),
-        ("contact", a.contact.clone()),
-        ("settlement", a.settlement.clone()),
-        ("address", a.address.clone()),
-        ("url", a.url.clone()),
-        ("category", a.category.clone()),
-        ("fz59", Some(a.fz59.to_string())),
-        ("block", a.block.clone()),
-        ("responsible", a.responsible.clone()),
-        ("status", Some(a.status.id().to_string())),
-        ("urgent", Some(a.urgent.to_string())),
-        ("conflict", Some(a.conflict.to_string())),
+        ("received_at", t(Some(a.received_at))),
+        ("text", Some(Cow::Borrowed(a.text.as_str()))),
+        ("author", s(&a.author)),
+        ("contact", s(&a.contact)),
+        ("settlement", s(&a.settlement)),
+        ("address", s(&a.address)),
+        ("url", s(&a.url)),
+        ("category", s(&a.category)),
+        ("fz59", b(a.fz59)),
+        ("block", s(&a.block)),
+        ("responsible", s(&a.responsible)),
+        ("status", Some(Cow::Borrowed(a.status.id()))),
+        ("urgent", b(a.urgent)),
+        ("conflict", b(a.conflict)),
         ("first_response_at", t(a.first_response_at)),
         ("answered_at", t(a.answered_at)),
-        ("answer", a.answer.clone()),
-        ("quality", a.quality.map(|q| q.id().to_string())),
-        ("rating", a.rating.map(|r| r.to_string())),
+        ("answer", s(&a.answer)),
+        ("quality", a.quality.map(|q| Cow::Borrowed(q.id()))),
+        ("rating", a.rating.map(|r| Cow::Owned(r.to_string()))),
         (
             "coordinates",
-            a.lat.zip(a.lon).map(|(la, lo)| format!("{la},{lo}")),
+            a.lat
+                .zip(a.lon)
+                .map(|(la, lo)| Cow::Owned(format!("{la},{lo}"))),
         ),
-        ("duplicate_of", a.duplicate_of.map(|d| d.to_string())),
-        ("extension_reason", a.extension_reason.clone()),
-        ("reopen_count", Some(a.reopen_count.to_string())),
+        ("duplicate_of", a.duplicate_of.map(|d| Cow::Owned(d.to_string()))),
+        ("extension_reason", s(&a.extension_reason)),
+        ("reopen_count", Some(Cow::Owned(a.reopen_count.to_string()))),
     ]
 }
 
@@ -438,7 +447,7 @@ pub(crate) fn save(
     if let Some(o) = old {
         for ((field, before), (_, after)) in audited(o).into_iter().zip(audited(new)) {
             if before != after {
-                events.push((field, before, after));
+                events.push((field, before.map(Cow::into_owned), after.map(Cow::into_owned)));
             }
         }
         if events.is_empty() && notes.is_empty() {
@@ -513,8 +522,11 @@ pub(crate) fn save(
             new.version = 1;
             let channel = new.channel.id();
             // What it is created with, for `mcu audit verify` to replay its history onto.
-            let values = audited(new);
-            let encoded = encode(values.iter().map(|(f, v)| (*f, v.as_deref())));
+            let (encoded, fields) = {
+                let values = audited(new);
+                let e = encode(values.iter().map(|(f, v)| (*f, v.as_deref())));
+                (e, values.map(|(f, _)| f))
+            };
             let mut args: Vec<&dyn rusqlite::ToSql> = vec![
                 &channel,
                 &new.source_id,
@@ -529,7 +541,6 @@ pub(crate) fn save(
             super::aggregates::count_new(tx, ctx.names.map(|n| &n.aggregates), new, responsible)?;
             tx.prepare_cached("INSERT INTO appeals_fts (rowid, body) VALUES (?1, ?2)")?
                 .execute(params![id, search_form(body, normalizer, &new.text)])?;
-            let fields = values.map(|(f, _)| f);
             match names {
                 // An import: one audit entry per run of created appeals, at the end.
                 Some(cache) => cache.created(new, now_s, actor, &encoded, &fields),

@@ -213,3 +213,34 @@ fn parse(l: &str, number: usize) -> Option<Line> {
         hash: hash.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn a_line_has_time_count_last_id_and_a_full_hash() {
+        let l = parse(&format!("2026-12-07T00:45:00Z 12 14 {H}"), 3).expect("parsed");
+        assert_eq!((l.number, l.count, l.last_id), (3, 12, 14));
+        for bad in [
+            format!("yesterday 12 14 {H}"),
+            format!("2026-12-07T00:45:00Z twelve 14 {H}"),
+            "2026-12-07T00:45:00Z 12 14 abc".to_string(),
+            format!("2026-12-07T00:45:00Z 12 14 {H} extra"),
+        ] {
+            assert_eq!(parse(&bad, 1), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_kept_head_is_hash_colon_count() {
+        let k: super::super::KeptHead = format!("{H}:48").parse().expect("head");
+        assert_eq!((k.hash.as_str(), k.count), (H, 48));
+        assert!(":0".parse::<super::super::KeptHead>().is_ok());
+        for bad in ["", "48", "abc:48", &format!("{H}:"), &format!("{H}:-1"), ":3"] {
+            assert!(bad.parse::<super::super::KeptHead>().is_err(), "{bad}");
+        }
+    }
+}

@@ -45,9 +45,29 @@ fn canon<'a>(field: &str, v: Option<&'a str>) -> Option<Cow<'a, str>> {
         return Some(Cow::Borrowed(v));
     }
     if NAMED.contains(&field) {
-        return Some(Cow::Owned(crate::domain::text::fold(v)));
+        return Some(Cow::Owned(folded(v)));
     }
     Some(Cow::Borrowed(v))
+}
+
+/// `fold`, remembered: an import names the same few hundred settlements and recipients over and
+/// over, and folding (Unicode normalisation) costs more than the rest of an appeal's digest.
+fn folded(v: &str) -> String {
+    thread_local! {
+        static FOLDED: std::cell::RefCell<HashMap<String, String>> = Default::default();
+    }
+    FOLDED.with(|c| {
+        let mut c = c.borrow_mut();
+        if let Some(f) = c.get(v) {
+            return f.clone();
+        }
+        if c.len() >= 4096 {
+            c.clear();
+        }
+        let f = crate::domain::text::fold(v);
+        c.insert(v.to_string(), f.clone());
+        f
+    })
 }
 
 fn same(field: &str, a: Option<&str>, b: Option<&str>) -> bool {
@@ -61,7 +81,7 @@ fn part(out: &mut Vec<u8>, s: &[u8]) {
 }
 
 /// The canonical encoding of an appeal's field values (in the order given), and a two-byte tag
-/// per field (FNV-1a of its encoding, folded).
+/// per field (a fast non-cryptographic hash of its encoding: it only names the field).
 pub(crate) fn encode<'a>(values: impl Iterator<Item = (&'a str, Option<&'a str>)>) -> Encoded {
     let mut bytes = Vec::with_capacity(1024);
     let mut tags = Vec::with_capacity(64);
@@ -75,13 +95,26 @@ pub(crate) fn encode<'a>(values: impl Iterator<Item = (&'a str, Option<&'a str>)
             }
             None => part(&mut bytes, b"-"),
         }
-        let mut h: u32 = 0x811c_9dc5;
-        for b in &bytes[start..] {
-            h = (h ^ u32::from(*b)).wrapping_mul(0x0100_0193);
-        }
-        tags.extend_from_slice(&((h >> 16) as u16 ^ h as u16).to_le_bytes());
+        tags.extend_from_slice(&tag(&bytes[start..]).to_le_bytes());
     }
     Encoded { bytes, tags }
+}
+
+/// Eight bytes at a time, multiply and rotate (as FxHash), folded to 16 bits.
+fn tag(bytes: &[u8]) -> u16 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h: u64 = bytes.len() as u64;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let mut x = [0u8; 8];
+        x.copy_from_slice(w);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(x)).wrapping_mul(K);
+    }
+    let mut x = [0u8; 8];
+    x[..words.remainder().len()].copy_from_slice(words.remainder());
+    h = (h.rotate_left(5) ^ u64::from_le_bytes(x)).wrapping_mul(K);
+    let h = h ^ (h >> 32);
+    (h ^ (h >> 16)) as u16
 }
 
 /// An appeal's creation values, encoded ([`encode`]).
@@ -445,5 +478,42 @@ fn missing(id: i64, entry: Option<i64>) -> Problem {
             "appeal №{id} is in the audit trail{} but not in the database: it was deleted",
             entry.map(|e| format!(" (entry {e})")).unwrap_or_default()
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_forms_compare_as_the_store_keeps_them() {
+        // Instants to the second (the store keeps unix seconds).
+        assert!(same(
+            "answered_at",
+            Some("2026-11-02T10:00:00.750+00:00"),
+            Some("2026-11-02T10:00:00+00:00")
+        ));
+        assert!(!same(
+            "answered_at",
+            Some("2026-11-02T10:00:01+00:00"),
+            Some("2026-11-02T10:00:00+00:00")
+        ));
+        // Names of settlements and recipients ignoring case and ё.
+        assert!(same("settlement", Some("С. ЗАРЁЧНОЕ"), Some("с. Заречное")));
+        assert!(!same("text", Some("Яма"), Some("яма")));
+        assert!(!same("block", None, Some("roads")));
+    }
+
+    #[test]
+    fn tags_differ_where_a_value_differs() {
+        let a = encode([("text", Some("Яма")), ("block", Some("roads"))].into_iter());
+        let b = encode([("text", Some("Яма")), ("block", Some("housing"))].into_iter());
+        assert_eq!(a.tags.len(), 4);
+        assert_eq!(a.tags[..2], b.tags[..2]);
+        assert_ne!(a.tags[2..], b.tags[2..]);
+        // Absent and empty are different values.
+        let none = encode([("url", None)].into_iter());
+        let empty = encode([("url", Some(""))].into_iter());
+        assert_ne!(none.bytes, empty.bytes);
     }
 }
