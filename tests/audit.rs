@@ -429,7 +429,10 @@ fn an_edit_with_the_chain_recomputed_is_caught_by_the_anchor_and_a_kept_head() {
         )
         .unwrap();
     db(ws.path())
-        .execute("UPDATE events SET new = 'не звонили' WHERE id = ?1", [target])
+        .execute(
+            "UPDATE events SET new = 'не звонили' WHERE id = ?1",
+            [target],
+        )
         .unwrap();
     recompute_chain(ws.path());
     let v = verify(ws.path());
@@ -472,7 +475,10 @@ fn entries_removed_from_the_end_with_the_anchor_cut_to_match_are_caught_by_a_kep
         .filter(|l| l.split(' ').nth(2).unwrap().parse::<i64>().unwrap() < max)
         .collect();
     fs::write(anchor(ws.path()), kept.join("\n") + "\n").unwrap();
-    assert!(verify(ws.path()).intact, "undetectable from the workspace alone");
+    assert!(
+        verify(ws.path()).intact,
+        "undetectable from the workspace alone"
+    );
     let out = mcu(ws.path(), &["audit", "verify", "--head", &head]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -622,7 +628,10 @@ fn a_line_cut_short_by_a_crash_is_not_an_edit_and_the_next_anchor_starts_a_new_l
     let v = verify(ws.path());
     assert!(v.intact, "{v:#?}");
     let after = fs::read_to_string(&path).unwrap();
-    assert!(after.contains("2026-12-07T00:00:00Z 12 1 cut-short\n"), "{after}");
+    assert!(
+        after.contains("2026-12-07T00:00:00Z 12 1 cut-short\n"),
+        "{after}"
+    );
 }
 
 /// A workspace made before anchoring and creation digests (schema 9): the upgrade starts the

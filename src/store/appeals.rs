@@ -188,7 +188,10 @@ pub(crate) fn audited(a: &Appeal) -> [(&'static str, Option<Cow<'_, str>>); 23] 
                 .zip(a.lon)
                 .map(|(la, lo)| Cow::Owned(format!("{la},{lo}"))),
         ),
-        ("duplicate_of", a.duplicate_of.map(|d| Cow::Owned(d.to_string()))),
+        (
+            "duplicate_of",
+            a.duplicate_of.map(|d| Cow::Owned(d.to_string())),
+        ),
         ("extension_reason", s(&a.extension_reason)),
         ("reopen_count", Some(Cow::Owned(a.reopen_count.to_string()))),
     ]
@@ -267,7 +270,11 @@ pub(crate) struct CreatedRun {
 
 impl std::fmt::Debug for CreatedRun {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "CreatedRun({}..={} by {})", self.first, self.last, self.operator)
+        write!(
+            f,
+            "CreatedRun({}..={} by {})",
+            self.first, self.last, self.operator
+        )
     }
 }
 
@@ -447,7 +454,11 @@ pub(crate) fn save(
     if let Some(o) = old {
         for ((field, before), (_, after)) in audited(o).into_iter().zip(audited(new)) {
             if before != after {
-                events.push((field, before.map(Cow::into_owned), after.map(Cow::into_owned)));
+                events.push((
+                    field,
+                    before.map(Cow::into_owned),
+                    after.map(Cow::into_owned),
+                ));
             }
         }
         if events.is_empty() && notes.is_empty() {

@@ -71,7 +71,8 @@ impl std::str::FromStr for KeptHead {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("«{s}» is not a head: expected HASH:COUNT, as `mcu audit head` prints");
+        let bad =
+            || format!("«{s}» is not a head: expected HASH:COUNT, as `mcu audit head` prints");
         let (hash, count) = s.trim().rsplit_once(':').ok_or_else(bad)?;
         let count: u64 = count.parse().map_err(|_| bad())?;
         let ok = if count == 0 {
@@ -369,7 +370,10 @@ impl Store {
     }
 
     /// [`verify_audit`](Self::verify_audit), also against a head kept elsewhere.
-    pub fn verify_audit_against(&self, kept: Option<&KeptHead>) -> Result<Verification, StoreError> {
+    pub fn verify_audit_against(
+        &self,
+        kept: Option<&KeptHead>,
+    ) -> Result<Verification, StoreError> {
         let anchor_file = match &self.anchor {
             Some(a) => Some((
                 a.path().display().to_string(),
@@ -599,7 +603,9 @@ fn check_anchor(
             l.number, l.at, l.count, l.last_id
         );
         let message = match (found.get(&l.last_id).and_then(|f| f.as_ref()), head) {
-            (None, None) => format!("the audit trail is empty, but {what}: its entries were removed"),
+            (None, None) => {
+                format!("the audit trail is empty, but {what}: its entries were removed")
+            }
             (None, Some(h)) if h.last_id < l.last_id => format!(
                 "the audit trail ends at entry {} ({} entries), but {what}: entries were removed \
                  from its end",

@@ -239,7 +239,14 @@ mod tests {
         let k: super::super::KeptHead = format!("{H}:48").parse().expect("head");
         assert_eq!((k.hash.as_str(), k.count), (H, 48));
         assert!(":0".parse::<super::super::KeptHead>().is_ok());
-        for bad in ["", "48", "abc:48", &format!("{H}:"), &format!("{H}:-1"), ":3"] {
+        for bad in [
+            "",
+            "48",
+            "abc:48",
+            &format!("{H}:"),
+            &format!("{H}:-1"),
+            ":3",
+        ] {
             assert!(bad.parse::<super::super::KeptHead>().is_err(), "{bad}");
         }
     }

@@ -401,9 +401,8 @@ pub(crate) fn check(conn: &Connection) -> Result<(AppealReport, Option<Problem>)
                 let stored: Option<Vec<u8>> = r.get(tags_at)?;
                 if let Some(stored) = &stored
                     && stored.len() == e.tags.len()
-                    && let Some(i) = (0..fields.len()).find(|i| {
-                        stored[2 * i..2 * i + 2] != e.tags[2 * i..2 * i + 2]
-                    })
+                    && let Some(i) = (0..fields.len())
+                        .find(|i| stored[2 * i..2 * i + 2] != e.tags[2 * i..2 * i + 2])
                 {
                     return Ok((
                         report,
