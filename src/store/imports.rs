@@ -77,6 +77,7 @@ impl Store {
             reference,
             normalizer: SearchNormalizer::new(),
             names: NameIds::default(),
+            anchor: self.anchor.as_ref(),
         })
     }
 }
@@ -95,6 +96,7 @@ pub struct ImportTx<'a> {
     reference: Arc<Reference>,
     normalizer: SearchNormalizer,
     names: NameIds,
+    anchor: Option<&'a super::audit::anchor::Anchor>,
 }
 
 impl ImportTx<'_> {
@@ -183,7 +185,17 @@ impl ImportTx<'_> {
                 file.quarantined
             ],
         )?;
+        // The head this file leaves, anchored once it is committed.
+        let pending = match self.anchor {
+            Some(a) => a.prepare(&self.tx)?,
+            None => None,
+        };
         self.tx.commit()?;
+        if let (Some(a), Some(p)) = (self.anchor, pending)
+            && let Err(e) = a.write(p)
+        {
+            tracing::warn!(file = %a.path().display(), error = %e, "could not anchor the audit trail");
+        }
         Ok(())
     }
 }
