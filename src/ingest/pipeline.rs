@@ -86,6 +86,32 @@ pub enum PipelineError {
     Io { path: String, source: io::Error },
 }
 
+impl PipelineError {
+    /// Whether the fault lies with the surroundings (the database busy, locked, read-only or
+    /// broken; the disk full or failing) rather than with the file being imported: such a file is
+    /// tried again later instead of being put in quarantine.
+    pub fn is_environment(&self) -> bool {
+        use rusqlite::ErrorCode as C;
+        match self {
+            Self::Io { .. } => true,
+            Self::Store(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))) => matches!(
+                e.code,
+                C::DatabaseBusy
+                    | C::DatabaseLocked
+                    | C::DiskFull
+                    | C::ReadOnly
+                    | C::CannotOpen
+                    | C::PermissionDenied
+                    | C::SystemIoFailure
+                    | C::NotADatabase
+                    | C::DatabaseCorrupt
+                    | C::OutOfMemory
+            ),
+            Self::Store(_) => false,
+        }
+    }
+}
+
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> PipelineError + '_ {
     move |source| PipelineError::Io {
         path: path.display().to_string(),
@@ -114,9 +140,56 @@ impl Importer<'_> {
         let mut out = Vec::with_capacity(files.len());
         for f in files {
             let channel = self.workspace.channel_of_inbox_file(&f);
-            out.push(self.import_file(&f, channel, true)?);
+            out.push(self.import_inbox_file(&f, channel)?);
         }
         Ok(out)
+    }
+
+    /// Imports one inbox file, guarded against a file that kills or breaks the importer: an
+    /// attempt marker is written before the import and removed once it ends, so a file whose
+    /// imports were interrupted [`MAX_INTERRUPTED`] times (the process aborted, ran out of memory,
+    /// was killed) goes to quarantine instead of being tried again; a file whose import fails with
+    /// an error goes there at once. The database being busy (another process writing) is no fault
+    /// of the file: that error is returned and the file stays for the next round.
+    pub fn import_inbox_file(
+        &mut self,
+        path: &Path,
+        channel: Option<Channel>,
+    ) -> Result<FileReport, PipelineError> {
+        let attempts = Attempts::of(self.workspace, path);
+        let before = attempts.unfinished();
+        if before >= MAX_INTERRUPTED {
+            let reason = format!(
+                "import of this file was interrupted {before} times (the importer died while \
+                 reading it: out of memory, killed or crashed); it is not tried again"
+            );
+            let report = self.fail(
+                path,
+                &file_name(path),
+                true,
+                blank_report(path),
+                FileError::new(reason),
+            );
+            attempts.clear();
+            return report;
+        }
+        attempts.start(before + 1)?;
+        let result = self.import_file(path, channel, true);
+        attempts.clear();
+        match result {
+            Ok(r) => Ok(r),
+            Err(e) if e.is_environment() || !path.exists() => Err(e),
+            Err(e) => {
+                tracing::warn!(file = %file_name(path), error = %e, "import failed");
+                self.fail(
+                    path,
+                    &file_name(path),
+                    true,
+                    blank_report(path),
+                    FileError::new(format!("the import failed: {e}")),
+                )
+            }
+        }
     }
 
     /// Imports one file. `channel` applies to rows that do not name theirs. With `move_file` the
@@ -127,21 +200,8 @@ impl Importer<'_> {
         channel: Option<Channel>,
         move_file: bool,
     ) -> Result<FileReport, PipelineError> {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.display().to_string());
-        let mut report = FileReport {
-            file: path.display().to_string(),
-            format: None,
-            outcome: FileOutcome::Failed {
-                reason: String::new(),
-            },
-            quarantine: None,
-            moved_to: None,
-            warnings: Vec::new(),
-            triaged: None,
-        };
+        let name = file_name(path);
+        let mut report = blank_report(path);
 
         let format = match format::detect(path) {
             Ok(f) => f,
@@ -164,6 +224,8 @@ impl Importer<'_> {
         let (mut total, mut inserted, mut updated, mut unchanged) = (0i64, 0i64, 0i64, 0i64);
         let mut checked_headers = false;
         let mut deadline_problems = std::collections::BTreeSet::new();
+        // Rows refused only because no channel applies to them.
+        let mut without_channel = 0i64;
         let now = self.now;
 
         let mut fault = Fault::from_env();
@@ -274,6 +336,7 @@ impl Importer<'_> {
                         .push(&e, raw.as_ref())
                         .map_err(io_err(&errors.path))?;
                     errors.rows += 1;
+                    without_channel += 1;
                     continue;
                 };
                 let outcome =
@@ -290,7 +353,7 @@ impl Importer<'_> {
             }
             known(&tx, true)
         })?;
-        let hash = match (stop, hash) {
+        let hash: String = match (stop, hash) {
             (None, Some(h)) => h,
             (Some(Stopped::File(e)), _) => {
                 drop(tx);
@@ -300,6 +363,10 @@ impl Importer<'_> {
             (Some(Stopped::Repeated(prev)), _) => {
                 drop(tx);
                 errors.discard();
+                // A run killed between its commit and publishing its report left it sealed.
+                report.quarantine = errors
+                    .publish_sealed(&prev.hash)
+                    .map_err(io_err(&errors.path))?;
                 report.outcome = FileOutcome::AlreadyImported {
                     name: prev.name,
                     at: prev.imported_at,
@@ -328,9 +395,34 @@ impl Importer<'_> {
             }
         };
         let quarantined = errors.rows + errors.unsplit;
+        if inserted + updated + unchanged == 0 {
+            // Nothing imported: the file is not recorded, so that it can be imported again once
+            // fixed (or with --channel); the rows' reasons stay in their report.
+            drop(tx);
+            let reason = if total == 0 {
+                "nothing to import: the file has no rows".to_string()
+            } else if without_channel == total {
+                format!(
+                    "nothing imported: none of its {total} rows names a channel and none was \
+                     given: pass --channel (im, pos, letter, messenger, page, phone, other) or \
+                     drop the file into its inbox sub-folder (inbox/im, inbox/pos, inbox/letters, \
+                     inbox/pages)"
+                )
+            } else {
+                format!("nothing imported: all {total} rows went to quarantine")
+            };
+            let rows_report = errors.publish().map_err(io_err(path))?;
+            let reason = match &rows_report {
+                Some(p) => format!("{reason} (the reasons of each row: {p})"),
+                None => reason,
+            };
+            return self.fail(path, &name, move_file, report, FileError::new(reason));
+        }
+        // The rows' report is complete and on disk before the commit, and published only after it.
+        errors.seal(&hash).map_err(io_err(&errors.path))?;
         tx.finish(&ImportedFile {
             name: name.clone(),
-            hash,
+            hash: hash.clone(),
             format: format_name(format).into(),
             channel: channel.map(|c| c.id().to_string()),
             imported_at: now,
@@ -341,7 +433,7 @@ impl Importer<'_> {
             quarantined,
         })?;
         fault.after_commit();
-        report.quarantine = errors.finish().map_err(io_err(path))?;
+        report.quarantine = errors.publish_sealed(&hash).map_err(io_err(&errors.path))?;
         for p in deadline_problems {
             report
                 .warnings
@@ -422,6 +514,94 @@ impl Importer<'_> {
         let dest = unique_path(&dir, name);
         move_file_to(path, &dest)?;
         Ok(dest.display().to_string())
+    }
+}
+
+/// A file's name, for messages and for the names of its quarantine files.
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// The report on a file before anything is known of it.
+fn blank_report(path: &Path) -> FileReport {
+    FileReport {
+        file: path.display().to_string(),
+        format: None,
+        outcome: FileOutcome::Failed {
+            reason: String::new(),
+        },
+        quarantine: None,
+        moved_to: None,
+        warnings: Vec::new(),
+        triaged: None,
+    }
+}
+
+/// How many interrupted imports of one inbox file are tolerated: a healthy file whose import was
+/// killed once (a restart, a power cut) is imported whole on the next run; a file that took the
+/// importer down twice is put in quarantine rather than kill it forever.
+pub const MAX_INTERRUPTED: u32 = 2;
+
+/// The marker of imports of one inbox file that were started and have not ended:
+/// `.import-attempts/<hash of the path>` in the workspace, holding the count and the file's size
+/// and modification time (a file replaced by another starts again from zero).
+struct Attempts {
+    marker: PathBuf,
+    /// Size and modification time of the file now, as written in the marker.
+    stamp: String,
+}
+
+impl Attempts {
+    fn of(ws: &Workspace, path: &Path) -> Self {
+        let digest = Sha256::digest(path.as_os_str().as_encoded_bytes());
+        let key: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+        let stamp = fs::metadata(path)
+            .map(|m| {
+                let modified = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                format!("size: {}\nmodified: {modified}", m.len())
+            })
+            .unwrap_or_default();
+        Self {
+            marker: ws.root().join(".import-attempts").join(key),
+            stamp,
+        }
+    }
+
+    /// Imports of this very file that were started and never ended.
+    fn unfinished(&self) -> u32 {
+        let Ok(text) = fs::read_to_string(&self.marker) else {
+            return 0;
+        };
+        let Some((count, stamp)) = text.split_once('\n') else {
+            return 0;
+        };
+        if stamp.trim_end() != self.stamp {
+            return 0;
+        }
+        count
+            .strip_prefix("attempts: ")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Records that attempt number `n` starts now. The marker is not synced: it is there for a
+    /// process that dies, and a power cut costs at most one more attempt.
+    fn start(&self, n: u32) -> Result<(), PipelineError> {
+        if let Some(dir) = self.marker.parent() {
+            fs::create_dir_all(dir).map_err(io_err(dir))?;
+        }
+        fs::write(&self.marker, format!("attempts: {n}\n{}\n", self.stamp))
+            .map_err(io_err(&self.marker))
+    }
+
+    fn clear(&self) {
+        let _ = fs::remove_file(&self.marker);
     }
 }
 
@@ -644,8 +824,19 @@ fn move_file_to(from: &Path, to: &Path) -> Result<(), PipelineError> {
 /// Writes bad rows to `quarantine/<file>.errors.csv` (UTF-8 with BOM, `;`, opens in Excel): one
 /// line per problem with the line number, field and reason, followed by the row's own cells so
 /// nothing is lost. Created only when there is something to write.
+///
+/// The report appears atomically with the import's outcome: it is written to a hidden
+/// `.<file>.errors.csv.part`, made durable and renamed to `.pending-<hash>.errors.csv` before the
+/// commit ([`seal`](Self::seal)), and renamed to its own name after it
+/// ([`publish_sealed`](Self::publish_sealed)). Killed before the commit, no report appears (the
+/// next attempt writes it anew); killed after it, the next run finds the file already imported
+/// and publishes the sealed report, complete.
 struct ErrorSink {
+    /// Where the rows are being written (the hidden `.part` file).
     path: PathBuf,
+    quarantine: PathBuf,
+    /// The report's own name, `<file>.errors.csv`.
+    name: String,
     out: Option<csv::Writer<BufWriter<File>>>,
     header: Option<std::sync::Arc<Vec<String>>>,
     /// Rows that mapped badly.
@@ -657,7 +848,9 @@ struct ErrorSink {
 impl ErrorSink {
     fn new(quarantine: PathBuf, name: &str) -> Self {
         Self {
-            path: unique_path(&quarantine, &format!("{name}.errors.csv")),
+            path: quarantine.join(format!(".{name}.errors.csv.part")),
+            name: format!("{name}.errors.csv"),
+            quarantine,
             out: None,
             header: None,
             rows: 0,
@@ -712,13 +905,63 @@ impl ErrorSink {
         }
     }
 
-    fn finish(self) -> io::Result<Option<String>> {
-        match self.out {
-            Some(mut w) => {
-                w.flush()?;
-                Ok(Some(self.path.display().to_string()))
-            }
-            None => Ok(None),
+    /// Flushes what was written and makes it durable; `false` when nothing was.
+    fn flush_durably(&mut self) -> io::Result<bool> {
+        let Some(w) = self.out.take() else {
+            return Ok(false);
+        };
+        let file = w
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        file.sync_all()?;
+        Ok(true)
+    }
+
+    fn sealed_path(&self, hash: &str) -> PathBuf {
+        self.quarantine.join(format!(".pending-{hash}.errors.csv"))
+    }
+
+    /// Before the commit of the import whose content hash is `hash`: the report, complete and
+    /// durable, waits under a name tied to that content.
+    fn seal(&mut self, hash: &str) -> io::Result<()> {
+        if self.flush_durably()? {
+            fs::rename(&self.path, self.sealed_path(hash))?;
+            sync_dir(&self.quarantine);
         }
+        Ok(())
+    }
+
+    /// After the commit: the sealed report (if any) takes its own name. Also called for a file
+    /// found already imported, whose earlier run may have been killed right after its commit.
+    fn publish_sealed(&self, hash: &str) -> io::Result<Option<String>> {
+        let sealed = self.sealed_path(hash);
+        if !sealed.exists() {
+            return Ok(None);
+        }
+        let dest = unique_path(&self.quarantine, &self.name);
+        fs::rename(&sealed, &dest)?;
+        sync_dir(&self.quarantine);
+        Ok(Some(dest.display().to_string()))
+    }
+
+    /// Publishes the report at once (no import is committed: the file goes to quarantine whole,
+    /// and the report says why each row was refused).
+    fn publish(&mut self) -> io::Result<Option<String>> {
+        if !self.flush_durably()? {
+            return Ok(None);
+        }
+        let dest = unique_path(&self.quarantine, &self.name);
+        fs::rename(&self.path, &dest)?;
+        sync_dir(&self.quarantine);
+        Ok(Some(dest.display().to_string()))
+    }
+}
+
+/// Makes a rename in `dir` durable (best effort: not every file system syncs directories).
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
     }
 }

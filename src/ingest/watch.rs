@@ -129,7 +129,7 @@ fn import_settled(
     let mut out = Vec::new();
     for f in ready {
         let channel = ws.channel_of_inbox_file(&f);
-        out.push(importer.import_file(&f, channel, true)?);
+        out.push(importer.import_inbox_file(&f, channel)?);
     }
     Ok(out)
 }
