@@ -16,11 +16,39 @@ use super::{FileError, Format, ReadItem};
 
 pub use self::csv::{detect_delimiter, detect_encoding};
 
+/// The most a single cell (a CSV field, a spreadsheet cell) may hold, in bytes of UTF-8: a row
+/// with a bigger one goes to quarantine with the reason (the reader never holds more than this of
+/// it). Real appeals are a few kilobytes; the longest answers a few tens.
+pub const MAX_FIELD_BYTES: u64 = 1 << 20;
+/// The most a whole row (a CSV record, a JSON Lines line, a JSON array element) may hold.
+pub const MAX_ROW_BYTES: u64 = 4 << 20;
+/// The most columns a header may have (real exports have a few dozen).
+pub const MAX_COLUMNS: usize = 1024;
+
+/// A size in bytes for messages: `1.5 MiB`, `640 KiB`, `12 bytes`.
+pub fn size_text(bytes: u64) -> String {
+    const KIB: u64 = 1 << 10;
+    const MIB: u64 = 1 << 20;
+    if bytes >= MIB {
+        let tenths = bytes * 10 / MIB;
+        if tenths % 10 == 0 {
+            format!("{} MiB", tenths / 10)
+        } else {
+            format!("{}.{} MiB", tenths / 10, tenths % 10)
+        }
+    } else if bytes >= KIB {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
 /// A stream of rows; an `Err` ends the file (it goes to quarantine whole).
 pub type Rows = Box<dyn Iterator<Item = Result<ReadItem, FileError>> + Send>;
 
-/// Opens a file of a known format as a stream of rows, in constant memory where the format allows
-/// (CSV, JSON Lines and JSON arrays stream; a spreadsheet's first sheet is read whole).
+/// Opens a file of a known format as a stream of rows, in bounded memory: CSV, JSON Lines, JSON
+/// arrays, Open311, XLSX and XLSB stream row by row, a row never held past [`MAX_ROW_BYTES`];
+/// an XLS or ODS sheet is read whole by calamine.
 pub fn open(path: &Path, format: Format) -> Result<Rows, FileError> {
     match format {
         Format::Csv => csv::open(path),
