@@ -174,7 +174,7 @@ impl Importer<'_> {
             return report;
         }
         attempts.start(before + 1)?;
-        let result = self.import_file(path, channel, true);
+        let result = self.import(path, channel, true, Some(&attempts));
         attempts.clear();
         match result {
             Ok(r) => Ok(r),
@@ -199,6 +199,18 @@ impl Importer<'_> {
         path: &Path,
         channel: Option<Channel>,
         move_file: bool,
+    ) -> Result<FileReport, PipelineError> {
+        self.import(path, channel, move_file, None)
+    }
+
+    /// [`import_file`](Self::import_file); `attempts` is cleared as soon as the import committed
+    /// (a crash after that is no failed attempt: the next run finds the file imported).
+    fn import(
+        &mut self,
+        path: &Path,
+        channel: Option<Channel>,
+        move_file: bool,
+        attempts: Option<&Attempts>,
     ) -> Result<FileReport, PipelineError> {
         let name = file_name(path);
         let mut report = blank_report(path);
@@ -341,7 +353,7 @@ impl Importer<'_> {
                 };
                 let outcome =
                     tx.upsert_with_search_form(&incoming, ch, &actor, now, Some(&search_form))?;
-                fault.after_row();
+                fault.after_row()?;
                 if let Some(p) = outcome.deadline_problem {
                     deadline_problems.insert(p);
                 }
@@ -403,7 +415,7 @@ impl Importer<'_> {
                 "nothing to import: the file has no rows".to_string()
             } else if without_channel == total {
                 format!(
-                    "nothing imported: none of its {total} rows names a channel and none was \
+                    "nothing imported: no row names a channel ({total} rows) and none was \
                      given: pass --channel (im, pos, letter, messenger, page, phone, other) or \
                      drop the file into its inbox sub-folder (inbox/im, inbox/pos, inbox/letters, \
                      inbox/pages)"
@@ -432,6 +444,9 @@ impl Importer<'_> {
             unchanged,
             quarantined,
         })?;
+        if let Some(a) = attempts {
+            a.clear();
+        }
         fault.after_commit();
         report.quarantine = errors.publish_sealed(&hash).map_err(io_err(&errors.path))?;
         for p in deadline_problems {
@@ -682,30 +697,42 @@ fn prepare_rows(
 /// Fault injection for the crash-safety tests: `MCU_FAULT=abort-after-rows:N` aborts the process
 /// after N rows of a file are written (inside the transaction), `MCU_FAULT=abort-after-commit`
 /// right after a file's transaction commits, before the file is moved. `abort()` is as abrupt as
-/// `kill -9`: no unwinding, no cleanup. Unset in normal use.
+/// `kill -9`: no unwinding, no cleanup. `MCU_FAULT=fail-after-rows:N` makes the import of a file
+/// return an error after N rows instead (an import that fails without dying). Unset in normal use.
 struct Fault {
     rows_left: Option<u64>,
+    fail: bool,
     after_commit: bool,
 }
 
 impl Fault {
     fn from_env() -> Self {
         let v = std::env::var("MCU_FAULT").unwrap_or_default();
+        let (rows, fail) = match v.strip_prefix("fail-after-rows:") {
+            Some(n) => (Some(n), true),
+            None => (v.strip_prefix("abort-after-rows:"), false),
+        };
         Self {
-            rows_left: v
-                .strip_prefix("abort-after-rows:")
-                .and_then(|n| n.parse().ok()),
+            rows_left: rows.and_then(|n| n.parse().ok()),
+            fail,
             after_commit: v == "abort-after-commit",
         }
     }
 
-    fn after_row(&mut self) {
+    fn after_row(&mut self) -> Result<(), PipelineError> {
         if let Some(n) = self.rows_left.as_mut() {
             *n = n.saturating_sub(1);
             if *n == 0 {
+                if self.fail {
+                    self.rows_left = None;
+                    return Err(PipelineError::Store(StoreError::Invalid(
+                        "injected fault (MCU_FAULT)".into(),
+                    )));
+                }
                 std::process::abort();
             }
         }
+        Ok(())
     }
 
     fn after_commit(&self) {
