@@ -620,9 +620,11 @@ impl Attempts {
     }
 }
 
-/// Rows handed from the reading thread to the writing one at a time, and how many such batches
-/// may wait: a few thousand rows in flight at most, so memory stays constant.
+/// Rows handed from the reading thread to the writing one at a time (a batch ends at 256 rows or
+/// once its cells reach 1 MiB), and how many such batches may wait: a few thousand rows and a few
+/// MiB in flight at most, so memory stays bounded whatever the file's size.
 const PREPARED_BATCH: usize = 256;
+const PREPARED_BATCH_BYTES: usize = 1 << 20;
 const PREPARED_BATCHES: usize = 8;
 
 /// A row made ready for the writer.
@@ -654,6 +656,8 @@ fn prepare_rows(
     let normalizer = SearchNormalizer::new();
     let mut stems = StemCache::default();
     let mut batch = Vec::with_capacity(PREPARED_BATCH);
+    // The cells' bytes in the batch (its rows' mapped copies and search forms are of that order).
+    let mut batch_bytes = 0usize;
     let mut first = true;
     for item in rows {
         let prepared = match item {
@@ -664,6 +668,7 @@ fn prepare_rows(
             }
             Ok(ReadItem::Bad(e)) => Prepared::Unsplit(e),
             Ok(ReadItem::Row(row)) => {
+                batch_bytes += row.values.iter().map(String::len).sum::<usize>();
                 let mapped = mapper.map(&row).map(|a| {
                     let mut form = String::with_capacity(a.text.len());
                     normalizer.normalize_cached(&a.text, &mut form, &mut stems);
@@ -682,7 +687,8 @@ fn prepare_rows(
             }
         };
         batch.push(prepared);
-        if batch.len() == PREPARED_BATCH {
+        if batch.len() == PREPARED_BATCH || batch_bytes >= PREPARED_BATCH_BYTES {
+            batch_bytes = 0;
             let full = std::mem::replace(&mut batch, Vec::with_capacity(PREPARED_BATCH));
             if send.send(full).is_err() {
                 return;
