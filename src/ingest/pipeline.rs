@@ -149,8 +149,9 @@ impl Importer<'_> {
     /// attempt marker is written before the import and removed once it ends, so a file whose
     /// imports were interrupted [`MAX_INTERRUPTED`] times (the process aborted, ran out of memory,
     /// was killed) goes to quarantine instead of being tried again; a file whose import fails with
-    /// an error goes there at once. The database being busy (another process writing) is no fault
-    /// of the file: that error is returned and the file stays for the next round.
+    /// an error goes there at once. An error of the surroundings (the database busy or unwritable,
+    /// the disk failing: [`PipelineError::is_environment`]) is no fault of the file: it is returned
+    /// and the file stays for the next round.
     pub fn import_inbox_file(
         &mut self,
         path: &Path,

@@ -152,6 +152,14 @@ pub(super) fn open(path: &Path) -> Result<Rows, FileError> {
     Ok(Box::new(rows))
 }
 
+/// [`cell`] of bytes already owned, without copying them again.
+fn owned_cell(mut bytes: Vec<u8>) -> String {
+    if bytes.last() == Some(&b'\r') {
+        bytes.pop();
+    }
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// A cell's bytes as a string; invalid UTF-8 (possible only past the sniffed head of a file taken
 /// for UTF-8) becomes U+FFFD rather than failing the row.
 /// A trailing `\r` (from a `\r\n` line ending) is dropped.
@@ -274,8 +282,8 @@ impl<R: Read> CsvRows<R> {
     }
 
     /// The row of the record just read, or why it cannot be one.
-    fn item(&self) -> ReadItem {
-        let r = &self.record;
+    fn item(&mut self) -> ReadItem {
+        let r = &mut self.record;
         let line = r.line;
         let width = self.headers.len();
         if let Some(big) = r.too_big {
@@ -316,7 +324,7 @@ impl<R: Read> CsvRows<R> {
             });
         }
         let mut values: Vec<String> = Vec::with_capacity(width);
-        values.extend(r.fields.iter().map(|f| cell(f)));
+        values.extend(r.fields.drain(..).map(owned_cell));
         values.resize(width, String::new());
         ReadItem::Row(RawRow {
             line,
