@@ -7,6 +7,7 @@
 //! either import or be quarantined with a reason: never a panic, never an abort, never a pipeline
 //! error, and the process's peak memory stays bounded.
 //!
+//! `MCU_FUZZ_KEEP=I` saves input number I to the temp dir (to look at one that raised the peak).
 //! `MCU_FUZZ_ITERS=N` runs N inputs (default 150: a few seconds of CPU in a debug build); `MCU_FUZZ_SEED=S` draws another
 //! sequence. A failing input is saved to the temp dir and named in the message, with its
 //! iteration, so that the same seed and count reproduce it.
@@ -81,44 +82,12 @@ fn shared_strings_xml() -> String {
     )
 }
 
-/// An XLSX archive (stored entries) around the given sheet and shared strings.
-fn xlsx(sheet: &[u8], strings: &[u8]) -> Vec<u8> {
-    const TYPES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-        <Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
-        <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
-        <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
-        <Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>\
-        <Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>\
-        <Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/>\
-        </Types>";
-    const RELS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-        <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
-        <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/>\
-        </Relationships>";
-    const WORKBOOK: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-        <workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" \
-        xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">\
-        <sheets><sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
-    const WORKBOOK_RELS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-        <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
-        <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/>\
-        <Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/>\
-        </Relationships>";
-    common::stored_zip(&[
-        ("[Content_Types].xml", TYPES.as_bytes()),
-        ("_rels/.rels", RELS.as_bytes()),
-        ("xl/workbook.xml", WORKBOOK.as_bytes()),
-        ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.as_bytes()),
-        ("xl/worksheets/sheet1.xml", sheet),
-        ("xl/sharedStrings.xml", strings),
-    ])
-}
-
-/// A seed: a whole file, or an XLSX whose sheet XML is what gets mutated.
+/// A seed: a whole file, or an XLSX whose sheet XML or shared-strings XML is what gets mutated.
 #[derive(Clone)]
 enum Seed {
     File(&'static str, Vec<u8>),
     Sheet(&'static str, Vec<u8>),
+    Strings(&'static str, Vec<u8>),
 }
 
 fn seeds() -> Vec<Seed> {
@@ -152,23 +121,46 @@ fn seeds() -> Vec<Seed> {
         Seed::File("open311", OPEN311.as_bytes().to_vec()),
         Seed::File(
             "xlsx-whole",
-            xlsx(sheet_xml().as_bytes(), shared_strings_xml().as_bytes()),
+            common::minimal_xlsx(sheet_xml().as_bytes(), shared_strings_xml().as_bytes()),
         ),
         Seed::File("xlsx-xfd1048576-deflated", written),
         Seed::Sheet("xlsx-sheet-xml", sheet_xml().into_bytes()),
         Seed::Sheet("xlsx-sheet-xfd1048576", far.into_bytes()),
+        Seed::Strings("xlsx-shared-strings", shared_strings_xml().into_bytes()),
     ]
 }
 
 /// Bytes the syntax of the formats turns on.
 const SYNTAX: &[u8] = b";,\t\n\r\"'[]{}:<>/=&\\\x00\xff\xef\xbb\xbf";
 
+/// Numbers at the edges: of integer types, of a sheet's size, of the caps.
+const BOUNDARIES: &[&str] = &[
+    "0",
+    "1",
+    "255",
+    "256",
+    "16384",
+    "16385",
+    "65535",
+    "65536",
+    "1048576",
+    "1048577",
+    "2147483647",
+    "4294967295",
+    "4294967296",
+    "99999999999",
+    "18446744073709551615",
+    "18446744073709551616",
+    "-1",
+    "1e308",
+];
+
 /// Applies one to three mutations; names them for the failure message.
 fn mutate(rng: &mut Rng, data: &mut Vec<u8>) -> Vec<String> {
     let mut done = Vec::new();
     for _ in 0..1 + rng.below(3) {
         let len = data.len();
-        match rng.below(6) {
+        match rng.below(7) {
             0 => {
                 let n = 1 + rng.below(8);
                 for _ in 0..n {
@@ -217,12 +209,25 @@ fn mutate(rng: &mut Rng, data: &mut Vec<u8>) -> Vec<String> {
                     done.push(format!("duplicate {from}..{to} at {at}"));
                 }
             }
-            _ => {
+            5 => {
                 if len > 0 {
                     let from = rng.below(len);
                     let to = (from + 1 + rng.below(64)).min(len);
                     data.drain(from..to);
                     done.push(format!("delete {from}..{to}"));
+                }
+            }
+            _ => {
+                // A number replaced by a boundary value: counts, row and column numbers, sizes.
+                let digits: Vec<usize> = (0..len).filter(|&i| data[i].is_ascii_digit()).collect();
+                if !digits.is_empty() {
+                    let from = digits[rng.below(digits.len())];
+                    let to = (from..len)
+                        .find(|&i| !data[i].is_ascii_digit())
+                        .unwrap_or(len);
+                    let value = BOUNDARIES[rng.below(BOUNDARIES.len())];
+                    data.splice(from..to, value.bytes());
+                    done.push(format!("number at {from} set to {value}"));
                 }
             }
         }
@@ -274,9 +279,10 @@ fn mutated_inputs_import_or_go_to_quarantine_with_a_reason() {
 
     // The seeds come first, unmutated: each imports.
     let (mut imported, mut quarantined) = (0u64, 0u64);
+    let mut peak = peak_rss_kb().unwrap_or(0);
     for i in 0..seeds.len() as u64 + iterations {
         let (label, seed_data) = match &seeds[(i % seeds.len() as u64) as usize] {
-            Seed::File(l, d) | Seed::Sheet(l, d) => (*l, d.clone()),
+            Seed::File(l, d) | Seed::Sheet(l, d) | Seed::Strings(l, d) => (*l, d.clone()),
         };
         let mut data = seed_data;
         let mutations = if i < seeds.len() as u64 {
@@ -285,12 +291,18 @@ fn mutated_inputs_import_or_go_to_quarantine_with_a_reason() {
             mutate(&mut rng, &mut data)
         };
         let bytes = match &seeds[(i % seeds.len() as u64) as usize] {
-            Seed::Sheet(..) => xlsx(&data, shared_strings_xml().as_bytes()),
+            Seed::Sheet(..) => common::minimal_xlsx(&data, shared_strings_xml().as_bytes()),
+            Seed::Strings(..) => common::minimal_xlsx(sheet_xml().as_bytes(), &data),
             Seed::File(..) => data,
         };
         let path = input_dir.join(format!("input-{i}"));
         std::fs::write(&path, &bytes).unwrap();
         let what = format!("iteration {i} (seed {seed:#x}): {label} with {mutations:?}");
+        if std::env::var("MCU_FUZZ_KEEP").is_ok_and(|k| k == i.to_string()) {
+            let kept = std::env::temp_dir().join(format!("mcu-fuzz-input-{i}"));
+            std::fs::write(&kept, &bytes).unwrap();
+            eprintln!("fuzz: input {i} kept in {}", kept.display());
+        }
         let mut importer = Importer {
             workspace: &ws,
             store: &mut store,
@@ -328,6 +340,12 @@ fn mutated_inputs_import_or_go_to_quarantine_with_a_reason() {
         }
         std::fs::remove_file(&path).unwrap();
         clear_dir(&ws.quarantine());
+        // Which inputs raise the peak, for the record of long runs.
+        let now_peak = peak_rss_kb().unwrap_or(0);
+        if now_peak > peak + 32 * 1024 {
+            eprintln!("fuzz: peak memory {now_peak} KiB after {what}");
+        }
+        peak = peak.max(now_peak);
     }
     eprintln!(
         "fuzz: {iterations} mutated inputs (seed {seed:#x}): {imported} imported, {quarantined} \

@@ -201,3 +201,51 @@ fn a_json_element_over_the_cap_is_a_bad_row_in_arrays_and_open311() {
         assert!(out.errors[0].reason.contains("4 MiB"), "{:?}", out.errors);
     }
 }
+
+#[test]
+fn an_xlsx_declaring_billions_of_shared_strings_is_refused_before_memory_is_reserved() {
+    let dir = tempdir();
+    let ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    let sheet = format!(
+        "<worksheet xmlns=\"{ns}\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row></sheetData></worksheet>"
+    );
+    // calamine reserved room for the declared count: 24 bytes × 10^11 and the process aborted.
+    let strings = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"{ns}\" count=\"1\" uniqueCount=\"100000000000\"><si><t>id</t></si></sst>"
+    );
+    let path = write(
+        dir.path(),
+        "sst.xlsx",
+        &common::minimal_xlsx(sheet.as_bytes(), strings.as_bytes()),
+    );
+    let err = import(&path).expect_err("refused");
+    assert!(
+        err.reason.contains("declares 100000000000 shared strings"),
+        "{}",
+        err.reason
+    );
+}
+
+#[test]
+fn a_sheet_that_breaks_the_xlsx_parser_is_refused_not_taken_for_its_end() {
+    let dir = tempdir();
+    let ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    // Found by tests/fuzz_readers.rs: a cell reference whose column letters overflow calamine's
+    // arithmetic (a panic in a debug build, a wrapped column number in a release build). The panic
+    // ended the sheet's thread, which read as the end of the sheet: the rows after it were lost
+    // without a word.
+    let sheet = format!(
+        "<worksheet xmlns=\"{ns}\"><sheetData>\
+         <row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>id</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>text</t></is></c></row>\
+         <row r=\"2\"><c r=\"AAAAAAAAAAAAAAAAAAAAAAAA2\" t=\"inlineStr\"><is><t>1</t></is></c></row>\
+         </sheetData></worksheet>"
+    );
+    let strings = format!("<sst xmlns=\"{ns}\" count=\"0\" uniqueCount=\"0\"></sst>");
+    let path = write(
+        dir.path(),
+        "overflow.xlsx",
+        &common::minimal_xlsx(sheet.as_bytes(), strings.as_bytes()),
+    );
+    let err = import(&path).expect_err("refused, not read as an empty sheet");
+    assert!(!err.reason.is_empty());
+}

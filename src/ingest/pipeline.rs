@@ -647,8 +647,24 @@ enum Prepared {
 }
 
 /// The reading thread: reads, maps and normalises rows, and sends them on in file order. Stops
-/// when the writer hangs up (it stopped early) or after a fatal read error.
+/// when the writer hangs up (it stopped early) or after a fatal read error. A panic while reading
+/// or mapping (a defect met on a malformed file) is caught and ends the file as unreadable: the
+/// import is rolled back and the file quarantined, and the importer goes on.
 fn prepare_rows(
+    rows: readers::Rows,
+    mapper: &Mapper<'_>,
+    channel: Option<Channel>,
+    send: &mpsc::SyncSender<Vec<Prepared>>,
+) {
+    let read = std::panic::AssertUnwindSafe(|| prepare_rows_unguarded(rows, mapper, channel, send));
+    if std::panic::catch_unwind(read).is_err() {
+        let _ = send.send(vec![Prepared::Fatal(FileError::new(
+            readers::READER_FAILED,
+        ))]);
+    }
+}
+
+fn prepare_rows_unguarded(
     rows: readers::Rows,
     mapper: &Mapper<'_>,
     channel: Option<Channel>,

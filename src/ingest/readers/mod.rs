@@ -25,6 +25,11 @@ pub const MAX_ROW_BYTES: u64 = 4 << 20;
 /// The most columns a header may have (real exports have a few dozen).
 pub const MAX_COLUMNS: usize = 1024;
 
+/// The reason given for a file whose reader failed inside (a panic, caught): the file goes to
+/// quarantine like any unreadable one.
+pub const READER_FAILED: &str = "the reader failed on this file (an internal error, reported on standard error); it is \
+     probably damaged";
+
 /// A size in bytes for messages: `1.5 MiB`, `640 KiB`, `12 bytes`.
 pub fn size_text(bytes: u64) -> String {
     const KIB: u64 = 1 << 10;

@@ -30,11 +30,15 @@ pub const MAX_SHEET_COLUMNS: u32 = 16_384;
 /// Cells (empty ones included) read from a sheet before giving up on it: a million rows of fifty
 /// columns fit.
 pub const MAX_SHEET_CELLS: u64 = 60_000_000;
+/// Distinct strings an XLSX may declare in its shared-strings table: calamine reserves room for
+/// the declared count before reading one, so a lying count of billions would abort the process.
+pub const MAX_SHARED_STRINGS: u64 = 16_777_216;
 
 /// Opens the first sheet of a workbook.
 pub(super) fn open(path: &Path) -> Result<Rows, FileError> {
     match spreadsheet_kind(path)? {
         SpreadsheetKind::Xlsx => {
+            check_shared_strings(path)?;
             let mut book: Xlsx<_> = open_book(path, "XLSX")?;
             let sheet = first_sheet_name(&book, "XLSX")?;
             stream(move |cells| {
@@ -69,6 +73,68 @@ pub(super) fn open(path: &Path) -> Result<Rows, FileError> {
         SpreadsheetKind::Xls => whole(first_range::<Xls<_>>(path, "XLS")?),
         SpreadsheetKind::Ods => whole(first_range::<Ods<_>>(path, "ODS")?),
     }
+}
+
+/// Refuses an XLSX whose shared-strings table declares more than [`MAX_SHARED_STRINGS`] entries
+/// (`<sst uniqueCount="N">`), before calamine reserves memory for them. Only the first 4 KiB of the
+/// table are read; a table that cannot be read is left for calamine to judge.
+fn check_shared_strings(path: &Path) -> Result<(), FileError> {
+    use std::io::Read;
+    let Ok(file) = File::open(path) else {
+        return Ok(());
+    };
+    let Ok(mut zip) = zip::ZipArchive::new(BufReader::new(file)) else {
+        return Ok(());
+    };
+    let tables: Vec<String> = zip
+        .file_names()
+        .flatten()
+        .filter(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml"))
+        .map(|n| n.into_owned())
+        .collect();
+    for name in tables {
+        let mut head = Vec::with_capacity(4096);
+        let Ok(entry) = zip.by_name(&name) else {
+            continue;
+        };
+        if entry.take(4096).read_to_end(&mut head).is_err() {
+            continue;
+        }
+        if let Some(n) = declared_unique_count(&head)
+            && n > MAX_SHARED_STRINGS
+        {
+            return Err(FileError::new(format!(
+                "the workbook declares {n} shared strings, more than the {MAX_SHARED_STRINGS} mcu \
+                 reads: the file is damaged or too large"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The `uniqueCount` of the `sst` element at the start of a shared-strings table, if stated.
+fn declared_unique_count(xml: &[u8]) -> Option<u64> {
+    let start = memchr::memmem::find(xml, b"sst")?;
+    let tag = &xml[start..];
+    let tag = &tag[..memchr::memchr(b'>', tag).unwrap_or(tag.len())];
+    let at = memchr::memmem::find(tag, b"uniqueCount")?;
+    let rest = &tag[at + "uniqueCount".len()..];
+    let digits: Vec<u8> = rest
+        .iter()
+        .skip_while(|b| matches!(b, b'=' | b'"' | b'\'' | b' '))
+        .take_while(|b| b.is_ascii_digit())
+        .copied()
+        .collect();
+    if digits.is_empty() {
+        return None;
+    }
+    // More digits than a u64 holds is more than any cap.
+    Some(
+        std::str::from_utf8(&digits)
+            .ok()?
+            .parse()
+            .unwrap_or(u64::MAX),
+    )
 }
 
 fn open_book<R>(path: &Path, kind: &str) -> Result<R, FileError>
@@ -124,17 +190,24 @@ where
     std::thread::Builder::new()
         .name("mcu-import-sheet".into())
         .spawn(move || {
-            let mut rows = RowBuilder::default();
-            let mut sink = |r: u32, c: u32, d: &DataRef<'_>| -> Result<bool, FileError> {
-                if stop.load(Ordering::Relaxed) {
-                    return Ok(false);
-                }
-                Ok(match rows.push(r, c, Value::Ref(d))? {
-                    Some(item) => send.send(Ok(item)).is_ok(),
-                    None => true,
-                })
-            };
-            let result = read(&mut sink).and_then(|()| rows.finish());
+            // A panic in calamine on a malformed file ends this file, not the importer, and
+            // never passes for the end of the sheet.
+            let send_rows = &send;
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut rows = RowBuilder::default();
+                let mut sink = |r: u32, c: u32, d: &DataRef<'_>| -> Result<bool, FileError> {
+                    if stop.load(Ordering::Relaxed) {
+                        return Ok(false);
+                    }
+                    Ok(match rows.push(r, c, Value::Ref(d))? {
+                        Some(item) => send_rows.send(Ok(item)).is_ok(),
+                        None => true,
+                    })
+                };
+                read(&mut sink)?;
+                rows.finish()
+            }))
+            .unwrap_or_else(|_| Err(FileError::new(super::READER_FAILED)));
             match result {
                 Ok(Some(item)) => {
                     let _ = send.send(Ok(item));
