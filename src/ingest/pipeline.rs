@@ -561,7 +561,7 @@ fn blank_report(path: &Path) -> FileReport {
 pub const MAX_INTERRUPTED: u32 = 2;
 
 /// The marker of imports of one inbox file that were started and have not ended:
-/// `.import-attempts/<hash of the path>` in the workspace, holding the count and the file's size
+/// `.import-attempts/<hash of its path in the inbox>` in the workspace, holding the count and the file's size
 /// and modification time (a file replaced by another starts again from zero).
 struct Attempts {
     marker: PathBuf,
@@ -571,7 +571,10 @@ struct Attempts {
 
 impl Attempts {
     fn of(ws: &Workspace, path: &Path) -> Self {
-        let digest = Sha256::digest(path.as_os_str().as_encoded_bytes());
+        // Keyed by the path inside the inbox: the same however the workspace was named.
+        let inbox = ws.inbox();
+        let key_path = path.strip_prefix(&inbox).unwrap_or(path);
+        let digest = Sha256::digest(key_path.as_os_str().as_encoded_bytes());
         let key: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
         let stamp = fs::metadata(path)
             .map(|m| {
