@@ -68,3 +68,17 @@ pub fn open(path: &Path, format: Format) -> Result<Rows, FileError> {
 fn open_file(path: &Path) -> Result<std::fs::File, FileError> {
     std::fs::File::open(path).map_err(|e| FileError::new(format!("cannot open the file: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(size_text(12), "12 bytes");
+        assert_eq!(size_text(640 * 1024), "640 KiB");
+        assert_eq!(size_text(MAX_FIELD_BYTES), "1 MiB");
+        assert_eq!(size_text(3 << 19), "1.5 MiB");
+        assert_eq!(size_text(MAX_ROW_BYTES), "4 MiB");
+    }
+}

@@ -480,6 +480,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_declared_count_of_shared_strings_is_read_from_the_sst_tag() {
+        let xml = br#"<?xml version="1.0"?><x:sst xmlns:x="ns" count="9" uniqueCount = "7"><si>"#;
+        assert_eq!(declared_unique_count(xml), Some(7));
+        assert_eq!(declared_unique_count(b"<sst count='3'><si>"), None);
+        assert_eq!(
+            declared_unique_count(b"<sst uniqueCount='99999999999999999999999'>"),
+            Some(u64::MAX)
+        );
+    }
+
+    #[test]
     fn whole_numbers_stay_whole() {
         assert_eq!(float_text(12_050_000_001.0), "12050000001");
         assert_eq!(float_text(4.0), "4");
