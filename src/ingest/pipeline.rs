@@ -3,6 +3,10 @@
 //! `quarantine/<file>.errors.csv` while the good rows are imported; an unreadable file goes to
 //! `quarantine/` with a `.error.txt`. A crash before the commit leaves the file in the inbox and the
 //! database untouched; a crash after it makes the next run see the hash and just move the file.
+//! The commit is durable before the file moves (`synchronous=FULL`), the rows' report appears
+//! with it (see `ErrorSink`), a file that imported nothing is not recorded, and an inbox file that
+//! interrupted the importer [`MAX_INTERRUPTED`] times, or whose import failed, goes to quarantine
+//! ([`Importer::import_inbox_file`]).
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
