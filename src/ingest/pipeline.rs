@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 use std::sync::mpsc;
 
+use super::attempts::{Attempts, MAX_INTERRUPTED};
 use super::profile::Field;
 use super::{
     FileError, Format, IncomingAppeal, Mapper, RawRow, ReadItem, RowError, format, readers,
@@ -556,75 +557,6 @@ fn blank_report(path: &Path) -> FileReport {
         moved_to: None,
         warnings: Vec::new(),
         triaged: None,
-    }
-}
-
-/// How many interrupted imports of one inbox file are tolerated: a healthy file whose import was
-/// killed once (a restart, a power cut) is imported whole on the next run; a file that took the
-/// importer down twice is put in quarantine rather than kill it forever.
-pub const MAX_INTERRUPTED: u32 = 2;
-
-/// The marker of imports of one inbox file that were started and have not ended:
-/// `.import-attempts/<hash of its path in the inbox>` in the workspace, holding the count and the file's size
-/// and modification time (a file replaced by another starts again from zero).
-struct Attempts {
-    marker: PathBuf,
-    /// Size and modification time of the file now, as written in the marker.
-    stamp: String,
-}
-
-impl Attempts {
-    fn of(ws: &Workspace, path: &Path) -> Self {
-        // Keyed by the path inside the inbox: the same however the workspace was named.
-        let inbox = ws.inbox();
-        let key_path = path.strip_prefix(&inbox).unwrap_or(path);
-        let digest = Sha256::digest(key_path.as_os_str().as_encoded_bytes());
-        let key: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
-        let stamp = fs::metadata(path)
-            .map(|m| {
-                let modified = m
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map_or(0, |d| d.as_nanos());
-                format!("size: {}\nmodified: {modified}", m.len())
-            })
-            .unwrap_or_default();
-        Self {
-            marker: ws.root().join(".import-attempts").join(key),
-            stamp,
-        }
-    }
-
-    /// Imports of this very file that were started and never ended.
-    fn unfinished(&self) -> u32 {
-        let Ok(text) = fs::read_to_string(&self.marker) else {
-            return 0;
-        };
-        let Some((count, stamp)) = text.split_once('\n') else {
-            return 0;
-        };
-        if stamp.trim_end() != self.stamp {
-            return 0;
-        }
-        count
-            .strip_prefix("attempts: ")
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0)
-    }
-
-    /// Records that attempt number `n` starts now. The marker is not synced: it is there for a
-    /// process that dies, and a power cut costs at most one more attempt.
-    fn start(&self, n: u32) -> Result<(), PipelineError> {
-        if let Some(dir) = self.marker.parent() {
-            fs::create_dir_all(dir).map_err(io_err(dir))?;
-        }
-        fs::write(&self.marker, format!("attempts: {n}\n{}\n", self.stamp))
-            .map_err(io_err(&self.marker))
-    }
-
-    fn clear(&self) {
-        let _ = fs::remove_file(&self.marker);
     }
 }
 
