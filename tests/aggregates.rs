@@ -432,6 +432,8 @@ fn upgrading_refills_the_summaries_with_the_new_counting() {
             "ALTER TABLE appeals DROP COLUMN reopened_at;
              ALTER TABLE appeals DROP COLUMN interim_after_reopen_at;
              ALTER TABLE triage DROP COLUMN error;
+             ALTER TABLE events DROP COLUMN digest;
+             ALTER TABLE appeals DROP COLUMN created_tags;
              UPDATE agg_recv_recipient SET answered = answered + 1;
              UPDATE agg_day_recipient SET answered = answered + 1, on_time = on_time + 1;
              UPDATE agg_open SET n = n + 2;

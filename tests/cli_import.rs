@@ -681,3 +681,157 @@ fn import_runs_auto_triage_and_records_what_it_set() {
         "{by_triage:?}"
     );
 }
+
+/// The peak resident memory `mcu import --peak-rss` reports, in KiB.
+fn peak_rss_kb(out: &Output) -> u64 {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .find_map(|l| l.strip_prefix("peak_rss_kb: "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("peak_rss_kb on stderr")
+}
+
+#[test]
+fn a_huge_csv_cell_is_skipped_in_bounded_memory_and_its_row_reported() {
+    let ws = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.csv");
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(fs::File::create(&path).unwrap());
+        f.write_all(b"id;received_at;text\n1;2026-11-02 10:00;\xd0\xaf\xd0\xbc\xd0\xb0\n2;2026-11-02 10:00;")
+            .unwrap();
+        let chunk = "ж".repeat(1 << 19); // 1 MiB
+        for _ in 0..96 {
+            f.write_all(chunk.as_bytes()).unwrap();
+        }
+        f.write_all("\n3;2026-11-02 10:00;Фонарь\n".as_bytes())
+            .unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_mcu"))
+        .arg("--workspace")
+        .arg(ws.path())
+        .args([
+            "import",
+            "--channel",
+            "pos",
+            "--no-triage",
+            "--json",
+            "--peak-rss",
+            "--now",
+            NOW,
+        ])
+        .arg(&path)
+        .env_remove("MCU_HOME")
+        .output()
+        .unwrap();
+    let r = json(&out);
+    assert_eq!(imported(&r[0]), (2, 0, 0, 1));
+    // The 96 MiB cell is never held: the whole process stays far below its size (an unbounded
+    // reader took 17 times the field's size).
+    let kb = peak_rss_kb(&out);
+    assert!(kb < 80 * 1024, "peak {kb} KiB");
+    let report = fs::read_to_string(ws.path().join("quarantine/huge.csv.errors.csv")).unwrap();
+    assert!(
+        report.contains("3;text;the cell holds 96 MiB, more than the 1 MiB a cell may"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_file_that_imported_nothing_is_not_recorded_and_says_why() {
+    let ws = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("nochannel.jsonl");
+    fs::write(
+        &jsonl,
+        "{\"id\": \"1\", \"received_at\": \"2026-11-02 10:00\", \"text\": \"Яма\"}\n",
+    )
+    .unwrap();
+    let out = mcu(
+        ws.path(),
+        &[
+            "import",
+            "--no-triage",
+            "--json",
+            "--now",
+            NOW,
+            jsonl.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let r = json(&out);
+    assert_eq!(r[0]["outcome"], "failed");
+    assert!(
+        r[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no row names a channel"),
+        "{r}"
+    );
+    // Not recorded as imported: with a channel it imports.
+    let out = mcu(
+        ws.path(),
+        &[
+            "import",
+            "--no-triage",
+            "--json",
+            "--channel",
+            "im",
+            "--now",
+            NOW,
+            jsonl.to_str().unwrap(),
+        ],
+    );
+    let r = json(&out);
+    assert_eq!(r[0]["outcome"], "imported", "{r}");
+    assert_eq!(r[0]["inserted"], 1);
+
+    let text = dir.path().join("note.txt");
+    fs::write(&text, "Просто заметка, не таблица\n").unwrap();
+    let out = mcu(
+        ws.path(),
+        &[
+            "import",
+            "--no-triage",
+            "--json",
+            "--now",
+            NOW,
+            text.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let r = json(&out);
+    assert_eq!(r[0]["outcome"], "failed");
+    assert!(r[0]["reason"].as_str().unwrap().contains("no rows"), "{r}");
+}
+
+#[test]
+fn an_xlsx_with_a_cell_at_xfd1048576_in_the_inbox_is_quarantined_and_the_rest_go_on() {
+    let ws = tempfile::tempdir().unwrap();
+    assert!(mcu(ws.path(), &["init"]).status.success());
+    let far = ws.path().join("inbox/pos/far.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet()
+        .write_string(1_048_575, 16_383, "x")
+        .unwrap();
+    book.save(&far).unwrap();
+    let f = fs::File::options().write(true).open(&far).unwrap();
+    f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(60))
+        .unwrap();
+    fs::write(
+        ws.path().join("inbox/pos/next.csv"),
+        "id;received_at;text\n1;2026-11-02 10:00;Яма\n",
+    )
+    .unwrap();
+    let out = mcu(
+        ws.path(),
+        &["import", "--inbox", "--no-triage", "--json", "--now", NOW],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let r = json(&out);
+    assert_eq!(r[0]["outcome"], "failed");
+    let note = fs::read_to_string(ws.path().join("quarantine/far.xlsx.error.txt")).unwrap();
+    assert!(note.contains("column 16384"), "{note}");
+    assert_eq!(r[1]["inserted"], 1);
+}

@@ -95,7 +95,7 @@ fn a_dropped_file_appears_and_is_triaged_with_keys() {
         &cmd,
     ]);
     assert!(started.status.success(), "{started:?}");
-    tmux.wait_for("Обращений пока нет", 10);
+    tmux.wait_for("Обращений пока нет", 30);
 
     // An export lands in the inbox: written aside, then renamed in, as a copy tool does.
     let tmp = ws.join("inbox/pos/.upload.csv");
@@ -105,19 +105,19 @@ fn a_dropped_file_appears_and_is_triaged_with_keys() {
     )
     .unwrap();
     std::fs::rename(&tmp, ws.join("inbox/pos/export.csv")).unwrap();
-    let s = tmux.wait_for("Провалился асфальт", 10);
+    let s = tmux.wait_for("Провалился асфальт", 30);
     assert!(s.contains("ПОС"), "{s}");
 
     // Triage by keys: block «Дороги» (2 in the chooser), then a note, saved with Ctrl-S.
     tmux.keys(&["b"]);
-    tmux.wait_for("Блок (1–9, 0)", 5);
+    tmux.wait_for("Блок (1–9, 0)", 20);
     tmux.keys(&["2"]);
-    tmux.wait_for("Сохранено", 5);
+    tmux.wait_for("Сохранено", 20);
     tmux.keys(&["n"]);
-    tmux.wait_for("Заметка", 5);
+    tmux.wait_for("Заметка", 20);
     tmux.keys(&["-l", "позвонили в дорожный отдел"]);
     tmux.keys(&["C-s"]);
-    tmux.wait_for("Сохранено: заметка", 5);
+    tmux.wait_for("Сохранено: заметка", 20);
 
     let a = show(&ws, "pos:E2E-1");
     assert_eq!(a["block"], "roads", "{a}");

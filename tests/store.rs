@@ -350,3 +350,48 @@ fn a_database_from_a_newer_mcu_is_refused() {
     .to_string();
     assert!(err.contains("999"), "{err}");
 }
+
+#[test]
+fn an_import_commits_with_synchronous_full_and_the_store_goes_back_to_normal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_in(&dir);
+    assert_eq!(
+        store.synchronous().unwrap(),
+        1,
+        "NORMAL for everyday writes"
+    );
+    let actor = Actor::new("tester", "import:test.csv");
+    let mut tx = store.begin_import().unwrap();
+    tx.upsert(
+        &incoming("S-1", "Яма на дороге", at(2026, 11, 27, 10, 0)),
+        Channel::Pos,
+        &actor,
+        at(2026, 11, 28, 9, 0),
+    )
+    .unwrap();
+    // The level cannot change inside a transaction: this is the level its COMMIT syncs with.
+    assert_eq!(tx.synchronous().unwrap(), 2, "FULL: the commit is on disk");
+    tx.finish(&mcu::store::ImportedFile {
+        name: "test.csv".into(),
+        hash: "hash-sync".into(),
+        format: "csv".into(),
+        channel: Some("pos".into()),
+        imported_at: at(2026, 11, 28, 9, 0),
+        rows: 1,
+        inserted: 1,
+        updated: 0,
+        unchanged: 0,
+        quarantined: 0,
+    })
+    .unwrap();
+    assert_eq!(
+        store.synchronous().unwrap(),
+        1,
+        "back to NORMAL after the commit"
+    );
+    let tx = store.begin_import().unwrap();
+    assert_eq!(tx.synchronous().unwrap(), 2);
+    drop(tx);
+    assert_eq!(store.synchronous().unwrap(), 1, "and after a rollback");
+    assert!(store.imported_file("hash-sync").unwrap().is_some());
+}

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::output::{print_json, short};
 use super::{CmdResult, Failure, date_arg, day_start, require, session, usage};
 use crate::domain::access::Role;
-use crate::store::{AuditFilter, Event};
+use crate::store::{AuditFilter, Event, KeptHead};
 use crate::workspace::Workspace;
 
 #[derive(Args, Debug)]
@@ -123,8 +123,20 @@ pub struct AuditArgs {
 
 #[derive(Subcommand, Debug)]
 enum AuditAction {
-    /// Walk the hash chain and name the first entry that was changed, removed or reordered
+    /// Check the trail: the hash chain (an entry changed, removed or reordered), the anchor file
+    /// (entries removed from the end, the chain rewritten), and every appeal against its history
+    /// (a field changed without an entry); names the first entry or appeal found wrong
     Verify {
+        /// Also check against a head kept elsewhere, as `mcu audit head` printed it
+        #[arg(long, value_name = "HASH:COUNT")]
+        head: Option<KeptHead>,
+        /// Machine-readable output
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the trail's head (`HASH:COUNT`), to keep elsewhere or sign and give back to
+    /// `mcu audit verify --head`
+    Head {
         /// Machine-readable output
         #[arg(long)]
         json: bool,
@@ -156,25 +168,58 @@ pub fn audit(ws: &Workspace, a: AuditArgs) -> CmdResult {
     let (store, grants) = session(ws)?;
     require(grants.may_audit(), "reading the audit trail")?;
     match a.action {
-        AuditAction::Verify { json } => {
-            let v = store.verify_audit()?;
+        AuditAction::Verify { head, json } => {
+            let v = store.verify_audit_against(head.as_ref())?;
             if json {
                 print_json(&v)?;
             }
-            match v.first_broken {
-                None => {
-                    if !json {
-                        println!("audit trail intact: {} entries checked", v.checked);
-                    }
-                    Ok(0)
+            if v.intact {
+                if !json {
+                    let anchored = match &v.anchor {
+                        Some(a) if a.exists => format!(", anchored in {}", a.file),
+                        _ => String::new(),
+                    };
+                    let kept = if head.is_some() {
+                        ", matches the head kept elsewhere"
+                    } else {
+                        ""
+                    };
+                    let legacy = if v.appeals.without_digest > 0 {
+                        format!(
+                            " ({} created before creation digests: checked from their first change)",
+                            v.appeals.without_digest
+                        )
+                    } else {
+                        String::new()
+                    };
+                    println!(
+                        "audit trail intact: {} entries checked{anchored}{kept}; {} appeals agree with their history{legacy}",
+                        v.checked, v.appeals.checked
+                    );
                 }
-                Some(id) => Err(Failure {
-                    code: 1,
-                    message: format!(
-                        "audit trail broken at entry {id}: it was changed, or an entry before it was removed or changed"
-                    ),
-                }),
+                return Ok(0);
             }
+            let message = v
+                .problems
+                .iter()
+                .map(|p| p.message.clone())
+                .collect::<Vec<_>>()
+                .join("\nmcu: ");
+            Err(Failure { code: 1, message })
+        }
+        AuditAction::Head { json } => {
+            let h = store.audit_head()?;
+            if json {
+                print_json(&json!({
+                    "count": h.as_ref().map_or(0, |h| h.count),
+                    "last_id": h.as_ref().map(|h| h.last_id),
+                    "hash": h.as_ref().map(|h| h.hash.clone()),
+                    "head": h.as_ref().map_or(":0".to_string(), |h| h.token()),
+                }))?;
+            } else {
+                println!("{}", h.as_ref().map_or(":0".to_string(), |h| h.token()));
+            }
+            Ok(0)
         }
         AuditAction::Log {
             appeal,

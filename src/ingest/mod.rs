@@ -2,6 +2,7 @@
 //! parsing, and the pipeline that writes to the store and moves files to `processed/` or
 //! `quarantine/`.
 
+pub mod attempts;
 pub mod format;
 pub mod mapping;
 pub mod pipeline;

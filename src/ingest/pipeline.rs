@@ -3,6 +3,10 @@
 //! `quarantine/<file>.errors.csv` while the good rows are imported; an unreadable file goes to
 //! `quarantine/` with a `.error.txt`. A crash before the commit leaves the file in the inbox and the
 //! database untouched; a crash after it makes the next run see the hash and just move the file.
+//! The commit is durable before the file moves (`synchronous=FULL`), the rows' report appears
+//! with it (see `ErrorSink`), a file that imported nothing is not recorded, and an inbox file that
+//! interrupted the importer [`MAX_INTERRUPTED`] times, or whose import failed, goes to quarantine
+//! ([`Importer::import_inbox_file`]).
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
@@ -14,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 use std::sync::mpsc;
 
+use super::attempts::{Attempts, MAX_INTERRUPTED};
 use super::profile::Field;
 use super::{
     FileError, Format, IncomingAppeal, Mapper, RawRow, ReadItem, RowError, format, readers,
@@ -97,6 +102,32 @@ pub enum PipelineError {
     Io { path: String, source: io::Error },
 }
 
+impl PipelineError {
+    /// Whether the fault lies with the surroundings (the database busy, locked, read-only or
+    /// broken; the disk full or failing) rather than with the file being imported: such a file is
+    /// tried again later instead of being put in quarantine.
+    pub fn is_environment(&self) -> bool {
+        use rusqlite::ErrorCode as C;
+        match self {
+            Self::Io { .. } => true,
+            Self::Store(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))) => matches!(
+                e.code,
+                C::DatabaseBusy
+                    | C::DatabaseLocked
+                    | C::DiskFull
+                    | C::ReadOnly
+                    | C::CannotOpen
+                    | C::PermissionDenied
+                    | C::SystemIoFailure
+                    | C::NotADatabase
+                    | C::DatabaseCorrupt
+                    | C::OutOfMemory
+            ),
+            Self::Store(_) => false,
+        }
+    }
+}
+
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> PipelineError + '_ {
     move |source| PipelineError::Io {
         path: path.display().to_string(),
@@ -126,9 +157,58 @@ impl Importer<'_> {
         let mut out = Vec::with_capacity(files.len());
         for f in files {
             let channel = self.workspace.channel_of_inbox_file(&f);
-            out.push(self.import_file(&f, channel, true)?);
+            out.push(self.import_inbox_file(&f, channel)?);
         }
         Ok(out)
+    }
+
+    /// Imports one inbox file, guarded against a file that kills or breaks the importer: an
+    /// attempt marker is written before the import and removed once it ends, so a file whose
+    /// imports were interrupted [`MAX_INTERRUPTED`] times (the process aborted, ran out of memory,
+    /// was killed) goes to quarantine instead of being tried again; a file whose import fails with
+    /// an error goes there at once. An error of the surroundings (the database busy or unwritable,
+    /// the disk failing: [`PipelineError::is_environment`]) is no fault of the file: it is returned
+    /// and the file stays for the next round.
+    /// Without the auto-triage that [`Importer::import_inbox_file`] (`ingest::triage`) runs after.
+    pub(super) fn import_inbox_file_untriaged(
+        &mut self,
+        path: &Path,
+        channel: Option<Channel>,
+    ) -> Result<FileReport, PipelineError> {
+        let attempts = Attempts::of(self.workspace, path);
+        let before = attempts.unfinished();
+        if before >= MAX_INTERRUPTED {
+            let reason = format!(
+                "import of this file was interrupted {before} times (the importer died while \
+                 reading it: out of memory, killed or crashed); it is not tried again"
+            );
+            let report = self.fail(
+                path,
+                &file_name(path),
+                true,
+                blank_report(path),
+                FileError::new(reason),
+            );
+            attempts.clear();
+            return report;
+        }
+        attempts.start(before + 1)?;
+        let result = self.import(path, channel, true, Some(&attempts));
+        attempts.clear();
+        match result {
+            Ok(r) => Ok(r),
+            Err(e) if e.is_environment() || !path.exists() => Err(e),
+            Err(e) => {
+                tracing::warn!(file = %file_name(path), error = %e, "import failed");
+                self.fail(
+                    path,
+                    &file_name(path),
+                    true,
+                    blank_report(path),
+                    FileError::new(format!("the import failed: {e}")),
+                )
+            }
+        }
     }
 
     /// Imports one file without the auto-triage that [`Importer::import_file`]
@@ -141,21 +221,20 @@ impl Importer<'_> {
         channel: Option<Channel>,
         move_file: bool,
     ) -> Result<FileReport, PipelineError> {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.display().to_string());
-        let mut report = FileReport {
-            file: path.display().to_string(),
-            format: None,
-            outcome: FileOutcome::Failed {
-                reason: String::new(),
-            },
-            quarantine: None,
-            moved_to: None,
-            warnings: Vec::new(),
-            triaged: None,
-        };
+        self.import(path, channel, move_file, None)
+    }
+
+    /// [`import_file`](Self::import_file); `attempts` is cleared as soon as the import committed
+    /// (a crash after that is no failed attempt: the next run finds the file imported).
+    fn import(
+        &mut self,
+        path: &Path,
+        channel: Option<Channel>,
+        move_file: bool,
+        attempts: Option<&Attempts>,
+    ) -> Result<FileReport, PipelineError> {
+        let name = file_name(path);
+        let mut report = blank_report(path);
 
         let format = match format::detect(path) {
             Ok(f) => f,
@@ -178,6 +257,8 @@ impl Importer<'_> {
         let (mut total, mut inserted, mut updated, mut unchanged) = (0i64, 0i64, 0i64, 0i64);
         let mut checked_headers = false;
         let mut deadline_problems = std::collections::BTreeSet::new();
+        // Rows refused only because no channel applies to them.
+        let mut without_channel = 0i64;
         let now = self.now;
 
         let mut fault = Fault::from_env();
@@ -288,11 +369,12 @@ impl Importer<'_> {
                         .push(&e, raw.as_ref())
                         .map_err(io_err(&errors.path))?;
                     errors.rows += 1;
+                    without_channel += 1;
                     continue;
                 };
                 let outcome =
                     tx.upsert_with_search_form(&incoming, ch, &actor, now, Some(&search_form))?;
-                fault.after_row();
+                fault.after_row()?;
                 if let Some(p) = outcome.deadline_problem {
                     deadline_problems.insert(p);
                 }
@@ -304,7 +386,7 @@ impl Importer<'_> {
             }
             known(&tx, true)
         })?;
-        let hash = match (stop, hash) {
+        let hash: String = match (stop, hash) {
             (None, Some(h)) => h,
             (Some(Stopped::File(e)), _) => {
                 drop(tx);
@@ -314,6 +396,10 @@ impl Importer<'_> {
             (Some(Stopped::Repeated(prev)), _) => {
                 drop(tx);
                 errors.discard();
+                // A run killed between its commit and publishing its report left it sealed.
+                report.quarantine = errors
+                    .publish_sealed(&prev.hash)
+                    .map_err(io_err(&errors.path))?;
                 report.outcome = FileOutcome::AlreadyImported {
                     name: prev.name,
                     at: prev.imported_at,
@@ -342,9 +428,34 @@ impl Importer<'_> {
             }
         };
         let quarantined = errors.rows + errors.unsplit;
+        if inserted + updated + unchanged == 0 {
+            // Nothing imported: the file is not recorded, so that it can be imported again once
+            // fixed (or with --channel); the rows' reasons stay in their report.
+            drop(tx);
+            let reason = if total == 0 {
+                "nothing to import: the file has no rows".to_string()
+            } else if without_channel == total {
+                format!(
+                    "nothing imported: no row names a channel ({total} rows) and none was \
+                     given: pass --channel (im, pos, letter, messenger, page, phone, other) or \
+                     drop the file into its inbox sub-folder (inbox/im, inbox/pos, inbox/letters, \
+                     inbox/pages)"
+                )
+            } else {
+                format!("nothing imported: all {total} rows went to quarantine")
+            };
+            let rows_report = errors.publish().map_err(io_err(path))?;
+            let reason = match &rows_report {
+                Some(p) => format!("{reason} (the reasons of each row: {p})"),
+                None => reason,
+            };
+            return self.fail(path, &name, move_file, report, FileError::new(reason));
+        }
+        // The rows' report is complete and on disk before the commit, and published only after it.
+        errors.seal(&hash).map_err(io_err(&errors.path))?;
         tx.finish(&ImportedFile {
             name: name.clone(),
-            hash,
+            hash: hash.clone(),
             format: format_name(format).into(),
             channel: channel.map(|c| c.id().to_string()),
             imported_at: now,
@@ -354,8 +465,11 @@ impl Importer<'_> {
             unchanged,
             quarantined,
         })?;
+        if let Some(a) = attempts {
+            a.clear();
+        }
         fault.after_commit();
-        report.quarantine = errors.finish().map_err(io_err(path))?;
+        report.quarantine = errors.publish_sealed(&hash).map_err(io_err(&errors.path))?;
         if let Some(q) = &report.quarantine {
             workspace::stamp(Path::new(q), now);
         }
@@ -437,9 +551,33 @@ impl Importer<'_> {
     }
 }
 
-/// Rows handed from the reading thread to the writing one at a time, and how many such batches
-/// may wait: a few thousand rows in flight at most, so memory stays constant.
+/// A file's name, for messages and for the names of its quarantine files.
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// The report on a file before anything is known of it.
+fn blank_report(path: &Path) -> FileReport {
+    FileReport {
+        file: path.display().to_string(),
+        format: None,
+        outcome: FileOutcome::Failed {
+            reason: String::new(),
+        },
+        quarantine: None,
+        moved_to: None,
+        warnings: Vec::new(),
+        triaged: None,
+    }
+}
+
+/// Rows handed from the reading thread to the writing one at a time (a batch ends at 256 rows or
+/// once its cells reach 1 MiB), and how many such batches may wait: a few thousand rows and a few
+/// MiB in flight at most, so memory stays bounded whatever the file's size.
 const PREPARED_BATCH: usize = 256;
+const PREPARED_BATCH_BYTES: usize = 1 << 20;
 const PREPARED_BATCHES: usize = 8;
 
 /// A row made ready for the writer.
@@ -461,8 +599,24 @@ enum Prepared {
 }
 
 /// The reading thread: reads, maps and normalises rows, and sends them on in file order. Stops
-/// when the writer hangs up (it stopped early) or after a fatal read error.
+/// when the writer hangs up (it stopped early) or after a fatal read error. A panic while reading
+/// or mapping (a defect met on a malformed file) is caught and ends the file as unreadable: the
+/// import is rolled back and the file quarantined, and the importer goes on.
 fn prepare_rows(
+    rows: readers::Rows,
+    mapper: &Mapper<'_>,
+    channel: Option<Channel>,
+    send: &mpsc::SyncSender<Vec<Prepared>>,
+) {
+    let read = std::panic::AssertUnwindSafe(|| prepare_rows_unguarded(rows, mapper, channel, send));
+    if std::panic::catch_unwind(read).is_err() {
+        let _ = send.send(vec![Prepared::Fatal(FileError::new(
+            readers::READER_FAILED,
+        ))]);
+    }
+}
+
+fn prepare_rows_unguarded(
     rows: readers::Rows,
     mapper: &Mapper<'_>,
     channel: Option<Channel>,
@@ -471,6 +625,8 @@ fn prepare_rows(
     let normalizer = SearchNormalizer::new();
     let mut stems = StemCache::default();
     let mut batch = Vec::with_capacity(PREPARED_BATCH);
+    // The cells' bytes in the batch (its rows' mapped copies and search forms are of that order).
+    let mut batch_bytes = 0usize;
     let mut first = true;
     for item in rows {
         let prepared = match item {
@@ -481,6 +637,7 @@ fn prepare_rows(
             }
             Ok(ReadItem::Bad(e)) => Prepared::Unsplit(e),
             Ok(ReadItem::Row(row)) => {
+                batch_bytes += row.values.iter().map(String::len).sum::<usize>();
                 let mapped = mapper.map(&row).map(|a| {
                     let mut form = String::with_capacity(a.text.len());
                     normalizer.normalize_cached(&a.text, &mut form, &mut stems);
@@ -499,7 +656,8 @@ fn prepare_rows(
             }
         };
         batch.push(prepared);
-        if batch.len() == PREPARED_BATCH {
+        if batch.len() == PREPARED_BATCH || batch_bytes >= PREPARED_BATCH_BYTES {
+            batch_bytes = 0;
             let full = std::mem::replace(&mut batch, Vec::with_capacity(PREPARED_BATCH));
             if send.send(full).is_err() {
                 return;
@@ -514,30 +672,42 @@ fn prepare_rows(
 /// Fault injection for the crash-safety tests: `MCU_FAULT=abort-after-rows:N` aborts the process
 /// after N rows of a file are written (inside the transaction), `MCU_FAULT=abort-after-commit`
 /// right after a file's transaction commits, before the file is moved. `abort()` is as abrupt as
-/// `kill -9`: no unwinding, no cleanup. Unset in normal use.
+/// `kill -9`: no unwinding, no cleanup. `MCU_FAULT=fail-after-rows:N` makes the import of a file
+/// return an error after N rows instead (an import that fails without dying). Unset in normal use.
 struct Fault {
     rows_left: Option<u64>,
+    fail: bool,
     after_commit: bool,
 }
 
 impl Fault {
     fn from_env() -> Self {
         let v = std::env::var("MCU_FAULT").unwrap_or_default();
+        let (rows, fail) = match v.strip_prefix("fail-after-rows:") {
+            Some(n) => (Some(n), true),
+            None => (v.strip_prefix("abort-after-rows:"), false),
+        };
         Self {
-            rows_left: v
-                .strip_prefix("abort-after-rows:")
-                .and_then(|n| n.parse().ok()),
+            rows_left: rows.and_then(|n| n.parse().ok()),
+            fail,
             after_commit: v == "abort-after-commit",
         }
     }
 
-    fn after_row(&mut self) {
+    fn after_row(&mut self) -> Result<(), PipelineError> {
         if let Some(n) = self.rows_left.as_mut() {
             *n = n.saturating_sub(1);
             if *n == 0 {
+                if self.fail {
+                    self.rows_left = None;
+                    return Err(PipelineError::Store(StoreError::Invalid(
+                        "injected fault (MCU_FAULT)".into(),
+                    )));
+                }
                 std::process::abort();
             }
         }
+        Ok(())
     }
 
     fn after_commit(&self) {
@@ -659,8 +829,19 @@ fn move_file_to(from: &Path, to: &Path) -> Result<(), PipelineError> {
 /// line per problem with the line number, field and reason, followed by the row's own cells so
 /// nothing is lost (a cell that would be a formula in Excel gets a leading `'`: `csv_cell`).
 /// Created only when there is something to write.
+///
+/// The report appears atomically with the import's outcome: it is written to a hidden
+/// `.<file>.errors.csv.part`, made durable and renamed to `.pending-<hash>.errors.csv` before the
+/// commit ([`seal`](Self::seal)), and renamed to its own name after it
+/// ([`publish_sealed`](Self::publish_sealed)). Killed before the commit, no report appears (the
+/// next attempt writes it anew); killed after it, the next run finds the file already imported
+/// and publishes the sealed report, complete.
 struct ErrorSink {
+    /// Where the rows are being written (the hidden `.part` file).
     path: PathBuf,
+    quarantine: PathBuf,
+    /// The report's own name, `<file>.errors.csv`.
+    name: String,
     out: Option<csv::Writer<BufWriter<File>>>,
     header: Option<std::sync::Arc<Vec<String>>>,
     /// Rows that mapped badly.
@@ -672,7 +853,9 @@ struct ErrorSink {
 impl ErrorSink {
     fn new(quarantine: PathBuf, name: &str) -> Self {
         Self {
-            path: unique_path(&quarantine, &format!("{name}.errors.csv")),
+            path: quarantine.join(format!(".{name}.errors.csv.part")),
+            name: format!("{name}.errors.csv"),
+            quarantine,
             out: None,
             header: None,
             rows: 0,
@@ -729,13 +912,63 @@ impl ErrorSink {
         }
     }
 
-    fn finish(self) -> io::Result<Option<String>> {
-        match self.out {
-            Some(mut w) => {
-                w.flush()?;
-                Ok(Some(self.path.display().to_string()))
-            }
-            None => Ok(None),
+    /// Flushes what was written and makes it durable; `false` when nothing was.
+    fn flush_durably(&mut self) -> io::Result<bool> {
+        let Some(w) = self.out.take() else {
+            return Ok(false);
+        };
+        let file = w
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        file.sync_all()?;
+        Ok(true)
+    }
+
+    fn sealed_path(&self, hash: &str) -> PathBuf {
+        self.quarantine.join(format!(".pending-{hash}.errors.csv"))
+    }
+
+    /// Before the commit of the import whose content hash is `hash`: the report, complete and
+    /// durable, waits under a name tied to that content.
+    fn seal(&mut self, hash: &str) -> io::Result<()> {
+        if self.flush_durably()? {
+            fs::rename(&self.path, self.sealed_path(hash))?;
+            sync_dir(&self.quarantine);
         }
+        Ok(())
+    }
+
+    /// After the commit: the sealed report (if any) takes its own name. Also called for a file
+    /// found already imported, whose earlier run may have been killed right after its commit.
+    fn publish_sealed(&self, hash: &str) -> io::Result<Option<String>> {
+        let sealed = self.sealed_path(hash);
+        if !sealed.exists() {
+            return Ok(None);
+        }
+        let dest = unique_path(&self.quarantine, &self.name);
+        fs::rename(&sealed, &dest)?;
+        sync_dir(&self.quarantine);
+        Ok(Some(dest.display().to_string()))
+    }
+
+    /// Publishes the report at once (no import is committed: the file goes to quarantine whole,
+    /// and the report says why each row was refused).
+    fn publish(&mut self) -> io::Result<Option<String>> {
+        if !self.flush_durably()? {
+            return Ok(None);
+        }
+        let dest = unique_path(&self.quarantine, &self.name);
+        fs::rename(&self.path, &dest)?;
+        sync_dir(&self.quarantine);
+        Ok(Some(dest.display().to_string()))
+    }
+}
+
+/// Makes a rename in `dir` durable (best effort: not every file system syncs directories).
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
     }
 }

@@ -34,6 +34,20 @@ impl Importer<'_> {
         }
         Ok(report)
     }
+
+    /// [`Importer::import_file`] for a file of the inbox, guarded against a file that kills or
+    /// breaks the importer (see `import_inbox_file_untriaged`), then the same triage.
+    pub fn import_inbox_file(
+        &mut self,
+        path: &Path,
+        channel: Option<Channel>,
+    ) -> Result<FileReport, PipelineError> {
+        let mut report = self.import_inbox_file_untriaged(path, channel)?;
+        if let Some(t) = self.triage {
+            report.triaged = Some(resume(self.store, t, &self.operator, self.now));
+        }
+        Ok(report)
+    }
 }
 
 /// Triages every pending appeal, as the operator `operator` with source

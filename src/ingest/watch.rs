@@ -166,7 +166,7 @@ fn import_settled(
     let mut out = Vec::new();
     for f in ready {
         let channel = ws.channel_of_inbox_file(&f);
-        match importer.import_file(&f, channel, true) {
+        match importer.import_inbox_file(&f, channel) {
             Ok(r) => out.push(r),
             Err(e) => return (out, Some(format!("{}: {e}", f.display()))),
         }

@@ -1,9 +1,12 @@
 //! Reading appeals and the one audited function every change goes through.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
+use super::audit::replay::{Creation, Encoded, encode};
 use super::recipients::{recipient_id, settlement_id};
 use super::{Actor, Store, StoreError, ts, ts_opt};
 use crate::domain::access::Action;
@@ -176,35 +179,48 @@ pub struct SaveOutcome {
     pub deadline_problem: Option<String>,
 }
 
-/// The audited fields of an appeal as text, for the history.
-fn audited(a: &Appeal) -> [(&'static str, Option<String>); 24] {
-    let t = |d: Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339());
+/// The audited fields of an appeal as text: what its history records (a change of any of them
+/// is an entry), what its creation entry digests, and what `mcu audit verify` replays
+/// (`audit::replay`). A field added here is covered by all three.
+pub(crate) fn audited(a: &Appeal) -> [(&'static str, Option<Cow<'_, str>>); 25] {
+    // Borrowed where the appeal holds the text already: an import computes this for every row.
+    let t = |d: Option<DateTime<Utc>>| d.map(|d| Cow::Owned(d.to_rfc3339()));
+    fn s(v: &Option<String>) -> Option<Cow<'_, str>> {
+        v.as_deref().map(Cow::Borrowed)
+    }
+    let b = |v: bool| Some(Cow::Borrowed(if v { "true" } else { "false" }));
     [
-        ("received_at", Some(a.received_at.to_rfc3339())),
-        ("text", Some(a.text.clone())),
-        ("author", a.author.clone()),
-        ("contact", a.contact.clone()),
-        ("settlement", a.settlement.clone()),
-        ("address", a.address.clone()),
-        ("url", a.url.clone()),
-        ("category", a.category.clone()),
-        ("fz59", Some(a.fz59.to_string())),
-        ("block", a.block.clone()),
-        ("responsible", a.responsible.clone()),
-        ("status", Some(a.status.id().to_string())),
-        ("urgent", Some(a.urgent.to_string())),
-        ("conflict", Some(a.conflict.to_string())),
+        ("received_at", t(Some(a.received_at))),
+        ("text", Some(Cow::Borrowed(a.text.as_str()))),
+        ("author", s(&a.author)),
+        ("contact", s(&a.contact)),
+        ("settlement", s(&a.settlement)),
+        ("address", s(&a.address)),
+        ("url", s(&a.url)),
+        ("category", s(&a.category)),
+        ("fz59", b(a.fz59)),
+        ("block", s(&a.block)),
+        ("responsible", s(&a.responsible)),
+        ("status", Some(Cow::Borrowed(a.status.id()))),
+        ("urgent", b(a.urgent)),
+        ("conflict", b(a.conflict)),
         ("first_response_at", t(a.first_response_at)),
         ("answered_at", t(a.answered_at)),
-        ("answer", a.answer.clone()),
-        ("quality", a.quality.map(|q| q.id().to_string())),
-        ("rating", a.rating.map(|r| r.to_string())),
+        ("answer", s(&a.answer)),
+        ("quality", a.quality.map(|q| Cow::Borrowed(q.id()))),
+        ("rating", a.rating.map(|r| Cow::Owned(r.to_string()))),
         (
             "coordinates",
-            a.lat.zip(a.lon).map(|(la, lo)| format!("{la},{lo}")),
+            a.lat
+                .zip(a.lon)
+                .map(|(la, lo)| Cow::Owned(format!("{la},{lo}"))),
         ),
-        ("duplicate_of", a.duplicate_of.map(|d| d.to_string())),
-        ("extension_reason", a.extension_reason.clone()),
+        (
+            "duplicate_of",
+            a.duplicate_of.map(|d| Cow::Owned(d.to_string())),
+        ),
+        ("extension_reason", s(&a.extension_reason)),
+        ("reopen_count", Some(Cow::Owned(a.reopen_count.to_string()))),
         ("reopened_at", t(a.reopened_at)),
         ("interim_after_reopen_at", t(a.interim_after_reopen_at)),
     ]
@@ -275,35 +291,50 @@ pub(crate) struct NameIds {
     pub(crate) created: std::cell::RefCell<Vec<CreatedRun>>,
 }
 
-/// Consecutive appeals created by one import with the same actor and instant.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Consecutive appeals created by one import with the same actor and instant, and the digest of
+/// what they were created with.
 pub(crate) struct CreatedRun {
     pub first: i64,
     pub last: i64,
     pub at: i64,
     pub operator: String,
     pub source: String,
+    pub creation: Creation,
+}
+
+impl std::fmt::Debug for CreatedRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "CreatedRun({}..={} by {})",
+            self.first, self.last, self.operator
+        )
+    }
 }
 
 impl NameIds {
     /// Adds a created appeal to the current run, or starts a new one.
-    fn created(&self, id: i64, at: i64, actor: &Actor) {
+    fn created(&self, a: &Appeal, at: i64, actor: &Actor, e: &Encoded, fields: &[&str]) {
         let mut runs = self.created.borrow_mut();
         if let Some(r) = runs.last_mut()
-            && r.last + 1 == id
+            && r.last + 1 == a.id
             && r.at == at
             && r.operator == actor.operator
             && r.source == actor.source
         {
-            r.last = id;
+            r.last = a.id;
+            r.creation.add(a.id, a.channel.id(), &a.source_id, e);
             return;
         }
+        let mut creation = Creation::new(fields.iter().copied());
+        creation.add(a.id, a.channel.id(), &a.source_id, e);
         runs.push(CreatedRun {
-            first: id,
-            last: id,
+            first: a.id,
+            last: a.id,
             at,
             operator: actor.operator.clone(),
             source: actor.source.clone(),
+            creation,
         });
     }
 
@@ -314,6 +345,7 @@ impl NameIds {
                 tx,
                 Some(&self.audit_head),
                 (r.first, r.last),
+                &r.creation.digest(),
                 r.at,
                 &r.operator,
                 &r.source,
@@ -395,12 +427,13 @@ const WRITTEN: [&str; 31] = [
 ];
 
 thread_local! {
-    /// `?1` channel, `?2` source id, `?3` version, `?4` now (created and updated), then `WRITTEN`.
+    /// `?1` channel, `?2` source id, `?3` version, `?4` now (created and updated), `?5` the
+    /// creation tags (`audit::replay`), then `WRITTEN`.
     static INSERT_SQL: String = format!(
-        "INSERT INTO appeals (channel, source_id, version, created_at, updated_at, {}) \
-         VALUES (?1, ?2, ?3, ?4, ?4, {})",
+        "INSERT INTO appeals (channel, source_id, version, created_at, updated_at, created_tags, \
+         {}) VALUES (?1, ?2, ?3, ?4, ?4, ?5, {})",
         WRITTEN.join(", "),
-        (5..5 + WRITTEN.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+        (6..6 + WRITTEN.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
     );
     /// `?1` id, `?2` version, `?3` now (updated), then `WRITTEN`.
     static UPDATE_SQL: String = format!(
@@ -456,15 +489,12 @@ pub(crate) fn save(
     if let Some(o) = old {
         for ((field, before), (_, after)) in audited(o).into_iter().zip(audited(new)) {
             if before != after {
-                events.push((field, before, after));
+                events.push((
+                    field,
+                    before.map(Cow::into_owned),
+                    after.map(Cow::into_owned),
+                ));
             }
-        }
-        if o.reopen_count != new.reopen_count {
-            events.push((
-                "reopen_count",
-                Some(o.reopen_count.to_string()),
-                Some(new.reopen_count.to_string()),
-            ));
         }
         if events.is_empty() && notes.is_empty() {
             new.version = o.version;
@@ -541,8 +571,19 @@ pub(crate) fn save(
         None => {
             new.version = 1;
             let channel = new.channel.id();
-            let mut args: Vec<&dyn rusqlite::ToSql> =
-                vec![&channel, &new.source_id, &new.version, &now_s];
+            // What it is created with, for `mcu audit verify` to replay its history onto.
+            let (encoded, fields) = {
+                let values = audited(new);
+                let e = encode(values.iter().map(|(f, v)| (*f, v.as_deref())));
+                (e, values.map(|(f, _)| f))
+            };
+            let mut args: Vec<&dyn rusqlite::ToSql> = vec![
+                &channel,
+                &new.source_id,
+                &new.version,
+                &now_s,
+                &encoded.tags,
+            ];
             args.extend(written);
             INSERT_SQL.with(|sql| tx.prepare_cached(sql)?.execute(args.as_slice()))?;
             let id = tx.last_insert_rowid();
@@ -552,8 +593,20 @@ pub(crate) fn save(
                 .execute(params![id, search_form(body, normalizer, &new.text)])?;
             match names {
                 // An import: one audit entry per run of created appeals, at the end.
-                Some(cache) => cache.created(id, now_s, actor),
-                None => events.push(("created", None, Some(actor.source.clone()))),
+                Some(cache) => cache.created(new, now_s, actor, &encoded, &fields),
+                None => {
+                    let mut creation = Creation::new(fields.iter().copied());
+                    creation.add(id, channel, &new.source_id, &encoded);
+                    super::audit::append_created(
+                        tx,
+                        None,
+                        (id, id),
+                        &creation.digest(),
+                        now_s,
+                        &actor.operator,
+                        &actor.source,
+                    )?;
+                }
             }
             id
         }
@@ -751,6 +804,7 @@ impl Store {
         };
         let outcome = save(&tx, &ctx, Some(&old), &mut new, &notes, None)?;
         tx.commit()?;
+        self.anchor_head();
         Ok((new, outcome))
     }
 }

@@ -6,12 +6,20 @@
 //! (`appeal_id` the first, `through_id` the last, field `created`): a million-row export is
 //! one entry, not a million, and each appeal's history still begins with its creation.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{Store, StoreError, ts};
+
+pub(crate) mod anchor;
+pub(crate) mod replay;
+
+pub use anchor::AnchorReport;
+pub use replay::AppealReport;
 
 /// The id of the entry of the import run that may have created appeal `?1` (compare its
 /// `through_id` with `?1`): runs do not overlap, so the one starting last at or before the
@@ -37,18 +45,95 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+/// The chain's head: how many entries, the last one's id and its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Head {
+    pub count: u64,
+    pub last_id: i64,
+    pub hash: String,
+}
+
+impl Head {
+    /// `HASH:COUNT`, what `mcu audit verify --head` takes back.
+    pub fn token(&self) -> String {
+        format!("{}:{}", self.hash, self.count)
+    }
+}
+
+/// A head kept outside the workspace (`HASH:COUNT`), to verify the trail against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptHead {
+    pub hash: String,
+    pub count: u64,
+}
+
+impl std::str::FromStr for KeptHead {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad =
+            || format!("«{s}» is not a head: expected HASH:COUNT, as `mcu audit head` prints");
+        let (hash, count) = s.trim().rsplit_once(':').ok_or_else(bad)?;
+        let count: u64 = count.parse().map_err(|_| bad())?;
+        let ok = if count == 0 {
+            hash.is_empty()
+        } else {
+            hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        };
+        if !ok {
+            return Err(bad());
+        }
+        Ok(Self {
+            hash: hash.to_ascii_lowercase(),
+            count,
+        })
+    }
+}
+
+/// Something a verification found wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// `entry` (the chain), `anchor` (the anchor file), `head` (the head kept elsewhere),
+    /// `appeal` (an appeal that disagrees with its history).
+    pub kind: &'static str,
+    /// The entry concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<i64>,
+    /// The appeal concerned: its number…
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appeal: Option<i64>,
+    /// …and `channel:id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appeal_key: Option<String>,
+    /// The field that differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+}
+
 /// What a verification found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
+    /// Whether nothing was found wrong.
+    pub intact: bool,
     /// Entries checked.
     pub checked: u64,
     /// The first entry whose hash does not match its content and its predecessor, if any.
     pub first_broken: Option<i64>,
+    /// The head of the chain as stored.
+    pub head: Option<Head>,
+    /// The anchor file (none for a store without one, e.g. in memory).
+    pub anchor: Option<anchor::AnchorReport>,
+    /// The appeals replayed against their history.
+    pub appeals: replay::AppealReport,
+    /// What was found wrong, one per kind at most: the first of each.
+    pub problems: Vec<Problem>,
 }
 
 /// The hash of an entry: over the previous hash and every field, each length-prefixed so that no
 /// two different entries can give the same input. `through` (the last appeal of a run created
-/// by an import) takes part only when present, so entries of one appeal hash as they always did.
+/// by an import) and `digest` (what a creation entry's appeals were created with) take part only
+/// when present, so other entries hash as they always did.
 #[allow(clippy::too_many_arguments)]
 pub fn entry_hash(
     prev: &str,
@@ -61,6 +146,7 @@ pub fn entry_hash(
     old: Option<&str>,
     new: Option<&str>,
     through: Option<i64>,
+    digest: Option<&str>,
 ) -> String {
     let mut h = Sha256::new();
     let mut part = |s: &[u8]| {
@@ -84,9 +170,18 @@ pub fn entry_hash(
         part(b"through");
         part(&t.to_le_bytes());
     }
+    if let Some(d) = digest {
+        part(b"digest");
+        part(d.as_bytes());
+    }
+    hex(&h.finalize())
+}
+
+/// Lower-case hex of bytes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(64);
-    for b in h.finalize() {
+    let mut out = String::with_capacity(2 * bytes.len());
+    for b in bytes {
         out.push(char::from(HEX[usize::from(b >> 4)]));
         out.push(char::from(HEX[usize::from(b & 15)]));
     }
@@ -128,7 +223,7 @@ pub(crate) fn append_cached(
     append_entries(
         conn,
         cache,
-        (appeal_id, None),
+        (appeal_id, None, None),
         at,
         operator,
         source,
@@ -136,11 +231,14 @@ pub(crate) fn append_cached(
     )
 }
 
-/// Records that an import created the appeals `first..=last` (one entry, field `created`).
+/// Records that the appeals `first..=last` were created (one entry, field `created`), with the
+/// digest of what they were created with ([`replay::Creation`]).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn append_created(
     conn: &Connection,
     cache: Option<&std::cell::RefCell<Option<(i64, String)>>>,
     (first, last): (i64, i64),
+    digest: &str,
     at: i64,
     operator: &str,
     source: &str,
@@ -149,7 +247,7 @@ pub(crate) fn append_created(
     append_entries(
         conn,
         cache,
-        (first, through),
+        (first, through, Some(digest)),
         at,
         operator,
         source,
@@ -160,7 +258,7 @@ pub(crate) fn append_created(
 fn append_entries(
     conn: &Connection,
     cache: Option<&std::cell::RefCell<Option<(i64, String)>>>,
-    (appeal_id, through): (i64, Option<i64>),
+    (appeal_id, through, digest): (i64, Option<i64>, Option<&str>),
     at: i64,
     operator: &str,
     source: &str,
@@ -175,16 +273,16 @@ fn append_entries(
         None => head(conn)?.unwrap_or((0, String::new())),
     };
     let mut ins = conn.prepare_cached(
-        "INSERT INTO events (id, appeal_id, at, operator, source, field, old, new, hash, through_id) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO events (id, appeal_id, at, operator, source, field, old, new, hash, \
+         through_id, digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for (field, old, new) in entries {
         id += 1;
         let hash = entry_hash(
-            &prev, id, appeal_id, at, operator, source, field, *old, *new, through,
+            &prev, id, appeal_id, at, operator, source, field, *old, *new, through, digest,
         );
         ins.execute(params![
-            id, appeal_id, at, operator, source, field, old, new, hash, through
+            id, appeal_id, at, operator, source, field, old, new, hash, through, digest
         ])?;
         prev = hash;
     }
@@ -214,8 +312,8 @@ pub(crate) fn seal(conn: &Connection) -> Result<(), StoreError> {
     let tx = conn.unchecked_transaction()?;
     {
         let mut st = tx.prepare(
-            "SELECT id, appeal_id, at, operator, source, field, old, new, through_id FROM events \
-             WHERE id >= ?1 ORDER BY id",
+            "SELECT id, appeal_id, at, operator, source, field, old, new, through_id, digest \
+             FROM events WHERE id >= ?1 ORDER BY id",
         )?;
         let mut up = tx.prepare("UPDATE events SET hash = ?2 WHERE id = ?1")?;
         let mut rows = st.query([first])?;
@@ -230,12 +328,13 @@ pub(crate) fn seal(conn: &Connection) -> Result<(), StoreError> {
 }
 
 /// The hash a stored entry should have, read from a row of
-/// `id, appeal_id, at, operator, source, field, old, new, through_id`.
+/// `id, appeal_id, at, operator, source, field, old, new, through_id, digest`.
 fn row_hash(prev: &str, r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String)> {
     let (id, appeal, at): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
     let (op, src, field): (String, String, String) = (r.get(3)?, r.get(4)?, r.get(5)?);
     let (old, new): (Option<String>, Option<String>) = (r.get(6)?, r.get(7)?);
     let through: Option<i64> = r.get(8)?;
+    let digest: Option<String> = r.get(9)?;
     let h = entry_hash(
         prev,
         id,
@@ -247,6 +346,7 @@ fn row_hash(prev: &str, r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String)
         old.as_deref(),
         new.as_deref(),
         through,
+        digest.as_deref(),
     );
     Ok((id, h))
 }
@@ -262,31 +362,121 @@ pub struct AuditFilter {
 }
 
 impl Store {
-    /// Walks the whole chain and names the first entry that does not match.
+    /// Walks the whole chain and names the first entry that does not match; compares it with
+    /// the anchor file and with `kept` (a head kept elsewhere); replays every appeal's history
+    /// onto it and names the first appeal that disagrees.
     pub fn verify_audit(&self) -> Result<Verification, StoreError> {
+        self.verify_audit_against(None)
+    }
+
+    /// [`verify_audit`](Self::verify_audit), also against a head kept elsewhere.
+    pub fn verify_audit_against(
+        &self,
+        kept: Option<&KeptHead>,
+    ) -> Result<Verification, StoreError> {
+        let anchor_file = match &self.anchor {
+            Some(a) => Some((
+                a.path().display().to_string(),
+                a.read().map_err(|e| {
+                    StoreError::Invalid(format!("cannot read {}: {e}", a.path().display()))
+                })?,
+            )),
+            None => None,
+        };
+        // The positions to look at: each anchored id, and the kept head's ordinal.
+        let mut wanted: HashMap<i64, Option<(u64, String)>> = HashMap::new();
+        if let Some((_, Some((lines, _)))) = &anchor_file {
+            for l in lines {
+                wanted.insert(l.last_id, None);
+            }
+        }
+        let mut at_kept: Option<(i64, String)> = None;
+
         let mut st = self.conn().prepare(
-            "SELECT id, appeal_id, at, operator, source, field, old, new, through_id, hash \
+            "SELECT id, appeal_id, at, operator, source, field, old, new, through_id, digest, hash \
              FROM events ORDER BY id",
         )?;
         let mut rows = st.query([])?;
         let mut prev = String::new();
-        let mut checked = 0;
+        let mut checked = 0u64;
+        let mut first_broken = None;
+        let mut last: Option<(i64, String)> = None;
         while let Some(r) = rows.next()? {
             checked += 1;
-            let stored: Option<String> = r.get(9)?;
+            let stored: String = r.get::<_, Option<String>>(10)?.unwrap_or_default();
             let (id, h) = row_hash(&prev, r)?;
-            if stored.as_deref() != Some(h.as_str()) {
-                return Ok(Verification {
-                    checked,
-                    first_broken: Some(id),
-                });
+            if first_broken.is_none() && stored != h {
+                first_broken = Some(id);
             }
-            prev = h;
+            if let Some(w) = wanted.get_mut(&id) {
+                *w = Some((checked, stored.clone()));
+            }
+            if kept.is_some_and(|k| k.count == checked) {
+                at_kept = Some((id, stored.clone()));
+            }
+            // Go on from the stored hash: each later entry is checked against what precedes it.
+            prev = stored.clone();
+            last = Some((id, stored));
         }
+        let head = last.map(|(last_id, hash)| Head {
+            count: checked,
+            last_id,
+            hash,
+        });
+
+        let mut problems = Vec::new();
+        if let Some(id) = first_broken {
+            problems.push(Problem {
+                kind: "entry",
+                entry: Some(id),
+                appeal: None,
+                appeal_key: None,
+                field: None,
+                message: format!(
+                    "audit trail broken at entry {id}: it was changed, or an entry before it was \
+                     removed or changed"
+                ),
+            });
+        }
+        let anchor = anchor_file.map(|(file, content)| {
+            let (report, problem) = check_anchor(file, content, &wanted, head.as_ref());
+            problems.extend(problem);
+            report
+        });
+        if let Some(k) = kept {
+            problems.extend(check_kept(k, at_kept, head.as_ref()));
+        }
+        let (appeals, bad) = replay::check(self.conn())?;
+        problems.extend(bad);
         Ok(Verification {
+            intact: problems.is_empty(),
             checked,
-            first_broken: None,
+            first_broken,
+            head,
+            anchor,
+            appeals,
+            problems,
         })
+    }
+
+    /// The chain's head as stored.
+    pub fn audit_head(&self) -> Result<Option<Head>, StoreError> {
+        // One statement: the head and the count from one snapshot.
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id, COALESCE(hash, ''), (SELECT COUNT(*) FROM events) FROM events \
+                 ORDER BY id DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok(Head {
+                        last_id: r.get(0)?,
+                        hash: r.get(1)?,
+                        count: r.get::<_, i64>(2)? as u64,
+                    })
+                },
+            )
+            .optional()?)
     }
 
     /// The audit log, oldest first.
@@ -335,5 +525,157 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// Compares the chain with the anchor file: every anchored position must hold the anchored hash
+/// at the anchored count, and no entry may lie beyond the last anchor.
+fn check_anchor(
+    file: String,
+    content: Option<(Vec<anchor::Line>, Vec<usize>)>,
+    found: &HashMap<i64, Option<(u64, String)>>,
+    head: Option<&Head>,
+) -> (AnchorReport, Option<Problem>) {
+    let problem = |entry: Option<i64>, message: String| Problem {
+        kind: "anchor",
+        entry,
+        appeal: None,
+        appeal_key: None,
+        field: None,
+        message,
+    };
+    let entries = head.map_or(0, |h| h.count);
+    let Some((lines, bad)) = content else {
+        let report = AnchorReport {
+            file: file.clone(),
+            exists: false,
+            lines: 0,
+            anchored: 0,
+        };
+        let p = (entries > 0).then(|| {
+            problem(
+                None,
+                format!(
+                    "the anchor file {file} is missing, but the trail has {entries} entries: it \
+                     was deleted"
+                ),
+            )
+        });
+        return (report, p);
+    };
+    let report = AnchorReport {
+        file: file.clone(),
+        exists: true,
+        lines: lines.len() as u64,
+        anchored: lines.iter().map(|l| l.count).max().unwrap_or(0),
+    };
+    if let Some(n) = bad.first() {
+        return (
+            report,
+            Some(problem(
+                None,
+                format!(
+                    "line {n} of {file} is not an anchor (time, count, last entry, hash): the \
+                     file was edited"
+                ),
+            )),
+        );
+    }
+    // The last anchor that still matches, to say where a rewrite starts.
+    let matches = |l: &anchor::Line| {
+        found
+            .get(&l.last_id)
+            .and_then(|f| f.as_ref())
+            .is_some_and(|(count, hash)| *count == l.count && *hash == l.hash)
+    };
+    for l in &lines {
+        if matches(l) {
+            continue;
+        }
+        let since = lines
+            .iter()
+            .filter(|m| m.last_id < l.last_id && matches(m))
+            .map(|m| m.last_id)
+            .max();
+        let after = since.map_or(String::new(), |s| format!(" after entry {s}"));
+        let what = format!(
+            "line {} of {file} (written {}) anchored {} entries through entry {}",
+            l.number, l.at, l.count, l.last_id
+        );
+        let message = match (found.get(&l.last_id).and_then(|f| f.as_ref()), head) {
+            (None, None) => {
+                format!("the audit trail is empty, but {what}: its entries were removed")
+            }
+            (None, Some(h)) if h.last_id < l.last_id => format!(
+                "the audit trail ends at entry {} ({} entries), but {what}: entries were removed \
+                 from its end",
+                h.last_id, h.count
+            ),
+            (None, Some(_)) => format!("entry {} is missing, but {what}", l.last_id),
+            (Some((count, _)), _) if *count != l.count => format!(
+                "the trail has {count} entries up to entry {}, but {what}: entries were removed{after}",
+                l.last_id
+            ),
+            (Some(_), _) => format!(
+                "entry {} differs from {what}: the trail was rewritten{after} up to entry {} (or \
+                 the line was edited)",
+                l.last_id, l.last_id
+            ),
+        };
+        return (report, Some(problem(Some(l.last_id), message)));
+    }
+    let anchored = lines.iter().map(|l| l.last_id).max();
+    if let Some(h) = head
+        && anchored.is_none_or(|a| a < h.last_id)
+    {
+        let from = anchored.map_or("the first".to_string(), |a| format!("those after {a}"));
+        return (
+            report,
+            Some(problem(
+                Some(h.last_id),
+                format!(
+                    "entries up to {} are not anchored ({from}): {file} lost its last lines, or \
+                     mcu stopped between a commit and its anchor; compare the head with one kept \
+                     elsewhere (mcu audit verify --head)",
+                    h.last_id
+                ),
+            )),
+        );
+    }
+    (report, None)
+}
+
+/// Compares the chain with a head kept elsewhere.
+fn check_kept(k: &KeptHead, at: Option<(i64, String)>, head: Option<&Head>) -> Option<Problem> {
+    let problem = |entry: Option<i64>, message: String| Problem {
+        kind: "head",
+        entry,
+        appeal: None,
+        appeal_key: None,
+        field: None,
+        message,
+    };
+    if k.count == 0 {
+        return None;
+    }
+    match at {
+        None => Some(problem(
+            None,
+            format!(
+                "the audit trail has {} entries, but the head kept elsewhere says {}: entries were \
+                 removed",
+                head.map_or(0, |h| h.count),
+                k.count
+            ),
+        )),
+        Some((id, hash)) if hash != k.hash => Some(problem(
+            Some(id),
+            format!(
+                "entry {id} (the {}th) differs from the head kept elsewhere: the trail was \
+                 rewritten up to there",
+                k.count
+            ),
+        )),
+        Some(_) => None,
     }
 }

@@ -56,6 +56,13 @@ impl Store {
         imported_file(self.conn(), hash)
     }
 
+    /// The connection's `synchronous` level (1 = NORMAL, the store's; 2 = FULL, an import's).
+    pub fn synchronous(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))?)
+    }
+
     /// The most recent import.
     pub fn last_import(&self) -> Result<Option<ImportedFile>, StoreError> {
         let sql = format!("SELECT {IMPORTED_COLUMNS} FROM imported_files ORDER BY id DESC LIMIT 1");
@@ -67,16 +74,23 @@ impl Store {
 
     /// Starts importing one file: everything until [`ImportTx::finish`] is one transaction, so a
     /// crash leaves no half-imported file.
+    ///
+    /// The transaction runs with `synchronous=FULL` (the connection's level is restored to
+    /// `NORMAL` when it ends): its commit is on disk once `finish` returns, so a power cut cannot
+    /// roll back an import whose file already left the inbox. In WAL mode that is one sync of the
+    /// log per file; the level cannot change inside a transaction, hence it is set before.
     pub fn begin_import(&mut self) -> Result<ImportTx<'_>, StoreError> {
         let reference = self.reference.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let conn: &rusqlite::Connection = &self.conn;
+        let sync = SyncFull::new(conn)?;
+        let tx = Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
         Ok(ImportTx {
             tx,
+            _sync: sync,
             reference,
             normalizer: SearchNormalizer::new(),
             names: NameIds::default(),
+            anchor: self.anchor.as_ref(),
         })
     }
 }
@@ -89,12 +103,32 @@ fn imported_file(
     Ok(conn.query_row(&sql, [hash], imported_from_row).optional()?)
 }
 
+/// `synchronous=FULL` on a connection while it lives, `NORMAL` (the store's level) after.
+struct SyncFull<'a>(&'a rusqlite::Connection);
+
+impl<'a> SyncFull<'a> {
+    fn new(conn: &'a rusqlite::Connection) -> Result<Self, StoreError> {
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        Ok(Self(conn))
+    }
+}
+
+impl Drop for SyncFull<'_> {
+    fn drop(&mut self) {
+        // After the transaction ended (fields drop in order: the transaction first).
+        let _ = self.0.pragma_update(None, "synchronous", "NORMAL");
+    }
+}
+
 /// An import in progress (one transaction).
 pub struct ImportTx<'a> {
     tx: Transaction<'a>,
+    /// Declared after `tx`: restores the level once the transaction is over.
+    _sync: SyncFull<'a>,
     reference: Arc<Reference>,
     normalizer: SearchNormalizer,
     names: NameIds,
+    anchor: Option<&'a super::audit::anchor::Anchor>,
 }
 
 impl ImportTx<'_> {
@@ -158,6 +192,11 @@ impl ImportTx<'_> {
         save(&self.tx, &ctx, old.as_ref(), &mut new, &[], search_form)
     }
 
+    /// The `synchronous` level this transaction will commit with (2 = FULL).
+    pub fn synchronous(&self) -> Result<i64, StoreError> {
+        Ok(self.tx.query_row("PRAGMA synchronous", [], |r| r.get(0))?)
+    }
+
     /// The file already imported with this content hash, if any (seen from this transaction).
     pub fn imported_file(&self, hash: &str) -> Result<Option<ImportedFile>, StoreError> {
         imported_file(&self.tx, hash)
@@ -183,7 +222,17 @@ impl ImportTx<'_> {
                 file.quarantined
             ],
         )?;
+        // The head this file leaves, anchored once it is committed.
+        let pending = match self.anchor {
+            Some(a) => a.prepare(&self.tx)?,
+            None => None,
+        };
         self.tx.commit()?;
+        if let (Some(a), Some(p)) = (self.anchor, pending)
+            && let Err(e) = a.write(p)
+        {
+            tracing::warn!(file = %a.path().display(), error = %e, "could not anchor the audit trail");
+        }
         Ok(())
     }
 }

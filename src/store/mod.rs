@@ -31,7 +31,10 @@ pub use analytics::{
     Dimension, FactsGroup, FirstResponseCounts, GroupCounts, OpenCounts, first_response_wh,
 };
 pub use appeals::{Change, Event, SaveKind, SaveOutcome};
-pub use audit::{AuditEntry, AuditFilter, Verification, entry_hash};
+pub use audit::{
+    AnchorReport, AppealReport, AuditEntry, AuditFilter, Head, KeptHead, Problem, Verification,
+    entry_hash,
+};
 pub use imports::ImportTx;
 pub use imports::ImportedFile;
 pub use operators::Operator;
@@ -108,21 +111,27 @@ pub struct Store {
     reference: Arc<Reference>,
     /// What the ranking reads from appeals, per day (see `aggregates::ChunkCache`).
     chunks: std::cell::RefCell<aggregates::ChunkCache>,
+    /// The audit chain's head kept outside the database (none in memory).
+    anchor: Option<audit::anchor::Anchor>,
 }
 
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path, reference: Arc<Reference>) -> Result<Self, StoreError> {
         let conn = Connection::open(path)?;
-        Self::setup(conn, reference)
+        Self::setup(conn, reference, Some(audit::anchor::Anchor::beside(path)))
     }
 
     /// An in-memory store, for tests.
     pub fn open_in_memory(reference: Arc<Reference>) -> Result<Self, StoreError> {
-        Self::setup(Connection::open_in_memory()?, reference)
+        Self::setup(Connection::open_in_memory()?, reference, None)
     }
 
-    fn setup(mut conn: Connection, reference: Arc<Reference>) -> Result<Self, StoreError> {
+    fn setup(
+        mut conn: Connection,
+        reference: Arc<Reference>,
+        anchor: Option<audit::anchor::Anchor>,
+    ) -> Result<Self, StoreError> {
         // Wait for the other writers (with backoff, up to busy::BUSY_TIMEOUT) instead of failing.
         conn.busy_handler(Some(busy::handler))?;
         // 8 KiB pages (a new database only; an existing one keeps its size): fewer, fuller
@@ -140,14 +149,33 @@ impl Store {
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
             true,
         )?;
-        if schema::migrate(&mut conn, &reference)? < schema::HASH_CHAIN_AT {
+        let found = schema::migrate(&mut conn, &reference)?;
+        if found < schema::HASH_CHAIN_AT {
             audit::seal(&conn)?;
+        }
+        if let Some(a) = &anchor {
+            // A database that predates anchoring: the anchor starts with the head it has now
+            // (once: at the upgrade, like the seal above).
+            let upgraded = found > 0 && found < schema::DIGESTS_AT && !a.path().exists();
+            if upgraded {
+                a.record(&conn);
+            } else {
+                a.start(&conn)?;
+            }
         }
         Ok(Self {
             conn,
             reference,
             chunks: Default::default(),
+            anchor,
         })
+    }
+
+    /// Appends the chain's head to the anchor file if a transaction just committed moved it.
+    pub(crate) fn anchor_head(&self) {
+        if let Some(a) = &self.anchor {
+            a.record(&self.conn);
+        }
     }
 
     /// The reference data (calendar, rules, blocks) this store computes deadlines with.

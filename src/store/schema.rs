@@ -205,6 +205,14 @@ ALTER TABLE appeals ADD COLUMN interim_after_reopen_at INTEGER;   -- the new ter
     r#"
 ALTER TABLE triage ADD COLUMN error TEXT;
 "#,
+    // 12: what each appeal was created with, so `mcu audit verify` can replay its history onto
+    // it: a creation entry's `digest` (SHA-256 over the created appeals' fields, and the list of
+    // those fields) and each appeal's `created_tags` (a short tag per field, to name the one that
+    // differs). See store::audit::replay.
+    r#"
+ALTER TABLE events ADD COLUMN digest TEXT;
+ALTER TABLE appeals ADD COLUMN created_tags BLOB;
+"#,
 ];
 
 /// The schema version whose migration recreated the search index, which must then be refilled.
@@ -214,6 +222,10 @@ const SEARCH_REBUILT_AT: usize = 4;
 /// get theirs once, right after the upgrade (`audit::seal`). Never later: re-sealing on every
 /// start would also re-hash an entry whose hash someone had erased, hiding the tampering.
 pub const HASH_CHAIN_AT: i64 = 3;
+
+/// The schema version whose migration added the creation digests: a database upgraded to it gets
+/// its audit anchor started with the head it has then (`audit::anchor`).
+pub const DIGESTS_AT: i64 = 12;
 
 /// The schema version whose migration created the summaries, which must then be filled.
 const AGGREGATES_AT: usize = 6;

@@ -318,6 +318,7 @@ impl Store {
             &[("block", Some(block.as_str()), Some(block.as_str()))],
         )?;
         tx.commit()?;
+        self.anchor_head();
         Ok(true)
     }
 
@@ -447,6 +448,7 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let outcome = triage_in(&tx, &reference, t, id, actor, now)?;
         tx.commit()?;
+        self.anchor_head();
         Ok(outcome)
     }
 
@@ -601,6 +603,8 @@ impl Store {
             });
         }
         tx.commit()?;
+        // One anchor for the batch, not one per appeal.
+        self.anchor_head();
         *after = last;
         Ok(Some(batch))
     }

@@ -1,14 +1,15 @@
 //! Delimited text: UTF-8 (with or without BOM), UTF-16 with BOM, Windows-1251, KOI8-R, IBM866;
-//! `;`, `,` or tab; quoted fields with newlines. Streams in constant memory.
+//! `;`, `,` or tab; quoted fields with newlines. Streams in bounded memory: a cell is never held
+//! past [`MAX_FIELD_BYTES`], a record past [`MAX_ROW_BYTES`] (such a row goes to quarantine).
 
-use std::io::{Cursor, Read};
+use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 use std::sync::Arc;
 
 use encoding_rs::{Encoding, UTF_8};
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
-use super::{Rows, open_file};
+use super::{MAX_COLUMNS, MAX_FIELD_BYTES, MAX_ROW_BYTES, Rows, open_file, size_text};
 use crate::ingest::format::HEAD_LEN;
 use crate::ingest::{FileError, RawRow, ReadItem, RowError};
 
@@ -103,35 +104,60 @@ pub(super) fn open(path: &Path) -> Result<Rows, FileError> {
     // at the end of a line's last cell is dropped by `cell`. Only files with bare `\r` endings
     // (classic Mac) keep the crate's own terminator handling.
     let terminator = if bare_cr {
-        csv::Terminator::CRLF
+        csv_core::Terminator::CRLF
     } else {
-        csv::Terminator::Any(b'\n')
+        csv_core::Terminator::Any(b'\n')
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .terminator(terminator)
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(64 * 1024)
-        .from_reader(decoded);
-
-    let mut record = csv::ByteRecord::new();
+    let mut rows = CsvRows {
+        input: BufReader::with_capacity(64 * 1024, decoded),
+        core: csv_core::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .terminator(terminator)
+            .build(),
+        scratch: vec![0; 64 * 1024],
+        record: Record::default(),
+        headers: Arc::new(Vec::new()),
+        done: false,
+    };
     let mut skip_sep_line = sep_line.is_some();
     let headers = loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) if record.iter().all(|f| f.trim_ascii().is_empty()) => continue,
+        match rows.read_record(MAX_COLUMNS + 1) {
+            Ok(true) if rows.record.is_blank() => continue,
             Ok(true) if skip_sep_line => skip_sep_line = false,
-            Ok(true) => break record.iter().map(|f| cell(f).trim().to_string()).collect(),
+            Ok(true) => {
+                let r = &rows.record;
+                if r.too_big.is_some() {
+                    return Err(FileError::new(format!(
+                        "the header line is larger than {}: not a table of appeals",
+                        size_text(MAX_ROW_BYTES)
+                    )));
+                }
+                if r.count > MAX_COLUMNS {
+                    return Err(FileError::new(format!(
+                        "the header has {} columns, more than the {MAX_COLUMNS} mcu reads",
+                        r.count
+                    )));
+                }
+                break r
+                    .fields
+                    .iter()
+                    .map(|f| cell(f).trim().to_string())
+                    .collect();
+            }
             Ok(false) => return Err(FileError::new("the file has no header line")),
             Err(e) => return Err(FileError::new(format!("cannot read the file: {e}"))),
         }
     };
-    Ok(Box::new(CsvRows {
-        reader,
-        record,
-        headers: Arc::new(headers),
-        done: false,
-    }))
+    rows.headers = Arc::new(headers);
+    Ok(Box::new(rows))
+}
+
+/// [`cell`] of bytes already owned, without copying them again.
+fn owned_cell(mut bytes: Vec<u8>) -> String {
+    if bytes.last() == Some(&b'\r') {
+        bytes.pop();
+    }
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// A cell's bytes as a string; invalid UTF-8 (possible only past the sniffed head of a file taken
@@ -145,12 +171,167 @@ fn cell(bytes: &[u8]) -> String {
     }
 }
 
+/// What made a record too big to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TooBig {
+    /// The field at this index holds this many bytes (more than [`MAX_FIELD_BYTES`]).
+    Field { index: usize, bytes: u64 },
+    /// The record holds this many bytes (more than [`MAX_ROW_BYTES`]).
+    Row { bytes: u64 },
+}
+
+/// One record as read: the fields kept (at most the number asked for), how many there were, and
+/// whether it was too big to keep (then no field is kept).
+#[derive(Debug, Default)]
+struct Record {
+    /// The line the record starts on.
+    line: u64,
+    fields: Vec<Vec<u8>>,
+    /// Every field of the record, kept or not.
+    count: usize,
+    /// A field past those kept has something other than spaces.
+    extra_filled: bool,
+    too_big: Option<TooBig>,
+}
+
+impl Record {
+    fn is_blank(&self) -> bool {
+        self.too_big.is_none()
+            && !self.extra_filled
+            && self.fields.iter().all(|f| f.trim_ascii().is_empty())
+    }
+}
+
+/// Records of a delimited text, read field by field with `csv_core` so that memory stays bounded:
+/// a field over [`MAX_FIELD_BYTES`] or a record over [`MAX_ROW_BYTES`] is skipped to its end
+/// without being kept, and only the columns of the header are kept of a longer record.
 struct CsvRows<R> {
-    reader: csv::Reader<R>,
-    /// Reused for every record, so reading allocates only the cells handed out.
-    record: csv::ByteRecord,
+    input: BufReader<R>,
+    core: csv_core::Reader,
+    /// Where `csv_core` writes a field's bytes, a chunk at a time.
+    scratch: Vec<u8>,
+    /// Reused for every record.
+    record: Record,
     headers: Arc<Vec<String>>,
     done: bool,
+}
+
+impl<R: Read> CsvRows<R> {
+    /// Reads the next record into `self.record`, keeping at most `keep` fields; `false` at the end.
+    fn read_record(&mut self, keep: usize) -> std::io::Result<bool> {
+        let r = &mut self.record;
+        r.fields.clear();
+        r.count = 0;
+        r.extra_filled = false;
+        r.too_big = None;
+        r.line = self.core.line();
+        let mut field: Vec<u8> = Vec::new();
+        let (mut field_len, mut row_len) = (0u64, 0u64);
+        loop {
+            let input = self.input.fill_buf()?;
+            let (res, nin, nout) = self.core.read_field(input, &mut self.scratch);
+            self.input.consume(nin);
+            let chunk = &self.scratch[..nout];
+            field_len += nout as u64;
+            row_len += nout as u64;
+            match r.too_big {
+                Some(TooBig::Field {
+                    index,
+                    ref mut bytes,
+                }) if index == r.count => {
+                    *bytes = field_len;
+                }
+                Some(TooBig::Row { ref mut bytes }) => *bytes = row_len,
+                Some(_) => {}
+                None if field_len > MAX_FIELD_BYTES => {
+                    r.too_big = Some(TooBig::Field {
+                        index: r.count,
+                        bytes: field_len,
+                    });
+                    // Nothing more of this record is kept.
+                    r.fields = Vec::new();
+                    field = Vec::new();
+                }
+                None if row_len > MAX_ROW_BYTES => {
+                    r.too_big = Some(TooBig::Row { bytes: row_len });
+                    r.fields = Vec::new();
+                    field = Vec::new();
+                }
+                None if r.count < keep => field.extend_from_slice(chunk),
+                None => {
+                    r.extra_filled |= chunk.iter().any(|b| !b.is_ascii_whitespace());
+                }
+            }
+            match res {
+                csv_core::ReadFieldResult::InputEmpty | csv_core::ReadFieldResult::OutputFull => {}
+                csv_core::ReadFieldResult::Field { record_end } => {
+                    if r.too_big.is_none() && r.count < keep {
+                        r.fields.push(std::mem::take(&mut field));
+                    }
+                    r.count += 1;
+                    // The delimiter (or line end) counts too: a record of empty fields is not free.
+                    row_len += 1;
+                    field_len = 0;
+                    if record_end {
+                        return Ok(true);
+                    }
+                }
+                csv_core::ReadFieldResult::End => return Ok(false),
+            }
+        }
+    }
+
+    /// The row of the record just read, or why it cannot be one.
+    fn item(&mut self) -> ReadItem {
+        let r = &mut self.record;
+        let line = r.line;
+        let width = self.headers.len();
+        if let Some(big) = r.too_big {
+            let (field, reason) = match big {
+                TooBig::Field { index, bytes } => (
+                    self.headers.get(index).cloned().unwrap_or_default(),
+                    format!(
+                        "the cell holds {}, more than the {} a cell may: the row is left out (it \
+                         is still in the original file)",
+                        size_text(bytes),
+                        size_text(MAX_FIELD_BYTES)
+                    ),
+                ),
+                TooBig::Row { bytes } => (
+                    String::new(),
+                    format!(
+                        "the row holds {}, more than the {} a row may: it is left out (it is \
+                         still in the original file)",
+                        size_text(bytes),
+                        size_text(MAX_ROW_BYTES)
+                    ),
+                ),
+            };
+            return ReadItem::Bad(RowError {
+                line,
+                field,
+                reason,
+            });
+        }
+        if r.count > width && r.extra_filled {
+            let cells = r.count;
+            return ReadItem::Bad(RowError {
+                line,
+                field: String::new(),
+                reason: format!(
+                    "the row has {cells} cells but the header has {width}: a value may hold an unquoted delimiter"
+                ),
+            });
+        }
+        let mut values: Vec<String> = Vec::with_capacity(width);
+        values.extend(r.fields.drain(..).map(owned_cell));
+        values.resize(width, String::new());
+        ReadItem::Row(RawRow {
+            line,
+            headers: Arc::clone(&self.headers),
+            values,
+        })
+    }
 }
 
 impl<R: Read> Iterator for CsvRows<R> {
@@ -161,7 +342,7 @@ impl<R: Read> Iterator for CsvRows<R> {
             return None;
         }
         loop {
-            match self.reader.read_byte_record(&mut self.record) {
+            match self.read_record(self.headers.len()) {
                 Ok(false) => {
                     self.done = true;
                     return None;
@@ -172,36 +353,11 @@ impl<R: Read> Iterator for CsvRows<R> {
                 }
                 Ok(true) => {}
             }
-            let line = self.record.position().map_or(0, csv::Position::line);
             // A line of nothing but delimiters is no row at all.
-            if self.record.iter().all(|f| f.trim_ascii().is_empty()) {
+            if self.record.is_blank() {
                 continue;
             }
-            let width = self.headers.len();
-            let cells = self.record.len();
-            if cells > width
-                && self
-                    .record
-                    .iter()
-                    .skip(width)
-                    .any(|f| !f.trim_ascii().is_empty())
-            {
-                return Some(Ok(ReadItem::Bad(RowError {
-                    line,
-                    field: String::new(),
-                    reason: format!(
-                        "the row has {cells} cells but the header has {width}: a value may hold an unquoted delimiter"
-                    ),
-                })));
-            }
-            let mut values: Vec<String> = Vec::with_capacity(width);
-            values.extend(self.record.iter().take(width).map(cell));
-            values.resize(width, String::new());
-            return Some(Ok(ReadItem::Row(RawRow {
-                line,
-                headers: Arc::clone(&self.headers),
-                values,
-            })));
+            return Some(Ok(self.item()));
         }
     }
 }

@@ -1,5 +1,6 @@
 //! JSON Lines and JSON arrays of canonical records (keys = canonical field names). Both stream:
-//! JSON Lines line by line, an array element by element.
+//! JSON Lines line by line, an array element by element; a line or an element over
+//! [`MAX_ROW_BYTES`] is a bad row, skipped to its end without being held.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -7,7 +8,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::{Rows, open_file};
+use super::{MAX_ROW_BYTES, Rows, open_file, size_text};
 use crate::ingest::{FileError, RawRow, ReadItem, RowError};
 
 /// Opens a JSON Lines file: one object a line; blank lines are skipped; a line that is not a JSON
@@ -30,17 +31,18 @@ pub(super) fn open_array(path: &Path) -> Result<Rows, FileError> {
     let mut elements = JsonElements::new(BufReader::with_capacity(64 * 1024, file));
     let mut headers = Headers::default();
     let iter = std::iter::from_fn(move || {
-        let (index, bytes) = match elements.next_element() {
+        let (index, element) = match elements.next_element() {
             Ok(Some(e)) => e,
             Ok(None) => return None,
             Err(e) => return Some(Err(e)),
         };
-        Some(Ok(
-            match parse_object(&bytes, "element", index).map(|obj| headers.row(index, obj)) {
-                Ok(row) => ReadItem::Row(row),
-                Err(bad) => ReadItem::Bad(bad),
-            },
-        ))
+        let parsed = element
+            .map_err(|size| too_big("element", index, size))
+            .and_then(|bytes| parse_object(&bytes, "element", index));
+        Some(Ok(match parsed.map(|obj| headers.row(index, obj)) {
+            Ok(row) => ReadItem::Row(row),
+            Err(bad) => ReadItem::Bad(bad),
+        }))
     });
     Ok(Box::new(iter))
 }
@@ -54,6 +56,20 @@ pub(super) fn value_text(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::Array(_) | Value::Object(_) => v.to_string(),
+    }
+}
+
+/// The bad row of a record over [`MAX_ROW_BYTES`] (`size` bytes); `what` words it.
+pub(super) fn too_big(what: &str, line: u64, size: u64) -> RowError {
+    RowError {
+        line,
+        field: String::new(),
+        reason: format!(
+            "the {what} holds {}, more than the {} a record may: it is left out (it is still in \
+             the original file)",
+            size_text(size),
+            size_text(MAX_ROW_BYTES)
+        ),
     }
 }
 
@@ -131,19 +147,21 @@ impl<R: BufRead> Iterator for JsonLines<R> {
             return None;
         }
         loop {
-            self.buf.clear();
-            match self.reader.read_until(b'\n', &mut self.buf) {
-                Ok(0) => {
+            let size = match read_line(&mut self.reader, &mut self.buf) {
+                Ok(None) => {
                     self.done = true;
                     return None;
                 }
-                Ok(_) => {}
+                Ok(Some(size)) => size,
                 Err(e) => {
                     self.done = true;
                     return Some(Err(FileError::new(format!("cannot read the file: {e}"))));
                 }
-            }
+            };
             self.line += 1;
+            if size > MAX_ROW_BYTES {
+                return Some(Ok(ReadItem::Bad(too_big("line", self.line, size))));
+            }
             let mut text = self.buf.trim_ascii();
             if self.line == 1 {
                 text = text
@@ -162,6 +180,44 @@ impl<R: BufRead> Iterator for JsonLines<R> {
         }
     }
 }
+
+/// Reads one line (without its `\n`) into `buf`, keeping at most [`MAX_ROW_BYTES`] of it; the
+/// line's whole size, or `None` at the end of the input. A longer line is read to its end and
+/// dropped (`buf` is then left empty).
+fn read_line<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>) -> std::io::Result<Option<u64>> {
+    buf.clear();
+    let mut size = 0u64;
+    let mut read_any = false;
+    loop {
+        let avail = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            return Ok(read_any.then_some(size));
+        }
+        read_any = true;
+        let (chunk, end) = match memchr::memchr(b'\n', avail) {
+            Some(i) => (&avail[..i], Some(i + 1)),
+            None => (avail, None),
+        };
+        size += chunk.len() as u64;
+        if size <= MAX_ROW_BYTES {
+            buf.extend_from_slice(chunk);
+        } else if !buf.is_empty() {
+            *buf = Vec::new();
+        }
+        let used = end.unwrap_or(avail.len());
+        reader.consume(used);
+        if end.is_some() {
+            return Ok(Some(size));
+        }
+    }
+}
+
+/// One element of a JSON array: its bytes, or its size when over [`MAX_ROW_BYTES`].
+pub(super) type Element = Result<Vec<u8>, u64>;
 
 /// Splits a JSON array into its elements' bytes without reading the whole array into memory.
 pub(super) struct JsonElements<R> {
@@ -183,7 +239,7 @@ impl<R: BufRead> JsonElements<R> {
     }
 
     /// The next element's 1-based index and bytes; `None` after the closing `]`.
-    pub(super) fn next_element(&mut self) -> Result<Option<(u64, Vec<u8>)>, FileError> {
+    pub(super) fn next_element(&mut self) -> Result<Option<(u64, Element)>, FileError> {
         if self.finished {
             return Ok(None);
         }
@@ -201,6 +257,8 @@ impl<R: BufRead> JsonElements<R> {
             }
         }
         let mut out = Vec::new();
+        // The element's size; past the cap nothing more of it is kept.
+        let mut size = 0u64;
         let mut depth = 0usize;
         let mut in_string = false;
         let mut escaped = false;
@@ -241,26 +299,31 @@ impl<R: BufRead> JsonElements<R> {
                     _ => {}
                 }
             }
+            let taken = end.map_or(buf.len(), |(i, _)| i);
+            size += taken as u64;
+            if size <= MAX_ROW_BYTES {
+                out.extend_from_slice(&buf[..taken]);
+            } else if !out.is_empty() {
+                out = Vec::new();
+            }
             match end {
                 Some((i, terminator)) => {
-                    out.extend_from_slice(&buf[..i]);
                     self.reader.consume(i + 1);
                     let element = out.trim_ascii();
                     if terminator == b']' {
                         self.finished = true;
-                        if element.is_empty() {
+                        if element.is_empty() && size <= MAX_ROW_BYTES {
                             // `[]`, or a trailing comma before `]`.
                             return Ok(None);
                         }
                     }
                     self.index += 1;
-                    return Ok(Some((self.index, element.to_vec())));
+                    if size > MAX_ROW_BYTES {
+                        return Ok(Some((self.index, Err(size))));
+                    }
+                    return Ok(Some((self.index, Ok(element.to_vec()))));
                 }
-                None => {
-                    let n = buf.len();
-                    out.extend_from_slice(buf);
-                    self.reader.consume(n);
-                }
+                None => self.reader.consume(taken),
             }
         }
     }
@@ -297,6 +360,7 @@ mod tests {
         let mut it = JsonElements::new(BufReader::with_capacity(4, json.as_bytes()));
         let mut out = Vec::new();
         while let Some((_, e)) = it.next_element()? {
+            let e = e.expect("small element");
             out.push(String::from_utf8_lossy(&e).into_owned());
         }
         Ok(out)

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::json::{JsonElements, parse_object, value_text};
+use super::json::{JsonElements, parse_object, too_big, value_text};
 use super::{Rows, open_file};
 use crate::ingest::{FileError, RawRow, ReadItem};
 
@@ -37,12 +37,15 @@ pub(super) fn open(path: &Path) -> Result<Rows, FileError> {
     let mut elements = JsonElements::new(BufReader::with_capacity(64 * 1024, file));
     let headers: Arc<Vec<String>> = Arc::new(HEADERS.iter().map(|h| (*h).to_string()).collect());
     let iter = std::iter::from_fn(move || {
-        let (index, bytes) = match elements.next_element() {
+        let (index, element) = match elements.next_element() {
             Ok(Some(e)) => e,
             Ok(None) => return None,
             Err(e) => return Some(Err(e)),
         };
-        Some(Ok(match parse_object(&bytes, "service request", index) {
+        let parsed = element
+            .map_err(|size| too_big("service request", index, size))
+            .and_then(|bytes| parse_object(&bytes, "service request", index));
+        Some(Ok(match parsed {
             Ok(obj) => ReadItem::Row(RawRow {
                 line: index,
                 headers: Arc::clone(&headers),
