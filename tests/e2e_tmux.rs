@@ -66,6 +66,27 @@ fn show(ws: &Path, id: &str) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
 }
 
+/// Polls the appeal until `done` holds of it, for at most `secs` seconds: what a key did is
+/// checked in the store, not by a message that stays on screen only a few seconds.
+fn wait_until(ws: &Path, id: &str, secs: u64, done: impl Fn(&serde_json::Value) -> bool) {
+    let end = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let a = show(ws, id);
+        if done(&a) {
+            return;
+        }
+        assert!(Instant::now() < end, "not saved in time: {a}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn has_note(a: &serde_json::Value, text: &str) -> bool {
+    a["history"].as_array().is_some_and(|h| {
+        h.iter()
+            .any(|e| e["field"] == "note" && e["new"] == text && e["source"] == "console")
+    })
+}
+
 #[test]
 fn a_dropped_file_appears_and_is_triaged_with_keys() {
     let dir = tempfile::tempdir().unwrap();
@@ -112,19 +133,16 @@ fn a_dropped_file_appears_and_is_triaged_with_keys() {
     tmux.keys(&["b"]);
     tmux.wait_for("Блок (1–9, 0)", 20);
     tmux.keys(&["2"]);
-    tmux.wait_for("Сохранено", 20);
+    wait_until(&ws, "pos:E2E-1", 30, |a| a["block"] == "roads");
     tmux.keys(&["n"]);
     tmux.wait_for("Заметка", 20);
     tmux.keys(&["-l", "позвонили в дорожный отдел"]);
     tmux.keys(&["C-s"]);
-    tmux.wait_for("Сохранено: заметка", 20);
-
+    wait_until(&ws, "pos:E2E-1", 30, |a| {
+        has_note(a, "позвонили в дорожный отдел")
+    });
     let a = show(&ws, "pos:E2E-1");
     assert_eq!(a["block"], "roads", "{a}");
-    let history = a["history"].as_array().unwrap();
-    assert!(history.iter().any(|e| e["field"] == "note"
-        && e["new"] == "позвонили в дорожный отдел"
-        && e["source"] == "console"));
     assert!(
         ws.join("processed").read_dir().unwrap().next().is_some(),
         "the file left the inbox"
