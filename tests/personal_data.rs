@@ -8,8 +8,8 @@
 
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -23,6 +23,9 @@ use mcu::tui::app::{App, Clock};
 use mcu::tui::console::{Console, bindings_for};
 use mcu::tui::keymap::Keymap;
 use mcu::tui::theme::Theme;
+
+mod common;
+use common::operators::{AsOperator, is_root};
 
 /// A citizen's text with their name, address, phone and e-mail in it.
 const TEXT: &str = "Иванова Мария Алексеевна, ул. Центральная, д. 42, кв. 7, тел. +7 999 555 12 34, \
@@ -65,44 +68,16 @@ fn now() -> DateTime<Utc> {
         .to_utc()
 }
 
-fn is_root() -> bool {
-    let root = uzers::get_current_uid() == 0;
-    if !root {
-        eprintln!("skipped: playing other operators needs root (MCU_AS is honoured only for root)");
-    }
-    root
-}
+struct Ws(AsOperator);
 
-struct Ws {
-    dir: tempfile::TempDir,
-    root: PathBuf,
-    log: PathBuf,
+impl Deref for Ws {
+    type Target = AsOperator;
+    fn deref(&self) -> &AsOperator {
+        &self.0
+    }
 }
 
 impl Ws {
-    fn mcu(&self, who: &str, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_mcu"))
-            .arg("--workspace")
-            .arg(&self.root)
-            .args(args)
-            .env("MCU_AS", who)
-            .env("MCU_LOG", &self.log)
-            .env_remove("MCU_HOME")
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, who: &str, args: &[&str]) -> String {
-        let out = self.mcu(who, args);
-        assert!(
-            out.status.success(),
-            "{who} {args:?}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
     fn file(&self, name: &str, content: &str) -> PathBuf {
         let p = self.dir.path().join(name);
         std::fs::write(&p, content).unwrap();
@@ -111,12 +86,7 @@ impl Ws {
 }
 
 fn new_ws() -> Ws {
-    let dir = tempfile::tempdir().unwrap();
-    Ws {
-        root: dir.path().join("okrug"),
-        log: dir.path().join("mcu.log"),
-        dir,
-    }
+    Ws(AsOperator::new())
 }
 
 /// Two appeals with the same text (a proposed duplicate), a conflict, an answer and a note.

@@ -7,8 +7,9 @@
 
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::ops::Deref;
+use std::path::Path;
+use std::process::Command;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -22,6 +23,9 @@ use mcu::tui::app::{App, Clock};
 use mcu::tui::console::{Console, bindings_for};
 use mcu::tui::keymap::Keymap;
 use mcu::tui::theme::Theme;
+
+mod common;
+use common::operators::{AsOperator, is_root};
 
 const PHONE: &str = "+7 999 555 12 34";
 const PHONE_TAIL: &str = "555 12 34";
@@ -472,44 +476,16 @@ fn an_erased_hash_is_not_resealed_on_the_next_start() {
 
 // ---- the command line, as each role (root only: MCU_AS) ----
 
-fn is_root() -> bool {
-    let root = uzers::get_current_uid() == 0;
-    if !root {
-        eprintln!("skipped: playing other operators needs root (MCU_AS is honoured only for root)");
-    }
-    root
-}
+struct Ws(AsOperator);
 
-struct Ws {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-    log: PathBuf,
+impl Deref for Ws {
+    type Target = AsOperator;
+    fn deref(&self) -> &AsOperator {
+        &self.0
+    }
 }
 
 impl Ws {
-    fn mcu(&self, who: &str, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_mcu"))
-            .arg("--workspace")
-            .arg(&self.root)
-            .args(args)
-            .env("MCU_AS", who)
-            .env("MCU_LOG", &self.log)
-            .env_remove("MCU_HOME")
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, who: &str, args: &[&str]) -> String {
-        let out = self.mcu(who, args);
-        assert!(
-            out.status.success(),
-            "{who} {args:?}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
     fn refused(&self, who: &str, args: &[&str]) -> String {
         let out = self.mcu(who, args);
         assert!(!out.status.success(), "{who} {args:?} should be refused");
@@ -518,12 +494,7 @@ impl Ws {
 }
 
 fn workspace() -> Ws {
-    let dir = tempfile::tempdir().unwrap();
-    let ws = Ws {
-        root: dir.path().join("okrug"),
-        log: dir.path().join("mcu.log"),
-        _dir: dir,
-    };
+    let ws = Ws(AsOperator::new());
     ws.ok("boss", &["init"]);
     let csv = ws.root.join("in.csv");
     std::fs::write(

@@ -9,8 +9,11 @@
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
 use std::collections::BTreeMap;
+use std::ops::Deref;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+
+mod common;
+use common::operators::{AsOperator, is_root};
 
 /// README's matrix, cell for cell. `all`: every appeal; `own`: the appeals of their blocks;
 /// `page`: comments on the official pages; `yes`/`no`: an action not about one appeal.
@@ -54,60 +57,16 @@ const PLANTED: &[&str] = &[
 
 const RECIPIENT: &str = "Отдел благоустройства";
 
-fn is_root() -> bool {
-    let root = uzers::get_current_uid() == 0;
-    if !root {
-        eprintln!("skipped: playing other operators needs root (MCU_AS is honoured only for root)");
-    }
-    root
-}
+struct Ws(AsOperator);
 
-struct Ws {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-    log: PathBuf,
+impl Deref for Ws {
+    type Target = AsOperator;
+    fn deref(&self) -> &AsOperator {
+        &self.0
+    }
 }
 
 impl Ws {
-    fn run(&self, who: &str, args: &[&str], stdin: &str) -> Output {
-        use std::io::Write;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mcu"))
-            .arg("--workspace")
-            .arg(&self.root)
-            .args(args)
-            .env("MCU_AS", who)
-            .env("MCU_LOG", &self.log)
-            .env_remove("MCU_HOME")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    }
-
-    fn mcu(&self, who: &str, args: &[&str]) -> Output {
-        self.run(who, args, "")
-    }
-
-    /// Succeeds, or panics with what it said.
-    fn ok(&self, who: &str, args: &[&str]) -> String {
-        let out = self.mcu(who, args);
-        assert!(
-            out.status.success(),
-            "{who} {args:?}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
     /// Whether the command succeeded; a refusal must say why (never a crash or a usage error).
     fn allowed(&self, who: &str, args: &[&str]) -> bool {
         let out = self.mcu(who, args);
@@ -151,12 +110,7 @@ const LOGINS: [(&str, &str); 7] = [
 /// A fresh workspace: three appeals not triaged yet, one recipient answering for two of them,
 /// and an operator of every role.
 fn workspace() -> Ws {
-    let dir = tempfile::tempdir().unwrap();
-    let ws = Ws {
-        root: dir.path().join("okrug"),
-        log: dir.path().join("mcu.log"),
-        _dir: dir,
-    };
+    let ws = Ws(AsOperator::new());
     ws.ok(HEAD, &["init"]);
     let csv = dir_file(&ws, "in.csv");
     std::fs::write(

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod operators;
+
 use std::path::{Path, PathBuf};
 
 use mcu::domain::Blocks;
