@@ -9,7 +9,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -24,15 +23,8 @@ fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(NOW).unwrap().to_utc()
 }
 
-fn mcu(ws: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mcu"))
-        .arg("--workspace")
-        .arg(ws)
-        .args(args)
-        .env_remove("MCU_HOME")
-        .output()
-        .expect("mcu runs")
-}
+mod common;
+use common::operators::mcu;
 
 fn ok(ws: &Path, args: &[&str]) -> String {
     let out = mcu(ws, args);

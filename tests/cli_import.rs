@@ -11,15 +11,8 @@ use serde_json::Value;
 
 const NOW: &str = "2026-11-28T12:00:00+03:00";
 
-fn mcu(ws: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mcu"))
-        .arg("--workspace")
-        .arg(ws)
-        .args(args)
-        .env_remove("MCU_HOME")
-        .output()
-        .expect("mcu runs")
-}
+mod common;
+use common::operators::mcu;
 
 fn json(out: &Output) -> Value {
     assert!(

@@ -1,10 +1,21 @@
-//! The real binary run as one operator or another: root may act as any operator with `MCU_AS`
-//! (README), so tests of who may do what run it as each role on one workspace, with the log
-//! written where the test can read it.
+//! The real binary, run as the account running the tests or as one operator or another: root may
+//! act as any operator with `MCU_AS` (README), so tests of who may do what run it as each role on
+//! one workspace, with the log written where the test can read it.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+
+/// Runs `mcu --workspace WS ARGS` as the account running the tests (no `MCU_HOME` from outside).
+pub fn mcu(ws: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcu"))
+        .arg("--workspace")
+        .arg(ws)
+        .args(args)
+        .env_remove("MCU_HOME")
+        .output()
+        .expect("mcu runs")
+}
 
 /// Whether this process may play other operators (root only); says so when it may not.
 pub fn is_root() -> bool {
