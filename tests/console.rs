@@ -790,3 +790,52 @@ fn messages_and_history_speak_russian_with_names_not_ids() {
     let m = c.app.env.messages.last().unwrap().text.clone();
     assert_eq!(m, "Нет обращения «99999»");
 }
+
+#[test]
+fn accepting_a_suggested_recipient_the_workspace_does_not_know_says_so_and_offers_the_chooser() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    let model = c.app.env.store.load_triage(None).unwrap();
+    let shown = c.app.main.incoming.current().cloned().unwrap();
+    let proposed = model.suggest_appeal(&shown).responsible;
+    let proposed = proposed.expect("the shipped routing proposes a recipient for this text");
+    assert!(
+        c.app.env.store.resolve_recipient(&proposed).is_err(),
+        "«{proposed}» is not a recipient of this workspace"
+    );
+    c.app.env.triage = Some(std::sync::Arc::new(model));
+    key(&mut c, KeyCode::Char('A'));
+    let m = c.app.env.messages.last().unwrap().text.clone();
+    assert!(m.contains(&proposed) && m.contains("выберите"), "{m}");
+    assert!(
+        matches!(c.app.popup(), Some(mcu::tui::popup::Popup::Chooser(_))),
+        "the recipient chooser is open"
+    );
+    // The block was still taken.
+    assert!(
+        open_store(&db)
+            .get(shown.id)
+            .unwrap()
+            .unwrap()
+            .block
+            .is_some()
+    );
+}
+
+#[test]
+fn linking_a_duplicate_shows_the_other_appeals_text_before_asking() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    key(&mut c, KeyCode::Char('d'));
+    ch(&mut c, "pos:P-1");
+    key(&mut c, KeyCode::Enter);
+    let s = screen(&mut c, 100, 30);
+    assert!(s.contains("Подтверждение"), "{s}");
+    assert!(
+        s.contains("Яма на дороге у моста"),
+        "the original's text is quoted:\n{s}"
+    );
+    key(&mut c, KeyCode::Char('y'));
+    let a = open_store(&db).get(3).unwrap().unwrap();
+    assert_eq!(a.duplicate_of, Some(1));
+}

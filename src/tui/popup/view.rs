@@ -104,7 +104,14 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, p: &mut Popup, hints: &Hints) 
             });
         }
         Popup::Confirm(c) => {
-            let r = centered(area, 64, 5);
+            // As tall as the question needs (it may quote the other appeal's text).
+            let w = area.width.min(72);
+            let rows = UnicodeWidthStr::width(c.message.as_str())
+                .div_ceil(usize::from(w.saturating_sub(2).max(1)));
+            let h = u16::try_from(rows + 4)
+                .unwrap_or(u16::MAX)
+                .clamp(5, area.height);
+            let r = centered(area, w, h);
             f.render_widget(Clear, r);
             let block = panel(&env.theme, "Подтверждение".into(), true);
             f.render_widget(

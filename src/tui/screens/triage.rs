@@ -126,12 +126,24 @@ pub fn perform(
             false,
             Purpose::Extend(t),
         ),
-        Action::LinkDuplicate => ask_text(
-            env,
-            "Дубль обращения № (или канал:номер)",
-            false,
-            Purpose::Duplicate(t),
-        ),
+        Action::LinkDuplicate => {
+            // Pre-filled with the original auto-triage proposed, when there is one.
+            let proposed = match (current, t.as_slice()) {
+                (Some(a), [one]) if a.id == *one => {
+                    suggestion(env, a)?.and_then(|s| s.duplicate_of)
+                }
+                _ => None,
+            };
+            let input = Input::new(
+                "Дубль обращения № (или канал:номер)",
+                false,
+                Purpose::Duplicate(t),
+            );
+            env.open(Popup::Input(match proposed {
+                Some(id) => input.with_text(&id.to_string()),
+                None => input,
+            }));
+        }
         Action::ToggleUrgent => toggle(env, t, true, seen)?,
         Action::ToggleConflict => toggle(env, t, false, seen)?,
         _ => return Ok(false),
@@ -309,22 +321,37 @@ fn accept_suggestion(
     if a.block.is_none() {
         changes.push(Change::Block(Some(sug.block.clone())));
     }
+    // A suggested recipient the workspace does not know is not dropped silently: the officer is
+    // told and picks one.
+    let mut unknown = None;
     if a.responsible.is_none()
         && let Some(r) = sug.responsible
-        && env.store.resolve_recipient(&r).is_ok()
     {
-        changes.push(Change::Responsible(Some(r)));
+        match env.store.resolve_recipient(&r) {
+            Ok(known) => changes.push(Change::Responsible(Some(known))),
+            Err(_) => unknown = Some(r),
+        }
     }
     if !changes.is_empty() {
         apply(env, vec![a.id], changes, seen)?;
-    } else if a.block.as_deref() == Some(sug.block.as_str()) {
+    } else if a.block.as_deref() == Some(sug.block.as_str()) && unknown.is_none() {
         // Auto-triage set the block; the officer's confirmation teaches the model.
         let actor = Actor::operator(env.grants.clone(), "console");
         env.store.confirm_block(a.id, &actor, env.now())?;
         env.request(Effect::Refresh);
         env.say("Блок подтверждён", false);
-    } else {
+    } else if unknown.is_none() {
         env.say("Уже разобрано", false);
+    }
+    if let Some(r) = unknown {
+        env.say(
+            format!("Предложенного ответственного «{r}» нет среди ответственных — выберите"),
+            true,
+        );
+        if env.popup.is_none() {
+            choose_recipient(env, vec![a.id])?;
+        }
+        return Ok(());
     }
     env.request(Effect::NextUntriaged);
     Ok(())
@@ -404,8 +431,24 @@ pub fn apply(
             [one] => format!("обращение №{one}"),
             many => count(many.len() as u64, APPEALS),
         };
+        let mut message = format!("Изменить {what}: {}?", describe(&changes, env));
+        for c in &changes {
+            if let Change::DuplicateOf(Some(orig)) = c
+                && let Ok(Some(o)) = env.store.get(*orig)
+                && env.grants.may_see(&o)
+            {
+                let shown = crate::domain::access::redact(&o, &env.grants);
+                let text: String = shown.text.chars().take(160).collect();
+                let more = if shown.text.chars().count() > 160 {
+                    "…"
+                } else {
+                    ""
+                };
+                message.push_str(&format!(" Обращение №{orig}: «{text}{more}»"));
+            }
+        }
         env.open(Popup::Confirm(Confirm {
-            message: format!("Изменить {what}: {}?", describe(&changes, env)),
+            message,
             then: Box::new(Pending::Apply(targets, changes)),
         }));
         return Ok(());
