@@ -839,3 +839,23 @@ fn linking_a_duplicate_shows_the_other_appeals_text_before_asking() {
     let a = open_store(&db).get(3).unwrap().unwrap();
     assert_eq!(a.duplicate_of, Some(1));
 }
+
+#[test]
+fn the_recipient_column_stays_at_every_width_from_100_columns() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    for w in [100u16, 110, 120, 130, 140, 150, 160, 200] {
+        let s = screen(&mut c, w, 30);
+        // The list's own header (the ranking has a column of that name too).
+        let header = s.lines().find(|l| l.contains("Поступило")).unwrap_or("");
+        let list_part: String = header.split("││").next().unwrap_or("").to_string();
+        assert!(
+            list_part.contains("Ответственный"),
+            "no recipient column in the list at {w} columns:\n{s}"
+        );
+        assert!(
+            s.contains("Просрочено по блокам") && s.contains("Рейтинг"),
+            "{s}"
+        );
+    }
+}

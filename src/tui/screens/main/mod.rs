@@ -467,7 +467,10 @@ impl Main {
 }
 
 /// Below this width the side panels go under the list instead of beside it.
-pub const WIDE: u16 = 110;
+/// (The list beside the summaries keeps its recipient column — a text of 30 cells, the received
+/// time, channel, block, recipient and time left — only from this width on; below it the
+/// summaries go under a list as wide as the terminal, which keeps that column from 100.)
+pub const WIDE: u16 = 160;
 
 /// Draws the main screen's three panels: beside each other when wide, the summaries under the
 /// list when narrow.
@@ -493,9 +496,11 @@ fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main) {
             Layout::vertical([Constraint::Min(4), Constraint::Length(lower)]).areas(area);
         let [l, r] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(low);
-        incoming::draw(f, top, env, m, false);
-        overdue::draw(f, l, env, m, false);
-        ranking::draw(f, r, env, m, false);
+        // A list as wide as the terminal takes the wider block column from 110; each summary
+        // its wide columns when it has their 54.
+        incoming::draw(f, top, env, m, area.width >= 110);
+        overdue::draw(f, l, env, m, l.width >= 54);
+        ranking::draw(f, r, env, m, r.width >= 54);
     }
 }
 
