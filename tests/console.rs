@@ -859,3 +859,65 @@ fn the_recipient_column_stays_at_every_width_from_100_columns() {
         );
     }
 }
+
+#[test]
+fn the_console_and_mcu_show_say_the_same_time_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("okrug");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mcu"))
+            .arg("--workspace")
+            .arg(&ws)
+            .args(args)
+            .env_remove("MCU_HOME")
+            .env_remove("MCU_AS")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&["init"]);
+    let csv = dir.path().join("pos.csv");
+    // Received Monday 02.11 09:00; 10 working days (4.11 a holiday): due 17.11 17:00; at Thursday
+    // 19.11 15:00 it is 14 working hours overdue — «1 р.д.» in both, never rounded up to 2.
+    std::fs::write(
+        &csv,
+        "id;received_at;text\nT-1;2026-11-02 09:00;Не вывозят мусор с площадки у школы\n",
+    )
+    .unwrap();
+    let now = "2026-11-19T15:00:00+03:00";
+    run(&[
+        "import",
+        "--no-triage",
+        "--channel",
+        "pos",
+        "--now",
+        now,
+        csv.to_str().unwrap(),
+    ]);
+    let shown = run(&["show", "pos:T-1", "--now", now]);
+    let cli = shown
+        .lines()
+        .find_map(|l| l.split("просрочено ").nth(1))
+        .unwrap_or_else(|| panic!("no «просрочено» in:\n{shown}"))
+        .trim()
+        .trim_end_matches(')')
+        .to_string();
+    let mut app = App::new(
+        open_store(&ws.join("mcu.db")),
+        Theme::new(false, false),
+        Clock::Fixed(chrono::DateTime::parse_from_rfc3339(now).unwrap().to_utc()),
+        "petrova".into(),
+        "okrug".into(),
+    );
+    app.env.views_path = None;
+    app.load().unwrap();
+    let mut c = Console::new(app, Keymap::builtin().unwrap());
+    let s = screen(&mut c, 120, 30);
+    let row = row_with(&s, "Не вывозят мусор");
+    assert!(
+        row.contains(&format!("−{cli}")),
+        "console «{row}», mcu show «{cli}»"
+    );
+    assert_eq!(cli, "1 р.д.");
+}

@@ -121,12 +121,8 @@ fn time_left(a: &Appeal, cal: &WorkCalendar, now: DateTime<Utc>) -> String {
         return "—".into();
     };
     let secs = cal.working_seconds_between(now, due).unwrap_or(0);
-    let hours = secs.abs() as f64 / 3600.0;
-    let span = if hours >= 8.0 {
-        format!("{:.0} р.д.", hours / 8.0)
-    } else {
-        format!("{hours:.1} р.ч.")
-    };
+    // The same words as the console's «Срок» column.
+    let span = crate::domain::wording::working_span(secs);
     if now > due {
         format!("просрочено {span}")
     } else {

@@ -90,6 +90,21 @@ pub fn value_label(field: &str, value: &str, blocks: &Blocks, tz: Tz) -> String 
     }
 }
 
+/// A span of working time as an officer reads it — working days of 8 hours, else hours, else
+/// minutes — in whole units cut down, never rounded up («3 р.д.» until the fourth day is whole),
+/// so the console and `mcu show` say the same of one appeal. The sign is the caller's.
+pub fn working_span(secs: i64) -> String {
+    let secs = secs.unsigned_abs();
+    let (day, hour) = (8 * 3600, 3600);
+    if secs >= day {
+        format!("{} р.д.", secs / day)
+    } else if secs >= hour {
+        format!("{} ч", secs / hour)
+    } else {
+        format!("{} мин", secs / 60)
+    }
+}
+
 /// A time in the workspace's zone, to the minute: «28.11.2026 14:05».
 pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%d.%m.%Y %H:%M").to_string()
@@ -111,6 +126,15 @@ mod tests {
         assert_eq!(f(22), "22 обращения");
         assert_eq!(f(111), "111 обращений");
         assert_eq!(f(0), "0 обращений");
+    }
+
+    #[test]
+    fn working_spans_are_cut_down_to_whole_units() {
+        assert_eq!(working_span(3 * 8 * 3600 + 7 * 3600), "3 р.д.");
+        assert_eq!(working_span(-(3 * 8 * 3600 + 7 * 3600)), "3 р.д.");
+        assert_eq!(working_span(8 * 3600 - 1), "7 ч");
+        assert_eq!(working_span(3599), "59 мин");
+        assert_eq!(working_span(0), "0 мин");
     }
 
     #[test]

@@ -177,24 +177,14 @@ pub(crate) fn time_left(
         return ("—".into(), t.dim());
     };
     let secs = cal.working_seconds_between(now, due).unwrap_or(0);
-    let hours = secs as f64 / 3600.0;
-    let text = |h: f64| {
-        let a = h.abs();
-        if a >= 8.0 {
-            format!("{:.0} р.д.", (a / 8.0).floor())
-        } else if a >= 1.0 {
-            format!("{:.0} ч", a.floor())
-        } else {
-            format!("{:.0} мин", (a * 60.0).floor())
-        }
-    };
+    let span = crate::domain::wording::working_span(secs);
     if now > due && secs.abs() < 60 {
         ("истёк".into(), t.bad())
     } else if now > due {
-        (format!("−{}", text(hours)), t.bad())
-    } else if hours <= 8.0 {
-        (text(hours), t.warn())
+        (format!("−{span}"), t.bad())
+    } else if secs <= 8 * 3600 {
+        (span, t.warn())
     } else {
-        (text(hours), t.ok())
+        (span, t.ok())
     }
 }
