@@ -55,6 +55,7 @@ const HOSTILE: &str = "id;channel;received_at;text;author;contact;address;rating
 fn export_neutralises_cells_that_excel_would_run_as_formulas() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
+    mcu(&ws, &["init"]);
     let file = dir.path().join("hostile.csv");
     fs::write(&file, HOSTILE).unwrap();
     mcu(&ws, &["import", &file.display().to_string(), "--now", NOW]);
@@ -103,6 +104,7 @@ fn export_neutralises_cells_that_excel_would_run_as_formulas() {
 fn quarantined_rows_are_written_without_live_formulas() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
+    mcu(&ws, &["init"]);
     let file = dir.path().join("hostile.csv");
     fs::write(&file, HOSTILE).unwrap();
     mcu(&ws, &["import", &file.display().to_string(), "--now", NOW]);

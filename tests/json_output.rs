@@ -53,6 +53,7 @@ fn login() -> String {
 /// A workspace with two appeals.
 fn workspace(dir: &Path) -> std::path::PathBuf {
     let ws = dir.join("ws");
+    json(&ws, &["init", "--json"]);
     let file = dir.join("in.csv");
     fs::write(
         &file,
@@ -145,6 +146,7 @@ fn operator_add_and_remove_json() {
 fn recipients_add_json() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
+    json(&ws, &["init", "--json"]);
     let v = json(&ws, &["recipients", "add", "Отдел образования", "--json"]);
     assert_eq!(v["recipient"], "Отдел образования");
 }
