@@ -921,3 +921,54 @@ fn the_console_and_mcu_show_say_the_same_time_left() {
     );
     assert_eq!(cli, "1 р.д.");
 }
+
+#[test]
+fn linking_a_duplicate_starts_from_the_original_auto_triage_proposed() {
+    let (_d, db) = setup();
+    {
+        // The same complaint again the next day: auto-triage proposes the first as its original.
+        let mut store = open_store(&db);
+        let actor = Actor::new("seed", "import:seed2");
+        let mut tx = store.begin_import().unwrap();
+        let inc = IncomingAppeal {
+            line: 1,
+            source_id: "I-3".into(),
+            received_at: at(28, 9),
+            text: "Нет воды в колонке с утра, дети без воды".into(),
+            settlement: Some("с. Заречное".into()),
+            ..Default::default()
+        };
+        tx.upsert(&inc, Channel::Im, &actor, now()).unwrap();
+        tx.finish(&ImportedFile {
+            name: "seed2.csv".into(),
+            hash: "seed2".into(),
+            format: "csv".into(),
+            channel: None,
+            imported_at: now(),
+            rows: 1,
+            inserted: 1,
+            updated: 0,
+            unchanged: 0,
+            quarantined: 0,
+        })
+        .unwrap();
+        let model = store.load_triage(None).unwrap();
+        let run = store.triage_pending(&model, &Actor::new("seed", "auto-triage"), now(), 100);
+        assert!(run.stopped.is_none() && run.failed.is_empty());
+        let proposed = store.suggestion(4).unwrap().and_then(|s| s.duplicate_of);
+        assert_eq!(proposed.map(|l| l.id), Some(3), "the model proposes №3");
+    }
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    assert_eq!(c.app.main.incoming.current().map(|a| a.id), Some(4));
+    key(&mut c, KeyCode::Char('d'));
+    match c.app.popup() {
+        Some(mcu::tui::popup::Popup::Input(i)) => assert_eq!(i.text, "3"),
+        other => panic!("no pre-filled input: {other:?}"),
+    }
+    key(&mut c, KeyCode::Enter);
+    let s = screen(&mut c, 100, 30);
+    assert!(
+        s.contains("Нет воды в колонке"),
+        "the original quoted:\n{s}"
+    );
+}
