@@ -95,6 +95,27 @@ fn demo_fills_a_workspace_through_the_import_and_reuses_it() {
     assert!(s["overdue"].as_i64().unwrap() > 0, "{s}");
     assert!(s["open"].as_i64().unwrap() > s["overdue"].as_i64().unwrap());
 
+    // Auto-triage routes to the demo okrug's own recipients (its routing.toml), so that `A`
+    // assigns one the workspace knows.
+    let known = mcu(&ws, &["recipients", "--json"]);
+    let known: Value = serde_json::from_slice(&known.stdout).unwrap();
+    let known = known.to_string();
+    let db = rusqlite::Connection::open(ws.join("mcu.db")).unwrap();
+    let proposed: Vec<String> = db
+        .prepare("SELECT DISTINCT responsible FROM triage WHERE responsible IS NOT NULL")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(proposed.len() >= 5, "{proposed:?}");
+    for r in &proposed {
+        assert!(
+            known.contains(r.as_str()),
+            "«{r}» proposed, not a recipient: {known}"
+        );
+    }
+
     // Everything went through the inbox and was imported: nothing left, nothing quarantined.
     assert_eq!(files_in(&ws.join("inbox")), 0);
     assert_eq!(files_in(&ws.join("quarantine")), 0);

@@ -79,6 +79,14 @@ pub fn fill(ws: &Workspace, opts: &DemoOptions) -> Result<FillReport, DemoError>
         path: marker.display().to_string(),
         source,
     })?;
+    // The demo okrug's own routing, so that auto-triage and `A` name recipients it has.
+    let routing = ws.root().join("routing.toml");
+    crate::workspace::write_file(&routing, super::world::ROUTING_TOML).map_err(|source| {
+        DemoError::Io {
+            path: routing.display().to_string(),
+            source,
+        }
+    })?;
 
     let reference = Arc::clone(store.reference());
     let tz = reference.calendar.timezone();

@@ -176,3 +176,26 @@ fn canonical_csv_reads_back_through_the_import_mapping() {
         assert_eq!(&want, b);
     }
 }
+
+#[test]
+fn the_demo_routing_names_only_the_demo_okrugs_recipients_and_covers_every_block() {
+    crate::domain::triage::routing::Routing::from_toml(super::world::ROUTING_TOML)
+        .expect("a valid routing file");
+    let known: HashSet<String> = super::world::parse_recipients(super::world::RECIPIENTS_TOML)
+        .expect("recipients")
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    let file: toml::Value = toml::from_str(super::world::ROUTING_TOML).expect("toml");
+    let rules = file["rule"].as_array().expect("rules");
+    let mut blocks = HashSet::new();
+    for r in rules {
+        let name = r["recipient"].as_str().expect("a recipient");
+        assert!(known.contains(name), "«{name}» is not a demo recipient");
+        blocks.insert(r["block"].as_str().expect("a block").to_string());
+    }
+    let reference = Reference::embedded().expect("reference");
+    for b in reference.blocks.all() {
+        assert!(blocks.contains(&b.id), "no rule for block {}", b.id);
+    }
+}

@@ -13,6 +13,9 @@ use super::texts::{MEN, STREETS, SURNAMES, WOMEN};
 pub const SETTLEMENTS_TOML: &str = include_str!("../../data/demo/settlements.toml");
 /// The shipped responsible recipients of the demo okrug.
 pub const RECIPIENTS_TOML: &str = include_str!("../../data/demo/recipients.toml");
+/// The routing of the demo okrug's appeals to its recipients, written into the demo workspace as
+/// its `routing.toml` (the shipped one names another okrug's recipients).
+pub const ROUTING_TOML: &str = include_str!("../../data/demo/routing.toml");
 
 /// One settlement as `data/settlements.toml` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
