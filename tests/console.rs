@@ -20,6 +20,8 @@ use mcu::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+mod common;
+
 fn now() -> DateTime<Utc> {
     chrono_tz::Europe::Moscow
         .with_ymd_and_hms(2026, 11, 27, 12, 0, 0)
@@ -82,19 +84,23 @@ fn seed(db: &Path) {
         };
         tx.upsert(&inc, ch, &actor, now()).unwrap();
     }
-    tx.finish(&ImportedFile {
-        name: "seed.csv".into(),
-        hash: "seed".into(),
+    tx.finish(&new_file("seed.csv", "seed", 3)).unwrap();
+}
+
+/// The record of a CSV file of `rows` new appeals, imported at `now()`.
+fn new_file(name: &str, hash: &str, rows: i64) -> ImportedFile {
+    ImportedFile {
+        name: name.into(),
+        hash: hash.into(),
         format: "csv".into(),
         channel: None,
         imported_at: now(),
-        rows: 3,
-        inserted: 3,
+        rows,
+        inserted: rows,
         updated: 0,
         unchanged: 0,
         quarantined: 0,
-    })
-    .unwrap();
+    }
 }
 
 fn console(db: &Path, keymap: Keymap) -> Console {
@@ -536,19 +542,7 @@ fn new_arrivals_show_at_the_top_while_the_selection_stays_on_its_appeal() {
         now(),
     )
     .unwrap();
-    tx.finish(&ImportedFile {
-        name: "new.csv".into(),
-        hash: "new".into(),
-        format: "csv".into(),
-        channel: None,
-        imported_at: now(),
-        rows: 1,
-        inserted: 1,
-        updated: 0,
-        unchanged: 0,
-        quarantined: 0,
-    })
-    .unwrap();
+    tx.finish(&new_file("new.csv", "new", 1)).unwrap();
     assert!(c.app.tick().unwrap());
     let s = screen(&mut c, 80, 24);
     assert!(s.contains("Свежее обращение"), "{s}");
@@ -865,14 +859,7 @@ fn the_console_and_mcu_show_say_the_same_time_left() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("okrug");
     let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mcu"))
-            .arg("--workspace")
-            .arg(&ws)
-            .args(args)
-            .env_remove("MCU_HOME")
-            .env_remove("MCU_AS")
-            .output()
-            .unwrap();
+        let out = common::operators::mcu(&ws, args);
         assert!(out.status.success(), "{args:?}: {out:?}");
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
@@ -939,19 +926,7 @@ fn linking_a_duplicate_starts_from_the_original_auto_triage_proposed() {
             ..Default::default()
         };
         tx.upsert(&inc, Channel::Im, &actor, now()).unwrap();
-        tx.finish(&ImportedFile {
-            name: "seed2.csv".into(),
-            hash: "seed2".into(),
-            format: "csv".into(),
-            channel: None,
-            imported_at: now(),
-            rows: 1,
-            inserted: 1,
-            updated: 0,
-            unchanged: 0,
-            quarantined: 0,
-        })
-        .unwrap();
+        tx.finish(&new_file("seed2.csv", "seed2", 1)).unwrap();
         let model = store.load_triage(None).unwrap();
         let run = store.triage_pending(&model, &Actor::new("seed", "auto-triage"), now(), 100);
         assert!(run.stopped.is_none() && run.failed.is_empty());

@@ -321,6 +321,15 @@ impl Pager {
         self.scroll = to.clamp(0, self.max as isize) as u16;
     }
 
+    /// Sets the bounds from text drawn wrapped at `width` in a page of `page` lines; the rows
+    /// the text takes.
+    pub fn fit_wrapped(&mut self, lines: &[ratatui::text::Line], width: u16, page: u16) -> usize {
+        let w = usize::from(width.max(1));
+        let rows = lines.iter().map(|l| l.width().max(1).div_ceil(w)).sum();
+        self.fit(rows, page);
+        rows
+    }
+
     /// Sets the bounds from what was drawn: `lines` of text in a page of `page` lines.
     pub fn fit(&mut self, lines: usize, page: u16) {
         self.page = page.max(1);

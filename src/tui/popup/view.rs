@@ -212,10 +212,8 @@ fn pager_box(
     f.render_widget(Clear, r);
     let block = panel(&env.theme, title.into(), true);
     let inner = block.inner(r);
-    // Long lines wrap: count the rows they take at this width.
-    let w = usize::from(inner.width.max(1));
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(w)).sum();
-    pager.fit(rows, inner.height);
+    // Long lines wrap: the bounds count the rows they take at this width.
+    pager.fit_wrapped(&lines, inner.width, inner.height);
     f.render_widget(
         Paragraph::new(lines)
             .block(block)

@@ -213,13 +213,10 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &mut Detail) {
     head.extend(lines);
     let lines = head;
     // Where the page is in the whole, in the title: the officer sees there is more below.
-    let inner_w = usize::from(area.width.saturating_sub(2).max(1));
     let inner_h = area.height.saturating_sub(2);
-    let rows: usize = lines
-        .iter()
-        .map(|l| l.width().max(1).div_ceil(inner_w))
-        .sum();
-    d.pager.fit(rows, inner_h);
+    let rows = d
+        .pager
+        .fit_wrapped(&lines, area.width.saturating_sub(2), inner_h);
     let first = usize::from(d.pager.scroll) + 1;
     let last = (usize::from(d.pager.scroll) + usize::from(inner_h)).min(rows);
     let title = if rows > usize::from(inner_h) {
