@@ -947,3 +947,23 @@ fn linking_a_duplicate_starts_from_the_original_auto_triage_proposed() {
         "the original quoted:\n{s}"
     );
 }
+
+#[test]
+fn refreshing_keeps_the_marks_and_a_saved_change_takes_them() {
+    let (_d, db) = setup();
+    let mut c = console(&db, Keymap::builtin().unwrap());
+    key(&mut c, KeyCode::Char(' '));
+    key(&mut c, KeyCode::Char(':'));
+    ch(&mut c, "refresh");
+    key(&mut c, KeyCode::Enter);
+    assert_eq!(
+        c.app.main.incoming.marked.len(),
+        1,
+        "refreshing is not saving"
+    );
+    key(&mut c, KeyCode::Char('u'));
+    assert!(
+        c.app.main.incoming.marked.is_empty(),
+        "the saved change took the marks"
+    );
+}

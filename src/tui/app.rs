@@ -246,8 +246,10 @@ impl App {
                             self.show_current_in_detail()?;
                         }
                     }
-                    Effect::Refresh => {
-                        self.main.saved();
+                    Effect::Refresh | Effect::Saved => {
+                        if e == Effect::Saved {
+                            self.main.saved();
+                        }
                         self.refresh_screens()?;
                         self.data_version = self.env.store.data_version()?;
                     }

@@ -66,8 +66,11 @@ pub enum Effect {
     Step(isize),
     /// Move the main list to the next appeal without a block (and show it, in detail).
     NextUntriaged,
-    /// Everything on screen is read again (after a change here).
+    /// Everything on screen is read again.
     Refresh,
+    /// The officer's change was saved: the marks it applied to are done, and everything is read
+    /// again.
+    Saved,
 }
 
 /// What every screen shares: the store, the clock, who is working, the message line and the

@@ -479,7 +479,7 @@ pub fn apply_now(
             Err(e) => return Err(e),
         }
     }
-    env.request(Effect::Refresh);
+    env.request(Effect::Saved);
     if problems.is_empty() {
         let what = describe(&changes, env);
         env.say(
