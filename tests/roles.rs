@@ -351,7 +351,7 @@ fn an_import_audits_its_new_appeals_as_one_run() {
             runs[0].appeal_id,
             runs[0].through_id
         ),
-        ("created", first, Some(last))
+        ("created", Some(first), Some(last))
     );
     for id in first..=last {
         let h = store.history(id).unwrap();

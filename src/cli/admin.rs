@@ -146,6 +146,12 @@ enum AuditAction {
         /// Only this appeal (number or channel:id)
         #[arg(long, value_name = "ID")]
         appeal: Option<String>,
+        /// Only the entries of this register (`roadmap`, `measure`, `page`, `vote`, `template`…)
+        #[arg(long, value_name = "NAME", conflicts_with = "appeal")]
+        register: Option<String>,
+        /// With --register: only this entry of it
+        #[arg(long, value_name = "N", requires = "register")]
+        entry: Option<i64>,
         /// Only this operator's changes
         #[arg(long, value_name = "LOGIN")]
         operator: Option<String>,
@@ -223,6 +229,8 @@ pub fn audit(ws: &Workspace, a: AuditArgs) -> CmdResult {
         }
         AuditAction::Log {
             appeal,
+            register,
+            entry,
             operator,
             from,
             to,
@@ -240,6 +248,8 @@ pub fn audit(ws: &Workspace, a: AuditArgs) -> CmdResult {
             }
             let filter = AuditFilter {
                 appeal,
+                register,
+                entry,
                 operator,
                 from: from.map(|d| day_start(d, tz)),
                 to: to
@@ -270,6 +280,8 @@ pub fn audit(ws: &Workspace, a: AuditArgs) -> CmdResult {
                     .map(|e| {
                         json!({
                             "id": e.id, "appeal_id": e.appeal_id, "through_id": e.through_id,
+                            "register": e.register.as_ref().map(|r| &r.register),
+                            "entry_id": e.register.as_ref().map(|r| r.entry_id),
                             "at": super::output::rfc3339(e.at, tz),
                             "operator": e.operator, "source": e.source, "field": e.field,
                             "old": e.old, "new": e.new, "hash": e.hash,
@@ -280,12 +292,14 @@ pub fn audit(ws: &Workspace, a: AuditArgs) -> CmdResult {
             } else {
                 for e in &entries {
                     // A run of appeals created by one import: №first–last.
-                    let appeals = match e.through_id {
-                        Some(last) => format!("{}–{last}", e.appeal_id),
-                        None => e.appeal_id.to_string(),
+                    let appeals = match (&e.register, e.appeal_id, e.through_id) {
+                        (Some(r), _, _) => format!("{} {}", r.register, r.entry_id),
+                        (None, Some(first), Some(last)) => format!("№{first}–{last}"),
+                        (None, Some(id), None) => format!("№{id}"),
+                        (None, None, _) => "—".to_string(),
                     };
                     println!(
-                        "{:>8} {} №{:<7} {:<12} {:<24} {}: {} → {}",
+                        "{:>8} {} {:<8} {:<12} {:<24} {}: {} → {}",
                         e.id,
                         short(e.at, tz),
                         appeals,

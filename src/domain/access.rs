@@ -117,11 +117,16 @@ pub enum Action {
     Manage,
     /// Read and verify the audit trail.
     Audit,
+    /// Keep the registers of the decree: roadmaps and their measures, votes and discussions,
+    /// answer templates.
+    KeepRegisters,
+    /// Keep the registry of the official pages (import, change).
+    KeepPages,
 }
 
 impl Action {
     /// Every action, in README's order.
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 11] = [
         Action::See,
         Action::SeePersonalData,
         Action::Import,
@@ -131,6 +136,8 @@ impl Action {
         Action::ExportPersonalData,
         Action::Manage,
         Action::Audit,
+        Action::KeepRegisters,
+        Action::KeepPages,
     ];
 
     /// What a refusal says the operator tried.
@@ -145,6 +152,8 @@ impl Action {
             Action::ExportPersonalData => "exporting personal data (head and coordinator only)",
             Action::Manage => "managing operators",
             Action::Audit => "reading the audit trail",
+            Action::KeepRegisters => "keeping the registers (roadmaps, votes, templates)",
+            Action::KeepPages => "keeping the registry of official pages",
         }
     }
 }
@@ -180,10 +189,12 @@ impl Role {
                 | A::Triage
                 | A::RecordAnswers
                 | A::Grade
-                | A::ExportPersonalData,
+                | A::ExportPersonalData
+                | A::KeepRegisters
+                | A::KeepPages,
             ) => All,
             (Role::Coordinator, _) => No,
-            (Role::Pages, A::See) => All,
+            (Role::Pages, A::See | A::KeepPages) => All,
             (Role::Pages, A::Triage | A::RecordAnswers) => Page,
             (Role::Pages, _) => No,
             (Role::BlockLead, A::See | A::SeePersonalData | A::Triage | A::RecordAnswers) => Own,

@@ -2,6 +2,10 @@
 //! a SHA-256 over its own content and the previous entry's hash, so editing, deleting or
 //! reordering any entry breaks the chain from there on; `verify` names the first broken entry.
 //!
+//! The registers of the decree (roadmaps, official pages, votes, templates…) write into the same
+//! chain: an entry names either an appeal or a register's entry (`register`, `entry_id`), so one
+//! head and one anchor cover everything the МЦУ changed.
+//!
 //! An import records the appeals it creates as one entry per run of consecutive ids
 //! (`appeal_id` the first, `through_id` the last, field `created`): a million-row export is
 //! one entry, not a million, and each appeal's history still begins with its creation.
@@ -31,7 +35,11 @@ pub(crate) const CREATED_RUN_OF: &str = "(SELECT id FROM events INDEXED BY event
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
     pub id: i64,
-    pub appeal_id: i64,
+    /// The appeal changed (none for a register's entry).
+    pub appeal_id: Option<i64>,
+    /// The register and entry changed (none for an appeal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub register: Option<Subject>,
     /// For the creation of a run of appeals by an import: the last of them (`appeal_id` is the
     /// first).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -43,6 +51,13 @@ pub struct AuditEntry {
     pub old: Option<String>,
     pub new: Option<String>,
     pub hash: String,
+}
+
+/// A register's entry an audit entry is about: `roadmap` 3, `page` 12…
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Subject {
+    pub register: String,
+    pub entry_id: i64,
 }
 
 /// The chain's head: how many entries, the last one's id and its hash.
@@ -130,15 +145,65 @@ pub struct Verification {
     pub problems: Vec<Problem>,
 }
 
-/// The hash of an entry: over the previous hash and every field, each length-prefixed so that no
-/// two different entries can give the same input. `through` (the last appeal of a run created
-/// by an import) and `digest` (what a creation entry's appeals were created with) take part only
-/// when present, so other entries hash as they always did.
+/// The hash of an appeal's entry: over the previous hash and every field, each length-prefixed so
+/// that no two different entries can give the same input. `through` (the last appeal of a run
+/// created by an import) and `digest` (what a creation entry's appeals were created with) take
+/// part only when present, so other entries hash as they always did.
 #[allow(clippy::too_many_arguments)]
 pub fn entry_hash(
     prev: &str,
     id: i64,
     appeal_id: i64,
+    at: i64,
+    operator: &str,
+    source: &str,
+    field: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+    through: Option<i64>,
+    digest: Option<&str>,
+) -> String {
+    hash_entry(
+        prev, id, appeal_id, None, at, operator, source, field, old, new, through, digest,
+    )
+}
+
+/// The hash of a register entry's audit entry: as [`entry_hash`] with appeal 0, and the register
+/// and the entry's id after the values.
+#[allow(clippy::too_many_arguments)]
+pub fn register_entry_hash(
+    prev: &str,
+    id: i64,
+    subject: (&str, i64),
+    at: i64,
+    operator: &str,
+    source: &str,
+    field: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+) -> String {
+    hash_entry(
+        prev,
+        id,
+        0,
+        Some(subject),
+        at,
+        operator,
+        source,
+        field,
+        old,
+        new,
+        None,
+        None,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn hash_entry(
+    prev: &str,
+    id: i64,
+    appeal_id: i64,
+    subject: Option<(&str, i64)>,
     at: i64,
     operator: &str,
     source: &str,
@@ -173,6 +238,11 @@ pub fn entry_hash(
     if let Some(d) = digest {
         part(b"digest");
         part(d.as_bytes());
+    }
+    if let Some((register, entry)) = subject {
+        part(b"register");
+        part(register.as_bytes());
+        part(&entry.to_le_bytes());
     }
     hex(&h.finalize())
 }
@@ -255,6 +325,54 @@ pub(crate) fn append_created(
     )
 }
 
+/// Appends entries about one entry of a register (`roadmap`, `page`…), chained to the current
+/// head. Must run inside the caller's write transaction, like [`append`].
+#[allow(dead_code)]
+pub(crate) fn append_register(
+    conn: &Connection,
+    (register, entry_id): (&str, i64),
+    at: i64,
+    actor: &super::Actor,
+    entries: &[(&str, Option<&str>, Option<&str>)],
+) -> Result<(), StoreError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let (mut id, mut prev) = head(conn)?.unwrap_or((0, String::new()));
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO events (id, register, entry_id, at, operator, source, field, old, new, hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for (field, old, new) in entries {
+        id += 1;
+        let hash = register_entry_hash(
+            &prev,
+            id,
+            (register, entry_id),
+            at,
+            &actor.operator,
+            &actor.source,
+            field,
+            *old,
+            *new,
+        );
+        ins.execute(params![
+            id,
+            register,
+            entry_id,
+            at,
+            actor.operator,
+            actor.source,
+            field,
+            old,
+            new,
+            hash
+        ])?;
+        prev = hash;
+    }
+    Ok(())
+}
+
 fn append_entries(
     conn: &Connection,
     cache: Option<&std::cell::RefCell<Option<(i64, String)>>>,
@@ -312,8 +430,8 @@ pub(crate) fn seal(conn: &Connection) -> Result<(), StoreError> {
     let tx = conn.unchecked_transaction()?;
     {
         let mut st = tx.prepare(
-            "SELECT id, appeal_id, at, operator, source, field, old, new, through_id, digest \
-             FROM events WHERE id >= ?1 ORDER BY id",
+            "SELECT id, appeal_id, at, operator, source, field, old, new, through_id, digest, \
+             register, entry_id FROM events WHERE id >= ?1 ORDER BY id",
         )?;
         let mut up = tx.prepare("UPDATE events SET hash = ?2 WHERE id = ?1")?;
         let mut rows = st.query([first])?;
@@ -328,17 +446,23 @@ pub(crate) fn seal(conn: &Connection) -> Result<(), StoreError> {
 }
 
 /// The hash a stored entry should have, read from a row of
-/// `id, appeal_id, at, operator, source, field, old, new, through_id, digest`.
+/// `id, appeal_id, at, operator, source, field, old, new, through_id, digest, register, entry_id`.
 fn row_hash(prev: &str, r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String)> {
-    let (id, appeal, at): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+    let (id, appeal, at): (i64, Option<i64>, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
     let (op, src, field): (String, String, String) = (r.get(3)?, r.get(4)?, r.get(5)?);
     let (old, new): (Option<String>, Option<String>) = (r.get(6)?, r.get(7)?);
     let through: Option<i64> = r.get(8)?;
     let digest: Option<String> = r.get(9)?;
-    let h = entry_hash(
+    let register: Option<String> = r.get(10)?;
+    let entry: Option<i64> = r.get(11)?;
+    // A row with a register and an appeal (or neither) cannot be written by mcu: hashing it as
+    // the register's entry makes it fail verification either way.
+    let subject = register.as_deref().map(|g| (g, entry.unwrap_or(0)));
+    let h = hash_entry(
         prev,
         id,
-        appeal,
+        appeal.unwrap_or(0),
+        subject,
         at,
         &op,
         &src,
@@ -355,6 +479,9 @@ fn row_hash(prev: &str, r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String)
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditFilter {
     pub appeal: Option<i64>,
+    /// Entries of one register (`roadmap`, `page`…), and of one entry of it.
+    pub register: Option<String>,
+    pub entry: Option<i64>,
     pub operator: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
@@ -393,8 +520,8 @@ impl Store {
         let mut at_kept: Option<(i64, String)> = None;
 
         let mut st = self.conn().prepare(
-            "SELECT id, appeal_id, at, operator, source, field, old, new, through_id, digest, hash \
-             FROM events ORDER BY id",
+            "SELECT id, appeal_id, at, operator, source, field, old, new, through_id, digest, \
+             register, entry_id, hash FROM events ORDER BY id",
         )?;
         let mut rows = st.query([])?;
         let mut prev = String::new();
@@ -403,7 +530,7 @@ impl Store {
         let mut last: Option<(i64, String)> = None;
         while let Some(r) = rows.next()? {
             checked += 1;
-            let stored: String = r.get::<_, Option<String>>(10)?.unwrap_or_default();
+            let stored: String = r.get::<_, Option<String>>(12)?.unwrap_or_default();
             let (id, h) = row_hash(&prev, r)?;
             if first_broken.is_none() && stored != h {
                 first_broken = Some(id);
@@ -483,7 +610,7 @@ impl Store {
     pub fn audit_log(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
         let mut sql =
             "SELECT id, appeal_id, at, operator, source, field, old, new, COALESCE(hash, ''), \
-             through_id FROM events WHERE 1 = 1"
+             through_id, register, entry_id FROM events WHERE 1 = 1"
                 .to_string();
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         if let Some(a) = f.appeal {
@@ -492,6 +619,14 @@ impl Store {
                 " AND (appeal_id = ?1 OR (id = {CREATED_RUN_OF} AND through_id >= ?1))"
             ));
             args.push(a.into());
+        }
+        if let Some(g) = &f.register {
+            sql.push_str(&format!(" AND register = ?{}", args.len() + 1));
+            args.push(g.clone().into());
+        }
+        if let Some(e) = f.entry {
+            sql.push_str(&format!(" AND entry_id = ?{}", args.len() + 1));
+            args.push(e.into());
         }
         if let Some(o) = &f.operator {
             sql.push_str(" AND operator = ?");
@@ -522,6 +657,13 @@ impl Store {
                 new: r.get(7)?,
                 hash: r.get(8)?,
                 through_id: r.get(9)?,
+                register: match (
+                    r.get::<_, Option<String>>(10)?,
+                    r.get::<_, Option<i64>>(11)?,
+                ) {
+                    (Some(register), Some(entry_id)) => Some(Subject { register, entry_id }),
+                    _ => None,
+                },
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

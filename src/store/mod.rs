@@ -14,6 +14,7 @@ mod imports;
 mod operators;
 mod query;
 mod recipients;
+mod registers;
 mod schema;
 mod triage;
 
@@ -32,8 +33,8 @@ pub use analytics::{
 };
 pub use appeals::{Change, Event, SaveKind, SaveOutcome};
 pub use audit::{
-    AnchorReport, AppealReport, AuditEntry, AuditFilter, Head, KeptHead, Problem, Verification,
-    entry_hash,
+    AnchorReport, AppealReport, AuditEntry, AuditFilter, Head, KeptHead, Problem, Subject,
+    Verification, entry_hash, register_entry_hash,
 };
 pub use imports::ImportTx;
 pub use imports::ImportedFile;

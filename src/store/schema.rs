@@ -213,6 +213,41 @@ ALTER TABLE triage ADD COLUMN error TEXT;
 ALTER TABLE events ADD COLUMN digest TEXT;
 ALTER TABLE appeals ADD COLUMN created_tags BLOB;
 "#,
+    // 13: the registers of the decree (roadmaps, official pages, votes, templates…) are audited in
+    // the same chain as appeals: an entry is about an appeal (`appeal_id`) or about a register's
+    // entry (`register`, `entry_id`), never both. SQLite cannot relax `appeal_id NOT NULL` in place,
+    // so the table is rebuilt with its rows, ids and hashes unchanged (an appeal's entry hashes as
+    // before; see store::audit::entry_hash).
+    r#"
+CREATE TABLE events_v13 (
+    id          INTEGER PRIMARY KEY,
+    appeal_id   INTEGER REFERENCES appeals(id),      -- NULL for a register's entry
+    register    TEXT,                                -- e.g. roadmap, page, vote; NULL for an appeal
+    entry_id    INTEGER,                             -- the register entry's id
+    at          INTEGER NOT NULL,
+    operator    TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    field       TEXT NOT NULL,
+    old         TEXT,
+    new         TEXT,
+    hash        TEXT,
+    through_id  INTEGER,
+    digest      TEXT,
+    CHECK ((appeal_id IS NULL) = (register IS NOT NULL)),
+    CHECK ((register IS NULL) = (entry_id IS NULL))
+);
+INSERT INTO events_v13 (id, appeal_id, at, operator, source, field, old, new, hash, through_id,
+                        digest)
+    SELECT id, appeal_id, at, operator, source, field, old, new, hash, through_id, digest
+    FROM events ORDER BY id;
+DROP TABLE events;
+ALTER TABLE events_v13 RENAME TO events;
+CREATE INDEX events_appeal ON events (appeal_id, id);
+CREATE INDEX events_officer_block ON events (appeal_id)
+    WHERE field = 'block' AND source IN ('console', 'cli');
+CREATE INDEX events_created_runs ON events (appeal_id) WHERE through_id IS NOT NULL;
+CREATE INDEX events_register ON events (register, entry_id, id) WHERE register IS NOT NULL;
+"#,
 ];
 
 /// The schema version whose migration recreated the search index, which must then be refilled.
@@ -288,6 +323,62 @@ fn rebuild_search(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Version 13 rebuilds the audit trail's table: its entries keep their ids, contents and
+    /// hashes, and an entry must be about an appeal or a register's entry, not both or neither.
+    #[test]
+    fn rebuilding_the_events_keeps_every_entry() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        let tx = conn.transaction().expect("tx");
+        for sql in &MIGRATIONS[..12] {
+            tx.execute_batch(sql).expect("migration");
+        }
+        tx.pragma_update(None, "user_version", 12).expect("version");
+        tx.execute(
+            "INSERT INTO appeals (id, channel, source_id, received_at, text, status, is_open, \
+             created_at, updated_at) VALUES (1, 'im', 'A-1', 0, 'Яма', 'new', 1, 0, 0)",
+            [],
+        )
+        .expect("appeal");
+        for (id, field, hash) in [(1, "created", "h1"), (5, "status", "h5")] {
+            tx.execute(
+                "INSERT INTO events (id, appeal_id, at, operator, source, field, new, hash) \
+                 VALUES (?1, 1, 100, 'op', 'cli', ?2, 'x', ?3)",
+                params![id, field, hash],
+            )
+            .expect("event");
+        }
+        tx.commit().expect("commit");
+        migrate(&mut conn, &Reference::embedded().expect("reference")).expect("migrated");
+        let rows: Vec<(i64, Option<i64>, String, String)> = conn
+            .prepare("SELECT id, appeal_id, field, hash FROM events ORDER BY id")
+            .expect("query")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("read");
+        assert_eq!(
+            rows,
+            vec![
+                (1, Some(1), "created".into(), "h1".into()),
+                (5, Some(1), "status".into(), "h5".into())
+            ]
+        );
+        let insert = |appeal: Option<i64>, register: Option<&str>, entry: Option<i64>| {
+            conn.execute(
+                "INSERT INTO events (appeal_id, register, entry_id, at, operator, source, field) \
+                 VALUES (?1, ?2, ?3, 0, 'op', 'cli', 'f')",
+                params![appeal, register, entry],
+            )
+        };
+        assert!(insert(Some(1), Some("roadmap"), Some(1)).is_err(), "both");
+        assert!(insert(None, None, None).is_err(), "neither");
+        assert!(
+            insert(None, Some("roadmap"), None).is_err(),
+            "a register without an entry"
+        );
+        insert(None, Some("roadmap"), Some(1)).expect("a register's entry");
+    }
 
     /// A database made by the first schema version keeps finding its appeals after the search
     /// index is recreated.

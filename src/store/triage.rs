@@ -256,6 +256,7 @@ impl Store {
         let sql = format!(
             "SELECT a.text, a.channel, a.category, a.block FROM \
              (SELECT DISTINCT appeal_id FROM events WHERE field = 'block' AND source IN {OFFICER_SOURCES} \
+              AND appeal_id IS NOT NULL \
               ORDER BY appeal_id DESC LIMIT ?1) o \
              JOIN appeals a ON a.id = o.appeal_id WHERE a.block IS NOT NULL ORDER BY a.id DESC"
         );

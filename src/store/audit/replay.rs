@@ -206,7 +206,7 @@ pub(crate) fn check(conn: &Connection) -> Result<(AppealReport, Option<Problem>)
     let runs: Vec<Run> = conn
         .prepare(
             "SELECT id, appeal_id, COALESCE(through_id, appeal_id), digest FROM events \
-             WHERE field = 'created' ORDER BY appeal_id, id",
+             WHERE appeal_id IS NOT NULL AND field = 'created' ORDER BY appeal_id, id",
         )?
         .query_map([], |r| {
             let digest: Option<String> = r.get(3)?;
@@ -224,7 +224,8 @@ pub(crate) fn check(conn: &Connection) -> Result<(AppealReport, Option<Problem>)
 
     let mut changes = conn.prepare(
         "SELECT id, appeal_id, field, old, new FROM events INDEXED BY events_appeal \
-         WHERE through_id IS NULL AND field NOT IN ('created', 'note') ORDER BY appeal_id, id",
+         WHERE appeal_id IS NOT NULL AND through_id IS NULL AND field NOT IN ('created', 'note') \
+         ORDER BY appeal_id, id",
     )?;
     let mut changes = changes.query_map([], |r| {
         Ok((
