@@ -1041,6 +1041,10 @@ fn every_dangerous_action_is_a_triage_action() {
             "add_note",
             "extend_deadline",
             "apply_marked",
+            "new_entry",
+            "edit_entry",
+            "entry_status",
+            "link_roadmap",
         ]
     );
     let confirmed: Vec<&str> = CATALOGUE

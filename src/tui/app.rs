@@ -160,6 +160,11 @@ impl App {
                 self.env.say("Обновлено", false);
             }
             _ if self.env.popup.is_some() => self.popup_action(action)?,
+            Action::Screen(name) => {
+                if !super::screens::registers::open(name, &mut self.env)? {
+                    self.env.say(format!("Нет экрана «{name}»"), true);
+                }
+            }
             _ => {
                 let top: &mut dyn Screen = match self.stack.last_mut() {
                     Some(s) => s.as_mut(),
@@ -226,6 +231,10 @@ impl App {
     /// Carries out what the screens asked for, until nothing more is asked.
     fn run_effects(&mut self) -> Result<(), StoreError> {
         loop {
+            for mut s in self.env.take_screens() {
+                s.refresh(&mut self.env)?;
+                self.stack.push(s);
+            }
             let effects = self.env.take_effects();
             if effects.is_empty() {
                 return Ok(());

@@ -179,6 +179,16 @@ pub enum Action {
     Complete,
     Yes,
     No,
+    /// Open a screen by name (`roadmaps`, `pages`, `votes`, `templates`).
+    Screen(String),
+    /// In a register: a new entry (a roadmap, a measure, a template…).
+    NewEntry,
+    /// In a register: change a field of the entry under the cursor.
+    EditEntry,
+    /// In a register: change the status of the entry under the cursor.
+    EntryStatus,
+    /// Link the current or the marked appeals to a roadmap (a chooser).
+    LinkRoadmap,
 }
 
 /// The shape of an action's argument.
@@ -204,6 +214,7 @@ pub enum ArgKind {
     Block,
     Recipient,
     View,
+    Screen,
 }
 
 impl ArgKind {
@@ -219,6 +230,7 @@ impl ArgKind {
             ArgKind::Block => "BLOCK",
             ArgKind::Recipient => "RECIPIENT",
             ArgKind::View => "NAME",
+            ArgKind::Screen => "SCREEN",
         }
     }
 
@@ -238,6 +250,7 @@ impl ArgKind {
             ArgKind::Block => "a block id from blocks.toml (housing, roads…)".to_string(),
             ArgKind::Recipient => "a recipient id".to_string(),
             ArgKind::View => "a saved view's name".to_string(),
+            ArgKind::Screen => "a screen: roadmaps, pages, votes, templates".to_string(),
         }
     }
 }
@@ -264,13 +277,16 @@ pub struct ActionSpec {
     build: fn(Option<&str>) -> Option<Action>,
 }
 
-use Context::{Chooser, Confirm, Detail, Global, Help, Input, List};
+use Context::{Chooser, Confirm, Detail, Global, Help, Input, List, Register};
 
 const EVERYWHERE: &[Context] = &Context::ALL;
-const MOVING: &[Context] = &[Global, List, Detail, Help, Chooser];
-const SCREENS: &[Context] = &[Global, List, Detail, Help];
+const MOVING: &[Context] = &[Global, List, Detail, Register, Help, Chooser];
+const SCREENS: &[Context] = &[Global, List, Detail, Register, Help];
 const BROWSING: &[Context] = &[Global, List, Detail];
 const LISTING: &[Context] = &[Global, List];
+const OPENING: &[Context] = &[Global, List, Register];
+const PANELS: &[Context] = &[Global, List, Detail, Register];
+const REGISTERS: &[Context] = &[Global, Register];
 const POPUPS: &[Context] = &[Chooser, Input, Confirm];
 
 impl ActionSpec {
@@ -353,20 +369,17 @@ static BOTTOM: ActionSpec =
 static NEXT_PANEL: ActionSpec = ActionSpec::new(
     "next_panel",
     "Следующая панель",
-    BROWSING,
+    PANELS,
     |_| Some(Action::NextPanel),
 );
 static PREV_PANEL: ActionSpec = ActionSpec::new(
     "prev_panel",
     "Предыдущая панель",
-    BROWSING,
+    PANELS,
     |_| Some(Action::PrevPanel),
 );
 static OPEN: ActionSpec =
-    ActionSpec::new("open", "Открыть обращение", LISTING, |_| {
-        Some(Action::Open)
-    })
-    .hinted(10, "Открыть");
+    ActionSpec::new("open", "Открыть", OPENING, |_| Some(Action::Open)).hinted(10, "Открыть");
 static BACK: ActionSpec =
     ActionSpec::new("back", "Назад", SCREENS, |_| Some(Action::Back)).hinted(11, "Назад");
 static NEXT_APPEAL: ActionSpec = ActionSpec::new(
@@ -609,6 +622,43 @@ static NO: ActionSpec = ActionSpec::new("no", "Нет, отменить", &[Conf
 .hinted(2, "Нет");
 
 /// Every action, in the order documentation lists them.
+static SCREEN: ActionSpec = ActionSpec::new(
+    "screen",
+    "Открыть экран: roadmaps, pages, votes, templates",
+    SCREENS,
+    |a| Some(Action::Screen(a?.to_string())),
+)
+.arg(ArgSpec::Required(ArgKind::Screen));
+static NEW_ENTRY: ActionSpec =
+    ActionSpec::new("new_entry", "Новая запись", REGISTERS, |_| {
+        Some(Action::NewEntry)
+    })
+    .triage()
+    .hinted(20, "Новая");
+static EDIT_ENTRY: ActionSpec = ActionSpec::new(
+    "edit_entry",
+    "Изменить поле записи",
+    REGISTERS,
+    |_| Some(Action::EditEntry),
+)
+.triage()
+.hinted(21, "Изменить");
+static ENTRY_STATUS: ActionSpec = ActionSpec::new(
+    "entry_status",
+    "Сменить статус записи",
+    REGISTERS,
+    |_| Some(Action::EntryStatus),
+)
+.triage()
+.hinted(22, "Статус");
+static LINK_ROADMAP: ActionSpec = ActionSpec::new(
+    "link_roadmap",
+    "Связать с дорожной картой",
+    BROWSING,
+    |_| Some(Action::LinkRoadmap),
+)
+.triage();
+
 pub static CATALOGUE: &[&ActionSpec] = &[
     &NOOP,
     &UP,
@@ -656,6 +706,11 @@ pub static CATALOGUE: &[&ActionSpec] = &[
     &COMPLETE,
     &YES,
     &NO,
+    &SCREEN,
+    &NEW_ENTRY,
+    &EDIT_ENTRY,
+    &ENTRY_STATUS,
+    &LINK_ROADMAP,
 ];
 
 impl Action {
@@ -708,6 +763,11 @@ impl Action {
             Action::Complete => &COMPLETE,
             Action::Yes => &YES,
             Action::No => &NO,
+            Action::Screen(_) => &SCREEN,
+            Action::NewEntry => &NEW_ENTRY,
+            Action::EditEntry => &EDIT_ENTRY,
+            Action::EntryStatus => &ENTRY_STATUS,
+            Action::LinkRoadmap => &LINK_ROADMAP,
         }
     }
 
@@ -745,6 +805,7 @@ impl Action {
             Action::Arrow(step) => Some(step.to_string()),
             Action::Filter(kind) => Some(kind.id().to_string()),
             Action::View(name) | Action::SetBlock(name) | Action::Assign(name) => name.clone(),
+            Action::Screen(name) => Some(name.clone()),
             Action::SetStatus(status) => status.map(|s| s.id().to_string()),
             Action::Grade(quality) => quality.map(|q| q.id().to_string()),
             Action::Rate(n) | Action::Pick(n) => n.map(|n| n.to_string()),
@@ -872,6 +933,7 @@ mod tests {
             ArgKind::Block => "roads",
             ArgKind::Recipient => "uzhkh",
             ArgKind::View => "мои",
+            ArgKind::Screen => "roadmaps",
         }
     }
 

@@ -62,14 +62,18 @@ pub enum Context {
     Help,
     /// A yes/no question before a dangerous action.
     Confirm,
+    /// A register's screen: the list of its entries, or one entry (roadmaps, official pages,
+    /// votes, answer templates).
+    Register,
 }
 
 impl Context {
     /// Every context, in the order of the keymap file.
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::List,
         Context::Detail,
+        Context::Register,
         Context::Chooser,
         Context::Input,
         Context::Help,
@@ -86,12 +90,16 @@ impl Context {
             Context::Input => "input",
             Context::Help => "help",
             Context::Confirm => "confirm",
+            Context::Register => "register",
         }
     }
 
     /// Whether keys this context leaves free fall through to `[global]` (screens do, popups don't).
     pub fn inherits_global(self) -> bool {
-        matches!(self, Context::List | Context::Detail | Context::Help)
+        matches!(
+            self,
+            Context::List | Context::Detail | Context::Register | Context::Help
+        )
     }
 
     /// Whether unbound printable keys are text typed into the context (and never layout-remapped).

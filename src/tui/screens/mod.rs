@@ -10,11 +10,13 @@
 //!
 //! - [`main`]: the three live panels (incoming, overdue by block, ranking);
 //! - [`detail`]: one appeal in full;
+//! - [`registers`]: the registers' screens (roadmaps, official pages, votes, templates) by name;
 //! - [`triage`]: the triage actions every screen that shows appeals shares (set block, assign,
 //!   status, answers, grades…), through the audited store.
 
 pub mod detail;
 pub mod main;
+pub mod registers;
 pub mod triage;
 
 use std::any::Any;
@@ -104,6 +106,8 @@ pub struct Env {
     pub drawn_at: DateTime<Utc>,
     pub quit: bool,
     effects: Vec<Effect>,
+    /// Screens asked to be opened over the current one (a register's list, one entry).
+    screens: Vec<Box<dyn Screen>>,
 }
 
 impl Env {
@@ -128,6 +132,7 @@ impl Env {
             drawn_at: clock.now(),
             quit: false,
             effects: Vec::new(),
+            screens: Vec::new(),
         }
     }
 
@@ -160,6 +165,17 @@ impl Env {
     /// The requests made since the last call.
     pub(crate) fn take_effects(&mut self) -> Vec<Effect> {
         std::mem::take(&mut self.effects)
+    }
+
+    /// Opens a screen over the current one (after the action; the app reads its data first).
+    pub fn push_screen(&mut self, s: Box<dyn Screen>) {
+        self.screens.push(s);
+        self.dirty = true;
+    }
+
+    /// The screens asked to be opened since the last call.
+    pub(crate) fn take_screens(&mut self) -> Vec<Box<dyn Screen>> {
+        std::mem::take(&mut self.screens)
     }
 
     /// Opens a pop-up.

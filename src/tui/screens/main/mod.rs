@@ -454,6 +454,7 @@ impl Main {
                 self.apply_filter(env)?;
             }
             "" => {}
+            other if super::registers::open(other, env)? => {}
             other => env.say(
                 format!(
                     "Неизвестная команда «{other}» (есть: {}, q)",
