@@ -397,6 +397,7 @@ pub fn redact(a: &Appeal, g: &Grants) -> Appeal {
     // What the free text says about people: phones, e-mails, house numbers, names.
     r.text = super::pii::mask_text(&a.text);
     r.answer = a.answer.as_deref().map(super::pii::mask_text);
+    r.interim_answer = a.interim_answer.as_deref().map(super::pii::mask_text);
     r.extension_reason = a.extension_reason.as_deref().map(super::pii::mask_text);
     r
 }

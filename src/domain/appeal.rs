@@ -100,7 +100,10 @@ pub struct Appeal {
     pub conflict: bool,
     /// The first (interim or final) response.
     pub first_response_at: Option<DateTime<Utc>>,
+    /// The interim answer's text (промежуточный ответ), kept apart from the final one.
+    pub interim_answer: Option<String>,
     pub answered_at: Option<DateTime<Utc>>,
+    /// The final answer's text.
     pub answer: Option<String>,
     pub quality: Option<Quality>,
     /// The citizen's rating of the answer, 1–5.
@@ -151,6 +154,7 @@ impl Appeal {
             urgent: false,
             conflict: false,
             first_response_at: None,
+            interim_answer: None,
             answered_at: None,
             answer: None,
             quality: None,
@@ -196,8 +200,13 @@ impl Appeal {
     /// count): a new answer term starts there under the channel's rule (the deadlines are derived
     /// from `reopened_at`), and what belonged to the earlier term — the answer time and text, its
     /// grade, the citizen's rating, a 59-ФЗ extension, an interim answer of an earlier reopening
-    /// — is withdrawn. The history keeps it. The first response stays: it was given to the receipt.
+    /// — is withdrawn. The history keeps it. The first response stays: it was given to the receipt,
+    /// and so does its text, unless the interim text is that of an earlier reopening's interim
+    /// answer.
     pub fn reopen(&mut self, at: DateTime<Utc>, old_count: i64) {
+        if self.interim_after_reopen_at.is_some() {
+            self.interim_answer = None;
+        }
         self.reopen_count = old_count + 1;
         self.reopened_at = Some(at);
         self.interim_after_reopen_at = None;
@@ -265,6 +274,24 @@ mod tests {
         assert!(!a.is_answered());
         assert!(a.before_reopening(at - chrono::Duration::seconds(1)));
         assert!(!a.before_reopening(at));
+    }
+
+    #[test]
+    fn a_reopen_keeps_the_first_interim_text_but_withdraws_a_later_one() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 4, 7, 0, 0).unwrap();
+        let mut a = answered();
+        a.interim_answer = Some("Принято в работу, выезд 5 ноября".into());
+        a.reopen(at, 0);
+        assert_eq!(
+            a.interim_answer.as_deref(),
+            Some("Принято в работу, выезд 5 ноября")
+        );
+        assert_eq!(a.answer, None);
+        // An interim answer of the reopened term is withdrawn at the next reopening.
+        a.interim_after_reopen_at = Some(at);
+        a.interim_answer = Some("Повторный выезд назначен".into());
+        a.reopen(at + chrono::Duration::days(1), 1);
+        assert_eq!(a.interim_answer, None);
     }
 
     #[test]

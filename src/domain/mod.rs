@@ -1,6 +1,7 @@
 //! Pure domain rules and types: no I/O, no SQL, no terminal.
 
 pub mod access;
+pub mod answers;
 pub mod appeal;
 pub mod block;
 pub mod calendar;

@@ -61,6 +61,7 @@ pub fn field_label(field: &str) -> &str {
         "reopen_count" => "переоткрыто раз",
         "reopened_at" => "переоткрыто",
         "interim_after_reopen_at" => "промежуточный ответ после переоткрытия",
+        "interim_answer" => "текст промежуточного ответа",
         other => other,
     }
 }

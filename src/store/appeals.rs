@@ -19,7 +19,8 @@ pub(crate) const APPEAL_COLUMNS: &str = "a.id, a.channel, a.source_id, a.receive
     a.author, a.contact, s.name, a.address, a.url, a.category, a.fz59, a.block, r.name, a.status, \
     a.urgent, a.conflict, a.first_response_at, a.answered_at, a.answer, a.quality, a.rating, a.lat, \
     a.lon, a.duplicate_of, a.extension_reason, a.reopen_count, a.register_due, \
-    a.first_response_due, a.answer_due, a.version, a.reopened_at, a.interim_after_reopen_at";
+    a.first_response_due, a.answer_due, a.version, a.reopened_at, a.interim_after_reopen_at, \
+    a.interim_answer";
 
 /// `FROM` clause joining the names of settlement and recipient.
 pub(crate) const APPEAL_FROM: &str = "appeals a LEFT JOIN settlements s ON s.id = a.settlement_id \
@@ -82,6 +83,7 @@ pub(crate) fn appeal_from_row(r: &Row<'_>) -> rusqlite::Result<Appeal> {
         version: r.get(30)?,
         reopened_at: ts_opt(r.get(31)?),
         interim_after_reopen_at: ts_opt(r.get(32)?),
+        interim_answer: r.get(33)?,
     })
 }
 
@@ -106,7 +108,9 @@ impl Event {
             "author" => mask_name,
             "contact" => mask_contact,
             "address" => mask_address,
-            "text" | "answer" | "note" | "extension_reason" => crate::domain::pii::mask_text,
+            "text" | "answer" | "interim_answer" | "note" | "extension_reason" => {
+                crate::domain::pii::mask_text
+            }
             _ => return,
         };
         self.old = self.old.as_deref().map(f);
@@ -126,6 +130,8 @@ pub enum Change {
     Conflict(bool),
     /// Record (or clear) the interim/first response time.
     InterimAt(Option<DateTime<Utc>>),
+    /// The interim answer's text (kept apart from the final answer's).
+    InterimAnswer(Option<String>),
     /// Record (or clear) the final answer time.
     AnsweredAt(Option<DateTime<Utc>>),
     Answer(Option<String>),
@@ -152,7 +158,10 @@ impl Change {
             | Change::Conflict(_)
             | Change::DuplicateOf(_)
             | Change::Extend(_) => Action::Triage,
-            Change::InterimAt(_) | Change::AnsweredAt(_) | Change::Answer(_) => {
+            Change::InterimAt(_)
+            | Change::InterimAnswer(_)
+            | Change::AnsweredAt(_)
+            | Change::Answer(_) => {
                 Action::RecordAnswers
             }
             Change::Quality(_) | Change::Rating(_) => Action::Grade,
@@ -182,7 +191,7 @@ pub struct SaveOutcome {
 /// The audited fields of an appeal as text: what its history records (a change of any of them
 /// is an entry), what its creation entry digests, and what `mcu audit verify` replays
 /// (`audit::replay`). A field added here is covered by all three.
-pub(crate) fn audited(a: &Appeal) -> [(&'static str, Option<Cow<'_, str>>); 25] {
+pub(crate) fn audited(a: &Appeal) -> [(&'static str, Option<Cow<'_, str>>); 26] {
     // Borrowed where the appeal holds the text already: an import computes this for every row.
     let t = |d: Option<DateTime<Utc>>| d.map(|d| Cow::Owned(d.to_rfc3339()));
     fn s(v: &Option<String>) -> Option<Cow<'_, str>> {
@@ -223,6 +232,7 @@ pub(crate) fn audited(a: &Appeal) -> [(&'static str, Option<Cow<'_, str>>); 25] 
         ("reopen_count", Some(Cow::Owned(a.reopen_count.to_string()))),
         ("reopened_at", t(a.reopened_at)),
         ("interim_after_reopen_at", t(a.interim_after_reopen_at)),
+        ("interim_answer", s(&a.interim_answer)),
     ]
 }
 
@@ -392,7 +402,7 @@ fn search_form<'b>(
 
 /// The columns `save()` writes from an appeal, in the order of its values. The insert adds the
 /// key (channel, source id), the version and the timestamps; the update sets them by id.
-const WRITTEN: [&str; 31] = [
+const WRITTEN: [&str; 32] = [
     "received_at",
     "text",
     "author",
@@ -424,6 +434,7 @@ const WRITTEN: [&str; 31] = [
     "first_response_ws",
     "reopened_at",
     "interim_after_reopen_at",
+    "interim_answer",
 ];
 
 thread_local! {
@@ -566,6 +577,7 @@ pub(crate) fn save(
         &first_response_ws,
         &reopened,
         &interim_after_reopen,
+        &new.interim_answer,
     ];
     let id = match old {
         None => {
@@ -905,6 +917,9 @@ fn apply_changes(
                 {
                     a.first_response_at = Some(*t);
                 }
+            }
+            Change::InterimAnswer(text) => {
+                a.interim_answer = text.clone().filter(|t| !t.trim().is_empty())
             }
             Change::Answer(text) => a.answer = text.clone().filter(|t| !t.trim().is_empty()),
             Change::Quality(q) => a.quality = *q,

@@ -248,7 +248,17 @@ CREATE INDEX events_officer_block ON events (appeal_id)
 CREATE INDEX events_created_runs ON events (appeal_id) WHERE through_id IS NOT NULL;
 CREATE INDEX events_register ON events (register, entry_id, id) WHERE register IS NOT NULL;
 "#,
+    // 14: interim and final answers are separate texts (see `INTERIM_ANSWERS`).
+    INTERIM_ANSWERS,
 ];
+
+/// The migration that keeps the interim answer's text apart from the final one. Until it, the
+/// `answer` column held whichever was given last; right after it (`split_interim_answers`) an
+/// appeal still waiting for its final answer moves the text it holds to the interim column.
+/// Found by its text, not its number, so the migrations may be reordered at a merge.
+const INTERIM_ANSWERS: &str = r#"
+ALTER TABLE appeals ADD COLUMN interim_answer TEXT;   -- the interim answer's text
+"#;
 
 /// The schema version whose migration recreated the search index, which must then be refilled.
 const SEARCH_REBUILT_AT: usize = 4;
@@ -298,10 +308,50 @@ pub fn migrate(conn: &mut Connection, reference: &Reference) -> Result<i64, supe
         if i + 1 == SUMMARIES_REFILLED_AT && version as usize >= AGGREGATES_AT {
             super::aggregates::refill(&tx)?;
         }
+        if *sql == INTERIM_ANSWERS {
+            split_interim_answers(&tx)?;
+        }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
     }
     Ok(version)
+}
+
+/// After `INTERIM_ANSWERS`: the text of an appeal that got an interim answer and is still
+/// waiting for the final one (open, no answer time; after a reopening, an interim answer of the
+/// new term) is its interim answer's text. It moves to `interim_answer`, `answer` keeps only
+/// final answers, and each move is two entries of the audit trail (so `mcu audit verify` replays
+/// the history onto the new columns). An answered, closed, rejected or redirected appeal keeps
+/// its text as the final answer.
+fn split_interim_answers(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
+    let moved: Vec<(i64, String)> = tx
+        .prepare(
+            "SELECT id, answer FROM appeals WHERE answer IS NOT NULL AND answered_at IS NULL \
+             AND is_open = 1 AND (CASE WHEN reopened_at IS NULL THEN first_response_at \
+             ELSE interim_after_reopen_at END) IS NOT NULL ORDER BY id",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let now = chrono::Utc::now().timestamp();
+    let mut up = tx.prepare(
+        "UPDATE appeals SET interim_answer = answer, answer = NULL, version = version + 1, \
+         updated_at = ?2 WHERE id = ?1",
+    )?;
+    for (id, text) in &moved {
+        up.execute(params![id, now])?;
+        super::audit::append(
+            tx,
+            *id,
+            now,
+            "mcu",
+            "migration",
+            &[
+                ("answer", Some(text), None),
+                ("interim_answer", None, Some(text)),
+            ],
+        )?;
+    }
+    Ok(())
 }
 
 /// Refills the (empty) search index from the texts of all appeals.

@@ -182,7 +182,7 @@ pub fn on_result(
         Purpose::Interim(ids) => {
             let mut c = vec![Change::InterimAt(Some(now))];
             if !t.is_empty() {
-                c.push(Change::Answer(Some(t)));
+                c.push(Change::InterimAnswer(Some(t)));
             }
             apply(env, ids, c, seen)?;
         }
@@ -521,6 +521,7 @@ pub fn describe(changes: &[Change], env: &Env) -> String {
             .into(),
             Change::InterimAt(_) => "промежуточный ответ".into(),
             Change::AnsweredAt(_) => "ответ дан".into(),
+            Change::InterimAnswer(_) => "текст промежуточного ответа".into(),
             Change::Answer(_) => "текст ответа".into(),
             Change::Quality(Some(q)) => format!("качество «{}»", q.label_ru()),
             Change::Quality(None) => "качество снято".into(),
