@@ -293,6 +293,10 @@ fn print_appeal(
     }
     println!();
     println!("{}", a.text);
+    if let Some(ans) = &a.interim_answer {
+        println!();
+        println!("Промежуточный ответ: {ans}");
+    }
     if let Some(ans) = &a.answer {
         println!();
         println!("Ответ: {ans}");
@@ -324,9 +328,12 @@ pub struct SetArgs {
     /// When the final answer was given (moves an open appeal to `answered`)
     #[arg(long, value_name = "TS")]
     answered_at: Option<String>,
-    /// The answer's text
+    /// The final answer's text (the formal-reply check's proposal is printed)
     #[arg(long, value_name = "TEXT")]
     answer: Option<String>,
+    /// The interim answer's text (kept apart from the final answer's)
+    #[arg(long, value_name = "TEXT")]
+    interim_answer: Option<String>,
     /// The МЦУ's grade of the answer
     #[arg(long, value_name = "substantive|formal")]
     quality: Option<Quality>,
@@ -385,6 +392,19 @@ pub fn set(ws: &Workspace, a: SetArgs) -> CmdResult {
     if let Some(t) = super::instant_opt(a.answered_at.as_deref(), tz, "--answered-at")? {
         changes.push(Change::AnsweredAt(Some(t)));
     }
+    // The final answer is what the МЦУ grades; the check proposes a grade for it (else for
+    // the interim answer), which the officer confirms with --quality.
+    let checked = a
+        .answer
+        .as_deref()
+        .or(a.interim_answer.as_deref())
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| {
+            crate::domain::answers::Checker::new(reference.templates.check.min_words).check(t)
+        });
+    if let Some(t) = a.interim_answer {
+        changes.push(Change::InterimAnswer(Some(t)));
+    }
     if let Some(t) = a.answer {
         changes.push(Change::Answer(Some(t)));
     }
@@ -426,6 +446,7 @@ pub fn set(ws: &Workspace, a: SetArgs) -> CmdResult {
             "appeal": appeal_json(&updated, &reference.blocks, tz, now),
             "changed_fields": match outcome.kind { SaveKind::Updated(n) => n, _ => 0 },
             "note_recorded": note,
+            "answer_check": checked.as_ref().map(super::templates::verdict_json),
         }))?;
     } else {
         let noted = if note { "note recorded" } else { "" };
@@ -436,6 +457,17 @@ pub fn set(ws: &Workspace, a: SetArgs) -> CmdResult {
             }
             SaveKind::Updated(n) => println!("appeal {}: {n} change(s) recorded", updated.id),
             _ => println!("appeal {}: nothing changed", updated.id),
+        }
+        if let Some(v) = &checked {
+            println!(
+                "answer check: {}{}",
+                super::templates::verdict_line(v),
+                if updated.quality.is_none() {
+                    format!(" (grade it: mcu set {} --quality {})", updated.id, v.grade.id())
+                } else {
+                    String::new()
+                }
+            );
         }
     }
     Ok(0)

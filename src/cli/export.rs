@@ -79,6 +79,8 @@ pub fn run(ws: &Workspace, a: ExportArgs) -> CmdResult {
         "answer",
         "quality",
         "rating",
+        "first_response_at",
+        "interim_answer",
     ])?;
     let t = |v: Option<chrono::DateTime<chrono::Utc>>| {
         v.map(|v| v.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
@@ -119,6 +121,8 @@ pub fn run(ws: &Workspace, a: ExportArgs) -> CmdResult {
                 opt(&x.answer),
                 x.quality.map(|q| q.id().to_string()).unwrap_or_default(),
                 x.rating.map(|r| r.to_string()).unwrap_or_default(),
+                t(x.first_response_at),
+                opt(&x.interim_answer),
             ])?;
             n += 1;
         }

@@ -14,6 +14,7 @@ mod import;
 mod output;
 mod purge;
 mod stats;
+mod templates;
 mod triage;
 mod watch;
 
@@ -82,6 +83,10 @@ enum Command {
     Audit(admin::AuditArgs),
     /// List or add responsible recipients
     Recipients(appeals::RecipientsArgs),
+    /// Answer templates: list, show (filled for an appeal), add, edit
+    Templates(templates::TemplatesArgs),
+    /// Answers: the formal-reply («отписка») check
+    Answers(templates::AnswersArgs),
     /// Auto-triage JSON Lines from stdin: block, confidence, settlement, recipient, urgent, conflict
     Classify(triage::ClassifyArgs),
     /// Score auto-triage on a labelled file (with --cv: cross-validate the candidate methods)
@@ -199,6 +204,8 @@ fn run(cli: Cli) -> CmdResult {
         Command::Targets(a) => analytics::targets(&ws, a),
         Command::Conflicts(a) => analytics::conflicts(&ws, a),
         Command::Recipients(a) => appeals::recipients(&ws, a),
+        Command::Templates(a) => templates::templates(&ws, a),
+        Command::Answers(a) => templates::answers(&ws, a),
         Command::Watch(a) => watch::run(&ws, a),
         Command::Export(a) => export::run(&ws, a),
         Command::Purge(a) => purge::run(&ws, a),
@@ -228,6 +235,8 @@ fn command_name(c: &Command) -> &'static str {
         Command::Deadline(_) => "deadline",
         Command::Watch(_) => "watch",
         Command::Recipients(_) => "recipients",
+        Command::Templates(_) => "templates",
+        Command::Answers(_) => "answers",
         Command::Export(_) => "export",
         Command::Purge(_) => "purge",
         Command::Operator(_) => "operator",

@@ -45,6 +45,7 @@ pub fn appeal_json(a: &Appeal, blocks: &Blocks, tz: Tz, now: DateTime<Utc>) -> V
         "urgent": a.urgent,
         "conflict": a.conflict,
         "first_response_at": json_time(a.first_response_at, tz),
+        "interim_answer": a.interim_answer,
         "answered_at": json_time(a.answered_at, tz),
         "answer": a.answer,
         "quality": a.quality.map(|q| q.id()),

@@ -13,6 +13,7 @@ pub mod retention;
 pub mod sla;
 pub mod status;
 pub mod targets;
+pub mod templates;
 pub mod text;
 pub mod triage;
 pub mod wording;

@@ -10,7 +10,10 @@
 //! - `import_profiles.toml` — more header and value aliases, added to `data/import_profiles.toml`;
 //! - `blocks.toml` — the thematic blocks, replacing `data/blocks.toml`;
 //! - `ranking.toml` — ranking weights and minimum volume, replacing `data/ranking.toml`;
-//! - `targets.toml` — target indicators, replacing `data/targets.toml`.
+//! - `targets.toml` — target indicators, replacing `data/targets.toml`;
+//! - `templates.toml` — answer templates layered over `data/templates.toml` (same ids replace).
+
+pub mod templates;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,6 +23,7 @@ use serde::Deserialize;
 use crate::domain::calendar::{CalendarFile, WorkHours};
 use crate::domain::ranking::RankingRules;
 use crate::domain::targets::Targets;
+use crate::domain::templates::Templates;
 use crate::domain::{Blocks, Sla, WorkCalendar};
 use crate::ingest::ImportProfiles;
 
@@ -65,6 +69,11 @@ pub struct Reference {
     pub profiles: ImportProfiles,
     pub ranking: RankingRules,
     pub targets: Targets,
+    /// Answer templates: the shipped ones with the workspace's over them.
+    pub templates: Templates,
+    /// The workspace's `templates.toml` (where `mcu templates add|edit` writes), when there is a
+    /// workspace.
+    pub templates_file: Option<PathBuf>,
 }
 
 impl Reference {
@@ -146,7 +155,12 @@ impl Reference {
             }
         }
 
+        let templates_file = dir.map(|d| d.join("templates.toml"));
+        let templates = Self::load_templates(templates_file.as_deref(), &blocks)?;
+
         Ok(Self {
+            templates,
+            templates_file,
             ranking,
             targets,
             settings,
@@ -155,5 +169,25 @@ impl Reference {
             sla,
             profiles,
         })
+    }
+
+    /// The shipped templates with the workspace file at `file` (if it exists) over them: what
+    /// the console reads afresh each time it offers templates (another officer may have edited
+    /// them meanwhile).
+    pub fn load_templates(file: Option<&Path>, blocks: &Blocks) -> Result<Templates, ReferenceError> {
+        let ws = match file {
+            Some(p) => match fs::read_to_string(p) {
+                Ok(s) => Some((p.display().to_string(), s)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(ReferenceError::new(p.display().to_string(), e)),
+            },
+            None => None,
+        };
+        Templates::layered(
+            crate::domain::templates::EMBEDDED,
+            ws.as_ref().map(|(n, s)| (n.as_str(), s.as_str())),
+            blocks,
+        )
+        .map_err(|e| ReferenceError::new(e.file, e.what))
     }
 }

@@ -54,6 +54,11 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &mut Detail) {
         Line::styled("Текст", t.header()),
     ];
     head.extend(a.text.lines().map(|l| Line::raw(l.to_string())));
+    if let Some(ans) = &a.interim_answer {
+        head.push(Line::raw(""));
+        head.push(Line::styled("Промежуточный ответ", t.header()));
+        head.extend(ans.lines().map(|l| Line::raw(l.to_string())));
+    }
     if let Some(ans) = &a.answer {
         head.push(Line::raw(""));
         head.push(Line::styled("Ответ", t.header()));
