@@ -16,8 +16,16 @@ pub enum Purpose {
     SetStatus(Vec<i64>),
     Grade(Vec<i64>),
     Rate(Vec<i64>),
+    /// A template for an answer to these appeals (`""`: without one), then the input.
+    AnswerTemplate(Vec<i64>, crate::domain::templates::Kind),
     Interim(Vec<i64>),
     Answer(Vec<i64>),
+    /// The templates' screen: a template's new text (its id).
+    TemplateText(String),
+    /// A new template: its kind, then its block (`""`: any), then its text.
+    TemplateKind,
+    TemplateBlock(crate::domain::templates::Kind),
+    TemplateNew(crate::domain::templates::Kind, Option<String>),
     Note(Vec<i64>),
     Extend(Vec<i64>),
     Duplicate(Vec<i64>),

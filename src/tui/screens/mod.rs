@@ -11,12 +11,15 @@
 //! - [`main`]: the three live panels (incoming, overdue by block, ranking);
 //! - [`detail`]: one appeal in full;
 //! - [`registers`]: the registers' screens (roadmaps, official pages, votes, templates) by name;
+//! - [`answers`]: recording an answer: the template chooser, the input, the formal-reply check;
 //! - [`triage`]: the triage actions every screen that shows appeals shares (set block, assign,
 //!   status, answers, grades…), through the audited store.
 
+pub mod answers;
 pub mod detail;
 pub mod main;
 pub mod registers;
+pub mod templates;
 pub mod triage;
 
 use std::any::Any;

@@ -5,6 +5,7 @@
 
 use super::{Effect, Env};
 use crate::domain::wording::{APPEALS, count};
+use crate::domain::templates::Kind;
 use crate::domain::{Appeal, Quality, Status};
 use crate::store::{Actor, Change, StoreError};
 use crate::tui::keymap::Action;
@@ -29,6 +30,8 @@ pub struct Suggested {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pending {
     Apply(Vec<i64>, Vec<Change>),
+    /// The grade the formal-reply check proposes for a saved answer («да» sets it).
+    Grade(Vec<i64>, Quality),
 }
 
 /// The version of an appeal as the officer saw it, by id.
@@ -110,15 +113,8 @@ pub fn perform(
                 .collect(),
             Purpose::Rate(t),
         ))),
-        Action::InterimAnswer => ask_text(
-            env,
-            "Промежуточный ответ (Ctrl-S — сохранить)",
-            true,
-            Purpose::Interim(t),
-        ),
-        Action::FinalAnswer => {
-            ask_text(env, "Ответ (Ctrl-S — сохранить)", true, Purpose::Answer(t))
-        }
+        Action::InterimAnswer => super::answers::start(env, t, Kind::Interim),
+        Action::FinalAnswer => super::answers::start(env, t, Kind::Final),
         Action::AddNote => ask_text(env, "Заметка (Ctrl-S — сохранить)", true, Purpose::Note(t)),
         Action::ExtendDeadline => ask_text(
             env,
@@ -179,12 +175,14 @@ pub fn on_result(
                 apply(env, ids, vec![Change::Rating(Some(r))], seen)?
             }
         }
+        Purpose::AnswerTemplate(ids, kind) => super::answers::chosen(env, &ids, kind, &t)?,
         Purpose::Interim(ids) => {
             let mut c = vec![Change::InterimAt(Some(now))];
             if !t.is_empty() {
-                c.push(Change::InterimAnswer(Some(t)));
+                c.push(Change::InterimAnswer(Some(t.clone())));
             }
-            apply(env, ids, c, seen)?;
+            apply(env, ids.clone(), c, seen)?;
+            super::answers::saved(env, &ids, Kind::Interim, &t)?;
         }
         Purpose::Answer(ids) => {
             if t.is_empty() {
@@ -192,10 +190,11 @@ pub fn on_result(
             } else {
                 apply(
                     env,
-                    ids,
-                    vec![Change::Answer(Some(t)), Change::AnsweredAt(Some(now))],
+                    ids.clone(),
+                    vec![Change::Answer(Some(t.clone())), Change::AnsweredAt(Some(now))],
                     seen,
                 )?;
+                super::answers::saved(env, &ids, Kind::Final, &t)?;
             }
         }
         Purpose::Note(ids) => {
@@ -221,12 +220,11 @@ pub fn on_result(
 
 /// The confirmation was answered.
 pub fn confirm(env: &mut Env, pending: Pending, yes: bool, seen: Seen) -> Result<(), StoreError> {
-    if yes {
-        match pending {
-            Pending::Apply(t, ch) => apply_now(env, t, ch, seen)?,
-        }
-    } else {
-        env.say("Отменено", false);
+    match (pending, yes) {
+        (Pending::Apply(t, ch), true) => apply_now(env, t, ch, seen)?,
+        (Pending::Grade(t, q), true) => apply_now(env, t, vec![Change::Quality(Some(q))], seen)?,
+        (Pending::Grade(..), false) => env.say("Ответ сохранён, оценка не поставлена", false),
+        (Pending::Apply(..), false) => env.say("Отменено", false),
     }
     Ok(())
 }
@@ -285,7 +283,7 @@ fn choose_recipient(env: &mut Env, targets: Vec<i64>) -> Result<(), StoreError> 
     Ok(())
 }
 
-fn ask_text(env: &mut Env, title: &str, multiline: bool, purpose: Purpose) {
+pub(super) fn ask_text(env: &mut Env, title: &str, multiline: bool, purpose: Purpose) {
     env.open(Popup::Input(Input::new(title, multiline, purpose)));
 }
 
