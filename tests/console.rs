@@ -399,6 +399,8 @@ fn a_multi_line_cyrillic_answer_is_saved_with_ctrl_s() {
     let (_d, db) = setup();
     let mut c = console(&db, Keymap::builtin().unwrap());
     key(&mut c, KeyCode::Char('r'));
+    // The template chooser first: «без шаблона» is the first item.
+    key(&mut c, KeyCode::Enter);
     ch(&mut c, "Бригада выехала,");
     key(&mut c, KeyCode::Enter);
     ch(&mut c, "вода будет к 15:00ё");
@@ -656,6 +658,8 @@ fn the_answer_box_scrolls_to_the_cursor_past_its_eighth_line() {
     let (_d, db) = setup();
     let mut c = console(&db, Keymap::builtin().unwrap());
     key(&mut c, KeyCode::Char('r'));
+    // The template chooser first: «без шаблона» is the first item.
+    key(&mut c, KeyCode::Enter);
     for n in 1..=12 {
         ch(&mut c, &format!("строка {n}"));
         if n < 12 {
@@ -675,6 +679,8 @@ fn a_pasted_text_with_cr_line_breaks_keeps_its_lines() {
     let (_d, db) = setup();
     let mut c = console(&db, Keymap::builtin().unwrap());
     key(&mut c, KeyCode::Char('r'));
+    // The template chooser first: «без шаблона» is the first item.
+    key(&mut c, KeyCode::Enter);
     c.paste("Строка один\rСтрока два");
     ctrl(&mut c, 's');
     let a = open_store(&db).get(3).unwrap().unwrap();

@@ -150,7 +150,11 @@ impl Store {
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
             true,
         )?;
+        // A migration may write audit entries (schema::split_interim_answers): then they are
+        // anchored right away, like any other commit.
+        let head_before = audit::head(&conn).ok().flatten();
         let found = schema::migrate(&mut conn, &reference)?;
+        let migration_wrote = found > 0 && audit::head(&conn)? != head_before;
         if found < schema::HASH_CHAIN_AT {
             audit::seal(&conn)?;
         }
@@ -158,7 +162,7 @@ impl Store {
             // A database that predates anchoring: the anchor starts with the head it has now
             // (once: at the upgrade, like the seal above).
             let upgraded = found > 0 && found < schema::DIGESTS_AT && !a.path().exists();
-            if upgraded {
+            if upgraded || migration_wrote {
                 a.record(&conn);
             } else {
                 a.start(&conn)?;

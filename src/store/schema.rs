@@ -430,6 +430,94 @@ mod tests {
         insert(None, Some("roadmap"), Some(1)).expect("a register's entry");
     }
 
+    /// The interim answers' migration: an appeal still waiting for its final answer keeps the
+    /// text it holds as its interim answer; an answered, closed or rejected one keeps it as the
+    /// final answer; after a reopening only an interim answer of the new term moves. The audit
+    /// trail records each move, so the replay of every appeal's history still agrees.
+    #[test]
+    fn the_interim_answers_migration_keeps_old_answers_right() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("mcu.db");
+        let at = |h: i64| 1_790_000_000 + h * 3600;
+        let mut conn = Connection::open(&path).expect("db");
+        let tx = conn.transaction().expect("tx");
+        let upto = MIGRATIONS
+            .iter()
+            .position(|m| *m == INTERIM_ANSWERS)
+            .expect("the migration");
+        for sql in &MIGRATIONS[..upto] {
+            tx.execute_batch(sql).expect("migration");
+        }
+        tx.pragma_update(None, "user_version", upto as i64)
+            .expect("version");
+        // (id, status, open, first response, answered, reopened, interim after reopening, text)
+        type Row = (
+            i64,
+            &'static str,
+            bool,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<&'static str>,
+        );
+        let rows: [Row; 6] = [
+            (1, "interim", true, Some(at(1)), None, None, None, Some("Принято, выезд завтра")),
+            (2, "answered", false, Some(at(1)), Some(at(2)), None, None, Some("Яма засыпана")),
+            (3, "closed", false, Some(at(1)), None, None, None, Some("Сделано")),
+            (4, "rejected", false, Some(at(1)), None, None, None, Some("Не в компетенции")),
+            (5, "in_progress", true, Some(at(1)), None, Some(at(3)), None, Some("Уточнение")),
+            (6, "interim", true, Some(at(1)), None, Some(at(3)), Some(at(4)), Some("Повторный выезд")),
+        ];
+        for (id, status, open, first, answered, reopened, interim, text) in rows {
+            tx.execute(
+                "INSERT INTO appeals (id, channel, source_id, received_at, text, status, is_open, \
+                 first_response_at, answered_at, reopened_at, interim_after_reopen_at, answer, \
+                 created_at, updated_at) VALUES (?1, 'im', ?1, ?2, 'Яма', ?3, ?4, ?5, ?6, ?7, ?8, \
+                 ?9, 0, 0)",
+                params![id, at(0), status, open, first, answered, reopened, interim, text],
+            )
+            .expect("appeal");
+            super::super::audit::append(
+                &tx,
+                id,
+                at(0),
+                "op",
+                "cli",
+                &[("created", None, Some("cli")), ("answer", None, text)],
+            )
+            .expect("entries");
+        }
+        tx.commit().expect("commit");
+        drop(conn);
+
+        let store = super::super::Store::open(
+            &path,
+            std::sync::Arc::new(Reference::embedded().expect("reference")),
+        )
+        .expect("migrated");
+        let texts = |id: i64| {
+            let a = store.get(id).expect("read").expect("appeal");
+            (a.interim_answer, a.answer)
+        };
+        let s = |v: &str| Some(v.to_string());
+        assert_eq!(texts(1), (s("Принято, выезд завтра"), None), "waiting: interim");
+        assert_eq!(texts(2), (None, s("Яма засыпана")), "answered: final");
+        assert_eq!(texts(3), (None, s("Сделано")), "closed: final");
+        assert_eq!(texts(4), (None, s("Не в компетенции")), "rejected: final");
+        assert_eq!(texts(5), (None, s("Уточнение")), "reopened, no new interim: stays");
+        assert_eq!(texts(6), (s("Повторный выезд"), None), "the new term's interim");
+        let history = store.history(1).expect("history");
+        assert!(
+            history
+                .iter()
+                .any(|e| e.field == "interim_answer" && e.source == "migration"),
+            "{history:?}"
+        );
+        let v = store.verify_audit().expect("verify");
+        assert!(v.intact, "{:?}", v.problems);
+    }
+
     /// A database made by the first schema version keeps finding its appeals after the search
     /// index is recreated.
     #[test]
