@@ -540,3 +540,30 @@ fn the_templates_screen_lists_opens_edits_and_adds_at_80x24_and_wide() {
     let s = screen(&mut c, 80, 24);
     assert!(!s.contains("Шаблоны ответов"), "{s}");
 }
+
+#[test]
+fn an_imported_answer_is_interim_while_the_appeal_waits_and_final_once_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let file = dir.path().join("again.csv");
+    fs::write(
+        &file,
+        "id;channel;received_at;text;status;first_response_at;answered_at;answer\n\
+         J-2;im;2026-11-27 11:00;Нет света в подъезде;interim;2026-11-27 12:00;;Электрик выедет завтра\n",
+    )
+    .unwrap();
+    ok(&ws, &["import", &file.display().to_string(), "--now", NOW]);
+    let v = json(&ws, &["show", "im:J-2", "--json", "--now", NOW]);
+    assert_eq!(v["interim_answer"], "Электрик выедет завтра");
+    assert_eq!(v["answer"], Value::Null);
+    fs::write(
+        &file,
+        "id;channel;received_at;text;status;first_response_at;answered_at;answer\n\
+         J-2;im;2026-11-27 11:00;Нет света в подъезде;answered;2026-11-27 12:00;2026-11-28 09:00;Лампа заменена\n",
+    )
+    .unwrap();
+    ok(&ws, &["import", &file.display().to_string(), "--now", NOW]);
+    let v = json(&ws, &["show", "im:J-2", "--json", "--now", NOW]);
+    assert_eq!(v["interim_answer"], "Электрик выедет завтра");
+    assert_eq!(v["answer"], "Лампа заменена");
+}

@@ -279,7 +279,6 @@ fn merge(a: &mut Appeal, inc: &IncomingAppeal, is_new: bool) {
     take(&mut a.first_response_at, &inc.first_response_at);
     if !stale {
         take(&mut a.answered_at, &inc.answered_at);
-        take(&mut a.answer, &inc.answer);
         take(&mut a.rating, &inc.rating);
     }
     if inc.lat.is_some() && inc.lon.is_some() {
@@ -297,5 +296,15 @@ fn merge(a: &mut Appeal, inc: &IncomingAppeal, is_new: bool) {
     }
     if a.answered_at.is_some() && a.first_response_at.is_none() {
         a.first_response_at = a.answered_at;
+    }
+    // The source's answer text is the interim answer while the appeal still waits for its final
+    // one (open, with a first response and no answer time: as the interim answers' migration
+    // reads the older data), else the final answer.
+    if !stale && let Some(text) = &inc.answer {
+        if a.status.is_open() && a.answered_at.is_none() && a.first_response_at.is_some() {
+            a.interim_answer = Some(text.clone());
+        } else {
+            a.answer = Some(text.clone());
+        }
     }
 }
