@@ -87,7 +87,15 @@ fn templates_list_for_an_appeal_most_specific_first_with_their_json_shape() {
     }
     let fit = json(
         &ws,
-        &["templates", "list", "--for", "1", "--kind", "final", "--json"],
+        &[
+            "templates",
+            "list",
+            "--for",
+            "1",
+            "--kind",
+            "final",
+            "--json",
+        ],
     );
     let ids: Vec<&str> = fit
         .as_array()
@@ -98,10 +106,7 @@ fn templates_list_for_an_appeal_most_specific_first_with_their_json_shape() {
     assert_eq!(ids.first(), Some(&"roads_final"), "{ids:?}");
     assert!(ids.contains(&"final_general"));
     assert!(!ids.contains(&"housing_final"), "another block: {ids:?}");
-    assert!(
-        !ids.iter().any(|i| i.contains("interim")),
-        "kind: {ids:?}"
-    );
+    assert!(!ids.iter().any(|i| i.contains("interim")), "kind: {ids:?}");
 }
 
 #[test]
@@ -111,19 +116,41 @@ fn templates_show_fills_the_placeholders_for_an_appeal() {
     ok(
         &ws,
         &[
-            "templates", "add", "pit", "--kind", "final", "--block", "Дороги", "--title", "Яма",
-            "--text", "Обращение {id} от {received}: яма в {settlement} ({address}) засыпана {date}.",
-            "--now", NOW,
+            "templates",
+            "add",
+            "pit",
+            "--kind",
+            "final",
+            "--block",
+            "Дороги",
+            "--title",
+            "Яма",
+            "--text",
+            "Обращение {id} от {received}: яма в {settlement} ({address}) засыпана {date}.",
+            "--now",
+            NOW,
         ],
     );
-    let text = ok(&ws, &["templates", "show", "pit", "--for", "im:J-1", "--now", NOW]);
+    let text = ok(
+        &ws,
+        &["templates", "show", "pit", "--for", "im:J-1", "--now", NOW],
+    );
     assert_eq!(
         text.trim(),
         "Обращение J-1 от 27.11.2026: яма в Юркино (ул. Лесная, 3) засыпана 28.11.2026."
     );
     let v = json(
         &ws,
-        &["templates", "show", "pit", "--for", "1", "--now", NOW, "--json"],
+        &[
+            "templates",
+            "show",
+            "pit",
+            "--for",
+            "1",
+            "--now",
+            NOW,
+            "--json",
+        ],
     );
     assert_eq!(v["block"], "roads");
     assert_eq!(v["origin"], "workspace");
@@ -137,8 +164,17 @@ fn add_and_edit_write_the_workspace_file_and_the_audit_trail() {
     let added = json(
         &ws,
         &[
-            "templates", "add", "lights", "--kind", "interim", "--status", "in_progress",
-            "--text", "Заявка {id} принята, электрик придёт до {deadline}.", "--now", NOW,
+            "templates",
+            "add",
+            "lights",
+            "--kind",
+            "interim",
+            "--status",
+            "in_progress",
+            "--text",
+            "Заявка {id} принята, электрик придёт до {deadline}.",
+            "--now",
+            NOW,
             "--json",
         ],
     );
@@ -152,11 +188,27 @@ fn add_and_edit_write_the_workspace_file_and_the_audit_trail() {
     // Editing a shipped template puts its edited copy into the workspace file.
     ok(
         &ws,
-        &["templates", "edit", "final_general", "--text", "Сделано: [что]. {responsible}.", "--now", NOW],
+        &[
+            "templates",
+            "edit",
+            "final_general",
+            "--text",
+            "Сделано: [что]. {responsible}.",
+            "--now",
+            NOW,
+        ],
     );
     ok(
         &ws,
-        &["templates", "edit", "lights", "--text", "Электрик придёт до {deadline}.", "--now", NOW],
+        &[
+            "templates",
+            "edit",
+            "lights",
+            "--text",
+            "Электрик придёт до {deadline}.",
+            "--now",
+            NOW,
+        ],
     );
     let list = json(&ws, &["templates", "list", "--json"]);
     let get = |id: &str| {
@@ -168,26 +220,53 @@ fn add_and_edit_write_the_workspace_file_and_the_audit_trail() {
             .unwrap()
     };
     assert_eq!(get("final_general")["origin"], "workspace");
-    assert_eq!(get("final_general")["text"], "Сделано: [что]. {responsible}.");
+    assert_eq!(
+        get("final_general")["text"],
+        "Сделано: [что]. {responsible}."
+    );
     assert_eq!(get("lights")["text"], "Электрик придёт до {deadline}.");
     assert_eq!(
-        list.as_array().unwrap().iter().filter(|t| t["id"] == "final_general").count(),
+        list.as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["id"] == "final_general")
+            .count(),
         1,
         "the workspace's copy replaces the shipped one"
     );
 
     let log = json(
         &ws,
-        &["audit", "log", "--register", "template", "--entry", &entry.to_string(), "--json"],
+        &[
+            "audit",
+            "log",
+            "--register",
+            "template",
+            "--entry",
+            &entry.to_string(),
+            "--json",
+        ],
     );
     let fields: Vec<(&str, Option<&str>, Option<&str>)> = log
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["field"].as_str().unwrap(), e["old"].as_str(), e["new"].as_str()))
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap(),
+                e["old"].as_str(),
+                e["new"].as_str(),
+            )
+        })
         .collect();
-    assert!(fields.contains(&("created", None, Some("cli"))), "{fields:?}");
-    assert!(fields.contains(&("kind", None, Some("interim"))), "{fields:?}");
+    assert!(
+        fields.contains(&("created", None, Some("cli"))),
+        "{fields:?}"
+    );
+    assert!(
+        fields.contains(&("kind", None, Some("interim"))),
+        "{fields:?}"
+    );
     assert!(
         fields.contains(&(
             "text",
@@ -197,7 +276,11 @@ fn add_and_edit_write_the_workspace_file_and_the_audit_trail() {
         "{fields:?}"
     );
     let verify = mcu(&ws, &["audit", "verify"]);
-    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
 }
 
 #[test]
@@ -206,13 +289,32 @@ fn a_bad_template_is_refused_naming_the_template_and_a_bad_file_naming_the_file(
     let ws = workspace(dir.path());
     let out = mcu(
         &ws,
-        &["templates", "add", "bad", "--kind", "final", "--text", "Срок {dedline}"],
+        &[
+            "templates",
+            "add",
+            "bad",
+            "--kind",
+            "final",
+            "--text",
+            "Срок {dedline}",
+        ],
     );
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("«bad»") && err.contains("{dedline}"), "{err}");
     assert!(!ws.join("templates.toml").exists(), "nothing written");
-    let dup = mcu(&ws, &["templates", "add", "roads_final", "--kind", "final", "--text", "x"]);
+    let dup = mcu(
+        &ws,
+        &[
+            "templates",
+            "add",
+            "roads_final",
+            "--kind",
+            "final",
+            "--text",
+            "x",
+        ],
+    );
     assert_eq!(dup.status.code(), Some(1), "an existing id");
 
     fs::write(
@@ -236,16 +338,27 @@ fn interim_and_final_answers_are_both_kept_and_shown() {
     ok(
         &ws,
         &[
-            "set", "1", "--interim-at", "2026-11-27 12:00", "--interim-answer",
-            "Принято, выезд мастера 28 ноября", "--now", NOW,
+            "set",
+            "1",
+            "--interim-at",
+            "2026-11-27 12:00",
+            "--interim-answer",
+            "Принято, выезд мастера 28 ноября",
+            "--now",
+            NOW,
         ],
     );
     let out = ok(
         &ws,
         &[
-            "set", "1", "--answered-at", "2026-11-28 11:00", "--answer",
+            "set",
+            "1",
+            "--answered-at",
+            "2026-11-28 11:00",
+            "--answer",
             "Яма у школы засыпана щебнем 28.11.2026, асфальтирование участка включено в план на май 2027 года.",
-            "--now", NOW,
+            "--now",
+            NOW,
         ],
     );
     assert!(
@@ -254,7 +367,12 @@ fn interim_and_final_answers_are_both_kept_and_shown() {
     );
     let v = json(&ws, &["show", "1", "--json", "--now", NOW]);
     assert_eq!(v["interim_answer"], "Принято, выезд мастера 28 ноября");
-    assert!(v["answer"].as_str().unwrap().starts_with("Яма у школы засыпана"));
+    assert!(
+        v["answer"]
+            .as_str()
+            .unwrap()
+            .starts_with("Яма у школы засыпана")
+    );
     assert_eq!(v["status"], "answered");
     let fields: Vec<&str> = v["history"]
         .as_array()
@@ -262,7 +380,10 @@ fn interim_and_final_answers_are_both_kept_and_shown() {
         .iter()
         .map(|e| e["field"].as_str().unwrap())
         .collect();
-    assert!(fields.contains(&"interim_answer") && fields.contains(&"answer"), "{fields:?}");
+    assert!(
+        fields.contains(&"interim_answer") && fields.contains(&"answer"),
+        "{fields:?}"
+    );
     let text = ok(&ws, &["show", "1", "--now", NOW]);
     assert!(
         text.contains("Промежуточный ответ: Принято, выезд мастера 28 ноября")
@@ -273,7 +394,10 @@ fn interim_and_final_answers_are_both_kept_and_shown() {
     ok(&ws, &["export", "--output", &csv.display().to_string()]);
     let exported = fs::read_to_string(&csv).unwrap();
     let header = exported.lines().next().unwrap();
-    assert!(header.ends_with("first_response_at;interim_answer"), "{header}");
+    assert!(
+        header.ends_with("first_response_at;interim_answer"),
+        "{header}"
+    );
     assert!(exported.contains("Принято, выезд мастера 28 ноября"));
 }
 
@@ -284,8 +408,15 @@ fn the_set_json_carries_the_check_and_answers_check_runs_alone() {
     let v = json(
         &ws,
         &[
-            "set", "2", "--answer", "Ваше обращение рассмотрено и принято к сведению.",
-            "--answered-at", "2026-11-28 10:00", "--now", NOW, "--json",
+            "set",
+            "2",
+            "--answer",
+            "Ваше обращение рассмотрено и принято к сведению.",
+            "--answered-at",
+            "2026-11-28 10:00",
+            "--now",
+            NOW,
+            "--json",
         ],
     );
     assert_eq!(v["answer_check"]["grade"], "formal");
@@ -295,16 +426,26 @@ fn the_set_json_carries_the_check_and_answers_check_runs_alone() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert!(ids.contains(&"only_promise") && ids.contains(&"no_term"), "{ids:?}");
+    assert!(
+        ids.contains(&"only_promise") && ids.contains(&"no_term"),
+        "{ids:?}"
+    );
     assert!(v["answer_check"]["reasons"][0]["reason"].is_string());
-    assert_eq!(v["appeal"]["quality"], Value::Null, "only proposed, not set");
+    assert_eq!(
+        v["appeal"]["quality"],
+        Value::Null,
+        "only proposed, not set"
+    );
 
     let alone = json(&ws, &["answers", "check", "--appeal", "2", "--json"]);
     assert_eq!(alone["grade"], "formal");
     let good = json(
         &ws,
         &[
-            "answers", "check", "--json", "--text",
+            "answers",
+            "check",
+            "--json",
+            "--text",
             "Фонарь на улице Лесной заменён 27.11.2026 бригадой МБУ «Свет», линия проверена.",
         ],
     );
@@ -396,11 +537,17 @@ fn a_final_answer_from_a_template_is_edited_saved_and_graded_after_confirming() 
     assert!(s.contains("Шаблон ответа"), "{s}");
     assert!(s.contains("без шаблона"), "{s}");
     assert!(s.contains("Дороги: ремонт выполнен"), "{s}");
-    assert!(!s.contains("ЖКХ: неисправность"), "another block's template: {s}");
+    assert!(
+        !s.contains("ЖКХ: неисправность"),
+        "another block's template: {s}"
+    );
     // The most specific first after «без шаблона»: 2 is the roads template.
     key(&mut c, KeyCode::Char('2'));
     let s = screen(&mut c, 100, 30);
-    assert!(s.contains("Юркино, ул. Лесная, 3"), "filled in the input: {s}");
+    assert!(
+        s.contains("Юркино, ул. Лесная, 3"),
+        "filled in the input: {s}"
+    );
     ch(&mut c, " Спасибо.");
     ctrl(&mut c, 's');
     let a = store(&ws).get(1).unwrap().unwrap();
@@ -467,16 +614,25 @@ fn an_interim_answer_is_kept_apart_from_the_final_one() {
     ch(&mut c, "Мастер выедет 30 ноября.");
     ctrl(&mut c, 's');
     let a = store(&ws).get(1).unwrap().unwrap();
-    assert_eq!(a.interim_answer.as_deref(), Some("Мастер выедет 30 ноября."));
+    assert_eq!(
+        a.interim_answer.as_deref(),
+        Some("Мастер выедет 30 ноября.")
+    );
     assert_eq!(a.answer, None);
     assert_eq!(a.status, Status::Interim);
     key(&mut c, KeyCode::Char('r'));
     key(&mut c, KeyCode::Enter);
-    ch(&mut c, "Яма засыпана 30.11.2026 бригадой дорожного участка, участок огорожен до укатки.");
+    ch(
+        &mut c,
+        "Яма засыпана 30.11.2026 бригадой дорожного участка, участок огорожен до укатки.",
+    );
     ctrl(&mut c, 's');
     key(&mut c, KeyCode::Char('y'));
     let a = store(&ws).get(1).unwrap().unwrap();
-    assert_eq!(a.interim_answer.as_deref(), Some("Мастер выедет 30 ноября."));
+    assert_eq!(
+        a.interim_answer.as_deref(),
+        Some("Мастер выедет 30 ноября.")
+    );
     assert!(a.answer.as_deref().unwrap().starts_with("Яма засыпана"));
     assert_eq!(a.quality, Some(Quality::Substantive));
     let s = screen(&mut c, 100, 40);
@@ -494,10 +650,16 @@ fn the_templates_screen_lists_opens_edits_and_adds_at_80x24_and_wide() {
     key(&mut c, KeyCode::F(6));
     let s = screen(&mut c, 80, 24);
     assert!(s.contains("Шаблоны ответов"), "{s}");
-    assert!(s.contains("промежуточный") && s.contains("Принято в работу"), "{s}");
+    assert!(
+        s.contains("промежуточный") && s.contains("Принято в работу"),
+        "{s}"
+    );
     assert!(s.contains("все обращения"), "{s}");
     let wide = screen(&mut c, 160, 40);
-    assert!(wide.contains("Дороги: ремонт выполнен") && wide.contains("поставка"), "{wide}");
+    assert!(
+        wide.contains("Дороги: ремонт выполнен") && wide.contains("поставка"),
+        "{wide}"
+    );
 
     // One template in full, then its text edited.
     key(&mut c, KeyCode::Enter);

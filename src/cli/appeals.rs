@@ -463,7 +463,11 @@ pub fn set(ws: &Workspace, a: SetArgs) -> CmdResult {
                 "answer check: {}{}",
                 super::templates::verdict_line(v),
                 if updated.quality.is_none() {
-                    format!(" (grade it: mcu set {} --quality {})", updated.id, v.grade.id())
+                    format!(
+                        " (grade it: mcu set {} --quality {})",
+                        updated.id,
+                        v.grade.id()
+                    )
                 } else {
                     String::new()
                 }

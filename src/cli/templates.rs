@@ -282,7 +282,11 @@ fn report(t: &Template, blocks: &Blocks, json: bool, what: &str) -> Result<(), F
     if json {
         print_json(&template_json(t, blocks))
     } else {
-        println!("template {} {what} (audit entry: template {})", t.id, t.entry_id());
+        println!(
+            "template {} {what} (audit entry: template {})",
+            t.id,
+            t.entry_id()
+        );
         Ok(())
     }
 }
@@ -298,7 +302,12 @@ enum AnswersAction {
     /// Run the formal-reply («отписка») check on a text or on an appeal's final answer
     Check {
         /// The answer's text
-        #[arg(long, value_name = "TEXT", conflicts_with = "appeal", required_unless_present = "appeal")]
+        #[arg(
+            long,
+            value_name = "TEXT",
+            conflicts_with = "appeal",
+            required_unless_present = "appeal"
+        )]
         text: Option<String>,
         /// The appeal whose answer is checked (its final answer, else its interim one)
         #[arg(long, value_name = "APPEAL")]

@@ -125,7 +125,15 @@ const NEGATIONS: &[&str] = &[
 ];
 
 /// Words after «не» that make no negation of it («не позднее 15 декабря», «не менее трёх»).
-const NOT_NEGATING: &[&str] = &["позднее", "позже", "менее", "более", "только", "ранее", "дожидаясь"];
+const NOT_NEGATING: &[&str] = &[
+    "позднее",
+    "позже",
+    "менее",
+    "более",
+    "только",
+    "ранее",
+    "дожидаясь",
+];
 
 /// Fewer words than this and an answer is too short to be on the merits (default).
 pub const MIN_WORDS: usize = 12;
@@ -272,7 +280,10 @@ impl Checker {
         if n < self.min_words {
             reason(
                 "too_short",
-                format!("слишком короткий ответ ({n} сл. при минимуме {})", self.min_words),
+                format!(
+                    "слишком короткий ответ ({n} сл. при минимуме {})",
+                    self.min_words
+                ),
             );
         }
         let formal = (!term && !measure)
@@ -340,9 +351,9 @@ fn negated(tokens: &[Token], start: usize, end: usize) -> bool {
             && !(start..end).contains(&i)
             && NEGATIONS.contains(&t.word.as_str())
             && !(t.word == "не"
-                && tokens.get(i + 1).is_some_and(|n| {
-                    NOT_NEGATING.contains(&n.word.as_str())
-                }))
+                && tokens
+                    .get(i + 1)
+                    .is_some_and(|n| NOT_NEGATING.contains(&n.word.as_str())))
     })
 }
 
@@ -364,7 +375,8 @@ fn has_date(text: &str) -> bool {
             if d == 4 {
                 let year: u32 = text[i..j].parse().unwrap_or(0);
                 let rest = text[j..].trim_start().to_lowercase();
-                if (2000..=2100).contains(&year) && (rest.starts_with("год") || rest.starts_with("г."))
+                if (2000..=2100).contains(&year)
+                    && (rest.starts_with("год") || rest.starts_with("г."))
                 {
                     return true;
                 }

@@ -153,7 +153,9 @@ impl Template {
 
     /// Whether it fits an appeal: every scope field it has matches.
     pub fn fits(&self, a: &Appeal) -> bool {
-        self.block.as_ref().is_none_or(|b| a.block.as_ref() == Some(b))
+        self.block
+            .as_ref()
+            .is_none_or(|b| a.block.as_ref() == Some(b))
             && self
                 .category
                 .as_ref()
@@ -292,12 +294,12 @@ fn pieces(text: &str) -> Result<Vec<Piece<'_>>, String> {
             out.push(Piece::Text(&rest[..i]));
         }
         let tail = &rest[i..];
-        if tail.starts_with("{{") {
+        if let Some(after) = tail.strip_prefix("{{") {
             out.push(Piece::Text("{"));
-            rest = &tail[2..];
-        } else if tail.starts_with("}}") {
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("}}") {
             out.push(Piece::Text("}"));
-            rest = &tail[2..];
+            rest = after;
         } else if tail.starts_with('}') {
             return Err("a «}» without its «{» (write «}}» for a brace)".into());
         } else {
@@ -354,7 +356,9 @@ impl Templates {
         for t in &out.list {
             if let Some(other) = ids.insert(t.entry_id(), &t.id) {
                 return Err(TemplateError {
-                    file: workspace.map_or("data/templates.toml", |(n, _)| n).to_string(),
+                    file: workspace
+                        .map_or("data/templates.toml", |(n, _)| n)
+                        .to_string(),
                     what: format!(
                         "templates «{other}» and «{}» have the same entry id; rename one",
                         t.id
@@ -409,10 +413,7 @@ impl Values<'_> {
             "id" => a.source_id.clone(),
             "number" => a.id.to_string(),
             "received" => day(a.received_at),
-            "deadline" => a
-                .deadlines
-                .answer_due
-                .map_or_else(|| hint("срок"), |d| day(d)),
+            "deadline" => a.deadlines.answer_due.map_or_else(|| hint("срок"), day),
             "date" => day(self.now),
             "settlement" => or(a.settlement.as_deref(), "населённый пункт"),
             "address" => or(a.address.as_deref(), "адрес"),

@@ -174,7 +174,10 @@ impl Reference {
     /// The shipped templates with the workspace file at `file` (if it exists) over them: what
     /// the console reads afresh each time it offers templates (another officer may have edited
     /// them meanwhile).
-    pub fn load_templates(file: Option<&Path>, blocks: &Blocks) -> Result<Templates, ReferenceError> {
+    pub fn load_templates(
+        file: Option<&Path>,
+        blocks: &Blocks,
+    ) -> Result<Templates, ReferenceError> {
         let ws = match file {
             Some(p) => match fs::read_to_string(p) {
                 Ok(s) => Some((p.display().to_string(), s)),

@@ -61,7 +61,8 @@ pub fn save(
             (Some(t.clone()), new)
         }
     };
-    validate(&new, &blocks).map_err(|w| StoreError::Invalid(format!("template «{}»: {w}", new.id)))?;
+    validate(&new, &blocks)
+        .map_err(|w| StoreError::Invalid(format!("template «{}»: {w}", new.id)))?;
     new.origin = Origin::Workspace;
     match ws.template.iter_mut().find(|t| t.id == new.id) {
         Some(t) => *t = new.clone(),

@@ -161,9 +161,7 @@ impl Change {
             Change::InterimAt(_)
             | Change::InterimAnswer(_)
             | Change::AnsweredAt(_)
-            | Change::Answer(_) => {
-                Action::RecordAnswers
-            }
+            | Change::Answer(_) => Action::RecordAnswers,
             Change::Quality(_) | Change::Rating(_) => Action::Grade,
             Change::Note(_) => return None,
         })

@@ -462,12 +462,66 @@ mod tests {
             Option<&'static str>,
         );
         let rows: [Row; 6] = [
-            (1, "interim", true, Some(at(1)), None, None, None, Some("Принято, выезд завтра")),
-            (2, "answered", false, Some(at(1)), Some(at(2)), None, None, Some("Яма засыпана")),
-            (3, "closed", false, Some(at(1)), None, None, None, Some("Сделано")),
-            (4, "rejected", false, Some(at(1)), None, None, None, Some("Не в компетенции")),
-            (5, "in_progress", true, Some(at(1)), None, Some(at(3)), None, Some("Уточнение")),
-            (6, "interim", true, Some(at(1)), None, Some(at(3)), Some(at(4)), Some("Повторный выезд")),
+            (
+                1,
+                "interim",
+                true,
+                Some(at(1)),
+                None,
+                None,
+                None,
+                Some("Принято, выезд завтра"),
+            ),
+            (
+                2,
+                "answered",
+                false,
+                Some(at(1)),
+                Some(at(2)),
+                None,
+                None,
+                Some("Яма засыпана"),
+            ),
+            (
+                3,
+                "closed",
+                false,
+                Some(at(1)),
+                None,
+                None,
+                None,
+                Some("Сделано"),
+            ),
+            (
+                4,
+                "rejected",
+                false,
+                Some(at(1)),
+                None,
+                None,
+                None,
+                Some("Не в компетенции"),
+            ),
+            (
+                5,
+                "in_progress",
+                true,
+                Some(at(1)),
+                None,
+                Some(at(3)),
+                None,
+                Some("Уточнение"),
+            ),
+            (
+                6,
+                "interim",
+                true,
+                Some(at(1)),
+                None,
+                Some(at(3)),
+                Some(at(4)),
+                Some("Повторный выезд"),
+            ),
         ];
         for (id, status, open, first, answered, reopened, interim, text) in rows {
             tx.execute(
@@ -475,7 +529,17 @@ mod tests {
                  first_response_at, answered_at, reopened_at, interim_after_reopen_at, answer, \
                  created_at, updated_at) VALUES (?1, 'im', ?1, ?2, 'Яма', ?3, ?4, ?5, ?6, ?7, ?8, \
                  ?9, 0, 0)",
-                params![id, at(0), status, open, first, answered, reopened, interim, text],
+                params![
+                    id,
+                    at(0),
+                    status,
+                    open,
+                    first,
+                    answered,
+                    reopened,
+                    interim,
+                    text
+                ],
             )
             .expect("appeal");
             super::super::audit::append(
@@ -501,12 +565,24 @@ mod tests {
             (a.interim_answer, a.answer)
         };
         let s = |v: &str| Some(v.to_string());
-        assert_eq!(texts(1), (s("Принято, выезд завтра"), None), "waiting: interim");
+        assert_eq!(
+            texts(1),
+            (s("Принято, выезд завтра"), None),
+            "waiting: interim"
+        );
         assert_eq!(texts(2), (None, s("Яма засыпана")), "answered: final");
         assert_eq!(texts(3), (None, s("Сделано")), "closed: final");
         assert_eq!(texts(4), (None, s("Не в компетенции")), "rejected: final");
-        assert_eq!(texts(5), (None, s("Уточнение")), "reopened, no new interim: stays");
-        assert_eq!(texts(6), (s("Повторный выезд"), None), "the new term's interim");
+        assert_eq!(
+            texts(5),
+            (None, s("Уточнение")),
+            "reopened, no new interim: stays"
+        );
+        assert_eq!(
+            texts(6),
+            (s("Повторный выезд"), None),
+            "the new term's interim"
+        );
         let history = store.history(1).expect("history");
         assert!(
             history

@@ -101,7 +101,9 @@ pub fn chosen(env: &mut Env, targets: &[i64], kind: Kind, id: &str) -> Result<()
         }
     }
     let (title, purpose) = input(kind, targets.to_vec());
-    env.open(Popup::Input(Input::new(title, true, purpose).with_text(&text)));
+    env.open(Popup::Input(
+        Input::new(title, true, purpose).with_text(&text),
+    ));
     Ok(())
 }
 

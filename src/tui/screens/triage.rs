@@ -4,8 +4,8 @@
 //! uses; the ones hard to undo, or touching several appeals, ask first.
 
 use super::{Effect, Env};
-use crate::domain::wording::{APPEALS, count};
 use crate::domain::templates::Kind;
+use crate::domain::wording::{APPEALS, count};
 use crate::domain::{Appeal, Quality, Status};
 use crate::store::{Actor, Change, StoreError};
 use crate::tui::keymap::Action;
@@ -191,7 +191,10 @@ pub fn on_result(
                 apply(
                     env,
                     ids.clone(),
-                    vec![Change::Answer(Some(t.clone())), Change::AnsweredAt(Some(now))],
+                    vec![
+                        Change::Answer(Some(t.clone())),
+                        Change::AnsweredAt(Some(now)),
+                    ],
                     seen,
                 )?;
                 super::answers::saved(env, &ids, Kind::Final, &t)?;

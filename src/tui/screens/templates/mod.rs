@@ -51,7 +51,10 @@ impl TemplatesScreen {
     /// Writes a change and shows its result.
     fn save(&mut self, env: &mut Env, change: TemplateChange) -> Result<(), StoreError> {
         let Some(file) = env.reference.templates_file.clone() else {
-            env.say("Нет папки рабочего пространства: шаблоны не сохранить", true);
+            env.say(
+                "Нет папки рабочего пространства: шаблоны не сохранить",
+                true,
+            );
             return Ok(());
         };
         let actor = Actor::operator(env.grants.clone(), "console");

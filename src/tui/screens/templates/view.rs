@@ -64,7 +64,10 @@ fn draw_one(f: &mut Frame, area: Rect, env: &Env, s: &mut TemplatesScreen, i: us
     let t = &env.theme;
     let Some(x) = s.list.get(i) else { return };
     let field = |k: &str, v: String| {
-        Line::from(vec![Span::styled(format!("{k:<12}"), t.dim()), Span::raw(v)])
+        Line::from(vec![
+            Span::styled(format!("{k:<12}"), t.dim()),
+            Span::raw(v),
+        ])
     };
     let mut lines = vec![
         field("Шаблон", format!("{} ({})", x.label(), x.id)),
@@ -88,7 +91,10 @@ fn draw_one(f: &mut Frame, area: Rect, env: &Env, s: &mut TemplatesScreen, i: us
     let inner_h = area.height.saturating_sub(2);
     s.pager
         .fit_wrapped(&lines, area.width.saturating_sub(2), inner_h);
-    let title = format!("Шаблон «{}» · e — изменить текст, Esc — к списку", x.label());
+    let title = format!(
+        "Шаблон «{}» · e — изменить текст, Esc — к списку",
+        x.label()
+    );
     f.render_widget(
         Paragraph::new(lines)
             .block(panel(t, title, true))
