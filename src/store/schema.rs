@@ -256,9 +256,10 @@ CREATE INDEX events_register ON events (register, entry_id, id) WHERE register I
 /// `answer` column held whichever was given last; right after it (`split_interim_answers`) an
 /// appeal still waiting for its final answer moves the text it holds to the interim column.
 /// Found by its text, not its number, so the migrations may be reordered at a merge.
-const INTERIM_ANSWERS: &str = r#"
-ALTER TABLE appeals ADD COLUMN interim_answer TEXT;   -- the interim answer's text
-"#;
+/// The column (`appeals.interim_answer`, the interim answer's text) is added by
+/// `split_interim_answers` unless the table has it already (a database taken back to an older
+/// version by dropping the newer columns, as the upgrade tests do, may still have it).
+const INTERIM_ANSWERS: &str = "-- 14: appeals.interim_answer, see split_interim_answers\n";
 
 /// The schema version whose migration recreated the search index, which must then be refilled.
 const SEARCH_REBUILT_AT: usize = 4;
@@ -324,6 +325,14 @@ pub fn migrate(conn: &mut Connection, reference: &Reference) -> Result<i64, supe
 /// the history onto the new columns). An answered, closed, rejected or redirected appeal keeps
 /// its text as the final answer.
 fn split_interim_answers(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
+    let has: bool = tx.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('appeals') WHERE name = 'interim_answer'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has {
+        tx.execute_batch("ALTER TABLE appeals ADD COLUMN interim_answer TEXT;")?;
+    }
     let moved: Vec<(i64, String)> = tx
         .prepare(
             "SELECT id, answer FROM appeals WHERE answer IS NOT NULL AND answered_at IS NULL \
