@@ -286,6 +286,15 @@ impl Checker {
                 ),
             );
         }
+        // A template's hints left in the text («[дата]», «[что сделано]»): not a formal reply by
+        // itself, but not ready to send either.
+        let hints = unfilled(text);
+        if !hints.is_empty() {
+            reason(
+                "unfilled",
+                format!("остались незаполненные поля шаблона: {}", hints.join(", ")),
+            );
+        }
         let formal = (!term && !measure)
             || reasons
                 .iter()
@@ -355,6 +364,22 @@ fn negated(tokens: &[Token], start: usize, end: usize) -> bool {
                     .get(i + 1)
                     .is_some_and(|n| NOT_NEGATING.contains(&n.word.as_str())))
     })
+}
+
+/// The bracketed hints of a template left in a text («[дата]»): brackets holding a letter.
+fn unfilled(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('[') {
+        let tail = &rest[i..];
+        let Some(end) = tail.find(']') else { break };
+        let inner = &tail[1..end];
+        if inner.chars().any(char::is_alphabetic) && !inner.contains('[') {
+            out.push(tail[..=end].to_string());
+        }
+        rest = &tail[end + 1..];
+    }
+    out
 }
 
 /// A date written with digits: `15.12`, `15.12.2026`, `15.12.26`, or a year («в 2027 году»).
@@ -488,6 +513,26 @@ mod tests {
              работ на май 2027 года, подрядчик определён.",
         );
         assert_eq!(with_measure.grade, Quality::Substantive, "{with_measure:?}");
+    }
+
+    #[test]
+    fn a_template_hint_left_in_the_text_is_named_and_a_filled_text_has_none() {
+        let c = Checker::default();
+        let left = c.check(
+            "Ямочный ремонт по адресу Юркино, ул. Лесная, 3 выполнен [дата] силами \
+             [ответственный], участок будет проверен при объезде.",
+        );
+        let r = left.reasons.iter().find(|r| r.id == "unfilled").expect("named");
+        assert_eq!(
+            r.reason,
+            "остались незаполненные поля шаблона: [дата], [ответственный]"
+        );
+        assert_eq!(left.grade, Quality::Substantive, "not formal by itself");
+        let filled = c.check(
+            "Ямочный ремонт по адресу Юркино, ул. Лесная, 3 выполнен 27.11.2026 силами \
+             МБУ «Дороги» [1], участок будет проверен при объезде.",
+        );
+        assert!(!ids(&filled).contains(&"unfilled"), "{filled:?}");
     }
 
     #[test]

@@ -65,7 +65,7 @@ fn draw_one(f: &mut Frame, area: Rect, env: &Env, s: &mut TemplatesScreen, i: us
     let Some(x) = s.list.get(i) else { return };
     let field = |k: &str, v: String| {
         Line::from(vec![
-            Span::styled(format!("{k:<12}"), t.dim()),
+            Span::styled(format!("{k:<14}"), t.dim()),
             Span::raw(v),
         ])
     };
