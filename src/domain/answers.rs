@@ -522,7 +522,11 @@ mod tests {
             "Ямочный ремонт по адресу Юркино, ул. Лесная, 3 выполнен [дата] силами \
              [ответственный], участок будет проверен при объезде.",
         );
-        let r = left.reasons.iter().find(|r| r.id == "unfilled").expect("named");
+        let r = left
+            .reasons
+            .iter()
+            .find(|r| r.id == "unfilled")
+            .expect("named");
         assert_eq!(
             r.reason,
             "остались незаполненные поля шаблона: [дата], [ответственный]"

@@ -108,3 +108,91 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     crate::workspace::write_file(&tmp, text)?;
     std::fs::rename(&tmp, path)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::domain::access::{Grants, Role};
+    use crate::domain::templates::Kind;
+
+    fn store() -> Store {
+        Store::open_in_memory(Arc::new(
+            super::super::Reference::embedded().expect("reference"),
+        ))
+        .expect("store")
+    }
+
+    fn template(id: &str) -> Template {
+        Template {
+            id: id.into(),
+            title: None,
+            kind: Kind::Final,
+            block: None,
+            category: None,
+            status: None,
+            text: "Сделано {date}.".into(),
+            origin: Origin::Workspace,
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn an_operator_without_keep_registers_is_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("templates.toml");
+        let mut s = store();
+        let observer = Actor::operator(Grants::new("o", vec![Role::Observer], vec![]), "cli");
+        let e = save(
+            &mut s,
+            &observer,
+            now(),
+            &file,
+            TemplateChange::Add(template("t1")),
+        )
+        .expect_err("denied");
+        assert!(matches!(e, StoreError::Denied(_)), "{e}");
+        assert!(!file.exists());
+        let coordinator = Actor::operator(Grants::new("c", vec![Role::Coordinator], vec![]), "cli");
+        save(
+            &mut s,
+            &coordinator,
+            now(),
+            &file,
+            TemplateChange::Add(template("t1")),
+        )
+        .expect("a coordinator keeps the registers");
+        let history = s
+            .register_history(REGISTER, crate::domain::templates::entry_id("t1"))
+            .expect("history");
+        assert_eq!(history[0].field, "created");
+        assert!(history.iter().any(|e| e.field == "text"));
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_written_leaves_no_audit_entry() {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("missing").join("templates.toml");
+        let mut s = store();
+        let head = Actor::operator(Grants::new("h", vec![Role::Head], vec![]), "cli");
+        let e = save(
+            &mut s,
+            &head,
+            now(),
+            &file,
+            TemplateChange::Add(template("t2")),
+        )
+        .expect_err("no folder");
+        assert!(matches!(e, StoreError::Invalid(_)), "{e}");
+        let history = s
+            .register_history(REGISTER, crate::domain::templates::entry_id("t2"))
+            .expect("history");
+        assert!(history.is_empty(), "{history:?}");
+    }
+}
