@@ -729,3 +729,15 @@ fn an_imported_answer_is_interim_while_the_appeal_waits_and_final_once_answered(
     assert_eq!(v["interim_answer"], "Электрик выедет завтра");
     assert_eq!(v["answer"], "Лампа заменена");
 }
+
+#[test]
+fn the_templates_screen_opens_by_command_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let mut c = console(&ws);
+    key(&mut c, KeyCode::Char(':'));
+    ch(&mut c, "templates");
+    key(&mut c, KeyCode::Enter);
+    let s = screen(&mut c, 80, 24);
+    assert!(s.contains("Шаблоны ответов · 8"), "{s}");
+}
