@@ -560,7 +560,10 @@ fn a_final_answer_from_a_template_is_edited_saved_and_graded_after_confirming() 
     assert_eq!(a.status, Status::Answered);
     assert_eq!(a.quality, None, "asked first");
     let s = screen(&mut c, 100, 30);
-    assert!(s.contains("Оценить как"), "the check's question: {s}");
+    assert!(
+        s.contains("Похоже на ответ по существу") && s.contains("незаполненные поля"),
+        "the check's question, naming the hints left: {s}"
+    );
     key(&mut c, KeyCode::Char('y'));
     let a = store(&ws).get(1).unwrap().unwrap();
     assert!(a.quality.is_some());
