@@ -14,6 +14,7 @@ pub mod status;
 pub mod targets;
 pub mod text;
 pub mod triage;
+pub mod votes;
 pub mod wording;
 
 pub use appeal::{Appeal, Deadlines, Quality};

@@ -248,6 +248,32 @@ CREATE INDEX events_officer_block ON events (appeal_id)
 CREATE INDEX events_created_runs ON events (appeal_id) WHERE through_id IS NOT NULL;
 CREATE INDEX events_register ON events (register, entry_id, id) WHERE register IS NOT NULL;
 "#,
+    // Votes and public discussions of ПОС (register `vote`), one row per option; and the counters
+    // that number appeals taken by hand (`mcu add`: `phone` → 2026-000123), never reused.
+    r#"
+CREATE TABLE votes (
+    id           INTEGER PRIMARY KEY,
+    vote_id      TEXT NOT NULL UNIQUE,                -- the vote's id at its source
+    title        TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('vote', 'survey', 'discussion')),
+    started_at   INTEGER,                             -- unix seconds
+    ended_at     INTEGER,
+    settlement   TEXT,
+    participants INTEGER
+);
+CREATE TABLE vote_options (
+    id       INTEGER PRIMARY KEY,
+    vote     INTEGER NOT NULL REFERENCES votes(id),
+    position INTEGER NOT NULL,                        -- file order
+    option   TEXT NOT NULL,
+    votes    INTEGER NOT NULL,
+    UNIQUE (vote, option)
+);
+CREATE TABLE source_counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+"#,
 ];
 
 /// The schema version whose migration recreated the search index, which must then be refilled.
