@@ -419,3 +419,41 @@ fn appeals_taken_by_hand_get_unique_ids_are_triaged_and_keep_names_out_of_the_lo
     }
     assert!(log.contains("appeal taken by hand"), "{log}");
 }
+
+#[test]
+fn the_demo_fills_two_votes_one_with_triaged_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("demo");
+    let log = dir.path().join("demo.log");
+    let out = mcu(
+        &root,
+        &log,
+        &["demo", "--summary", "--now", NOW, "--appeals", "30"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = json(&mcu(&root, &log, &["votes", "list", "--json"]));
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{list:?}");
+    let with_comments: Vec<&Value> = list.iter().filter(|v| v["comments"] != 0).collect();
+    assert_eq!(with_comments.len(), 1);
+    let v = json(&mcu(
+        &root,
+        &log,
+        &[
+            "votes",
+            "show",
+            with_comments[0]["vote_id"].as_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert!(v["leader"].is_string(), "{v}");
+    for id in v["comment_appeals"].as_array().unwrap() {
+        let a = json(&mcu(&root, &log, &["show", &id.to_string(), "--json"]));
+        assert_eq!(a["channel"], "pos");
+        assert_eq!(a["triage"]["state"], "done", "{a}");
+    }
+}
