@@ -166,6 +166,15 @@ fn vote_xlsx(path: &Path) {
             let r = r as u32 + 1;
             if c == 7 && r == 1 {
                 sheet.write_number(r, c as u16, 250.0).unwrap();
+            } else if c == 4 && r == 1 {
+                // An Excel date, as ПОС writes it.
+                let end = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 11, 20)
+                    .and_then(|d| d.and_hms(18, 0, 0))
+                    .unwrap();
+                let format = rust_xlsxwriter::Format::new().set_num_format("dd.mm.yyyy hh:mm");
+                sheet
+                    .write_datetime_with_format(r, c as u16, &end, &format)
+                    .unwrap();
             } else if !v.is_empty() {
                 sheet.write_string(r, c as u16, *v).unwrap();
             }
@@ -214,6 +223,8 @@ fn an_xlsx_export_with_russian_headers_gives_votes_shares_and_triaged_comments()
     assert_eq!(v["kind"], "vote");
     assert_eq!(v["participants"], 412);
     assert_eq!(v["settlement"], "Юркино");
+    assert_eq!(v["ended_at"], "2026-11-20T18:00:00+03:00");
+    assert_eq!(v["started_at"], "2026-11-01T00:00:00+03:00");
     assert_eq!(
         options(&v),
         [

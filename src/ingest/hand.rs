@@ -104,3 +104,80 @@ pub fn add_appeal(
         triaged,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::domain::access::{Grants, Role};
+    use crate::reference::Reference;
+
+    fn store() -> Store {
+        Store::open_in_memory(Arc::new(Reference::embedded().expect("reference"))).expect("store")
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0)
+            .single()
+            .expect("time")
+    }
+
+    fn call(text: &str) -> HandAppeal {
+        HandAppeal {
+            channel: Some(Channel::Phone),
+            text: text.into(),
+            ..Default::default()
+        }
+    }
+
+    /// Numbers only grow, across channels; one an imported appeal holds is skipped.
+    #[test]
+    fn ids_are_unique_and_skip_an_imported_one() {
+        let mut s = store();
+        let actor = Actor::new("petrova", "cli");
+        let mut tx = s.begin_import().expect("tx");
+        let imported = IncomingAppeal {
+            source_id: "2026-000002".into(),
+            received_at: now(),
+            text: "Импортированное".into(),
+            ..Default::default()
+        };
+        tx.upsert(&imported, Channel::Phone, &actor, now())
+            .expect("imported");
+        tx.commit().expect("commit");
+
+        let a = add_appeal(&mut s, None, &actor, &call("Яма"), now()).expect("added");
+        let b = add_appeal(&mut s, None, &actor, &call("Свет"), now()).expect("added");
+        let mut visit = call("Личный приём");
+        visit.channel = Some(Channel::Other);
+        let c = add_appeal(&mut s, None, &actor, &visit, now()).expect("added");
+        assert_eq!(
+            [
+                a.source_id.as_str(),
+                b.source_id.as_str(),
+                c.source_id.as_str()
+            ],
+            ["2026-000001", "2026-000003", "2026-000004"]
+        );
+        let stored = s.get(b.id).expect("read").expect("found");
+        assert_eq!(stored.text, "Свет");
+        assert_eq!(s.history(b.id).expect("history")[0].field, "created");
+        assert!(s.verify_audit().expect("verify").intact);
+    }
+
+    /// An empty text and a role without the import right are refused; nothing is written.
+    #[test]
+    fn empty_texts_and_other_roles_are_refused() {
+        let mut s = store();
+        let actor = Actor::new("petrova", "cli");
+        let err = add_appeal(&mut s, None, &actor, &call("  \n "), now()).expect_err("empty");
+        assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+        let observer = Actor::operator(Grants::new("ivanov", vec![Role::Observer], vec![]), "cli");
+        let err = add_appeal(&mut s, None, &observer, &call("Яма"), now()).expect_err("denied");
+        assert!(matches!(err, StoreError::Denied(_)), "{err}");
+        assert_eq!(s.count().expect("count"), 0);
+    }
+}
