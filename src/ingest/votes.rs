@@ -156,6 +156,9 @@ fn format_name(f: Format) -> &'static str {
     }
 }
 
+/// A file's headers and the vote column each stands for.
+type Columns = (std::sync::Arc<Vec<String>>, Vec<Option<VoteField>>);
+
 /// A vote gathered over its rows.
 #[derive(Default)]
 struct Gathered {
@@ -179,7 +182,7 @@ pub fn read_vote_file(
     let mut gathered: HashMap<String, Gathered> = HashMap::new();
     // Comments wait for their vote's dates and settlement (they may come on a later row).
     let mut pending: Vec<(String, IncomingAppeal, Option<DateTime<Utc>>)> = Vec::new();
-    let mut columns: Option<(std::sync::Arc<Vec<String>>, Vec<Option<VoteField>>)> = None;
+    let mut columns: Option<Columns> = None;
     for item in rows {
         let row = match item? {
             ReadItem::Bad(e) => {
