@@ -250,8 +250,10 @@ CREATE INDEX events_register ON events (register, entry_id, id) WHERE register I
 "#,
     // Votes and public discussions of ПОС (register `vote`), one row per option; and the counters
     // that number appeals taken by hand (`mcu add`: `phone` → 2026-000123), never reused.
+    // `IF NOT EXISTS`: a database put back to an older version by hand (the upgrade tests) keeps
+    // these tables, and running this again leaves them as they are.
     r#"
-CREATE TABLE votes (
+CREATE TABLE IF NOT EXISTS votes (
     id           INTEGER PRIMARY KEY,
     vote_id      TEXT NOT NULL UNIQUE,                -- the vote's id at its source
     title        TEXT NOT NULL,
@@ -261,7 +263,7 @@ CREATE TABLE votes (
     settlement   TEXT,
     participants INTEGER
 );
-CREATE TABLE vote_options (
+CREATE TABLE IF NOT EXISTS vote_options (
     id       INTEGER PRIMARY KEY,
     vote     INTEGER NOT NULL REFERENCES votes(id),
     position INTEGER NOT NULL,                        -- file order
@@ -269,7 +271,7 @@ CREATE TABLE vote_options (
     votes    INTEGER NOT NULL,
     UNIQUE (vote, option)
 );
-CREATE TABLE source_counters (
+CREATE TABLE IF NOT EXISTS source_counters (
     name  TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 );
