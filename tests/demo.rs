@@ -10,6 +10,9 @@ use serde_json::Value;
 
 const NOW: &str = "2026-11-28T12:00:00+03:00";
 
+/// The appeals of a demo of 300: the exports' and the comments of its votes.
+const TOTAL: i64 = 300 + mcu::demo::votes::COMMENTS.len() as i64;
+
 fn mcu(ws: &Path, args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_mcu"))
         .arg("--workspace")
@@ -58,10 +61,13 @@ fn demo_fills_a_workspace_through_the_import_and_reuses_it() {
     assert!(text.contains(&ws.display().to_string()), "{text}");
     assert!(text.contains("list --overdue"), "{text}");
     // Every appeal has its auto-triage suggestion before the console opens.
-    assert!(text.contains("разобрано автоматически: 300"), "{text}");
+    assert!(
+        text.contains(&format!("разобрано автоматически: {TOTAL}")),
+        "{text}"
+    );
 
     let s = stats(&ws);
-    assert_eq!(s["total"], 300, "{s}");
+    assert_eq!(s["total"], TOTAL, "{s}");
     for ch in ["im", "pos", "letter", "messenger", "page", "phone", "other"] {
         assert!(
             s["by_channel"][ch].as_i64().unwrap_or(0) > 0,
@@ -75,9 +81,9 @@ fn demo_fills_a_workspace_through_the_import_and_reuses_it() {
             .map(|x| x.as_i64().unwrap())
             .sum()
     };
-    assert_eq!(sum(&s["by_channel"]), 300);
-    assert_eq!(sum(&s["by_block"]), 300);
-    assert_eq!(sum(&s["by_status"]), 300);
+    assert_eq!(sum(&s["by_channel"]), TOTAL);
+    assert_eq!(sum(&s["by_block"]), TOTAL);
+    assert_eq!(sum(&s["by_status"]), TOTAL);
     for b in [
         "housing",
         "roads",
@@ -124,7 +130,7 @@ fn demo_fills_a_workspace_through_the_import_and_reuses_it() {
     // Officers left a history: a block set by hand, an answer graded.
     let list = mcu(&ws, &["list", "--json", "--limit", "1000", "--now", NOW]);
     let list: Value = serde_json::from_slice(&list.stdout).unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 300);
+    assert_eq!(list.as_array().unwrap().len() as i64, TOTAL);
     let graded = list
         .as_array()
         .unwrap()
@@ -149,7 +155,7 @@ fn demo_fills_a_workspace_through_the_import_and_reuses_it() {
     // A second run reuses the workspace: no duplicates.
     let again = mcu(&ws, &["demo", "--summary", "--appeals", "300"]);
     assert!(String::from_utf8_lossy(&again.stdout).contains("уже заполнен"));
-    assert_eq!(stats(&ws)["total"], 300);
+    assert_eq!(stats(&ws)["total"], TOTAL);
 }
 
 #[test]

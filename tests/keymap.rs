@@ -1045,6 +1045,7 @@ fn every_dangerous_action_is_a_triage_action() {
             "edit_entry",
             "entry_status",
             "link_roadmap",
+            "add_appeal",
         ]
     );
     let confirmed: Vec<&str> = CATALOGUE

@@ -15,7 +15,8 @@ use crate::workspace::Workspace;
 
 #[derive(Args, Debug)]
 pub struct DemoArgs {
-    /// How many appeals to generate
+    /// How many appeals the weekly exports bring (the demo's votes add their comments on top:
+    /// `mcu::demo::votes::COMMENTS`, 3)
     #[arg(long, value_name = "N", default_value_t = 2_500)]
     appeals: u64,
     /// The end of the demo period: appeals arrive before it; open ones are judged at it

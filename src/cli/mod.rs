@@ -1,6 +1,7 @@
 //! The command line (clap): thin commands over the library. Exit codes: 0 success, 1 failure,
 //! 2 usage error, 3 imported with some rows or files quarantined.
 
+mod add;
 mod admin;
 mod analytics;
 mod appeals;
@@ -16,6 +17,7 @@ mod purge;
 mod stats;
 mod templates;
 mod triage;
+mod votes;
 mod watch;
 
 use std::path::PathBuf;
@@ -53,6 +55,10 @@ enum Command {
     Init(InitArgs),
     /// Import export files (CSV, XLSX/XLS/ODS, JSON Lines, JSON, Open311), or everything in inbox/
     Import(import::ImportArgs),
+    /// Add an appeal taken by hand (a phone call, a visitor): mcu gives its id and triages it
+    Add(add::AddArgs),
+    /// Votes and public discussions of ПОС: import their exports, list, show
+    Votes(votes::VotesArgs),
     /// List appeals, newest first
     List(appeals::ListArgs),
     /// Show one appeal: fields, deadlines, history
@@ -194,6 +200,8 @@ fn run(cli: Cli) -> CmdResult {
         Command::Console(a) => console::open(&ws, a, None),
         Command::Init(a) => init(&ws, a),
         Command::Import(a) => import::run(&ws, a),
+        Command::Add(a) => add::run(&ws, a),
+        Command::Votes(a) => votes::run(&ws, a),
         Command::List(a) => appeals::list(&ws, a),
         Command::Show(a) => appeals::show(&ws, a),
         Command::Set(a) => appeals::set(&ws, a),
@@ -224,6 +232,8 @@ fn command_name(c: &Command) -> &'static str {
         Command::Console(_) => "console",
         Command::Init(_) => "init",
         Command::Import(_) => "import",
+        Command::Add(_) => "add",
+        Command::Votes(_) => "votes",
         Command::List(_) => "list",
         Command::Show(_) => "show",
         Command::Set(_) => "set",

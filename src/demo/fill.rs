@@ -158,6 +158,7 @@ pub fn fill(ws: &Workspace, opts: &DemoOptions) -> Result<FillReport, DemoError>
         report.batches += 1;
         prev = end;
     }
+    super::votes::fill(ws, &mut store, opts.now)?;
     // Auto-triage, as the importer of a console does after each file: the console then opens
     // with suggestions on the untriaged appeals instead of computing them after the simulator's
     // first file (oldest first, so the newest rows would wait longest).

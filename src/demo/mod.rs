@@ -23,6 +23,7 @@ mod life;
 pub mod live;
 mod rng;
 pub mod texts;
+pub mod votes;
 mod world;
 
 use std::fmt::Write as _;

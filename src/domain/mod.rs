@@ -16,6 +16,7 @@ pub mod targets;
 pub mod templates;
 pub mod text;
 pub mod triage;
+pub mod votes;
 pub mod wording;
 
 pub use appeal::{Appeal, Deadlines, Quality};

@@ -4,6 +4,7 @@
 
 pub mod attempts;
 pub mod format;
+pub mod hand;
 pub mod mapping;
 pub mod pipeline;
 pub mod profile;
@@ -12,6 +13,7 @@ pub mod record;
 pub mod retention;
 pub mod triage;
 pub mod values;
+pub mod votes;
 pub mod watch;
 
 pub use format::Format;

@@ -16,6 +16,7 @@ use std::str::FromStr;
 use serde::Deserialize;
 
 use crate::domain::text::fold;
+use crate::domain::votes::VoteField;
 use crate::domain::{Channel, Quality, Status};
 
 /// The shipped profile file, compiled into the binary.
@@ -164,6 +165,9 @@ struct ProfileFile {
     booleans: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     qualities: BTreeMap<String, Vec<String>>,
+    /// The columns of vote exports (`mcu votes import`): vote column → headers.
+    #[serde(default)]
+    vote_headers: BTreeMap<String, Vec<String>>,
 }
 
 /// Header aliases and value words in force (the shipped `data/import_profiles.toml` plus the
@@ -181,6 +185,8 @@ pub struct ImportProfiles {
     channels: HashMap<String, Channel>,
     booleans: HashMap<String, bool>,
     qualities: HashMap<String, Quality>,
+    /// Header key → vote column (see [`VoteField`]).
+    vote_headers: HashMap<String, VoteField>,
 }
 
 impl Default for ImportProfiles {
@@ -215,6 +221,7 @@ impl ImportProfiles {
             channels: HashMap::new(),
             booleans: HashMap::new(),
             qualities: HashMap::new(),
+            vote_headers: HashMap::new(),
         };
         for f in Field::ALL {
             p.headers.insert(header_key(f.name()), f);
@@ -231,6 +238,9 @@ impl ImportProfiles {
         }
         for q in [Quality::Substantive, Quality::Formal] {
             p.qualities.insert(word_key(q.id()), q);
+        }
+        for f in VoteField::ALL {
+            p.vote_headers.insert(header_key(f.name()), f);
         }
         p.booleans.insert("true".into(), true);
         p.booleans.insert("false".into(), false);
@@ -269,6 +279,7 @@ impl ImportProfiles {
         self.channels.extend(other.channels);
         self.booleans.extend(other.booleans);
         self.qualities.extend(other.qualities);
+        self.vote_headers.extend(other.vote_headers);
     }
 
     fn merge_toml(&mut self, src: &str) -> Result<(), ProfileError> {
@@ -297,6 +308,29 @@ impl ImportProfiles {
                 if !mine.contains(alias) {
                     mine.push(alias.clone());
                 }
+            }
+        }
+
+        let mut seen: HashMap<String, VoteField> = HashMap::new();
+        for (name, list) in &file.vote_headers {
+            let field: VoteField = name.parse().map_err(ProfileError)?;
+            for alias in list {
+                let key = header_key(alias);
+                if key.is_empty() {
+                    return Err(ProfileError(format!(
+                        "an empty header alias under vote_headers «{name}»"
+                    )));
+                }
+                if let Some(other) = seen.insert(key.clone(), field)
+                    && other != field
+                {
+                    return Err(ProfileError(format!(
+                        "vote header «{alias}» is listed under both «{}» and «{}»",
+                        other.name(),
+                        field.name()
+                    )));
+                }
+                self.vote_headers.insert(key, field);
             }
         }
 
@@ -331,6 +365,11 @@ impl ImportProfiles {
             },
         )?;
         Ok(())
+    }
+
+    /// The vote column a header of a vote export stands for, if any.
+    pub fn vote_field_for_header(&self, header: &str) -> Option<VoteField> {
+        self.vote_headers.get(&header_key(header)).copied()
     }
 
     /// The field a file header stands for, if any.

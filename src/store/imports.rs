@@ -202,6 +202,36 @@ impl ImportTx<'_> {
         imported_file(&self.tx, hash)
     }
 
+    /// The next number of the counter `name` (1, 2, …), taken in this transaction: a number
+    /// once committed is never given again (the counter only grows, even when appeals go).
+    pub fn next_number(&self, name: &str) -> Result<i64, StoreError> {
+        Ok(self.tx.query_row(
+            "INSERT INTO source_counters (name, value) VALUES (?1, 1) \
+             ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+            [name],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Whether an appeal of `channel` with this source id exists (seen from this transaction).
+    pub fn has_source_id(&self, channel: Channel, source_id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT 1 FROM appeals WHERE channel = ?1 AND source_id = ?2")?
+            .query_row(params![channel.id(), source_id], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Commits everything without recording a file: for appeals that come from no appeal file
+    /// (taken by hand, the comments of a vote), which are still created and audited like
+    /// imported ones.
+    pub fn commit(self) -> Result<(), StoreError> {
+        self.names.record_created(&self.tx)?;
+        self.names.aggregates.borrow_mut().flush(&self.tx)?;
+        self.commit_anchored()
+    }
+
     /// Records the file and commits everything.
     pub fn finish(self, file: &ImportedFile) -> Result<(), StoreError> {
         self.names.record_created(&self.tx)?;
@@ -222,6 +252,11 @@ impl ImportTx<'_> {
                 file.quarantined
             ],
         )?;
+        self.commit_anchored()
+    }
+
+    /// Commits and anchors the audit head this transaction leaves.
+    fn commit_anchored(self) -> Result<(), StoreError> {
         // The head this file leaves, anchored once it is committed.
         let pending = match self.anchor {
             Some(a) => a.prepare(&self.tx)?,

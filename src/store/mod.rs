@@ -17,6 +17,7 @@ mod recipients;
 mod registers;
 mod schema;
 mod triage;
+mod votes;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -45,6 +46,7 @@ pub use triage::{
     AUTO_TRIAGE_SOURCE, DuplicateGroup, GroupMember, StoredSuggestion, TRIAGE_BATCH, TriageFailure,
     TriageOutcome, TriageRun,
 };
+pub use votes::{VoteCounts, VoteInput};
 
 /// Who made a change and through what: kept with every audited change.
 #[derive(Debug, Clone, PartialEq, Eq)]

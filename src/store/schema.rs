@@ -250,6 +250,34 @@ CREATE INDEX events_register ON events (register, entry_id, id) WHERE register I
 "#,
     // 14: interim and final answers are separate texts (see `INTERIM_ANSWERS`).
     INTERIM_ANSWERS,
+    // Votes and public discussions of ПОС (register `vote`), one row per option; and the counters
+    // that number appeals taken by hand (`mcu add`: `phone` → 2026-000123), never reused.
+    // `IF NOT EXISTS`: a database put back to an older version by hand (the upgrade tests) keeps
+    // these tables, and running this again leaves them as they are.
+    r#"
+CREATE TABLE IF NOT EXISTS votes (
+    id           INTEGER PRIMARY KEY,
+    vote_id      TEXT NOT NULL UNIQUE,                -- the vote's id at its source
+    title        TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('vote', 'survey', 'discussion')),
+    started_at   INTEGER,                             -- unix seconds
+    ended_at     INTEGER,
+    settlement   TEXT,
+    participants INTEGER
+);
+CREATE TABLE IF NOT EXISTS vote_options (
+    id       INTEGER PRIMARY KEY,
+    vote     INTEGER NOT NULL REFERENCES votes(id),
+    position INTEGER NOT NULL,                        -- file order
+    option   TEXT NOT NULL,
+    votes    INTEGER NOT NULL,
+    UNIQUE (vote, option)
+);
+CREATE TABLE IF NOT EXISTS source_counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+"#,
 ];
 
 /// The migration that keeps the interim answer's text apart from the final one. Until it, the

@@ -160,6 +160,7 @@ impl App {
                 self.env.say("Обновлено", false);
             }
             _ if self.env.popup.is_some() => self.popup_action(action)?,
+            Action::AddAppeal => super::screens::add::open(&mut self.env),
             Action::Screen(name) => {
                 if !super::screens::registers::open(name, &mut self.env)? {
                     self.env.say(format!("Нет экрана «{name}»"), true);

@@ -189,6 +189,8 @@ pub enum Action {
     EntryStatus,
     /// Link the current or the marked appeals to a roadmap (a chooser).
     LinkRoadmap,
+    /// Take an appeal down by hand (a call, a visitor): the form.
+    AddAppeal,
 }
 
 /// The shape of an action's argument.
@@ -658,6 +660,13 @@ static LINK_ROADMAP: ActionSpec = ActionSpec::new(
     |_| Some(Action::LinkRoadmap),
 )
 .triage();
+static ADD_APPEAL: ActionSpec = ActionSpec::new(
+    "add_appeal",
+    "Принять обращение вручную: звонок, личный приём",
+    LISTING,
+    |_| Some(Action::AddAppeal),
+)
+.triage();
 
 pub static CATALOGUE: &[&ActionSpec] = &[
     &NOOP,
@@ -711,6 +720,7 @@ pub static CATALOGUE: &[&ActionSpec] = &[
     &EDIT_ENTRY,
     &ENTRY_STATUS,
     &LINK_ROADMAP,
+    &ADD_APPEAL,
 ];
 
 impl Action {
@@ -768,6 +778,7 @@ impl Action {
             Action::EditEntry => &EDIT_ENTRY,
             Action::EntryStatus => &ENTRY_STATUS,
             Action::LinkRoadmap => &LINK_ROADMAP,
+            Action::AddAppeal => &ADD_APPEAL,
         }
     }
 

@@ -39,6 +39,10 @@ pub enum Purpose {
     SaveView,
     LoadView,
     ApplyMarked,
+    /// The channel of the appeal being taken by hand (the form `add`).
+    HandChannel,
+    /// A text field of that form (1 text, 2 author, 3 contact, 4 settlement).
+    HandField(usize),
 }
 
 /// One choice: the value passed on and the label shown.

@@ -11,16 +11,21 @@
 //! - [`main`]: the three live panels (incoming, overdue by block, ranking);
 //! - [`detail`]: one appeal in full;
 //! - [`registers`]: the registers' screens (roadmaps, official pages, votes, templates) by name;
+//! - [`add`]: the form of an appeal taken by hand (a call, a visitor);
 //! - [`answers`]: recording an answer: the template chooser, the input, the formal-reply check;
+//! - [`templates`]: the answer templates;
+//! - [`votes`]: the votes and public discussions of ПОС;
 //! - [`triage`]: the triage actions every screen that shows appeals shares (set block, assign,
 //!   status, answers, grades…), through the audited store.
 
+pub mod add;
 pub mod answers;
 pub mod detail;
 pub mod main;
 pub mod registers;
 pub mod templates;
 pub mod triage;
+pub mod votes;
 
 use std::any::Any;
 use std::path::PathBuf;

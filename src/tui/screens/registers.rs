@@ -9,6 +9,7 @@ pub fn open(name: &str, env: &mut Env) -> Result<bool, StoreError> {
     // Each register's screen adds its arm here: `"roadmaps" => env.push_screen(…)`.
     match name {
         "templates" => env.push_screen(Box::new(super::templates::TemplatesScreen::new())),
+        "votes" => env.push_screen(Box::new(super::votes::VotesList::default())),
         _ => return Ok(false),
     }
     Ok(true)
