@@ -1,0 +1,324 @@
+//! The note's recommendations: explicit rules over the figures, each citing the figure behind
+//! it. One function per rule; [`recommend`] runs them all in this order.
+
+use serde::Serialize;
+
+use super::note::ConflictLine;
+use crate::analytics::TargetLine;
+use crate::domain::ranking::RankRow;
+use crate::domain::targets::Indicator;
+use crate::store::GroupCounts;
+
+/// A recommendation and the figure it rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recommendation {
+    /// The rule's id (`formal_answers`, `roadmap`, …).
+    pub rule: &'static str,
+    /// What to do, in Russian.
+    pub text: String,
+    /// The figure behind it, in Russian.
+    pub figure: String,
+}
+
+/// A topic that grew in a settlement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Growth {
+    pub topic: String,
+    pub settlement: String,
+    pub now: i64,
+    pub before: i64,
+    /// Whether a roadmap already covers it (the roadmaps register is not on this branch yet:
+    /// always false until it lands).
+    pub has_roadmap: bool,
+}
+
+/// What the rules read.
+pub struct Inputs<'a> {
+    pub ranking: &'a [RankRow],
+    pub targets: &'a [TargetLine],
+    pub growth: &'a [Growth],
+    pub settlements: &'a [GroupCounts],
+    pub conflicts: &'a [ConflictLine],
+    pub block_name: &'a dyn Fn(&str) -> String,
+}
+
+/// More than this share of graded answers formal: review the answers with the recipient.
+pub const FORMAL_SHARE: f64 = 1.0 / 3.0;
+/// …with at least this many graded answers.
+pub const FORMAL_MIN_GRADED: u32 = 3;
+/// A topic grew at least this many times in a settlement…
+pub const GROWTH_FACTOR: i64 = 2;
+/// …to at least this many appeals: consider a roadmap.
+pub const GROWTH_MIN: i64 = 3;
+/// A recipient with at least this many open overdue appeals: take them under control.
+pub const OVERDUE_MIN: u32 = 3;
+/// A settlement with at least this many appeals…
+pub const SETTLEMENT_MIN: u32 = 5;
+/// …and more than this share overdue: look into it.
+pub const SETTLEMENT_OVERDUE_SHARE: f64 = 0.3;
+/// A recipient with at least this many conflicts and reopened appeals together.
+pub const CONFLICTS_MIN: u32 = 2;
+
+fn pct(v: f64) -> String {
+    format!("{:.0}%", v * 100.0)
+}
+
+/// Every rule, in order.
+pub fn recommend(i: &Inputs<'_>) -> Vec<Recommendation> {
+    let mut out = Vec::new();
+    out.extend(formal_answers(i.ranking));
+    out.extend(roadmaps(i.growth));
+    out.extend(missed_targets(i.targets, i.block_name));
+    out.extend(overdue(i.ranking));
+    out.extend(settlements(i.settlements));
+    out.extend(conflicts(i.conflicts));
+    out
+}
+
+/// More than a third of a recipient's graded answers formal → «провести разбор ответов с …».
+pub fn formal_answers(ranking: &[RankRow]) -> Vec<Recommendation> {
+    ranking
+        .iter()
+        .filter(|r| r.graded >= FORMAL_MIN_GRADED)
+        .filter_map(|r| {
+            let formal = r.graded - r.substantive;
+            let share = f64::from(formal) / f64::from(r.graded);
+            (share > FORMAL_SHARE).then(|| Recommendation {
+                rule: "formal_answers",
+                text: format!("Провести разбор ответов с «{}»", r.recipient),
+                figure: format!(
+                    "формальных ответов {formal} из {} оценённых ({})",
+                    r.graded,
+                    pct(share)
+                ),
+            })
+        })
+        .collect()
+}
+
+/// A topic at least doubled in a settlement (to at least three appeals) with no roadmap →
+/// «рассмотреть дорожную карту …».
+pub fn roadmaps(growth: &[Growth]) -> Vec<Recommendation> {
+    growth
+        .iter()
+        .filter(|g| !g.has_roadmap && g.now >= GROWTH_MIN && g.now >= GROWTH_FACTOR * g.before)
+        .map(|g| Recommendation {
+            rule: "roadmap",
+            text: format!(
+                "Рассмотреть дорожную карту по теме «{}» в н. п. {}",
+                g.topic, g.settlement
+            ),
+            figure: format!(
+                "{} обращений против {} за предыдущий период",
+                g.now, g.before
+            ),
+        })
+        .collect()
+}
+
+/// A target not met → «принять меры по показателю …».
+pub fn missed_targets(
+    targets: &[TargetLine],
+    block_name: &dyn Fn(&str) -> String,
+) -> Vec<Recommendation> {
+    targets
+        .iter()
+        .filter(|t| t.met == Some(false))
+        .map(|t| {
+            let scope = t
+                .block
+                .as_deref()
+                .map_or_else(|| "по округу".to_string(), |b| format!("по блоку «{}»", block_name(b)));
+            let show = |v: f64| match t.indicator {
+                Indicator::OnTimeShare | Indicator::QualityShare | Indicator::Satisfaction => {
+                    pct(v)
+                }
+                _ => format!("{v:.1}"),
+            };
+            let bound = match (t.min, t.max) {
+                (Some(m), _) => format!("не ниже {}", show(m)),
+                (None, Some(m)) => format!("не выше {}", show(m)),
+                _ => String::new(),
+            };
+            Recommendation {
+                rule: "missed_target",
+                text: format!("Принять меры по показателю «{}» {scope}", t.label),
+                figure: format!(
+                    "факт {}, цель {bound}",
+                    t.actual.map_or("—".into(), show)
+                ),
+            }
+        })
+        .collect()
+}
+
+/// A recipient with three or more open overdue appeals → take them under control.
+pub fn overdue(ranking: &[RankRow]) -> Vec<Recommendation> {
+    ranking
+        .iter()
+        .filter(|r| r.open_overdue >= OVERDUE_MIN)
+        .map(|r| Recommendation {
+            rule: "overdue",
+            text: format!(
+                "Взять на контроль просроченные обращения «{}»",
+                r.recipient
+            ),
+            figure: format!(
+                "просрочено открытых {} из {} обращений",
+                r.open_overdue, r.volume
+            ),
+        })
+        .collect()
+}
+
+/// A settlement with five or more appeals and more than 30 % of them overdue → look into it.
+pub fn settlements(list: &[GroupCounts]) -> Vec<Recommendation> {
+    list.iter()
+        .filter(|g| g.total >= SETTLEMENT_MIN && g.overdue_share > SETTLEMENT_OVERDUE_SHARE)
+        .filter_map(|g| {
+            let name = g.key.as_deref()?;
+            Some(Recommendation {
+                rule: "settlement_overdue",
+                text: format!("Разобрать просрочку по н. п. {name} с ответственными"),
+                figure: format!(
+                    "просрочено {} из {} обращений ({})",
+                    g.overdue,
+                    g.total,
+                    pct(g.overdue_share)
+                ),
+            })
+        })
+        .collect()
+}
+
+/// A recipient with two or more conflicts and reopened appeals → review the communication.
+pub fn conflicts(list: &[ConflictLine]) -> Vec<Recommendation> {
+    list.iter()
+        .filter(|c| c.conflicts + c.reopened >= CONFLICTS_MIN)
+        .map(|c| Recommendation {
+            rule: "conflicts",
+            text: format!(
+                "Провести разбор коммуникации с заявителями у «{}»",
+                c.recipient
+            ),
+            figure: format!(
+                "конфликтов {}, переоткрыто {}",
+                c.conflicts, c.reopened
+            ),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str) -> RankRow {
+        RankRow {
+            rank: 1,
+            recipient: name.into(),
+            score: 50.0,
+            volume: 10,
+            answered: 5,
+            on_time: 5,
+            open_overdue: 0,
+            timeliness: Some(1.0),
+            quality: None,
+            satisfaction: None,
+            graded: 0,
+            substantive: 0,
+            rated: 0,
+            good: 0,
+            median_first_response_wh: None,
+            prev_rank: None,
+        }
+    }
+
+    #[test]
+    fn formal_answers_fire_above_a_third() {
+        let mut a = row("Отдел А");
+        (a.graded, a.substantive) = (3, 1); // 2 of 3 formal
+        let mut b = row("Отдел Б");
+        (b.graded, b.substantive) = (3, 2); // exactly a third: not above
+        let mut c = row("Отдел В");
+        (c.graded, c.substantive) = (2, 0); // too few graded
+        let r = formal_answers(&[a, b, c]);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].text, "Провести разбор ответов с «Отдел А»");
+        assert_eq!(r[0].figure, "формальных ответов 2 из 3 оценённых (67%)");
+    }
+
+    #[test]
+    fn roadmap_when_a_topic_doubles_without_one() {
+        let g = |now, before, has_roadmap| Growth {
+            topic: "ЖКХ".into(),
+            settlement: "Лесное".into(),
+            now,
+            before,
+            has_roadmap,
+        };
+        let r = roadmaps(&[g(4, 2, false), g(5, 3, false), g(2, 0, false), g(6, 1, true)]);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].text, "Рассмотреть дорожную карту по теме «ЖКХ» в н. п. Лесное");
+        assert_eq!(r[0].figure, "4 обращений против 2 за предыдущий период");
+    }
+
+    #[test]
+    fn missed_targets_cite_fact_and_bound() {
+        let t = |met, block: Option<&str>| TargetLine {
+            indicator: Indicator::OnTimeShare,
+            label: "Доля ответов в срок".into(),
+            block: block.map(Into::into),
+            min: Some(0.9),
+            max: None,
+            actual: Some(0.5),
+            met,
+        };
+        let name = |b: &str| format!("Блок {b}");
+        let r = missed_targets(&[t(Some(false), None), t(Some(true), None), t(None, None), t(Some(false), Some("roads"))], &name);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].text, "Принять меры по показателю «Доля ответов в срок» по округу");
+        assert_eq!(r[0].figure, "факт 50%, цель не ниже 90%");
+        assert!(r[1].text.ends_with("по блоку «Блок roads»"));
+    }
+
+    #[test]
+    fn overdue_from_three() {
+        let mut a = row("А");
+        a.open_overdue = 3;
+        let mut b = row("Б");
+        b.open_overdue = 2;
+        let r = overdue(&[a, b]);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].figure, "просрочено открытых 3 из 10 обращений");
+    }
+
+    #[test]
+    fn settlements_with_much_overdue() {
+        let g = |k: Option<&str>, total, overdue| GroupCounts {
+            key: k.map(Into::into),
+            total,
+            open: overdue,
+            overdue,
+            overdue_share: f64::from(overdue) / f64::from(total),
+        };
+        let r = settlements(&[g(Some("Лесное"), 5, 2), g(Some("Поле"), 10, 3), g(Some("Мал"), 4, 4), g(None, 9, 9)]);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].text, "Разобрать просрочку по н. п. Лесное с ответственными");
+        assert_eq!(r[0].figure, "просрочено 2 из 5 обращений (40%)");
+    }
+
+    #[test]
+    fn conflicts_from_two() {
+        let c = |r: &str, conflicts, reopened| ConflictLine {
+            recipient: r.into(),
+            appeals: 3,
+            conflicts,
+            reopened,
+            formal: 0,
+        };
+        let r = conflicts(&[c("А", 1, 1), c("Б", 1, 0)]);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].figure, "конфликтов 1, переоткрыто 1");
+    }
+}
