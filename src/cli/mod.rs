@@ -13,6 +13,7 @@ mod export;
 mod import;
 mod output;
 mod purge;
+mod report;
 mod stats;
 mod triage;
 mod watch;
@@ -68,6 +69,8 @@ enum Command {
     Targets(analytics::TargetsArgs),
     /// Conflicts, reopened appeals and formal answers of a period, per recipient
     Conflicts(analytics::ConflictsArgs),
+    /// Reports: the analytical note (note), the ЦУР materials (cur), the systemd timer (schedule)
+    Report(report::ReportArgs),
     /// Compute the deadlines of an appeal received at a given time
     Deadline(deadline::DeadlineArgs),
     /// Import files as they land in inbox/, without the console (for a systemd service)
@@ -198,6 +201,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Hot(a) => analytics::hot(&ws, a),
         Command::Targets(a) => analytics::targets(&ws, a),
         Command::Conflicts(a) => analytics::conflicts(&ws, a),
+        Command::Report(a) => report::run(&ws, a),
         Command::Recipients(a) => appeals::recipients(&ws, a),
         Command::Watch(a) => watch::run(&ws, a),
         Command::Export(a) => export::run(&ws, a),
@@ -225,6 +229,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Hot(_) => "hot",
         Command::Targets(_) => "targets",
         Command::Conflicts(_) => "conflicts",
+        Command::Report(_) => "report",
         Command::Deadline(_) => "deadline",
         Command::Watch(_) => "watch",
         Command::Recipients(_) => "recipients",

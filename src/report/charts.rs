@@ -84,8 +84,9 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, chart: &Chart) -> Resu
                 .y_label_style((FAMILY, 13))
                 .x_label_style((FAMILY, 12))
                 .y_label_formatter(&|v| match v {
-                    SegmentValue::CenterOf(i) => labels_for_axis
-                        .get(n - 1 - *i)
+                    SegmentValue::CenterOf(i) => (n - 1)
+                        .checked_sub(*i)
+                        .and_then(|j| labels_for_axis.get(j))
                         .map(|s| cut(s, 30))
                         .unwrap_or_default(),
                     _ => String::new(),

@@ -3,6 +3,7 @@
 //! files). Figures come from the analytics library, never from SQL of the report's own.
 
 pub mod charts;
+pub mod cur;
 pub mod note;
 pub mod period;
 pub mod render;

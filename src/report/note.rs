@@ -127,6 +127,8 @@ pub struct FormalExample {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ConflictLine {
     pub recipient: String,
+    /// False for the line of appeals with no recipient yet.
+    pub assigned: bool,
     /// Appeals listed by `mcu conflicts` for it.
     pub appeals: u32,
     pub conflicts: u32,
@@ -498,6 +500,7 @@ fn conflict_lines(list: &[Appeal]) -> Vec<ConflictLine> {
             .unwrap_or_else(|| "(не назначено)".into());
         let l = by.entry(r.clone()).or_insert_with(|| ConflictLine {
             recipient: r,
+            assigned: a.responsible.is_some(),
             ..Default::default()
         });
         l.appeals += 1;
@@ -572,6 +575,8 @@ pub fn red_zone(ranking: &[RankRow], targets: &[TargetLine]) -> Vec<RedZone> {
             why,
         });
     }
+    // The worst first.
+    out.reverse();
     out
 }
 

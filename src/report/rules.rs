@@ -57,7 +57,20 @@ pub const SETTLEMENT_MIN: u32 = 5;
 /// …and more than this share overdue: look into it.
 pub const SETTLEMENT_OVERDUE_SHARE: f64 = 0.3;
 /// A recipient with at least this many conflicts and reopened appeals together.
-pub const CONFLICTS_MIN: u32 = 2;
+pub const CONFLICTS_MIN: u32 = 3;
+
+/// «1 обращение», «3 обращения», «5 обращений».
+pub fn appeals(n: i64) -> String {
+    let (m10, m100) = (n.abs() % 10, n.abs() % 100);
+    let word = if m10 == 1 && m100 != 11 {
+        "обращение"
+    } else if (2..=4).contains(&m10) && !(12..=14).contains(&m100) {
+        "обращения"
+    } else {
+        "обращений"
+    };
+    format!("{n} {word}")
+}
 
 fn pct(v: f64) -> String {
     format!("{:.0}%", v * 100.0)
@@ -105,12 +118,13 @@ pub fn roadmaps(growth: &[Growth]) -> Vec<Recommendation> {
         .map(|g| Recommendation {
             rule: "roadmap",
             text: format!(
-                "Рассмотреть дорожную карту по теме «{}» в н. п. {}",
+                "Рассмотреть дорожную карту по теме «{}»: {}",
                 g.topic, g.settlement
             ),
             figure: format!(
-                "{} обращений против {} за предыдущий период",
-                g.now, g.before
+                "{} против {} за предыдущий период",
+                appeals(g.now),
+                g.before
             ),
         })
         .collect()
@@ -164,8 +178,9 @@ pub fn overdue(ranking: &[RankRow]) -> Vec<Recommendation> {
                 r.recipient
             ),
             figure: format!(
-                "просрочено открытых {} из {} обращений",
-                r.open_overdue, r.volume
+                "просрочено открытых {} из {}",
+                r.open_overdue,
+                appeals(i64::from(r.volume))
             ),
         })
         .collect()
@@ -179,11 +194,11 @@ pub fn settlements(list: &[GroupCounts]) -> Vec<Recommendation> {
             let name = g.key.as_deref()?;
             Some(Recommendation {
                 rule: "settlement_overdue",
-                text: format!("Разобрать просрочку по н. п. {name} с ответственными"),
+                text: format!("Разобрать просрочку с ответственными: {name}"),
                 figure: format!(
-                    "просрочено {} из {} обращений ({})",
+                    "просрочено {} из {} ({})",
                     g.overdue,
-                    g.total,
+                    appeals(i64::from(g.total)),
                     pct(g.overdue_share)
                 ),
             })
@@ -191,10 +206,10 @@ pub fn settlements(list: &[GroupCounts]) -> Vec<Recommendation> {
         .collect()
 }
 
-/// A recipient with two or more conflicts and reopened appeals → review the communication.
+/// An assigned recipient with three or more conflicts and reopened appeals → review the communication.
 pub fn conflicts(list: &[ConflictLine]) -> Vec<Recommendation> {
     list.iter()
-        .filter(|c| c.conflicts + c.reopened >= CONFLICTS_MIN)
+        .filter(|c| c.assigned && c.conflicts + c.reopened >= CONFLICTS_MIN)
         .map(|c| Recommendation {
             rule: "conflicts",
             text: format!(
@@ -259,8 +274,8 @@ mod tests {
         };
         let r = roadmaps(&[g(4, 2, false), g(5, 3, false), g(2, 0, false), g(6, 1, true)]);
         assert_eq!(r.len(), 1);
-        assert_eq!(r[0].text, "Рассмотреть дорожную карту по теме «ЖКХ» в н. п. Лесное");
-        assert_eq!(r[0].figure, "4 обращений против 2 за предыдущий период");
+        assert_eq!(r[0].text, "Рассмотреть дорожную карту по теме «ЖКХ»: Лесное");
+        assert_eq!(r[0].figure, "4 обращения против 2 за предыдущий период");
     }
 
     #[test]
@@ -304,21 +319,32 @@ mod tests {
         };
         let r = settlements(&[g(Some("Лесное"), 5, 2), g(Some("Поле"), 10, 3), g(Some("Мал"), 4, 4), g(None, 9, 9)]);
         assert_eq!(r.len(), 1);
-        assert_eq!(r[0].text, "Разобрать просрочку по н. п. Лесное с ответственными");
+        assert_eq!(r[0].text, "Разобрать просрочку с ответственными: Лесное");
         assert_eq!(r[0].figure, "просрочено 2 из 5 обращений (40%)");
     }
 
     #[test]
-    fn conflicts_from_two() {
-        let c = |r: &str, conflicts, reopened| ConflictLine {
+    fn conflicts_from_three_of_an_assigned_recipient() {
+        let c = |r: &str, conflicts, reopened, assigned| ConflictLine {
             recipient: r.into(),
+            assigned,
             appeals: 3,
             conflicts,
             reopened,
             formal: 0,
         };
-        let r = conflicts(&[c("А", 1, 1), c("Б", 1, 0)]);
+        let r = conflicts(&[c("А", 2, 1, true), c("Б", 2, 0, true), c("(не назначено)", 5, 0, false)]);
         assert_eq!(r.len(), 1);
-        assert_eq!(r[0].figure, "конфликтов 1, переоткрыто 1");
+        assert_eq!(r[0].figure, "конфликтов 2, переоткрыто 1");
+    }
+
+    #[test]
+    fn russian_plural_of_appeals() {
+        let v: Vec<String> = [1, 2, 5, 11, 12, 21, 22, 25, 111, 0].iter().map(|n| appeals(*n)).collect();
+        assert_eq!(
+            v,
+            ["1 обращение", "2 обращения", "5 обращений", "11 обращений", "12 обращений",
+             "21 обращение", "22 обращения", "25 обращений", "111 обращений", "0 обращений"]
+        );
     }
 }

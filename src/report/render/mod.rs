@@ -6,6 +6,7 @@ pub mod html;
 pub mod md;
 
 use super::charts::Chart;
+use super::rules::appeals;
 use super::note::{Delta, Note};
 use crate::domain::Channel;
 use crate::reference::Reference;
@@ -115,8 +116,9 @@ pub fn blocks(n: &Note, reference: &Reference) -> Vec<Block> {
     let t = &n.totals;
     b.push(Block::Heading("1. Итоги периода".into()));
     b.push(Block::Para(format!(
-        "Поступило {} обращений; дан ответ или закрыто {}; открыто {}, из них просрочено {}.",
-        t.received, t.answered_or_closed, t.stats.open, t.stats.overdue
+        "Поступило {}; дан ответ или закрыто {}; открыто {}, из них просрочено {}.",
+        appeals(t.received),
+        t.answered_or_closed, t.stats.open, t.stats.overdue
     )));
     if !n.by_channel.is_empty() {
         b.push(Block::Table(
@@ -195,10 +197,10 @@ pub fn blocks(n: &Note, reference: &Reference) -> Vec<Block> {
         lines.extend(drv("рост по категориям", &tp.grew_in_categories));
         lines.extend(drv("рост у ответственных", &tp.grew_at_recipients));
         b.push(Block::Para(format!(
-            "{}{} — {} обращений, {} к предыдущему периоду.",
+            "{}{} — {}, {} к предыдущему периоду.",
             tp.name,
             if tp.hot { " (горячая тема)" } else { "" },
-            tp.delta.now,
+            appeals(tp.delta.now),
             change(&tp.delta)
         )));
         if !lines.is_empty() {
