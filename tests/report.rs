@@ -362,6 +362,10 @@ fn chromium_prints_the_note_with_its_totals() {
         .into_iter()
         .find(|c| std::process::Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()));
     let Some(chromium) = chromium else {
+        assert!(
+            std::env::var_os("MCU_REQUIRE_CHROMIUM").is_none(),
+            "chromium is required here (MCU_REQUIRE_CHROMIUM is set) but not installed"
+        );
         println!("SKIPPED: chromium is not installed here (CI installs it: .ci/run)");
         return;
     };

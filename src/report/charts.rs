@@ -71,18 +71,21 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, chart: &Chart) -> Resu
             let max = values.iter().fold(0.0f64, |m, v| m.max(v * k));
             let top = if *percent { 100.0 } else { (max * 1.1).max(1.0) };
             let mut c = ChartBuilder::on(&root)
-                .caption(title.as_str(), (FAMILY, 20))
+                .caption(title.as_str(), (FAMILY, 24))
                 .margin(10)
-                .x_label_area_size(30)
-                .y_label_area_size(230)
-                .build_cartesian_2d(0.0..top, (0..n).into_segmented())
+                .margin_right(30)
+                .x_label_area_size(34)
+                .y_label_area_size(270)
+                // An integer range counts both ends: 0..n-1 is n bars (one bar: 0..1, an empty
+                // segment above it, since an empty range draws nothing).
+                .build_cartesian_2d(0.0..top, (0..(n - 1).max(1)).into_segmented())
                 .map_err(e)?;
             let labels_for_axis = labels.clone();
             c.configure_mesh()
                 .disable_y_mesh()
                 .y_labels(n)
-                .y_label_style((FAMILY, 13))
-                .x_label_style((FAMILY, 12))
+                .y_label_style((FAMILY, 16))
+                .x_label_style((FAMILY, 15))
                 .y_label_formatter(&|v| match v {
                     SegmentValue::CenterOf(i) => (n - 1)
                         .checked_sub(*i)
@@ -124,18 +127,20 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, chart: &Chart) -> Resu
                 .unwrap_or(0);
             let top = (f64::from(max) * 1.15).max(1.0);
             let mut c = ChartBuilder::on(&root)
-                .caption(title.as_str(), (FAMILY, 20))
+                .caption(title.as_str(), (FAMILY, 24))
                 .margin(10)
-                .x_label_area_size(30)
-                .y_label_area_size(40)
+                .margin_right(30)
+                .x_label_area_size(34)
+                .y_label_area_size(50)
                 .build_cartesian_2d(0..n.saturating_sub(1).max(1), 0.0..top)
                 .map_err(e)?;
             let xs = x.clone();
             c.configure_mesh()
                 .x_labels(n)
-                .x_label_style((FAMILY, 12))
-                .y_label_style((FAMILY, 12))
+                .x_label_style((FAMILY, 15))
+                .y_label_style((FAMILY, 15))
                 .x_label_formatter(&|i| xs.get(*i).cloned().unwrap_or_default())
+                .y_label_formatter(&|v| format!("{v:.0}"))
                 .draw()
                 .map_err(e)?;
             for (j, (name, values)) in series.iter().enumerate() {
@@ -152,7 +157,7 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, chart: &Chart) -> Resu
             }
             if !series.is_empty() {
                 c.configure_series_labels()
-                    .label_font((FAMILY, 13))
+                    .label_font((FAMILY, 16))
                     .background_style(WHITE.mix(0.85))
                     .border_style(BLACK)
                     .position(SeriesLabelPosition::UpperLeft)
@@ -237,4 +242,48 @@ pub fn of_note(note: &super::note::Note) -> Vec<Chart> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn charts(n: usize) -> Vec<Chart> {
+        let labels: Vec<String> = (0..n).map(|i| format!("Отдел №{i}")).collect();
+        vec![
+            Chart::Bars {
+                title: "Доля в срок".into(),
+                labels: labels.clone(),
+                values: (0..n).map(|i| i as f64 / n as f64).collect(),
+                percent: true,
+            },
+            Chart::Lines {
+                title: "По неделям".into(),
+                x: labels,
+                series: vec![("ЖКХ".into(), (0..n as u32).collect())],
+            },
+        ]
+    }
+
+    #[test]
+    fn one_bar_or_many_draw_with_cyrillic_labels() {
+        for n in [1, 2, 12] {
+            for c in charts(n) {
+                let svg = svg(&c).unwrap_or_default();
+                assert!(svg.contains("Отдел №0"), "{n}: {svg}");
+                let png = png(&c).unwrap_or_default();
+                assert_eq!(&png[..4], b"\x89PNG");
+            }
+        }
+    }
+
+    #[test]
+    fn bars_are_one_per_label() {
+        let c = &charts(3)[0];
+        let svg = svg(c).unwrap_or_default();
+        // Three labels on the axis, no empty fourth segment.
+        for i in 0..3 {
+            assert_eq!(svg.matches(&format!("Отдел №{i}")).count(), 1);
+        }
+    }
 }

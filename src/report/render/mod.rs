@@ -11,6 +11,10 @@ use super::note::{Delta, Note};
 use crate::domain::Channel;
 use crate::reference::Reference;
 
+/// The geography table shows this many settlements (the most appeals first), then the rest
+/// in one line.
+pub const TOP_SETTLEMENTS: usize = 10;
+
 /// One block of the note.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
@@ -223,6 +227,7 @@ pub fn blocks(n: &Note, reference: &Reference) -> Vec<Block> {
             ],
             n.settlements
                 .iter()
+                .take(TOP_SETTLEMENTS)
                 .map(|g| {
                     vec![
                         g.key.clone().unwrap_or_else(|| "(не указано)".into()),
@@ -234,6 +239,17 @@ pub fn blocks(n: &Note, reference: &Reference) -> Vec<Block> {
                 })
                 .collect(),
         ));
+        let rest = n.settlements.get(TOP_SETTLEMENTS..).unwrap_or_default();
+        if !rest.is_empty() {
+            let total: u32 = rest.iter().map(|g| g.total).sum();
+            let overdue: u32 = rest.iter().map(|g| g.overdue).sum();
+            b.push(Block::Para(format!(
+                "Остальные поселения ({}): {}, просрочено {}.",
+                rest.len(),
+                appeals(i64::from(total)),
+                overdue
+            )));
+        }
         if let Some(c) = chart("Обращения по поселениям") {
             b.push(Block::Chart(c));
         }
