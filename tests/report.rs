@@ -395,6 +395,24 @@ fn chromium_prints_the_note_with_its_totals() {
     assert!(flat.contains("Поступило 7 обращений"), "{flat}");
     assert!(flat.contains("Отдел Б"), "{flat}");
     assert!(flat.contains("Поступление по неделям"), "the chart's title is drawn: {flat}");
+
+    // The PNG (as README's picture is made): not a blank page.
+    let shot = dir.path().join("note.png");
+    std::process::Command::new(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"])
+        .arg(format!("--user-data-dir={}", dir.path().join("profile2").display()))
+        .arg("--window-size=900,1800")
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let pixels = &buf[..info.buffer_size()];
+    let dark = pixels.chunks(info.color_type.samples()).filter(|p| p[0] < 128).count();
+    assert!(dark > 10_000, "the page has text and charts: {dark} dark pixels");
 }
 
 fn observer() -> Grants {
