@@ -6,6 +6,7 @@ mod analytics;
 mod appeals;
 mod bench;
 mod bench_console;
+mod bench_report;
 mod console;
 mod deadline;
 mod demo;
