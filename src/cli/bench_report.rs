@@ -138,7 +138,10 @@ pub fn run(b: ReportBench) -> CmdResult {
         "note, DOCX with PNG charts: {:.3} s ({} bytes)",
         report.note_docx_s, report.note_docx_bytes
     );
-    println!("peak RSS after the notes: {}", mib(report.peak_rss_after_note_mib));
+    println!(
+        "peak RSS after the notes: {}",
+        mib(report.peak_rss_after_note_mib)
+    );
     println!(
         "ЦУР workbook: {:.3} s, {} appeals, {} bytes; peak RSS after it: {}",
         report.workbook_s,

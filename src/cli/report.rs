@@ -52,9 +52,19 @@ impl PeriodFlags {
         default: Preset,
     ) -> Result<(crate::analytics::Period, chrono::DateTime<Utc>), Failure> {
         let now = super::instant(self.now.as_deref(), tz, "--now")?;
-        let from = self.from.as_deref().map(|s| date_arg(s, "--from")).transpose()?;
-        let to = self.to.as_deref().map(|s| date_arg(s, "--to")).transpose()?;
-        let preset = self.period.or((from.is_none() && to.is_none()).then_some(default));
+        let from = self
+            .from
+            .as_deref()
+            .map(|s| date_arg(s, "--from"))
+            .transpose()?;
+        let to = self
+            .to
+            .as_deref()
+            .map(|s| date_arg(s, "--to"))
+            .transpose()?;
+        let preset = self
+            .period
+            .or((from.is_none() && to.is_none()).then_some(default));
         let p = period::resolve(from, to, preset, now, tz).map_err(usage)?;
         Ok((p, now))
     }
@@ -137,11 +147,8 @@ fn note(ws: &Workspace, a: NoteArgs) -> CmdResult {
     let note = crate::report::compute(&store, p, now)?;
     let bytes = a.format.render(&note, &reference).map_err(Failure::from)?;
     let path = a.output.unwrap_or_else(|| {
-        ws.reports().join(format!(
-            "note_{}.{}",
-            period::slug(p),
-            a.format.extension()
-        ))
+        ws.reports()
+            .join(format!("note_{}.{}", period::slug(p), a.format.extension()))
     });
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
@@ -224,7 +231,14 @@ fn cur_cmd(ws: &Workspace, a: CurArgs) -> CmdResult {
         personal_data: a.with_personal_data,
     };
     let entry = record(&mut store, grants.clone(), &run)?;
-    tracing::info!(kind = "cur", format = ext, rows = written.appeals, personal_data = a.with_personal_data, entry, "report written");
+    tracing::info!(
+        kind = "cur",
+        format = ext,
+        rows = written.appeals,
+        personal_data = a.with_personal_data,
+        entry,
+        "report written"
+    );
     if a.json {
         super::output::print_json(&serde_json::json!({
             "file": run.file, "format": ext, "from": p.from, "to": p.to,

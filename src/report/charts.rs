@@ -69,7 +69,11 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, chart: &Chart) -> Resu
             let n = labels.len().max(1);
             let k = if *percent { 100.0 } else { 1.0 };
             let max = values.iter().fold(0.0f64, |m, v| m.max(v * k));
-            let top = if *percent { 100.0 } else { (max * 1.1).max(1.0) };
+            let top = if *percent {
+                100.0
+            } else {
+                (max * 1.1).max(1.0)
+            };
             let mut c = ChartBuilder::on(&root)
                 .caption(title.as_str(), (FAMILY, 24))
                 .margin(10)
@@ -173,7 +177,10 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, chart: &Chart) -> Resu
 pub fn svg(chart: &Chart) -> Result<String, String> {
     register();
     let mut s = String::new();
-    draw(SVGBackend::with_string(&mut s, SIZE).into_drawing_area(), chart)?;
+    draw(
+        SVGBackend::with_string(&mut s, SIZE).into_drawing_area(),
+        chart,
+    )?;
     Ok(s)
 }
 
@@ -201,7 +208,12 @@ pub fn png(chart: &Chart) -> Result<Vec<u8>, String> {
 /// settlement (those with data).
 pub fn of_note(note: &super::note::Note) -> Vec<Chart> {
     let mut out = Vec::new();
-    if note.weekly.series.iter().any(|(_, v)| v.iter().any(|c| *c > 0)) {
+    if note
+        .weekly
+        .series
+        .iter()
+        .any(|(_, v)| v.iter().any(|c| *c > 0))
+    {
         out.push(Chart::Lines {
             title: "Поступление по неделям, по блокам".into(),
             x: note.weekly.weeks.clone(),

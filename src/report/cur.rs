@@ -74,7 +74,11 @@ impl Xlsx {
             sheets: 0,
             date: Format::new().set_num_format("dd.mm.yyyy hh:mm"),
             share: Format::new().set_num_format("0%"),
-            head: Format::new().set_bold().set_background_color("#DDE4F0").set_text_wrap().set_align(FormatAlign::Top),
+            head: Format::new()
+                .set_bold()
+                .set_background_color("#DDE4F0")
+                .set_text_wrap()
+                .set_align(FormatAlign::Top),
             text: Format::new(),
         }
     }
@@ -82,7 +86,10 @@ impl Xlsx {
     fn close_sheet(&mut self) -> Result<(), String> {
         if let Some(i) = self.current {
             let (rows, cols) = (self.rows, self.cols);
-            let ws = self.book.worksheet_from_index(i).map_err(|e| e.to_string())?;
+            let ws = self
+                .book
+                .worksheet_from_index(i)
+                .map_err(|e| e.to_string())?;
             ws.autofilter(0, 0, rows.max(1), cols.saturating_sub(1))
                 .map_err(|e| e.to_string())?;
         }
@@ -103,7 +110,10 @@ impl Sink for Xlsx {
     fn sheet(&mut self, name: &str, header: &[(&str, f64)]) -> Result<(), String> {
         self.close_sheet()?;
         let head = self.head.clone();
-        let ws = self.book.add_worksheet_with_constant_memory().map_err(xerr)?;
+        let ws = self
+            .book
+            .add_worksheet_with_constant_memory()
+            .map_err(xerr)?;
         ws.set_name(name).map_err(xerr)?;
         for (c, (h, w)) in header.iter().enumerate() {
             let c = u16::try_from(c).map_err(|e| e.to_string())?;
@@ -189,9 +199,11 @@ impl Sink for CsvDir {
         use std::io::Write;
         self.flush()?;
         let path = self.dir.join(format!("{name}.csv"));
-        let f = crate::workspace::create_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let f =
+            crate::workspace::create_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut out = std::io::BufWriter::new(f);
-        out.write_all("\u{feff}".as_bytes()).map_err(|e| e.to_string())?;
+        out.write_all("\u{feff}".as_bytes())
+            .map_err(|e| e.to_string())?;
         let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(out);
         w.write_record(header.iter().map(|(h, _)| *h))
             .map_err(|e| e.to_string())?;
@@ -253,7 +265,9 @@ pub fn write(store: &Store, r: &Request<'_>, sink: &mut dyn Sink) -> Result<Writ
     let local = |t: DateTime<Utc>| t.with_timezone(&tz).naive_local();
     let when = |t: Option<DateTime<Utc>>| t.map_or(Cell::Empty, |t| Cell::When(local(t)));
     let block = |b: Option<&str>| {
-        b.map_or(Cell::Empty, |b| Cell::Text(reference.blocks.name_of(b).to_string()))
+        b.map_or(Cell::Empty, |b| {
+            Cell::Text(reference.blocks.name_of(b).to_string())
+        })
     };
     let channel = |k: &str| {
         k.parse::<Channel>()
@@ -262,7 +276,15 @@ pub fn write(store: &Store, r: &Request<'_>, sink: &mut dyn Sink) -> Result<Writ
     let mut written = Written::default();
 
     // «Сводка»: what `mcu stats` and `mcu targets` give.
-    sink.sheet("Сводка", &[("Показатель", 44.0), ("Значение", 14.0), ("Цель", 12.0), ("Итог", 14.0)])?;
+    sink.sheet(
+        "Сводка",
+        &[
+            ("Показатель", 44.0),
+            ("Значение", 14.0),
+            ("Цель", 12.0),
+            ("Итог", 14.0),
+        ],
+    )?;
     let filter = ListFilter {
         from: Some(from),
         to: Some(to),
@@ -270,17 +292,60 @@ pub fn write(store: &Store, r: &Request<'_>, sink: &mut dyn Sink) -> Result<Writ
     };
     let stats = store.stats(&filter, r.now).map_err(err)?;
     let t = |s: &str| Cell::Text(s.to_string());
-    sink.row(&[t("Период"), Cell::Text(format!("{} — {}", r.period.from.format("%d.%m.%Y"), r.period.to.format("%d.%m.%Y"))), Cell::Empty, Cell::Empty])?;
-    sink.row(&[t("Данные на"), Cell::When(local(r.now)), Cell::Empty, Cell::Empty])?;
-    sink.row(&[t("Поступило обращений"), Cell::Int(stats.total), Cell::Empty, Cell::Empty])?;
-    sink.row(&[t("Открыто"), Cell::Int(stats.open), Cell::Empty, Cell::Empty])?;
-    sink.row(&[t("Просрочено (открытые)"), Cell::Int(stats.overdue), Cell::Empty, Cell::Empty])?;
+    sink.row(&[
+        t("Период"),
+        Cell::Text(format!(
+            "{} — {}",
+            r.period.from.format("%d.%m.%Y"),
+            r.period.to.format("%d.%m.%Y")
+        )),
+        Cell::Empty,
+        Cell::Empty,
+    ])?;
+    sink.row(&[
+        t("Данные на"),
+        Cell::When(local(r.now)),
+        Cell::Empty,
+        Cell::Empty,
+    ])?;
+    sink.row(&[
+        t("Поступило обращений"),
+        Cell::Int(stats.total),
+        Cell::Empty,
+        Cell::Empty,
+    ])?;
+    sink.row(&[
+        t("Открыто"),
+        Cell::Int(stats.open),
+        Cell::Empty,
+        Cell::Empty,
+    ])?;
+    sink.row(&[
+        t("Просрочено (открытые)"),
+        Cell::Int(stats.overdue),
+        Cell::Empty,
+        Cell::Empty,
+    ])?;
     for (k, v) in &stats.by_channel {
-        sink.row(&[Cell::Text(format!("Канал: {}", channel(k))), Cell::Int(*v), Cell::Empty, Cell::Empty])?;
+        sink.row(&[
+            Cell::Text(format!("Канал: {}", channel(k))),
+            Cell::Int(*v),
+            Cell::Empty,
+            Cell::Empty,
+        ])?;
     }
     for (k, v) in &stats.by_block {
-        let name = if k == "unassigned" { "без блока" } else { reference.blocks.name_of(k) };
-        sink.row(&[Cell::Text(format!("Блок: {name}")), Cell::Int(*v), Cell::Empty, Cell::Empty])?;
+        let name = if k == "unassigned" {
+            "без блока"
+        } else {
+            reference.blocks.name_of(k)
+        };
+        sink.row(&[
+            Cell::Text(format!("Блок: {name}")),
+            Cell::Int(*v),
+            Cell::Empty,
+            Cell::Empty,
+        ])?;
     }
     let facts = store
         .facts_by(FactsGroup::All, from, to, r.now, &reference.calendar)
@@ -288,17 +353,38 @@ pub fn write(store: &Store, r: &Request<'_>, sink: &mut dyn Sink) -> Result<Writ
         .into_values()
         .next()
         .unwrap_or_default();
-    sink.row(&[t("Доля ответов в срок"), Cell::opt_share(facts.timeliness()), Cell::Empty, Cell::Empty])?;
-    sink.row(&[t("Доля ответов по существу"), Cell::opt_share(facts.quality()), Cell::Empty, Cell::Empty])?;
-    sink.row(&[t("Удовлетворённость (оценки 4–5)"), Cell::opt_share(facts.satisfaction()), Cell::Empty, Cell::Empty])?;
+    sink.row(&[
+        t("Доля ответов в срок"),
+        Cell::opt_share(facts.timeliness()),
+        Cell::Empty,
+        Cell::Empty,
+    ])?;
+    sink.row(&[
+        t("Доля ответов по существу"),
+        Cell::opt_share(facts.quality()),
+        Cell::Empty,
+        Cell::Empty,
+    ])?;
+    sink.row(&[
+        t("Удовлетворённость (оценки 4–5)"),
+        Cell::opt_share(facts.satisfaction()),
+        Cell::Empty,
+        Cell::Empty,
+    ])?;
     for l in analytics::targets(store, r.period, r.now).map_err(err)? {
-        let share = matches!(l.indicator, Indicator::OnTimeShare | Indicator::QualityShare | Indicator::Satisfaction);
+        let share = matches!(
+            l.indicator,
+            Indicator::OnTimeShare | Indicator::QualityShare | Indicator::Satisfaction
+        );
         let v = |x: Option<f64>| match x {
             Some(x) if share => Cell::Share(x),
             Some(x) => Cell::Num(x),
             None => Cell::Empty,
         };
-        let scope = l.block.as_deref().map_or("весь округ", |b| reference.blocks.name_of(b));
+        let scope = l
+            .block
+            .as_deref()
+            .map_or("весь округ", |b| reference.blocks.name_of(b));
         sink.row(&[
             Cell::Text(format!("Цель: {} ({scope})", l.label)),
             v(l.actual),
@@ -328,11 +414,27 @@ pub fn write(store: &Store, r: &Request<'_>, sink: &mut dyn Sink) -> Result<Writ
     sink.sheet(
         "Обращения",
         &[
-            ("№", 8.0), ("Ключ", 18.0), ("Канал", 11.0), ("Поступило", 16.0), ("Блок", 18.0),
-            ("Категория", 20.0), ("Поселение", 16.0), ("Ответственный", 26.0), ("Статус", 14.0),
-            ("Срок первого ответа", 16.0), ("Первый ответ", 16.0), ("Срок ответа", 16.0),
-            ("Ответ дан", 16.0), ("Просрочено", 11.0), ("Качество", 14.0), ("Оценка", 8.0),
-            ("Автор", 18.0), ("Контакт", 16.0), ("Адрес", 22.0), ("Текст", 60.0), ("Ответ", 50.0),
+            ("№", 8.0),
+            ("Ключ", 18.0),
+            ("Канал", 11.0),
+            ("Поступило", 16.0),
+            ("Блок", 18.0),
+            ("Категория", 20.0),
+            ("Поселение", 16.0),
+            ("Ответственный", 26.0),
+            ("Статус", 14.0),
+            ("Срок первого ответа", 16.0),
+            ("Первый ответ", 16.0),
+            ("Срок ответа", 16.0),
+            ("Ответ дан", 16.0),
+            ("Просрочено", 11.0),
+            ("Качество", 14.0),
+            ("Оценка", 8.0),
+            ("Автор", 18.0),
+            ("Контакт", 16.0),
+            ("Адрес", 22.0),
+            ("Текст", 60.0),
+            ("Ответ", 50.0),
         ],
     )?;
     let mut cursor = None;
@@ -356,8 +458,16 @@ pub fn write(store: &Store, r: &Request<'_>, sink: &mut dyn Sink) -> Result<Writ
                 when(x.first_response_at),
                 when(x.deadlines.answer_due),
                 when(x.answered_at),
-                Cell::Text(if x.is_overdue(r.now) { "да" } else { "нет" }.to_string()),
-                x.quality.map_or(Cell::Empty, |q| Cell::Text(q.label_ru().to_string())),
+                Cell::Text(
+                    if x.is_overdue(r.now) {
+                        "да"
+                    } else {
+                        "нет"
+                    }
+                    .to_string(),
+                ),
+                x.quality
+                    .map_or(Cell::Empty, |q| Cell::Text(q.label_ru().to_string())),
                 x.rating.map_or(Cell::Empty, |v| Cell::Int(i64::from(v))),
                 Cell::opt_text(x.author.as_deref()),
                 Cell::opt_text(x.contact.as_deref()),
@@ -373,10 +483,18 @@ pub fn write(store: &Store, r: &Request<'_>, sink: &mut dyn Sink) -> Result<Writ
     sink.sheet(
         "Рейтинг",
         &[
-            ("Место", 8.0), ("Ответственный", 34.0), ("Балл", 8.0), ("Обращений", 11.0),
-            ("Отвечено", 10.0), ("В срок", 10.0), ("Просрочено открытых", 12.0),
-            ("Доля в срок", 11.0), ("По существу", 11.0), ("Удовлетворённость", 12.0),
-            ("Медиана 1-го ответа, р.ч.", 14.0), ("Пред. место", 10.0),
+            ("Место", 8.0),
+            ("Ответственный", 34.0),
+            ("Балл", 8.0),
+            ("Обращений", 11.0),
+            ("Отвечено", 10.0),
+            ("В срок", 10.0),
+            ("Просрочено открытых", 12.0),
+            ("Доля в срок", 11.0),
+            ("По существу", 11.0),
+            ("Удовлетворённость", 12.0),
+            ("Медиана 1-го ответа, р.ч.", 14.0),
+            ("Пред. место", 10.0),
         ],
     )?;
     for x in analytics::ranking(store, r.period, r.now).map_err(err)? {
@@ -400,8 +518,14 @@ pub fn write(store: &Store, r: &Request<'_>, sink: &mut dyn Sink) -> Result<Writ
     sink.sheet(
         "Просрочено",
         &[
-            ("№", 8.0), ("Ключ", 18.0), ("Поступило", 16.0), ("Срок ответа", 16.0),
-            ("Дней просрочки", 10.0), ("Блок", 18.0), ("Ответственный", 26.0), ("Поселение", 16.0),
+            ("№", 8.0),
+            ("Ключ", 18.0),
+            ("Поступило", 16.0),
+            ("Срок ответа", 16.0),
+            ("Дней просрочки", 10.0),
+            ("Блок", 18.0),
+            ("Ответственный", 26.0),
+            ("Поселение", 16.0),
             ("Статус", 14.0),
         ],
     )?;
@@ -415,10 +539,7 @@ pub fn write(store: &Store, r: &Request<'_>, sink: &mut dyn Sink) -> Result<Writ
         let Some(last) = page.last() else { break };
         cursor = Some(Cursor::after(last));
         for x in &page {
-            let days = x
-                .deadlines
-                .answer_due
-                .map_or(0, |d| (r.now - d).num_days());
+            let days = x.deadlines.answer_due.map_or(0, |d| (r.now - d).num_days());
             sink.row(&[
                 Cell::Int(x.id),
                 Cell::Text(x.key()),
@@ -437,7 +558,13 @@ pub fn write(store: &Store, r: &Request<'_>, sink: &mut dyn Sink) -> Result<Writ
     // «Поселения»: `mcu stats --by settlement`.
     sink.sheet(
         "Поселения",
-        &[("Поселение", 28.0), ("Обращений", 11.0), ("Открыто", 10.0), ("Просрочено", 11.0), ("Доля просрочки", 12.0)],
+        &[
+            ("Поселение", 28.0),
+            ("Обращений", 11.0),
+            ("Открыто", 10.0),
+            ("Просрочено", 11.0),
+            ("Доля просрочки", 12.0),
+        ],
     )?;
     for g in store
         .counts_by(Dimension::Settlement, Some(from), Some(to), r.now)
@@ -456,8 +583,14 @@ pub fn write(store: &Store, r: &Request<'_>, sink: &mut dyn Sink) -> Result<Writ
     sink.sheet(
         "Конфликты",
         &[
-            ("№", 8.0), ("Ключ", 18.0), ("Поступило", 16.0), ("Ответственный", 26.0),
-            ("Конфликт", 10.0), ("Переоткрыто, раз", 10.0), ("Отписка", 10.0), ("Текст", 60.0),
+            ("№", 8.0),
+            ("Ключ", 18.0),
+            ("Поступило", 16.0),
+            ("Ответственный", 26.0),
+            ("Конфликт", 10.0),
+            ("Переоткрыто, раз", 10.0),
+            ("Отписка", 10.0),
+            ("Текст", 60.0),
         ],
     )?;
     for a in store.conflicts(from, to).map_err(err)? {
@@ -472,7 +605,14 @@ pub fn write(store: &Store, r: &Request<'_>, sink: &mut dyn Sink) -> Result<Writ
             Cell::opt_text(x.responsible.as_deref()),
             Cell::Text(if x.conflict { "да" } else { "нет" }.into()),
             Cell::Int(x.reopen_count),
-            Cell::Text(if x.quality == Some(crate::domain::Quality::Formal) { "да" } else { "нет" }.into()),
+            Cell::Text(
+                if x.quality == Some(crate::domain::Quality::Formal) {
+                    "да"
+                } else {
+                    "нет"
+                }
+                .into(),
+            ),
             Cell::Text(x.text.clone()),
         ])?;
         written.conflicts += 1;

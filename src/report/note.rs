@@ -277,7 +277,12 @@ pub fn compute(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Note
     let ranking = analytics::ranking(store, period, now)?;
     let red_zone = red_zone(&ranking, &timeliness.targets);
     let conflicts = conflict_lines(&conflict_appeals);
-    let repeats = totals.stats.by_status.get("duplicate").copied().unwrap_or(0);
+    let repeats = totals
+        .stats
+        .by_status
+        .get("duplicate")
+        .copied()
+        .unwrap_or(0);
 
     // Growth by settlement per block, for the roadmap rule.
     let mut growth = Vec::new();
@@ -437,11 +442,50 @@ fn topics(
 
 /// Words not worth counting: function words and the words every appeal has.
 const STOP: &[&str] = &[
-    "когда", "который", "которые", "просим", "прошу", "просьба", "очень", "после", "также",
-    "будет", "этого", "этому", "чтобы", "через", "нашем", "нашей", "наших", "улице", "улица",
-    "здравствуйте", "пожалуйста", "спасибо", "обращение", "обращаюсь", "уважаемые", "только",
-    "никто", "ничего", "сколько", "можно", "нужно", "нельзя", "потому", "опять", "снова", "всего",
-    "более", "около", "возле", "между", "против", "вопрос", "жители", "жителей",
+    "когда",
+    "который",
+    "которые",
+    "просим",
+    "прошу",
+    "просьба",
+    "очень",
+    "после",
+    "также",
+    "будет",
+    "этого",
+    "этому",
+    "чтобы",
+    "через",
+    "нашем",
+    "нашей",
+    "наших",
+    "улице",
+    "улица",
+    "здравствуйте",
+    "пожалуйста",
+    "спасибо",
+    "обращение",
+    "обращаюсь",
+    "уважаемые",
+    "только",
+    "никто",
+    "ничего",
+    "сколько",
+    "можно",
+    "нужно",
+    "нельзя",
+    "потому",
+    "опять",
+    "снова",
+    "всего",
+    "более",
+    "около",
+    "возле",
+    "между",
+    "против",
+    "вопрос",
+    "жители",
+    "жителей",
 ];
 
 /// The `n` most frequent words of five letters or more, lower case, ё as е; ties by the word.
@@ -587,7 +631,9 @@ fn weekly(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Weekly, S
     let tz = reference.calendar.timezone();
     let (_, end) = period.bounds(tz);
     let end = end.min(now.max(period.bounds(tz).0));
-    let n = usize::try_from(period.days().div_ceil(7)).unwrap_or(8).clamp(8, 26);
+    let n = usize::try_from(period.days().div_ceil(7))
+        .unwrap_or(8)
+        .clamp(8, 26);
     let by = store.weekly_by_block(end, n)?;
     let weeks = (0..n)
         .map(|i| {

@@ -33,7 +33,10 @@ impl Preset {
             Preset::Month => (first, today),
             Preset::Quarter => {
                 let m0 = (today.month0() / 3) * 3 + 1;
-                (NaiveDate::from_ymd_opt(today.year(), m0, 1).unwrap_or(first), today)
+                (
+                    NaiveDate::from_ymd_opt(today.year(), m0, 1).unwrap_or(first),
+                    today,
+                )
             }
             Preset::LastWeek => {
                 let from = monday.checked_sub_days(Days::new(7)).unwrap_or(monday);
@@ -97,7 +100,8 @@ mod tests {
         assert_eq!(p(Preset::LastMonth), (d("2026-11-01"), d("2026-11-30")));
         assert_eq!(p(Preset::Quarter), (d("2026-10-01"), d("2026-12-02")));
         assert!(resolve(Some(d("2026-11-01")), None, Some(Preset::Week), now, tz).is_err());
-        let last_week = resolve(None, None, None, now, tz).unwrap_or(Period::month_to_date(now, tz));
+        let last_week =
+            resolve(None, None, None, now, tz).unwrap_or(Period::month_to_date(now, tz));
         assert_eq!(last_week.from, d("2026-11-23"));
     }
 }

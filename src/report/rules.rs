@@ -139,10 +139,10 @@ pub fn missed_targets(
         .iter()
         .filter(|t| t.met == Some(false))
         .map(|t| {
-            let scope = t
-                .block
-                .as_deref()
-                .map_or_else(|| "по округу".to_string(), |b| format!("по блоку «{}»", block_name(b)));
+            let scope = t.block.as_deref().map_or_else(
+                || "по округу".to_string(),
+                |b| format!("по блоку «{}»", block_name(b)),
+            );
             let show = |v: f64| match t.indicator {
                 Indicator::OnTimeShare | Indicator::QualityShare | Indicator::Satisfaction => {
                     pct(v)
@@ -157,10 +157,7 @@ pub fn missed_targets(
             Recommendation {
                 rule: "missed_target",
                 text: format!("Принять меры по показателю «{}» {scope}", t.label),
-                figure: format!(
-                    "факт {}, цель {bound}",
-                    t.actual.map_or("—".into(), show)
-                ),
+                figure: format!("факт {}, цель {bound}", t.actual.map_or("—".into(), show)),
             }
         })
         .collect()
@@ -173,10 +170,7 @@ pub fn overdue(ranking: &[RankRow]) -> Vec<Recommendation> {
         .filter(|r| r.open_overdue >= OVERDUE_MIN)
         .map(|r| Recommendation {
             rule: "overdue",
-            text: format!(
-                "Взять на контроль просроченные обращения «{}»",
-                r.recipient
-            ),
+            text: format!("Взять на контроль просроченные обращения «{}»", r.recipient),
             figure: format!(
                 "просрочено открытых {} из {}",
                 r.open_overdue,
@@ -216,10 +210,7 @@ pub fn conflicts(list: &[ConflictLine]) -> Vec<Recommendation> {
                 "Провести разбор коммуникации с заявителями у «{}»",
                 c.recipient
             ),
-            figure: format!(
-                "конфликтов {}, переоткрыто {}",
-                c.conflicts, c.reopened
-            ),
+            figure: format!("конфликтов {}, переоткрыто {}", c.conflicts, c.reopened),
         })
         .collect()
 }
@@ -272,9 +263,17 @@ mod tests {
             before,
             has_roadmap,
         };
-        let r = roadmaps(&[g(4, 2, false), g(5, 3, false), g(2, 0, false), g(6, 1, true)]);
+        let r = roadmaps(&[
+            g(4, 2, false),
+            g(5, 3, false),
+            g(2, 0, false),
+            g(6, 1, true),
+        ]);
         assert_eq!(r.len(), 1);
-        assert_eq!(r[0].text, "Рассмотреть дорожную карту по теме «ЖКХ»: Лесное");
+        assert_eq!(
+            r[0].text,
+            "Рассмотреть дорожную карту по теме «ЖКХ»: Лесное"
+        );
         assert_eq!(r[0].figure, "4 обращения против 2 за предыдущий период");
     }
 
@@ -290,9 +289,20 @@ mod tests {
             met,
         };
         let name = |b: &str| format!("Блок {b}");
-        let r = missed_targets(&[t(Some(false), None), t(Some(true), None), t(None, None), t(Some(false), Some("roads"))], &name);
+        let r = missed_targets(
+            &[
+                t(Some(false), None),
+                t(Some(true), None),
+                t(None, None),
+                t(Some(false), Some("roads")),
+            ],
+            &name,
+        );
         assert_eq!(r.len(), 2);
-        assert_eq!(r[0].text, "Принять меры по показателю «Доля ответов в срок» по округу");
+        assert_eq!(
+            r[0].text,
+            "Принять меры по показателю «Доля ответов в срок» по округу"
+        );
         assert_eq!(r[0].figure, "факт 50%, цель не ниже 90%");
         assert!(r[1].text.ends_with("по блоку «Блок roads»"));
     }
@@ -317,7 +327,12 @@ mod tests {
             overdue,
             overdue_share: f64::from(overdue) / f64::from(total),
         };
-        let r = settlements(&[g(Some("Лесное"), 5, 2), g(Some("Поле"), 10, 3), g(Some("Мал"), 4, 4), g(None, 9, 9)]);
+        let r = settlements(&[
+            g(Some("Лесное"), 5, 2),
+            g(Some("Поле"), 10, 3),
+            g(Some("Мал"), 4, 4),
+            g(None, 9, 9),
+        ]);
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].text, "Разобрать просрочку с ответственными: Лесное");
         assert_eq!(r[0].figure, "просрочено 2 из 5 обращений (40%)");
@@ -333,18 +348,35 @@ mod tests {
             reopened,
             formal: 0,
         };
-        let r = conflicts(&[c("А", 2, 1, true), c("Б", 2, 0, true), c("(не назначено)", 5, 0, false)]);
+        let r = conflicts(&[
+            c("А", 2, 1, true),
+            c("Б", 2, 0, true),
+            c("(не назначено)", 5, 0, false),
+        ]);
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].figure, "конфликтов 2, переоткрыто 1");
     }
 
     #[test]
     fn russian_plural_of_appeals() {
-        let v: Vec<String> = [1, 2, 5, 11, 12, 21, 22, 25, 111, 0].iter().map(|n| appeals(*n)).collect();
+        let v: Vec<String> = [1, 2, 5, 11, 12, 21, 22, 25, 111, 0]
+            .iter()
+            .map(|n| appeals(*n))
+            .collect();
         assert_eq!(
             v,
-            ["1 обращение", "2 обращения", "5 обращений", "11 обращений", "12 обращений",
-             "21 обращение", "22 обращения", "25 обращений", "111 обращений", "0 обращений"]
+            [
+                "1 обращение",
+                "2 обращения",
+                "5 обращений",
+                "11 обращений",
+                "12 обращений",
+                "21 обращение",
+                "22 обращения",
+                "25 обращений",
+                "111 обращений",
+                "0 обращений"
+            ]
         );
     }
 }

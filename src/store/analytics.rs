@@ -640,24 +640,21 @@ impl Store {
             args.push(Value::Text(v.to_string()));
         }
         let mut st = self.conn().prepare_cached(&sql)?;
-        let rows = st.query_map(
-            rusqlite::params_from_iter(args),
-            |r| {
-                let total = u(r.get(1)?);
-                let overdue = u(r.get(3)?);
-                Ok(GroupCounts {
-                    key: r.get(0)?,
-                    total,
-                    open: u(r.get(2)?),
-                    overdue,
-                    overdue_share: if total > 0 {
-                        f64::from(overdue) / f64::from(total)
-                    } else {
-                        0.0
-                    },
-                })
-            },
-        )?;
+        let rows = st.query_map(rusqlite::params_from_iter(args), |r| {
+            let total = u(r.get(1)?);
+            let overdue = u(r.get(3)?);
+            Ok(GroupCounts {
+                key: r.get(0)?,
+                total,
+                open: u(r.get(2)?),
+                overdue,
+                overdue_share: if total > 0 {
+                    f64::from(overdue) / f64::from(total)
+                } else {
+                    0.0
+                },
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

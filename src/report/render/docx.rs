@@ -74,8 +74,9 @@ pub fn render(blocks: &[Block]) -> Result<Vec<u8>, String> {
             Block::Chart(c) => {
                 let png = charts::png(c)?;
                 let (w, h) = charts::SIZE;
-                let height = u32::try_from(u64::from(CHART_WIDTH_EMU) * u64::from(h) / u64::from(w))
-                    .unwrap_or(h * EMU_PER_PX);
+                let height =
+                    u32::try_from(u64::from(CHART_WIDTH_EMU) * u64::from(h) / u64::from(w))
+                        .unwrap_or(h * EMU_PER_PX);
                 let pic = Pic::new_with_dimensions(png, w, h).size(CHART_WIDTH_EMU, height);
                 d.add_paragraph(Paragraph::new().add_run(Run::new().add_image(pic)))
             }

@@ -38,7 +38,10 @@ pub fn escape(s: &str) -> String {
 
 fn numeric(s: &str) -> bool {
     let t = s.trim_end_matches('%');
-    !t.is_empty() && t.replace(['−', '+', '.', ','], "").chars().all(|c| c.is_ascii_digit())
+    !t.is_empty()
+        && t.replace(['−', '+', '.', ','], "")
+            .chars()
+            .all(|c| c.is_ascii_digit())
 }
 
 /// The page.

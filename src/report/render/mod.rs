@@ -6,8 +6,8 @@ pub mod html;
 pub mod md;
 
 use super::charts::Chart;
-use super::rules::appeals;
 use super::note::{Delta, Note};
+use super::rules::appeals;
 use crate::domain::Channel;
 use crate::reference::Reference;
 
@@ -122,7 +122,9 @@ pub fn blocks(n: &Note, reference: &Reference) -> Vec<Block> {
     b.push(Block::Para(format!(
         "Поступило {}; дан ответ или закрыто {}; открыто {}, из них просрочено {}.",
         appeals(t.received),
-        t.answered_or_closed, t.stats.open, t.stats.overdue
+        t.answered_or_closed,
+        t.stats.open,
+        t.stats.overdue
     )));
     if !n.by_channel.is_empty() {
         b.push(Block::Table(
@@ -203,7 +205,11 @@ pub fn blocks(n: &Note, reference: &Reference) -> Vec<Block> {
         b.push(Block::Para(format!(
             "{}{} — {}, {} к предыдущему периоду.",
             tp.name,
-            if tp.hot { " (горячая тема)" } else { "" },
+            if tp.hot {
+                " (горячая тема)"
+            } else {
+                ""
+            },
             appeals(tp.delta.now),
             change(&tp.delta)
         )));
@@ -351,9 +357,9 @@ pub fn blocks(n: &Note, reference: &Reference) -> Vec<Block> {
                     };
                     vec![
                         l.label.clone(),
-                        l.block
-                            .as_deref()
-                            .map_or("весь округ".into(), |x| reference.blocks.name_of(x).to_string()),
+                        l.block.as_deref().map_or("весь округ".into(), |x| {
+                            reference.blocks.name_of(x).to_string()
+                        }),
                         match (l.min, l.max) {
                             (Some(m), _) => format!("≥ {}", show(m)),
                             (None, Some(m)) => format!("≤ {}", show(m)),
@@ -405,7 +411,8 @@ pub fn blocks(n: &Note, reference: &Reference) -> Vec<Block> {
                 })
                 .collect(),
         ));
-        if let Some(c) = chart("Доля ответов в срок по ответственным") {
+        if let Some(c) = chart("Доля ответов в срок по ответственным")
+        {
             b.push(Block::Chart(c));
         }
         if !n.red_zone.is_empty() {
