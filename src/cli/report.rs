@@ -1,15 +1,16 @@
 //! `mcu report note`, `mcu report cur`, `mcu report schedule`: the analytical note and the ЦУР
 //! materials as files, and the systemd units that make them on a timer.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::Utc;
 use clap::{Args, Subcommand};
 
 use super::{CmdResult, Failure, date_arg, require, session, usage};
 use crate::report::render::Format;
-use crate::report::{Preset, cur, period};
-use crate::store::{Actor, ReportRun};
+use crate::report::make::{self, CurFormat};
+use crate::report::{Preset, period};
+use crate::store::Actor;
 use crate::workspace::Workspace;
 
 #[derive(Args, Debug)]
@@ -85,12 +86,6 @@ struct NoteArgs {
     json: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum CurFormat {
-    Xlsx,
-    Csv,
-}
-
 #[derive(Args, Debug)]
 struct CurArgs {
     #[command(flatten)]
@@ -124,57 +119,26 @@ pub fn run(ws: &Workspace, a: ReportArgs) -> CmdResult {
     }
 }
 
-fn io(path: &Path) -> impl Fn(std::io::Error) -> Failure + '_ {
-    move |e| Failure {
-        code: 1,
-        message: format!("{}: {e}", path.display()),
-    }
-}
-
-fn record(
-    store: &mut crate::store::Store,
-    grants: crate::domain::access::Grants,
-    run: &ReportRun,
-) -> Result<i64, Failure> {
-    Ok(store.record_report(&Actor::operator(grants, "cli"), Utc::now(), run)?)
-}
-
 fn note(ws: &Workspace, a: NoteArgs) -> CmdResult {
     let (mut store, grants) = session(ws)?;
-    let reference = store.reference().clone();
-    let tz = reference.calendar.timezone();
+    let tz = store.reference().calendar.timezone();
     let (p, now) = a.period.resolve(tz, Preset::LastWeek)?;
-    let note = crate::report::compute(&store, p, now)?;
-    let bytes = a.format.render(&note, &reference).map_err(Failure::from)?;
-    let path = a.output.unwrap_or_else(|| {
-        ws.reports()
-            .join(format!("note_{}.{}", period::slug(p), a.format.extension()))
-    });
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
-    }
-    {
-        use std::io::Write;
-        let mut f = crate::workspace::create_file(&path).map_err(io(&path))?;
-        f.write_all(&bytes).map_err(io(&path))?;
-    }
-    let run = ReportRun {
-        kind: "note".into(),
-        format: a.format.extension().into(),
-        period: format!("{} — {}", p.from, p.to),
-        file: path.display().to_string(),
-        personal_data: false,
-    };
-    let entry = record(&mut store, grants, &run)?;
-    tracing::info!(kind = "note", format = run.format, entry, "report written");
+    let path = a
+        .output
+        .unwrap_or_else(|| ws.reports().join(make::note_name(p, a.format)));
+    let actor = Actor::operator(grants, "cli");
+    let (note, made) = make::note_file(&mut store, &actor, &path, p, now, a.format, Utc::now())
+        .map_err(Failure::from)?;
+    tracing::info!(kind = "note", format = a.format.extension(), entry = made.audit_entry, "report written");
     if a.json {
         super::output::print_json(&serde_json::json!({
-            "file": run.file, "format": run.format, "from": p.from, "to": p.to,
+            "file": made.path.display().to_string(), "format": a.format.extension(),
+            "from": p.from, "to": p.to,
             "received": note.totals.received, "recommendations": note.recommendations.len(),
-            "audit_entry": entry,
+            "audit_entry": made.audit_entry,
         }))?;
     } else {
-        println!("{}", path.display());
+        println!("{}", made.path.display());
     }
     Ok(0)
 }
@@ -189,65 +153,33 @@ fn cur_cmd(ws: &Workspace, a: CurArgs) -> CmdResult {
     }
     let tz = store.reference().calendar.timezone();
     let (p, now) = a.period.resolve(tz, Preset::LastMonth)?;
-    let ext = match a.format {
-        CurFormat::Xlsx => "xlsx",
-        CurFormat::Csv => "csv",
-    };
-    let path = a.output.unwrap_or_else(|| {
-        let name = format!("cur_{}", period::slug(p));
-        ws.reports().join(match a.format {
-            CurFormat::Xlsx => format!("{name}.xlsx"),
-            CurFormat::Csv => name,
-        })
-    });
-    let req = cur::Request {
-        period: p,
+    let path = a
+        .output
+        .unwrap_or_else(|| ws.reports().join(make::cur_name(p, a.format)));
+    let actor = Actor::operator(grants.clone(), "cli");
+    let (written, made) = make::cur_file(
+        &mut store,
+        &actor,
+        &grants,
+        &path,
+        p,
         now,
-        grants: &grants,
-        with_personal_data: a.with_personal_data,
-    };
-    let written = match a.format {
-        CurFormat::Xlsx => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(io(dir))?;
-            }
-            let mut sink = cur::Xlsx::new(&path);
-            cur::write(&store, &req, &mut sink)
-        }
-        CurFormat::Csv => {
-            let mut sink = cur::CsvDir::new(&path).map_err(Failure::from)?;
-            cur::write(&store, &req, &mut sink)
-        }
-    }
-    .map_err(|e| Failure {
-        code: 1,
-        message: format!("{}: {e}", path.display()),
-    })?;
-    let run = ReportRun {
-        kind: "cur".into(),
-        format: ext.into(),
-        period: format!("{} — {}", p.from, p.to),
-        file: path.display().to_string(),
-        personal_data: a.with_personal_data,
-    };
-    let entry = record(&mut store, grants.clone(), &run)?;
-    tracing::info!(
-        kind = "cur",
-        format = ext,
-        rows = written.appeals,
-        personal_data = a.with_personal_data,
-        entry,
-        "report written"
-    );
+        a.format,
+        a.with_personal_data,
+        Utc::now(),
+    )
+    .map_err(Failure::from)?;
+    let ext = a.format.extension();
+    tracing::info!(kind = "cur", format = ext, rows = written.appeals, personal_data = a.with_personal_data, entry = made.audit_entry, "report written");
     if a.json {
         super::output::print_json(&serde_json::json!({
-            "file": run.file, "format": ext, "from": p.from, "to": p.to,
+            "file": made.path.display().to_string(), "format": ext, "from": p.from, "to": p.to,
             "appeals": written.appeals, "overdue": written.overdue,
             "conflicts": written.conflicts, "personal_data": a.with_personal_data,
-            "audit_entry": entry,
+            "audit_entry": made.audit_entry,
         }))?;
     } else {
-        println!("{}", path.display());
+        println!("{}", made.path.display());
     }
     Ok(0)
 }

@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod cur;
+pub mod make;
 pub mod note;
 pub mod period;
 pub mod render;
