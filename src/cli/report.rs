@@ -7,8 +7,8 @@ use chrono::Utc;
 use clap::{Args, Subcommand};
 
 use super::{CmdResult, Failure, date_arg, require, session, usage};
-use crate::report::render::Format;
 use crate::report::make::{self, CurFormat};
+use crate::report::render::Format;
 use crate::report::{Preset, period};
 use crate::store::Actor;
 use crate::workspace::Workspace;
@@ -129,7 +129,12 @@ fn note(ws: &Workspace, a: NoteArgs) -> CmdResult {
     let actor = Actor::operator(grants, "cli");
     let (note, made) = make::note_file(&mut store, &actor, &path, p, now, a.format, Utc::now())
         .map_err(Failure::from)?;
-    tracing::info!(kind = "note", format = a.format.extension(), entry = made.audit_entry, "report written");
+    tracing::info!(
+        kind = "note",
+        format = a.format.extension(),
+        entry = made.audit_entry,
+        "report written"
+    );
     if a.json {
         super::output::print_json(&serde_json::json!({
             "file": made.path.display().to_string(), "format": a.format.extension(),
@@ -170,7 +175,14 @@ fn cur_cmd(ws: &Workspace, a: CurArgs) -> CmdResult {
     )
     .map_err(Failure::from)?;
     let ext = a.format.extension();
-    tracing::info!(kind = "cur", format = ext, rows = written.appeals, personal_data = a.with_personal_data, entry = made.audit_entry, "report written");
+    tracing::info!(
+        kind = "cur",
+        format = ext,
+        rows = written.appeals,
+        personal_data = a.with_personal_data,
+        entry = made.audit_entry,
+        "report written"
+    );
     if a.json {
         super::output::print_json(&serde_json::json!({
             "file": made.path.display().to_string(), "format": ext, "from": p.from, "to": p.to,

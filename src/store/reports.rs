@@ -26,6 +26,15 @@ pub struct ReportRun {
 }
 
 impl Store {
+    /// The database file (`None` in memory): the console finds the workspace's `reports/`
+    /// beside it.
+    pub fn database_path(&self) -> Option<std::path::PathBuf> {
+        self.conn()
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from)
+    }
+
     /// Records a report run (any operator who may see appeals may make reports); returns the
     /// run's entry number in the `report` register.
     pub fn record_report(

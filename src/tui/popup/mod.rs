@@ -31,6 +31,8 @@ pub enum Purpose {
     SaveView,
     LoadView,
     ApplyMarked,
+    /// Which report the «Отчёты» screen makes.
+    MakeReport,
 }
 
 /// One choice: the value passed on and the label shown.
