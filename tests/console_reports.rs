@@ -1,6 +1,7 @@
 //! The console's «Отчёты» screen in ratatui's `TestBackend`, driven by keys: opened with
 //! `:reports`, `n` and a choice make the note into the workspace's `reports/` (audited), the list
-//! shows it, Esc goes back; at 80×24 and wide.
+//! shows it, Esc goes back; at 80×24 and wide. And the analytics screens: `:hot`, `:targets`,
+//! `:conflicts` (Enter opens the appeal).
 
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
@@ -47,6 +48,20 @@ fn setup() -> (tempfile::TempDir, Console) {
         };
         tx.upsert(&inc, Channel::Pos, &actor, now()).unwrap();
     }
+    // A conflict of this month (December so far).
+    let conflict = IncomingAppeal {
+        line: 1,
+        source_id: "C-1".into(),
+        received_at: chrono_tz::Europe::Moscow
+            .with_ymd_and_hms(2026, 12, 1, 9, 0, 0)
+            .unwrap()
+            .to_utc(),
+        text: "Грубо ответили по телефону о вывозе мусора".into(),
+        block: Some("housing".into()),
+        conflict: Some(true),
+        ..Default::default()
+    };
+    tx.upsert(&conflict, Channel::Pos, &actor, now()).unwrap();
     tx.finish(&ImportedFile {
         name: "seed.csv".into(),
         hash: "seed".into(),
@@ -147,4 +162,40 @@ fn the_reports_screen_makes_the_note_and_lists_it() {
     key(&mut c, KeyCode::Esc);
     let s = screen(&mut c, 80, 24);
     assert!(!s.contains("создать записку"), "{s}");
+}
+
+#[test]
+fn hot_targets_and_conflicts_are_screens() {
+    let (_dir, mut c) = setup();
+    ch(&mut c, ":targets");
+    key(&mut c, KeyCode::Enter);
+    let s = screen(&mut c, 80, 24);
+    assert!(s.contains("Целевые показатели"), "{s}");
+    assert!(s.contains("Доля ответов в срок"), "{s}");
+    key(&mut c, KeyCode::Esc);
+
+    ch(&mut c, ":hot");
+    key(&mut c, KeyCode::Enter);
+    let s = screen(&mut c, 120, 30);
+    assert!(s.contains("Горячие темы"), "{s}");
+    assert!(
+        s.contains("за неделю"),
+        "a topic of the last five weeks: {s}"
+    );
+    key(&mut c, KeyCode::Esc);
+
+    ch(&mut c, ":conflicts");
+    key(&mut c, KeyCode::Enter);
+    let s = screen(&mut c, 120, 30);
+    assert!(s.contains("Конфликты"), "{s}");
+    assert!(
+        s.contains("конфликт") && s.contains("Грубо ответили"),
+        "{s}"
+    );
+    key(&mut c, KeyCode::Enter);
+    let s = screen(&mut c, 120, 30);
+    assert!(
+        s.contains("pos:C-1") || s.contains("C-1"),
+        "the appeal in detail: {s}"
+    );
 }

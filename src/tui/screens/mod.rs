@@ -10,11 +10,13 @@
 //!
 //! - [`main`]: the three live panels (incoming, overdue by block, ranking);
 //! - [`detail`]: one appeal in full;
+//! - [`analytics`]: hot topics, targets and conflicts (`:hot`, `:targets`, `:conflicts`);
 //! - [`registers`]: the registers' screens (roadmaps, official pages, votes, templates) by name;
 //! - [`reports`]: «Отчёты», the note and the ЦУР workbook made with keys, the files in `reports/`;
 //! - [`triage`]: the triage actions every screen that shows appeals shares (set block, assign,
 //!   status, answers, grades…), through the audited store.
 
+pub mod analytics;
 pub mod detail;
 pub mod main;
 pub mod registers;

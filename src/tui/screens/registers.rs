@@ -1,5 +1,5 @@
 //! The registers' screens, opened by name: `:roadmaps`, `:pages`, `:votes`, `:templates` and the
-//! `screen NAME` action a key may be bound to.
+//! `screen NAME` action a key may be bound to; also `:reports`, `:hot`, `:targets`, `:conflicts`.
 
 use super::Env;
 use crate::store::StoreError;
@@ -13,6 +13,13 @@ pub fn open(name: &str, env: &mut Env) -> Result<bool, StoreError> {
             env.push_screen(Box::new(s));
             Ok(true)
         }
-        _ => Ok(false),
+        _ => match super::analytics::Kind::from_name(name) {
+            Some(kind) => {
+                let s = super::analytics::AnalyticsScreen::open(kind, env)?;
+                env.push_screen(Box::new(s));
+                Ok(true)
+            }
+            None => Ok(false),
+        },
     }
 }
