@@ -282,6 +282,14 @@ fn note_figures_equal_the_analytics_library_section_by_section() {
     assert_eq!(by_block.len(), 1);
     assert_eq!(by_block[0].total, 3);
 
+    // The hot topics are `mcu hot`'s at the period's end (here `now`, earlier).
+    let hot: Vec<_> = analytics::hot_topics(&store, now())
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.hot)
+        .collect();
+    assert_eq!(n.hot, hot);
+
     // 4. Geography = `mcu stats --by settlement`.
     assert_eq!(
         n.settlements,

@@ -166,6 +166,20 @@ pub fn blocks(n: &Note, reference: &Reference) -> Vec<Block> {
     if n.topics.is_empty() {
         b.push(Block::Para("Обращений за период нет.".into()));
     }
+    if !n.hot.is_empty() {
+        b.push(Block::Para(format!(
+            "Горячие темы последней недели: {}.",
+            n.hot
+                .iter()
+                .take(5)
+                .map(|t| format!(
+                    "{} — {} против {:.1} в среднем",
+                    t.name, t.last_week, t.average
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )));
+    }
     for tp in &n.topics {
         let mut lines = Vec::new();
         if !tp.categories.is_empty() {
