@@ -76,16 +76,39 @@ fn pct(v: f64) -> String {
     format!("{:.0}%", v * 100.0)
 }
 
-/// Every rule, in order.
+/// The note shows at most this many recommendations of one rule (the weightiest), then one line
+/// saying how many more there are.
+pub const MAX_PER_RULE: usize = 5;
+
+/// Every rule, in order, each capped at [`MAX_PER_RULE`].
 pub fn recommend(i: &Inputs<'_>) -> Vec<Recommendation> {
     let mut out = Vec::new();
-    out.extend(formal_answers(i.ranking));
-    out.extend(roadmaps(i.growth));
-    out.extend(missed_targets(i.targets, i.block_name));
-    out.extend(overdue(i.ranking));
-    out.extend(settlements(i.settlements));
-    out.extend(conflicts(i.conflicts));
+    for list in [
+        formal_answers(i.ranking),
+        roadmaps(i.growth),
+        missed_targets(i.targets, i.block_name),
+        overdue(i.ranking),
+        settlements(i.settlements),
+        conflicts(i.conflicts),
+    ] {
+        out.extend(capped(list));
+    }
     out
+}
+
+/// The first [`MAX_PER_RULE`] of one rule's list, and a line for the rest.
+pub fn capped(mut list: Vec<Recommendation>) -> Vec<Recommendation> {
+    if list.len() > MAX_PER_RULE {
+        let total = list.len();
+        let rule = list[0].rule;
+        list.truncate(MAX_PER_RULE);
+        list.push(Recommendation {
+            rule,
+            text: format!("…и ещё {} по тому же правилу", total - MAX_PER_RULE),
+            figure: format!("всего {total}"),
+        });
+    }
+    list
 }
 
 /// More than a third of a recipient's graded answers formal → «провести разбор ответов с …».
@@ -112,8 +135,11 @@ pub fn formal_answers(ranking: &[RankRow]) -> Vec<Recommendation> {
 /// A topic at least doubled in a settlement (to at least three appeals) with no roadmap →
 /// «рассмотреть дорожную карту …».
 pub fn roadmaps(growth: &[Growth]) -> Vec<Recommendation> {
+    let mut growth: Vec<&Growth> = growth.iter().collect();
+    // The largest rise first.
+    growth.sort_by_key(|g| std::cmp::Reverse(g.now - g.before));
     growth
-        .iter()
+        .into_iter()
         .filter(|g| !g.has_roadmap && g.now >= GROWTH_MIN && g.now >= GROWTH_FACTOR * g.before)
         .map(|g| Recommendation {
             rule: "roadmap",
@@ -165,8 +191,10 @@ pub fn missed_targets(
 
 /// A recipient with three or more open overdue appeals → take them under control.
 pub fn overdue(ranking: &[RankRow]) -> Vec<Recommendation> {
-    ranking
-        .iter()
+    let mut rows: Vec<&RankRow> = ranking.iter().collect();
+    // The most overdue first.
+    rows.sort_by_key(|r| std::cmp::Reverse(r.open_overdue));
+    rows.into_iter()
         .filter(|r| r.open_overdue >= OVERDUE_MIN)
         .map(|r| Recommendation {
             rule: "overdue",
@@ -202,7 +230,10 @@ pub fn settlements(list: &[GroupCounts]) -> Vec<Recommendation> {
 
 /// An assigned recipient with three or more conflicts and reopened appeals → review the communication.
 pub fn conflicts(list: &[ConflictLine]) -> Vec<Recommendation> {
-    list.iter()
+    let mut list: Vec<&ConflictLine> = list.iter().collect();
+    // The most conflicts and reopenings first.
+    list.sort_by_key(|c| std::cmp::Reverse(c.conflicts + c.reopened));
+    list.into_iter()
         .filter(|c| c.assigned && c.conflicts + c.reopened >= CONFLICTS_MIN)
         .map(|c| Recommendation {
             rule: "conflicts",
@@ -355,6 +386,27 @@ mod tests {
         ]);
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].figure, "конфликтов 2, переоткрыто 1");
+    }
+
+    #[test]
+    fn a_rule_shows_its_five_weightiest_then_how_many_more() {
+        let rows: Vec<RankRow> = (0..8u32)
+            .map(|i| {
+                let mut r = row(&format!("Отдел {i}"));
+                r.open_overdue = 3 + i;
+                r
+            })
+            .collect();
+        let r = capped(overdue(&rows));
+        assert_eq!(r.len(), MAX_PER_RULE + 1);
+        assert!(
+            r[0].text.contains("Отдел 7"),
+            "the most overdue first: {}",
+            r[0].text
+        );
+        assert_eq!(r[MAX_PER_RULE].text, "…и ещё 3 по тому же правилу");
+        assert_eq!(r[MAX_PER_RULE].figure, "всего 8");
+        assert_eq!(capped(overdue(&rows[..2])).len(), 2);
     }
 
     #[test]
