@@ -12,6 +12,7 @@ pub mod domain;
 pub mod ingest;
 pub mod logging;
 pub mod reference;
+pub mod report;
 pub mod store;
 pub mod textwidth;
 pub mod tui;

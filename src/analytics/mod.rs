@@ -7,7 +7,7 @@ mod monitor;
 mod ranking;
 mod targets;
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -71,6 +71,15 @@ impl Period {
         }
     }
 
+    /// The same dates a year before (АППГ); 29 February becomes 28 February.
+    pub fn year_before(&self) -> Self {
+        let back = |d: NaiveDate| d.checked_sub_months(Months::new(12)).unwrap_or(d);
+        Self {
+            from: back(self.from),
+            to: back(self.to),
+        }
+    }
+
     /// The instants `[start of from, start of the day after to)` in a zone.
     pub fn bounds(&self, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
         let start = |d: NaiveDate| {
@@ -98,6 +107,13 @@ mod tests {
         assert_eq!(p.days(), 28);
         let prev = p.previous();
         assert_eq!((prev.from, prev.to), (d("2026-10-04"), d("2026-10-31")));
+    }
+
+    #[test]
+    fn year_before_keeps_the_dates() {
+        let p = Period::new(d("2028-02-23"), d("2028-02-29")).unwrap();
+        let y = p.year_before();
+        assert_eq!((y.from, y.to), (d("2027-02-23"), d("2027-02-28")));
     }
 
     #[test]

@@ -32,6 +32,8 @@ enum BenchCommand {
     Import(ImportBench),
     /// The console and the monitoring figures on a (big) workspace
     Console(super::bench_console::ConsoleBench),
+    /// The reports: a month's analytical note and the month's ЦУР workbook on a (big) workspace
+    Report(super::bench_report::ReportBench),
     /// Auto-triage: classification speed, training time, duplicate search on a large index
     Triage(super::triage::BenchTriageArgs),
 }
@@ -74,6 +76,7 @@ pub fn run(a: BenchArgs) -> CmdResult {
     match a.what {
         BenchCommand::Import(b) => import(b),
         BenchCommand::Console(b) => super::bench_console::run(b),
+        BenchCommand::Report(b) => super::bench_report::run(b),
         BenchCommand::Triage(b) => super::triage::bench(b),
     }
 }

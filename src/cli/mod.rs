@@ -7,6 +7,7 @@ mod analytics;
 mod appeals;
 mod bench;
 mod bench_console;
+mod bench_report;
 mod console;
 mod deadline;
 mod demo;
@@ -14,6 +15,7 @@ mod export;
 mod import;
 mod output;
 mod purge;
+mod report;
 mod stats;
 mod templates;
 mod triage;
@@ -75,6 +77,8 @@ enum Command {
     Targets(analytics::TargetsArgs),
     /// Conflicts, reopened appeals and formal answers of a period, per recipient
     Conflicts(analytics::ConflictsArgs),
+    /// Reports: the analytical note (note), the ЦУР materials (cur), the systemd timer (schedule)
+    Report(report::ReportArgs),
     /// Compute the deadlines of an appeal received at a given time
     Deadline(deadline::DeadlineArgs),
     /// Import files as they land in inbox/, without the console (for a systemd service)
@@ -211,6 +215,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Hot(a) => analytics::hot(&ws, a),
         Command::Targets(a) => analytics::targets(&ws, a),
         Command::Conflicts(a) => analytics::conflicts(&ws, a),
+        Command::Report(a) => report::run(&ws, a),
         Command::Recipients(a) => appeals::recipients(&ws, a),
         Command::Templates(a) => templates::templates(&ws, a),
         Command::Answers(a) => templates::answers(&ws, a),
@@ -242,6 +247,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Hot(_) => "hot",
         Command::Targets(_) => "targets",
         Command::Conflicts(_) => "conflicts",
+        Command::Report(_) => "report",
         Command::Deadline(_) => "deadline",
         Command::Watch(_) => "watch",
         Command::Recipients(_) => "recipients",

@@ -607,35 +607,54 @@ impl Store {
         to: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<Vec<GroupCounts>, StoreError> {
+        self.counts_by_within(dim, None, from, to, now)
+    }
+
+    /// The same, optionally only for appeals whose `within` dimension equals a value (`None`:
+    /// has none) — the categories of one block, the settlements where one block grew.
+    pub fn counts_by_within(
+        &self,
+        dim: Dimension,
+        within: Option<(Dimension, Option<&str>)>,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<GroupCounts>, StoreError> {
+        let cond = match within {
+            Some((d, Some(_))) => format!(" AND {} = ?4", d.sql()),
+            Some((d, None)) => format!(" AND {} IS NULL", d.sql()),
+            None => String::new(),
+        };
         let sql = format!(
             "SELECT {} AS k, COUNT(*), COALESCE(SUM(a.is_open), 0), COALESCE(SUM(a.is_open = 1 AND a.answer_due < ?3), 0) \
-             FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2 \
+             FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2{cond} \
              GROUP BY k ORDER BY COUNT(*) DESC, k",
             dim.sql()
         );
+        let mut args = vec![
+            Value::Integer(from.map_or(i64::MIN, |t| t.timestamp())),
+            Value::Integer(to.map_or(i64::MAX, |t| t.timestamp())),
+            Value::Integer(now.timestamp()),
+        ];
+        if let Some((_, Some(v))) = within {
+            args.push(Value::Text(v.to_string()));
+        }
         let mut st = self.conn().prepare_cached(&sql)?;
-        let rows = st.query_map(
-            params![
-                from.map_or(i64::MIN, |t| t.timestamp()),
-                to.map_or(i64::MAX, |t| t.timestamp()),
-                now.timestamp()
-            ],
-            |r| {
-                let total = u(r.get(1)?);
-                let overdue = u(r.get(3)?);
-                Ok(GroupCounts {
-                    key: r.get(0)?,
-                    total,
-                    open: u(r.get(2)?),
-                    overdue,
-                    overdue_share: if total > 0 {
-                        f64::from(overdue) / f64::from(total)
-                    } else {
-                        0.0
-                    },
-                })
-            },
-        )?;
+        let rows = st.query_map(rusqlite::params_from_iter(args), |r| {
+            let total = u(r.get(1)?);
+            let overdue = u(r.get(3)?);
+            Ok(GroupCounts {
+                key: r.get(0)?,
+                total,
+                open: u(r.get(2)?),
+                overdue,
+                overdue_share: if total > 0 {
+                    f64::from(overdue) / f64::from(total)
+                } else {
+                    0.0
+                },
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -749,6 +768,37 @@ impl Store {
             "AND (a.conflict = 1 OR a.reopen_count > 0 OR a.quality = 'formal') \
              ORDER BY a.received_at DESC, a.id DESC",
         )
+    }
+
+    /// The texts of at most `limit` appeals of a block (`None`: no block) received in `[from,
+    /// to)`, newest first — what the note's most frequent words are counted over.
+    pub fn texts_of_block(
+        &self,
+        block: Option<&str>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let cond = if block.is_some() {
+            "a.block = ?3"
+        } else {
+            "a.block IS NULL AND ?3 IS NULL"
+        };
+        let sql = format!(
+            "SELECT a.text FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2 \
+             AND {cond} ORDER BY a.received_at DESC LIMIT ?4"
+        );
+        let mut st = self.conn().prepare_cached(&sql)?;
+        let rows = st.query_map(
+            params![
+                from.timestamp(),
+                to.timestamp(),
+                block,
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
+            |r| r.get(0),
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Every appeal received in `[from, to)`, for direct computations and explanations.

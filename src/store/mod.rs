@@ -15,6 +15,7 @@ mod operators;
 mod query;
 mod recipients;
 mod registers;
+mod reports;
 mod schema;
 mod triage;
 mod votes;
@@ -41,6 +42,7 @@ pub use imports::ImportTx;
 pub use imports::ImportedFile;
 pub use operators::Operator;
 pub use query::{Cursor, ListFilter, Stats, fts_query};
+pub use reports::{REPORT_REGISTER, ReportRun};
 pub use schema::CURRENT_VERSION;
 pub use triage::{
     AUTO_TRIAGE_SOURCE, DuplicateGroup, GroupMember, StoredSuggestion, TRIAGE_BATCH, TriageFailure,

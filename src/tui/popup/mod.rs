@@ -43,6 +43,8 @@ pub enum Purpose {
     HandChannel,
     /// A text field of that form (1 text, 2 author, 3 contact, 4 settlement).
     HandField(usize),
+    /// Which report the «Отчёты» screen makes.
+    MakeReport,
 }
 
 /// One choice: the value passed on and the label shown.

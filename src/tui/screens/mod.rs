@@ -10,19 +10,23 @@
 //!
 //! - [`main`]: the three live panels (incoming, overdue by block, ranking);
 //! - [`detail`]: one appeal in full;
+//! - [`analytics`]: hot topics, targets and conflicts (`:hot`, `:targets`, `:conflicts`);
 //! - [`registers`]: the registers' screens (roadmaps, official pages, votes, templates) by name;
 //! - [`add`]: the form of an appeal taken by hand (a call, a visitor);
 //! - [`answers`]: recording an answer: the template chooser, the input, the formal-reply check;
 //! - [`templates`]: the answer templates;
 //! - [`votes`]: the votes and public discussions of ПОС;
+//! - [`reports`]: «Отчёты», the note and the ЦУР workbook made with keys, the files in `reports/`;
 //! - [`triage`]: the triage actions every screen that shows appeals shares (set block, assign,
 //!   status, answers, grades…), through the audited store.
 
 pub mod add;
+pub mod analytics;
 pub mod answers;
 pub mod detail;
 pub mod main;
 pub mod registers;
+pub mod reports;
 pub mod templates;
 pub mod triage;
 pub mod votes;

@@ -1,16 +1,25 @@
 //! The registers' screens, opened by name: `:roadmaps`, `:pages`, `:votes`, `:templates` and the
-//! `screen NAME` action a key may be bound to.
+//! `screen NAME` action a key may be bound to; also `:reports`, `:hot`, `:targets`, `:conflicts`.
 
 use super::Env;
 use crate::store::StoreError;
 
 /// Opens the screen named `name` over the current one; `false` when there is no such screen.
 pub fn open(name: &str, env: &mut Env) -> Result<bool, StoreError> {
-    // Each register's screen adds its arm here: `"roadmaps" => env.push_screen(…)`.
     match name {
         "templates" => env.push_screen(Box::new(super::templates::TemplatesScreen::new())),
         "votes" => env.push_screen(Box::new(super::votes::VotesList::default())),
-        _ => return Ok(false),
+        "reports" | "отчёты" => {
+            let s = super::reports::Reports::open(env);
+            env.push_screen(Box::new(s));
+        }
+        _ => match super::analytics::Kind::from_name(name) {
+            Some(kind) => {
+                let s = super::analytics::AnalyticsScreen::open(kind, env)?;
+                env.push_screen(Box::new(s));
+            }
+            None => return Ok(false),
+        },
     }
     Ok(true)
 }
