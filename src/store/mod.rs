@@ -15,6 +15,7 @@ mod operators;
 mod query;
 mod recipients;
 mod registers;
+mod roadmaps;
 mod schema;
 mod triage;
 

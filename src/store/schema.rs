@@ -248,6 +248,9 @@ CREATE INDEX events_officer_block ON events (appeal_id)
 CREATE INDEX events_created_runs ON events (appeal_id) WHERE through_id IS NOT NULL;
 CREATE INDEX events_register ON events (register, entry_id, id) WHERE register IS NOT NULL;
 "#,
+    // Roadmaps («дорожные карты»): their measures and the appeals linked to them (see
+    // store::roadmaps). Dates are local `YYYY-MM-DD`; settlements a JSON array of names.
+    super::roadmaps::SCHEMA,
 ];
 
 /// The schema version whose migration recreated the search index, which must then be refilled.
