@@ -13,6 +13,7 @@ mod export;
 mod import;
 mod output;
 mod purge;
+mod roadmap;
 mod stats;
 mod triage;
 mod watch;
@@ -82,6 +83,8 @@ enum Command {
     Audit(admin::AuditArgs),
     /// List or add responsible recipients
     Recipients(appeals::RecipientsArgs),
+    /// Roadmaps («дорожные карты»): add, list, show, edit, link appeals, measures
+    Roadmap(roadmap::RoadmapArgs),
     /// Auto-triage JSON Lines from stdin: block, confidence, settlement, recipient, urgent, conflict
     Classify(triage::ClassifyArgs),
     /// Score auto-triage on a labelled file (with --cv: cross-validate the candidate methods)
@@ -199,6 +202,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Targets(a) => analytics::targets(&ws, a),
         Command::Conflicts(a) => analytics::conflicts(&ws, a),
         Command::Recipients(a) => appeals::recipients(&ws, a),
+        Command::Roadmap(a) => roadmap::run(&ws, a),
         Command::Watch(a) => watch::run(&ws, a),
         Command::Export(a) => export::run(&ws, a),
         Command::Purge(a) => purge::run(&ws, a),
@@ -228,6 +232,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Deadline(_) => "deadline",
         Command::Watch(_) => "watch",
         Command::Recipients(_) => "recipients",
+        Command::Roadmap(_) => "roadmap",
         Command::Export(_) => "export",
         Command::Purge(_) => "purge",
         Command::Operator(_) => "operator",

@@ -15,7 +15,7 @@ mod operators;
 mod query;
 mod recipients;
 mod registers;
-mod roadmaps;
+pub mod roadmaps;
 mod schema;
 mod triage;
 
