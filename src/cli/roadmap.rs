@@ -10,12 +10,8 @@ use serde_json::{Value, json};
 use super::output::{fit, print_json, rfc3339};
 use super::{CmdResult, Failure, date_arg, usage};
 use crate::domain::access::{Grants, redact};
-use crate::domain::roadmap::{
-    Effect, Measure, MeasureStatus, Progress, Roadmap, RoadmapStatus,
-};
-use crate::store::roadmaps::{
-    Link, MeasureField, NewMeasure, NewRoadmap, RoadmapField,
-};
+use crate::domain::roadmap::{Effect, Measure, MeasureStatus, Progress, Roadmap, RoadmapStatus};
+use crate::store::roadmaps::{Link, MeasureField, NewMeasure, NewRoadmap, RoadmapField};
 use crate::store::{Actor, Store, StoreError};
 use crate::workspace::Workspace;
 
@@ -283,8 +279,18 @@ fn add(store: &mut Store, grants: Grants, tz: Tz, a: AddArgs) -> CmdResult {
         block: f.block,
         settlements: f.settlements,
         responsible: f.responsible,
-        start: f.start.as_deref().map(|d| opt_date(d, "--start")).transpose()?.flatten(),
-        due: f.due.as_deref().map(|d| opt_date(d, "--due")).transpose()?.flatten(),
+        start: f
+            .start
+            .as_deref()
+            .map(|d| opt_date(d, "--start"))
+            .transpose()?
+            .flatten(),
+        due: f
+            .due
+            .as_deref()
+            .map(|d| opt_date(d, "--due"))
+            .transpose()?
+            .flatten(),
         status: f.status,
         target: f.target.as_deref().map(opt_target).transpose()?.flatten(),
         rule_words: f.rule,
@@ -313,7 +319,12 @@ fn edit(store: &mut Store, grants: Grants, tz: Tz, a: EditArgs) -> CmdResult {
         changes.push(RoadmapField::Block(opt_text(b)));
     }
     if !f.settlements.is_empty() {
-        let list: Vec<String> = f.settlements.iter().filter(|s| !is_none(s)).cloned().collect();
+        let list: Vec<String> = f
+            .settlements
+            .iter()
+            .filter(|s| !is_none(s))
+            .cloned()
+            .collect();
         changes.push(RoadmapField::Settlements(list));
     }
     if let Some(r) = &f.responsible {
@@ -413,12 +424,15 @@ fn measure_add(store: &mut Store, grants: Grants, tz: Tz, a: MeasureAddArgs) -> 
     let new = NewMeasure {
         text: a.text,
         responsible: a.responsible,
-        due: a.due.as_deref().map(|d| opt_date(d, "--due")).transpose()?.flatten(),
+        due: a
+            .due
+            .as_deref()
+            .map(|d| opt_date(d, "--due"))
+            .transpose()?
+            .flatten(),
     };
     let actor = Actor::operator(grants, "cli");
-    let n = store
-        .add_measure(a.id, &new, &actor, now)
-        .map_err(failed)?;
+    let n = store.add_measure(a.id, &new, &actor, now).map_err(failed)?;
     if a.json {
         print_json(&json!({ "id": a.id, "n": n }))?;
     } else {
@@ -466,7 +480,9 @@ fn measure_set(store: &mut Store, grants: Grants, tz: Tz, a: MeasureSetArgs) -> 
 }
 
 fn date_json(d: Option<NaiveDate>) -> Value {
-    d.map_or(Value::Null, |d| Value::String(d.format("%Y-%m-%d").to_string()))
+    d.map_or(Value::Null, |d| {
+        Value::String(d.format("%Y-%m-%d").to_string())
+    })
 }
 
 fn ru_date(d: Option<NaiveDate>) -> String {
@@ -654,7 +670,11 @@ fn show(store: &Store, grants: &Grants, tz: Tz, a: ShowArgs) -> CmdResult {
                 .map(|n| format!(" — {n}"))
                 .unwrap_or_default(),
             ru_date(m.due),
-            if m.overdue(day) { "ПРОСРОЧЕНО" } else { "" }
+            if m.overdue(day) {
+                "ПРОСРОЧЕНО"
+            } else {
+                ""
+            }
         );
     }
     println!();
@@ -713,7 +733,9 @@ pub fn verdict(e: &Effect, r: &Roadmap) -> String {
     match (r.target, e.last_full, e.met) {
         (None, _, _) => "цель не задана".into(),
         (Some(_), None, _) => "полного месяца после начала ещё нет".into(),
-        (Some(t), Some(c), Some(true)) => format!("цель ({t}) достигнута: {} — {}", c.month, c.count),
+        (Some(t), Some(c), Some(true)) => {
+            format!("цель ({t}) достигнута: {} — {}", c.month, c.count)
+        }
         (Some(t), Some(c), _) => format!("цель ({t}) не достигнута: {} — {}", c.month, c.count),
     }
 }

@@ -479,25 +479,37 @@ mod tests {
             .map(|c| (c.month.to_string(), c.count, c.after))
             .collect();
         assert_eq!(months.first(), Some(&("2026-04".to_string(), 0, false)));
-        assert_eq!(&months[4..], &[
-            ("2026-08".to_string(), 2, false),
-            ("2026-09".to_string(), 3, false),
-            ("2026-10".to_string(), 1, true),
-            ("2026-11".to_string(), 1, true),
-            ("2026-12".to_string(), 1, true),
-        ]);
+        assert_eq!(
+            &months[4..],
+            &[
+                ("2026-08".to_string(), 2, false),
+                ("2026-09".to_string(), 3, false),
+                ("2026-10".to_string(), 1, true),
+                ("2026-11".to_string(), 1, true),
+                ("2026-12".to_string(), 1, true),
+            ]
+        );
         assert!((e.before_avg - 5.0 / 6.0).abs() < 1e-9);
-        assert_eq!(e.last_full.map(|c| c.month.to_string()), Some("2026-11".into()));
+        assert_eq!(
+            e.last_full.map(|c| c.month.to_string()),
+            Some("2026-11".into())
+        );
         assert_eq!(e.met, Some(true));
         // No month wholly after the start has ended yet: no verdict.
-        let early = Effect::compute(d(2026, 11, 10), &received, d(2026, 12, 7), Some(Target {
-            max_per_month: 0,
-        }));
+        let early = Effect::compute(
+            d(2026, 11, 10),
+            &received,
+            d(2026, 12, 7),
+            Some(Target { max_per_month: 0 }),
+        );
         assert_eq!(early.last_full, None);
         assert_eq!(early.met, None);
-        let strict = Effect::compute(d(2026, 10, 10), &received, d(2026, 12, 7), Some(Target {
-            max_per_month: 0,
-        }));
+        let strict = Effect::compute(
+            d(2026, 10, 10),
+            &received,
+            d(2026, 12, 7),
+            Some(Target { max_per_month: 0 }),
+        );
         assert_eq!(strict.met, Some(false));
     }
 }

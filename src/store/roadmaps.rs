@@ -355,7 +355,11 @@ impl Store {
                 settlements_text(&old.settlements),
                 settlements_text(&new.settlements),
             ),
-            ("responsible", old.responsible.clone(), new.responsible.clone()),
+            (
+                "responsible",
+                old.responsible.clone(),
+                new.responsible.clone(),
+            ),
             ("start", date_text(old.start), date_text(new.start)),
             ("due", date_text(old.due), date_text(new.due)),
             (
@@ -489,7 +493,11 @@ impl Store {
         }
         let diffs: Vec<(&str, Option<String>, Option<String>)> = vec![
             ("text", Some(old.text.clone()), Some(new.text.clone())),
-            ("responsible", old.responsible.clone(), new.responsible.clone()),
+            (
+                "responsible",
+                old.responsible.clone(),
+                new.responsible.clone(),
+            ),
             ("due", date_text(old.due), date_text(new.due)),
             (
                 "status",
@@ -631,7 +639,11 @@ impl Store {
                      WHERE roadmap_id = ?1 AND appeal_id = ?2",
                     params![roadmap_id, id, actor.operator, now.timestamp()],
                 )?;
-                w.record(ROADMAP, roadmap_id, &[("linked", Some(id.to_string()), None)])?;
+                w.record(
+                    ROADMAP,
+                    roadmap_id,
+                    &[("linked", Some(id.to_string()), None)],
+                )?;
             }
             Ok(appeals.len())
         })
@@ -654,7 +666,9 @@ impl Store {
             args.push(Value::Text(b.clone()));
         }
         if !rule.settlements.is_empty() {
-            sql.push_str(" AND a.settlement_id IN (SELECT id FROM settlements WHERE name_fold IN (");
+            sql.push_str(
+                " AND a.settlement_id IN (SELECT id FROM settlements WHERE name_fold IN (",
+            );
             sql.push_str(&vec!["?"; rule.settlements.len()].join(", "));
             sql.push_str("))");
             args.extend(rule.settlements.iter().map(|s| Value::Text(fold(s))));
@@ -677,7 +691,10 @@ impl Store {
         };
         let tz = self.reference().calendar.timezone();
         let since = crate::ingest::values::local_to_utc(
-            roadmap.effect_start(tz).and_hms_opt(0, 0, 0).unwrap_or_default(),
+            roadmap
+                .effect_start(tz)
+                .and_hms_opt(0, 0, 0)
+                .unwrap_or_default(),
             tz,
         );
         let known: Vec<i64> = {

@@ -46,7 +46,8 @@ fn seed(s: &mut Store, rows: &[(&str, DateTime<Utc>, &str, &str, &str)]) -> Vec<
             settlement: Some((*settlement).into()),
             ..Default::default()
         };
-        tx.upsert(&inc, Channel::Pos, &actor, now()).expect("upsert");
+        tx.upsert(&inc, Channel::Pos, &actor, now())
+            .expect("upsert");
     }
     tx.finish(&ImportedFile {
         name: "seed.csv".into(),
@@ -67,7 +68,10 @@ fn seed(s: &mut Store, rows: &[(&str, DateTime<Utc>, &str, &str, &str)]) -> Vec<
 }
 
 fn officer() -> Actor {
-    Actor::operator(Grants::new("petrova", vec![Role::Coordinator], vec![]), "cli")
+    Actor::operator(
+        Grants::new("petrova", vec![Role::Coordinator], vec![]),
+        "cli",
+    )
 }
 
 fn fields(s: &Store, register: &str, id: i64) -> Vec<(String, Option<String>, Option<String>)> {
@@ -105,7 +109,10 @@ fn a_roadmap_its_measures_and_links_are_kept_and_every_change_audited() {
     assert_eq!(r.block.as_deref(), Some("roads"));
     assert_eq!(r.settlements, vec!["с. Юксары".to_string()]);
     assert_eq!(r.status, RoadmapStatus::Draft);
-    assert_eq!(r.target.map(|t| t.to_string()), Some("не более 2 обращений в месяц".into()));
+    assert_eq!(
+        r.target.map(|t| t.to_string()),
+        Some("не более 2 обращений в месяц".into())
+    );
 
     let n = s
         .add_measure(
@@ -170,7 +177,10 @@ fn a_roadmap_its_measures_and_links_are_kept_and_every_change_audited() {
     let link = ids[0].to_string();
     assert_eq!(h[8], ("linked".into(), None, Some(link.clone())));
     assert_eq!(h[9], ("linked".into(), Some(link), None));
-    assert_eq!(h[7], ("status".into(), Some("draft".into()), Some("active".into())));
+    assert_eq!(
+        h[7],
+        ("status".into(), Some("draft".into()), Some("active".into()))
+    );
     let measure_id = s.measures(id).expect("measures")[0].id;
     let mh = fields(&s, MEASURE, measure_id);
     assert_eq!(mh.first().map(|f| f.0.as_str()), Some("created"));
@@ -222,7 +232,9 @@ fn bad_input_is_refused_with_what_is_wrong_and_nothing_written() {
         .expect("add");
     let e = s.link_appeals(id, &[99], &a, now()).expect_err("no appeal");
     assert!(e.to_string().contains("no appeal «99»"), "{e}");
-    let e = s.set_measure(id, 3, &[], &a, now()).expect_err("no measure");
+    let e = s
+        .set_measure(id, 3, &[], &a, now())
+        .expect_err("no measure");
     assert!(e.to_string().contains("has no measure 3"), "{e}");
     let observer = Actor::operator(Grants::new("ivanov", vec![Role::Observer], vec![]), "cli");
     assert!(matches!(
@@ -241,12 +253,42 @@ fn the_rule_proposes_new_matching_appeals_and_the_effect_counts_months() {
     let ids = seed(
         &mut s,
         &[
-            ("1", msk(2026, 8, 5), "Яма на дороге у школы", "roads", "с. Юксары"),
-            ("2", msk(2026, 8, 20), "Опять ямы на улице", "roads", "с. Юксары"),
-            ("3", msk(2026, 9, 10), "Выбоина у остановки", "roads", "с. Юксары"),
+            (
+                "1",
+                msk(2026, 8, 5),
+                "Яма на дороге у школы",
+                "roads",
+                "с. Юксары",
+            ),
+            (
+                "2",
+                msk(2026, 8, 20),
+                "Опять ямы на улице",
+                "roads",
+                "с. Юксары",
+            ),
+            (
+                "3",
+                msk(2026, 9, 10),
+                "Выбоина у остановки",
+                "roads",
+                "с. Юксары",
+            ),
             ("4", msk(2026, 9, 12), "Яма у моста", "roads", "с. Арда"),
-            ("5", msk(2026, 9, 14), "Яма во дворе, вода", "housing", "с. Юксары"),
-            ("6", msk(2026, 10, 20), "Глубокая яма на Школьной", "roads", "с. Юксары"),
+            (
+                "5",
+                msk(2026, 9, 14),
+                "Яма во дворе, вода",
+                "housing",
+                "с. Юксары",
+            ),
+            (
+                "6",
+                msk(2026, 10, 20),
+                "Глубокая яма на Школьной",
+                "roads",
+                "с. Юксары",
+            ),
             ("7", msk(2026, 11, 3), "Не убран снег", "roads", "с. Юксары"),
             ("8", msk(2026, 12, 2), "Снова яма", "roads", "с. Юксары"),
         ],
@@ -269,9 +311,13 @@ fn the_rule_proposes_new_matching_appeals_and_the_effect_counts_months() {
         .expect("add");
     let r = s.roadmap(id).expect("roadmap");
     // Rule matches: 1, 2, 3 (before), 6, 8 (after); proposals only since the start.
-    assert_eq!(s.roadmap_proposals(&r).expect("proposed"), vec![ids[5], ids[7]]);
+    assert_eq!(
+        s.roadmap_proposals(&r).expect("proposed"),
+        vec![ids[5], ids[7]]
+    );
     // Snow (7) linked by hand counts too; accepting 6 links it as the rule's.
-    s.link_appeals(id, &[ids[6], ids[5]], &a, now()).expect("link");
+    s.link_appeals(id, &[ids[6], ids[5]], &a, now())
+        .expect("link");
     let links = s.roadmap_links(id).expect("links");
     let origin = |x: i64| links.iter().find(|l| l.appeal_id == x).map(|l| l.origin);
     assert_eq!(origin(ids[5]), Some(LinkOrigin::Rule));
@@ -298,7 +344,10 @@ fn the_rule_proposes_new_matching_appeals_and_the_effect_counts_months() {
             ("2026-12".to_string(), 1),
         ]
     );
-    assert_eq!(e.last_full.map(|c| c.month.to_string()), Some("2026-11".into()));
+    assert_eq!(
+        e.last_full.map(|c| c.month.to_string()),
+        Some("2026-11".into())
+    );
     assert_eq!(e.met, Some(true));
 
     // Unlinking a proposed one keeps it from being proposed, and out of the effect.
