@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 use super::output::{fit, print_json, rfc3339};
 use super::{CmdResult, Failure, date_arg, usage};
 use crate::domain::access::{Grants, redact};
-use crate::domain::roadmap::{Effect, Measure, MeasureStatus, Progress, Roadmap, RoadmapStatus};
+use crate::domain::roadmap::{
+    Effect, Measure, MeasureStatus, Progress, Roadmap, RoadmapStatus, list_key, rule_text, verdict,
+};
 use crate::store::roadmaps::{Link, MeasureField, NewMeasure, NewRoadmap, RoadmapField};
 use crate::store::{Actor, Store, StoreError};
 use crate::workspace::Workspace;
@@ -493,19 +495,6 @@ fn today(now: DateTime<Utc>, tz: Tz) -> NaiveDate {
     now.with_timezone(&tz).date_naive()
 }
 
-/// The order of the list: roadmaps with overdue measures first (most first), then by due date
-/// (none last), then by number.
-pub fn list_order(a: &(Roadmap, Progress), b: &(Roadmap, Progress)) -> std::cmp::Ordering {
-    let key = |(r, p): &(Roadmap, Progress)| {
-        (
-            std::cmp::Reverse(p.overdue),
-            r.due.unwrap_or(NaiveDate::MAX),
-            r.id,
-        )
-    };
-    key(a).cmp(&key(b))
-}
-
 fn list(store: &Store, tz: Tz, a: ListArgs) -> CmdResult {
     let now = super::instant(a.now.as_deref(), tz, "--now")?;
     let day = today(now, tz);
@@ -514,7 +503,7 @@ fn list(store: &Store, tz: Tz, a: ListArgs) -> CmdResult {
         let p = Progress::of(&store.measures(r.id).map_err(failed)?, day);
         rows.push((r, p));
     }
-    rows.sort_by(list_order);
+    rows.sort_by_key(|(r, p)| list_key(r, p));
     let blocks = &store.reference().blocks;
     if a.json {
         let mut out = Vec::new();
@@ -690,7 +679,7 @@ fn show(store: &Store, grants: &Grants, tz: Tz, a: ShowArgs) -> CmdResult {
     println!(
         "  до начала в среднем {:.1} в месяц; {}",
         effect.before_avg,
-        verdict(&effect, &r)
+        verdict(&effect, r.target)
     );
     println!();
     println!("Связанные обращения ({}):", links.len());
@@ -709,35 +698,6 @@ fn show(store: &Store, grants: &Grants, tz: Tz, a: ShowArgs) -> CmdResult {
         }
     }
     Ok(0)
-}
-
-/// The rule as an officer reads it.
-pub fn rule_text(r: &Roadmap, blocks: &crate::domain::Blocks) -> String {
-    match r.rule() {
-        None => "—".into(),
-        Some(rule) => {
-            let mut parts = vec![format!("слова «{}»", rule.words)];
-            if let Some(b) = &rule.block {
-                parts.push(format!("блок {}", blocks.name_of(b)));
-            }
-            if !rule.settlements.is_empty() {
-                parts.push(rule.settlements.join(", "));
-            }
-            parts.join("; ")
-        }
-    }
-}
-
-/// Whether the target is met, in words.
-pub fn verdict(e: &Effect, r: &Roadmap) -> String {
-    match (r.target, e.last_full, e.met) {
-        (None, _, _) => "цель не задана".into(),
-        (Some(_), None, _) => "полного месяца после начала ещё нет".into(),
-        (Some(t), Some(c), Some(true)) => {
-            format!("цель ({t}) достигнута: {} — {}", c.month, c.count)
-        }
-        (Some(t), Some(c), _) => format!("цель ({t}) не достигнута: {} — {}", c.month, c.count),
-    }
 }
 
 fn appeal_line(store: &Store, grants: &Grants, id: i64, tz: Tz) -> Result<String, Failure> {

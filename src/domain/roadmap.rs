@@ -391,6 +391,45 @@ impl Effect {
     }
 }
 
+/// The order of a list of roadmaps: those with overdue measures first (most first), then by due
+/// date (none last), then by number.
+pub fn list_key(r: &Roadmap, p: &Progress) -> (std::cmp::Reverse<usize>, NaiveDate, i64) {
+    (
+        std::cmp::Reverse(p.overdue),
+        r.due.unwrap_or(NaiveDate::MAX),
+        r.id,
+    )
+}
+
+/// The rule as an officer reads it: «слова «яма»; блок Дороги; с. Юксары», or «—».
+pub fn rule_text(r: &Roadmap, blocks: &super::Blocks) -> String {
+    match r.rule() {
+        None => "—".into(),
+        Some(rule) => {
+            let mut parts = vec![format!("слова «{}»", rule.words)];
+            if let Some(b) = &rule.block {
+                parts.push(format!("блок {}", blocks.name_of(b)));
+            }
+            if !rule.settlements.is_empty() {
+                parts.push(rule.settlements.join(", "));
+            }
+            parts.join("; ")
+        }
+    }
+}
+
+/// Whether the target is met, in words.
+pub fn verdict(e: &Effect, target: Option<Target>) -> String {
+    match (target, e.last_full, e.met) {
+        (None, _, _) => "цель не задана".into(),
+        (Some(_), None, _) => "полного месяца после начала ещё нет".into(),
+        (Some(t), Some(c), Some(true)) => {
+            format!("цель ({t}) достигнута: {} — {}", c.month, c.count)
+        }
+        (Some(t), Some(c), _) => format!("цель ({t}) не достигнута: {} — {}", c.month, c.count),
+    }
+}
+
 /// Parses a date an officer types: `YYYY-MM-DD` or `DD.MM.YYYY`.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();

@@ -11,12 +11,14 @@
 //! - [`main`]: the three live panels (incoming, overdue by block, ranking);
 //! - [`detail`]: one appeal in full;
 //! - [`registers`]: the registers' screens (roadmaps, official pages, votes, templates) by name;
+//! - [`roadmaps`]: the roadmaps' list and one roadmap, and `L` (link appeals to a roadmap);
 //! - [`triage`]: the triage actions every screen that shows appeals shares (set block, assign,
 //!   status, answers, grades…), through the audited store.
 
 pub mod detail;
 pub mod main;
 pub mod registers;
+pub mod roadmaps;
 pub mod triage;
 
 use std::any::Any;
