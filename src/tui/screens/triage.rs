@@ -48,7 +48,7 @@ pub fn perform(
         return Ok(true);
     }
     if matches!(action, Action::LinkRoadmap) {
-        super::roadmaps::link::start(targets, env)?;
+        super::roadmaps::link::start(targets, current.map(|a| a.id), env)?;
         return Ok(true);
     }
     let wants_targets = matches!(

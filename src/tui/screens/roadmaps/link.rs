@@ -15,8 +15,13 @@ pub const NEW: &str = "new";
 /// The longest title prefilled from an appeal's text, in characters.
 const TITLE_CHARS: usize = 60;
 
-/// Opens the chooser of roadmaps for these appeals.
-pub fn start(targets: Vec<i64>, env: &mut Env) -> Result<(), StoreError> {
+/// Opens the chooser of roadmaps for these appeals; the one in front of the officer (`current`),
+/// when among them, comes first (a new roadmap's title is prefilled from it).
+pub fn start(mut targets: Vec<i64>, current: Option<i64>, env: &mut Env) -> Result<(), StoreError> {
+    if let Some(i) = current.and_then(|c| targets.iter().position(|t| *t == c)) {
+        let c = targets.remove(i);
+        targets.insert(0, c);
+    }
     if targets.is_empty() {
         env.say("Нет выбранного обращения", true);
         return Ok(());
@@ -138,6 +143,9 @@ mod tests {
         let long = "На улице Школьной в селе Юксары опять огромные ямы, машины бьют колёса и никто не чинит";
         let t = prefill(long);
         assert!(t.chars().count() <= 60, "{t}");
-        assert!(long.starts_with(&t) && !t.ends_with(' ') && !t.ends_with(','), "{t}");
+        assert!(
+            long.starts_with(&t) && !t.ends_with(' ') && !t.ends_with(','),
+            "{t}"
+        );
     }
 }

@@ -275,7 +275,12 @@ fn measure_change(field: &str, v: &str) -> Result<MeasureField, String> {
 }
 
 /// Marks measure `n` done, or back to planned when it is done already.
-pub fn toggle_measure(env: &mut Env, id: i64, n: i64, status: MeasureStatus) -> Result<(), StoreError> {
+pub fn toggle_measure(
+    env: &mut Env,
+    id: i64,
+    n: i64,
+    status: MeasureStatus,
+) -> Result<(), StoreError> {
     let to = if status == MeasureStatus::Done {
         MeasureStatus::Planned
     } else {
@@ -341,7 +346,10 @@ pub fn on_result(purpose: &Purpose, value: &str, env: &mut Env) -> Result<bool, 
                     ..Default::default()
                 };
                 let r = env.store.add_measure(*id, &new, &actor, now).map(|n| {
-                    env.say(format!("Мероприятие {n} добавлено (e — срок, исполнитель)"), false);
+                    env.say(
+                        format!("Мероприятие {n} добавлено (e — срок, исполнитель)"),
+                        false,
+                    );
                     env.request(Effect::Refresh);
                 });
                 said(env, r)?;
@@ -352,34 +360,40 @@ pub fn on_result(purpose: &Purpose, value: &str, env: &mut Env) -> Result<bool, 
         Purpose::RoadmapEdit(id, field) => match roadmap_change(field, value) {
             Err(why) => env.say(format!("Не сохранено: {why}"), true),
             Ok(change) => {
-                let r = env.store.edit_roadmap(*id, &[change], &actor, now).map(|n| {
-                    env.say(
-                        if n == 0 {
-                            "Без изменений".to_string()
-                        } else {
-                            format!("Сохранено: {}", label(&ROADMAP_FIELDS, field))
-                        },
-                        false,
-                    );
-                    env.request(Effect::Refresh);
-                });
+                let r = env
+                    .store
+                    .edit_roadmap(*id, &[change], &actor, now)
+                    .map(|n| {
+                        env.say(
+                            if n == 0 {
+                                "Без изменений".to_string()
+                            } else {
+                                format!("Сохранено: {}", label(&ROADMAP_FIELDS, field))
+                            },
+                            false,
+                        );
+                        env.request(Effect::Refresh);
+                    });
                 said(env, r)?;
             }
         },
         Purpose::MeasureEdit(id, n, field) => match measure_change(field, value) {
             Err(why) => env.say(format!("Не сохранено: {why}"), true),
             Ok(change) => {
-                let r = env.store.set_measure(*id, *n, &[change], &actor, now).map(|c| {
-                    env.say(
-                        if c == 0 {
-                            "Без изменений".to_string()
-                        } else {
-                            format!("Мероприятие {n}: сохранено")
-                        },
-                        false,
-                    );
-                    env.request(Effect::Refresh);
-                });
+                let r = env
+                    .store
+                    .set_measure(*id, *n, &[change], &actor, now)
+                    .map(|c| {
+                        env.say(
+                            if c == 0 {
+                                "Без изменений".to_string()
+                            } else {
+                                format!("Мероприятие {n}: сохранено")
+                            },
+                            false,
+                        );
+                        env.request(Effect::Refresh);
+                    });
                 said(env, r)?;
             }
         },

@@ -36,11 +36,7 @@ fn scroll_to(line: usize, offset: usize, height: usize) -> usize {
 /// Draws the list of roadmaps.
 pub fn draw_list(f: &mut Frame, area: Rect, env: &Env, l: &mut RoadmapList) {
     let t = &env.theme;
-    let block = panel(
-        t,
-        format!("Дорожные карты ({})", l.rows.len()),
-        true,
-    );
+    let block = panel(t, format!("Дорожные карты ({})", l.rows.len()), true);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let width = usize::from(inner.width);
@@ -146,7 +142,9 @@ pub fn draw_detail(f: &mut Frame, area: Rect, env: &Env, d: &mut RoadmapDetail) 
         format!(
             "{} · {} · {}",
             r.status.label_ru(),
-            r.block.as_deref().map_or("без блока", |b| blocks.name_of(b)),
+            r.block
+                .as_deref()
+                .map_or("без блока", |b| blocks.name_of(b)),
             if r.settlements.is_empty() {
                 "все населённые пункты".to_string()
             } else {
@@ -188,7 +186,11 @@ pub fn draw_detail(f: &mut Frame, area: Rect, env: &Env, d: &mut RoadmapDetail) 
             .monthly
             .iter()
             .map(|c| {
-                let bar = if Some(c.month) == first_after { "│ " } else { "" };
+                let bar = if Some(c.month) == first_after {
+                    "│ "
+                } else {
+                    ""
+                };
                 format!("{bar}{:02}:{}", c.month.month, c.count)
             })
             .collect();
@@ -221,14 +223,15 @@ pub fn draw_detail(f: &mut Frame, area: Rect, env: &Env, d: &mut RoadmapDetail) 
     let rows = d.rows();
     let selected = rows.get(d.selected).copied();
     let mut cursor_line = None;
-    let mark = |row: Row, line: Line<'static>, lines: &mut Vec<Line<'static>>, cur: &mut Option<usize>| {
-        if selected == Some(row) {
-            *cur = Some(lines.len());
-            lines.push(line.style(t.selected()));
-        } else {
-            lines.push(line);
-        }
-    };
+    let mark =
+        |row: Row, line: Line<'static>, lines: &mut Vec<Line<'static>>, cur: &mut Option<usize>| {
+            if selected == Some(row) {
+                *cur = Some(lines.len());
+                lines.push(line.style(t.selected()));
+            } else {
+                lines.push(line);
+            }
+        };
     let mut body: Vec<Line<'static>> = Vec::new();
     body.push(Line::raw(""));
     body.push(Line::styled(
@@ -266,7 +269,11 @@ pub fn draw_detail(f: &mut Frame, area: Rect, env: &Env, d: &mut RoadmapDetail) 
                 .unwrap_or_default()
         );
         let overdue = m.overdue(today);
-        let tail = if overdue { " · ПРОСРОЧЕНО" } else { "" };
+        let tail = if overdue {
+            " · ПРОСРОЧЕНО"
+        } else {
+            ""
+        };
         let room = width.saturating_sub(due.chars().count() + tail.chars().count());
         let line = Line::from(vec![
             Span::raw(fit(&text, room).trim_end().to_string()),
