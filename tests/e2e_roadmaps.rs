@@ -78,11 +78,21 @@ fn an_appeal_is_linked_to_a_roadmap_with_keys() {
         "id;received_at;text;settlement\nE2E-1;2026-11-27 09:00;Провалился асфальт у остановки «Школа»;с. Юксары\n",
     )
     .unwrap();
-    assert!(mcu(&ws, &["import", csv.to_str().unwrap(), "--channel", "pos"]).status.success());
+    assert!(
+        mcu(&ws, &["import", csv.to_str().unwrap(), "--channel", "pos"])
+            .status
+            .success()
+    );
     for title in ["Освещение улиц", "Ямы в Юксарах"] {
-        assert!(mcu(&ws, &["roadmap", "add", "--title", title]).status.success());
+        assert!(
+            mcu(&ws, &["roadmap", "add", "--title", title])
+                .status
+                .success()
+        );
     }
-    let appeal = json(&ws, &["show", "pos:E2E-1", "--json"])["id"].as_i64().unwrap();
+    let appeal = json(&ws, &["show", "pos:E2E-1", "--json"])["id"]
+        .as_i64()
+        .unwrap();
 
     let tmux = Tmux {
         socket: dir.path().join("tmux.sock"),
@@ -95,8 +105,17 @@ fn an_appeal_is_linked_to_a_roadmap_with_keys() {
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
     let started = tmux.run(&[
-        "new-session", "-d", "-s", "mcu", "-x", "120", "-y", "30", "-e",
-        &format!("HOME={}", home.display()), &cmd,
+        "new-session",
+        "-d",
+        "-s",
+        "mcu",
+        "-x",
+        "120",
+        "-y",
+        "30",
+        "-e",
+        &format!("HOME={}", home.display()),
+        &cmd,
     ]);
     assert!(started.status.success(), "{started:?}");
     tmux.wait_for("Провалился асфальт", 30);
@@ -116,7 +135,10 @@ fn an_appeal_is_linked_to_a_roadmap_with_keys() {
         assert!(Instant::now() < end, "not linked in time: {r}");
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert_eq!(json(&ws, &["roadmap", "show", "1", "--json"])["linked"], serde_json::json!([]));
+    assert_eq!(
+        json(&ws, &["roadmap", "show", "1", "--json"])["linked"],
+        serde_json::json!([])
+    );
     tmux.wait_for("Связано с дорожной картой №2", 20);
 
     tmux.keys(&["q"]);

@@ -346,3 +346,35 @@ fn an_observer_reads_roadmaps_but_may_not_change_them() {
         serde_json::from_str(&op.ok("cur", &["roadmap", "show", "1", "--json"])).unwrap();
     assert_eq!(s["status"], "draft");
 }
+
+/// `mcu demo` fills three roadmaps with measures and linked appeals, so a newcomer sees them.
+#[test]
+fn the_demo_has_three_roadmaps_with_measures_and_linked_appeals() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo");
+    let out = mcu(
+        &ws,
+        &["demo", "--summary", "--now", NOW, "--appeals", "300"],
+    );
+    assert!(out.status.success(), "{}", err(&out));
+    let list = json(&ws, &["roadmap", "list", "--now", NOW, "--json"]);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    for r in list {
+        assert!(r["linked"].as_i64().unwrap() > 0, "{r}");
+        assert!(r["progress"]["total"].as_i64().unwrap() >= 2, "{r}");
+    }
+    // Overdue measures first.
+    assert!(
+        list[0]["progress"]["overdue"].as_i64().unwrap() > 0,
+        "{list:?}"
+    );
+    let s = json(&ws, &["roadmap", "show", "1", "--now", NOW, "--json"]);
+    let total: i64 = s["monthly"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["count"].as_i64().unwrap())
+        .sum();
+    assert!(total > 0, "{s}");
+}
