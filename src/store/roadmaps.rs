@@ -15,9 +15,10 @@ use crate::domain::roadmap::{
 };
 use crate::domain::text::{SearchNormalizer, fold};
 
-/// The migration of the roadmaps' tables.
+/// The migration of the roadmaps' tables. `IF NOT EXISTS`: a database taken back to an earlier
+/// version by hand (the upgrade tests do) still has them, and migrating it again must not fail.
 pub(super) const SCHEMA: &str = r#"
-CREATE TABLE roadmaps (
+CREATE TABLE IF NOT EXISTS roadmaps (
     id           INTEGER PRIMARY KEY,
     title        TEXT NOT NULL,
     problem      TEXT,
@@ -33,7 +34,7 @@ CREATE TABLE roadmaps (
     updated_at   INTEGER NOT NULL
 );
 
-CREATE TABLE roadmap_measures (
+CREATE TABLE IF NOT EXISTS roadmap_measures (
     id           INTEGER PRIMARY KEY,
     roadmap_id   INTEGER NOT NULL REFERENCES roadmaps(id),
     n            INTEGER NOT NULL,             -- its number within the roadmap, from 1
@@ -45,7 +46,7 @@ CREATE TABLE roadmap_measures (
     UNIQUE (roadmap_id, n)
 );
 
-CREATE TABLE roadmap_links (
+CREATE TABLE IF NOT EXISTS roadmap_links (
     roadmap_id   INTEGER NOT NULL REFERENCES roadmaps(id),
     appeal_id    INTEGER NOT NULL REFERENCES appeals(id),
     origin       TEXT NOT NULL,                -- 'rule': proposed by the rule; 'hand': by hand
@@ -54,7 +55,7 @@ CREATE TABLE roadmap_links (
     dismissed    INTEGER NOT NULL DEFAULT 0,   -- unlinked: kept so the rule does not propose it again
     PRIMARY KEY (roadmap_id, appeal_id)
 );
-CREATE INDEX roadmap_links_appeal ON roadmap_links (appeal_id);
+CREATE INDEX IF NOT EXISTS roadmap_links_appeal ON roadmap_links (appeal_id);
 "#;
 
 /// The register names of the audit trail.
