@@ -253,7 +253,7 @@ fn one_roadmap_shows_fields_progress_effect_measures_and_appeals() {
     let wide = screen(&mut c, 160, 45);
     assert!(wide.contains("Отдел дорожного хозяйства"), "{wide}");
     assert!(
-        wide.contains("цель (не более 1 обращения в месяц)"),
+        wide.contains("не более 1 обращения в месяц — достигнута (2026-11: 0)"),
         "{wide}"
     );
 

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::detail::{RoadmapDetail, Row};
 use super::list::RoadmapList;
-use crate::domain::roadmap::{MeasureStatus, rule_text, verdict};
+use crate::domain::roadmap::{MeasureStatus, rule_text};
 use crate::textwidth::{fit, sparkline};
 use crate::tui::screens::Env;
 use crate::tui::view::panel;
@@ -203,15 +203,19 @@ pub fn draw_detail(f: &mut Frame, area: Rect, env: &Env, d: &mut RoadmapDetail) 
             Some(false) => t.bad(),
             None => Style::new(),
         };
+        let goal = match (r.target, e.last_full, e.met) {
+            (None, _, _) => "не задана".to_string(),
+            (Some(g), None, _) => format!("{g}; полного месяца после начала ещё нет"),
+            (Some(g), Some(c), Some(true)) => {
+                format!("{g} — достигнута ({}: {})", c.month, c.count)
+            }
+            (Some(g), Some(c), _) => format!("{g} — не достигнута ({}: {})", c.month, c.count),
+        };
         lines.push(Line::from(vec![
-            Span::styled(format!("{:<14}", "Эффект"), t.dim()),
+            Span::styled(format!("{:<14}", "Цель"), t.dim()),
             Span::styled(
                 fit(
-                    &format!(
-                        "до начала {:.1} в месяц; {}",
-                        e.before_avg,
-                        verdict(e, r.target)
-                    ),
+                    &format!("{goal}; до начала {:.1} в месяц", e.before_avg),
                     width.saturating_sub(14),
                 )
                 .trim_end()
