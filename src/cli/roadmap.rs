@@ -386,7 +386,16 @@ fn link(store: &mut Store, grants: Grants, tz: Tz, a: LinkArgs) -> CmdResult {
     let roadmap = store.roadmap(a.id).map_err(failed)?;
     let mut ids = appeal_ids(store, &grants, &a.appeals)?;
     if a.proposed {
-        ids.extend(store.roadmap_proposals(&roadmap).map_err(failed)?);
+        // Only what this operator may see (a block lead: their blocks).
+        for id in store.roadmap_proposals(&roadmap).map_err(failed)? {
+            if store
+                .get(id)
+                .map_err(failed)?
+                .is_some_and(|a| grants.may_see(&a))
+            {
+                ids.push(id);
+            }
+        }
     }
     if ids.is_empty() {
         return Err(usage(
