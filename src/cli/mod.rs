@@ -16,6 +16,7 @@ mod import;
 mod output;
 mod purge;
 mod report;
+mod roadmap;
 mod stats;
 mod templates;
 mod triage;
@@ -97,6 +98,8 @@ enum Command {
     Templates(templates::TemplatesArgs),
     /// Answers: the formal-reply («отписка») check
     Answers(templates::AnswersArgs),
+    /// Roadmaps («дорожные карты»): add, list, show, edit, link appeals, measures
+    Roadmap(roadmap::RoadmapArgs),
     /// Auto-triage JSON Lines from stdin: block, confidence, settlement, recipient, urgent, conflict
     Classify(triage::ClassifyArgs),
     /// Score auto-triage on a labelled file (with --cv: cross-validate the candidate methods)
@@ -219,6 +222,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Recipients(a) => appeals::recipients(&ws, a),
         Command::Templates(a) => templates::templates(&ws, a),
         Command::Answers(a) => templates::answers(&ws, a),
+        Command::Roadmap(a) => roadmap::run(&ws, a),
         Command::Watch(a) => watch::run(&ws, a),
         Command::Export(a) => export::run(&ws, a),
         Command::Purge(a) => purge::run(&ws, a),
@@ -253,6 +257,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Recipients(_) => "recipients",
         Command::Templates(_) => "templates",
         Command::Answers(_) => "answers",
+        Command::Roadmap(_) => "roadmap",
         Command::Export(_) => "export",
         Command::Purge(_) => "purge",
         Command::Operator(_) => "operator",

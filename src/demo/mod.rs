@@ -22,6 +22,7 @@ pub mod fill;
 mod life;
 pub mod live;
 mod rng;
+mod roadmaps;
 pub mod texts;
 pub mod votes;
 mod world;

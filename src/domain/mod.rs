@@ -10,6 +10,7 @@ pub mod csv_cell;
 pub mod pii;
 pub mod ranking;
 pub mod retention;
+pub mod roadmap;
 pub mod sla;
 pub mod status;
 pub mod targets;

@@ -16,6 +16,7 @@ mod query;
 mod recipients;
 mod registers;
 mod reports;
+pub mod roadmaps;
 mod schema;
 mod triage;
 mod votes;

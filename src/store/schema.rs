@@ -278,6 +278,9 @@ CREATE TABLE IF NOT EXISTS source_counters (
     value INTEGER NOT NULL
 );
 "#,
+    // Roadmaps («дорожные карты»): their measures and the appeals linked to them (see
+    // store::roadmaps). Dates are local `YYYY-MM-DD`; settlements a JSON array of names.
+    super::roadmaps::SCHEMA,
 ];
 
 /// The migration that keeps the interim answer's text apart from the final one. Until it, the

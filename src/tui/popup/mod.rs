@@ -45,6 +45,17 @@ pub enum Purpose {
     HandField(usize),
     /// Which report the «Отчёты» screen makes.
     MakeReport,
+    /// Roadmaps (`screens::roadmaps`): the chooser of `L` over these appeals (a roadmap's id,
+    /// or «new»), the title of a new roadmap from them, a new roadmap, a new measure of one,
+    /// which field to change and its new value (of a roadmap; of its measure N).
+    LinkRoadmap(Vec<i64>),
+    NewRoadmapFrom(Vec<i64>),
+    NewRoadmap,
+    NewMeasure(i64),
+    RoadmapField(i64),
+    RoadmapEdit(i64, String),
+    MeasureField(i64, i64),
+    MeasureEdit(i64, i64, String),
 }
 
 /// One choice: the value passed on and the label shown.

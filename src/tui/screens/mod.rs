@@ -17,6 +17,7 @@
 //! - [`templates`]: the answer templates;
 //! - [`votes`]: the votes and public discussions of ПОС;
 //! - [`reports`]: «Отчёты», the note and the ЦУР workbook made with keys, the files in `reports/`;
+//! - [`roadmaps`]: the roadmaps' list and one roadmap, and `L` (link appeals to a roadmap);
 //! - [`triage`]: the triage actions every screen that shows appeals shares (set block, assign,
 //!   status, answers, grades…), through the audited store.
 
@@ -28,6 +29,7 @@ pub mod main;
 pub mod registers;
 pub mod reports;
 pub mod templates;
+pub mod roadmaps;
 pub mod triage;
 pub mod votes;
 

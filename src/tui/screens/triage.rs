@@ -50,6 +50,10 @@ pub fn perform(
         accept_suggestion(current, env, seen)?;
         return Ok(true);
     }
+    if matches!(action, Action::LinkRoadmap) {
+        super::roadmaps::link::start(targets, current.map(|a| a.id), env)?;
+        return Ok(true);
+    }
     let wants_targets = matches!(
         action,
         Action::SetBlock(_)
@@ -155,6 +159,9 @@ pub fn on_result(
     env: &mut Env,
     seen: Seen,
 ) -> Result<bool, StoreError> {
+    if super::roadmaps::on_result(purpose, value, env)? {
+        return Ok(true);
+    }
     let t = value.trim().to_string();
     let now = env.now();
     match purpose.clone() {
