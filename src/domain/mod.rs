@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod channel;
 pub mod csv_cell;
 pub mod pii;
+pub mod pages;
 pub mod ranking;
 pub mod retention;
 pub mod sla;

@@ -248,6 +248,34 @@ CREATE INDEX events_officer_block ON events (appeal_id)
 CREATE INDEX events_created_runs ON events (appeal_id) WHERE through_id IS NOT NULL;
 CREATE INDEX events_register ON events (register, entry_id, id) WHERE register IS NOT NULL;
 "#,
+    // 14: the registry of official pages and their statistics.
+    r#"
+CREATE TABLE pages (
+    id            INTEGER PRIMARY KEY,
+    body          TEXT NOT NULL,
+    platform      TEXT NOT NULL,             -- vk, ok, telegram, max
+    url           TEXT NOT NULL UNIQUE,      -- normalised (domain::pages::normalize_url)
+    category      TEXT NOT NULL,             -- flagship, active, card
+    mark          INTEGER NOT NULL DEFAULT 0,
+    widgets       INTEGER NOT NULL DEFAULT 0,
+    site_link     INTEGER NOT NULL DEFAULT 0,
+    comments_open INTEGER NOT NULL DEFAULT 1,
+    admins        INTEGER NOT NULL DEFAULT 0,
+    admins_2fa    INTEGER NOT NULL DEFAULT 0,
+    checked_at    TEXT                       -- YYYY-MM-DD
+);
+CREATE TABLE page_stats (
+    url         TEXT NOT NULL,
+    date        TEXT NOT NULL,               -- YYYY-MM-DD
+    posts       INTEGER NOT NULL DEFAULT 0,
+    views       INTEGER NOT NULL DEFAULT 0,
+    subscribers INTEGER NOT NULL DEFAULT 0,
+    likes       INTEGER NOT NULL DEFAULT 0,
+    comments    INTEGER NOT NULL DEFAULT 0,
+    reposts     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (url, date)
+);
+"#,
 ];
 
 /// The schema version whose migration recreated the search index, which must then be refilled.
