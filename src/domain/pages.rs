@@ -217,6 +217,16 @@ pub fn parse_flag(s: &str) -> Result<bool, String> {
     }
 }
 
+/// Reads a date as people write it: `2026-12-07`, `07.12.2026`, `07.12.26`.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    let t = s.trim();
+    let t = t.split([' ', 'T']).next().unwrap_or_default();
+    ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
+        .ok_or_else(|| format!("«{}» is not a date (ГГГГ-ММ-ДД or ДД.ММ.ГГГГ)", s.trim()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
