@@ -12,6 +12,7 @@ mod demo;
 mod export;
 mod import;
 mod output;
+mod pages;
 mod purge;
 mod stats;
 mod triage;
@@ -80,6 +81,8 @@ enum Command {
     Operator(admin::OperatorArgs),
     /// The audit trail: verify its hash chain, list it
     Audit(admin::AuditArgs),
+    /// The registry of official pages: import, list, show, check, set, export
+    Pages(pages::PagesArgs),
     /// List or add responsible recipients
     Recipients(appeals::RecipientsArgs),
     /// Auto-triage JSON Lines from stdin: block, confidence, settlement, recipient, urgent, conflict
@@ -204,6 +207,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Purge(a) => purge::run(&ws, a),
         Command::Operator(a) => admin::operator(&ws, a),
         Command::Audit(a) => admin::audit(&ws, a),
+        Command::Pages(a) => pages::run(&ws, a),
         Command::Classify(a) => triage::classify(&ws, a),
         Command::Eval(a) => triage::eval(&ws, a),
         Command::Dups(a) => triage::dups(&ws, a),
@@ -232,6 +236,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Purge(_) => "purge",
         Command::Operator(_) => "operator",
         Command::Audit(_) => "audit",
+        Command::Pages(_) => "pages",
         Command::Demo(_) => "demo",
         Command::Classify(_) => "classify",
         Command::Eval(_) => "eval",

@@ -7,6 +7,7 @@ pub mod format;
 pub mod mapping;
 pub mod pipeline;
 pub mod profile;
+pub mod pages;
 pub mod readers;
 pub mod record;
 pub mod retention;
