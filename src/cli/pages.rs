@@ -345,7 +345,7 @@ fn import(ws: &Workspace, a: ImportArgs) -> CmdResult {
                         n += 1;
                     }
                     Err((field, reason)) => {
-                        errors.push(bad_row(&name, r.line, field, &reason));
+                        errors.push(bad_row(&name, r.line, &field, &reason));
                     }
                 }
             }
@@ -374,22 +374,22 @@ fn bad_row(file: &str, line: u64, column: &str, reason: &str) -> String {
 }
 
 /// The page a registry row makes: the stored one (if any) with the row's cells over it.
-fn registry_row(store: &Store, r: &file::RegistryRow) -> Result<Page, (&'static str, String)> {
-    let existing = store.page(&r.url).map_err(|e| ("url", e.to_string()))?;
-    let has = |f: &str| r.cells.iter().any(|(x, _)| *x == f);
+fn registry_row(store: &Store, r: &file::RegistryRow) -> Result<Page, (String, String)> {
+    let existing = store.page(&r.url).map_err(|e| (String::new(), e.to_string()))?;
+    let has = |f: &str| r.cells.iter().any(|(x, _, _)| *x == f);
     let mut p = match existing {
         Some(p) => p,
         None => {
             if !has("body") {
-                return Err(("body", "a new page needs its body («Наименование органа»)".into()));
+                return Err((String::new(), "a new page needs its body («Наименование органа»)".into()));
             }
             if !has("category") {
-                return Err(("category", "a new page needs its category («Категория»)".into()));
+                return Err((String::new(), "a new page needs its category («Категория»)".into()));
             }
             let platform = Platform::of_url(&r.url);
             if platform.is_none() && !has("platform") {
                 return Err((
-                    "platform",
+                    String::new(),
                     format!("the platform of {} is not known: give «Площадка»", r.url),
                 ));
             }
@@ -409,8 +409,8 @@ fn registry_row(store: &Store, r: &file::RegistryRow) -> Result<Page, (&'static 
             }
         }
     };
-    for (field, v) in &r.cells {
-        apply_page_field(&mut p, field, v).map_err(|e| (*field, e))?;
+    for (field, header, v) in &r.cells {
+        apply_page_field(&mut p, field, v).map_err(|e| (header.clone(), e))?;
     }
     Ok(p)
 }

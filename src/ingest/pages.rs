@@ -69,7 +69,8 @@ pub fn canonical(header: &str) -> Option<&'static str> {
 pub struct RegistryRow {
     pub line: u64,
     pub url: String,
-    pub cells: Vec<(&'static str, String)>,
+    /// Field, the file's header for it, the value.
+    pub cells: Vec<(&'static str, String, String)>,
 }
 
 /// What a pages file holds.
@@ -194,8 +195,8 @@ pub fn read(path: &Path) -> Result<PagesFile, FileError> {
         } else {
             let cells = REGISTRY_FIELDS
                 .iter()
-                .filter_map(|f| cell(f).map(|(_, v)| (*f, v.trim().to_string())))
-                .filter(|(_, v)| !v.is_empty())
+                .filter_map(|f| cell(f).map(|(i, v)| (*f, header(i), v.trim().to_string())))
+                .filter(|(_, _, v)| !v.is_empty())
                 .collect();
             registry.push(RegistryRow {
                 line: raw.line,
