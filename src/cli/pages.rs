@@ -120,35 +120,14 @@ pub fn settings(root: &Path) -> Result<Settings, Failure> {
     Settings::layered(text.as_deref()).map_err(|e| usage(format!("{}: {e}", root.display())))
 }
 
-/// Every page with its findings as of `now`, worst first (then by body and URL).
+/// Every page with its findings as of `now`, worst first.
 pub fn checked(
     store: &Store,
     s: &Settings,
     now: DateTime<Utc>,
     today: NaiveDate,
 ) -> Result<Vec<(Page, Vec<Finding>)>, Failure> {
-    let mut out = Vec::new();
-    for p in store.pages()? {
-        let stats = store.page_stats(&p.url)?;
-        let unanswered = store.page_unanswered(&p.url, now)?;
-        let f = checks::check(
-            &p,
-            &Evidence {
-                stats: &stats,
-                unanswered,
-            },
-            s,
-            today,
-        );
-        out.push((p, f));
-    }
-    out.sort_by(|(a, fa), (b, fb)| {
-        checks::severity(fb)
-            .cmp(&checks::severity(fa))
-            .then_with(|| a.body.cmp(&b.body))
-            .then_with(|| a.url.cmp(&b.url))
-    });
-    Ok(out)
+    Ok(store.checked_pages(s, now, today)?)
 }
 
 fn today_of(store: &Store, now: DateTime<Utc>) -> NaiveDate {

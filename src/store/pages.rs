@@ -8,6 +8,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Actor, Store, StoreError};
 use crate::domain::access::Action;
+use crate::domain::pages::checks::{self, Evidence, Finding, Settings};
 use crate::domain::pages::{Category, Page, Platform, Stat, normalize_url, url_on_page};
 
 /// The register name pages are audited under.
@@ -262,6 +263,32 @@ impl Store {
             }
         }
         Ok(n)
+    }
+}
+
+impl Store {
+    /// Every page with its findings as of `now` (`today` its local date), worst first, then by
+    /// body and URL.
+    pub fn checked_pages(
+        &self,
+        s: &Settings,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> Result<Vec<(Page, Vec<Finding>)>, StoreError> {
+        let mut out = Vec::new();
+        for p in self.pages()? {
+            let stats = self.page_stats(&p.url)?;
+            let unanswered = self.page_unanswered(&p.url, now)?;
+            let f = checks::check(&p, &Evidence { stats: &stats, unanswered }, s, today);
+            out.push((p, f));
+        }
+        out.sort_by(|(a, fa), (b, fb)| {
+            checks::severity(fb)
+                .cmp(&checks::severity(fa))
+                .then_with(|| a.body.cmp(&b.body))
+                .then_with(|| a.url.cmp(&b.url))
+        });
+        Ok(out)
     }
 }
 

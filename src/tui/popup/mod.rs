@@ -31,6 +31,8 @@ pub enum Purpose {
     SaveView,
     LoadView,
     ApplyMarked,
+    /// A field of the official page under the cursor (`поле значение`).
+    PageEdit,
 }
 
 /// One choice: the value passed on and the label shown.

@@ -16,6 +16,7 @@
 
 pub mod detail;
 pub mod main;
+pub mod pages;
 pub mod registers;
 pub mod triage;
 
