@@ -168,6 +168,7 @@ pub fn fill(ws: &Workspace, opts: &DemoOptions) -> Result<FillReport, DemoError>
         return Err(other(format!("auto-triage stopped: {why}")));
     }
     report.triaged = run.outcomes.len();
+    super::pages::fill(&mut store, opts.now, tz)?;
     // Complete: remember the instant the demo was made for, so a later run shows the same picture.
     let mut stamp = String::new();
     super::csv::time(&mut stamp, opts.now, tz);
