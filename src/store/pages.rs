@@ -440,4 +440,32 @@ mod tests {
         assert_eq!(h.len(), 2);
         assert_eq!(h[1].new.as_deref(), Some("b.csv: 1 rows"));
     }
+
+    /// A page comment (appeal of channel `page` on the page's URL) past its first-response
+    /// deadline without a response counts; answered, not yet due, another page's or another
+    /// channel's do not.
+    #[test]
+    fn unanswered_comments_are_counted_per_page() {
+        let s = store();
+        let due = now().timestamp() - 3600;
+        let later = now().timestamp() + 3600;
+        for (id, channel, url, first_response_at, first_response_due) in [
+            (1, "page", "https://vk.com/mo_yurkino/wall-1_10", None, Some(due)),
+            (2, "page", "https://vk.ru/MO_Yurkino?w=wall-1_11", None, Some(due)),
+            (3, "page", "https://vk.com/mo_yurkino/wall-1_12", Some(due - 60), Some(due)),
+            (4, "page", "https://vk.com/mo_yurkino/wall-1_13", None, Some(later)),
+            (5, "page", "https://vk.com/mo_yurkino2/wall-1_14", None, Some(due)),
+            (6, "im", "https://vk.com/mo_yurkino/wall-1_15", None, Some(due)),
+        ] {
+            s.conn()
+                .execute(
+                    "INSERT INTO appeals (id, channel, source_id, received_at, text, status, \
+                     is_open, created_at, updated_at, url, first_response_at, \
+                     first_response_due) VALUES (?1, ?2, ?1, 0, 't', 'new', 1, 0, 0, ?3, ?4, ?5)",
+                    params![id, channel, url, first_response_at, first_response_due],
+                )
+                .expect("appeal");
+        }
+        assert_eq!(s.page_unanswered("vk.com/mo_yurkino", now()).expect("count"), 2);
+    }
 }
