@@ -299,7 +299,8 @@ fn import(ws: &Workspace, a: ImportArgs) -> CmdResult {
     super::require(grants.may_all(Action::KeepPages), "keeping the registry of pages")?;
     let now = Utc::now();
     let name = a.file.display().to_string();
-    let read = file::read(&a.file).map_err(|e| Failure {
+    let reference = store.reference().clone();
+    let read = file::read(&a.file, &reference.profiles).map_err(|e| Failure {
         code: 1,
         message: format!("{name}: {e}"),
     })?;

@@ -7,28 +7,29 @@ use std::path::Path;
 
 use crate::domain::pages::{Stat, normalize_url, parse_date};
 
-use super::{FileError, ReadItem, RowError, format, readers};
+use super::{FileError, ImportProfiles, ReadItem, RowError, format, readers};
 
-/// Canonical field → headers that mean it (compared lower-case, spaces and `ё` folded).
-const HEADERS: &[(&str, &[&str])] = &[
-    ("body", &["body", "наименование органа", "орган", "организация", "наименование"]),
-    ("platform", &["platform", "площадка", "соцсеть", "социальная сеть"]),
-    ("url", &["url", "ссылка", "адрес страницы", "ссылка на страницу", "адрес"]),
-    ("category", &["category", "категория", "тип страницы"]),
-    ("mark", &["mark", "отметка госорганизация", "отметка", "госорганизация"]),
-    ("widgets", &["widgets", "виджеты пос", "виджеты", "виджет пос"]),
-    ("site_link", &["site_link", "ссылка на сайт", "сайт"]),
-    ("comments_open", &["comments_open", "комментарии открыты", "открытые комментарии"]),
-    ("admins", &["admins", "администраторы", "администраторов"]),
-    ("admins_2fa", &["admins_2fa", "администраторы с 2fa", "с двухфакторной защитой", "2fa"]),
-    ("checked_at", &["checked_at", "дата проверки", "проверено"]),
-    ("date", &["date", "дата", "период"]),
-    ("posts", &["posts", "публикации", "публикаций", "посты"]),
-    ("views", &["views", "просмотры", "просмотров", "охват"]),
-    ("subscribers", &["subscribers", "подписчики", "подписчиков"]),
-    ("likes", &["likes", "лайки", "отметки нравится"]),
-    ("comments", &["comments", "комментарии", "комментариев"]),
-    ("reposts", &["reposts", "репосты", "репостов"]),
+/// The canonical columns of the pages' files; the Russian headers that mean them are in the
+/// `[page_headers]` section of the import profiles (`data/import_profiles.toml`).
+pub const FIELDS: [&str; 18] = [
+    "body",
+    "platform",
+    "url",
+    "category",
+    "mark",
+    "widgets",
+    "site_link",
+    "comments_open",
+    "admins",
+    "admins_2fa",
+    "checked_at",
+    "date",
+    "posts",
+    "views",
+    "subscribers",
+    "likes",
+    "comments",
+    "reposts",
 ];
 
 /// The registry fields a row may carry (the names `Store::set_page_field` takes).
@@ -44,25 +45,6 @@ pub const REGISTRY_FIELDS: &[&str] = &[
     "admins_2fa",
     "checked_at",
 ];
-
-fn fold(h: &str) -> String {
-    h.trim()
-        .to_lowercase()
-        .replace('ё', "е")
-        .replace(['_', '«', '»', '"'], " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// The canonical field a header means, if any.
-pub fn canonical(header: &str) -> Option<&'static str> {
-    let h = fold(header);
-    HEADERS
-        .iter()
-        .find(|(_, names)| names.iter().any(|n| fold(n) == h))
-        .map(|(f, _)| *f)
-}
 
 /// One registry row: the page's URL (normalised) and the cells it gives, by field.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,8 +69,9 @@ pub struct PagesFile {
     pub errors: Vec<RowError>,
 }
 
-/// Reads a registry or statistics file (CSV in any encoding the appeal import reads, XLSX…).
-pub fn read(path: &Path) -> Result<PagesFile, FileError> {
+/// Reads a registry or statistics file (CSV in any encoding the appeal import reads, XLSX…),
+/// its headers read through `profiles`.
+pub fn read(path: &Path, profiles: &ImportProfiles) -> Result<PagesFile, FileError> {
     let fmt = format::detect(path)?;
     let rows = readers::open(path, fmt)?;
     let mut errors = Vec::new();
@@ -103,7 +86,7 @@ pub fn read(path: &Path) -> Result<PagesFile, FileError> {
                 continue;
             }
         };
-        let fields: Vec<Option<&'static str>> = raw.headers.iter().map(|h| canonical(h)).collect();
+        let fields: Vec<Option<&'static str>> = raw.headers.iter().map(|h| profiles.page_field(h)).collect();
         let is_stats = *kind.get_or_insert_with(|| {
             fields.contains(&Some("date"))
                 && !fields.contains(&Some("category"))
@@ -230,5 +213,50 @@ pub fn russian_header(field: &str) -> &'static str {
         "admins_2fa" => "Администраторы с 2FA",
         "checked_at" => "Дата проверки",
         _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shipped `[page_headers]` read the Russian headers; a workspace section adds its own;
+    /// an unknown column is refused.
+    #[test]
+    fn page_headers_come_from_the_import_profiles() {
+        let mut p = ImportProfiles::embedded().expect("profiles");
+        assert_eq!(p.page_field("Наименование органа"), Some("body"));
+        assert_eq!(p.page_field("Виджеты  ПОС"), Some("widgets"));
+        assert_eq!(p.page_field("admins_2fa"), Some("admins_2fa"));
+        assert_eq!(p.page_field("Охват аудитории"), None);
+        p.extend(
+            ImportProfiles::from_toml("[page_headers]\nviews = [\"Охват аудитории\"]\n")
+                .expect("workspace"),
+        );
+        assert_eq!(p.page_field("Охват аудитории"), Some("views"));
+        assert!(ImportProfiles::from_toml("[page_headers]\ncolour = [\"Цвет\"]\n").is_err());
+    }
+
+    /// A bad row names its line and the file's header; the good rows are read.
+    #[test]
+    fn bad_statistics_rows_are_reported_and_the_rest_read() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("s.csv");
+        std::fs::write(
+            &path,
+            "url,date,views\nvk.com/a,2026-12-01,10\nvk.com/a,31.02.2026,5\nнет,2026-12-01,1\nvk.com/a,2026-12-02,x\n",
+        )
+        .expect("written");
+        let f = read(&path, &ImportProfiles::embedded().expect("profiles")).expect("read");
+        let Rows::Stats(rows) = f.rows else {
+            panic!("not statistics")
+        };
+        assert_eq!(rows.len(), 1);
+        let errs: Vec<_> = f
+            .errors
+            .iter()
+            .map(|e| (e.line, e.field.as_str()))
+            .collect();
+        assert_eq!(errs, vec![(3, "date"), (4, "url"), (5, "views")]);
     }
 }
