@@ -128,7 +128,11 @@ fn registry_and_statistics_import_check_set_export() {
 
     let check = |ws: &Path| -> Vec<Value> {
         let out = ok(&mcu(ws, &["pages", "check", "--now", NOW, "--json"]));
-        serde_json::from_str::<Value>(&out).unwrap().as_array().unwrap().clone()
+        serde_json::from_str::<Value>(&out)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
     };
     let pages = check(ws);
     assert_eq!(pages.len(), 2);
@@ -164,14 +168,28 @@ fn registry_and_statistics_import_check_set_export() {
 
     ok(&mcu(
         ws,
-        &["pages", "set", "https://vk.com/mo_yurkino", "--admins-2fa", "2", "--now", NOW],
+        &[
+            "pages",
+            "set",
+            "https://vk.com/mo_yurkino",
+            "--admins-2fa",
+            "2",
+            "--now",
+            NOW,
+        ],
     ));
     let pages = check(ws);
     assert!(ids(&pages[1]).is_empty(), "{:?}", pages[1]);
-    let bad = mcu(ws, &["pages", "set", "vk.com/mo_yurkino", "--mark", "может"]);
+    let bad = mcu(
+        ws,
+        &["pages", "set", "vk.com/mo_yurkino", "--mark", "может"],
+    );
     assert!(!bad.status.success());
 
-    let show = ok(&mcu(ws, &["pages", "show", "vk.com/mo_yurkino", "--now", NOW, "--json"]));
+    let show = ok(&mcu(
+        ws,
+        &["pages", "show", "vk.com/mo_yurkino", "--now", NOW, "--json"],
+    ));
     let v: Value = serde_json::from_str(&show).unwrap();
     assert_eq!(v["admins_2fa"], 2);
     assert_eq!(v["stats"].as_array().unwrap().len(), 30);
@@ -179,12 +197,21 @@ fn registry_and_statistics_import_check_set_export() {
     let csv = dir.path().join("out.csv");
     ok(&mcu(ws, &["pages", "export", csv.to_str().unwrap()]));
     let text = std::fs::read_to_string(&csv).unwrap();
-    assert!(text.starts_with("Наименование органа;Площадка;Ссылка;Категория"), "{text}");
+    assert!(
+        text.starts_with("Наименование органа;Площадка;Ссылка;Категория"),
+        "{text}"
+    );
     assert!(text.contains("https://ok.ru/school3"));
     // The export reads back as a registry, unchanged.
-    let out = ok(&mcu(ws, &["pages", "import", csv.to_str().unwrap(), "--json"]));
+    let out = ok(&mcu(
+        ws,
+        &["pages", "import", csv.to_str().unwrap(), "--json"],
+    ));
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["imported"], 2);
-    let hist = ok(&mcu(ws, &["audit", "log", "--register", "page", "--entry", "1"]));
+    let hist = ok(&mcu(
+        ws,
+        &["audit", "log", "--register", "page", "--entry", "1"],
+    ));
     assert!(hist.contains("admins_2fa"), "{hist}");
 }

@@ -31,8 +31,8 @@ enum PagesCommand {
     /// Check the pages: findings with their reasons, worst first
     Check(CheckArgs),
     /// Change fields of a page (audited)
-    Set(SetArgs),
-    /// Write the registry to a CSV file with the headers people keep it with
+    Set(Box<SetArgs>),
+    /// Write the registry to a CSV or XLSX file with the headers people keep it with
     Export(ExportArgs),
 }
 
@@ -104,7 +104,7 @@ pub fn run(ws: &Workspace, a: PagesArgs) -> CmdResult {
         PagesCommand::List(a) => check(ws, a, true),
         PagesCommand::Check(a) => check(ws, a, false),
         PagesCommand::Show(a) => show(ws, a),
-        PagesCommand::Set(a) => set(ws, a),
+        PagesCommand::Set(a) => set(ws, *a),
         PagesCommand::Export(a) => export(ws, a),
     }
 }
@@ -222,7 +222,11 @@ fn show(ws: &Workspace, a: ShowArgs) -> CmdResult {
         return Ok(0);
     }
     println!("{} — {}", p.url, p.body);
-    println!("площадка: {}   категория: {}", p.platform.id(), p.category.label());
+    println!(
+        "площадка: {}   категория: {}",
+        p.platform.id(),
+        p.category.label()
+    );
     println!(
         "отметка: {}   виджеты ПОС: {}   ссылка на сайт: {}   комментарии открыты: {}",
         yes(p.mark),
@@ -258,7 +262,10 @@ fn show(ws: &Workspace, a: ShowArgs) -> CmdResult {
 
 fn set(ws: &Workspace, a: SetArgs) -> CmdResult {
     let (mut store, grants) = super::session(ws)?;
-    super::require(grants.may_all(Action::KeepPages), "keeping the registry of pages")?;
+    super::require(
+        grants.may_all(Action::KeepPages),
+        "keeping the registry of pages",
+    )?;
     let tz = store.reference().calendar.timezone();
     let now = super::instant(a.now.as_deref(), tz, "--now")?;
     let mut p = store
@@ -296,7 +303,10 @@ fn set(ws: &Workspace, a: SetArgs) -> CmdResult {
 
 fn import(ws: &Workspace, a: ImportArgs) -> CmdResult {
     let (mut store, grants) = super::session(ws)?;
-    super::require(grants.may_all(Action::KeepPages), "keeping the registry of pages")?;
+    super::require(
+        grants.may_all(Action::KeepPages),
+        "keeping the registry of pages",
+    )?;
     let now = Utc::now();
     let name = a.file.display().to_string();
     let reference = store.reference().clone();
@@ -355,16 +365,24 @@ fn bad_row(file: &str, line: u64, column: &str, reason: &str) -> String {
 
 /// The page a registry row makes: the stored one (if any) with the row's cells over it.
 fn registry_row(store: &Store, r: &file::RegistryRow) -> Result<Page, (String, String)> {
-    let existing = store.page(&r.url).map_err(|e| (String::new(), e.to_string()))?;
+    let existing = store
+        .page(&r.url)
+        .map_err(|e| (String::new(), e.to_string()))?;
     let has = |f: &str| r.cells.iter().any(|(x, _, _)| *x == f);
     let mut p = match existing {
         Some(p) => p,
         None => {
             if !has("body") {
-                return Err((String::new(), "a new page needs its body («Наименование органа»)".into()));
+                return Err((
+                    String::new(),
+                    "a new page needs its body («Наименование органа»)".into(),
+                ));
             }
             if !has("category") {
-                return Err((String::new(), "a new page needs its category («Категория»)".into()));
+                return Err((
+                    String::new(),
+                    "a new page needs its category («Категория»)".into(),
+                ));
             }
             let platform = Platform::of_url(&r.url);
             if platform.is_none() && !has("platform") {
@@ -412,29 +430,59 @@ fn export(ws: &Workspace, a: ExportArgs) -> CmdResult {
         "admins_2fa",
         "checked_at",
     ];
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_path(&a.file)
-        .map_err(|e| usage(format!("{}: {e}", a.file.display())))?;
-    w.write_record(cols.iter().map(|c| file::russian_header(c)))?;
-    for p in &pages {
-        w.write_record([
-            p.body.clone(),
-            p.platform.id().to_string(),
-            format!("https://{}", p.url),
-            p.category.label().to_string(),
-            yes(p.mark).to_string(),
-            yes(p.widgets).to_string(),
-            yes(p.site_link).to_string(),
-            yes(p.comments_open).to_string(),
-            p.admins.to_string(),
-            p.admins_2fa.to_string(),
-            p.checked_at
-                .map(|d| d.format("%d.%m.%Y").to_string())
-                .unwrap_or_default(),
-        ])?;
+    let rows: Vec<[String; 11]> = pages
+        .iter()
+        .map(|p| {
+            [
+                p.body.clone(),
+                p.platform.id().to_string(),
+                format!("https://{}", p.url),
+                p.category.label().to_string(),
+                yes(p.mark).to_string(),
+                yes(p.widgets).to_string(),
+                yes(p.site_link).to_string(),
+                yes(p.comments_open).to_string(),
+                p.admins.to_string(),
+                p.admins_2fa.to_string(),
+                p.checked_at
+                    .map(|d| d.format("%d.%m.%Y").to_string())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let shown = a.file.display().to_string();
+    let xlsx = a
+        .file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if xlsx {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let fail = |e: rust_xlsxwriter::XlsxError| usage(format!("{shown}: {e}"));
+        for (c, h) in cols.iter().enumerate() {
+            sheet
+                .write_string(0, c as u16, file::russian_header(h))
+                .map_err(fail)?;
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                sheet
+                    .write_string(r as u32 + 1, c as u16, v)
+                    .map_err(fail)?;
+            }
+        }
+        book.save(&a.file).map_err(fail)?;
+    } else {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .from_path(&a.file)
+            .map_err(|e| usage(format!("{shown}: {e}")))?;
+        w.write_record(cols.iter().map(|c| file::russian_header(c)))?;
+        for row in &rows {
+            w.write_record(row)?;
+        }
+        w.flush()?;
     }
-    w.flush()?;
     println!("{}: {} pages", a.file.display(), pages.len());
     Ok(0)
 }

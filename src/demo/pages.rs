@@ -11,18 +11,90 @@ use crate::store::{Actor, Store};
 
 /// (body, url, platform, category, what is wrong with it)
 const PAGES: &[(&str, &str, Platform, Category, &str)] = &[
-    ("Администрация округа", "vk.com/okrug_adm", Platform::Vk, Category::Flagship, ""),
-    ("Администрация округа", "t.me/okrug_adm", Platform::Telegram, Category::Flagship, ""),
-    ("Администрация округа", "ok.ru/okrug_adm", Platform::Ok, Category::Active, "rare"),
-    ("Управление образования", "vk.com/okrug_edu", Platform::Vk, Category::Active, "mark"),
-    ("Школа № 1", "vk.com/school1_okrug", Platform::Vk, Category::Card, "silent"),
-    ("Школа № 2", "vk.com/school2_okrug", Platform::Vk, Category::Card, ""),
-    ("Дом культуры", "vk.com/dk_okrug", Platform::Vk, Category::Active, "falling"),
-    ("Центральная больница", "vk.com/crb_okrug", Platform::Vk, Category::Active, "2fa"),
-    ("Управление ЖКХ", "vk.com/gkh_okrug", Platform::Vk, Category::Active, "comments"),
-    ("Спортивная школа", "max.ru/sport_okrug", Platform::Max, Category::Card, "unchecked"),
-    ("Библиотека", "ok.ru/library_okrug", Platform::Ok, Category::Card, "widgets"),
-    ("Молодёжный центр", "t.me/youth_okrug", Platform::Telegram, Category::Active, ""),
+    (
+        "Администрация округа",
+        "vk.com/okrug_adm",
+        Platform::Vk,
+        Category::Flagship,
+        "",
+    ),
+    (
+        "Администрация округа",
+        "t.me/okrug_adm",
+        Platform::Telegram,
+        Category::Flagship,
+        "",
+    ),
+    (
+        "Администрация округа",
+        "ok.ru/okrug_adm",
+        Platform::Ok,
+        Category::Active,
+        "rare",
+    ),
+    (
+        "Управление образования",
+        "vk.com/okrug_edu",
+        Platform::Vk,
+        Category::Active,
+        "mark",
+    ),
+    (
+        "Школа № 1",
+        "vk.com/school1_okrug",
+        Platform::Vk,
+        Category::Card,
+        "silent",
+    ),
+    (
+        "Школа № 2",
+        "vk.com/school2_okrug",
+        Platform::Vk,
+        Category::Card,
+        "",
+    ),
+    (
+        "Дом культуры",
+        "vk.com/dk_okrug",
+        Platform::Vk,
+        Category::Active,
+        "falling",
+    ),
+    (
+        "Центральная больница",
+        "vk.com/crb_okrug",
+        Platform::Vk,
+        Category::Active,
+        "2fa",
+    ),
+    (
+        "Управление ЖКХ",
+        "vk.com/gkh_okrug",
+        Platform::Vk,
+        Category::Active,
+        "comments",
+    ),
+    (
+        "Спортивная школа",
+        "max.ru/sport_okrug",
+        Platform::Max,
+        Category::Card,
+        "unchecked",
+    ),
+    (
+        "Библиотека",
+        "ok.ru/library_okrug",
+        Platform::Ok,
+        Category::Card,
+        "widgets",
+    ),
+    (
+        "Молодёжный центр",
+        "t.me/youth_okrug",
+        Platform::Telegram,
+        Category::Active,
+        "",
+    ),
 ];
 
 /// Fills the registry and its statistics as of `now`; how many pages.
@@ -101,7 +173,10 @@ mod tests {
     fn demo_pages_have_some_findings() {
         let mut s =
             Store::open_in_memory(Arc::new(Reference::embedded().expect("reference"))).expect("db");
-        let now = Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).single().expect("now");
+        let now = Utc
+            .with_ymd_and_hms(2026, 12, 7, 9, 0, 0)
+            .single()
+            .expect("now");
         let tz: Tz = "Europe/Moscow".parse().expect("tz");
         assert_eq!(fill(&mut s, now, tz).expect("filled"), 12);
         let today = now.with_timezone(&tz).date_naive();

@@ -19,7 +19,12 @@ pub enum Platform {
 }
 
 impl Platform {
-    pub const ALL: [Platform; 4] = [Platform::Vk, Platform::Ok, Platform::Telegram, Platform::Max];
+    pub const ALL: [Platform; 4] = [
+        Platform::Vk,
+        Platform::Ok,
+        Platform::Telegram,
+        Platform::Max,
+    ];
 
     /// The stable id stored and printed.
     pub fn id(self) -> &'static str {
@@ -239,7 +244,11 @@ mod tests {
             "vk.ru/MO_Yurkino",
             "https://m.vk.com/mo_yurkino?from=search",
         ] {
-            assert_eq!(normalize_url(raw).as_deref(), Ok("vk.com/mo_yurkino"), "{raw}");
+            assert_eq!(
+                normalize_url(raw).as_deref(),
+                Ok("vk.com/mo_yurkino"),
+                "{raw}"
+            );
         }
         assert_eq!(
             normalize_url("https://telegram.me/yurkino").as_deref(),
@@ -248,7 +257,10 @@ mod tests {
         assert!(normalize_url("  ").is_err());
         assert!(normalize_url("нет ссылки").is_err());
         assert_eq!(Platform::of_url("ok.ru/group/1"), Some(Platform::Ok));
-        assert!(url_on_page("vk.com/mo_yurkino/wall-1_2", "vk.com/mo_yurkino"));
+        assert!(url_on_page(
+            "vk.com/mo_yurkino/wall-1_2",
+            "vk.com/mo_yurkino"
+        ));
         assert!(!url_on_page("vk.com/mo_yurkino2", "vk.com/mo_yurkino"));
     }
 

@@ -5,9 +5,9 @@
 pub mod attempts;
 pub mod format;
 pub mod mapping;
+pub mod pages;
 pub mod pipeline;
 pub mod profile;
-pub mod pages;
 pub mod readers;
 pub mod record;
 pub mod retention;

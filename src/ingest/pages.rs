@@ -86,7 +86,8 @@ pub fn read(path: &Path, profiles: &ImportProfiles) -> Result<PagesFile, FileErr
                 continue;
             }
         };
-        let fields: Vec<Option<&'static str>> = raw.headers.iter().map(|h| profiles.page_field(h)).collect();
+        let fields: Vec<Option<&'static str>> =
+            raw.headers.iter().map(|h| profiles.page_field(h)).collect();
         let is_stats = *kind.get_or_insert_with(|| {
             fields.contains(&Some("date"))
                 && !fields.contains(&Some("category"))
@@ -147,7 +148,14 @@ pub fn read(path: &Path, profiles: &ImportProfiles) -> Result<PagesFile, FileErr
                 reposts: 0,
             };
             let mut ok = true;
-            for f in ["posts", "views", "subscribers", "likes", "comments", "reposts"] {
+            for f in [
+                "posts",
+                "views",
+                "subscribers",
+                "likes",
+                "comments",
+                "reposts",
+            ] {
                 let Some((i, v)) = cell(f) else { continue };
                 let t: String = v.chars().filter(|c| !c.is_whitespace()).collect();
                 let n = if t.is_empty() {

@@ -279,7 +279,15 @@ impl Store {
         for p in self.pages()? {
             let stats = self.page_stats(&p.url)?;
             let unanswered = self.page_unanswered(&p.url, now)?;
-            let f = checks::check(&p, &Evidence { stats: &stats, unanswered }, s, today);
+            let f = checks::check(
+                &p,
+                &Evidence {
+                    stats: &stats,
+                    unanswered,
+                },
+                s,
+                today,
+            );
             out.push((p, f));
         }
         out.sort_by(|(a, fa), (b, fb)| {
@@ -382,13 +390,28 @@ mod tests {
             s.save_page(&actor, now(), &page()).expect("again"),
             Saved::Unchanged(id)
         );
-        s.set_page_field(&actor, now(), "https://www.vk.com/mo_yurkino/", "mark", "да")
-            .expect("mark");
-        s.set_page_field(&actor, now(), "vk.com/mo_yurkino", "checked-at", "07.12.2026")
-            .expect("checked");
+        s.set_page_field(
+            &actor,
+            now(),
+            "https://www.vk.com/mo_yurkino/",
+            "mark",
+            "да",
+        )
+        .expect("mark");
+        s.set_page_field(
+            &actor,
+            now(),
+            "vk.com/mo_yurkino",
+            "checked-at",
+            "07.12.2026",
+        )
+        .expect("checked");
         let p = s.page("vk.ru/mo_yurkino").expect("read").expect("there");
         assert!(p.mark);
-        assert_eq!(p.checked_at.map(|d| d.to_string()).as_deref(), Some("2026-12-07"));
+        assert_eq!(
+            p.checked_at.map(|d| d.to_string()).as_deref(),
+            Some("2026-12-07")
+        );
         let h = s.register_history(REGISTER, id).expect("history");
         let changed: Vec<_> = h
             .iter()
@@ -450,12 +473,48 @@ mod tests {
         let due = now().timestamp() - 3600;
         let later = now().timestamp() + 3600;
         for (id, channel, url, first_response_at, first_response_due) in [
-            (1, "page", "https://vk.com/mo_yurkino/wall-1_10", None, Some(due)),
-            (2, "page", "https://vk.ru/MO_Yurkino?w=wall-1_11", None, Some(due)),
-            (3, "page", "https://vk.com/mo_yurkino/wall-1_12", Some(due - 60), Some(due)),
-            (4, "page", "https://vk.com/mo_yurkino/wall-1_13", None, Some(later)),
-            (5, "page", "https://vk.com/mo_yurkino2/wall-1_14", None, Some(due)),
-            (6, "im", "https://vk.com/mo_yurkino/wall-1_15", None, Some(due)),
+            (
+                1,
+                "page",
+                "https://vk.com/mo_yurkino/wall-1_10",
+                None,
+                Some(due),
+            ),
+            (
+                2,
+                "page",
+                "https://vk.ru/MO_Yurkino?w=wall-1_11",
+                None,
+                Some(due),
+            ),
+            (
+                3,
+                "page",
+                "https://vk.com/mo_yurkino/wall-1_12",
+                Some(due - 60),
+                Some(due),
+            ),
+            (
+                4,
+                "page",
+                "https://vk.com/mo_yurkino/wall-1_13",
+                None,
+                Some(later),
+            ),
+            (
+                5,
+                "page",
+                "https://vk.com/mo_yurkino2/wall-1_14",
+                None,
+                Some(due),
+            ),
+            (
+                6,
+                "im",
+                "https://vk.com/mo_yurkino/wall-1_15",
+                None,
+                Some(due),
+            ),
         ] {
             s.conn()
                 .execute(
@@ -466,6 +525,10 @@ mod tests {
                 )
                 .expect("appeal");
         }
-        assert_eq!(s.page_unanswered("vk.com/mo_yurkino", now()).expect("count"), 2);
+        assert_eq!(
+            s.page_unanswered("vk.com/mo_yurkino", now())
+                .expect("count"),
+            2
+        );
     }
 }

@@ -269,10 +269,16 @@ pub fn check(page: &Page, ev: &Evidence<'_>, s: &Settings, today: NaiveDate) -> 
         add(Check::NoWidgets, "не установлены виджеты ПОС".to_string());
     }
     if !page.site_link {
-        add(Check::NoSiteLink, "нет ссылки на официальный сайт".to_string());
+        add(
+            Check::NoSiteLink,
+            "нет ссылки на официальный сайт".to_string(),
+        );
     }
     match page.checked_at {
-        None => add(Check::NotChecked, "страница ни разу не проверялась".to_string()),
+        None => add(
+            Check::NotChecked,
+            "страница ни разу не проверялась".to_string(),
+        ),
         Some(d) if age(d) > t.check_every_days => add(
             Check::NotChecked,
             format!(
@@ -362,39 +368,118 @@ mod tests {
     fn each_check_fails_on_its_condition() {
         let st = steady();
         let one = |p: Page, stats: &[Stat], un: u64| ids(&run(&p, stats, un));
-        assert_eq!(one(Page { mark: false, ..good() }, &st, 0), ["no_mark"]);
-        assert_eq!(one(Page { widgets: false, ..good() }, &st, 0), ["no_widgets"]);
-        assert_eq!(one(Page { site_link: false, ..good() }, &st, 0), ["no_site_link"]);
         assert_eq!(
-            one(Page { comments_open: false, ..good() }, &st, 0),
+            one(
+                Page {
+                    mark: false,
+                    ..good()
+                },
+                &st,
+                0
+            ),
+            ["no_mark"]
+        );
+        assert_eq!(
+            one(
+                Page {
+                    widgets: false,
+                    ..good()
+                },
+                &st,
+                0
+            ),
+            ["no_widgets"]
+        );
+        assert_eq!(
+            one(
+                Page {
+                    site_link: false,
+                    ..good()
+                },
+                &st,
+                0
+            ),
+            ["no_site_link"]
+        );
+        assert_eq!(
+            one(
+                Page {
+                    comments_open: false,
+                    ..good()
+                },
+                &st,
+                0
+            ),
             ["comments_closed"]
         );
         assert_eq!(
-            one(Page { admins_2fa: 1, ..good() }, &st, 0),
+            one(
+                Page {
+                    admins_2fa: 1,
+                    ..good()
+                },
+                &st,
+                0
+            ),
             ["admin_without_2fa"]
         );
         assert_eq!(one(good(), &st, 3), ["unanswered_comments"]);
-        assert_eq!(one(Page { checked_at: None, ..good() }, &st, 0), ["not_checked"]);
         assert_eq!(
-            one(Page { checked_at: Some(day("2026-08-01")), ..good() }, &st, 0),
+            one(
+                Page {
+                    checked_at: None,
+                    ..good()
+                },
+                &st,
+                0
+            ),
+            ["not_checked"]
+        );
+        assert_eq!(
+            one(
+                Page {
+                    checked_at: Some(day("2026-08-01")),
+                    ..good()
+                },
+                &st,
+                0
+            ),
             ["not_checked"]
         );
         // A flagship page needs more posts than the steady ten a month.
-        let f = run(&Page { category: Category::Flagship, ..good() }, &st, 0);
+        let f = run(
+            &Page {
+                category: Category::Flagship,
+                ..good()
+            },
+            &st,
+            0,
+        );
         assert_eq!(ids(&f), ["rare_posts"]);
-        assert!(f[0].reason.contains("10") && f[0].reason.contains("12"), "{}", f[0].reason);
+        assert!(
+            f[0].reason.contains("10") && f[0].reason.contains("12"),
+            "{}",
+            f[0].reason
+        );
         // Nothing for twenty days (and views gone with it): silent, rare, falling.
         let quiet: Vec<Stat> = st
             .iter()
             .map(|x| {
                 if (today() - x.date).num_days() < 20 {
-                    Stat { posts: 0, views: 0, ..*x }
+                    Stat {
+                        posts: 0,
+                        views: 0,
+                        ..*x
+                    }
                 } else {
                     *x
                 }
             })
             .collect();
-        assert_eq!(one(good(), &quiet, 0), ["silent", "rare_posts", "falling_reach"]);
+        assert_eq!(
+            one(good(), &quiet, 0),
+            ["silent", "rare_posts", "falling_reach"]
+        );
         // Views halved, posts as before: only the reach.
         let halved: Vec<Stat> = st
             .iter()
@@ -424,8 +509,14 @@ mod tests {
         assert_eq!(s.min_posts(Category::Active), 20);
         assert_eq!(s.min_posts(Category::Flagship), 12);
         let f = check(
-            &Page { mark: false, ..good() },
-            &Evidence { stats: &steady(), unanswered: 0 },
+            &Page {
+                mark: false,
+                ..good()
+            },
+            &Evidence {
+                stats: &steady(),
+                unanswered: 0,
+            },
             &s,
             today(),
         );
@@ -436,8 +527,22 @@ mod tests {
 
     #[test]
     fn worse_findings_weigh_more() {
-        let a = run(&Page { admins_2fa: 0, ..good() }, &steady(), 0);
-        let b = run(&Page { site_link: false, ..good() }, &steady(), 0);
+        let a = run(
+            &Page {
+                admins_2fa: 0,
+                ..good()
+            },
+            &steady(),
+            0,
+        );
+        let b = run(
+            &Page {
+                site_link: false,
+                ..good()
+            },
+            &steady(),
+            0,
+        );
         assert!(severity(&a) > severity(&b));
     }
 }

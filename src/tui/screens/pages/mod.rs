@@ -60,11 +60,17 @@ impl PagesScreen {
             return Ok(());
         };
         if !env.grants.may_all(Grant::KeepPages) {
-            env.say("нельзя: реестр страниц ведёт ответственный за госпаблики", true);
+            env.say(
+                "нельзя: реестр страниц ведёт ответственный за госпаблики",
+                true,
+            );
             return Ok(());
         }
         let actor = Actor::operator(env.grants.clone(), "console");
-        match env.store.set_page_field(&actor, env.now(), &url, field, value) {
+        match env
+            .store
+            .set_page_field(&actor, env.now(), &url, field, value)
+        {
             Ok(_) => {
                 env.say(format!("{url}: сохранено"), false);
                 self.refresh(env)?;
@@ -140,7 +146,11 @@ impl PagesScreen {
                 yes(p.mark),
                 yes(p.widgets),
                 yes(p.site_link),
-                if p.comments_open { "открыты" } else { "закрыты" }
+                if p.comments_open {
+                    "открыты"
+                } else {
+                    "закрыты"
+                }
             )),
             Line::raw(format!(
                 "Администраторы: {} (2FA: {})   Проверена: {}",
