@@ -250,7 +250,7 @@ CREATE INDEX events_register ON events (register, entry_id, id) WHERE register I
 "#,
     // 14: the registry of official pages and their statistics.
     r#"
-CREATE TABLE pages (
+CREATE TABLE IF NOT EXISTS pages (
     id            INTEGER PRIMARY KEY,
     body          TEXT NOT NULL,
     platform      TEXT NOT NULL,             -- vk, ok, telegram, max
@@ -264,7 +264,7 @@ CREATE TABLE pages (
     admins_2fa    INTEGER NOT NULL DEFAULT 0,
     checked_at    TEXT                       -- YYYY-MM-DD
 );
-CREATE TABLE page_stats (
+CREATE TABLE IF NOT EXISTS page_stats (
     url         TEXT NOT NULL,
     date        TEXT NOT NULL,               -- YYYY-MM-DD
     posts       INTEGER NOT NULL DEFAULT 0,
