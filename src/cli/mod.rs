@@ -14,6 +14,7 @@ mod demo;
 mod export;
 mod import;
 mod output;
+mod pages;
 mod purge;
 mod report;
 mod roadmap;
@@ -92,6 +93,8 @@ enum Command {
     Operator(admin::OperatorArgs),
     /// The audit trail: verify its hash chain, list it
     Audit(admin::AuditArgs),
+    /// The registry of official pages: import, list, show, check, set, export
+    Pages(pages::PagesArgs),
     /// List or add responsible recipients
     Recipients(appeals::RecipientsArgs),
     /// Answer templates: list, show (filled for an appeal), add, edit
@@ -228,6 +231,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Purge(a) => purge::run(&ws, a),
         Command::Operator(a) => admin::operator(&ws, a),
         Command::Audit(a) => admin::audit(&ws, a),
+        Command::Pages(a) => pages::run(&ws, a),
         Command::Classify(a) => triage::classify(&ws, a),
         Command::Eval(a) => triage::eval(&ws, a),
         Command::Dups(a) => triage::dups(&ws, a),
@@ -262,6 +266,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Purge(_) => "purge",
         Command::Operator(_) => "operator",
         Command::Audit(_) => "audit",
+        Command::Pages(_) => "pages",
         Command::Demo(_) => "demo",
         Command::Classify(_) => "classify",
         Command::Eval(_) => "eval",

@@ -170,6 +170,7 @@ pub fn fill(ws: &Workspace, opts: &DemoOptions) -> Result<FillReport, DemoError>
     }
     report.triaged = run.outcomes.len();
     super::roadmaps::fill(&mut store, opts.now)?;
+    super::pages::fill(&mut store, opts.now, tz)?;
     // Complete: remember the instant the demo was made for, so a later run shows the same picture.
     let mut stamp = String::new();
     super::csv::time(&mut stamp, opts.now, tz);

@@ -21,6 +21,7 @@ pub mod exports;
 pub mod fill;
 mod life;
 pub mod live;
+mod pages;
 mod rng;
 mod roadmaps;
 pub mod texts;

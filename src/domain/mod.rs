@@ -7,6 +7,7 @@ pub mod block;
 pub mod calendar;
 pub mod channel;
 pub mod csv_cell;
+pub mod pages;
 pub mod pii;
 pub mod ranking;
 pub mod retention;

@@ -6,6 +6,7 @@ pub mod attempts;
 pub mod format;
 pub mod hand;
 pub mod mapping;
+pub mod pages;
 pub mod pipeline;
 pub mod profile;
 pub mod readers;

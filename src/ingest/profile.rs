@@ -168,6 +168,10 @@ struct ProfileFile {
     /// The columns of vote exports (`mcu votes import`): vote column → headers.
     #[serde(default)]
     vote_headers: BTreeMap<String, Vec<String>>,
+    /// Headers of the official pages' files (registry and statistics), per canonical column
+    /// (`crate::ingest::pages::FIELDS`).
+    #[serde(default)]
+    page_headers: BTreeMap<String, Vec<String>>,
 }
 
 /// Header aliases and value words in force (the shipped `data/import_profiles.toml` plus the
@@ -187,6 +191,8 @@ pub struct ImportProfiles {
     qualities: HashMap<String, Quality>,
     /// Header key → vote column (see [`VoteField`]).
     vote_headers: HashMap<String, VoteField>,
+    /// Header key → canonical column of the official pages' files.
+    page_headers: HashMap<String, &'static str>,
 }
 
 impl Default for ImportProfiles {
@@ -222,7 +228,11 @@ impl ImportProfiles {
             booleans: HashMap::new(),
             qualities: HashMap::new(),
             vote_headers: HashMap::new(),
+            page_headers: HashMap::new(),
         };
+        for f in super::pages::FIELDS {
+            p.page_headers.insert(header_key(f), f);
+        }
         for f in Field::ALL {
             p.headers.insert(header_key(f.name()), f);
             p.aliases[f.index()].push(f.name().to_string());
@@ -280,11 +290,35 @@ impl ImportProfiles {
         self.booleans.extend(other.booleans);
         self.qualities.extend(other.qualities);
         self.vote_headers.extend(other.vote_headers);
+        self.page_headers.extend(other.page_headers);
+    }
+
+    /// The canonical column of an official pages' file a header means, if any.
+    pub fn page_field(&self, header: &str) -> Option<&'static str> {
+        self.page_headers.get(&header_key(header)).copied()
     }
 
     fn merge_toml(&mut self, src: &str) -> Result<(), ProfileError> {
         let file: ProfileFile =
             toml::from_str(src).map_err(|e| ProfileError(e.to_string().trim().to_string()))?;
+
+        for (name, list) in &file.page_headers {
+            let Some(field) = super::pages::FIELDS.iter().find(|f| **f == name.as_str()) else {
+                return Err(ProfileError(format!(
+                    "[page_headers]: unknown column «{name}» (known: {})",
+                    super::pages::FIELDS.join(", ")
+                )));
+            };
+            for alias in list {
+                let key = header_key(alias);
+                if key.is_empty() {
+                    return Err(ProfileError(format!(
+                        "[page_headers]: an empty header alias under «{name}»"
+                    )));
+                }
+                self.page_headers.insert(key, field);
+            }
+        }
 
         let mut seen: HashMap<String, Field> = HashMap::new();
         for (name, list) in &file.headers {

@@ -12,6 +12,7 @@ mod audit;
 pub mod busy;
 mod imports;
 mod operators;
+mod pages;
 mod query;
 mod recipients;
 mod registers;
@@ -42,6 +43,7 @@ pub use audit::{
 pub use imports::ImportTx;
 pub use imports::ImportedFile;
 pub use operators::Operator;
+pub use pages::{Saved as PageSaved, apply_field as apply_page_field};
 pub use query::{Cursor, ListFilter, Stats, fts_query};
 pub use reports::{REPORT_REGISTER, ReportRun};
 pub use schema::CURRENT_VERSION;

@@ -281,6 +281,34 @@ CREATE TABLE IF NOT EXISTS source_counters (
     // Roadmaps («дорожные карты»): their measures and the appeals linked to them (see
     // store::roadmaps). Dates are local `YYYY-MM-DD`; settlements a JSON array of names.
     super::roadmaps::SCHEMA,
+    // 14: the registry of official pages and their statistics.
+    r#"
+CREATE TABLE IF NOT EXISTS pages (
+    id            INTEGER PRIMARY KEY,
+    body          TEXT NOT NULL,
+    platform      TEXT NOT NULL,             -- vk, ok, telegram, max
+    url           TEXT NOT NULL UNIQUE,      -- normalised (domain::pages::normalize_url)
+    category      TEXT NOT NULL,             -- flagship, active, card
+    mark          INTEGER NOT NULL DEFAULT 0,
+    widgets       INTEGER NOT NULL DEFAULT 0,
+    site_link     INTEGER NOT NULL DEFAULT 0,
+    comments_open INTEGER NOT NULL DEFAULT 1,
+    admins        INTEGER NOT NULL DEFAULT 0,
+    admins_2fa    INTEGER NOT NULL DEFAULT 0,
+    checked_at    TEXT                       -- YYYY-MM-DD
+);
+CREATE TABLE IF NOT EXISTS page_stats (
+    url         TEXT NOT NULL,
+    date        TEXT NOT NULL,               -- YYYY-MM-DD
+    posts       INTEGER NOT NULL DEFAULT 0,
+    views       INTEGER NOT NULL DEFAULT 0,
+    subscribers INTEGER NOT NULL DEFAULT 0,
+    likes       INTEGER NOT NULL DEFAULT 0,
+    comments    INTEGER NOT NULL DEFAULT 0,
+    reposts     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (url, date)
+);
+"#,
 ];
 
 /// The migration that keeps the interim answer's text apart from the final one. Until it, the

@@ -56,6 +56,8 @@ pub enum Purpose {
     RoadmapEdit(i64, String),
     MeasureField(i64, i64),
     MeasureEdit(i64, i64, String),
+    /// A field of the official page under the cursor (`поле значение`).
+    PageEdit,
 }
 
 /// One choice: the value passed on and the label shown.

@@ -26,6 +26,7 @@ pub mod analytics;
 pub mod answers;
 pub mod detail;
 pub mod main;
+pub mod pages;
 pub mod registers;
 pub mod reports;
 pub mod templates;

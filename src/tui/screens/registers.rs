@@ -7,6 +7,10 @@ use crate::store::StoreError;
 /// Opens the screen named `name` over the current one; `false` when there is no such screen.
 pub fn open(name: &str, env: &mut Env) -> Result<bool, StoreError> {
     match name {
+        "pages" => {
+            let s = super::pages::PagesScreen::new(env)?;
+            env.push_screen(Box::new(s));
+        }
         "roadmaps" => env.push_screen(Box::new(super::roadmaps::RoadmapList::default())),
         "templates" => env.push_screen(Box::new(super::templates::TemplatesScreen::new())),
         "votes" => env.push_screen(Box::new(super::votes::VotesList::default())),
