@@ -248,6 +248,11 @@ CREATE INDEX events_officer_block ON events (appeal_id)
 CREATE INDEX events_created_runs ON events (appeal_id) WHERE through_id IS NOT NULL;
 CREATE INDEX events_register ON events (register, entry_id, id) WHERE register IS NOT NULL;
 "#,
+    // 14 (triage-speed): a run of auto-triage loads the similarity index of its time window at
+    // once (store::triage_window) instead of probing it key by key for every appeal.
+    r#"
+CREATE INDEX triage_signatures_at ON triage_signatures (at);
+"#,
 ];
 
 /// The schema version whose migration recreated the search index, which must then be refilled.
