@@ -29,15 +29,17 @@ const OFFICER_SOURCES: &str = "('console', 'cli')";
 const ROWS_PER_KEY: i64 = 500;
 /// At most this many candidates (those sharing the most keys) are scored exactly.
 const MAX_CANDIDATES: usize = 300;
+/// The page cache of a triage run, in KiB (`PRAGMA cache_size` takes a negative number as KiB).
+const RUN_CACHE_KIB: i64 = -65_536;
 /// At most this many of the same author's appeals are scored for a repeat.
 const AUTHOR_ROWS: i64 = 200;
 
 /// At most this many appeals are triaged per transaction by [`Store::triage_pending_with`]:
 /// enough that a big import is not slowed by a commit per appeal…
-pub const TRIAGE_BATCH: usize = 500;
+pub const TRIAGE_BATCH: usize = 4_000;
 /// …and a transaction is committed once it has worked this long, so the other writers (consoles,
 /// another import) wait a fraction of a second at most, on a slow machine too.
-pub const TRIAGE_BATCH_TIME: std::time::Duration = std::time::Duration::from_millis(200);
+pub const TRIAGE_BATCH_TIME: std::time::Duration = std::time::Duration::from_millis(1_000);
 
 /// What one run over the pending appeals did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -485,6 +487,14 @@ impl Store {
         let mut first = true;
         // The similarity index of the run's window, in memory (see `triage_window`).
         let mut window = Window::default();
+        // A batch dirties pages all over the index, the summaries and the audit trail: with
+        // SQLite's default 2 MiB cache they spilled into the WAL mid-transaction and were
+        // written again and again. The run's cache holds a batch's pages; restored afterwards.
+        let cache: Option<i64> = self
+            .conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .ok();
+        let _ = self.conn.pragma_update(None, "cache_size", RUN_CACHE_KIB);
         while left > 0 {
             if !first {
                 // Between two batches, a turn for the other writers (see `busy`).
@@ -507,6 +517,9 @@ impl Store {
                     break;
                 }
             }
+        }
+        if let Some(c) = cache {
+            let _ = self.conn.pragma_update(None, "cache_size", c);
         }
         if run.stopped.is_some() || left == 0 {
             run.pending = self.triage_pending_count().unwrap_or(0);
