@@ -18,7 +18,9 @@ use mcu::store::{AUTO_TRIAGE_SOURCE, Actor, Store};
 const NOW: &str = "2026-11-28T12:00:00+03:00";
 
 fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(NOW).unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(NOW)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 fn mcu(ws: &Path, args: &[&str]) {
@@ -42,7 +44,18 @@ fn mcu(ws: &Path, args: &[&str]) {
 /// topics, the same authors writing again), imported without triage.
 fn workspace(dir: &Path, csv: &Path) -> std::path::PathBuf {
     let ws = dir.to_path_buf();
-    mcu(&ws, &["import", "--no-triage", "--channel", "pos", "--now", NOW, csv.to_str().unwrap()]);
+    mcu(
+        &ws,
+        &[
+            "import",
+            "--no-triage",
+            "--channel",
+            "pos",
+            "--now",
+            NOW,
+            csv.to_str().unwrap(),
+        ],
+    );
     ws
 }
 
@@ -98,7 +111,12 @@ fn a_batched_run_decides_exactly_what_one_by_one_triage_does() {
             "SELECT id FROM appeals ORDER BY received_at, id",
         )
         .iter()
-        .map(|s| s.trim_start_matches("Integer(").trim_end_matches(')').parse().unwrap())
+        .map(|s| {
+            s.trim_start_matches("Integer(")
+                .trim_end_matches(')')
+                .parse()
+                .unwrap()
+        })
         .collect();
         assert_eq!(ids.len(), 3_000);
         // The operator `mcu classify` recorded (the login running it).
@@ -106,7 +124,9 @@ fn a_batched_run_decides_exactly_what_one_by_one_triage_does() {
             &batched.join("mcu.db"),
             "SELECT operator FROM events WHERE source = 'auto-triage' LIMIT 1",
         );
-        let operator = operator[0].trim_start_matches("Text(\"").trim_end_matches("\")");
+        let operator = operator[0]
+            .trim_start_matches("Text(\"")
+            .trim_end_matches("\")");
         let actor = Actor::new(operator, AUTO_TRIAGE_SOURCE);
         for id in ids {
             store.triage_appeal(&t, id, &actor, now()).unwrap();
@@ -125,7 +145,11 @@ fn a_batched_run_decides_exactly_what_one_by_one_triage_does() {
         &batched.join("mcu.db"),
         "SELECT COUNT(*) FROM triage WHERE duplicate_of IS NOT NULL OR repeat_of IS NOT NULL",
     );
-    assert_ne!(proposed, vec!["Integer(0)".to_string()], "the data must exercise duplicates");
+    assert_ne!(
+        proposed,
+        vec!["Integer(0)".to_string()],
+        "the data must exercise duplicates"
+    );
     for q in queries {
         let a = dump(&batched.join("mcu.db"), q);
         let b = dump(&single.join("mcu.db"), q);

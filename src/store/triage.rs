@@ -502,7 +502,7 @@ impl Store {
             }
             first = false;
             let n = left.min(TRIAGE_BATCH);
-            match self.triage_batch(t, actor, now, n, &mut after, &mut window, before_each) {
+            match self.triage_batch(t, actor, now, n, (&mut after, &mut window), before_each) {
                 Ok(None) => break,
                 Ok(Some(batch)) => {
                     left -= batch.outcomes.len() + batch.failed.len();
@@ -557,8 +557,7 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
         n: usize,
-        after: &mut (i64, i64),
-        window: &mut Window,
+        (after, window): (&mut (i64, i64), &mut Window),
         before_each: &mut dyn FnMut(i64),
     ) -> Result<Option<TriageRun>, StoreError> {
         let reference = self.reference.clone();

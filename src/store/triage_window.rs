@@ -69,7 +69,7 @@ impl Window {
         let load_from = match (self.range, self.version) {
             (Some((s, u)), Some(v)) if v == version && since >= s && until >= u => {
                 self.prune(since);
-                u.checked_add(1).unwrap_or(i64::MAX)
+                u.saturating_add(1)
             }
             _ => {
                 *self = Window::default();
