@@ -251,7 +251,7 @@ CREATE INDEX events_register ON events (register, entry_id, id) WHERE register I
     // 14 (triage-speed): a run of auto-triage loads the similarity index of its time window at
     // once (store::triage_window) instead of probing it key by key for every appeal.
     r#"
-CREATE INDEX triage_signatures_at ON triage_signatures (at);
+CREATE INDEX IF NOT EXISTS triage_signatures_at ON triage_signatures (at);
 "#,
 ];
 

@@ -226,3 +226,117 @@ impl Window {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::triage::TriageData;
+    use crate::reference::Reference;
+
+    fn triage() -> Triage {
+        let reference = Reference::embedded().expect("reference");
+        Triage::build(
+            &reference.blocks,
+            &TriageData::embedded().expect("data"),
+            &[],
+        )
+    }
+
+    fn db(path: &std::path::Path) -> Connection {
+        let c = Connection::open(path).expect("open");
+        c.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE IF NOT EXISTS appeals (id INTEGER PRIMARY KEY, block TEXT);
+             CREATE TABLE IF NOT EXISTS triage_signatures (appeal_id INTEGER PRIMARY KEY,
+                 at INTEGER NOT NULL, settlement TEXT, block TEXT, author TEXT, stems BLOB NOT NULL);",
+        )
+        .expect("schema");
+        c
+    }
+
+    fn put(c: &Connection, t: &Triage, id: i64, at: i64, text: &str) {
+        c.execute(
+            "INSERT INTO triage_signatures (appeal_id, at, author, stems) VALUES (?1, ?2, 'a', ?3)",
+            params![id, at, t.signature(text).to_blob()],
+        )
+        .expect("insert");
+    }
+
+    const TEXT: &str = "Прорвало трубу у дома, вода заливает подвал третий день";
+
+    #[test]
+    fn another_writers_commit_between_batches_is_seen() {
+        let t = triage();
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("w.db");
+        let mine = db(&path);
+        let other = db(&path);
+        put(&mine, &t, 1, 100, TEXT);
+        let mut w = Window::default();
+        w.prepare(&mine, &t, 0, 1_000).expect("prepare");
+        w.committed(&mine).expect("version");
+        let probes = t.probe_keys(&t.signature(TEXT));
+        let ids = |w: &Window| -> Vec<i64> {
+            w.similar_recent(&probes, 0, 1_000, 500, 300)
+                .iter()
+                .map(|a| a.id)
+                .collect()
+        };
+        assert_eq!(ids(&w), vec![1]);
+        // Another connection indexes an appeal inside the range already loaded.
+        put(&other, &t, 2, 200, TEXT);
+        w.prepare(&mine, &t, 0, 1_000).expect("prepare");
+        assert_eq!(
+            ids(&w),
+            vec![1, 2],
+            "reloaded after another writer's commit"
+        );
+        // Sliding on without other writers: older appeals drop out, newer ones are loaded.
+        put(&mine, &t, 3, 1_500, TEXT);
+        w.committed(&mine).expect("version");
+        w.prepare(&mine, &t, 150, 2_000).expect("prepare");
+        assert_eq!(
+            w.similar_recent(&probes, 150, 2_000, 500, 300)
+                .iter()
+                .map(|a| a.id)
+                .collect::<Vec<_>>(),
+            vec![2, 3]
+        );
+        assert_eq!(
+            w.same_author_recent("a", 0, 2_000, 200)
+                .iter()
+                .map(|a| a.id)
+                .collect::<Vec<_>>(),
+            vec![2, 3]
+        );
+    }
+
+    #[test]
+    fn per_key_limit_keeps_the_newest_like_the_sql() {
+        let t = triage();
+        let mut w = Window::default();
+        let sig = t.signature(TEXT);
+        let keys = t.index_keys(&sig);
+        for (id, at) in [(1, 10), (2, 30), (3, 20), (4, 30)] {
+            w.add(
+                Indexed {
+                    id,
+                    at,
+                    settlement: None,
+                    block: None,
+                    author: None,
+                    signature: sig.clone(),
+                },
+                &keys,
+            );
+        }
+        let probes = t.probe_keys(&sig);
+        // The newest two by (received, id) descending: 4 and 2; then by id.
+        let ids: Vec<i64> = w
+            .similar_recent(&probes, 0, 100, 2, 300)
+            .iter()
+            .map(|a| a.id)
+            .collect();
+        assert_eq!(ids, vec![2, 4]);
+    }
+}
