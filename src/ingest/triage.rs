@@ -1,7 +1,7 @@
 //! Auto-triage after import, and its resumption.
 //!
-//! A file's appeals are committed first and triaged after ([`Store::triage_pending_with`], a few
-//! hundred appeals per transaction), so a crash or a kill during triage loses nothing: the
+//! A file's appeals are committed first and triaged after ([`Store::triage_pending_with`], up to a
+//! few thousand appeals per transaction), so a crash or a kill during triage loses nothing: the
 //! appeals stay pending. Every path that imports resumes them — every
 //! [`Importer::import_file`] (a file skipped as already imported included), `mcu watch` and the
 //! console's importer at start ([`resume`]) and after each file. A failure of triage never makes

@@ -308,6 +308,10 @@ CREATE TABLE IF NOT EXISTS page_stats (
     reposts     INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (url, date)
 );
+    // 14 (triage-speed): a run of auto-triage loads the similarity index of its time window at
+    // once (store::triage_window) instead of probing it key by key for every appeal.
+    r#"
+CREATE INDEX IF NOT EXISTS triage_signatures_at ON triage_signatures (at);
 "#,
 ];
 

@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::appeals::{SaveCtx, load, save};
+use super::triage_window::Window;
 use super::{Actor, Store, StoreError, ts};
 use crate::domain::Status;
 use crate::domain::text::SearchNormalizer;
@@ -28,13 +29,17 @@ const OFFICER_SOURCES: &str = "('console', 'cli')";
 const ROWS_PER_KEY: i64 = 500;
 /// At most this many candidates (those sharing the most keys) are scored exactly.
 const MAX_CANDIDATES: usize = 300;
+/// The page cache of a triage run, in KiB (`PRAGMA cache_size` takes a negative number as KiB).
+const RUN_CACHE_KIB: i64 = -65_536;
+/// At most this many of the same author's appeals are scored for a repeat.
+const AUTHOR_ROWS: i64 = 200;
 
 /// At most this many appeals are triaged per transaction by [`Store::triage_pending_with`]:
 /// enough that a big import is not slowed by a commit per appeal…
-pub const TRIAGE_BATCH: usize = 500;
+pub const TRIAGE_BATCH: usize = 4_000;
 /// …and a transaction is committed once it has worked this long, so the other writers (consoles,
 /// another import) wait a fraction of a second at most, on a slow machine too.
-pub const TRIAGE_BATCH_TIME: std::time::Duration = std::time::Duration::from_millis(200);
+pub const TRIAGE_BATCH_TIME: std::time::Duration = std::time::Duration::from_millis(1_000);
 
 /// What one run over the pending appeals did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -192,9 +197,9 @@ fn same_author_recent(
     let ids: Vec<i64> = conn
         .prepare_cached(
             "SELECT appeal_id FROM triage_signatures WHERE author = ?1 AND at BETWEEN ?2 AND ?3 \
-             ORDER BY at LIMIT 200",
+             ORDER BY at LIMIT ?4",
         )?
-        .query_map(params![author, since, until], |r| r.get(0))?
+        .query_map(params![author, since, until, AUTHOR_ROWS], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     signatures(conn, &ids)
 }
@@ -447,7 +452,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let outcome = triage_in(&tx, &reference, t, id, actor, now)?;
+        let (outcome, _, _) = triage_in(&tx, &reference, t, id, actor, now, None)?;
         tx.commit()?;
         self.anchor_head();
         Ok(outcome)
@@ -480,6 +485,16 @@ impl Store {
         // walking past every appeal already triaged.
         let mut after = (i64::MIN, i64::MIN);
         let mut first = true;
+        // The similarity index of the run's window, in memory (see `triage_window`).
+        let mut window = Window::default();
+        // A batch dirties pages all over the index, the summaries and the audit trail: with
+        // SQLite's default 2 MiB cache they spilled into the WAL mid-transaction and were
+        // written again and again. The run's cache holds a batch's pages; restored afterwards.
+        let cache: Option<i64> = self
+            .conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .ok();
+        let _ = self.conn.pragma_update(None, "cache_size", RUN_CACHE_KIB);
         while left > 0 {
             if !first {
                 // Between two batches, a turn for the other writers (see `busy`).
@@ -487,7 +502,7 @@ impl Store {
             }
             first = false;
             let n = left.min(TRIAGE_BATCH);
-            match self.triage_batch(t, actor, now, n, &mut after, before_each) {
+            match self.triage_batch(t, actor, now, n, (&mut after, &mut window), before_each) {
                 Ok(None) => break,
                 Ok(Some(batch)) => {
                     left -= batch.outcomes.len() + batch.failed.len();
@@ -495,11 +510,16 @@ impl Store {
                     run.failed.extend(batch.failed);
                 }
                 Err(e) => {
+                    // The batch was rolled back: what it added to the window is not stored.
+                    window.forget();
                     tracing::warn!(error = %e, "auto-triage stopped; the rest stays pending");
                     run.stopped = Some(e.to_string());
                     break;
                 }
             }
+        }
+        if let Some(c) = cache {
+            let _ = self.conn.pragma_update(None, "cache_size", c);
         }
         if run.stopped.is_some() || left == 0 {
             run.pending = self.triage_pending_count().unwrap_or(0);
@@ -537,7 +557,7 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
         n: usize,
-        after: &mut (i64, i64),
+        (after, window): (&mut (i64, i64), &mut Window),
         before_each: &mut dyn FnMut(i64),
     ) -> Result<Option<TriageRun>, StoreError> {
         let reference = self.reference.clone();
@@ -556,9 +576,16 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?
             .collect::<Result<_, _>>()?;
-        if ids.is_empty() {
+        let (Some(&(_, first_at)), Some(&(_, last_at))) = (ids.first(), ids.last()) else {
             return Ok(None);
-        }
+        };
+        let settings = t.settings();
+        let reach = settings
+            .duplicates
+            .window_days
+            .max(settings.repeats.window_days)
+            .saturating_mul(86_400);
+        window.prepare(&tx, t, first_at.saturating_sub(reach), last_at)?;
         let mut batch = TriageRun::default();
         let started = std::time::Instant::now();
         let mut last = *after;
@@ -574,14 +601,16 @@ impl Store {
                 continue;
             }
             // Each appeal in a savepoint: a failure undoes only its own writes.
-            tx.execute_batch("SAVEPOINT triage_one")?;
+            tx.prepare_cached("SAVEPOINT triage_one")?.execute([])?;
+            let w = &*window;
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 before_each(id);
-                triage_in(&tx, reference, t, id, actor, now)
+                triage_in(&tx, reference, t, id, actor, now, Some(w))
             }));
             let reason = match r {
-                Ok(Ok(o)) => {
-                    tx.execute_batch("RELEASE triage_one")?;
+                Ok(Ok((o, indexed, keys))) => {
+                    tx.prepare_cached("RELEASE triage_one")?.execute([])?;
+                    window.add(indexed, &keys);
                     batch.outcomes.push(o);
                     continue;
                 }
@@ -604,6 +633,7 @@ impl Store {
             });
         }
         tx.commit()?;
+        window.committed(&self.conn)?;
         // One anchor for the batch, not one per appeal.
         self.anchor_head();
         *after = last;
@@ -724,6 +754,10 @@ fn record_failure(
 }
 
 /// The work of [`Store::triage_appeal`] inside the caller's transaction.
+///
+/// With `window` (a run over the pending appeals) the duplicate and repeat candidates come from
+/// the run's in-memory index instead of SQL queries — the same rows in the same order. Returns
+/// the appeal as indexed, with its keys, for the caller to add to that window.
 fn triage_in(
     tx: &rusqlite::Transaction<'_>,
     reference: &crate::reference::Reference,
@@ -731,7 +765,8 @@ fn triage_in(
     id: i64,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> Result<TriageOutcome, StoreError> {
+    window: Option<&Window>,
+) -> Result<(TriageOutcome, Indexed, Vec<u32>), StoreError> {
     let old = load(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("no appeal {id}")))?;
     if let Some(g) = &actor.grants
         && !g.may(crate::domain::access::Action::Triage, &old)
@@ -768,19 +803,24 @@ fn triage_in(
         signature,
     };
     let day = 86_400;
-    let mut candidates = similar_recent(
-        tx,
-        &t.probe_keys(&me.signature),
-        at - settings.duplicates.window_days * day,
-        at,
-    )?;
-    if let Some(author) = &me.author {
-        candidates.extend(same_author_recent(
-            tx,
-            author,
-            at - settings.repeats.window_days * day,
+    let probes = t.probe_keys(&me.signature);
+    let dup_since = at - settings.duplicates.window_days * day;
+    let repeat_since = at - settings.repeats.window_days * day;
+    let mut candidates = match window {
+        Some(w) => w.similar_recent(
+            &probes,
+            dup_since,
             at,
-        )?);
+            ROWS_PER_KEY as usize,
+            MAX_CANDIDATES,
+        ),
+        None => similar_recent(tx, &probes, dup_since, at)?,
+    };
+    if let Some(author) = &me.author {
+        candidates.extend(match window {
+            Some(w) => w.same_author_recent(author, repeat_since, at, AUTHOR_ROWS as usize),
+            None => same_author_recent(tx, author, repeat_since, at)?,
+        });
     }
     let mut verdict = t.judge(&me, &candidates);
     if let Some(d) = &mut verdict.duplicate_of {
@@ -848,7 +888,8 @@ fn triage_in(
         block: new.block.clone().or(me.block),
         ..me
     };
-    index(tx, &me, &t.index_keys(&me.signature), &old_keys)?;
+    let keys = t.index_keys(&me.signature);
+    index(tx, &me, &keys, &old_keys)?;
 
     let reasons = serde_json::json!({"urgent": s.urgent_reasons, "conflict": s.conflict_reasons});
     tx.prepare_cached(
@@ -874,10 +915,14 @@ fn triage_in(
         serde_json::to_string(&applied).map_err(invalid)?,
         now.timestamp(),
     ])?;
-    Ok(TriageOutcome {
-        appeal_id: id,
-        suggestion: s,
-        verdict,
-        applied,
-    })
+    Ok((
+        TriageOutcome {
+            appeal_id: id,
+            suggestion: s,
+            verdict,
+            applied,
+        },
+        me,
+        keys,
+    ))
 }
