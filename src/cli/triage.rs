@@ -46,6 +46,9 @@ pub struct EvalArgs {
     /// With --cv: write the fold of every id to this JSON file (for benches/baseline_tfidf.py)
     #[arg(long, value_name = "PATH", requires = "cv")]
     folds_out: Option<PathBuf>,
+    /// Only the appeals of this part of the file (its `split` field: train, validation, test)
+    #[arg(long, value_name = "PART")]
+    split: Option<String>,
     /// Machine-readable output
     #[arg(long)]
     json: bool,
@@ -275,8 +278,11 @@ pub fn eval(_ws: &Workspace, a: EvalArgs) -> CmdResult {
     let blocks = &reference.blocks;
     let src = std::fs::read_to_string(&a.file)
         .map_err(|e| Failure::from(format!("{}: {e}", a.file.display())))?;
-    let items = eval::parse_labelled(&src, blocks)
+    let mut items = eval::parse_labelled(&src, blocks)
         .map_err(|e| Failure::from(format!("{}: {e}", a.file.display())))?;
+    if let Some(part) = &a.split {
+        items.retain(|l| l.split.as_deref() == Some(part.as_str()));
+    }
     if items.is_empty() {
         return Err(usage(format!("{}: no labelled appeal", a.file.display())));
     }
