@@ -298,6 +298,8 @@ pub fn eval(_ws: &Workspace, a: EvalArgs) -> CmdResult {
                 t.trained_on().0,
                 a.file.display()
             );
+            let (tu, tc) = t.flag_thresholds();
+            println!("  пороги флагов (выбраны на validation): срочное {tu:.3}, конфликт {tc:.3}");
             print_report(&report, blocks);
         }
         return Ok(0);

@@ -15,7 +15,7 @@ use super::features::{Analysis, FeatureVec, hash};
 use super::model::{Method, Model, Sample, TrainParams};
 
 /// Recall on the validation part the threshold is chosen for.
-pub const TARGET_RECALL: f64 = 0.95;
+pub const TARGET_RECALL: f64 = 0.9;
 
 /// Resources whose absence makes an appeal urgent: (label, stem prefixes).
 const RESOURCES: &[(&str, &[&str])] = &[
@@ -293,7 +293,7 @@ impl FlagModel {
         if raw.iter().any(|r| r.1) && raw.iter().any(|r| !r.1) {
             m.platt = platt(&raw);
             let probs: Vec<(f32, bool)> = raw.iter().map(|(s, y)| (m.calibrate(*s), *y)).collect();
-            m.threshold = threshold_for_recall(&probs, TARGET_RECALL);
+            m.threshold = choose_threshold(&probs, TARGET_RECALL);
         }
         m
     }
@@ -337,6 +337,27 @@ fn platt(raw: &[(f32, bool)]) -> (f32, f32) {
         b -= 0.1 * gb / n;
     }
     (a, b)
+}
+
+/// The threshold with the best F2 (recall weighs four times precision) among those whose recall on
+/// `probs` is at least `target`, or, if none keeps it, the one of the best F2 overall.
+pub fn choose_threshold(probs: &[(f32, bool)], target: f64) -> f32 {
+    let mut cands: Vec<f32> = probs.iter().map(|p| p.0 - 1e-4).collect();
+    cands.sort_by(f32::total_cmp);
+    let total_pos = probs.iter().filter(|p| p.1).count().max(1) as f64;
+    let mut best: Option<(bool, f64, f32)> = None;
+    for t in cands {
+        let tp = probs.iter().filter(|p| p.1 && p.0 >= t).count() as f64;
+        let fp = probs.iter().filter(|p| !p.1 && p.0 >= t).count() as f64;
+        let recall = tp / total_pos;
+        let precision = if tp + fp > 0.0 { tp / (tp + fp) } else { 0.0 };
+        let f2 = if tp > 0.0 { 5.0 * precision * recall / (4.0 * precision + recall) } else { 0.0 };
+        let key = (recall >= target, f2, t);
+        if best.is_none_or(|b| (key.0, key.1) > (b.0, b.1)) {
+            best = Some(key);
+        }
+    }
+    best.map_or(0.5, |b| b.2.clamp(0.01, 0.99))
 }
 
 /// The highest threshold whose recall on `probs` is at least `target`.
