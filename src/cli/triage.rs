@@ -46,6 +46,10 @@ pub struct EvalArgs {
     /// With --cv: write the fold of every id to this JSON file (for benches/baseline_tfidf.py)
     #[arg(long, value_name = "PATH", requires = "cv")]
     folds_out: Option<PathBuf>,
+    /// Try this duplicate threshold (the same block) instead of triage.toml's, for choosing it on
+    /// labelled pairs; the threshold for another block stays at least as high
+    #[arg(long, value_name = "X")]
+    dup_threshold: Option<f32>,
     /// Only the appeals of this part of the file (its `split` field: train, validation, test)
     #[arg(long, value_name = "PART")]
     split: Option<String>,
@@ -286,7 +290,12 @@ pub fn eval(_ws: &Workspace, a: EvalArgs) -> CmdResult {
     if items.is_empty() {
         return Err(usage(format!("{}: no labelled appeal", a.file.display())));
     }
-    let data = TriageData::embedded()?;
+    let mut data = TriageData::embedded()?;
+    if let Some(x) = a.dup_threshold {
+        let d = &mut data.settings.duplicates;
+        d.threshold = x;
+        d.threshold_any_block = d.threshold_any_block.max(x);
+    }
     let Some(k) = a.cv else {
         let t = Triage::build(blocks, &data, &[]);
         let report = eval::evaluate(&t, blocks, &items);

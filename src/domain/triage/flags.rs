@@ -19,46 +19,159 @@ pub const TARGET_RECALL: f64 = 0.9;
 
 /// Resources whose absence makes an appeal urgent: (label, stem prefixes).
 const RESOURCES: &[(&str, &[&str])] = &[
-    ("heat", &["тепл", "отоп", "топ", "батаре", "котельн", "теплотрасс"]),
-    ("water", &["вод", "водоснабж", "водопровод", "колонк", "скважин"]),
+    (
+        "heat",
+        &["тепл", "отоп", "топ", "батар", "котельн", "теплотрасс"],
+    ),
+    (
+        "water",
+        &["вод", "водоснабж", "водопровод", "колонк", "скважин"],
+    ),
     ("power", &["свет", "электр", "электричеств", "напряж"]),
     ("gas", &["газ"]),
-    ("meds", &["лекарств", "инсулин", "препарат", "таблетк", "лекарствен"]),
+    (
+        "meds",
+        &["лекарств", "инсулин", "препарат", "таблетк", "лекарствен"],
+    ),
     ("road", &["проезд", "проехат", "дорог"]),
     ("help", &["скор", "врач", "фельдшер", "помощ"]),
 ];
 
 /// Words that negate or say something is missing or broken.
 const NEGATORS: &[&str] = &[
-    "нет", "не", "без", "ни", "нету", "отключили", "отключен", "отключено", "отключена",
-    "отключили", "пропал", "пропала", "пропало", "отрезали", "перекрыли", "кончились",
-    "закончились", "закончилось", "сломался", "сломалась", "сломан", "замерзла", "замерз",
-    "перемерзла", "лопнула", "прорвало", "прорыв", "порыв", "авария", "аварии",
+    "нет",
+    "не",
+    "без",
+    "ни",
+    "нету",
+    "отключили",
+    "отключен",
+    "отключено",
+    "отключена",
+    "отключили",
+    "пропал",
+    "пропала",
+    "пропало",
+    "отрезали",
+    "перекрыли",
+    "кончились",
+    "закончились",
+    "закончилось",
+    "сломался",
+    "сломалась",
+    "сломан",
+    "замерзла",
+    "замерз",
+    "перемерзла",
+    "лопнула",
+    "прорвало",
+    "прорыв",
+    "порыв",
+    "авария",
+    "аварии",
 ];
 
 /// Words that say something is there (after a resource: «вода есть»).
-const PRESENT: &[&str] = &["есть", "дали", "включили", "восстановили", "появилась", "появился", "идет", "работает", "топят"];
+const PRESENT: &[&str] = &[
+    "есть",
+    "горячие",
+    "горячая",
+    "теплые",
+    "работают",
+    "дали",
+    "включили",
+    "восстановили",
+    "появилась",
+    "появился",
+    "идет",
+    "работает",
+    "топят",
+];
 
 /// Who is at risk: (label, stem prefixes).
 const AT_RISK: &[(&str, &[&str])] = &[
-    ("child", &["дет", "ребен", "ребят", "малыш", "младен", "грудн", "школьник", "сын", "доч"]),
-    ("elderly", &["пожил", "бабушк", "дедушк", "пенсионер", "старик", "старушк", "ветеран", "престарел"]),
-    ("disabled", &["инвалид", "лежач", "колясоч", "больн", "онколог", "диализ", "беремен"]),
+    (
+        "child",
+        &[
+            "дет",
+            "ребен",
+            "ребят",
+            "малыш",
+            "младен",
+            "грудн",
+            "школьник",
+            "сын",
+            "доч",
+        ],
+    ),
+    (
+        "elderly",
+        &[
+            "пожил",
+            "бабушк",
+            "дедушк",
+            "пенсионер",
+            "старик",
+            "старушк",
+            "ветеран",
+            "престарел",
+        ],
+    ),
+    (
+        "disabled",
+        &[
+            "инвалид",
+            "лежач",
+            "колясоч",
+            "больн",
+            "онколог",
+            "диализ",
+            "беремен",
+        ],
+    ),
 ];
 
 /// Time units: (label, stem prefixes).
 const UNITS: &[(&str, &[&str])] = &[
     ("hour", &["час"]),
-    ("day", &["день", "дня", "дней", "сутк", "суток", "ден", "сут"]),
+    (
+        "day",
+        &["день", "дня", "дней", "сутк", "суток", "ден", "сут"],
+    ),
     ("week", &["недел"]),
     ("month", &["месяц", "месяцa"]),
     ("year", &["год", "лет"]),
 ];
 
 const ORDINALS: &[&str] = &[
-    "второй", "второе", "вторые", "вторую", "третий", "третьи", "третью", "третье", "четвертый",
-    "четвертые", "четвертую", "пятый", "пятые", "пятую", "шестой", "который", "которые", "которую",
-    "несколько", "целый", "целые", "целую", "два", "две", "три", "четыре", "пять", "неделю",
+    "второй",
+    "второе",
+    "вторые",
+    "вторую",
+    "третий",
+    "третьи",
+    "третью",
+    "третье",
+    "четвертый",
+    "четвертые",
+    "четвертую",
+    "пятый",
+    "пятые",
+    "пятую",
+    "шестой",
+    "который",
+    "которые",
+    "которую",
+    "несколько",
+    "целый",
+    "целые",
+    "целую",
+    "два",
+    "две",
+    "три",
+    "четыре",
+    "пять",
+    "неделю",
 ];
 
 fn starts(s: &str, prefixes: &[&str]) -> bool {
@@ -82,8 +195,14 @@ fn temperatures(text: &str) -> Vec<i32> {
         let Ok(n) = chars[start..i].iter().collect::<String>().parse::<i32>() else {
             continue;
         };
-        let before: String = chars[start.saturating_sub(7)..start].iter().collect::<String>().to_lowercase();
-        let after: String = chars[i..(i + 9).min(chars.len())].iter().collect::<String>().to_lowercase();
+        let before: String = chars[start.saturating_sub(7)..start]
+            .iter()
+            .collect::<String>()
+            .to_lowercase();
+        let after: String = chars[i..(i + 9).min(chars.len())]
+            .iter()
+            .collect::<String>()
+            .to_lowercase();
         let sign_minus = before.trim_end().ends_with('-')
             || before.trim_end().ends_with('−')
             || before.trim_end().ends_with('–')
@@ -97,6 +216,29 @@ fn temperatures(text: &str) -> Vec<i32> {
         }
     }
     out
+}
+
+/// Whether some resource is said to be missing, and whether some is said to be there
+/// («вода есть», «батареи горячие», «свет дали»).
+pub fn resource_states(a: &Analysis) -> (bool, bool) {
+    let words = &a.words;
+    let n = words.len();
+    let (mut missing, mut present) = (false, false);
+    for (_, prefixes) in RESOURCES {
+        for i in 0..n {
+            if !starts(&a.stems[i], prefixes) {
+                continue;
+            }
+            let lo = i.saturating_sub(3);
+            let hi = (i + 4).min(n);
+            if (lo..hi).any(|j| j != i && NEGATORS.contains(&words[j].as_str())) {
+                missing = true;
+            } else if (lo..hi).any(|j| j != i && PRESENT.contains(&words[j].as_str())) {
+                present = true;
+            }
+        }
+    }
+    (missing, present)
 }
 
 /// The cue features of one text (hashed in their own namespace), each of weight `w`.
@@ -174,7 +316,13 @@ pub fn cues(text: &str, a: &Analysis, rule: &Flag, rule_name: &str) -> Vec<(u32,
             }
         }
     }
-    for (x, y) in [("с", "утра"), ("со", "вчерашнего"), ("с", "вечера"), ("с", "ночи"), ("уже", "сутки")] {
+    for (x, y) in [
+        ("с", "утра"),
+        ("со", "вчерашнего"),
+        ("с", "вечера"),
+        ("с", "ночи"),
+        ("уже", "сутки"),
+    ] {
         if words.windows(2).any(|p| p[0] == x && p[1] == y) {
             keys.push("dur:since".into());
         }
@@ -234,7 +382,12 @@ pub fn cues(text: &str, a: &Analysis, rule: &Flag, rule_name: &str) -> Vec<(u32,
 
 /// The features of one text for a flag: the block features plus the cues.
 pub fn flag_features(base: &FeatureVec, cue_pairs: Vec<(u32, f32)>) -> FeatureVec {
-    let mut pairs: Vec<(u32, f32)> = base.idx.iter().copied().zip(base.val.iter().copied()).collect();
+    let mut pairs: Vec<(u32, f32)> = base
+        .idx
+        .iter()
+        .copied()
+        .zip(base.val.iter().copied())
+        .collect();
     pairs.extend(cue_pairs);
     FeatureVec::from_pairs(pairs)
 }
@@ -262,7 +415,11 @@ impl FlagModel {
         let negatives: f32 = train.iter().filter(|t| !t.1).map(|t| t.2).sum();
         let trained = positives > 0.0 && negatives > 0.0;
         // Balance the classes so that the rarer one is not drowned.
-        let pos_w = if trained { (negatives / positives).clamp(1.0, 4.0) } else { 1.0 };
+        let pos_w = if trained {
+            (negatives / positives).clamp(1.0, 4.0)
+        } else {
+            1.0
+        };
         let samples: Vec<Sample> = train
             .iter()
             .map(|(x, y, w)| Sample {
@@ -351,7 +508,11 @@ pub fn choose_threshold(probs: &[(f32, bool)], target: f64) -> f32 {
         let fp = probs.iter().filter(|p| !p.1 && p.0 >= t).count() as f64;
         let recall = tp / total_pos;
         let precision = if tp + fp > 0.0 { tp / (tp + fp) } else { 0.0 };
-        let f2 = if tp > 0.0 { 5.0 * precision * recall / (4.0 * precision + recall) } else { 0.0 };
+        let f2 = if tp > 0.0 {
+            5.0 * precision * recall / (4.0 * precision + recall)
+        } else {
+            0.0
+        };
         let key = (recall >= target, f2, t);
         if best.is_none_or(|b| (key.0, key.1) > (b.0, b.1)) {
             best = Some(key);
@@ -380,7 +541,10 @@ mod tests {
 
     fn keys_of(text: &str) -> Vec<u32> {
         let a = Analysis::new(&SearchNormalizer::new(), text);
-        cues(text, &a, &Flag::default(), "u").into_iter().map(|p| p.0).collect()
+        cues(text, &a, &Flag::default(), "u")
+            .into_iter()
+            .map(|p| p.0)
+            .collect()
     }
 
     fn has(text: &str, key: &str) -> bool {
@@ -397,6 +561,21 @@ mod tests {
     }
 
     #[test]
+    fn resources_there_and_missing() {
+        let st = |t: &str| resource_states(&Analysis::new(&SearchNormalizer::new(), t));
+        assert_eq!(
+            st("свет дали, спасибо, только фонарь у дома не горит"),
+            (false, true)
+        );
+        assert_eq!(st("вода есть, но ржавая"), (false, true));
+        assert_eq!(
+            st("В школе дети мёрзнут из-за щелей в окнах, хотя батареи горячие"),
+            (false, true)
+        );
+        assert_eq!(st("второй день нет воды"), (true, false));
+    }
+
+    #[test]
     fn durations_temperatures_and_people_at_risk() {
         assert!(has("второй день нет воды", "dur:day"));
         assert!(has("3 суток без света", "dur:day"));
@@ -410,7 +589,13 @@ mod tests {
 
     #[test]
     fn the_threshold_keeps_the_recall() {
-        let probs = [(0.9, true), (0.8, true), (0.3, true), (0.7, false), (0.1, false)];
+        let probs = [
+            (0.9, true),
+            (0.8, true),
+            (0.3, true),
+            (0.7, false),
+            (0.1, false),
+        ];
         let t = threshold_for_recall(&probs, 0.6);
         assert!(t <= 0.8 && t > 0.7, "{t}");
         let t = threshold_for_recall(&probs, 1.0);

@@ -725,7 +725,17 @@ impl Triage {
             }
             (raised, reasons)
         };
-        let (u, ur) = decide(&self.urgent_model, rule_u, &ux);
+        // Combined with the rules: a resource said to be there («вода есть, но ржавая») and none
+        // said to be missing is not urgent whatever the model and the other cues say.
+        let veto = {
+            let (missing, present) = flags::resource_states(a);
+            present && !missing
+        };
+        let (mut u, mut ur) = decide(&self.urgent_model, rule_u, &ux);
+        if veto {
+            u = false;
+            ur.clear();
+        }
         let (c, cr) = decide(&self.conflict_model, rule_c, &cx);
         (u, ur, c, cr)
     }
