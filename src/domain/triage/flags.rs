@@ -220,6 +220,7 @@ fn temperatures(text: &str) -> Vec<i32> {
 
 /// Whether some resource is said to be missing, and whether some is said to be there
 /// («вода есть», «батареи горячие», «свет дали»).
+#[allow(clippy::needless_range_loop)] // positions index words and stems together
 pub fn resource_states(a: &Analysis) -> (bool, bool) {
     let words = &a.words;
     let n = words.len();
@@ -242,6 +243,7 @@ pub fn resource_states(a: &Analysis) -> (bool, bool) {
 }
 
 /// The cue features of one text (hashed in their own namespace), each of weight `w`.
+#[allow(clippy::needless_range_loop)] // positions index words and stems together
 pub fn cues(text: &str, a: &Analysis, rule: &Flag, rule_name: &str) -> Vec<(u32, f32)> {
     let mut keys: Vec<String> = Vec::new();
     let words = &a.words;
