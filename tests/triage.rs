@@ -873,3 +873,46 @@ B2;im;2026-11-03 09:05;Не вывозят мусор
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["triage"]["state"], "failed", "{v}");
 }
+
+/// The held-out part of the shipped corpus: no tuning decision looked at it.
+#[test]
+fn held_out_corpus_keeps_urgent_recall() {
+    let reference = mcu::reference::Reference::embedded().unwrap();
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/triage_corpus/appeals.jsonl"
+    ))
+    .unwrap();
+    let mut items = mcu::domain::triage::eval::parse_labelled(&src, &reference.blocks).unwrap();
+    items.retain(|l| l.split.as_deref() == Some("test"));
+    assert!(items.len() >= 100, "{}", items.len());
+    let t = shipped();
+    let r = mcu::domain::triage::eval::evaluate(&t, &reference.blocks, &items);
+    let recall = r.urgent.recall.unwrap();
+    assert!(
+        recall >= 0.9,
+        "urgent recall on the held-out part: {recall:.3}"
+    );
+}
+
+/// Written misleading examples: a negation or a resource that is there is not urgent; a missing
+/// resource told in the citizen's own words, with its duration or who is at risk, is.
+#[test]
+fn learned_urgency_reads_negations_and_durations() {
+    let t = shipped();
+    let urgent = |text: &str| t.suggest(text, Some(Channel::Im), None).urgent;
+    for text in [
+        "второй день нет воды, в доме двое маленьких детей",
+        "третьи сутки не топят, в квартире +12, бабушка лежачая",
+        "в деревне нет света с ночи, у соседа кислородный аппарат",
+    ] {
+        assert!(urgent(text), "should be urgent: {text}");
+    }
+    for text in [
+        "вода есть, но ржавая, когда промоют трубы?",
+        "свет дали, спасибо, только фонарь у дома не горит",
+        "подскажите, когда будет концерт в доме культуры",
+    ] {
+        assert!(!urgent(text), "should not be urgent: {text}");
+    }
+}

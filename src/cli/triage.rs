@@ -46,6 +46,13 @@ pub struct EvalArgs {
     /// With --cv: write the fold of every id to this JSON file (for benches/baseline_tfidf.py)
     #[arg(long, value_name = "PATH", requires = "cv")]
     folds_out: Option<PathBuf>,
+    /// Try this duplicate threshold (the same block) instead of triage.toml's, for choosing it on
+    /// labelled pairs; the threshold for another block stays at least as high
+    #[arg(long, value_name = "X")]
+    dup_threshold: Option<f32>,
+    /// Only the appeals of this part of the file (its `split` field: train, validation, test)
+    #[arg(long, value_name = "PART")]
+    split: Option<String>,
     /// Machine-readable output
     #[arg(long)]
     json: bool,
@@ -275,12 +282,20 @@ pub fn eval(_ws: &Workspace, a: EvalArgs) -> CmdResult {
     let blocks = &reference.blocks;
     let src = std::fs::read_to_string(&a.file)
         .map_err(|e| Failure::from(format!("{}: {e}", a.file.display())))?;
-    let items = eval::parse_labelled(&src, blocks)
+    let mut items = eval::parse_labelled(&src, blocks)
         .map_err(|e| Failure::from(format!("{}: {e}", a.file.display())))?;
+    if let Some(part) = &a.split {
+        items.retain(|l| l.split.as_deref() == Some(part.as_str()));
+    }
     if items.is_empty() {
         return Err(usage(format!("{}: no labelled appeal", a.file.display())));
     }
-    let data = TriageData::embedded()?;
+    let mut data = TriageData::embedded()?;
+    if let Some(x) = a.dup_threshold {
+        let d = &mut data.settings.duplicates;
+        d.threshold = x;
+        d.threshold_any_block = d.threshold_any_block.max(x);
+    }
     let Some(k) = a.cv else {
         let t = Triage::build(blocks, &data, &[]);
         let report = eval::evaluate(&t, blocks, &items);
@@ -292,6 +307,8 @@ pub fn eval(_ws: &Workspace, a: EvalArgs) -> CmdResult {
                 t.trained_on().0,
                 a.file.display()
             );
+            let (tu, tc) = t.flag_thresholds();
+            println!("  пороги флагов (выбраны на validation): срочное {tu:.3}, конфликт {tc:.3}");
             print_report(&report, blocks);
         }
         return Ok(0);

@@ -274,6 +274,7 @@ impl Store {
                 block: r.get(3)?,
                 urgent: None,
                 conflict: None,
+                split: None,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

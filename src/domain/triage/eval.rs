@@ -23,6 +23,11 @@ pub struct Labelled {
     pub urgent: Option<bool>,
     pub conflict: Option<bool>,
     pub dup_group: Option<String>,
+    /// The corpus part (`train`, `validation`, `test`), if the file has one.
+    pub split: Option<String>,
+    /// Day the appeal was received, counted from any origin (for the duplicate window); without
+    /// it, all appeals of a file count as received the same day.
+    pub day: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -43,6 +48,10 @@ struct Line {
     conflict: Option<bool>,
     #[serde(default)]
     dup_group: Option<String>,
+    #[serde(default)]
+    split: Option<String>,
+    #[serde(default)]
+    day: Option<i64>,
 }
 
 /// Parses a labelled JSON Lines file; a bad line is refused with its number and reason.
@@ -79,6 +88,8 @@ pub fn parse_labelled(src: &str, blocks: &Blocks) -> Result<Vec<Labelled>, Strin
             urgent: l.urgent,
             conflict: l.conflict,
             dup_group: l.dup_group.filter(|g| !g.is_empty()),
+            split: l.split,
+            day: l.day,
         });
     }
     Ok(out)
@@ -236,6 +247,7 @@ fn to_example(l: &Labelled, blocks: &Blocks) -> Example {
         category: l.category.clone(),
         urgent: None,
         conflict: None,
+        split: None,
     }
 }
 
@@ -370,7 +382,7 @@ fn duplicate_pairs(t: &Triage, blocks: &Blocks, items: &[Labelled], outcomes: &[
         .enumerate()
         .map(|(i, (l, o))| Indexed {
             id: i as i64,
-            at: i as i64,
+            at: l.day.map_or(i as i64, |d| d * 86_400),
             settlement: l
                 .settlement
                 .as_deref()

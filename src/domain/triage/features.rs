@@ -217,7 +217,7 @@ pub struct FeatureVec {
 
 impl FeatureVec {
     /// Builds from unsorted (index, value) pairs, adding the values of repeated indexes.
-    fn from_pairs(mut pairs: Vec<(u32, f32)>) -> Self {
+    pub(crate) fn from_pairs(mut pairs: Vec<(u32, f32)>) -> Self {
         pairs.sort_unstable_by_key(|p| p.0);
         let mut idx: Vec<u32> = Vec::with_capacity(pairs.len());
         let mut val: Vec<f32> = Vec::with_capacity(pairs.len());
@@ -246,7 +246,7 @@ impl FeatureVec {
 }
 
 /// FNV-1a over a namespace byte and a string: the feature's index.
-fn hash(ns: u8, parts: &[&str]) -> u32 {
+pub(crate) fn hash(ns: u8, parts: &[&str]) -> u32 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |b: u8| {
         h ^= u64::from(b);

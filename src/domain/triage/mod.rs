@@ -14,6 +14,7 @@
 pub mod detectors;
 pub mod eval;
 pub mod features;
+pub mod flags;
 pub mod gazetteer;
 pub mod lexicon;
 pub mod limits;
@@ -40,6 +41,9 @@ use similarity::{Signature, Weights};
 pub const EMBEDDED_SETTINGS: &str = include_str!("../../../data/triage.toml");
 /// The shipped seed examples (`data/triage_seeds.jsonl`).
 pub const EMBEDDED_SEEDS: &str = include_str!("../../../data/triage_seeds.jsonl");
+/// The shipped labelled corpus (`data/triage_corpus/appeals.jsonl`): its `train` part is learnt
+/// from, its `validation` part calibrates the flags, its `test` part is only evaluated on.
+pub const EMBEDDED_CORPUS: &str = include_str!("../../../data/triage_corpus/appeals.jsonl");
 
 /// Added to the score of the block the source's own category names («Дороги» on ПОС).
 pub const CATEGORY_BONUS: f32 = 1.5;
@@ -171,6 +175,9 @@ pub struct Example {
     pub urgent: Option<bool>,
     #[serde(default)]
     pub conflict: Option<bool>,
+    /// In the shipped corpus: `train`, `validation` or `test`.
+    #[serde(default)]
+    pub split: Option<String>,
 }
 
 impl Example {
@@ -183,6 +190,7 @@ impl Example {
             category: None,
             urgent: None,
             conflict: None,
+            split: None,
         }
     }
 }
@@ -207,6 +215,8 @@ pub fn parse_examples(src: &str, file: &str) -> Result<Vec<Example>, TriageError
 pub struct TriageData {
     pub settings: Settings,
     pub seeds: Vec<Example>,
+    /// The shipped corpus (with its `split`s).
+    pub corpus: Vec<Example>,
     pub gazetteer: Gazetteer,
     pub routing: Routing,
 }
@@ -248,9 +258,11 @@ impl TriageData {
         if let Some((p, s)) = read("triage_seeds.jsonl")? {
             seeds.extend(parse_examples(&s, &p)?);
         }
+        let corpus = parse_examples(EMBEDDED_CORPUS, "data/triage_corpus/appeals.jsonl")?;
         Ok(Self {
             settings,
             seeds,
+            corpus,
             gazetteer,
             routing,
         })
@@ -334,6 +346,8 @@ pub struct Triage {
     gazetteer: Gazetteer,
     routing: Routing,
     weights: Weights,
+    urgent_model: flags::FlagModel,
+    conflict_model: flags::FlagModel,
     settings: Settings,
     seeds: usize,
     officer: usize,
@@ -387,15 +401,28 @@ impl Triage {
             .len()
             .min(data.settings.classifier.max_officer_examples)];
 
-        let mut samples = Vec::with_capacity(data.seeds.len() + officer.len());
+        let detectors = Detectors::new();
+        let corpus_train = data
+            .corpus
+            .iter()
+            .filter(|e| e.split.as_deref() == Some("train"));
+        let mut samples = Vec::with_capacity(data.seeds.len() + data.corpus.len() + officer.len());
         let mut signatures = Vec::with_capacity(data.seeds.len());
+        let mut urgent_train = Vec::new();
+        let mut conflict_train = Vec::new();
         let mut seeds = 0;
         let mut officers = 0;
-        for (e, weight, is_seed) in data.seeds.iter().map(|e| (e, 1.0, true)).chain(
-            officer
-                .iter()
-                .map(|e| (e, data.settings.classifier.officer_weight, false)),
-        ) {
+        for (e, weight, is_seed) in data
+            .seeds
+            .iter()
+            .chain(corpus_train)
+            .map(|e| (e, 1.0, true))
+            .chain(
+                officer
+                    .iter()
+                    .map(|e| (e, data.settings.classifier.officer_weight, false)),
+            )
+        {
             let Some(y) = blocks
                 .resolve(&e.block)
                 .and_then(|b| block_ids.iter().position(|id| *id == b.id))
@@ -406,6 +433,15 @@ impl Triage {
             let cat = e.category.as_deref().map(|c| Analysis::new(&normalizer, c));
             let channel = e.channel.as_deref().and_then(|c| c.parse::<Channel>().ok());
             let x = featurizer.features(&a, &lexicon, channel, cat.as_ref());
+            if e.urgent.is_some() || e.conflict.is_some() {
+                let (u, c) = flag_vectors(&detectors, &e.text, &a, &x);
+                if let Some(v) = e.urgent {
+                    urgent_train.push((u, v, weight));
+                }
+                if let Some(v) = e.conflict {
+                    conflict_train.push((c, v, weight));
+                }
+            }
             signatures.push(Signature::new(&a));
             samples.push(Sample { x, y, weight });
             if is_seed {
@@ -414,6 +450,27 @@ impl Triage {
                 officers += 1;
             }
         }
+        let mut urgent_val = Vec::new();
+        let mut conflict_val = Vec::new();
+        for e in data
+            .corpus
+            .iter()
+            .filter(|e| e.split.as_deref() == Some("validation"))
+        {
+            let a = Analysis::new(&normalizer, &e.text);
+            let cat = e.category.as_deref().map(|c| Analysis::new(&normalizer, c));
+            let channel = e.channel.as_deref().and_then(|c| c.parse::<Channel>().ok());
+            let x = featurizer.features(&a, &lexicon, channel, cat.as_ref());
+            let (u, c) = flag_vectors(&detectors, &e.text, &a, &x);
+            if let Some(v) = e.urgent {
+                urgent_val.push((u, v));
+            }
+            if let Some(v) = e.conflict {
+                conflict_val.push((c, v));
+            }
+        }
+        let urgent_model = flags::FlagModel::train(&urgent_train, &urgent_val);
+        let conflict_model = flags::FlagModel::train(&conflict_train, &conflict_val);
         let model = Model::train(block_ids.len(), &samples, &recipe.train);
         Self {
             block_ids,
@@ -422,10 +479,12 @@ impl Triage {
             lexicon,
             featurizer,
             model,
-            detectors: Detectors::new(),
+            detectors,
             gazetteer: data.gazetteer.clone(),
             routing: data.routing.clone(),
             weights: Weights::new(signatures.iter()),
+            urgent_model,
+            conflict_model,
             settings: data.settings.clone(),
             seeds,
             officer: officers,
@@ -523,16 +582,11 @@ impl Triage {
                 stems: &content,
             })
             .map(str::to_string);
-        let Flag {
-            raised: urgent,
-            reasons: urgent_reasons,
-            ..
-        } = self.detectors.urgent(text, &a);
-        let Flag {
-            raised: conflict,
-            reasons: conflict_reasons,
-            ..
-        } = self.detectors.conflict(text, &a);
+        let cat = category.map(|c| Analysis::new(&self.normalizer, c));
+        let x = self
+            .featurizer
+            .features(&a, &self.lexicon, channel, cat.as_ref());
+        let (urgent, urgent_reasons, conflict, conflict_reasons) = self.flags(text, &a, &x);
         Suggestion {
             confidence: probs.get(best).copied().unwrap_or(0.0),
             alternatives: order
@@ -648,6 +702,60 @@ impl Triage {
         verdict
     }
 
+    /// The urgent and conflict verdicts (and reasons) for an analysed text with its block features:
+    /// the learned flag where it was trained, else the rule.
+    fn flags(
+        &self,
+        text: &str,
+        a: &Analysis,
+        x: &features::FeatureVec,
+    ) -> (bool, Vec<&'static str>, bool, Vec<&'static str>) {
+        let rule_u = self.detectors.urgent(text, a);
+        let rule_c = self.detectors.conflict(text, a);
+        let ux = flags::flag_features(x, flags::cues(text, a, &rule_u, "urgent"));
+        let cx = flags::flag_features(x, flags::cues(text, a, &rule_c, "conflict"));
+        let decide = |m: &flags::FlagModel, rule: Flag, fx: &features::FeatureVec| {
+            if !m.trained {
+                return (rule.raised, rule.reasons);
+            }
+            let raised = m.probability(fx) >= m.threshold;
+            let mut reasons = if raised { rule.reasons } else { Vec::new() };
+            if raised && reasons.is_empty() {
+                reasons.push("оценка модели");
+            }
+            (raised, reasons)
+        };
+        // Combined with the rules: a resource said to be there («вода есть, но ржавая») and none
+        // said to be missing is not urgent whatever the model and the other cues say.
+        let veto = {
+            let (missing, present) = flags::resource_states(a);
+            present && !missing
+        };
+        let (mut u, mut ur) = decide(&self.urgent_model, rule_u, &ux);
+        if veto {
+            u = false;
+            ur.clear();
+        }
+        let (c, cr) = decide(&self.conflict_model, rule_c, &cx);
+        (u, ur, c, cr)
+    }
+
+    /// Calibrated probabilities of urgent and conflict for a text (for evaluation).
+    pub fn flag_probabilities(&self, text: &str, channel: Option<Channel>) -> (f32, f32) {
+        let a = Analysis::new(&self.normalizer, text);
+        let x = self.featurizer.features(&a, &self.lexicon, channel, None);
+        let (u, c) = flag_vectors(&self.detectors, text, &a, &x);
+        (
+            self.urgent_model.probability(&u),
+            self.conflict_model.probability(&c),
+        )
+    }
+
+    /// The thresholds of the urgent and conflict flags (chosen on the validation part).
+    pub fn flag_thresholds(&self) -> (f32, f32) {
+        (self.urgent_model.threshold, self.conflict_model.threshold)
+    }
+
     /// The block ids, in the order of the blocks in force.
     pub fn block_ids(&self) -> &[String] {
         &self.block_ids
@@ -663,4 +771,16 @@ impl Triage {
         let a = Analysis::new(&self.normalizer, text);
         self.probabilities(&a, channel, category)
     }
+}
+
+/// The urgent and conflict feature vectors of a text.
+fn flag_vectors(
+    d: &Detectors,
+    text: &str,
+    a: &Analysis,
+    x: &features::FeatureVec,
+) -> (features::FeatureVec, features::FeatureVec) {
+    let u = flags::flag_features(x, flags::cues(text, a, &d.urgent(text, a), "urgent"));
+    let c = flags::flag_features(x, flags::cues(text, a, &d.conflict(text, a), "conflict"));
+    (u, c)
 }
