@@ -327,7 +327,6 @@ pub(crate) fn append_created(
 
 /// Appends entries about one entry of a register (`roadmap`, `page`…), chained to the current
 /// head. Must run inside the caller's write transaction, like [`append`].
-#[allow(dead_code)]
 pub(crate) fn append_register(
     conn: &Connection,
     (register, entry_id): (&str, i64),

@@ -20,8 +20,8 @@ mod reports;
 pub mod roadmaps;
 mod schema;
 mod triage;
-mod votes;
 mod triage_window;
+mod votes;
 
 use std::path::Path;
 use std::sync::Arc;

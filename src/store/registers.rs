@@ -4,9 +4,6 @@
 //! so it lands in the same hash chain as the appeals' changes (see `audit`), with who, when,
 //! from where, the field, old → new.
 
-// The registers' modules land one by one; until each uses all of this, some of it is unused.
-#![allow(dead_code)]
-
 use chrono::{DateTime, Utc};
 use rusqlite::Transaction;
 

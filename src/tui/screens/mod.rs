@@ -29,8 +29,8 @@ pub mod main;
 pub mod pages;
 pub mod registers;
 pub mod reports;
-pub mod templates;
 pub mod roadmaps;
+pub mod templates;
 pub mod triage;
 pub mod votes;
 
