@@ -36,6 +36,10 @@ const MATRIX: &str = "
 | classify --pending            | no      | all  | all         | page  | own        | no       | no     |
 | dups                          | all     | all  | all         | all   | own        | all      | no     |
 | rank --explain                | all     | all  | all         | all   | own        | all      | no     |
+| see registers                 | yes     | yes  | yes         | yes   | yes        | yes      | no     |
+| keep registers                | no      | yes  | yes         | no    | no         | no       | no     |
+| keep the pages registry       | no      | yes  | yes         | yes   | no         | no       | no     |
+| take appeals by hand          | no      | yes  | yes         | no    | no         | no       | no     |
 ";
 
 /// Planted in the lead's appeal (R-1) and the other block's (H-1): the author, the contact, the
@@ -423,6 +427,61 @@ fn observe(ws: &Ws, login: &str) -> BTreeMap<&'static str, String> {
     put!(
         "purge old files",
         yes(ws.allowed(login, &["purge", "--before", "2020-01-01", "--dry-run"])),
+    );
+
+    // The registers: reading them, keeping roadmaps and templates, the pages registry.
+    let read = [
+        &["roadmap", "list", "--json"][..],
+        &["pages", "list", "--json"],
+        &["votes", "list", "--json"],
+        &["templates", "list", "--json"],
+    ]
+    .map(|args| ws.allowed(login, args));
+    assert!(
+        read.iter().all(|r| *r == read[0]),
+        "{login}: registers {read:?}"
+    );
+    put!("see registers", yes(read[0]));
+    let tpl = format!("t_{login}");
+    let keep = [
+        ws.allowed(login, &["roadmap", "add", "--title", "Ямы на Центральной"]),
+        ws.allowed(
+            login,
+            &[
+                "templates",
+                "add",
+                &tpl,
+                "--kind",
+                "final",
+                "--text",
+                "Яма заделана {date}.",
+            ],
+        ),
+    ];
+    assert_eq!(keep[0], keep[1], "{login}: roadmaps and templates");
+    put!("keep registers", yes(keep[0]));
+    let pages = dir_file(ws, &format!("{login}-pages.csv"));
+    std::fs::write(
+        &pages,
+        "body;platform;url;category\nАдминистрация;vk;https://vk.com/adm_okrug;флагманский\n",
+    )
+    .unwrap();
+    put!(
+        "keep the pages registry",
+        yes(ws.allowed(login, &["pages", "import", pages.to_str().unwrap()])),
+    );
+    put!(
+        "take appeals by hand",
+        yes(ws.allowed(
+            login,
+            &[
+                "add",
+                "--channel",
+                "phone",
+                "--text",
+                "Не горит фонарь у школы"
+            ],
+        )),
     );
 
     // Import last: it adds an appeal.

@@ -250,7 +250,7 @@ CREATE INDEX events_register ON events (register, entry_id, id) WHERE register I
 "#,
     // 14: interim and final answers are separate texts (see `INTERIM_ANSWERS`).
     INTERIM_ANSWERS,
-    // Votes and public discussions of ПОС (register `vote`), one row per option; and the counters
+    // 15: votes and public discussions of ПОС (register `vote`), one row per option; and the counters
     // that number appeals taken by hand (`mcu add`: `phone` → 2026-000123), never reused.
     // `IF NOT EXISTS`: a database put back to an older version by hand (the upgrade tests) keeps
     // these tables, and running this again leaves them as they are.
@@ -278,10 +278,10 @@ CREATE TABLE IF NOT EXISTS source_counters (
     value INTEGER NOT NULL
 );
 "#,
-    // Roadmaps («дорожные карты»): their measures and the appeals linked to them (see
+    // 16: roadmaps («дорожные карты»): their measures and the appeals linked to them (see
     // store::roadmaps). Dates are local `YYYY-MM-DD`; settlements a JSON array of names.
     super::roadmaps::SCHEMA,
-    // 14: the registry of official pages and their statistics.
+    // 17: the registry of official pages and their statistics.
     r#"
 CREATE TABLE IF NOT EXISTS pages (
     id            INTEGER PRIMARY KEY,
@@ -308,7 +308,8 @@ CREATE TABLE IF NOT EXISTS page_stats (
     reposts     INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (url, date)
 );
-    // 14 (triage-speed): a run of auto-triage loads the similarity index of its time window at
+"#,
+    // 18: a run of auto-triage loads the similarity index of its time window at
     // once (store::triage_window) instead of probing it key by key for every appeal.
     r#"
 CREATE INDEX IF NOT EXISTS triage_signatures_at ON triage_signatures (at);
