@@ -385,8 +385,8 @@ fn appeals_taken_by_hand_get_unique_ids_are_triaged_and_keep_names_out_of_the_lo
     };
     let a = add("Во дворе дома 5 на улице Садовой огромная яма на дороге, разбит асфальт");
     let b = add("Не вывозят мусор с контейнерной площадки уже неделю");
-    assert_eq!(a["source_id"], "2026-000001");
-    assert_eq!(b["source_id"], "2026-000002");
+    assert_eq!(a["source_id"], "mcu-2026-000001");
+    assert_eq!(b["source_id"], "mcu-2026-000002");
     assert_ne!(a["id"], b["id"]);
     assert_eq!(a["channel"], "phone");
 
@@ -414,7 +414,7 @@ fn appeals_taken_by_hand_get_unique_ids_are_triaged_and_keep_names_out_of_the_lo
     ]);
     assert_eq!(c["channel"], "other");
     assert!(c["source_id"].as_str().unwrap().ends_with("-000003"), "{c}");
-    let found = ws.json(&["show", "phone:2026-000002", "--json"]);
+    let found = ws.json(&["show", "phone:mcu-2026-000002", "--json"]);
     assert_eq!(found["id"], b["id"]);
 
     let empty = ws.run(&["add", "--channel", "phone", "--text", "  "]);

@@ -1,5 +1,5 @@
 //! Appeals taken by hand: a phone call, a visitor at the reception («личный приём», channel
-//! `other`), a letter registered by the officer. mcu makes the source id (`2026-000123`: the
+//! `other`), a letter registered by the officer. mcu makes the source id (`mcu-2026-000123`: the
 //! year and a workspace-wide counter that is never reused), the appeal goes through the same
 //! intake as an imported one ([`crate::store::ImportTx::upsert`]: created and audited with the
 //! operator) and is auto-triaged at once ([`super::triage::resume`]).
@@ -34,7 +34,7 @@ pub struct Added {
     /// The internal number.
     pub id: i64,
     pub channel: Channel,
-    /// The source id mcu made (`2026-000123`); `channel:source_id` refers to the appeal.
+    /// The source id mcu made (`mcu-2026-000123`); `channel:source_id` refers to the appeal.
     pub source_id: String,
     /// What auto-triage did right after.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -77,7 +77,7 @@ pub fn add_appeal(
     // A number an imported appeal of the channel already holds as its id is skipped.
     let source_id = loop {
         let n = tx.next_number(COUNTER)?;
-        let id = format!("{year}-{n:06}");
+        let id = format!("mcu-{year}-{n:06}");
         if !tx.has_source_id(channel, &id)? {
             break id;
         }
@@ -140,7 +140,7 @@ mod tests {
         let actor = Actor::new("petrova", "cli");
         let mut tx = s.begin_import().expect("tx");
         let imported = IncomingAppeal {
-            source_id: "2026-000002".into(),
+            source_id: "mcu-2026-000002".into(),
             received_at: now(),
             text: "Импортированное".into(),
             ..Default::default()
@@ -160,7 +160,7 @@ mod tests {
                 b.source_id.as_str(),
                 c.source_id.as_str()
             ],
-            ["2026-000001", "2026-000003", "2026-000004"]
+            ["mcu-2026-000001", "mcu-2026-000003", "mcu-2026-000004"]
         );
         let stored = s.get(b.id).expect("read").expect("found");
         assert_eq!(stored.text, "Свет");

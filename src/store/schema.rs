@@ -251,7 +251,7 @@ CREATE INDEX events_register ON events (register, entry_id, id) WHERE register I
     // 14: interim and final answers are separate texts (see `INTERIM_ANSWERS`).
     INTERIM_ANSWERS,
     // 15: votes and public discussions of ПОС (register `vote`), one row per option; and the counters
-    // that number appeals taken by hand (`mcu add`: `phone` → 2026-000123), never reused.
+    // that number appeals taken by hand (`mcu add`: `phone` → mcu-2026-000123), never reused.
     // `IF NOT EXISTS`: a database put back to an older version by hand (the upgrade tests) keeps
     // these tables, and running this again leaves them as they are.
     r#"
