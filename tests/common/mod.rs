@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod operators;
+pub mod tmux;
 
 use std::path::{Path, PathBuf};
 
