@@ -17,10 +17,9 @@ use mcu::tui::app::{App, Clock};
 use mcu::tui::console::Console;
 use mcu::tui::keymap::Keymap;
 use mcu::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 mod common;
+use common::console::{key, screen};
 
 fn now() -> DateTime<Utc> {
     chrono_tz::Europe::Moscow
@@ -114,24 +113,6 @@ fn console(db: &Path, keymap: Keymap) -> Console {
     app.env.views_path = Some(db.with_file_name("views.toml"));
     app.load().unwrap();
     Console::new(app, keymap)
-}
-
-fn screen(c: &mut Console, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| c.draw(f)).unwrap();
-    let buf = t.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..h {
-        for x in 0..w {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
-
-fn key(c: &mut Console, code: KeyCode) {
-    c.key(KeyEvent::new(code, KeyModifiers::NONE)).unwrap();
 }
 
 fn ch(c: &mut Console, s: &str) {

@@ -5,10 +5,13 @@
 
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
+mod common;
+use common::console::{key, screen};
+
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use mcu::domain::Channel;
 use mcu::ingest::IncomingAppeal;
 use mcu::reference::Reference;
@@ -17,8 +20,6 @@ use mcu::tui::app::{App, Clock};
 use mcu::tui::console::Console;
 use mcu::tui::keymap::Keymap;
 use mcu::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 /// Wednesday 02.12.2026 10:00: last week is 23.11–29.11.
 fn now() -> DateTime<Utc> {
@@ -87,24 +88,6 @@ fn setup() -> (tempfile::TempDir, Console) {
     app.env.views_path = Some(dir.path().join("views.toml"));
     app.load().unwrap();
     (dir, Console::new(app, Keymap::builtin().unwrap()))
-}
-
-fn screen(c: &mut Console, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| c.draw(f)).unwrap();
-    let buf = t.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..h {
-        for x in 0..w {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
-
-fn key(c: &mut Console, code: KeyCode) {
-    c.key(KeyEvent::new(code, KeyModifiers::NONE)).unwrap();
 }
 
 fn ch(c: &mut Console, s: &str) {

@@ -4,6 +4,9 @@
 
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
+mod common;
+use common::console::{key, screen};
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -18,8 +21,6 @@ use mcu::tui::app::{App, Clock};
 use mcu::tui::console::Console;
 use mcu::tui::keymap::Keymap;
 use mcu::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 fn at(d: u32, h: u32) -> DateTime<Utc> {
     chrono_tz::Europe::Moscow
@@ -101,24 +102,6 @@ fn console(db: &Path) -> Console {
     app.env.triage = Some(Arc::new(triage));
     app.load().unwrap();
     Console::new(app, Keymap::builtin().unwrap())
-}
-
-fn screen(c: &mut Console, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| c.draw(f)).unwrap();
-    let buf = t.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..h {
-        for x in 0..w {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
-
-fn key(c: &mut Console, code: KeyCode) {
-    c.key(KeyEvent::new(code, KeyModifiers::NONE)).unwrap();
 }
 
 fn text(c: &mut Console, s: &str) {

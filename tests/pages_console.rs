@@ -4,11 +4,14 @@
 
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
+mod common;
+use common::console::{key, screen};
+
 use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use mcu::domain::pages::{Category, Page, Platform, Stat};
 use mcu::reference::Reference;
 use mcu::store::{Actor, Store};
@@ -16,8 +19,6 @@ use mcu::tui::app::{App, Clock};
 use mcu::tui::console::Console;
 use mcu::tui::keymap::Keymap;
 use mcu::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).single().unwrap()
@@ -84,24 +85,6 @@ fn console(db: &Path) -> Console {
     );
     app.load().unwrap();
     Console::new(app, Keymap::builtin().unwrap())
-}
-
-fn screen(c: &mut Console, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| c.draw(f)).unwrap();
-    let buf = t.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..h {
-        for x in 0..w {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
-
-fn key(c: &mut Console, code: KeyCode) {
-    c.key(KeyEvent::new(code, KeyModifiers::NONE)).unwrap();
 }
 
 #[test]

@@ -5,11 +5,14 @@
 
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
+mod common;
+use common::console::{key, screen};
+
 use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use mcu::domain::Channel;
 use mcu::domain::roadmap::MeasureStatus;
 use mcu::ingest::IncomingAppeal;
@@ -21,8 +24,6 @@ use mcu::tui::console::Console;
 use mcu::tui::keymap::Keymap;
 use mcu::tui::screens::roadmaps::{RoadmapDetail, RoadmapList};
 use mcu::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 fn msk(m: u32, d: u32) -> DateTime<Utc> {
     chrono_tz::Europe::Moscow
@@ -167,24 +168,6 @@ fn console(db: &Path) -> Console {
     app.env.views_path = Some(db.with_file_name("views.toml"));
     app.load().unwrap();
     Console::new(app, Keymap::builtin().unwrap())
-}
-
-fn screen(c: &mut Console, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| c.draw(f)).unwrap();
-    let buf = t.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..h {
-        for x in 0..w {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
-
-fn key(c: &mut Console, code: KeyCode) {
-    c.key(KeyEvent::new(code, KeyModifiers::NONE)).unwrap();
 }
 
 fn ch(c: &mut Console, s: &str) {

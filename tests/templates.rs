@@ -5,6 +5,9 @@
 
 #![allow(clippy::unwrap_used)] // a panic is a failed test
 
+mod common;
+use common::console::{key, screen};
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -19,8 +22,6 @@ use mcu::tui::app::{App, Clock};
 use mcu::tui::console::Console;
 use mcu::tui::keymap::Keymap;
 use mcu::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use serde_json::Value;
 
 const NOW: &str = "2026-11-28T12:00:00+03:00";
@@ -479,24 +480,6 @@ fn console(ws: &Path) -> Console {
     app.env.views_path = Some(ws.join("views.toml"));
     app.load().unwrap();
     Console::new(app, Keymap::builtin().unwrap())
-}
-
-fn screen(c: &mut Console, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| c.draw(f)).unwrap();
-    let buf = t.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..h {
-        for x in 0..w {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
-
-fn key(c: &mut Console, code: KeyCode) {
-    c.key(KeyEvent::new(code, KeyModifiers::NONE)).unwrap();
 }
 
 fn ch(c: &mut Console, s: &str) {
