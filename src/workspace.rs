@@ -27,6 +27,10 @@ pub enum WorkspaceError {
     },
     #[error("no workspace given and no home directory found: pass --workspace DIR or set MCU_HOME")]
     NoDefault,
+    #[error(
+        "workspace {path}: no such folder (a typo?); create one with: mcu --workspace {path} init"
+    )]
+    Missing { path: String },
     #[error(transparent)]
     Reference(#[from] ReferenceError),
     #[error(transparent)]
@@ -52,6 +56,18 @@ impl Workspace {
         directories::ProjectDirs::from("", "", "mcu")
             .map(|d| d.data_dir().to_path_buf())
             .ok_or(WorkspaceError::NoDefault)
+    }
+
+    /// Opens a workspace the officer named (`--workspace DIR` or `MCU_HOME`): the folder must
+    /// exist — a typo must not silently become a new, empty workspace. Only `mcu init` (and the
+    /// demo) create one; inside an existing folder the sub-folders are still made as needed.
+    pub fn open_existing(root: &Path) -> Result<Self, WorkspaceError> {
+        if !root.is_dir() {
+            return Err(WorkspaceError::Missing {
+                path: root.display().to_string(),
+            });
+        }
+        Self::open(root)
     }
 
     /// Opens a workspace, creating its folders (and, on first use, its database) if missing.

@@ -404,3 +404,40 @@ fn a_quarantined_file_goes_by_its_error_note_not_by_its_own_old_time() {
     ));
     assert_eq!(r["files"], 0, "{r}");
 }
+
+/// A workspace the officer names must exist: `mcu --workspace /typo list` fails with the `init`
+/// hint and leaves nothing on disk; `init` makes it, after which the same command works. The same
+/// holds for `MCU_HOME`.
+#[test]
+fn a_named_workspace_that_does_not_exist_is_an_error_not_a_new_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let typo = tmp.path().join("wrokspace");
+    for args in [
+        &["list"][..],
+        &["console"][..],
+        &["stats", "--now", NOW][..],
+    ] {
+        let out = mcu(&typo, args);
+        assert!(
+            !out.status.success(),
+            "{args:?} succeeded on a missing folder"
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("no such folder"), "{args:?}: {err}");
+        assert!(err.contains("init"), "{args:?} gives no init hint: {err}");
+        assert!(!typo.exists(), "{args:?} created the mistyped folder");
+    }
+    let home = tmp.path().join("home-typo");
+    let out = Command::new(env!("CARGO_BIN_EXE_mcu"))
+        .arg("list")
+        .env("MCU_HOME", &home)
+        .env("MCU_LOG", tmp.path().join("home.log"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(!home.exists(), "MCU_HOME pointing nowhere made a workspace");
+
+    ok(&mcu(&typo, &["init"]));
+    assert!(typo.join("mcu.db").is_file());
+    ok(&mcu(&typo, &["list"]));
+}

@@ -130,3 +130,35 @@ fn the_pages_screen_lists_worst_first_opens_one_and_edits_it() {
     let s = screen(&mut c, 80, 24);
     assert!(s.contains("Официальные страницы: 2"), "{s}");
 }
+
+/// The screen checks pages with the workspace's `pages.toml` over the shipped checks, as
+/// `mcu pages check` does: a check the workspace turns off is not reported.
+#[test]
+fn the_pages_screen_uses_the_workspace_pages_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mcu.db");
+    seed(&db);
+    let mut c = console(&db);
+    key(&mut c, KeyCode::F(3));
+    assert!(screen(&mut c, 80, 24).contains("нет отметки «Госорганизация»"));
+    key(&mut c, KeyCode::Esc);
+
+    std::fs::write(dir.path().join("pages.toml"), "[checks]\nno_mark = false\n").unwrap();
+    key(&mut c, KeyCode::F(3));
+    let s = screen(&mut c, 80, 24);
+    assert!(s.contains("ok.ru/school3"), "{s}");
+    assert!(!s.contains("нет отметки «Госорганизация»"), "{s}");
+
+    std::fs::write(dir.path().join("pages.toml"), "[checks\n").unwrap();
+    key(&mut c, KeyCode::Esc);
+    key(&mut c, KeyCode::F(3));
+    let s = screen(&mut c, 80, 24);
+    assert!(
+        s.contains("pages.toml"),
+        "a broken pages.toml is named:\n{s}"
+    );
+    assert!(
+        s.contains("нет отметки «Госорганизация»"),
+        "the shipped checks meanwhile:\n{s}"
+    );
+}

@@ -205,7 +205,15 @@ fn run(cli: Cli) -> CmdResult {
         other => other,
     };
     let root = Workspace::locate(cli.workspace.as_deref())?;
-    let ws = Workspace::open(&root)?;
+    // A folder the officer named must exist; only `init` makes one (the platform default is made
+    // on first use, as nobody typed it).
+    let named =
+        cli.workspace.is_some() || std::env::var_os("MCU_HOME").is_some_and(|v| !v.is_empty());
+    let ws = if named && !matches!(command, Command::Init(_)) {
+        Workspace::open_existing(&root)?
+    } else {
+        Workspace::open(&root)?
+    };
     match command {
         Command::Console(a) => console::open(&ws, a, None),
         Command::Init(a) => init(&ws, a),

@@ -111,13 +111,7 @@ pub fn run(ws: &Workspace, a: PagesArgs) -> CmdResult {
 
 /// The check settings: the shipped ones with the workspace's `pages.toml` over them.
 pub fn settings(root: &Path) -> Result<Settings, Failure> {
-    let path = root.join("pages.toml");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => Some(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(usage(format!("{}: {e}", path.display()))),
-    };
-    Settings::layered(text.as_deref()).map_err(|e| usage(format!("{}: {e}", root.display())))
+    crate::reference::page_checks(root).map_err(|e| usage(e.to_string()))
 }
 
 /// Every page with its findings as of `now`, worst first.

@@ -38,6 +38,19 @@ pub struct ReferenceError {
     pub reason: String,
 }
 
+/// The official pages' check settings: the shipped `data/pages.toml` with the workspace's
+/// `pages.toml` in `dir` over it (what `mcu pages check` and the console's pages screen both use).
+pub fn page_checks(dir: &Path) -> Result<crate::domain::pages::checks::Settings, ReferenceError> {
+    let path = dir.join("pages.toml");
+    let text = match fs::read_to_string(&path) {
+        Ok(t) => Some(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(ReferenceError::new(path.display().to_string(), e)),
+    };
+    crate::domain::pages::checks::Settings::layered(text.as_deref())
+        .map_err(|e| ReferenceError::new(path.display().to_string(), e))
+}
+
 impl ReferenceError {
     fn new(file: impl Into<String>, reason: impl ToString) -> Self {
         Self {

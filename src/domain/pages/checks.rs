@@ -93,7 +93,10 @@ pub struct Settings {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Thresholds {
-    pub window_days: i64,
+    /// The window (days) posts are counted over for `rare_posts`.
+    pub posts_window_days: i64,
+    /// The window (days) reach is compared over for `falling_reach` (against the window before).
+    pub reach_window_days: i64,
     pub silent_days: i64,
     pub falling_reach_share: f64,
     pub check_every_days: i64,
@@ -136,7 +139,10 @@ impl Settings {
     }
 
     pub fn min_posts(&self, c: Category) -> u64 {
-        self.min_posts.get(c.id()).copied().unwrap_or(0)
+        self.min_posts
+            .get(c.id())
+            .copied()
+            .unwrap_or(DEFAULT_MIN_POSTS)
     }
 }
 
@@ -159,6 +165,9 @@ pub struct Evidence<'a> {
     /// Appeals of channel `page` on this page past their first-response deadline without one.
     pub unanswered: u64,
 }
+
+/// The minimum posts over the posts window of a category the settings do not name.
+pub const DEFAULT_MIN_POSTS: u64 = 3;
 
 /// Runs the checks that are on over one page, as of `today`; findings in [`Check::ALL`] order.
 pub fn check(page: &Page, ev: &Evidence<'_>, s: &Settings, today: NaiveDate) -> Vec<Finding> {
@@ -219,7 +228,7 @@ pub fn check(page: &Page, ev: &Evidence<'_>, s: &Settings, today: NaiveDate) -> 
     let posts: u64 = ev
         .stats
         .iter()
-        .filter(|x| in_window(x.date, 0, t.window_days))
+        .filter(|x| in_window(x.date, 0, t.posts_window_days))
         .map(|x| x.posts)
         .sum();
     let min = s.min_posts(page.category);
@@ -228,36 +237,13 @@ pub fn check(page: &Page, ev: &Evidence<'_>, s: &Settings, today: NaiveDate) -> 
             Check::RarePosts,
             format!(
                 "публикаций за {} дн.: {posts}, для категории «{}» нужно не меньше {min}",
-                t.window_days,
+                t.posts_window_days,
                 page.category.label()
             ),
         );
     }
-    let views_now: u64 = ev
-        .stats
-        .iter()
-        .filter(|x| in_window(x.date, 0, t.window_days))
-        .map(|x| x.views)
-        .sum();
-    let views_before: u64 = ev
-        .stats
-        .iter()
-        .filter(|x| in_window(x.date, t.window_days, 2 * t.window_days))
-        .map(|x| x.views)
-        .sum();
-    if views_before > 0 {
-        let drop = 1.0 - views_now as f64 / views_before as f64;
-        if drop >= t.falling_reach_share {
-            add(
-                Check::FallingReach,
-                format!(
-                    "просмотры за {} дн. упали на {:.0}%: {views_now} против {views_before} (порог {:.0}%)",
-                    t.window_days,
-                    drop * 100.0,
-                    t.falling_reach_share * 100.0
-                ),
-            );
-        }
+    if let Some(reason) = falling_reach(ev.stats, t, &in_window) {
+        add(Check::FallingReach, reason);
     }
     if !page.comments_open {
         add(Check::CommentsClosed, "комментарии закрыты".to_string());
@@ -300,6 +286,45 @@ pub fn severity(findings: &[Finding]) -> u32 {
         .filter_map(|f| Check::from_id(f.id))
         .map(Check::weight)
         .sum()
+}
+
+/// Reach fell: the views of the last `reach_window_days` summed, or the subscribers (the latest
+/// count in the window), down by `falling_reach_share` or more against the window before.
+fn falling_reach(
+    stats: &[Stat],
+    t: &Thresholds,
+    in_window: &dyn Fn(NaiveDate, i64, i64) -> bool,
+) -> Option<String> {
+    let w = t.reach_window_days;
+    let now: Vec<&Stat> = stats.iter().filter(|x| in_window(x.date, 0, w)).collect();
+    let before: Vec<&Stat> = stats
+        .iter()
+        .filter(|x| in_window(x.date, w, 2 * w))
+        .collect();
+    let drop = |now: u64, before: u64| {
+        (before > 0)
+            .then(|| (before as f64 - now as f64) / before as f64)
+            .filter(|d| *d >= t.falling_reach_share)
+    };
+    let share = t.falling_reach_share * 100.0;
+    let views_now: u64 = now.iter().map(|x| x.views).sum();
+    let views_before: u64 = before.iter().map(|x| x.views).sum();
+    if let Some(d) = drop(views_now, views_before) {
+        return Some(format!(
+            "просмотры за {w} дн. упали на {:.0}%: {views_now} против {views_before} (порог {share:.0}%)",
+            d * 100.0
+        ));
+    }
+    let latest = |v: &[&Stat]| v.iter().max_by_key(|x| x.date).map(|x| x.subscribers);
+    if let (Some(subs_now), Some(subs_before)) = (latest(&now), latest(&before))
+        && let Some(d) = drop(subs_now, subs_before)
+    {
+        return Some(format!(
+            "подписчиков за {w} дн. меньше на {:.0}%: {subs_now} против {subs_before} (порог {share:.0}%)",
+            d * 100.0
+        ));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -446,21 +471,50 @@ mod tests {
             ),
             ["not_checked"]
         );
-        // A flagship page needs more posts than the steady ten a month.
-        let f = run(
-            &Page {
-                category: Category::Flagship,
-                ..good()
-            },
-            &st,
-            0,
-        );
+        // Two posts in the last week where three are the minimum.
+        let thin: Vec<Stat> = st
+            .iter()
+            .map(|x| {
+                if x.date == today() {
+                    Stat { posts: 0, ..*x }
+                } else {
+                    *x
+                }
+            })
+            .collect();
+        let f = run(&good(), &thin, 0);
         assert_eq!(ids(&f), ["rare_posts"]);
         assert!(
-            f[0].reason.contains("10") && f[0].reason.contains("12"),
+            f[0].reason.contains("7 дн.: 2") && f[0].reason.contains("не меньше 3"),
             "{}",
             f[0].reason
         );
+        // Subscribers down a tenth, views steady: the reach falls all the same.
+        let leaving: Vec<Stat> = st
+            .iter()
+            .map(|x| {
+                if (today() - x.date).num_days() < 30 {
+                    Stat {
+                        subscribers: 900,
+                        ..*x
+                    }
+                } else {
+                    *x
+                }
+            })
+            .collect();
+        let f = run(&good(), &leaving, 0);
+        assert_eq!(ids(&f), ["falling_reach"]);
+        assert!(f[0].reason.contains("подписчиков"), "{}", f[0].reason);
+        // Down less than a tenth: nothing.
+        let fewer: Vec<Stat> = leaving
+            .iter()
+            .map(|x| Stat {
+                subscribers: x.subscribers.max(901),
+                ..*x
+            })
+            .collect();
+        assert_eq!(one(good(), &fewer, 0), Vec::<&str>::new());
         // Nothing for twenty days (and views gone with it): silent, rare, falling.
         let quiet: Vec<Stat> = st
             .iter()
@@ -501,13 +555,15 @@ mod tests {
     #[test]
     fn workspace_settings_layer_over_the_shipped_ones() {
         let s = Settings::layered(Some(
-            "[checks]\nno_mark = false\n[min_posts]\nactive = 20\n",
+            "[checks]\nno_mark = false\n[min_posts]\nactive = 20\n[thresholds]\nposts_window_days = 14\n",
         ))
         .expect("layered");
         assert!(!s.is_on(Check::NoMark));
         assert!(s.is_on(Check::NoWidgets));
         assert_eq!(s.min_posts(Category::Active), 20);
-        assert_eq!(s.min_posts(Category::Flagship), 12);
+        assert_eq!(s.min_posts(Category::Flagship), DEFAULT_MIN_POSTS);
+        assert_eq!(s.thresholds.posts_window_days, 14);
+        assert_eq!(s.thresholds.reach_window_days, 30);
         let f = check(
             &Page {
                 mark: false,

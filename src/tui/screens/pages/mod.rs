@@ -4,6 +4,7 @@
 //! the same audited store path as `mcu pages set`.
 
 use std::any::Any;
+use std::path::Path;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -29,7 +30,23 @@ pub struct PagesScreen {
 
 impl PagesScreen {
     pub fn new(env: &mut Env) -> Result<Self, StoreError> {
-        let settings = Settings::embedded().map_err(StoreError::Invalid)?;
+        // The workspace's pages.toml over the shipped checks, as `mcu pages check` reads them
+        // (an in-memory store has no workspace: the shipped ones). A broken file is named and
+        // the shipped checks are shown meanwhile.
+        let dir = env
+            .store
+            .database_path()
+            .and_then(|p| p.parent().map(Path::to_path_buf));
+        let layered = dir.map(|d| crate::reference::page_checks(&d));
+        let settings = match layered {
+            Some(Ok(s)) => s,
+            other => {
+                if let Some(Err(e)) = other {
+                    env.say(format!("{e} — показаны проверки по умолчанию"), true);
+                }
+                Settings::embedded().map_err(StoreError::Invalid)?
+            }
+        };
         let mut s = Self {
             rows: Vec::new(),
             selected: 0,
