@@ -152,6 +152,29 @@ fn demo_fills_a_workspace_through_the_import_and_reuses_it() {
     assert!(fields.contains(&"block"), "{show}");
     assert!(fields.contains(&"quality"), "{show}");
 
+    // Comments on the administration's pages that nobody answered in time show in the pages'
+    // check; pages without comments do not get the finding.
+    let check = mcu(&ws, &["pages", "check", "--json", "--now", NOW]);
+    let check: Value = serde_json::from_slice(&check.stdout).unwrap();
+    let unanswered: Vec<&str> = check
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| {
+            p["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["id"] == "unanswered_comments")
+        })
+        .map(|p| p["url"].as_str().unwrap())
+        .collect();
+    assert!(!unanswered.is_empty(), "{check}");
+    assert!(
+        unanswered.iter().all(|u| u.ends_with("/okrug_adm")),
+        "{unanswered:?}"
+    );
+
     // A second run reuses the workspace: no duplicates.
     let again = mcu(&ws, &["demo", "--summary", "--appeals", "300"]);
     assert!(String::from_utf8_lossy(&again.stdout).contains("уже заполнен"));

@@ -1044,6 +1044,7 @@ fn every_dangerous_action_is_a_triage_action() {
             "new_entry",
             "edit_entry",
             "entry_status",
+            "remove_entry",
             "link_roadmap",
             "add_appeal",
         ]

@@ -310,7 +310,7 @@ fn bad_input_is_refused_with_a_clear_message() {
         ),
         (
             &["roadmap", "unlink", "1", "pos:P1"],
-            "is not linked to roadmap 1",
+            "is neither linked to roadmap 1 nor proposed for it",
         ),
     ];
     for (args, expected) in cases {

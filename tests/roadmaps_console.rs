@@ -363,3 +363,53 @@ fn l_links_the_current_appeal_to_a_chosen_roadmap_and_the_marked_ones_to_a_new_o
     linked.sort();
     assert_eq!(linked, vec![p1, p3]);
 }
+
+/// `x` on a proposal declines it (audited, never proposed again); on a linked appeal it unlinks
+/// it (the rule does not bring it back either).
+#[test]
+fn x_declines_a_proposal_and_unlinks_a_linked_appeal() {
+    let (_d, db) = setup();
+    let p3 = open_store(&db).find("pos:P3").unwrap().id;
+    let r = open_store(&db).roadmap(2).unwrap();
+    assert!(open_store(&db).roadmap_proposals(&r).unwrap().contains(&p3));
+    let linked_before = open_store(&db).roadmap_links(2).unwrap().len();
+    assert!(linked_before > 0);
+
+    let mut c = console(&db);
+    key(&mut c, KeyCode::F(2));
+    key(&mut c, KeyCode::Enter);
+    key(&mut c, KeyCode::End);
+    ch(&mut c, "x");
+    let s = screen(&mut c, 80, 24);
+    assert!(s.contains(&format!("Предложение отклонено: №{p3}")), "{s}");
+
+    let store = open_store(&db);
+    let r = store.roadmap(2).unwrap();
+    assert!(!store.roadmap_proposals(&r).unwrap().contains(&p3));
+    assert!(
+        store
+            .roadmap_links(2)
+            .unwrap()
+            .iter()
+            .all(|l| l.appeal_id != p3),
+        "a declined proposal is not linked"
+    );
+    let h = store.register_history("roadmap", 2).unwrap();
+    assert!(
+        h.iter().any(|e| e.field == "declined"
+            && e.new.as_deref() == Some(p3.to_string().as_str())
+            && e.operator == "petrova"),
+        "{h:?}"
+    );
+    drop(store);
+
+    // The last row now is a linked appeal: x unlinks it.
+    key(&mut c, KeyCode::End);
+    ch(&mut c, "x");
+    let s = screen(&mut c, 80, 24);
+    assert!(s.contains("Отвязано от дорожной карты"), "{s}");
+    let store = open_store(&db);
+    assert_eq!(store.roadmap_links(2).unwrap().len(), linked_before - 1);
+    let r = store.roadmap(2).unwrap();
+    assert!(store.roadmap_proposals(&r).unwrap().is_empty());
+}

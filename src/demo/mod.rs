@@ -385,7 +385,14 @@ impl Generator {
             _ => Some(place.official.clone()),
         };
         let url = match channel {
-            Channel::Im | Channel::Page => Some(url(rng, place.group, i)),
+            Channel::Im => Some(url(rng, place.group, i)),
+            // Comments on the administration's own pages of the registry, so that the pages'
+            // check finds the unanswered ones (the generator's draw is still taken, to keep the
+            // rest of the demo as it was).
+            Channel::Page => {
+                let _ = url(rng, place.group, i);
+                Some(pages::comment_url(i))
+            }
             _ => None,
         };
         let (lat, lon) = if channel == Channel::Pos && address.is_some() && rng.chance(0.6) {

@@ -97,6 +97,17 @@ const PAGES: &[(&str, &str, Platform, Category, &str)] = &[
     ),
 ];
 
+/// The address of the demo's `i`-th comment on an official page: the administration's flagship
+/// pages of the registry (VK and Telegram) take the comments, as they do in life.
+pub fn comment_url(i: u64) -> String {
+    let post = 1_000 + i;
+    if i % 2 == 0 {
+        format!("https://vk.com/okrug_adm?w=wall-1_{post}")
+    } else {
+        format!("https://t.me/okrug_adm/{post}")
+    }
+}
+
 /// Fills the registry and its statistics as of `now`; how many pages.
 pub fn fill(store: &mut Store, now: DateTime<Utc>, tz: Tz) -> Result<usize, DemoError> {
     let actor = Actor::new("mcu-demo", "demo");

@@ -611,8 +611,9 @@ impl Store {
         })
     }
 
-    /// Unlinks appeals from a roadmap (audited as `linked` → nothing); the rule does not propose
-    /// them again. How many were unlinked.
+    /// Unlinks appeals from a roadmap (audited as `linked` → nothing), or declines the ones its
+    /// rule proposes (audited as `declined`); either way the rule does not propose them again.
+    /// How many were unlinked or declined; an appeal neither linked nor proposed is an error.
     pub fn unlink_appeals(
         &mut self,
         roadmap_id: i64,
@@ -620,31 +621,42 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
-        self.roadmap(roadmap_id)?;
+        let roadmap = self.roadmap(roadmap_id)?;
         let linked: Vec<i64> = self
             .roadmap_links(roadmap_id)?
             .iter()
             .map(|l| l.appeal_id)
             .collect();
+        let proposed = self.roadmap_proposals(&roadmap)?;
         for id in appeals {
-            if !linked.contains(id) {
+            if !linked.contains(id) && !proposed.contains(id) {
                 return Err(StoreError::NotFound(format!(
-                    "appeal {id} is not linked to roadmap {roadmap_id}"
+                    "appeal {id} is neither linked to roadmap {roadmap_id} nor proposed for it"
                 )));
             }
         }
         self.write_register(Action::KeepRegisters, actor, now, |w| {
             for id in appeals {
                 w.tx.execute(
-                    "UPDATE roadmap_links SET dismissed = 1, linked_by = ?3, linked_at = ?4 \
-                     WHERE roadmap_id = ?1 AND appeal_id = ?2",
-                    params![roadmap_id, id, actor.operator, now.timestamp()],
+                    "INSERT INTO roadmap_links \
+                     (roadmap_id, appeal_id, origin, linked_by, linked_at, dismissed) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, 1) \
+                     ON CONFLICT (roadmap_id, appeal_id) DO UPDATE SET dismissed = 1, \
+                     linked_by = excluded.linked_by, linked_at = excluded.linked_at",
+                    params![
+                        roadmap_id,
+                        id,
+                        LinkOrigin::Rule.id(),
+                        actor.operator,
+                        now.timestamp()
+                    ],
                 )?;
-                w.record(
-                    ROADMAP,
-                    roadmap_id,
-                    &[("linked", Some(id.to_string()), None)],
-                )?;
+                let change = if linked.contains(id) {
+                    ("linked", Some(id.to_string()), None)
+                } else {
+                    ("declined", None, Some(id.to_string()))
+                };
+                w.record(ROADMAP, roadmap_id, &[change])?;
             }
             Ok(appeals.len())
         })

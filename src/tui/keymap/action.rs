@@ -187,6 +187,9 @@ pub enum Action {
     EditEntry,
     /// In a register: change the status of the entry under the cursor.
     EntryStatus,
+    /// In a register: take the entry under the cursor out (unlink an appeal from a roadmap,
+    /// decline one its rule proposes).
+    RemoveEntry,
     /// Link the current or the marked appeals to a roadmap (a chooser).
     LinkRoadmap,
     /// Take an appeal down by hand (a call, a visitor): the form.
@@ -653,6 +656,14 @@ static ENTRY_STATUS: ActionSpec = ActionSpec::new(
 )
 .triage()
 .hinted(22, "Статус");
+static REMOVE_ENTRY: ActionSpec = ActionSpec::new(
+    "remove_entry",
+    "Убрать: отвязать обращение или отклонить предложение",
+    REGISTERS,
+    |_| Some(Action::RemoveEntry),
+)
+.triage()
+.hinted(23, "Убрать");
 static LINK_ROADMAP: ActionSpec = ActionSpec::new(
     "link_roadmap",
     "Связать с дорожной картой",
@@ -719,6 +730,7 @@ pub static CATALOGUE: &[&ActionSpec] = &[
     &NEW_ENTRY,
     &EDIT_ENTRY,
     &ENTRY_STATUS,
+    &REMOVE_ENTRY,
     &LINK_ROADMAP,
     &ADD_APPEAL,
 ];
@@ -777,6 +789,7 @@ impl Action {
             Action::NewEntry => &NEW_ENTRY,
             Action::EditEntry => &EDIT_ENTRY,
             Action::EntryStatus => &ENTRY_STATUS,
+            Action::RemoveEntry => &REMOVE_ENTRY,
             Action::LinkRoadmap => &LINK_ROADMAP,
             Action::AddAppeal => &ADD_APPEAL,
         }

@@ -154,6 +154,19 @@ impl Screen for RoadmapDetail {
                 }
                 _ => choose_roadmap_status(env, id),
             },
+            Action::RemoveEntry => match self.current_row() {
+                Some(Row::Linked(i)) => {
+                    if let Some(a) = self.links.get(i).map(|(l, _)| l.appeal_id) {
+                        super::unlink_from(env, id, a, "Отвязано от дорожной карты")?;
+                    }
+                }
+                Some(Row::Proposed(i)) => {
+                    if let Some(a) = self.proposed.get(i).map(|a| a.id) {
+                        super::unlink_from(env, id, a, "Предложение отклонено")?;
+                    }
+                }
+                _ => env.say("Убрать можно связанное или предложенное обращение", false),
+            },
             _ => return Ok(false),
         }
         Ok(true)

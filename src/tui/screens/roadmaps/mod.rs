@@ -315,6 +315,20 @@ pub fn link_to(env: &mut Env, id: i64, appeals: &[i64]) -> Result<(), StoreError
     said(env, r)
 }
 
+/// Takes one appeal out of a roadmap: unlinks it, or declines the rule's proposal (the store
+/// tells which); the rule does not propose it again.
+pub fn unlink_from(env: &mut Env, id: i64, appeal: i64, done: &str) -> Result<(), StoreError> {
+    let (actor, now) = (actor(env), env.now());
+    let r = env
+        .store
+        .unlink_appeals(id, &[appeal], &actor, now)
+        .map(|_| {
+            env.say(format!("{done}: №{appeal}"), false);
+            env.request(Effect::Saved);
+        });
+    said(env, r)
+}
+
 /// The result of a roadmaps' pop-up; `false` when the purpose is not one of theirs.
 pub fn on_result(purpose: &Purpose, value: &str, env: &mut Env) -> Result<bool, StoreError> {
     let v = value.trim();
