@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 
 use super::{CmdResult, Failure, output, usage};
 use crate::domain::access::Action;
+use crate::domain::csv_cell;
 use crate::domain::pages::checks::{self, Evidence, Finding, Settings};
 use crate::domain::pages::{Category, Page, Platform};
 use crate::ingest::pages::{self as file, Rows};
@@ -472,8 +473,10 @@ fn export(ws: &Workspace, a: ExportArgs) -> CmdResult {
             .from_path(&a.file)
             .map_err(|e| usage(format!("{shown}: {e}")))?;
         w.write_record(cols.iter().map(|c| file::russian_header(c)))?;
+        // A body such as «=HYPERLINK(…)» stays text in Excel: a formula start gets a leading `'`
+        // (read back without it by `mcu pages import`).
         for row in &rows {
-            w.write_record(row)?;
+            w.write_record(row.iter().map(|v| csv_cell::text(v).into_owned()))?;
         }
         w.flush()?;
     }

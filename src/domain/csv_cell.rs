@@ -20,6 +20,15 @@ pub fn text(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// The value behind a cell [`text`] wrote: one leading `'` before a formula start is removed,
+/// anything else is left as it is («'уже текст» stays). Used where mcu reads back its own CSV.
+pub fn untext(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(TRIGGERS) => rest,
+        _ => s,
+    }
+}
+
 /// A cell of a numeric column: a plain number (`-5`, `+3`, `-2.5`, `-2,5`) stays as it is so
 /// that the spreadsheet still sees a number; anything else is treated as [`text`].
 pub fn number(s: &str) -> Cow<'_, str> {
@@ -58,6 +67,13 @@ mod tests {
             "-5",
         ] {
             assert_eq!(text(s), format!("'{s}"), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn untext_undoes_text_only() {
+        for s in ["=1+1", "-", "@SUM(A1)", "'уже текст", "Яма", "'"] {
+            assert_eq!(untext(&text(s)), s, "{s:?}");
         }
     }
 

@@ -1,10 +1,12 @@
 //! Reading files of the official pages: the registry (one page a row) and the statistics (one
 //! page and date a row), told apart by their columns. Canonical column names and the Russian
 //! headers people use both work. A bad row is reported with its line, column and reason; the rest
-//! are read.
+//! are read. A text cell mcu's own CSV export marked with a leading `'` (it began like a
+//! formula: `domain::csv_cell`) is read back without the mark.
 
 use std::path::Path;
 
+use crate::domain::csv_cell;
 use crate::domain::pages::{Stat, normalize_url, parse_date};
 
 use super::{FileError, ImportProfiles, ReadItem, RowError, format, readers};
@@ -186,7 +188,9 @@ pub fn read(path: &Path, profiles: &ImportProfiles) -> Result<PagesFile, FileErr
         } else {
             let cells = REGISTRY_FIELDS
                 .iter()
-                .filter_map(|f| cell(f).map(|(i, v)| (*f, header(i), v.trim().to_string())))
+                .filter_map(|f| {
+                    cell(f).map(|(i, v)| (*f, header(i), csv_cell::untext(v.trim()).to_string()))
+                })
                 .filter(|(_, _, v)| !v.is_empty())
                 .collect();
             registry.push(RegistryRow {
