@@ -406,3 +406,40 @@ pub fn draw_detail(f: &mut Frame, area: Rect, env: &Env, d: &mut RoadmapDetail) 
     lines.extend(body.into_iter().skip(offset));
     f.render_widget(Paragraph::new(lines), inner);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn every_month_has_one_bar_and_a_name_within_the_width() {
+        // Started two years ago: 6 months before and 25 after, 31 in all.
+        let received = [d(2024, 8, 3), d(2025, 2, 1), d(2025, 2, 9), d(2026, 11, 5)];
+        let e = Effect::compute(d(2024, 12, 1), &received, d(2026, 12, 7), None);
+        assert_eq!(e.monthly.len(), 31);
+        // The room of the «По месяцам» line at 80 and 160 columns, and a narrow one.
+        for room in [64, 142, 20] {
+            let lines = effect_lines(&e, room);
+            assert!(lines.iter().all(|l| l.chars().count() <= room), "{lines:?}");
+            let all = lines.join("\n");
+            let bars = all.chars().filter(|c| ('▁'..='█').contains(c)).count();
+            assert_eq!(bars, 31, "{room}: {lines:?}");
+            assert!(all.contains("июн 2024: 0"), "{lines:?}");
+            assert!(all.contains("│ дек 2024: 0"), "{lines:?}");
+            assert!(all.contains("фев 2025: 2"), "{lines:?}");
+            assert!(all.contains("дек 2026: 0"), "{lines:?}");
+        }
+        // Empty months are the lowest bar, the busiest the highest.
+        assert_eq!(month_bars(&e).chars().filter(|c| *c == '█').count(), 1);
+        assert!(
+            month_bars(&e).starts_with("▁▁▅▁▁▁│▁▁█"),
+            "{}",
+            month_bars(&e)
+        );
+    }
+}
