@@ -225,7 +225,6 @@ fn one_roadmap_shows_fields_progress_effect_measures_and_appeals() {
     assert!(s.contains("исполняется") || s.contains("черновик"), "{s}");
     assert!(s.contains("слова «яма»; блок Дороги; с. Юксары"), "{s}");
     assert!(s.contains("выполнено 0 из 2 · просрочено 1"), "{s}");
-    assert!(s.contains("│ 10:0 11:0 12:1"), "{s}");
     assert!(
         s.contains("Ямочный ремонт · срок 30.11.2026 · ООО «Дорстрой» · ПРОСРОЧЕНО"),
         "{s}"
@@ -236,7 +235,7 @@ fn one_roadmap_shows_fields_progress_effect_measures_and_appeals() {
     let wide = screen(&mut c, 160, 45);
     assert!(wide.contains("Отдел дорожного хозяйства"), "{wide}");
     assert!(
-        wide.contains("не более 1 обращения в месяц — достигнута (2026-11: 0)"),
+        wide.contains("не более 1 обращения в месяц — достигнута (ноя 2026: 0)"),
         "{wide}"
     );
 
@@ -412,4 +411,43 @@ fn x_declines_a_proposal_and_unlinks_a_linked_appeal() {
     assert_eq!(store.roadmap_links(2).unwrap().len(), linked_before - 1);
     let r = store.roadmap(2).unwrap();
     assert!(store.roadmap_proposals(&r).unwrap().is_empty());
+}
+
+/// The bars of the «По месяцам» line (every sparkline bar on the screen).
+fn bars(s: &str) -> String {
+    s.chars().filter(|c| ('▁'..='█').contains(c)).collect()
+}
+
+#[test]
+fn the_effect_names_months_in_russian_with_one_bar_a_month_at_80x24_and_160x45() {
+    let (_d, db) = setup();
+    let mut c = console(&db);
+    key(&mut c, KeyCode::F(2));
+    key(&mut c, KeyCode::Enter);
+    // Six months before the start (October) through today's (December): April to December.
+    let months = [
+        "апр 2026: 0",
+        "май 2026: 0",
+        "июн 2026: 0",
+        "июл 2026: 0",
+        "авг 2026: 0",
+        "сен 2026: 1",
+        "│ окт 2026: 0",
+        "ноя 2026: 0",
+        "дек 2026: 1",
+    ];
+    for (w, h) in [(80, 24), (160, 45)] {
+        let s = screen(&mut c, w, h);
+        for m in months {
+            assert!(s.contains(m), "{w}×{h}: «{m}»\n{s}");
+        }
+        assert!(!s.contains("2026-11"), "{w}×{h}\n{s}");
+        assert!(!s.contains("04:0"), "{w}×{h}\n{s}");
+        assert!(s.contains("(ноя 2026: 0)"), "{w}×{h}\n{s}");
+        // One bar a month, the empty ones too; «│» before the start's month.
+        assert_eq!(bars(&s), "▁▁▁▁▁█▁▁█", "{w}×{h}\n{s}");
+        assert!(s.contains("▁▁▁▁▁█│▁▁█"), "{w}×{h}\n{s}");
+        // The measures and appeals still fit below.
+        assert!(s.contains("Снова яма на Школьной"), "{w}×{h}\n{s}");
+    }
 }

@@ -299,6 +299,11 @@ impl Month {
         }
     }
 
+    /// Its Russian name: «ноя 2026».
+    pub fn label_ru(self) -> String {
+        super::wording::month_year(self.year, self.month)
+    }
+
     /// Its first day.
     pub fn first_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or_default()

@@ -106,6 +106,22 @@ pub fn working_span(secs: i64) -> String {
     }
 }
 
+/// The short Russian names of the months, January first.
+pub const MONTHS_SHORT: [&str; 12] = [
+    "янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек",
+];
+
+/// A month as an officer reads it: «ноя 2026» (`month` is 1–12; another number is shown as is).
+pub fn month_year(year: i32, month: u32) -> String {
+    match month
+        .checked_sub(1)
+        .and_then(|i| MONTHS_SHORT.get(i as usize))
+    {
+        Some(name) => format!("{name} {year}"),
+        None => format!("{month:02}.{year}"),
+    }
+}
+
 /// A time in the workspace's zone, to the minute: «28.11.2026 14:05».
 pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%d.%m.%Y %H:%M").to_string()
@@ -136,6 +152,16 @@ mod tests {
         assert_eq!(working_span(8 * 3600 - 1), "7 ч");
         assert_eq!(working_span(3599), "59 мин");
         assert_eq!(working_span(0), "0 мин");
+    }
+
+    #[test]
+    fn months_read_by_their_short_russian_names() {
+        assert_eq!(month_year(2026, 1), "янв 2026");
+        assert_eq!(month_year(2026, 5), "май 2026");
+        assert_eq!(month_year(2026, 11), "ноя 2026");
+        assert_eq!(month_year(2027, 12), "дек 2027");
+        assert_eq!(month_year(2026, 13), "13.2026");
+        assert_eq!(month_year(2026, 0), "00.2026");
     }
 
     #[test]

@@ -9,8 +9,8 @@ use ratatui::widgets::Paragraph;
 
 use super::detail::{RoadmapDetail, Row};
 use super::list::RoadmapList;
-use crate::domain::roadmap::{MeasureStatus, rule_text};
-use crate::textwidth::{fit, sparkline};
+use crate::domain::roadmap::{Effect, MeasureStatus, rule_text};
+use crate::textwidth::fit;
 use crate::tui::screens::Env;
 use crate::tui::view::panel;
 
@@ -19,6 +19,62 @@ const WIDE: u16 = 120;
 
 fn ru_date(d: Option<chrono::NaiveDate>) -> String {
     d.map_or("—".into(), |d| d.format("%d.%m.%Y").to_string())
+}
+
+/// One bar per month, every month visible: an empty month is the lowest bar, the others rise
+/// with their count (the month with the most is the highest); «│» stands before the start's month.
+fn month_bars(e: &Effect) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = e.monthly.iter().map(|c| c.count).max().unwrap_or(0).max(1);
+    let mut out = String::new();
+    let mut before = true;
+    for c in &e.monthly {
+        if before && c.after {
+            out.push('│');
+            before = false;
+        }
+        let bar = if c.count == 0 {
+            BARS[0]
+        } else {
+            BARS[(1 + (c.count * (BARS.len() - 2)) / max).min(BARS.len() - 1)]
+        };
+        out.push(bar);
+    }
+    out
+}
+
+/// The effect's lines of at most `room` characters: the bars (cut into pieces when a line cannot
+/// hold them all), then each month by name with its count («│» before the start's month), as
+/// many to a line as fit.
+fn effect_lines(e: &Effect, room: usize) -> Vec<String> {
+    let room = room.max(1);
+    let bars: Vec<char> = month_bars(e).chars().collect();
+    let mut tokens: Vec<String> = bars.chunks(room).map(|c| c.iter().collect()).collect();
+    let first_after = e.monthly.iter().find(|x| x.after).map(|x| x.month);
+    tokens.extend(e.monthly.iter().map(|c| {
+        let mark = if Some(c.month) == first_after {
+            "│ "
+        } else {
+            ""
+        };
+        format!("{mark}{}: {}", c.month.label_ru(), c.count)
+    }));
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for t in tokens {
+        let need = cur.chars().count() + usize::from(!cur.is_empty()) + t.chars().count();
+        if !cur.is_empty() && need > room {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(&t);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
 }
 
 /// The first line shown so that `line` stays within `height` lines.
@@ -175,29 +231,18 @@ pub fn draw_detail(f: &mut Frame, area: Rect, env: &Env, d: &mut RoadmapDetail) 
         ),
     ]));
     if let Some(e) = &d.effect {
-        let counts: Vec<u32> = e
-            .monthly
-            .iter()
-            .map(|c| u32::try_from(c.count).unwrap_or(u32::MAX))
-            .collect();
-        // «│» marks where the roadmap starts.
-        let first_after = e.monthly.iter().find(|x| x.after).map(|x| x.month);
-        let months: Vec<String> = e
-            .monthly
-            .iter()
-            .map(|c| {
-                let bar = if Some(c.month) == first_after {
-                    "│ "
-                } else {
-                    ""
-                };
-                format!("{bar}{:02}:{}", c.month.month, c.count)
-            })
-            .collect();
-        lines.push(field(
-            "По месяцам",
-            format!("{} {}", sparkline(&counts), months.join(" ")),
-        ));
+        let room = width.saturating_sub(14);
+        for (i, text) in effect_lines(e, room).into_iter().enumerate() {
+            if i == 0 {
+                lines.push(field("По месяцам", text));
+            } else {
+                lines.push(Line::raw(format!(
+                    "{:14}{}",
+                    "",
+                    fit(&text, room).trim_end()
+                )));
+            }
+        }
         let style = match e.met {
             Some(true) => t.ok(),
             Some(false) => t.bad(),
@@ -207,9 +252,11 @@ pub fn draw_detail(f: &mut Frame, area: Rect, env: &Env, d: &mut RoadmapDetail) 
             (None, _, _) => "не задана".to_string(),
             (Some(g), None, _) => format!("{g}; полного месяца после начала ещё нет"),
             (Some(g), Some(c), Some(true)) => {
-                format!("{g} — достигнута ({}: {})", c.month, c.count)
+                format!("{g} — достигнута ({}: {})", c.month.label_ru(), c.count)
             }
-            (Some(g), Some(c), _) => format!("{g} — не достигнута ({}: {})", c.month, c.count),
+            (Some(g), Some(c), _) => {
+                format!("{g} — не достигнута ({}: {})", c.month.label_ru(), c.count)
+            }
         };
         lines.push(Line::from(vec![
             Span::styled(format!("{:<14}", "Цель"), t.dim()),
@@ -358,4 +405,41 @@ pub fn draw_detail(f: &mut Frame, area: Rect, env: &Env, d: &mut RoadmapDetail) 
     let offset = cursor_line.map_or(0, |c| scroll_to(c, 0, body_h));
     lines.extend(body.into_iter().skip(offset));
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn every_month_has_one_bar_and_a_name_within_the_width() {
+        // Started two years ago: 6 months before and 25 after, 31 in all.
+        let received = [d(2024, 8, 3), d(2025, 2, 1), d(2025, 2, 9), d(2026, 11, 5)];
+        let e = Effect::compute(d(2024, 12, 1), &received, d(2026, 12, 7), None);
+        assert_eq!(e.monthly.len(), 31);
+        // The room of the «По месяцам» line at 80 and 160 columns, and a narrow one.
+        for room in [64, 142, 20] {
+            let lines = effect_lines(&e, room);
+            assert!(lines.iter().all(|l| l.chars().count() <= room), "{lines:?}");
+            let all = lines.join("\n");
+            let bars = all.chars().filter(|c| ('▁'..='█').contains(c)).count();
+            assert_eq!(bars, 31, "{room}: {lines:?}");
+            assert!(all.contains("июн 2024: 0"), "{lines:?}");
+            assert!(all.contains("│ дек 2024: 0"), "{lines:?}");
+            assert!(all.contains("фев 2025: 2"), "{lines:?}");
+            assert!(all.contains("дек 2026: 0"), "{lines:?}");
+        }
+        // Empty months are the lowest bar, the busiest the highest.
+        assert_eq!(month_bars(&e).chars().filter(|c| *c == '█').count(), 1);
+        assert!(
+            month_bars(&e).starts_with("▁▁▅▁▁▁│▁▁█"),
+            "{}",
+            month_bars(&e)
+        );
+    }
 }
