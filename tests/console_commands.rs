@@ -108,7 +108,8 @@ fn help_lists_the_commands_with_descriptions_at_80x24() {
         seen.extend(s.lines().map(str::to_string));
         key(&mut c, KeyCode::Down);
     }
-    let rows = |needle: &str| -> Vec<&String> { seen.iter().filter(|l| l.contains(needle)).collect() };
+    let rows =
+        |needle: &str| -> Vec<&String> { seen.iter().filter(|l| l.contains(needle)).collect() };
     assert!(!rows("Команды (:)").is_empty(), "no commands section");
     for (usage, desc) in [
         (":roadmaps", "Дорожные карты"),
@@ -132,7 +133,9 @@ fn help_lists_the_commands_with_descriptions_at_80x24() {
     // Every command of the table is there.
     for cmd in COMMANDS {
         assert!(
-            rows(&format!(":{}", cmd.name)).iter().any(|l| l.contains(cmd.desc)),
+            rows(&format!(":{}", cmd.name))
+                .iter()
+                .any(|l| l.contains(cmd.desc)),
             ":{} missing from help",
             cmd.name
         );

@@ -161,10 +161,7 @@ impl Console {
         let mut help = vec![section(screen, title)];
         let commands = top.commands();
         if !commands.is_empty() {
-            help.push((
-                "Команды (:)".to_string(),
-                super::commands::help(commands),
-            ));
+            help.push(("Команды (:)".to_string(), super::commands::help(commands)));
         }
         help.extend([
             section(Context::Chooser, "Выбор из списка"),

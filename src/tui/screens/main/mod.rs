@@ -570,7 +570,8 @@ impl Screen for Main {
                 .with_text(self.incoming.filter.text.as_deref().unwrap_or("")),
             )),
             Action::Command => env.open(Popup::Input(
-                Input::new(":", false, Purpose::Command).with_completions(&crate::tui::commands::names()),
+                Input::new(":", false, Purpose::Command)
+                    .with_completions(&crate::tui::commands::names()),
             )),
             Action::Filter(kind) => self.filter(Some(kind.id()), env)?,
             Action::View(name) => self.view(name.as_deref(), env)?,
