@@ -158,12 +158,16 @@ impl Console {
                     .collect::<Vec<_>>(),
             )
         };
-        let help = vec![
-            section(screen, title),
+        let mut help = vec![section(screen, title)];
+        let commands = top.commands();
+        if !commands.is_empty() {
+            help.push(("Команды (:)".to_string(), super::commands::help(commands)));
+        }
+        help.extend([
             section(Context::Chooser, "Выбор из списка"),
             section(Context::Input, "Ввод текста"),
             section(Context::Confirm, "Подтверждение"),
-        ];
+        ]);
         Hints { bar, help }
     }
 

@@ -6,6 +6,7 @@
 
 pub mod ansi16;
 pub mod app;
+pub mod commands;
 pub mod console;
 pub mod incoming;
 pub mod keymap;

@@ -233,6 +233,11 @@ pub trait Screen {
     /// The title of its section in the help screen.
     fn help_title(&self) -> &'static str;
 
+    /// The `:` commands this screen takes (listed in help); none by default.
+    fn commands(&self) -> &'static [crate::tui::commands::Command] {
+        &[]
+    }
+
     /// Draws the screen into `area` (everything but the status line and the hint bar).
     fn draw(&mut self, f: &mut Frame, area: Rect, env: &Env);
 

@@ -30,23 +30,6 @@ pub enum Panel {
     Ranking,
 }
 
-/// The `:` commands, for completion and the message of an unknown one.
-const COMMANDS: [&str; 13] = [
-    "block",
-    "status",
-    "channel",
-    "recipient",
-    "settlement",
-    "overdue",
-    "urgent",
-    "search",
-    "clear",
-    "goto",
-    "view",
-    "refresh",
-    "messages",
-];
-
 /// The main screen's state.
 pub struct Main {
     pub focus: Panel,
@@ -387,8 +370,8 @@ impl Main {
         }
     }
 
-    /// `:` commands: `block ID`, `status S`, `channel C`, `recipient NAME`, `settlement NAME`,
-    /// `overdue`, `search WORDS`, `clear`, `goto N`, `refresh`, `q`.
+    /// `:` commands (the table in [`crate::tui::commands`]): the list's filters, `goto N`,
+    /// `view`, `refresh`, `messages`, `q`, and the screens `registers::open` knows.
     pub fn command(&mut self, line: &str, env: &mut Env) -> Result<(), StoreError> {
         let (cmd, rest) = line.split_once(' ').unwrap_or((line, ""));
         let rest = rest.trim();
@@ -457,8 +440,8 @@ impl Main {
             other if super::registers::open(other, env)? => {}
             other => env.say(
                 format!(
-                    "Неизвестная команда «{other}» (есть: {}, q)",
-                    COMMANDS.join(", ")
+                    "Неизвестная команда «{other}» (есть: {})",
+                    crate::tui::commands::names().join(", ")
                 ),
                 true,
             ),
@@ -545,6 +528,10 @@ impl Screen for Main {
         "Главный экран"
     }
 
+    fn commands(&self) -> &'static [crate::tui::commands::Command] {
+        crate::tui::commands::COMMANDS
+    }
+
     fn draw(&mut self, f: &mut Frame, area: Rect, env: &Env) {
         draw(f, area, env, self);
     }
@@ -583,7 +570,8 @@ impl Screen for Main {
                 .with_text(self.incoming.filter.text.as_deref().unwrap_or("")),
             )),
             Action::Command => env.open(Popup::Input(
-                Input::new(":", false, Purpose::Command).with_completions(&COMMANDS),
+                Input::new(":", false, Purpose::Command)
+                    .with_completions(&crate::tui::commands::names()),
             )),
             Action::Filter(kind) => self.filter(Some(kind.id()), env)?,
             Action::View(name) => self.view(name.as_deref(), env)?,
