@@ -101,7 +101,7 @@ const PAGES: &[(&str, &str, Platform, Category, &str)] = &[
 /// pages of the registry (VK and Telegram) take the comments, as they do in life.
 pub fn comment_url(i: u64) -> String {
     let post = 1_000 + i;
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         format!("https://vk.com/okrug_adm?w=wall-1_{post}")
     } else {
         format!("https://t.me/okrug_adm/{post}")
