@@ -201,6 +201,10 @@ fn roadmap_commands_give_the_json_shapes_and_count_the_effect() {
     );
     assert_eq!(s["effect"]["last_full_month"], "2026-11");
     assert_eq!(s["effect"]["met"], true);
+    // The text names the months in Russian, as the console does.
+    let text = ok(&ws, &["roadmap", "show", id, "--now", NOW]);
+    assert!(text.contains("  ноя 2026*   1"), "{text}");
+    assert!(!text.contains("2026-11"), "{text}");
 
     // Accept the proposal; list and the audit trail.
     ok(&ws, &["roadmap", "link", id, "--proposed", "--now", NOW]);

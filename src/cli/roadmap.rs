@@ -680,7 +680,7 @@ fn show(store: &Store, grants: &Grants, tz: Tz, a: ShowArgs) -> CmdResult {
     for c in &effect.monthly {
         println!(
             "  {}{} {:>3}",
-            c.month,
+            c.month.label_ru(),
             if c.after { "*" } else { " " },
             c.count
         );

@@ -429,9 +429,17 @@ pub fn verdict(e: &Effect, target: Option<Target>) -> String {
         (None, _, _) => "цель не задана".into(),
         (Some(_), None, _) => "полного месяца после начала ещё нет".into(),
         (Some(t), Some(c), Some(true)) => {
-            format!("цель ({t}) достигнута: {} — {}", c.month, c.count)
+            format!(
+                "цель ({t}) достигнута: {} — {}",
+                c.month.label_ru(),
+                c.count
+            )
         }
-        (Some(t), Some(c), _) => format!("цель ({t}) не достигнута: {} — {}", c.month, c.count),
+        (Some(t), Some(c), _) => format!(
+            "цель ({t}) не достигнута: {} — {}",
+            c.month.label_ru(),
+            c.count
+        ),
     }
 }
 
