@@ -341,11 +341,17 @@ fn a_headerless_file_leaves_nothing_of_its_rows_in_the_log() {
     assert!(!out.status.success());
     let log = std::fs::read_to_string(&ws.log).unwrap();
     assert!(log.contains("quarantined whole"), "{log}");
+    // What the lines say, without their timestamps: «555» in the nanoseconds is not a phone.
+    let said = log
+        .lines()
+        .map(|l| l.split_once(' ').map_or(l, |(_, rest)| rest))
+        .collect::<Vec<_>>()
+        .join("\n");
     for p in PLANTED
         .iter()
         .chain(&["Петров", "Яма у дома", "Центральная", "2026-11-24"])
     {
-        assert!(!log.contains(p), "«{p}» in the log:\n{log}");
+        assert!(!said.contains(p), "«{p}» in the log:\n{log}");
     }
     // Nothing lost: the file and the reason (with what it read as headers) are in quarantine.
     let q = ws.root.join("quarantine");
