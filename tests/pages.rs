@@ -198,8 +198,9 @@ fn registry_and_statistics_import_check_set_export() {
     let csv = dir.path().join("out.csv");
     ok(&mcu(ws, &["pages", "export", csv.to_str().unwrap()]));
     let text = std::fs::read_to_string(&csv).unwrap();
+    // UTF-8 with a BOM, so that Excel does not read it as Windows-1251.
     assert!(
-        text.starts_with("Наименование органа;Площадка;Ссылка;Категория"),
+        text.starts_with("\u{feff}Наименование органа;Площадка;Ссылка;Категория"),
         "{text}"
     );
     assert!(text.contains("https://ok.ru/school3"));

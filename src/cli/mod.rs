@@ -19,6 +19,7 @@ mod purge;
 mod report;
 mod roadmap;
 mod stats;
+mod table_file;
 mod templates;
 mod triage;
 mod votes;

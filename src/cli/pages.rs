@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Subcommand};
 
+use super::table_file::{self, TableFormat};
 use super::{CmdResult, Failure, output, usage};
 use crate::domain::access::Action;
-use crate::domain::csv_cell;
 use crate::domain::pages::checks::{self, Evidence, Finding, Settings};
 use crate::domain::pages::{Category, Page, Platform};
 use crate::ingest::pages::{self as file, Rows};
@@ -97,6 +97,9 @@ struct SetArgs {
 #[derive(Args, Debug)]
 struct ExportArgs {
     file: PathBuf,
+    /// xlsx or csv (default: by the file's extension, else csv)
+    #[arg(long, value_name = "F")]
+    format: Option<TableFormat>,
 }
 
 pub fn run(ws: &Workspace, a: PagesArgs) -> CmdResult {
@@ -445,41 +448,16 @@ fn export(ws: &Workspace, a: ExportArgs) -> CmdResult {
             ]
         })
         .collect();
-    let shown = a.file.display().to_string();
-    let xlsx = a
-        .file
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    if xlsx {
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet();
-        let fail = |e: rust_xlsxwriter::XlsxError| usage(format!("{shown}: {e}"));
-        for (c, h) in cols.iter().enumerate() {
-            sheet
-                .write_string(0, c as u16, file::russian_header(h))
-                .map_err(fail)?;
-        }
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                sheet
-                    .write_string(r as u32 + 1, c as u16, v)
-                    .map_err(fail)?;
-            }
-        }
-        book.save(&a.file).map_err(fail)?;
-    } else {
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .from_path(&a.file)
-            .map_err(|e| usage(format!("{shown}: {e}")))?;
-        w.write_record(cols.iter().map(|c| file::russian_header(c)))?;
-        // A body such as «=HYPERLINK(…)» stays text in Excel: a formula start gets a leading `'`
-        // (read back without it by `mcu pages import`).
-        for row in &rows {
-            w.write_record(row.iter().map(|v| csv_cell::text(v).into_owned()))?;
-        }
-        w.flush()?;
-    }
+    let header: Vec<&str> = cols.iter().map(|c| file::russian_header(c)).collect();
+    let rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
+    // A body such as «=HYPERLINK(…)» stays text in Excel (read back as it was by `mcu pages import`).
+    table_file::write(
+        &a.file,
+        TableFormat::of(a.format, &a.file),
+        "Госпаблики",
+        &header,
+        &rows,
+    )?;
     println!("{}: {} pages", a.file.display(), pages.len());
     Ok(0)
 }
