@@ -1,5 +1,5 @@
-//! `mcu roadmap add|list|show|edit|link|unlink|measure add|measure set`: the roadmaps register
-//! («дорожные карты»). Every change is audited (`mcu audit log --register roadmap`) and needs
+//! `mcu roadmap add|list|show|edit|link|unlink|measure add|measure set|export|import`: the
+//! roadmaps register («дорожные карты»). Every change is audited (`mcu audit log --register roadmap`) and needs
 //! `Action::KeepRegisters`; reading needs only to be an operator.
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,6 +16,8 @@ use crate::domain::roadmap::{
 use crate::store::roadmaps::{Link, MeasureField, NewMeasure, NewRoadmap, RoadmapField};
 use crate::store::{Actor, Store, StoreError};
 use crate::workspace::Workspace;
+
+mod files;
 
 #[derive(Args, Debug)]
 pub struct RoadmapArgs {
@@ -39,6 +41,11 @@ enum RoadmapCommand {
     Unlink(UnlinkArgs),
     /// The measures of a roadmap
     Measure(MeasureArgs),
+    /// Write the roadmaps table (one row per measure, Russian headers) to XLSX or CSV
+    Export(files::ExportArgs),
+    /// Import a roadmaps table (XLSX, CSV): roadmaps by title, measures by text, updated on
+    /// re-import
+    Import(files::ImportArgs),
 }
 
 /// The fields `add` and `edit` share.
@@ -218,21 +225,60 @@ struct MeasureSetArgs {
     json: bool,
 }
 
+/// What every handler works with: the store, the operator running mcu, the workspace's zone.
+struct Ctx {
+    store: Store,
+    grants: Grants,
+    tz: Tz,
+}
+
+impl Ctx {
+    /// `--now`, else the current time.
+    fn now(&self, arg: Option<&str>) -> Result<DateTime<Utc>, Failure> {
+        super::instant(arg, self.tz, "--now")
+    }
+
+    /// Makes one change as the operator (source `cli`) at `--now` and reports it: `report` gives
+    /// the JSON printed under `--json` and the text printed otherwise. A refusal of the store
+    /// (not allowed, not found, invalid) is exit code 1 with its text.
+    fn change<T>(
+        &mut self,
+        now: Option<&str>,
+        json: bool,
+        write: impl FnOnce(&mut Store, &Actor, DateTime<Utc>) -> Result<T, StoreError>,
+        report: impl FnOnce(&T) -> (Value, String),
+    ) -> CmdResult {
+        let now = self.now(now)?;
+        let actor = Actor::operator(self.grants.clone(), "cli");
+        let done = write(&mut self.store, &actor, now).map_err(failed)?;
+        let (v, text) = report(&done);
+        if json {
+            print_json(&v)?;
+        } else {
+            println!("{text}");
+        }
+        Ok(0)
+    }
+}
+
 /// Runs `mcu roadmap …`.
 pub fn run(ws: &Workspace, a: RoadmapArgs) -> CmdResult {
-    let (mut store, grants) = super::session(ws)?;
+    let (store, grants) = super::session(ws)?;
     let tz = store.reference().calendar.timezone();
+    let mut cx = Ctx { store, grants, tz };
     match a.command {
-        RoadmapCommand::Add(a) => add(&mut store, grants, tz, a),
-        RoadmapCommand::List(a) => list(&store, tz, a),
-        RoadmapCommand::Show(a) => show(&store, &grants, tz, a),
-        RoadmapCommand::Edit(a) => edit(&mut store, grants, tz, a),
-        RoadmapCommand::Link(a) => link(&mut store, grants, tz, a),
-        RoadmapCommand::Unlink(a) => unlink(&mut store, grants, tz, a),
+        RoadmapCommand::Add(a) => add(&mut cx, a),
+        RoadmapCommand::List(a) => list(&cx, a),
+        RoadmapCommand::Show(a) => show(&cx, a),
+        RoadmapCommand::Edit(a) => edit(&mut cx, a),
+        RoadmapCommand::Link(a) => link(&mut cx, a),
+        RoadmapCommand::Unlink(a) => unlink(&mut cx, a),
         RoadmapCommand::Measure(m) => match m.command {
-            MeasureCommand::Add(a) => measure_add(&mut store, grants, tz, a),
-            MeasureCommand::Set(a) => measure_set(&mut store, grants, tz, a),
+            MeasureCommand::Add(a) => measure_add(&mut cx, a),
+            MeasureCommand::Set(a) => measure_set(&mut cx, a),
         },
+        RoadmapCommand::Export(a) => files::export(&cx, a),
+        RoadmapCommand::Import(a) => files::import(&mut cx, a),
     }
 }
 
@@ -251,6 +297,11 @@ fn opt_date(s: &str, flag: &str) -> Result<Option<NaiveDate>, Failure> {
     } else {
         date_arg(s, flag).map(Some)
     }
+}
+
+/// A date flag of `add`: absent or `none`, no date.
+fn given_date(s: &Option<String>, flag: &str) -> Result<Option<NaiveDate>, Failure> {
+    Ok(s.as_deref().map(|d| opt_date(d, flag)).transpose()?.flatten())
 }
 
 fn opt_target(s: &str) -> Result<Option<u32>, Failure> {
@@ -272,44 +323,30 @@ fn failed(e: StoreError) -> Failure {
     }
 }
 
-fn add(store: &mut Store, grants: Grants, tz: Tz, a: AddArgs) -> CmdResult {
+fn add(cx: &mut Ctx, a: AddArgs) -> CmdResult {
     let f = a.fields;
-    let now = super::instant(f.now.as_deref(), tz, "--now")?;
     let new = NewRoadmap {
         title: a.title,
         problem: f.problem,
         block: f.block,
         settlements: f.settlements,
         responsible: f.responsible,
-        start: f
-            .start
-            .as_deref()
-            .map(|d| opt_date(d, "--start"))
-            .transpose()?
-            .flatten(),
-        due: f
-            .due
-            .as_deref()
-            .map(|d| opt_date(d, "--due"))
-            .transpose()?
-            .flatten(),
+        start: given_date(&f.start, "--start")?,
+        due: given_date(&f.due, "--due")?,
         status: f.status,
         target: f.target.as_deref().map(opt_target).transpose()?.flatten(),
         rule_words: f.rule,
     };
-    let actor = Actor::operator(grants, "cli");
-    let id = store.add_roadmap(&new, &actor, now).map_err(failed)?;
-    if f.json {
-        print_json(&json!({ "id": id }))?;
-    } else {
-        println!("дорожная карта №{id} создана");
-    }
-    Ok(0)
+    cx.change(
+        f.now.as_deref(),
+        f.json,
+        |s, actor, now| s.add_roadmap(&new, actor, now),
+        |id| (json!({ "id": id }), format!("дорожная карта №{id} создана")),
+    )
 }
 
-fn edit(store: &mut Store, grants: Grants, tz: Tz, a: EditArgs) -> CmdResult {
+fn edit(cx: &mut Ctx, a: EditArgs) -> CmdResult {
     let f = a.fields;
-    let now = super::instant(f.now.as_deref(), tz, "--now")?;
     let mut changes = Vec::new();
     if let Some(t) = a.title {
         changes.push(RoadmapField::Title(t));
@@ -353,18 +390,20 @@ fn edit(store: &mut Store, grants: Grants, tz: Tz, a: EditArgs) -> CmdResult {
              --start, --due, --status, --target or --rule",
         ));
     }
-    let actor = Actor::operator(grants, "cli");
-    let changed = store
-        .edit_roadmap(a.id, &changes, &actor, now)
-        .map_err(failed)?;
-    if f.json {
-        print_json(&json!({ "id": a.id, "changed": changed }))?;
-    } else if changed == 0 {
-        println!("дорожная карта №{}: без изменений", a.id);
-    } else {
-        println!("дорожная карта №{}: изменено полей — {changed}", a.id);
-    }
-    Ok(0)
+    let id = a.id;
+    cx.change(
+        f.now.as_deref(),
+        f.json,
+        |s, actor, now| s.edit_roadmap(id, &changes, actor, now),
+        |&changed| {
+            let text = if changed == 0 {
+                format!("дорожная карта №{id}: без изменений")
+            } else {
+                format!("дорожная карта №{id}: изменено полей — {changed}")
+            };
+            (json!({ "id": id, "changed": changed }), text)
+        },
+    )
 }
 
 /// Resolves what an officer typed into appeals they may see.
@@ -381,17 +420,18 @@ fn appeal_ids(store: &Store, grants: &Grants, refs: &[String]) -> Result<Vec<i64
         .collect()
 }
 
-fn link(store: &mut Store, grants: Grants, tz: Tz, a: LinkArgs) -> CmdResult {
-    let now = super::instant(a.now.as_deref(), tz, "--now")?;
-    let roadmap = store.roadmap(a.id).map_err(failed)?;
-    let mut ids = appeal_ids(store, &grants, &a.appeals)?;
+fn link(cx: &mut Ctx, a: LinkArgs) -> CmdResult {
+    cx.now(a.now.as_deref())?;
+    let roadmap = cx.store.roadmap(a.id).map_err(failed)?;
+    let mut ids = appeal_ids(&cx.store, &cx.grants, &a.appeals)?;
     if a.proposed {
         // Only what this operator may see (a block lead: their blocks).
-        for id in store.roadmap_proposals(&roadmap).map_err(failed)? {
-            if store
+        for id in cx.store.roadmap_proposals(&roadmap).map_err(failed)? {
+            if cx
+                .store
                 .get(id)
                 .map_err(failed)?
-                .is_some_and(|a| grants.may_see(&a))
+                .is_some_and(|a| cx.grants.may_see(&a))
             {
                 ids.push(id);
             }
@@ -402,58 +442,59 @@ fn link(store: &mut Store, grants: Grants, tz: Tz, a: LinkArgs) -> CmdResult {
             "nothing to link: give appeals (1234 or pos:12050000001) or --proposed",
         ));
     }
-    let actor = Actor::operator(grants, "cli");
-    let linked = store
-        .link_appeals(a.id, &ids, &actor, now)
-        .map_err(failed)?;
-    if a.json {
-        print_json(&json!({ "id": a.id, "linked": linked }))?;
-    } else {
-        println!("дорожная карта №{}: связано обращений — {linked}", a.id);
-    }
-    Ok(0)
+    let id = a.id;
+    cx.change(
+        a.now.as_deref(),
+        a.json,
+        |s, actor, now| s.link_appeals(id, &ids, actor, now),
+        |linked| {
+            (
+                json!({ "id": id, "linked": linked }),
+                format!("дорожная карта №{id}: связано обращений — {linked}"),
+            )
+        },
+    )
 }
 
-fn unlink(store: &mut Store, grants: Grants, tz: Tz, a: UnlinkArgs) -> CmdResult {
-    let now = super::instant(a.now.as_deref(), tz, "--now")?;
-    store.roadmap(a.id).map_err(failed)?;
-    let ids = appeal_ids(store, &grants, &a.appeals)?;
-    let actor = Actor::operator(grants, "cli");
-    let n = store
-        .unlink_appeals(a.id, &ids, &actor, now)
-        .map_err(failed)?;
-    if a.json {
-        print_json(&json!({ "id": a.id, "unlinked": n }))?;
-    } else {
-        println!("дорожная карта №{}: отвязано обращений — {n}", a.id);
-    }
-    Ok(0)
+fn unlink(cx: &mut Ctx, a: UnlinkArgs) -> CmdResult {
+    cx.now(a.now.as_deref())?;
+    cx.store.roadmap(a.id).map_err(failed)?;
+    let ids = appeal_ids(&cx.store, &cx.grants, &a.appeals)?;
+    let id = a.id;
+    cx.change(
+        a.now.as_deref(),
+        a.json,
+        |s, actor, now| s.unlink_appeals(id, &ids, actor, now),
+        |n| {
+            (
+                json!({ "id": id, "unlinked": n }),
+                format!("дорожная карта №{id}: отвязано обращений — {n}"),
+            )
+        },
+    )
 }
 
-fn measure_add(store: &mut Store, grants: Grants, tz: Tz, a: MeasureAddArgs) -> CmdResult {
-    let now = super::instant(a.now.as_deref(), tz, "--now")?;
+fn measure_add(cx: &mut Ctx, a: MeasureAddArgs) -> CmdResult {
     let new = NewMeasure {
         text: a.text,
         responsible: a.responsible,
-        due: a
-            .due
-            .as_deref()
-            .map(|d| opt_date(d, "--due"))
-            .transpose()?
-            .flatten(),
+        due: given_date(&a.due, "--due")?,
     };
-    let actor = Actor::operator(grants, "cli");
-    let n = store.add_measure(a.id, &new, &actor, now).map_err(failed)?;
-    if a.json {
-        print_json(&json!({ "id": a.id, "n": n }))?;
-    } else {
-        println!("дорожная карта №{}: мероприятие {n} добавлено", a.id);
-    }
-    Ok(0)
+    let id = a.id;
+    cx.change(
+        a.now.as_deref(),
+        a.json,
+        |s, actor, now| s.add_measure(id, &new, actor, now),
+        |n| {
+            (
+                json!({ "id": id, "n": n }),
+                format!("дорожная карта №{id}: мероприятие {n} добавлено"),
+            )
+        },
+    )
 }
 
-fn measure_set(store: &mut Store, grants: Grants, tz: Tz, a: MeasureSetArgs) -> CmdResult {
-    let now = super::instant(a.now.as_deref(), tz, "--now")?;
+fn measure_set(cx: &mut Ctx, a: MeasureSetArgs) -> CmdResult {
     let mut changes = Vec::new();
     if let Some(s) = a.status {
         changes.push(MeasureField::Status(s));
@@ -475,19 +516,18 @@ fn measure_set(store: &mut Store, grants: Grants, tz: Tz, a: MeasureSetArgs) -> 
             "nothing to change: give --status, --note, --text, --responsible or --due",
         ));
     }
-    let actor = Actor::operator(grants, "cli");
-    let changed = store
-        .set_measure(a.id, a.n, &changes, &actor, now)
-        .map_err(failed)?;
-    if a.json {
-        print_json(&json!({ "id": a.id, "n": a.n, "changed": changed }))?;
-    } else {
-        println!(
-            "дорожная карта №{}, мероприятие {}: изменено полей — {changed}",
-            a.id, a.n
-        );
-    }
-    Ok(0)
+    let (id, n) = (a.id, a.n);
+    cx.change(
+        a.now.as_deref(),
+        a.json,
+        |s, actor, now| s.set_measure(id, n, &changes, actor, now),
+        |changed| {
+            (
+                json!({ "id": id, "n": n, "changed": changed }),
+                format!("дорожная карта №{id}, мероприятие {n}: изменено полей — {changed}"),
+            )
+        },
+    )
 }
 
 fn date_json(d: Option<NaiveDate>) -> Value {
@@ -504,8 +544,9 @@ fn today(now: DateTime<Utc>, tz: Tz) -> NaiveDate {
     now.with_timezone(&tz).date_naive()
 }
 
-fn list(store: &Store, tz: Tz, a: ListArgs) -> CmdResult {
-    let now = super::instant(a.now.as_deref(), tz, "--now")?;
+fn list(cx: &Ctx, a: ListArgs) -> CmdResult {
+    let (store, tz) = (&cx.store, cx.tz);
+    let now = cx.now(a.now.as_deref())?;
     let day = today(now, tz);
     let mut rows = Vec::new();
     for r in store.roadmaps().map_err(failed)? {
@@ -592,8 +633,9 @@ fn effect_json(e: &Effect, r: &Roadmap) -> Value {
     })
 }
 
-fn show(store: &Store, grants: &Grants, tz: Tz, a: ShowArgs) -> CmdResult {
-    let now = super::instant(a.now.as_deref(), tz, "--now")?;
+fn show(cx: &Ctx, a: ShowArgs) -> CmdResult {
+    let (store, grants, tz) = (&cx.store, &cx.grants, cx.tz);
+    let now = cx.now(a.now.as_deref())?;
     let day = today(now, tz);
     let r = store.roadmap(a.id).map_err(failed)?;
     let measures = store.measures(r.id).map_err(failed)?;

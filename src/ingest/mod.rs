@@ -12,6 +12,7 @@ pub mod profile;
 pub mod readers;
 pub mod record;
 pub mod retention;
+pub mod roadmaps;
 pub mod triage;
 pub mod values;
 pub mod votes;

@@ -172,6 +172,10 @@ struct ProfileFile {
     /// (`crate::ingest::pages::FIELDS`).
     #[serde(default)]
     page_headers: BTreeMap<String, Vec<String>>,
+    /// Headers of the roadmaps table (`mcu roadmap import`), per canonical column
+    /// (`crate::ingest::roadmaps::FIELDS`).
+    #[serde(default)]
+    roadmap_headers: BTreeMap<String, Vec<String>>,
 }
 
 /// Header aliases and value words in force (the shipped `data/import_profiles.toml` plus the
@@ -193,6 +197,8 @@ pub struct ImportProfiles {
     vote_headers: HashMap<String, VoteField>,
     /// Header key → canonical column of the official pages' files.
     page_headers: HashMap<String, &'static str>,
+    /// Header key → canonical column of the roadmaps table.
+    roadmap_headers: HashMap<String, &'static str>,
 }
 
 impl Default for ImportProfiles {
@@ -229,7 +235,11 @@ impl ImportProfiles {
             qualities: HashMap::new(),
             vote_headers: HashMap::new(),
             page_headers: HashMap::new(),
+            roadmap_headers: HashMap::new(),
         };
+        for f in super::roadmaps::FIELDS {
+            p.roadmap_headers.insert(header_key(f), f);
+        }
         for f in super::pages::FIELDS {
             p.page_headers.insert(header_key(f), f);
         }
@@ -291,6 +301,7 @@ impl ImportProfiles {
         self.qualities.extend(other.qualities);
         self.vote_headers.extend(other.vote_headers);
         self.page_headers.extend(other.page_headers);
+        self.roadmap_headers.extend(other.roadmap_headers);
     }
 
     /// The canonical column of an official pages' file a header means, if any.
@@ -298,9 +309,35 @@ impl ImportProfiles {
         self.page_headers.get(&header_key(header)).copied()
     }
 
+    /// The canonical column of a roadmaps table a header means, if any.
+    pub fn roadmap_field(&self, header: &str) -> Option<&'static str> {
+        self.roadmap_headers.get(&header_key(header)).copied()
+    }
+
     fn merge_toml(&mut self, src: &str) -> Result<(), ProfileError> {
         let file: ProfileFile =
             toml::from_str(src).map_err(|e| ProfileError(e.to_string().trim().to_string()))?;
+
+        for (name, list) in &file.roadmap_headers {
+            let Some(field) = super::roadmaps::FIELDS
+                .iter()
+                .find(|f| **f == name.as_str())
+            else {
+                return Err(ProfileError(format!(
+                    "[roadmap_headers]: unknown column «{name}» (known: {})",
+                    super::roadmaps::FIELDS.join(", ")
+                )));
+            };
+            for alias in list {
+                let key = header_key(alias);
+                if key.is_empty() {
+                    return Err(ProfileError(format!(
+                        "[roadmap_headers]: an empty header alias under «{name}»"
+                    )));
+                }
+                self.roadmap_headers.insert(key, field);
+            }
+        }
 
         for (name, list) in &file.page_headers {
             let Some(field) = super::pages::FIELDS.iter().find(|f| **f == name.as_str()) else {
