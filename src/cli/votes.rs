@@ -1,4 +1,4 @@
-//! `mcu votes import|list|show`: the register of ПОС votes, surveys and public discussions.
+//! `mcu votes import|list|show|export`: the register of ПОС votes, surveys and public discussions.
 
 use std::path::PathBuf;
 
@@ -7,8 +7,9 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use super::output::{fit, json_time, print_json, short};
+use super::table_file::{self, TableFormat};
 use super::{CmdResult, EXIT_QUARANTINED};
-use crate::domain::votes::Vote;
+use crate::domain::votes::{Vote, VoteField};
 use crate::ingest::votes::{VoteImportReport, import_votes};
 use crate::store::Actor;
 use crate::workspace::Workspace;
@@ -28,6 +29,8 @@ enum VotesAction {
     List(ListArgs),
     /// Show one vote: options with shares, the leader, participants, comments
     Show(ShowArgs),
+    /// Write the votes to XLSX or CSV, one row per option, in the columns `import` reads
+    Export(ExportArgs),
 }
 
 #[derive(Args, Debug)]
@@ -61,12 +64,95 @@ struct ShowArgs {
     json: bool,
 }
 
+#[derive(Args, Debug)]
+struct ExportArgs {
+    /// The file to write
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+    /// xlsx or csv (default: by the file's extension, else csv)
+    #[arg(long, value_name = "F")]
+    format: Option<TableFormat>,
+}
+
 pub fn run(ws: &Workspace, a: VotesArgs) -> CmdResult {
     match a.action {
         VotesAction::Import(a) => import(ws, a),
         VotesAction::List(a) => list(ws, a),
         VotesAction::Show(a) => show(ws, a),
+        VotesAction::Export(a) => export(ws, a),
     }
+}
+
+/// The columns of the export: a vote's own, then the option's (the canonical columns of the
+/// import; the comments are appeals, exported with `mcu export`).
+const EXPORT_COLUMNS: [VoteField; 9] = [
+    VoteField::VoteId,
+    VoteField::Title,
+    VoteField::Kind,
+    VoteField::StartedAt,
+    VoteField::EndedAt,
+    VoteField::Settlement,
+    VoteField::Option,
+    VoteField::Votes,
+    VoteField::Participants,
+];
+
+/// The header the export writes for a column (the first of the shipped `[vote_headers]`).
+fn export_header(f: VoteField) -> &'static str {
+    match f {
+        VoteField::VoteId => "Номер голосования",
+        VoteField::Title => "Название",
+        VoteField::Kind => "Вид",
+        VoteField::StartedAt => "Дата начала",
+        VoteField::EndedAt => "Дата окончания",
+        VoteField::Settlement => "Населённый пункт",
+        VoteField::Option => "Вариант ответа",
+        VoteField::Votes => "Голосов",
+        VoteField::Participants => "Участников",
+        other => other.name(),
+    }
+}
+
+fn export(ws: &Workspace, a: ExportArgs) -> CmdResult {
+    let (store, _) = super::session(ws)?;
+    let tz = store.reference().calendar.timezone();
+    let votes = store.votes()?;
+    let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    };
+    let mut rows = Vec::new();
+    for v in &votes {
+        let own = [
+            v.vote_id.clone(),
+            v.title.clone(),
+            v.kind.label_ru().to_string(),
+            when(v.started_at),
+            when(v.ended_at),
+            v.settlement.clone().unwrap_or_default(),
+        ];
+        let participants = v.participants.map(|p| p.to_string()).unwrap_or_default();
+        if v.options.is_empty() {
+            let mut row = own.to_vec();
+            row.extend([String::new(), String::new(), participants.clone()]);
+            rows.push(row);
+        }
+        for o in &v.options {
+            let mut row = own.to_vec();
+            row.extend([o.option.clone(), o.votes.to_string(), participants.clone()]);
+            rows.push(row);
+        }
+    }
+    let header: Vec<&str> = EXPORT_COLUMNS.iter().map(|f| export_header(*f)).collect();
+    let format = TableFormat::of(a.format, &a.output);
+    table_file::write(&a.output, format, "Голосования", &header, &rows)?;
+    println!(
+        "{}: {} votes, {} rows",
+        a.output.display(),
+        votes.len(),
+        rows.len()
+    );
+    Ok(0)
 }
 
 fn import(ws: &Workspace, a: ImportArgs) -> CmdResult {

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use super::pipeline::TriageCounts;
 use super::{FileError, Format, ImportProfiles, IncomingAppeal, ReadItem, format, readers, values};
-use crate::domain::Channel;
+use crate::domain::{Channel, csv_cell};
 use crate::domain::triage::Triage;
 use crate::domain::votes::{VoteField, VoteKind, VoteOption, comment_source_id};
 use crate::store::{Actor, SaveKind, Store, StoreError, VoteCounts, VoteInput};
@@ -244,7 +244,12 @@ pub fn read_vote_file(
                 .map_or(f.name(), |(h, _)| h.as_str())
                 .to_string(),
         };
-        let text = |f: VoteField| cells.get(&f).and_then(|(_, v)| values::clean_text(v));
+        // A cell mcu's own CSV export marked as text (it began like a formula) reads back as it was.
+        let text = |f: VoteField| {
+            cells
+                .get(&f)
+                .and_then(|(_, v)| values::clean_text(csv_cell::untext(v.trim())))
+        };
         let mut bad = Vec::new();
         let mut fail = |f: VoteField, reason: String| {
             bad.push(BadRow {

@@ -1,7 +1,7 @@
-//! `mcu roadmap export` / `mcu roadmap import` and `mcu votes export` through the real binary:
-//! the files people keep (a Windows-1251 CSV with Russian headers, XLSX), re-import that updates
-//! instead of duplicating, every change in the audit trail, bad rows named by file, line and
-//! column, and exports that re-import unchanged. Fixtures are generated here.
+//! The register files through the real binary: `mcu roadmap export` / `mcu roadmap import` and
+//! `mcu votes export` — the files people keep (a Windows-1251 CSV with Russian headers, XLSX),
+//! re-import that updates instead of duplicating, every change in the audit trail, bad rows named
+//! by file, line and column, and exports that re-import unchanged. Fixtures are generated here.
 
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
@@ -243,4 +243,68 @@ fn a_file_without_a_title_column_is_refused_and_nothing_is_written() {
     );
     let list = json(&ws, &["roadmap", "list", "--json"]);
     assert_eq!(list, serde_json::json!([]));
+}
+
+/// Two votes in Windows-1251 with Russian headers: options, a comment, a title Excel would run.
+const VOTES: &str = "Номер голосования;Название;Вид;Дата начала;Дата окончания;Населённый пункт;\
+Вариант ответа;Голосов;Участников;Комментарий\n\
+ГЛС-1;Благоустройство сквера;Голосование;01.11.2026 09:00;20.11.2026 18:00;с. Юксары;Сквер у школы;120;200;\n\
+ГЛС-1;;;;;;Площадь у ДК;80;;\n\
+ГЛС-1;;;;;;;;;Сделайте освещение\n\
+ОПР-2;\"=СУММ(1;2)\";Опрос;05.11.2026 10:00;;;-да-;7;9;\n";
+
+#[test]
+fn the_votes_export_has_a_row_per_option_and_re_imports_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = init(dir.path());
+    let file = cp1251(dir.path(), "голосования.csv", VOTES);
+    let r = json(
+        &ws,
+        &["votes", "import", file.to_str().unwrap(), "--now", NOW, "--no-triage", "--json"],
+    );
+    assert_eq!(r[0]["votes"]["inserted"], 2, "{r}");
+    let before = json(&ws, &["votes", "list", "--json"]);
+    let audit_before = json(&ws, &["audit", "log", "--register", "vote", "--json"])
+        .as_array()
+        .unwrap()
+        .len();
+
+    let csv = dir.path().join("выгрузка.csv");
+    ok(&ws, &["votes", "export", "-o", csv.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "\u{feff}Номер голосования;Название;Вид;Дата начала;Дата окончания;Населённый пункт;\
+         Вариант ответа;Голосов;Участников"
+    );
+    // One row per option; no comment (comments are appeals: `mcu export`).
+    assert_eq!(lines.len(), 1 + 3, "{text}");
+    assert!(
+        text.contains(
+            "ГЛС-1;Благоустройство сквера;Голосование;2026-11-01 09:00;2026-11-20 18:00;\
+             с. Юксары;Сквер у школы;120;200"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("освещение"), "{text}");
+    assert!(text.contains("\"'=СУММ(1;2)\""), "{text}");
+    assert!(text.contains(";'-да-;7;9"), "{text}");
+
+    let xlsx = dir.path().join("выгрузка.xlsx");
+    ok(&ws, &["votes", "export", "-o", xlsx.to_str().unwrap()]);
+    for f in [&csv, &xlsx] {
+        let r = json(
+            &ws,
+            &["votes", "import", f.to_str().unwrap(), "--now", LATER, "--no-triage", "--json"],
+        );
+        assert_eq!(r[0]["votes"]["unchanged"], 2, "{f:?}: {r}");
+        assert_eq!(r[0]["errors"], serde_json::json!([]), "{f:?}: {r}");
+    }
+    assert_eq!(json(&ws, &["votes", "list", "--json"]), before);
+    let audit_after = json(&ws, &["audit", "log", "--register", "vote", "--json"])
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(audit_after, audit_before);
 }
