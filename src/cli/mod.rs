@@ -62,7 +62,7 @@ enum Command {
     Import(import::ImportArgs),
     /// Add an appeal taken by hand (a phone call, a visitor): mcu gives its id and triages it
     Add(add::AddArgs),
-    /// Votes and public discussions of ПОС: import their exports, list, show
+    /// Votes and public discussions of ПОС: import their exports, list, show, export
     Votes(votes::VotesArgs),
     /// List appeals, newest first
     List(appeals::ListArgs),
@@ -102,7 +102,7 @@ enum Command {
     Templates(templates::TemplatesArgs),
     /// Answers: the formal-reply («отписка») check
     Answers(templates::AnswersArgs),
-    /// Roadmaps («дорожные карты»): add, list, show, edit, link appeals, measures
+    /// Roadmaps («дорожные карты»): add, list, show, edit, link appeals, measures, export, import
     Roadmap(roadmap::RoadmapArgs),
     /// Auto-triage JSON Lines from stdin: block, confidence, settlement, recipient, urgent, conflict
     Classify(triage::ClassifyArgs),
