@@ -12,7 +12,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::operators::mcu;
+use common::operators::{AsOperator, is_root, mcu};
 
 const NOW: &str = "2026-12-07T10:00:00+03:00";
 const LATER: &str = "2026-12-08T10:00:00+03:00";
@@ -73,7 +73,14 @@ fn a_windows_1251_plan_imports_and_re_imports_as_updates() {
     let plan = cp1251(dir.path(), "план.csv", PLAN);
     let r = json(
         &ws,
-        &["roadmap", "import", plan.to_str().unwrap(), "--now", NOW, "--json"],
+        &[
+            "roadmap",
+            "import",
+            plan.to_str().unwrap(),
+            "--now",
+            NOW,
+            "--json",
+        ],
     );
     assert_eq!(r["roadmaps"]["inserted"], 2, "{r}");
     assert_eq!(r["measures"]["inserted"], 2, "{r}");
@@ -101,7 +108,14 @@ fn a_windows_1251_plan_imports_and_re_imports_as_updates() {
     let before = audit_len(&ws);
     let r = json(
         &ws,
-        &["roadmap", "import", plan.to_str().unwrap(), "--now", NOW, "--json"],
+        &[
+            "roadmap",
+            "import",
+            plan.to_str().unwrap(),
+            "--now",
+            NOW,
+            "--json",
+        ],
     );
     assert_eq!(r["roadmaps"]["unchanged"], 2, "{r}");
     assert_eq!(r["measures"]["unchanged"], 2, "{r}");
@@ -133,7 +147,10 @@ fn a_windows_1251_plan_imports_and_re_imports_as_updates() {
     assert_eq!(measures[2]["text"], "Знаки");
     assert_eq!(measures[2]["status"], "in_progress");
     // Each change is in the measure's history.
-    let hist = ok(&ws, &["audit", "log", "--register", "measure", "--entry", "2"]);
+    let hist = ok(
+        &ws,
+        &["audit", "log", "--register", "measure", "--entry", "2"],
+    );
     assert!(hist.contains("status"), "{hist}");
     assert!(hist.contains("уложено 300 кв. м"), "{hist}");
 }
@@ -169,22 +186,45 @@ fn the_roadmap_export_is_the_table_people_keep_and_re_imports_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     let ws = init(dir.path());
     let plan = cp1251(dir.path(), "план.csv", PLAN);
-    ok(&ws, &["roadmap", "import", plan.to_str().unwrap(), "--now", NOW]);
+    ok(
+        &ws,
+        &["roadmap", "import", plan.to_str().unwrap(), "--now", NOW],
+    );
     // A title and a measure that Excel would run as formulas.
     ok(
         &ws,
-        &["roadmap", "add", "--title", "=HYPERLINK(\"x\")", "--now", NOW],
+        &[
+            "roadmap",
+            "add",
+            "--title",
+            "=HYPERLINK(\"x\")",
+            "--now",
+            NOW,
+        ],
     );
     ok(
         &ws,
         &[
-            "roadmap", "measure", "add", "3", "--text=-1 яма", "--now", NOW,
+            "roadmap",
+            "measure",
+            "add",
+            "3",
+            "--text=-1 яма",
+            "--now",
+            NOW,
         ],
     );
     let csv = dir.path().join("карты.csv");
     ok(
         &ws,
-        &["roadmap", "export", "-o", csv.to_str().unwrap(), "--format", "csv"],
+        &[
+            "roadmap",
+            "export",
+            "-o",
+            csv.to_str().unwrap(),
+            "--format",
+            "csv",
+        ],
     );
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(
@@ -211,7 +251,14 @@ fn the_roadmap_export_is_the_table_people_keep_and_re_imports_unchanged() {
         }
         let r = json(
             &ws,
-            &["roadmap", "import", file.to_str().unwrap(), "--now", LATER, "--json"],
+            &[
+                "roadmap",
+                "import",
+                file.to_str().unwrap(),
+                "--now",
+                LATER,
+                "--json",
+            ],
         );
         assert_eq!(r["roadmaps"]["inserted"], 0, "{file:?}: {r}");
         assert_eq!(r["roadmaps"]["updated"], 0, "{file:?}: {r}");
@@ -260,7 +307,15 @@ fn the_votes_export_has_a_row_per_option_and_re_imports_unchanged() {
     let file = cp1251(dir.path(), "голосования.csv", VOTES);
     let r = json(
         &ws,
-        &["votes", "import", file.to_str().unwrap(), "--now", NOW, "--no-triage", "--json"],
+        &[
+            "votes",
+            "import",
+            file.to_str().unwrap(),
+            "--now",
+            NOW,
+            "--no-triage",
+            "--json",
+        ],
     );
     assert_eq!(r[0]["votes"]["inserted"], 2, "{r}");
     let before = json(&ws, &["votes", "list", "--json"]);
@@ -296,7 +351,15 @@ fn the_votes_export_has_a_row_per_option_and_re_imports_unchanged() {
     for f in [&csv, &xlsx] {
         let r = json(
             &ws,
-            &["votes", "import", f.to_str().unwrap(), "--now", LATER, "--no-triage", "--json"],
+            &[
+                "votes",
+                "import",
+                f.to_str().unwrap(),
+                "--now",
+                LATER,
+                "--no-triage",
+                "--json",
+            ],
         );
         assert_eq!(r[0]["votes"]["unchanged"], 2, "{f:?}: {r}");
         assert_eq!(r[0]["errors"], serde_json::json!([]), "{f:?}: {r}");
@@ -307,4 +370,30 @@ fn the_votes_export_has_a_row_per_option_and_re_imports_unchanged() {
         .unwrap()
         .len();
     assert_eq!(audit_after, audit_before);
+}
+
+/// Importing roadmaps is keeping the registers (not an observer's); exporting is reading.
+#[test]
+fn an_observer_exports_roadmaps_but_may_not_import_them() {
+    if !is_root() {
+        return;
+    }
+    let op = AsOperator::new();
+    op.ok("root", &["init"]);
+    op.ok(
+        "root",
+        &[
+            "operator", "add", "cur", "--name", "Ц. Р.", "--role", "observer",
+        ],
+    );
+    let plan = cp1251(op.dir.path(), "план.csv", PLAN);
+    let out = op.mcu("cur", &["roadmap", "import", plan.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("not allowed"), "{}", stderr(&out));
+    op.ok("root", &["roadmap", "import", plan.to_str().unwrap()]);
+    let xlsx = op.dir.path().join("карты.xlsx");
+    op.ok("cur", &["roadmap", "export", "-o", xlsx.to_str().unwrap()]);
+    let votes = op.dir.path().join("голосования.csv");
+    op.ok("cur", &["votes", "export", "-o", votes.to_str().unwrap()]);
+    assert!(xlsx.exists() && votes.exists());
 }

@@ -301,7 +301,10 @@ fn opt_date(s: &str, flag: &str) -> Result<Option<NaiveDate>, Failure> {
 
 /// A date flag of `add`: absent or `none`, no date.
 fn given_date(s: &Option<String>, flag: &str) -> Result<Option<NaiveDate>, Failure> {
-    Ok(s.as_deref().map(|d| opt_date(d, flag)).transpose()?.flatten())
+    Ok(s.as_deref()
+        .map(|d| opt_date(d, flag))
+        .transpose()?
+        .flatten())
 }
 
 fn opt_target(s: &str) -> Result<Option<u32>, Failure> {

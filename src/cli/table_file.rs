@@ -89,10 +89,7 @@ mod tests {
     fn the_format_is_the_one_asked_else_the_extension() {
         let p = Path::new("out.XLSX");
         assert_eq!(TableFormat::of(None, p), TableFormat::Xlsx);
-        assert_eq!(
-            TableFormat::of(Some(TableFormat::Csv), p),
-            TableFormat::Csv
-        );
+        assert_eq!(TableFormat::of(Some(TableFormat::Csv), p), TableFormat::Csv);
         assert_eq!(TableFormat::of(None, Path::new("out")), TableFormat::Csv);
     }
 

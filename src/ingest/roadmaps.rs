@@ -258,12 +258,15 @@ fn row(
         give("status", RoadmapField::Status(s));
     }
     if let Some(v) = get("target") {
-        let n = v.replace(char::is_whitespace, "").parse::<u32>().map_err(|_| {
-            bad(
-                "target",
-                format!("«{v}» is not a number of appeals a month (0 or more)"),
-            )
-        })?;
+        let n = v
+            .replace(char::is_whitespace, "")
+            .parse::<u32>()
+            .map_err(|_| {
+                bad(
+                    "target",
+                    format!("«{v}» is not a number of appeals a month (0 or more)"),
+                )
+            })?;
         give("target", RoadmapField::Target(Some(n)));
     }
     if let Some(v) = get("rule") {
@@ -386,7 +389,10 @@ fn roadmap_fields(g: &Group<'_>, errors: &mut Vec<BadRow>) -> Vec<RoadmapField> 
     let mut first: Vec<(RoadmapField, u64)> = Vec::new();
     for r in &g.rows {
         for (f, column) in &r.fields {
-            match first.iter().find(|(x, _)| discriminant(x) == discriminant(f)) {
+            match first
+                .iter()
+                .find(|(x, _)| discriminant(x) == discriminant(f))
+            {
                 None => first.push((f.clone(), r.line)),
                 Some((x, line)) if x != f => errors.push(BadRow {
                     line: r.line,
@@ -551,11 +557,7 @@ mod tests {
         .expect("read");
         assert_eq!(f.rows.len(), 1);
         assert_eq!(f.warnings, vec!["ignored columns: Цвет".to_string()]);
-        let errs: Vec<_> = f
-            .bad
-            .iter()
-            .map(|e| (e.line, e.column.as_str()))
-            .collect();
+        let errs: Vec<_> = f.bad.iter().map(|e| (e.line, e.column.as_str())).collect();
         assert_eq!(
             errs,
             vec![
@@ -568,7 +570,10 @@ mod tests {
         );
         let m = f.rows[0].measure.as_ref().expect("measure");
         assert_eq!(m.text, "Ремонт");
-        assert!(m.changes.contains(&MeasureField::Status(MeasureStatus::Done)));
+        assert!(
+            m.changes
+                .contains(&MeasureField::Status(MeasureStatus::Done))
+        );
     }
 
     #[test]

@@ -18,9 +18,9 @@ use serde::Serialize;
 
 use super::pipeline::TriageCounts;
 use super::{FileError, Format, ImportProfiles, IncomingAppeal, ReadItem, format, readers, values};
-use crate::domain::{Channel, csv_cell};
 use crate::domain::triage::Triage;
 use crate::domain::votes::{VoteField, VoteKind, VoteOption, comment_source_id};
+use crate::domain::{Channel, csv_cell};
 use crate::store::{Actor, SaveKind, Store, StoreError, VoteCounts, VoteInput};
 
 /// A row (or a cell of it) that was not imported, and why.
