@@ -127,6 +127,9 @@ pub enum RoadmapImportError {
     Store(#[from] StoreError),
 }
 
+/// A file's headers and the column each stands for.
+type Columns = (std::sync::Arc<Vec<String>>, Vec<Option<&'static str>>);
+
 /// Reads and checks a roadmaps file. Fails only when it cannot be read or has no title column.
 pub fn read(
     path: &Path,
@@ -135,7 +138,7 @@ pub fn read(
 ) -> Result<RoadmapFile, FileError> {
     let fmt = format::detect(path)?;
     let mut out = RoadmapFile::default();
-    let mut fields: Option<(std::sync::Arc<Vec<String>>, Vec<Option<&'static str>>)> = None;
+    let mut fields: Option<Columns> = None;
     for item in readers::open(path, fmt)? {
         let raw = match item? {
             ReadItem::Row(r) => r,
