@@ -247,7 +247,12 @@ fn the_roadmap_export_is_the_table_people_keep_and_re_imports_unchanged() {
     let before = audit_len(&ws);
     for file in [csv.clone(), dir.path().join("карты.xlsx")] {
         if file.extension().is_some_and(|e| e == "xlsx") {
-            ok(&ws, &["roadmap", "export", "-o", file.to_str().unwrap()]);
+            let v = json(
+                &ws,
+                &["roadmap", "export", "-o", file.to_str().unwrap(), "--json"],
+            );
+            assert_eq!(v["roadmaps"], 3, "{v}");
+            assert_eq!(v["rows"], 4, "{v}");
         }
         let r = json(
             &ws,
@@ -347,7 +352,12 @@ fn the_votes_export_has_a_row_per_option_and_re_imports_unchanged() {
     assert!(text.contains(";'-да-;7;9"), "{text}");
 
     let xlsx = dir.path().join("выгрузка.xlsx");
-    ok(&ws, &["votes", "export", "-o", xlsx.to_str().unwrap()]);
+    let v = json(
+        &ws,
+        &["votes", "export", "-o", xlsx.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(v["votes"], 2, "{v}");
+    assert_eq!(v["rows"], 3, "{v}");
     for f in [&csv, &xlsx] {
         let r = json(
             &ws,

@@ -72,6 +72,9 @@ struct ExportArgs {
     /// xlsx or csv (default: by the file's extension, else csv)
     #[arg(long, value_name = "F")]
     format: Option<TableFormat>,
+    /// Print a summary as JSON (the file, the votes and rows written)
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn run(ws: &Workspace, a: VotesArgs) -> CmdResult {
@@ -146,12 +149,20 @@ fn export(ws: &Workspace, a: ExportArgs) -> CmdResult {
     let header: Vec<&str> = EXPORT_COLUMNS.iter().map(|f| export_header(*f)).collect();
     let format = TableFormat::of(a.format, &a.output);
     table_file::write(&a.output, format, "Голосования", &header, &rows)?;
-    println!(
-        "{}: {} votes, {} rows",
-        a.output.display(),
-        votes.len(),
-        rows.len()
-    );
+    if a.json {
+        print_json(&json!({
+            "file": a.output.display().to_string(),
+            "votes": votes.len(),
+            "rows": rows.len(),
+        }))?;
+    } else {
+        println!(
+            "{}: {} votes, {} rows",
+            a.output.display(),
+            votes.len(),
+            rows.len()
+        );
+    }
     Ok(0)
 }
 

@@ -23,6 +23,9 @@ pub struct ExportArgs {
     /// xlsx or csv (default: by the file's extension, else csv)
     #[arg(long, value_name = "F")]
     format: Option<TableFormat>,
+    /// Print a summary as JSON (the file, the roadmaps and rows written)
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -89,12 +92,20 @@ pub fn export(cx: &Ctx, a: ExportArgs) -> CmdResult {
     let header: Vec<&str> = FIELDS.iter().map(|f| russian_header(f)).collect();
     let format = TableFormat::of(a.format, &a.output);
     table_file::write(&a.output, format, "Дорожные карты", &header, &rows)?;
-    println!(
-        "{}: {} roadmaps, {} rows",
-        a.output.display(),
-        roadmaps.len(),
-        rows.len()
-    );
+    if a.json {
+        print_json(&serde_json::json!({
+            "file": a.output.display().to_string(),
+            "roadmaps": roadmaps.len(),
+            "rows": rows.len(),
+        }))?;
+    } else {
+        println!(
+            "{}: {} roadmaps, {} rows",
+            a.output.display(),
+            roadmaps.len(),
+            rows.len()
+        );
+    }
     Ok(0)
 }
 

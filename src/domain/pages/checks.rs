@@ -551,6 +551,33 @@ mod tests {
         assert_eq!(one(good(), &[], 0), ["silent", "rare_posts"]);
     }
 
+    /// `silent` on its own: with the shipped minimum a silent page is also a rare poster, so the
+    /// category's minimum is set to none here; views go on (old posts are still read).
+    #[test]
+    fn silent_is_its_own_finding() {
+        let s = Settings::layered(Some("[min_posts]\nactive = 0\n")).expect("layered");
+        let quiet: Vec<Stat> = steady()
+            .iter()
+            .map(|x| {
+                if (today() - x.date).num_days() < 20 {
+                    Stat { posts: 0, ..*x }
+                } else {
+                    *x
+                }
+            })
+            .collect();
+        let evidence = Evidence {
+            stats: &quiet,
+            unanswered: 0,
+        };
+        assert_eq!(ids(&check(&good(), &evidence, &s, today())), ["silent"]);
+        let busy = Evidence {
+            stats: &steady(),
+            unanswered: 0,
+        };
+        assert_eq!(ids(&check(&good(), &busy, &s, today())), Vec::<&str>::new());
+    }
+
     /// A workspace file turns checks off and changes thresholds; unknown ids are refused.
     #[test]
     fn workspace_settings_layer_over_the_shipped_ones() {
