@@ -407,3 +407,58 @@ fn an_observer_exports_roadmaps_but_may_not_import_them() {
     op.ok("cur", &["votes", "export", "-o", votes.to_str().unwrap()]);
     assert!(xlsx.exists() && votes.exists());
 }
+
+/// A plan typed in Excel: date cells for the due dates, number cells for the target and the №.
+#[test]
+fn an_xlsx_plan_with_date_and_number_cells_imports() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let ws = init(dir.path());
+    let path = dir.path().join("план.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = Format::new().set_num_format("dd.mm.yyyy");
+    for (c, h) in [
+        "Наименование дорожной карты",
+        "Цель",
+        "№ п/п",
+        "Мероприятие",
+        "Срок исполнения",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (text, day)) in [("Ремонт сетей", 15u8), ("Промывка", 20u8)]
+        .iter()
+        .enumerate()
+    {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, "Вода в Арде").unwrap();
+        sheet.write_number(r, 1, 1.0).unwrap();
+        sheet.write_number(r, 2, f64::from(r)).unwrap();
+        sheet.write_string(r, 3, *text).unwrap();
+        let d = ExcelDateTime::from_ymd(2027, 3, *day).unwrap();
+        sheet.write_datetime_with_format(r, 4, &d, &date).unwrap();
+    }
+    book.save(&path).unwrap();
+    let r = json(
+        &ws,
+        &[
+            "roadmap",
+            "import",
+            path.to_str().unwrap(),
+            "--now",
+            NOW,
+            "--json",
+        ],
+    );
+    assert_eq!(r["errors"], serde_json::json!([]), "{r}");
+    let show = json(&ws, &["roadmap", "show", "1", "--now", NOW, "--json"]);
+    assert_eq!(show["title"], "Вода в Арде");
+    assert_eq!(show["target"], 1);
+    assert_eq!(show["measures"][0]["due"], "2027-03-15");
+    assert_eq!(show["measures"][1]["text"], "Промывка");
+    assert_eq!(show["measures"][1]["due"], "2027-03-20");
+}
