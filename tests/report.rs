@@ -363,8 +363,8 @@ fn note_figures_equal_the_analytics_library_section_by_section() {
         .collect();
     assert_eq!(lines, [("Отдел А", 2, 1, 1), ("Отдел Б", 2, 0, 2)]);
 
-    // 8. Nothing until the registers land.
-    assert!(n.extra.is_empty());
+    // 8. No register has entries: nothing is said about them.
+    assert!(n.registers.is_empty());
 
     // 9. Rules: Отдел Б's formal answers (2 of 3), the roadmap for housing in Лесное (3 vs 1),
     // the missed on-time target.
@@ -403,7 +403,7 @@ fn note_figures_equal_the_analytics_library_section_by_section() {
     assert!(!md.contains(AUTHOR) && !md.contains(PHONE));
     assert!(
         !md.contains("8. "),
-        "no section 8 heading before the registers land"
+        "no section 8 heading when the registers are empty"
     );
 }
 

@@ -1,4 +1,4 @@
-//! The analytical note's figures (issue 12, sections 1–7 and 9), computed from the analytics
+//! The analytical note's figures (issue 12, sections 1–9; section 8 in [`super::registers`]), computed from the analytics
 //! library — never SQL of its own — so that each figure equals what `mcu stats`, `rank`,
 //! `targets`, `hot` and `conflicts` give for the same period and `--now`. Renderers only format.
 
@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::registers::{self, Registers};
 use super::rules::{self, Recommendation};
 use crate::analytics::{self, HotTopic, Period, TargetLine};
 use crate::domain::ranking::{RankRow, RecipientFacts};
@@ -154,16 +155,6 @@ pub struct Timeliness {
     pub targets: Vec<TargetLine>,
 }
 
-/// A section the note renders after its own: the seam for the registers' section 8 (official
-/// pages, roadmaps, votes), added when those registers land. An empty list prints nothing.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Section {
-    pub title: String,
-    pub paragraphs: Vec<String>,
-    /// A table: header, then rows.
-    pub table: Option<(Vec<String>, Vec<Vec<String>>)>,
-}
-
 /// The weekly volume by block for the chart: week labels and one series per block.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Weekly {
@@ -201,8 +192,9 @@ pub struct Note {
     pub conflicts: Vec<ConflictLine>,
     /// Repeats: appeals of the period marked duplicates.
     pub repeats: i64,
-    /// 8. The registers' sections (none until they land).
-    pub extra: Vec<Section>,
+    /// 8. The registers: official pages, roadmaps, votes (`mcu pages check`, `mcu roadmap
+    /// show`, `mcu votes show`).
+    pub registers: Registers,
     /// 9. Recommendations with the figures behind them.
     pub recommendations: Vec<Recommendation>,
     /// Chart data.
@@ -284,7 +276,9 @@ pub fn compute(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Note
         .copied()
         .unwrap_or(0);
 
+    let registers = registers::compute(store, period, now)?;
     // Growth by settlement per block, for the roadmap rule.
+    let all_roadmaps = store.roadmaps()?;
     let mut growth = Vec::new();
     for t in &topics {
         for d in &t.grew_in_settlements {
@@ -293,7 +287,7 @@ pub fn compute(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Note
                 settlement: d.name.clone(),
                 now: d.delta.now,
                 before: d.delta.before,
-                has_roadmap: false,
+                has_roadmap: registers::covers(store, &all_roadmaps, t.block.as_deref(), &d.name)?,
             });
         }
     }
@@ -303,6 +297,7 @@ pub fn compute(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Note
         growth: &growth,
         settlements: &settlements,
         conflicts: &conflicts,
+        registers: &registers,
         block_name: &|b: &str| reference.blocks.name_of(b).to_string(),
     });
     let weekly = weekly(store, period, now)?;
@@ -323,7 +318,7 @@ pub fn compute(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Note
         red_zone,
         conflicts,
         repeats,
-        extra: Vec::new(),
+        registers,
         recommendations,
         weekly,
     })
