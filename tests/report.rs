@@ -456,6 +456,89 @@ fn a_period_with_no_previous_one_shows_growth_from_nothing() {
     assert_eq!(render::change(&note::Delta::new(0, 0)), "0");
 }
 
+#[test]
+fn section_7_splits_repeats_per_recipient_and_its_lines_equal_mcu_conflicts() {
+    let a = Some("Отдел А");
+    let b = Some("Отдел Б");
+    let r = Some("roads");
+    let mut c1 = appeal("C1", a, r, msk(2026, 11, 3, 10, 0));
+    c1.0.conflict = Some(true);
+    let store = store_of(vec![
+        c1,
+        appeal("C2", b, r, msk(2026, 11, 4, 10, 0)).answered(
+            msk(2026, 11, 5, 10, 0),
+            Some(Quality::Formal),
+            "Принято к сведению",
+        ),
+        appeal("D1", a, r, msk(2026, 11, 5, 10, 0)).status(Status::Duplicate),
+        appeal("D2", a, r, msk(2026, 11, 6, 10, 0)).status(Status::Duplicate),
+        appeal("D3", Some("Отдел В"), r, msk(2026, 11, 7, 10, 0)).status(Status::Duplicate),
+        appeal("D4", None, r, msk(2026, 11, 8, 10, 0)).status(Status::Duplicate),
+        // Outside the period.
+        appeal("D5", b, r, msk(2026, 10, 8, 10, 0)).status(Status::Duplicate),
+    ]);
+    let tz = store.reference().calendar.timezone();
+    let (from, to) = november().bounds(tz);
+    let n = note::compute(&store, november(), now()).unwrap();
+    let lines: Vec<_> = n
+        .conflicts
+        .iter()
+        .map(|c| {
+            (
+                c.recipient.as_str(),
+                c.appeals,
+                c.conflicts,
+                c.formal,
+                c.repeats,
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("Отдел А", 1, 1, 0, 2),
+            ("(не назначено)", 0, 0, 0, 1),
+            ("Отдел Б", 1, 0, 1, 0),
+            ("Отдел В", 0, 0, 0, 1),
+        ]
+    );
+    // The repeats per recipient are what `mcu stats` counts for its duplicates…
+    for l in n.conflicts.iter().filter(|l| l.assigned) {
+        let s = store
+            .stats(
+                &ListFilter {
+                    status: Some(Status::Duplicate),
+                    responsible: Some(l.recipient.clone()),
+                    from: Some(from),
+                    to: Some(to),
+                    ..Default::default()
+                },
+                now(),
+            )
+            .unwrap();
+        assert_eq!(i64::from(l.repeats), s.total, "{}", l.recipient);
+    }
+    assert_eq!(
+        n.conflicts
+            .iter()
+            .map(|l| i64::from(l.repeats))
+            .sum::<i64>(),
+        n.repeats
+    );
+    // …and the rest of each line is `mcu conflicts` grouped by recipient.
+    let listed = store.conflicts(from, to).unwrap();
+    for l in &n.conflicts {
+        let of: Vec<_> = listed
+            .iter()
+            .filter(|x| x.responsible.as_deref().unwrap_or("(не назначено)") == l.recipient)
+            .collect();
+        assert_eq!(l.appeals as usize, of.len(), "{}", l.recipient);
+    }
+    let md = String::from_utf8(Format::Md.render(&n, store.reference()).unwrap()).unwrap();
+    assert!(md.contains("| Отдел А | 1 | 1 | 0 | 0 | 2 |"), "{md}");
+    assert!(md.contains("Повторных обращений (дублей): 4."), "{md}");
+}
+
 fn unzip(bytes: &[u8], name: &str) -> Option<Vec<u8>> {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut f = z.by_name(name).ok()?;

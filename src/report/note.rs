@@ -135,6 +135,8 @@ pub struct ConflictLine {
     pub conflicts: u32,
     pub reopened: u32,
     pub formal: u32,
+    /// Repeats: its appeals of the period marked duplicates (not listed by `mcu conflicts`).
+    pub repeats: u32,
 }
 
 /// Section 5: timeliness and quality.
@@ -268,7 +270,7 @@ pub fn compute(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Note
     };
     let ranking = analytics::ranking(store, period, now)?;
     let red_zone = red_zone(&ranking, &timeliness.targets);
-    let conflicts = conflict_lines(&conflict_appeals);
+    let conflicts = conflict_lines(&conflict_appeals, &duplicates(store, from, to)?);
     let repeats = totals
         .stats
         .by_status
@@ -529,28 +531,59 @@ fn short(s: &str, n: usize) -> String {
     }
 }
 
-/// Groups the appeals of `mcu conflicts` by recipient, most first.
-fn conflict_lines(list: &[Appeal]) -> Vec<ConflictLine> {
-    let mut by: BTreeMap<String, ConflictLine> = BTreeMap::new();
-    for a in list {
-        let r = a
-            .responsible
-            .clone()
-            .unwrap_or_else(|| "(не назначено)".into());
-        let l = by.entry(r.clone()).or_insert_with(|| ConflictLine {
+/// The appeals received in `[from, to)` marked duplicates (repeats), paged through the store's
+/// list.
+fn duplicates(
+    store: &Store,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Appeal>, StoreError> {
+    const PAGE: usize = 1000;
+    let filter = ListFilter {
+        status: Some(crate::domain::Status::Duplicate),
+        from: Some(from),
+        to: Some(to),
+        ..Default::default()
+    };
+    let mut out: Vec<Appeal> = Vec::new();
+    loop {
+        let cursor = out.last().map(crate::store::Cursor::after);
+        let page = store.list(&filter, cursor, PAGE)?;
+        let n = page.len();
+        out.extend(page);
+        if n < PAGE {
+            return Ok(out);
+        }
+    }
+}
+
+const UNASSIGNED: &str = "(не назначено)";
+
+/// Groups the appeals of `mcu conflicts` and the repeats (duplicates) by recipient, most first.
+fn conflict_lines(list: &[Appeal], repeats: &[Appeal]) -> Vec<ConflictLine> {
+    fn line<'a>(by: &'a mut BTreeMap<String, ConflictLine>, a: &Appeal) -> &'a mut ConflictLine {
+        let r = a.responsible.clone().unwrap_or_else(|| UNASSIGNED.into());
+        by.entry(r.clone()).or_insert_with(|| ConflictLine {
             recipient: r,
             assigned: a.responsible.is_some(),
             ..Default::default()
-        });
+        })
+    }
+    let mut by: BTreeMap<String, ConflictLine> = BTreeMap::new();
+    for a in list {
+        let l = line(&mut by, a);
         l.appeals += 1;
         l.conflicts += u32::from(a.conflict);
         l.reopened += u32::from(a.reopen_count > 0);
         l.formal += u32::from(a.quality == Some(Quality::Formal));
     }
+    for a in repeats {
+        line(&mut by, a).repeats += 1;
+    }
     let mut v: Vec<ConflictLine> = by.into_values().collect();
     v.sort_by(|a, b| {
-        b.appeals
-            .cmp(&a.appeals)
+        (b.appeals + b.repeats)
+            .cmp(&(a.appeals + a.repeats))
             .then_with(|| a.recipient.cmp(&b.recipient))
     });
     v

@@ -465,6 +465,7 @@ mod tests {
             conflicts,
             reopened,
             formal: 0,
+            repeats: 0,
         };
         let r = conflicts(&[
             c("А", 2, 1, true),

@@ -470,6 +470,7 @@ pub fn blocks(n: &Note, reference: &Reference) -> Vec<Block> {
                     "Конфликты".into(),
                     "Переоткрыто".into(),
                     "Отписки".into(),
+                    "Повторные".into(),
                 ],
                 n.conflicts
                     .iter()
@@ -480,6 +481,7 @@ pub fn blocks(n: &Note, reference: &Reference) -> Vec<Block> {
                             c.conflicts.to_string(),
                             c.reopened.to_string(),
                             c.formal.to_string(),
+                            c.repeats.to_string(),
                         ]
                     })
                     .collect(),
