@@ -355,6 +355,30 @@ fn section_8_equals_the_registers_commands() {
         assert!(md.contains(s), "{s} in\n{md}");
     }
     assert!(!md.contains("Старое голосование") && !md.contains("Черновик"));
+
+    // DOCX: section 8 a real heading, its parts second-level headings, with their tables;
+    // HTML: h2 and h3.
+    let store = mcu::workspace::Workspace::open_existing(&ws)
+        .unwrap()
+        .store()
+        .unwrap();
+    let reference = store.reference().clone();
+    let docx = Format::Docx.render(&n, &reference).unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut doc = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut doc).unwrap();
+    assert_eq!(doc.matches("w:val=\"Heading2\"").count(), 3, "three parts");
+    for s in [
+        "8. Официальные страницы, дорожные карты, голосования и обсуждения",
+        "Благоустройство парка",
+        "admin_without_2fa",
+        "Ямы в Юксарах",
+    ] {
+        assert!(doc.contains(s), "{s}");
+    }
+    let html = String::from_utf8(Format::Html.render(&n, &reference).unwrap()).unwrap();
+    assert!(html.contains("<h2>8. Официальные страницы"));
+    assert_eq!(html.matches("<h3>").count(), 3);
 }
 
 #[test]
