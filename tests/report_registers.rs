@@ -182,11 +182,19 @@ fn workspace(dir: &Path) -> std::path::PathBuf {
 }
 
 fn note_of(ws: &Path) -> note::Note {
+    note_for(ws, november())
+}
+
+fn note_for(ws: &Path, p: Period) -> note::Note {
     let store = mcu::workspace::Workspace::open_existing(ws)
         .unwrap()
         .store()
         .unwrap();
-    note::compute(&store, november(), now()).unwrap()
+    note::compute(&store, p, now()).unwrap()
+}
+
+fn period(from: &str, to: &str) -> Period {
+    Period::new(from.parse().unwrap(), to.parse().unwrap()).unwrap()
 }
 
 #[test]
@@ -379,6 +387,29 @@ fn section_8_equals_the_registers_commands() {
     let html = String::from_utf8(Format::Html.render(&n, &reference).unwrap()).unwrap();
     assert!(html.contains("<h2>8. Официальные страницы"));
     assert_eq!(html.matches("<h3>").count(), 3);
+}
+
+#[test]
+fn section_8_in_an_empty_period_and_in_one_with_no_previous() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+
+    // June: nothing received, no roadmap begun, no vote held; the pages are checked at --now.
+    let n = note_for(&ws, period("2026-06-01", "2026-06-30"));
+    assert!(n.is_empty());
+    assert!(n.registers.roadmaps.is_empty() && n.registers.votes.is_empty());
+    assert_eq!(n.registers.pages.as_ref().unwrap().pages, 2);
+    let rules: Vec<&str> = n.recommendations.iter().map(|r| r.rule).collect();
+    assert!(rules.contains(&"page_2fa") && !rules.contains(&"roadmap_overdue"), "{rules:?}");
+
+    // September: roads in с. Юксары grew from nothing (3 against 0), but the roadmap now covers
+    // them — no «рассмотреть дорожную карту»; the roadmap itself begins after September.
+    let n = note_for(&ws, period("2026-09-01", "2026-09-30"));
+    assert_eq!(n.previous_totals.received, 0);
+    let grew = &n.topics[0].grew_in_settlements;
+    assert_eq!((grew[0].name.as_str(), grew[0].delta.now, grew[0].delta.before), ("с. Юксары", 3, 0));
+    assert!(n.registers.roadmaps.is_empty());
+    assert!(n.recommendations.iter().all(|r| r.rule != "roadmap"), "{:?}", n.recommendations);
 }
 
 #[test]
