@@ -400,16 +400,30 @@ fn section_8_in_an_empty_period_and_in_one_with_no_previous() {
     assert!(n.registers.roadmaps.is_empty() && n.registers.votes.is_empty());
     assert_eq!(n.registers.pages.as_ref().unwrap().pages, 2);
     let rules: Vec<&str> = n.recommendations.iter().map(|r| r.rule).collect();
-    assert!(rules.contains(&"page_2fa") && !rules.contains(&"roadmap_overdue"), "{rules:?}");
+    assert!(
+        rules.contains(&"page_2fa") && !rules.contains(&"roadmap_overdue"),
+        "{rules:?}"
+    );
 
     // September: roads in с. Юксары grew from nothing (3 against 0), but the roadmap now covers
     // them — no «рассмотреть дорожную карту»; the roadmap itself begins after September.
     let n = note_for(&ws, period("2026-09-01", "2026-09-30"));
     assert_eq!(n.previous_totals.received, 0);
     let grew = &n.topics[0].grew_in_settlements;
-    assert_eq!((grew[0].name.as_str(), grew[0].delta.now, grew[0].delta.before), ("с. Юксары", 3, 0));
+    assert_eq!(
+        (
+            grew[0].name.as_str(),
+            grew[0].delta.now,
+            grew[0].delta.before
+        ),
+        ("с. Юксары", 3, 0)
+    );
     assert!(n.registers.roadmaps.is_empty());
-    assert!(n.recommendations.iter().all(|r| r.rule != "roadmap"), "{:?}", n.recommendations);
+    assert!(
+        n.recommendations.iter().all(|r| r.rule != "roadmap"),
+        "{:?}",
+        n.recommendations
+    );
 }
 
 #[test]

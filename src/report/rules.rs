@@ -74,6 +74,16 @@ pub fn appeals(n: i64) -> String {
     format!("{n} {word}")
 }
 
+/// «из 1 обращения», «из 3 обращений», «из 21 обращения»: the genitive after «из».
+pub fn of_appeals(n: i64) -> String {
+    let word = if n.abs() % 10 == 1 && n.abs() % 100 != 11 {
+        "обращения"
+    } else {
+        "обращений"
+    };
+    format!("{n} {word}")
+}
+
 fn pct(v: f64) -> String {
     format!("{:.0}%", v * 100.0)
 }
@@ -208,7 +218,7 @@ pub fn overdue(ranking: &[RankRow]) -> Vec<Recommendation> {
             figure: format!(
                 "просрочено открытых {} из {}",
                 r.open_overdue,
-                appeals(i64::from(r.volume))
+                of_appeals(i64::from(r.volume))
             ),
         })
         .collect()
@@ -226,7 +236,7 @@ pub fn settlements(list: &[GroupCounts]) -> Vec<Recommendation> {
                 figure: format!(
                     "просрочено {} из {} ({})",
                     g.overdue,
-                    appeals(i64::from(g.total)),
+                    of_appeals(i64::from(g.total)),
                     pct(g.overdue_share)
                 ),
             })
@@ -615,6 +625,31 @@ mod tests {
         assert_eq!(
             r[0].figure,
             "ноя 2026: 5 обращений при цели «не более 2 обращений в месяц»"
+        );
+    }
+
+    #[test]
+    fn after_iz_the_genitive() {
+        let mut a = row("А");
+        (a.open_overdue, a.volume) = (3, 3);
+        assert_eq!(
+            overdue(&[a])[0].figure,
+            "просрочено открытых 3 из 3 обращений"
+        );
+        let v: Vec<String> = [1, 2, 5, 11, 21, 22]
+            .iter()
+            .map(|n| of_appeals(*n))
+            .collect();
+        assert_eq!(
+            v,
+            [
+                "1 обращения",
+                "2 обращений",
+                "5 обращений",
+                "11 обращений",
+                "21 обращения",
+                "22 обращений"
+            ]
         );
     }
 
