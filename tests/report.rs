@@ -539,6 +539,40 @@ fn section_7_splits_repeats_per_recipient_and_its_lines_equal_mcu_conflicts() {
     assert!(md.contains("Повторных обращений (дублей): 4."), "{md}");
 }
 
+#[test]
+fn bench_import_then_bench_report_alternate_the_workbook_with_its_sqlite3_peer() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_mcu"))
+            .args(args)
+            .env_remove("MCU_HOME")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let d = dir.path().display().to_string();
+    let v = run(&[
+        "bench", "import", "--rows", "300", "--keep", "--dir", &d, "--json",
+    ]);
+    assert_eq!(v["rows"], 300, "{v}");
+    let ws = dir.path().join("mcu-ws").display().to_string();
+    let v = run(&["bench", "report", "--ws", &ws, "--runs", "2", "--json"]);
+    let pairs = v["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 2, "{v}");
+    assert!(v["workbook_rows"].as_u64().unwrap() > 0, "{v}");
+    let sqlite3 = std::process::Command::new("sqlite3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert_eq!(v["sqlite3_csv_s"].is_number(), sqlite3, "{v}");
+    assert_eq!(v["ratio"].is_number(), sqlite3, "{v}");
+}
+
 fn unzip(bytes: &[u8], name: &str) -> Option<Vec<u8>> {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut f = z.by_name(name).ok()?;
