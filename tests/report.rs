@@ -476,7 +476,23 @@ fn section_7_splits_repeats_per_recipient_and_its_lines_equal_mcu_conflicts() {
         appeal("D4", None, r, msk(2026, 11, 8, 10, 0)).status(Status::Duplicate),
         // Outside the period.
         appeal("D5", b, r, msk(2026, 10, 8, 10, 0)).status(Status::Duplicate),
+        // Not assigned, repeating Отдел Б's C2: Отдел Б's repeat.
+        appeal("D6", None, r, msk(2026, 11, 9, 10, 0)),
     ]);
+    let mut store = store;
+    let (d6, c2) = (
+        store.find("pos:D6").unwrap().id,
+        store.find("pos:C2").unwrap().id,
+    );
+    store
+        .update(
+            d6,
+            &[mcu::store::Change::DuplicateOf(Some(c2))],
+            None,
+            &Actor::new("tester", "cli"),
+            now(),
+        )
+        .unwrap();
     let tz = store.reference().calendar.timezone();
     let (from, to) = november().bounds(tz);
     let n = note::compute(&store, november(), now()).unwrap();
@@ -497,13 +513,18 @@ fn section_7_splits_repeats_per_recipient_and_its_lines_equal_mcu_conflicts() {
         lines,
         [
             ("Отдел А", 1, 1, 0, 2),
+            ("Отдел Б", 1, 0, 1, 1),
             ("(не назначено)", 0, 0, 0, 1),
-            ("Отдел Б", 1, 0, 1, 0),
             ("Отдел В", 0, 0, 0, 1),
         ]
     );
-    // The repeats per recipient are what `mcu stats` counts for its duplicates…
-    for l in n.conflicts.iter().filter(|l| l.assigned) {
+    // The repeats per recipient are what `mcu stats` counts for its duplicates (Отдел Б's the
+    // one of its own original)…
+    for l in n
+        .conflicts
+        .iter()
+        .filter(|l| l.assigned && l.recipient != "Отдел Б")
+    {
         let s = store
             .stats(
                 &ListFilter {
@@ -536,7 +557,7 @@ fn section_7_splits_repeats_per_recipient_and_its_lines_equal_mcu_conflicts() {
     }
     let md = String::from_utf8(Format::Md.render(&n, store.reference()).unwrap()).unwrap();
     assert!(md.contains("| Отдел А | 1 | 1 | 0 | 0 | 2 |"), "{md}");
-    assert!(md.contains("Повторных обращений (дублей): 4."), "{md}");
+    assert!(md.contains("Повторных обращений (дублей): 5."), "{md}");
 }
 
 #[test]

@@ -135,7 +135,8 @@ pub struct ConflictLine {
     pub conflicts: u32,
     pub reopened: u32,
     pub formal: u32,
-    /// Repeats: its appeals of the period marked duplicates (not listed by `mcu conflicts`).
+    /// Repeats: the appeals of the period marked duplicates — its own, or, for one not assigned,
+    /// those repeating an appeal it was responsible for (not listed by `mcu conflicts`).
     pub repeats: u32,
 }
 
@@ -532,8 +533,22 @@ fn short(s: &str, n: usize) -> String {
 }
 
 /// The appeals received in `[from, to)` marked duplicates (repeats), paged through the store's
-/// list.
+/// list; one with no recipient of its own gets its original's.
 fn duplicates(
+    store: &Store,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Appeal>, StoreError> {
+    let mut out = duplicates_as_stored(store, from, to)?;
+    for a in out.iter_mut().filter(|a| a.responsible.is_none()) {
+        if let Some(orig) = a.duplicate_of {
+            a.responsible = store.get(orig)?.and_then(|o| o.responsible);
+        }
+    }
+    Ok(out)
+}
+
+fn duplicates_as_stored(
     store: &Store,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
