@@ -387,6 +387,59 @@ fn section_8_equals_the_registers_commands() {
     let html = String::from_utf8(Format::Html.render(&n, &reference).unwrap()).unwrap();
     assert!(html.contains("<h2>8. Официальные страницы"));
     assert_eq!(html.matches("<h3>").count(), 3);
+    printed_by_chromium(dir.path(), &html);
+}
+
+/// Chromium prints the note (when installed, as in CI) and section 8 is in the PDF's text.
+fn printed_by_chromium(dir: &Path, html: &str) {
+    let Some(chromium) = ["chromium", "chromium-browser"].into_iter().find(|c| {
+        std::process::Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
+        assert!(
+            std::env::var_os("MCU_REQUIRE_CHROMIUM").is_none(),
+            "chromium is required here (MCU_REQUIRE_CHROMIUM is set) but not installed"
+        );
+        println!("SKIPPED: chromium is not installed here (CI installs it: .ci/run)");
+        return;
+    };
+    let file = dir.join("note.html");
+    std::fs::write(&file, html).unwrap();
+    let pdf = dir.join("note.pdf");
+    let out = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", file.display()))
+        .output()
+        .unwrap();
+    assert!(pdf.exists(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed beside chromium");
+    let flat = String::from_utf8(text.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for s in [
+        "8. Официальные страницы",
+        "Дорожные карты",
+        "Ямы в Юксарах",
+        "Благоустройство парка",
+        "Включить двухфакторную защиту",
+    ] {
+        assert!(flat.contains(s), "{s} in {flat}");
+    }
 }
 
 #[test]
