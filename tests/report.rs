@@ -363,8 +363,8 @@ fn note_figures_equal_the_analytics_library_section_by_section() {
         .collect();
     assert_eq!(lines, [("Отдел А", 2, 1, 1), ("Отдел Б", 2, 0, 2)]);
 
-    // 8. Nothing until the registers land.
-    assert!(n.extra.is_empty());
+    // 8. No register has entries: nothing is said about them.
+    assert!(n.registers.is_empty());
 
     // 9. Rules: Отдел Б's formal answers (2 of 3), the roadmap for housing in Лесное (3 vs 1),
     // the missed on-time target.
@@ -403,7 +403,7 @@ fn note_figures_equal_the_analytics_library_section_by_section() {
     assert!(!md.contains(AUTHOR) && !md.contains(PHONE));
     assert!(
         !md.contains("8. "),
-        "no section 8 heading before the registers land"
+        "no section 8 heading when the registers are empty"
     );
 }
 
@@ -454,6 +454,144 @@ fn a_period_with_no_previous_one_shows_growth_from_nothing() {
         "{md}"
     );
     assert_eq!(render::change(&note::Delta::new(0, 0)), "0");
+}
+
+#[test]
+fn section_7_splits_repeats_per_recipient_and_its_lines_equal_mcu_conflicts() {
+    let a = Some("Отдел А");
+    let b = Some("Отдел Б");
+    let r = Some("roads");
+    let mut c1 = appeal("C1", a, r, msk(2026, 11, 3, 10, 0));
+    c1.0.conflict = Some(true);
+    let store = store_of(vec![
+        c1,
+        appeal("C2", b, r, msk(2026, 11, 4, 10, 0)).answered(
+            msk(2026, 11, 5, 10, 0),
+            Some(Quality::Formal),
+            "Принято к сведению",
+        ),
+        appeal("D1", a, r, msk(2026, 11, 5, 10, 0)).status(Status::Duplicate),
+        appeal("D2", a, r, msk(2026, 11, 6, 10, 0)).status(Status::Duplicate),
+        appeal("D3", Some("Отдел В"), r, msk(2026, 11, 7, 10, 0)).status(Status::Duplicate),
+        appeal("D4", None, r, msk(2026, 11, 8, 10, 0)).status(Status::Duplicate),
+        // Outside the period.
+        appeal("D5", b, r, msk(2026, 10, 8, 10, 0)).status(Status::Duplicate),
+        // Not assigned, repeating Отдел Б's C2: Отдел Б's repeat.
+        appeal("D6", None, r, msk(2026, 11, 9, 10, 0)),
+    ]);
+    let mut store = store;
+    let (d6, c2) = (
+        store.find("pos:D6").unwrap().id,
+        store.find("pos:C2").unwrap().id,
+    );
+    store
+        .update(
+            d6,
+            &[mcu::store::Change::DuplicateOf(Some(c2))],
+            None,
+            &Actor::new("tester", "cli"),
+            now(),
+        )
+        .unwrap();
+    let tz = store.reference().calendar.timezone();
+    let (from, to) = november().bounds(tz);
+    let n = note::compute(&store, november(), now()).unwrap();
+    let lines: Vec<_> = n
+        .conflicts
+        .iter()
+        .map(|c| {
+            (
+                c.recipient.as_str(),
+                c.appeals,
+                c.conflicts,
+                c.formal,
+                c.repeats,
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("Отдел А", 1, 1, 0, 2),
+            ("Отдел Б", 1, 0, 1, 1),
+            ("(не назначено)", 0, 0, 0, 1),
+            ("Отдел В", 0, 0, 0, 1),
+        ]
+    );
+    // The repeats per recipient are what `mcu stats` counts for its duplicates (Отдел Б's the
+    // one of its own original)…
+    for l in n
+        .conflicts
+        .iter()
+        .filter(|l| l.assigned && l.recipient != "Отдел Б")
+    {
+        let s = store
+            .stats(
+                &ListFilter {
+                    status: Some(Status::Duplicate),
+                    responsible: Some(l.recipient.clone()),
+                    from: Some(from),
+                    to: Some(to),
+                    ..Default::default()
+                },
+                now(),
+            )
+            .unwrap();
+        assert_eq!(i64::from(l.repeats), s.total, "{}", l.recipient);
+    }
+    assert_eq!(
+        n.conflicts
+            .iter()
+            .map(|l| i64::from(l.repeats))
+            .sum::<i64>(),
+        n.repeats
+    );
+    // …and the rest of each line is `mcu conflicts` grouped by recipient.
+    let listed = store.conflicts(from, to).unwrap();
+    for l in &n.conflicts {
+        let of: Vec<_> = listed
+            .iter()
+            .filter(|x| x.responsible.as_deref().unwrap_or("(не назначено)") == l.recipient)
+            .collect();
+        assert_eq!(l.appeals as usize, of.len(), "{}", l.recipient);
+    }
+    let md = String::from_utf8(Format::Md.render(&n, store.reference()).unwrap()).unwrap();
+    assert!(md.contains("| Отдел А | 1 | 1 | 0 | 0 | 2 |"), "{md}");
+    assert!(md.contains("Повторных обращений (дублей): 5."), "{md}");
+}
+
+#[test]
+fn bench_import_then_bench_report_alternate_the_workbook_with_its_sqlite3_peer() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_mcu"))
+            .args(args)
+            .env_remove("MCU_HOME")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let d = dir.path().display().to_string();
+    let v = run(&[
+        "bench", "import", "--rows", "300", "--keep", "--dir", &d, "--json",
+    ]);
+    assert_eq!(v["rows"], 300, "{v}");
+    let ws = dir.path().join("mcu-ws").display().to_string();
+    let v = run(&["bench", "report", "--ws", &ws, "--runs", "2", "--json"]);
+    let pairs = v["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 2, "{v}");
+    assert!(v["workbook_rows"].as_u64().unwrap() > 0, "{v}");
+    let sqlite3 = std::process::Command::new("sqlite3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert_eq!(v["sqlite3_csv_s"].is_number(), sqlite3, "{v}");
+    assert_eq!(v["ratio"].is_number(), sqlite3, "{v}");
 }
 
 fn unzip(bytes: &[u8], name: &str) -> Option<Vec<u8>> {

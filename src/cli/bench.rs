@@ -443,6 +443,9 @@ fn run_mcu(
 ) -> Result<(Measured, Option<u64>, u64), Failure> {
     let ws = b.dir.join("mcu-ws");
     remove(&ws)?;
+    // A fresh workspace folder: `import` opens only an existing one (a typo must not become a
+    // new workspace), and makes its sub-folders and database inside it.
+    crate::workspace::create_dir(&ws).map_err(|e| fail(format!("{}: {e}", ws.display())))?;
     if !b.json {
         eprintln!("mcu import …");
     }

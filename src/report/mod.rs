@@ -7,8 +7,9 @@ pub mod cur;
 pub mod make;
 pub mod note;
 pub mod period;
+pub mod registers;
 pub mod render;
 pub mod rules;
 
-pub use note::{Note, Section, compute};
+pub use note::{Note, compute};
 pub use period::Preset;

@@ -1,4 +1,4 @@
-//! The analytical note's figures (issue 12, sections 1–7 and 9), computed from the analytics
+//! The analytical note's figures (issue 12, sections 1–9; section 8 in [`super::registers`]), computed from the analytics
 //! library — never SQL of its own — so that each figure equals what `mcu stats`, `rank`,
 //! `targets`, `hot` and `conflicts` give for the same period and `--now`. Renderers only format.
 
@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::registers::{self, Registers};
 use super::rules::{self, Recommendation};
 use crate::analytics::{self, HotTopic, Period, TargetLine};
 use crate::domain::ranking::{RankRow, RecipientFacts};
@@ -134,6 +135,9 @@ pub struct ConflictLine {
     pub conflicts: u32,
     pub reopened: u32,
     pub formal: u32,
+    /// Repeats: the appeals of the period marked duplicates — its own, or, for one not assigned,
+    /// those repeating an appeal it was responsible for (not listed by `mcu conflicts`).
+    pub repeats: u32,
 }
 
 /// Section 5: timeliness and quality.
@@ -152,16 +156,6 @@ pub struct Timeliness {
     pub formal_examples: Vec<FormalExample>,
     /// Every target with its actual value (`mcu targets`).
     pub targets: Vec<TargetLine>,
-}
-
-/// A section the note renders after its own: the seam for the registers' section 8 (official
-/// pages, roadmaps, votes), added when those registers land. An empty list prints nothing.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Section {
-    pub title: String,
-    pub paragraphs: Vec<String>,
-    /// A table: header, then rows.
-    pub table: Option<(Vec<String>, Vec<Vec<String>>)>,
 }
 
 /// The weekly volume by block for the chart: week labels and one series per block.
@@ -201,8 +195,9 @@ pub struct Note {
     pub conflicts: Vec<ConflictLine>,
     /// Repeats: appeals of the period marked duplicates.
     pub repeats: i64,
-    /// 8. The registers' sections (none until they land).
-    pub extra: Vec<Section>,
+    /// 8. The registers: official pages, roadmaps, votes (`mcu pages check`, `mcu roadmap
+    /// show`, `mcu votes show`).
+    pub registers: Registers,
     /// 9. Recommendations with the figures behind them.
     pub recommendations: Vec<Recommendation>,
     /// Chart data.
@@ -276,7 +271,7 @@ pub fn compute(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Note
     };
     let ranking = analytics::ranking(store, period, now)?;
     let red_zone = red_zone(&ranking, &timeliness.targets);
-    let conflicts = conflict_lines(&conflict_appeals);
+    let conflicts = conflict_lines(&conflict_appeals, &duplicates(store, from, to)?);
     let repeats = totals
         .stats
         .by_status
@@ -284,7 +279,9 @@ pub fn compute(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Note
         .copied()
         .unwrap_or(0);
 
+    let registers = registers::compute(store, period, now)?;
     // Growth by settlement per block, for the roadmap rule.
+    let all_roadmaps = store.roadmaps()?;
     let mut growth = Vec::new();
     for t in &topics {
         for d in &t.grew_in_settlements {
@@ -293,7 +290,7 @@ pub fn compute(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Note
                 settlement: d.name.clone(),
                 now: d.delta.now,
                 before: d.delta.before,
-                has_roadmap: false,
+                has_roadmap: registers::covers(store, &all_roadmaps, t.block.as_deref(), &d.name)?,
             });
         }
     }
@@ -303,6 +300,7 @@ pub fn compute(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Note
         growth: &growth,
         settlements: &settlements,
         conflicts: &conflicts,
+        registers: &registers,
         block_name: &|b: &str| reference.blocks.name_of(b).to_string(),
     });
     let weekly = weekly(store, period, now)?;
@@ -323,7 +321,7 @@ pub fn compute(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Note
         red_zone,
         conflicts,
         repeats,
-        extra: Vec::new(),
+        registers,
         recommendations,
         weekly,
     })
@@ -534,28 +532,73 @@ fn short(s: &str, n: usize) -> String {
     }
 }
 
-/// Groups the appeals of `mcu conflicts` by recipient, most first.
-fn conflict_lines(list: &[Appeal]) -> Vec<ConflictLine> {
-    let mut by: BTreeMap<String, ConflictLine> = BTreeMap::new();
-    for a in list {
-        let r = a
-            .responsible
-            .clone()
-            .unwrap_or_else(|| "(не назначено)".into());
-        let l = by.entry(r.clone()).or_insert_with(|| ConflictLine {
+/// The appeals received in `[from, to)` marked duplicates (repeats), paged through the store's
+/// list; one with no recipient of its own gets its original's.
+fn duplicates(
+    store: &Store,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Appeal>, StoreError> {
+    let mut out = duplicates_as_stored(store, from, to)?;
+    for a in out.iter_mut().filter(|a| a.responsible.is_none()) {
+        if let Some(orig) = a.duplicate_of {
+            a.responsible = store.get(orig)?.and_then(|o| o.responsible);
+        }
+    }
+    Ok(out)
+}
+
+fn duplicates_as_stored(
+    store: &Store,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Appeal>, StoreError> {
+    const PAGE: usize = 1000;
+    let filter = ListFilter {
+        status: Some(crate::domain::Status::Duplicate),
+        from: Some(from),
+        to: Some(to),
+        ..Default::default()
+    };
+    let mut out: Vec<Appeal> = Vec::new();
+    loop {
+        let cursor = out.last().map(crate::store::Cursor::after);
+        let page = store.list(&filter, cursor, PAGE)?;
+        let n = page.len();
+        out.extend(page);
+        if n < PAGE {
+            return Ok(out);
+        }
+    }
+}
+
+const UNASSIGNED: &str = "(не назначено)";
+
+/// Groups the appeals of `mcu conflicts` and the repeats (duplicates) by recipient, most first.
+fn conflict_lines(list: &[Appeal], repeats: &[Appeal]) -> Vec<ConflictLine> {
+    fn line<'a>(by: &'a mut BTreeMap<String, ConflictLine>, a: &Appeal) -> &'a mut ConflictLine {
+        let r = a.responsible.clone().unwrap_or_else(|| UNASSIGNED.into());
+        by.entry(r.clone()).or_insert_with(|| ConflictLine {
             recipient: r,
             assigned: a.responsible.is_some(),
             ..Default::default()
-        });
+        })
+    }
+    let mut by: BTreeMap<String, ConflictLine> = BTreeMap::new();
+    for a in list {
+        let l = line(&mut by, a);
         l.appeals += 1;
         l.conflicts += u32::from(a.conflict);
         l.reopened += u32::from(a.reopen_count > 0);
         l.formal += u32::from(a.quality == Some(Quality::Formal));
     }
+    for a in repeats {
+        line(&mut by, a).repeats += 1;
+    }
     let mut v: Vec<ConflictLine> = by.into_values().collect();
     v.sort_by(|a, b| {
-        b.appeals
-            .cmp(&a.appeals)
+        (b.appeals + b.repeats)
+            .cmp(&(a.appeals + a.repeats))
             .then_with(|| a.recipient.cmp(&b.recipient))
     });
     v

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::note::ConflictLine;
+use super::registers::{PagesSummary, Registers, RoadmapLine};
 use crate::analytics::TargetLine;
 use crate::domain::ranking::RankRow;
 use crate::domain::targets::Indicator;
@@ -27,8 +28,7 @@ pub struct Growth {
     pub settlement: String,
     pub now: i64,
     pub before: i64,
-    /// Whether a roadmap already covers it (the roadmaps register is not on this branch yet:
-    /// always false until it lands).
+    /// Whether a roadmap already covers it ([`super::registers::covers`]).
     pub has_roadmap: bool,
 }
 
@@ -39,6 +39,8 @@ pub struct Inputs<'a> {
     pub growth: &'a [Growth],
     pub settlements: &'a [GroupCounts],
     pub conflicts: &'a [ConflictLine],
+    /// Section 8: the official pages, roadmaps and votes.
+    pub registers: &'a Registers,
     pub block_name: &'a dyn Fn(&str) -> String,
 }
 
@@ -72,6 +74,16 @@ pub fn appeals(n: i64) -> String {
     format!("{n} {word}")
 }
 
+/// «из 1 обращения», «из 3 обращений», «из 21 обращения»: the genitive after «из».
+pub fn of_appeals(n: i64) -> String {
+    let word = if n.abs() % 10 == 1 && n.abs() % 100 != 11 {
+        "обращения"
+    } else {
+        "обращений"
+    };
+    format!("{n} {word}")
+}
+
 fn pct(v: f64) -> String {
     format!("{:.0}%", v * 100.0)
 }
@@ -90,6 +102,10 @@ pub fn recommend(i: &Inputs<'_>) -> Vec<Recommendation> {
         overdue(i.ranking),
         settlements(i.settlements),
         conflicts(i.conflicts),
+        pages_2fa(i.registers.pages.as_ref()),
+        pages_unanswered(i.registers.pages.as_ref()),
+        roadmap_overdue(&i.registers.roadmaps),
+        roadmap_target(&i.registers.roadmaps),
     ] {
         out.extend(capped(list));
     }
@@ -202,7 +218,7 @@ pub fn overdue(ranking: &[RankRow]) -> Vec<Recommendation> {
             figure: format!(
                 "просрочено открытых {} из {}",
                 r.open_overdue,
-                appeals(i64::from(r.volume))
+                of_appeals(i64::from(r.volume))
             ),
         })
         .collect()
@@ -220,7 +236,7 @@ pub fn settlements(list: &[GroupCounts]) -> Vec<Recommendation> {
                 figure: format!(
                     "просрочено {} из {} ({})",
                     g.overdue,
-                    appeals(i64::from(g.total)),
+                    of_appeals(i64::from(g.total)),
                     pct(g.overdue_share)
                 ),
             })
@@ -242,6 +258,87 @@ pub fn conflicts(list: &[ConflictLine]) -> Vec<Recommendation> {
                 c.recipient
             ),
             figure: format!("конфликтов {}, переоткрыто {}", c.conflicts, c.reopened),
+        })
+        .collect()
+}
+
+/// The reason of one check on the pages that failed it, worst pages first.
+fn page_findings<'a>(
+    pages: Option<&'a PagesSummary>,
+    id: &'a str,
+) -> impl Iterator<Item = (&'a str, &'a str, &'a str)> + 'a {
+    pages.into_iter().flat_map(move |p| {
+        p.worst.iter().filter_map(move |l| {
+            l.findings
+                .iter()
+                .find(|f| f.id == id)
+                .map(|f| (l.url.as_str(), l.body.as_str(), f.reason.as_str()))
+        })
+    })
+}
+
+/// An official page with administrators signing in without two-factor protection →
+/// «включить двухфакторную защиту …».
+pub fn pages_2fa(pages: Option<&PagesSummary>) -> Vec<Recommendation> {
+    page_findings(pages, "admin_without_2fa")
+        .map(|(url, body, reason)| Recommendation {
+            rule: "page_2fa",
+            text: format!("Включить двухфакторную защиту администраторам страницы {url} ({body})"),
+            figure: reason.to_string(),
+        })
+        .collect()
+}
+
+/// An official page with comments left unanswered past the first-response deadline →
+/// «ответить на комментарии …».
+pub fn pages_unanswered(pages: Option<&PagesSummary>) -> Vec<Recommendation> {
+    page_findings(pages, "unanswered_comments")
+        .map(|(url, body, reason)| Recommendation {
+            rule: "page_unanswered",
+            text: format!("Ответить на комментарии на странице {url} ({body})"),
+            figure: reason.to_string(),
+        })
+        .collect()
+}
+
+/// A roadmap with overdue measures → «взять на контроль мероприятия …».
+pub fn roadmap_overdue(list: &[RoadmapLine]) -> Vec<Recommendation> {
+    let mut list: Vec<&RoadmapLine> = list.iter().filter(|r| r.progress.overdue > 0).collect();
+    // The most overdue first.
+    list.sort_by_key(|r| std::cmp::Reverse(r.progress.overdue));
+    list.into_iter()
+        .map(|r| Recommendation {
+            rule: "roadmap_overdue",
+            text: format!(
+                "Взять на контроль просроченные мероприятия дорожной карты «{}»",
+                r.title
+            ),
+            figure: format!(
+                "просрочено мероприятий {} из {}",
+                r.progress.overdue, r.progress.total
+            ),
+        })
+        .collect()
+}
+
+/// A roadmap whose target was missed in its last full month → «пересмотреть мероприятия …».
+pub fn roadmap_target(list: &[RoadmapLine]) -> Vec<Recommendation> {
+    list.iter()
+        .filter(|r| r.met == Some(false))
+        .filter_map(|r| {
+            let (month, count) = r.last_full.as_ref()?;
+            Some(Recommendation {
+                rule: "roadmap_target",
+                text: format!(
+                    "Пересмотреть мероприятия дорожной карты «{}»: цель не достигнута",
+                    r.title
+                ),
+                figure: format!(
+                    "{month}: {} при цели «{}»",
+                    appeals(i64::try_from(*count).unwrap_or(i64::MAX)),
+                    r.target.as_deref().unwrap_or("—")
+                ),
+            })
         })
         .collect()
 }
@@ -378,6 +475,7 @@ mod tests {
             conflicts,
             reopened,
             formal: 0,
+            repeats: 0,
         };
         let r = conflicts(&[
             c("А", 2, 1, true),
@@ -407,6 +505,152 @@ mod tests {
         assert_eq!(r[MAX_PER_RULE].text, "…и ещё 3 по тому же правилу");
         assert_eq!(r[MAX_PER_RULE].figure, "всего 8");
         assert_eq!(capped(overdue(&rows[..2])).len(), 2);
+    }
+
+    fn pages_with(findings: &[(&str, &'static str, &str)]) -> PagesSummary {
+        use crate::domain::pages::checks::Finding;
+        PagesSummary {
+            pages: findings.len(),
+            with_findings: findings.len(),
+            by_check: Vec::new(),
+            worst: findings
+                .iter()
+                .map(|(url, id, reason)| super::super::registers::PageLine {
+                    url: (*url).into(),
+                    body: "Администрация".into(),
+                    findings: vec![Finding {
+                        id,
+                        reason: (*reason).into(),
+                    }],
+                    severity: 5,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn pages_2fa_for_each_page_with_such_a_finding() {
+        let p = pages_with(&[
+            (
+                "vk.com/a",
+                "admin_without_2fa",
+                "администраторов без двухфакторной защиты: 1 из 2",
+            ),
+            ("vk.com/b", "silent", "в статистике нет ни одной публикации"),
+        ]);
+        let r = pages_2fa(Some(&p));
+        assert_eq!(r.len(), 1);
+        assert_eq!(
+            r[0].text,
+            "Включить двухфакторную защиту администраторам страницы vk.com/a (Администрация)"
+        );
+        assert_eq!(
+            r[0].figure,
+            "администраторов без двухфакторной защиты: 1 из 2"
+        );
+        assert!(pages_2fa(None).is_empty(), "no registry of pages, no rule");
+    }
+
+    #[test]
+    fn pages_unanswered_cites_the_count() {
+        let p = pages_with(&[
+            (
+                "vk.com/a",
+                "unanswered_comments",
+                "комментарии без ответа после срока первого ответа: 4",
+            ),
+            (
+                "vk.com/b",
+                "admin_without_2fa",
+                "администраторов без двухфакторной защиты: 1 из 2",
+            ),
+        ]);
+        let r = pages_unanswered(Some(&p));
+        assert_eq!(r.len(), 1);
+        assert_eq!(
+            r[0].text,
+            "Ответить на комментарии на странице vk.com/a (Администрация)"
+        );
+        assert!(r[0].figure.ends_with(": 4"));
+    }
+
+    fn roadmap(title: &str, overdue: usize, met: Option<bool>) -> RoadmapLine {
+        RoadmapLine {
+            id: 1,
+            title: title.into(),
+            status: "исполняется",
+            responsible: None,
+            progress: crate::domain::roadmap::Progress {
+                done: 1,
+                total: 4,
+                overdue,
+            },
+            overdue_measures: Vec::new(),
+            monthly: Vec::new(),
+            before_avg: 2.0,
+            target: Some("не более 2 обращений в месяц".into()),
+            last_full: met.map(|_| ("ноя 2026".to_string(), 5)),
+            met,
+            verdict: String::new(),
+        }
+    }
+
+    #[test]
+    fn roadmap_overdue_from_one_overdue_measure_most_first() {
+        let r = roadmap_overdue(&[
+            roadmap("А", 1, None),
+            roadmap("Б", 0, None),
+            roadmap("В", 2, None),
+        ]);
+        assert_eq!(r.len(), 2);
+        assert_eq!(
+            r[0].text,
+            "Взять на контроль просроченные мероприятия дорожной карты «В»"
+        );
+        assert_eq!(r[0].figure, "просрочено мероприятий 2 из 4");
+    }
+
+    #[test]
+    fn roadmap_target_only_when_missed() {
+        let r = roadmap_target(&[
+            roadmap("А", 0, Some(false)),
+            roadmap("Б", 0, Some(true)),
+            roadmap("В", 0, None),
+        ]);
+        assert_eq!(r.len(), 1);
+        assert_eq!(
+            r[0].text,
+            "Пересмотреть мероприятия дорожной карты «А»: цель не достигнута"
+        );
+        assert_eq!(
+            r[0].figure,
+            "ноя 2026: 5 обращений при цели «не более 2 обращений в месяц»"
+        );
+    }
+
+    #[test]
+    fn after_iz_the_genitive() {
+        let mut a = row("А");
+        (a.open_overdue, a.volume) = (3, 3);
+        assert_eq!(
+            overdue(&[a])[0].figure,
+            "просрочено открытых 3 из 3 обращений"
+        );
+        let v: Vec<String> = [1, 2, 5, 11, 21, 22]
+            .iter()
+            .map(|n| of_appeals(*n))
+            .collect();
+        assert_eq!(
+            v,
+            [
+                "1 обращения",
+                "2 обращений",
+                "5 обращений",
+                "11 обращений",
+                "21 обращения",
+                "22 обращений"
+            ]
+        );
     }
 
     #[test]

@@ -32,6 +32,16 @@ fn styles(d: Docx) -> Docx {
             .size(28)
             .bold(),
     )
+    .add_style(
+        Style::new("Heading2", StyleType::Paragraph)
+            .name("heading 2")
+            .based_on("Normal")
+            .next("Normal")
+            .q_format(true)
+            .outline_lvl(1)
+            .size(24)
+            .bold(),
+    )
 }
 
 fn para(text: &str) -> Paragraph {
@@ -44,6 +54,7 @@ pub fn render(blocks: &[Block]) -> Result<Vec<u8>, String> {
         d = match b {
             Block::Title(t) => d.add_paragraph(para(t).style("Title")),
             Block::Heading(t) => d.add_paragraph(para(t).style("Heading1")),
+            Block::Subheading(t) => d.add_paragraph(para(t).style("Heading2")),
             Block::Para(t) => d.add_paragraph(para(t)),
             Block::Bullets(v) => v
                 .iter()

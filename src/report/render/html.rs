@@ -9,6 +9,7 @@ body { font-family: 'DejaVu Sans', 'PT Sans', Arial, sans-serif; font-size: 11pt
   max-width: 190mm; margin: 1em auto; line-height: 1.35; }
 h1 { font-size: 17pt; margin: 0 0 .4em; }
 h2 { font-size: 13pt; margin: 1.1em 0 .4em; border-bottom: 1px solid #999; page-break-after: avoid; }
+h3 { font-size: 11.5pt; margin: .8em 0 .3em; page-break-after: avoid; }
 table { border-collapse: collapse; width: 100%; margin: .4em 0 .8em; font-size: 9.5pt; }
 th, td { border: 1px solid #bbb; padding: 2px 5px; text-align: left; vertical-align: top; }
 th { background: #eef; }
@@ -61,6 +62,7 @@ pub fn render(blocks: &[Block]) -> Result<String, String> {
         match b {
             Block::Title(t) => o.push_str(&format!("<h1>{}</h1>\n", escape(t))),
             Block::Heading(t) => o.push_str(&format!("<h2>{}</h2>\n", escape(t))),
+            Block::Subheading(t) => o.push_str(&format!("<h3>{}</h3>\n", escape(t))),
             Block::Para(t) => o.push_str(&format!("<p>{}</p>\n", escape(t))),
             Block::Bullets(v) => {
                 o.push_str("<ul>\n");

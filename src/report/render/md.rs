@@ -13,6 +13,7 @@ pub fn render(blocks: &[Block]) -> String {
         match b {
             Block::Title(t) => out.push_str(&format!("# {t}\n\n")),
             Block::Heading(t) => out.push_str(&format!("## {t}\n\n")),
+            Block::Subheading(t) => out.push_str(&format!("### {t}\n\n")),
             Block::Para(t) => out.push_str(&format!("{t}\n\n")),
             Block::Bullets(v) => {
                 for l in v {

@@ -20,6 +20,8 @@ pub const TOP_SETTLEMENTS: usize = 10;
 pub enum Block {
     Title(String),
     Heading(String),
+    /// A heading within a section.
+    Subheading(String),
     Para(String),
     Bullets(Vec<String>),
     Table(Vec<String>, Vec<Vec<String>>),
@@ -89,7 +91,7 @@ fn channel(k: &str) -> String {
 }
 
 /// The note's text, section by section. Sections without data say so in one line; section 8
-/// (the registers) prints only what `note.extra` holds.
+/// (the registers) prints only the parts that have content, and no heading when none has.
 pub fn blocks(n: &Note, reference: &Reference) -> Vec<Block> {
     let tz = reference.calendar.timezone();
     let mut b = Vec::new();
@@ -468,6 +470,7 @@ pub fn blocks(n: &Note, reference: &Reference) -> Vec<Block> {
                     "Конфликты".into(),
                     "Переоткрыто".into(),
                     "Отписки".into(),
+                    "Повторные".into(),
                 ],
                 n.conflicts
                     .iter()
@@ -478,6 +481,7 @@ pub fn blocks(n: &Note, reference: &Reference) -> Vec<Block> {
                             c.conflicts.to_string(),
                             c.reopened.to_string(),
                             c.formal.to_string(),
+                            c.repeats.to_string(),
                         ]
                     })
                     .collect(),
@@ -485,14 +489,8 @@ pub fn blocks(n: &Note, reference: &Reference) -> Vec<Block> {
         }
     }
 
-    // 8: the registers' sections, when there are any.
-    for s in &n.extra {
-        b.push(Block::Heading(s.title.clone()));
-        b.extend(s.paragraphs.iter().cloned().map(Block::Para));
-        if let Some((h, rows)) = &s.table {
-            b.push(Block::Table(h.clone(), rows.clone()));
-        }
-    }
+    // 8: the registers, only what has content.
+    registers(&mut b, &n.registers);
 
     // 9.
     b.push(Block::Heading("Рекомендации".into()));
@@ -507,4 +505,131 @@ pub fn blocks(n: &Note, reference: &Reference) -> Vec<Block> {
         ));
     }
     b
+}
+
+/// Section 8: official pages, roadmaps, votes — each part only when it has content, and no
+/// heading at all when none has.
+fn registers(b: &mut Vec<Block>, r: &super::registers::Registers) {
+    if r.is_empty() {
+        return;
+    }
+    // The heading names only the parts that follow.
+    let parts: Vec<&str> = [
+        (r.pages.is_some(), "официальные страницы"),
+        (!r.roadmaps.is_empty(), "дорожные карты"),
+        (!r.votes.is_empty(), "голосования и обсуждения"),
+    ]
+    .into_iter()
+    .filter_map(|(has, name)| has.then_some(name))
+    .collect();
+    let title = parts.join(", ");
+    let mut chars = title.chars();
+    let title: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    b.push(Block::Heading(format!("8. {title}")));
+    if let Some(p) = &r.pages {
+        b.push(Block::Subheading("Официальные страницы".into()));
+        b.push(Block::Para(format!(
+            "Страниц в реестре: {}; с замечаниями: {}.",
+            p.pages, p.with_findings
+        )));
+        if !p.by_check.is_empty() {
+            b.push(Block::Table(
+                vec!["Проверка".into(), "Код".into(), "Страниц".into()],
+                p.by_check
+                    .iter()
+                    .map(|c| vec![c.name.to_string(), c.id.to_string(), c.pages.to_string()])
+                    .collect(),
+            ));
+        }
+        if !p.worst.is_empty() {
+            b.push(Block::Para("Страницы с наибольшими замечаниями:".into()));
+            b.push(Block::Table(
+                vec!["Орган".into(), "Страница".into(), "Замечания".into()],
+                p.worst
+                    .iter()
+                    .take(super::registers::WORST_PAGES)
+                    .map(|l| {
+                        vec![
+                            l.body.clone(),
+                            l.url.clone(),
+                            l.findings
+                                .iter()
+                                .map(|f| f.reason.as_str())
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                        ]
+                    })
+                    .collect(),
+            ));
+        }
+    }
+    if !r.roadmaps.is_empty() {
+        b.push(Block::Subheading("Дорожные карты".into()));
+        b.push(Block::Table(
+            vec![
+                "Дорожная карта".into(),
+                "Статус".into(),
+                "Мероприятия".into(),
+                "Просрочено".into(),
+                "До начала, в месяц".into(),
+                "С начала, по месяцам".into(),
+                "Цель".into(),
+            ],
+            r.roadmaps
+                .iter()
+                .map(|m| {
+                    vec![
+                        format!("№{} {}", m.id, m.title),
+                        m.status.to_string(),
+                        format!("{} из {}", m.progress.done, m.progress.total),
+                        m.progress.overdue.to_string(),
+                        format!("{:.1}", m.before_avg),
+                        m.after_text(),
+                        m.verdict.clone(),
+                    ]
+                })
+                .collect(),
+        ));
+        let overdue: Vec<String> = r
+            .roadmaps
+            .iter()
+            .filter(|m| !m.overdue_measures.is_empty())
+            .map(|m| format!("«{}»: {}", m.title, m.overdue_measures.join("; ")))
+            .collect();
+        if !overdue.is_empty() {
+            b.push(Block::Para("Просроченные мероприятия:".into()));
+            b.push(Block::Bullets(overdue));
+        }
+    }
+    if !r.votes.is_empty() {
+        b.push(Block::Subheading("Голосования и обсуждения".into()));
+        b.push(Block::Table(
+            vec![
+                "Тема".into(),
+                "Вид".into(),
+                "Участников".into(),
+                "Голосов".into(),
+                "Лидирует".into(),
+                "Комментариев".into(),
+            ],
+            r.votes
+                .iter()
+                .map(|v| {
+                    vec![
+                        v.title.clone(),
+                        v.kind.to_string(),
+                        v.participants.map_or("—".into(), |p| p.to_string()),
+                        v.votes_cast.to_string(),
+                        v.leader
+                            .as_ref()
+                            .map_or("—".into(), |(o, s)| format!("{o} ({:.1} %)", s * 100.0)),
+                        v.comments.to_string(),
+                    ]
+                })
+                .collect(),
+        ));
+    }
 }
