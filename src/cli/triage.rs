@@ -53,6 +53,10 @@ pub struct EvalArgs {
     /// Only the appeals of this part of the file (its `split` field: train, validation, test)
     #[arg(long, value_name = "PART")]
     split: Option<String>,
+    /// Exit 1 (after the report) when the urgent recall on the file is below R — for CI on the
+    /// held-out part of the corpus
+    #[arg(long, value_name = "R")]
+    min_urgent_recall: Option<f64>,
     /// Machine-readable output
     #[arg(long)]
     json: bool,
@@ -312,6 +316,16 @@ pub fn eval(_ws: &Workspace, a: EvalArgs) -> CmdResult {
             let (tu, tc) = t.flag_thresholds();
             println!("  пороги флагов (выбраны на validation): срочное {tu:.3}, конфликт {tc:.3}");
             print_report(&report, blocks);
+        }
+        if let Some(min) = a.min_urgent_recall {
+            let recall = report.urgent.recall.unwrap_or(0.0);
+            if recall < min {
+                eprintln!(
+                    "{}: urgent recall {recall:.3} is below {min:.3}",
+                    a.file.display()
+                );
+                return Ok(1);
+            }
         }
         return Ok(0);
     };
