@@ -929,6 +929,34 @@ fn held_out_corpus_keeps_urgent_recall() {
     );
 }
 
+/// Conflict told without a swear word (the count of earlier appeals, a broken promise, a long
+/// wait) is raised; courtesy and thanks are not. Trouble that is over is not urgent; danger told
+/// without the lexicon's words (no smoke from a lonely neighbour's chimney) is.
+#[test]
+fn learned_flags_read_polite_conflicts_and_implicit_danger() {
+    let t = shipped();
+    let s = |text: &str| t.suggest(text, Some(Channel::Im), None);
+    for text in [
+        "Обращаюсь в четвёртый раз по поводу ямы у школы. Каждый раз получаю ответ, что вопрос на контроле. Прошу сообщить, кто и когда его решит.",
+        "Вы обещали заменить колонку ещё весной, я писала вам дважды. Сейчас ноябрь, колонки так и нет.",
+        "полгода жду ответа на заявление, до сих пор тишина",
+    ] {
+        assert!(s(text).conflict, "should be conflict: {text}");
+    }
+    for text in [
+        "Подскажите, пожалуйста, когда откроется запись в кружок рисования",
+        "Спасибо за ремонт дороги, стало гораздо удобнее ездить",
+        "Прошу рассмотреть возможность установки скамейки у остановки, пожилым людям тяжело стоять",
+    ] {
+        assert!(!s(text).conflict, "should not be conflict: {text}");
+    }
+    assert!(!s("света не было вчера два часа, сейчас всё работает, спасибо").urgent);
+    assert!(
+        s("у соседки-пенсионерки из трубы третий день не идёт дым, дверь заперта, на звонки не отвечает")
+            .urgent
+    );
+}
+
 /// Written misleading examples: a negation or a resource that is there is not urgent; a missing
 /// resource told in the citizen's own words, with its duration or who is at risk, is.
 #[test]

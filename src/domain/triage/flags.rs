@@ -696,6 +696,38 @@ mod tests {
     }
 
     #[test]
+    fn tone_cues_count_the_earlier_appeals_not_the_courtesy() {
+        let cues = |t: &str| tone_cues(t, &Analysis::new(&SearchNormalizer::new(), t));
+        let c = cues("Третий раз обращаюсь. Ответы формальные, обещали ещё весной.");
+        for k in ["conf:times", "conf:formal", "conf:promise"] {
+            assert!(c.iter().any(|x| x == k), "{k}: {c:?}");
+        }
+        let c = cues("Кто вам дал право так отвечать? Вы вообще читаете?");
+        assert!(c.iter().any(|x| x == "conf:you&rhetoric"), "{c:?}");
+        // Misleading: «раз в неделю» is a frequency, not a count of appeals; a polite question has
+        // «когда» and «?» but does not address the authority.
+        let c = cues("Подскажите, пожалуйста, автобус ходит раз в неделю? Когда следующий?");
+        assert!(!c.iter().any(|x| x == "conf:times"), "{c:?}");
+        assert!(!c.iter().any(|x| x == "conf:you&rhetoric"), "{c:?}");
+        assert!(c.iter().any(|x| x == "conf:polite"), "{c:?}");
+    }
+
+    #[test]
+    fn the_conflict_threshold_is_the_best_f1() {
+        let probs = [
+            (0.9, true),
+            (0.8, true),
+            (0.6, false),
+            (0.5, true),
+            (0.2, false),
+            (0.1, false),
+        ];
+        // At 0.8: P 1, R 2/3 (F1 0.8); at 0.5: P 3/4, R 1 (F1 0.857); at 0.2: F1 0.75.
+        let t = best_f1_threshold(&probs);
+        assert!(t <= 0.5 && t > 0.2, "{t}");
+    }
+
+    #[test]
     fn the_threshold_keeps_the_recall() {
         let probs = [
             (0.9, true),
