@@ -155,7 +155,12 @@ mod tests {
         let reference = Reference::embedded().expect("reference");
         let data = TriageData::embedded().expect("data");
         let b = Baseline::train(&reference.blocks, &data);
-        let ids: Vec<&str> = reference.blocks.all().iter().map(|b| b.id.as_str()).collect();
+        let ids: Vec<&str> = reference
+            .blocks
+            .all()
+            .iter()
+            .map(|b| b.id.as_str())
+            .collect();
         let (block, _, _) = b.predict("Прошу отремонтировать дорогу, ямы на асфальте", None);
         assert_eq!(ids[block], "roads");
         let (block, _, _) = b.predict("расписание автобуса до райцентра", None);

@@ -237,8 +237,10 @@ fn block_f1(n: usize, items: &[Labelled], predicted: &[usize]) -> (f64, f64) {
 
 /// Scores the TF-IDF + logistic regression baseline on labelled appeals.
 pub fn evaluate_baseline(b: &Baseline, blocks: &Blocks, items: &[Labelled]) -> BaselineScore {
-    let predictions: Vec<(usize, bool, bool)> =
-        items.iter().map(|l| b.predict(&l.text, l.channel)).collect();
+    let predictions: Vec<(usize, bool, bool)> = items
+        .iter()
+        .map(|l| b.predict(&l.text, l.channel))
+        .collect();
     let blocks_predicted: Vec<usize> = predictions.iter().map(|p| p.0).collect();
     let (accuracy, macro_f1) = block_f1(blocks.all().len(), items, &blocks_predicted);
     let urgent = Pr::count(

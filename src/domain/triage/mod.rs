@@ -717,7 +717,8 @@ impl Triage {
     }
 
     /// The urgent and conflict verdicts (and reasons) for an analysed text with its block features:
-    /// the learned flag where it was trained, else the rule.
+    /// urgent: the learned flag or the rule (then the veto); conflict: the learned flag where it was
+    /// trained, else the rule.
     fn flags(
         &self,
         text: &str,
@@ -745,7 +746,15 @@ impl Triage {
             let (missing, present) = flags::resource_states(a);
             present && !missing
         };
+        // Urgent is raised by the model or by the rules (a missed danger costs most; on the
+        // validation part this took the recall from 0.941 to 0.965 at precision 0.804 from 0.860).
+        let rule_raised = rule_u.raised;
+        let rule_reasons = rule_u.reasons.clone();
         let (mut u, mut ur) = decide(&self.urgent_model, rule_u, &ux);
+        if rule_raised && !u {
+            u = true;
+            ur = rule_reasons;
+        }
         if veto {
             u = false;
             ur.clear();
