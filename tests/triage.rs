@@ -637,6 +637,40 @@ fn eval_reports_the_figures_as_json() {
     assert!(v["report"]["macro_f1"].is_number());
 }
 
+/// `mcu eval` prints the TF-IDF + logistic regression baseline of the same run beside the model,
+/// and `--min-urgent-recall` fails the run (CI) when the urgent recall is below it.
+#[test]
+fn eval_prints_the_baseline_and_fails_under_the_urgent_recall() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("labelled.jsonl");
+    // Labelled urgent, but plain requests: no model raises them, so the recall is 0.
+    std::fs::write(
+        &file,
+        [
+            r#"{"id": "U1", "channel": "pos", "text": "Прошу установить скамейку у остановки", "block": "дороги", "urgent": true, "conflict": false}"#,
+            r#"{"id": "U2", "channel": "im", "text": "когда будет концерт в клубе", "block": "культура", "urgent": true, "conflict": false}"#,
+            r#"{"id": "U3", "channel": "im", "text": "расписание автобуса на праздники", "block": "транспорт", "urgent": false, "conflict": false}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let (code, out) = mcu(dir.path(), &["eval", "--json", f], "");
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let b = &v["baseline"];
+    assert!(b["macro_f1"].is_number(), "{v}");
+    assert!(b["urgent"]["tp"].is_number(), "{v}");
+    assert!(b["method"].as_str().unwrap().contains("tf-idf"), "{v}");
+    let (code, out) = mcu(dir.path(), &["eval", f], "");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("базовая линия"), "{out}");
+    let (code, _) = mcu(dir.path(), &["eval", f, "--min-urgent-recall", "0.9"], "");
+    assert_eq!(code, 1);
+    let (code, _) = mcu(dir.path(), &["eval", f, "--min-urgent-recall", "0"], "");
+    assert_eq!(code, 0);
+}
+
 // --- Bounded work per appeal, and a failing appeal that does not block the queue -------------
 
 use mcu::domain::triage::limits::{MAX_CHAR_NGRAMS, MAX_SIGNATURE_STEMS, MAX_WORDS, max_features};
@@ -892,6 +926,34 @@ fn held_out_corpus_keeps_urgent_recall() {
     assert!(
         recall >= 0.9,
         "urgent recall on the held-out part: {recall:.3}"
+    );
+}
+
+/// Conflict told without a swear word (the count of earlier appeals, a broken promise, a long
+/// wait) is raised; courtesy and thanks are not. Trouble that is over is not urgent; danger told
+/// without the lexicon's words (no smoke from a lonely neighbour's chimney) is.
+#[test]
+fn learned_flags_read_polite_conflicts_and_implicit_danger() {
+    let t = shipped();
+    let s = |text: &str| t.suggest(text, Some(Channel::Im), None);
+    for text in [
+        "Обращаюсь в четвёртый раз по поводу ямы у школы. Каждый раз получаю ответ, что вопрос на контроле. Прошу сообщить, кто и когда его решит.",
+        "Вы обещали заменить колонку ещё весной, я писала вам дважды. Сейчас ноябрь, колонки так и нет.",
+        "полгода жду ответа на заявление, до сих пор тишина",
+    ] {
+        assert!(s(text).conflict, "should be conflict: {text}");
+    }
+    for text in [
+        "Подскажите, пожалуйста, когда откроется запись в кружок рисования",
+        "Спасибо за ремонт дороги, стало гораздо удобнее ездить",
+        "Прошу рассмотреть возможность установки скамейки у остановки, пожилым людям тяжело стоять",
+    ] {
+        assert!(!s(text).conflict, "should not be conflict: {text}");
+    }
+    assert!(!s("света не было вчера два часа, сейчас всё работает, спасибо").urgent);
+    assert!(
+        s("у соседки-пенсионерки из трубы третий день не идёт дым, дверь заперта, на звонки не отвечает")
+            .urgent
     );
 }
 

@@ -53,6 +53,10 @@ pub struct EvalArgs {
     /// Only the appeals of this part of the file (its `split` field: train, validation, test)
     #[arg(long, value_name = "PART")]
     split: Option<String>,
+    /// Exit 1 (after the report) when the urgent recall on the file is below R — for CI on the
+    /// held-out part of the corpus
+    #[arg(long, value_name = "R")]
+    min_urgent_recall: Option<f64>,
     /// Machine-readable output
     #[arg(long)]
     json: bool,
@@ -298,7 +302,9 @@ pub fn eval(_ws: &Workspace, a: EvalArgs) -> CmdResult {
     }
     let Some(k) = a.cv else {
         let t = Triage::build(blocks, &data, &[]);
-        let report = eval::evaluate(&t, blocks, &items);
+        let mut report = eval::evaluate(&t, blocks, &items);
+        let baseline = eval::Baseline::train(blocks, &data);
+        report.baseline = Some(eval::evaluate_baseline(&baseline, blocks, &items));
         if a.json {
             print_json(&report)?;
         } else {
@@ -310,6 +316,16 @@ pub fn eval(_ws: &Workspace, a: EvalArgs) -> CmdResult {
             let (tu, tc) = t.flag_thresholds();
             println!("  пороги флагов (выбраны на validation): срочное {tu:.3}, конфликт {tc:.3}");
             print_report(&report, blocks);
+        }
+        if let Some(min) = a.min_urgent_recall {
+            let recall = report.urgent.recall.unwrap_or(0.0);
+            if recall < min {
+                eprintln!(
+                    "{}: urgent recall {recall:.3} is below {min:.3}",
+                    a.file.display()
+                );
+                return Ok(1);
+            }
         }
         return Ok(0);
     };
@@ -395,9 +411,10 @@ fn print_report(r: &Report, blocks: &Blocks) {
     }
     let pr = |name: &str, p: &eval::Pr| {
         println!(
-            "  {name:<22} P {}  R {}  (tp {}, fp {}, fn {})",
+            "  {name:<22} P {}  R {}  F1 {}  (tp {}, fp {}, fn {})",
             opt(p.precision),
             opt(p.recall),
+            opt(p.f1),
             p.tp,
             p.fp,
             p.fn_
@@ -416,6 +433,23 @@ fn print_report(r: &Report, blocks: &Blocks) {
         r.confident.coverage * 100.0,
         opt(r.confident.accuracy)
     );
+    if let Some(b) = &r.baseline {
+        let f1 = |p: &eval::Pr| opt(p.f1);
+        println!(
+            "  базовая линия ({}; те же обращения, тот же запуск):",
+            b.method
+        );
+        println!(
+            "    accuracy {:.3}   macro-F1 {:.3}   срочные P {} R {}   конфликтные P {} R {} F1 {}",
+            b.accuracy,
+            b.macro_f1,
+            opt(b.urgent.precision),
+            opt(b.urgent.recall),
+            opt(b.conflict.precision),
+            opt(b.conflict.recall),
+            f1(&b.conflict)
+        );
+    }
     println!("  матрица ошибок (строки — разметка, столбцы — ответ модели):");
     let short_name = |id: &str| blocks.name_of(id).chars().take(5).collect::<String>();
     print!("  {:<6}", "");

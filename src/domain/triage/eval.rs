@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Blocks, Channel};
 
+pub use super::baseline::Baseline;
 use super::{Example, Indexed, Recipe, Triage, TriageData};
 
 /// One labelled appeal.
@@ -189,6 +190,78 @@ pub struct Report {
     pub duplicate_pairs: Pr,
     pub settlement: SettlementScore,
     pub confident: ConfidentScore,
+    /// The TF-IDF + logistic regression baseline on the same appeals ([`evaluate_baseline`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineScore>,
+}
+
+/// What the baseline scores on the same appeals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BaselineScore {
+    pub method: &'static str,
+    pub accuracy: f64,
+    pub macro_f1: f64,
+    pub urgent: Pr,
+    pub conflict: Pr,
+}
+
+/// Accuracy and macro-F1 (over the blocks present in the labels) of predicted blocks.
+fn block_f1(n: usize, items: &[Labelled], predicted: &[usize]) -> (f64, f64) {
+    let mut confusion = vec![vec![0usize; n]; n];
+    for (l, p) in items.iter().zip(predicted) {
+        if l.block < n && *p < n {
+            confusion[l.block][*p] += 1;
+        }
+    }
+    let correct: usize = (0..n).map(|i| confusion[i][i]).sum();
+    let (mut sum, mut present) = (0.0, 0usize);
+    for i in 0..n {
+        let support: usize = confusion[i].iter().sum();
+        if support == 0 {
+            continue;
+        }
+        let predicted: usize = confusion.iter().map(|r| r[i]).sum();
+        let tp = confusion[i][i];
+        sum += Pr::new(tp, predicted - tp, support - tp).f1.unwrap_or(0.0);
+        present += 1;
+    }
+    (
+        correct as f64 / items.len().max(1) as f64,
+        if present > 0 {
+            sum / present as f64
+        } else {
+            0.0
+        },
+    )
+}
+
+/// Scores the TF-IDF + logistic regression baseline on labelled appeals.
+pub fn evaluate_baseline(b: &Baseline, blocks: &Blocks, items: &[Labelled]) -> BaselineScore {
+    let predictions: Vec<(usize, bool, bool)> = items
+        .iter()
+        .map(|l| b.predict(&l.text, l.channel))
+        .collect();
+    let blocks_predicted: Vec<usize> = predictions.iter().map(|p| p.0).collect();
+    let (accuracy, macro_f1) = block_f1(blocks.all().len(), items, &blocks_predicted);
+    let urgent = Pr::count(
+        items
+            .iter()
+            .zip(&predictions)
+            .filter_map(|(l, p)| l.urgent.map(|u| (p.1, u))),
+    );
+    let conflict = Pr::count(
+        items
+            .iter()
+            .zip(&predictions)
+            .filter_map(|(l, p)| l.conflict.map(|c| (p.2, c))),
+    );
+    BaselineScore {
+        method: "tf-idf words 1-2 + logistic regression",
+        accuracy,
+        macro_f1,
+        urgent,
+        conflict,
+    }
 }
 
 /// What triage said about one labelled appeal.
@@ -370,6 +443,7 @@ fn score(t: &Triage, blocks: &Blocks, items: &[Labelled], outcomes: &[Outcome]) 
         duplicate_pairs: duplicate_pairs(t, blocks, items, outcomes),
         settlement,
         confident,
+        baseline: None,
     }
 }
 

@@ -201,7 +201,8 @@ impl Default for FeatureOptions {
             char_ngrams: 1.0,
             ngram_range: (3, 5),
             ngrams_of_words: false,
-            lexicon: 0.3,
+            // 0.3 until the 1,500-appeal corpus; 0.6 chose on its validation part (0.833 → 0.841).
+            lexicon: 0.6,
             channel: 0.2,
             category: 1.0,
         }

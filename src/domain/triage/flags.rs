@@ -329,6 +329,8 @@ pub fn cues(text: &str, a: &Analysis, rule: &Flag, rule_name: &str) -> Vec<(u32,
             keys.push("dur:since".into());
         }
     }
+    // How the appellant speaks of the authority (conflict told without swear words).
+    keys.extend(tone_cues(text, a));
     // Temperatures.
     for t in temperatures(text) {
         keys.push(
@@ -382,6 +384,119 @@ pub fn cues(text: &str, a: &Analysis, rule: &Flag, rule_name: &str) -> Vec<(u32,
     keys.iter().map(|k| (hash(b'q', &[k]), w)).collect()
 }
 
+/// Cues of a conflict told politely or without swear words: the count of earlier appeals («третий
+/// раз», «повторно»), a long wait («до сих пор», «полгода»), broken promises, a formal answer
+/// («отписка», «шаблон»), demands (проверка, прокуратура), rhetorical questions to the authority;
+/// and the courtesy that usually goes with a plain request («подскажите», «спасибо»).
+pub fn tone_cues(text: &str, a: &Analysis) -> Vec<String> {
+    const REPEAT: &[&str] = &[
+        "повторно",
+        "вновь",
+        "снова",
+        "опять",
+        "очередной",
+        "очередную",
+    ];
+    const COUNTED: &[&str] = &[
+        "второй",
+        "третий",
+        "четвертый",
+        "пятый",
+        "шестой",
+        "десятый",
+        "который",
+        "очередной",
+    ];
+    const FORMAL: &[&str] = &[
+        "отписк",
+        "формальн",
+        "шаблон",
+        "отфутбол",
+        "тишин",
+        "молч",
+        "игнор",
+        "пуст",
+    ];
+    const DEMAND: &[&str] = &[
+        "требу",
+        "прокурат",
+        "провер",
+        "привлеч",
+        "наказ",
+        "жалоб",
+        "жалу",
+        "безобраз",
+        "позор",
+        "стыд",
+        "издева",
+    ];
+    const WH: &[&str] = &[
+        "кто",
+        "где",
+        "зачем",
+        "сколько",
+        "почему",
+        "куда",
+        "когда",
+        "чья",
+        "чье",
+    ];
+    const YOU: &[&str] = &["вы", "вам", "вас", "ваш", "ваши", "вашей", "вами"];
+    const POLITE: &[&str] = &[
+        "подскажите",
+        "пожалуйста",
+        "спасибо",
+        "благодарю",
+        "благодарим",
+    ];
+    let words = &a.words;
+    let stems = &a.stems;
+    let mut keys = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let w = w.as_str();
+        if REPEAT.contains(&w) {
+            keys.push("conf:repeat".to_string());
+        }
+        if (w == "раз" || w == "раза")
+            && i > 0
+            && (COUNTED.contains(&words[i - 1].as_str())
+                || words[i - 1].chars().all(|c| c.is_ascii_digit()))
+        {
+            keys.push("conf:times".to_string());
+        }
+        if w == "полгода" || (w == "сих" && i > 0 && words[i - 1] == "до") {
+            keys.push("conf:wait".to_string());
+        }
+        if w == "так" && words.get(i + 1).is_some_and(|n| n == "и") {
+            keys.push("conf:wait".to_string());
+        }
+        if YOU.contains(&w) {
+            keys.push("conf:you".to_string());
+        }
+        if POLITE.contains(&w) {
+            keys.push("conf:polite".to_string());
+        }
+        if text.contains('?') && WH.contains(&w) {
+            keys.push("conf:rhetoric".to_string());
+        }
+    }
+    for st in stems {
+        if st.starts_with("обеща") {
+            keys.push("conf:promise".to_string());
+        }
+        if starts(st, FORMAL) {
+            keys.push("conf:formal".to_string());
+        }
+        if starts(st, DEMAND) {
+            keys.push("conf:demand".to_string());
+        }
+    }
+    if keys.iter().any(|k| k == "conf:you") && keys.iter().any(|k| k == "conf:rhetoric") {
+        keys.push("conf:you&rhetoric".to_string());
+    }
+    keys
+}
+
 /// The features of one text for a flag: the block features plus the cues.
 pub fn flag_features(base: &FeatureVec, cue_pairs: Vec<(u32, f32)>) -> FeatureVec {
     let mut pairs: Vec<(u32, f32)> = base
@@ -392,6 +507,15 @@ pub fn flag_features(base: &FeatureVec, cue_pairs: Vec<(u32, f32)>) -> FeatureVe
         .collect();
     pairs.extend(cue_pairs);
     FeatureVec::from_pairs(pairs)
+}
+
+/// What a flag's threshold is chosen for on the validation part.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Goal {
+    /// Keep at least this recall (urgent: a missed danger is the most expensive mistake).
+    Recall(f64),
+    /// The best F1 (conflict: its target is F1, not recall).
+    BestF1,
 }
 
 /// A trained flag: the model, its calibration and its threshold.
@@ -412,7 +536,11 @@ fn sigmoid(x: f32) -> f32 {
 
 impl FlagModel {
     /// Trains on `train` (x, label, weight), calibrates and chooses the threshold on `validation`.
-    pub fn train(train: &[(FeatureVec, bool, f32)], validation: &[(FeatureVec, bool)]) -> Self {
+    pub fn train(
+        train: &[(FeatureVec, bool, f32)],
+        validation: &[(FeatureVec, bool)],
+        goal: Goal,
+    ) -> Self {
         let positives: f32 = train.iter().filter(|t| t.1).map(|t| t.2).sum();
         let negatives: f32 = train.iter().filter(|t| !t.1).map(|t| t.2).sum();
         let trained = positives > 0.0 && negatives > 0.0;
@@ -452,7 +580,10 @@ impl FlagModel {
         if raw.iter().any(|r| r.1) && raw.iter().any(|r| !r.1) {
             m.platt = platt(&raw);
             let probs: Vec<(f32, bool)> = raw.iter().map(|(s, y)| (m.calibrate(*s), *y)).collect();
-            m.threshold = choose_threshold(&probs, TARGET_RECALL);
+            m.threshold = match goal {
+                Goal::Recall(r) => choose_threshold(&probs, r),
+                Goal::BestF1 => best_f1_threshold(&probs),
+            };
         }
         m
     }
@@ -523,6 +654,27 @@ pub fn choose_threshold(probs: &[(f32, bool)], target: f64) -> f32 {
     best.map_or(0.5, |b| b.2.clamp(0.01, 0.99))
 }
 
+/// The threshold of the best F1 on `probs` (the highest of equal ones).
+pub fn best_f1_threshold(probs: &[(f32, bool)]) -> f32 {
+    let mut cands: Vec<f32> = probs.iter().map(|p| p.0 - 1e-4).collect();
+    cands.sort_by(f32::total_cmp);
+    let mut best: Option<(f64, f32)> = None;
+    for t in cands {
+        let tp = probs.iter().filter(|p| p.1 && p.0 >= t).count() as f64;
+        let fp = probs.iter().filter(|p| !p.1 && p.0 >= t).count() as f64;
+        let fn_ = probs.iter().filter(|p| p.1 && p.0 < t).count() as f64;
+        let f1 = if tp > 0.0 {
+            2.0 * tp / (2.0 * tp + fp + fn_)
+        } else {
+            0.0
+        };
+        if best.is_none_or(|b| f1 >= b.0) {
+            best = Some((f1, t));
+        }
+    }
+    best.map_or(0.5, |b| b.1.clamp(0.01, 0.99))
+}
+
 /// The highest threshold whose recall on `probs` is at least `target`.
 pub fn threshold_for_recall(probs: &[(f32, bool)], target: f64) -> f32 {
     let mut pos: Vec<f32> = probs.iter().filter(|p| p.1).map(|p| p.0).collect();
@@ -587,6 +739,38 @@ mod tests {
         assert!(!has("дом 5-й по улице", "temp:cold_room"));
         assert!(has("лежачая бабушка без света", "risk:elderly"));
         assert!(has("лежачая бабушка без света", "risk&missing"));
+    }
+
+    #[test]
+    fn tone_cues_count_the_earlier_appeals_not_the_courtesy() {
+        let cues = |t: &str| tone_cues(t, &Analysis::new(&SearchNormalizer::new(), t));
+        let c = cues("Третий раз обращаюсь. Ответы формальные, обещали ещё весной.");
+        for k in ["conf:times", "conf:formal", "conf:promise"] {
+            assert!(c.iter().any(|x| x == k), "{k}: {c:?}");
+        }
+        let c = cues("Кто вам дал право так отвечать? Вы вообще читаете?");
+        assert!(c.iter().any(|x| x == "conf:you&rhetoric"), "{c:?}");
+        // Misleading: «раз в неделю» is a frequency, not a count of appeals; a polite question has
+        // «когда» and «?» but does not address the authority.
+        let c = cues("Подскажите, пожалуйста, автобус ходит раз в неделю? Когда следующий?");
+        assert!(!c.iter().any(|x| x == "conf:times"), "{c:?}");
+        assert!(!c.iter().any(|x| x == "conf:you&rhetoric"), "{c:?}");
+        assert!(c.iter().any(|x| x == "conf:polite"), "{c:?}");
+    }
+
+    #[test]
+    fn the_conflict_threshold_is_the_best_f1() {
+        let probs = [
+            (0.9, true),
+            (0.8, true),
+            (0.6, false),
+            (0.5, true),
+            (0.2, false),
+            (0.1, false),
+        ];
+        // At 0.8: P 1, R 2/3 (F1 0.8); at 0.5: P 3/4, R 1 (F1 0.857); at 0.2: F1 0.75.
+        let t = best_f1_threshold(&probs);
+        assert!(t <= 0.5 && t > 0.2, "{t}");
     }
 
     #[test]
