@@ -47,9 +47,9 @@ pub use imports::ImportedFile;
 pub use operators::Operator;
 pub use pages::{Saved as PageSaved, apply_field as apply_page_field};
 pub use query::{Cursor, ListFilter, Stats, Today, fts_query};
-pub use sorted::{Order, Sort};
 pub use reports::{REPORT_REGISTER, ReportRun};
 pub use schema::CURRENT_VERSION;
+pub use sorted::{Order, Sort};
 pub use triage::{
     AUTO_TRIAGE_SOURCE, DuplicateGroup, GroupMember, StoredSuggestion, TRIAGE_BATCH, TriageFailure,
     TriageOutcome, TriageRun,

@@ -85,7 +85,10 @@ impl Incoming {
             self.order = store.order(self.order.sort)?;
         }
         let (rows, at_start) = if self.at_start || self.rows.is_empty() {
-            (store.list_sorted(&self.filter, &self.order, None, want)?, true)
+            (
+                store.list_sorted(&self.filter, &self.order, None, want)?,
+                true,
+            )
         } else {
             let first = &self.rows[0];
             let rows = store.list_sorted_from(&self.filter, &self.order, first, want)?;

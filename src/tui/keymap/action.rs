@@ -265,7 +265,9 @@ impl ArgKind {
             ArgKind::View => "a saved view's name".to_string(),
             ArgKind::Sort => format!(
                 "one of: {}",
-                crate::store::Sort::ALL.map(crate::store::Sort::id).join(", ")
+                crate::store::Sort::ALL
+                    .map(crate::store::Sort::id)
+                    .join(", ")
             ),
             ArgKind::Screen => "a screen: roadmaps, pages, votes, templates".to_string(),
         }

@@ -52,7 +52,8 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main, wide: bool) {
     let extra = 18 * usize::from(with_recipient)
         + STATUS_W * usize::from(with_status)
         + 14 * usize::from(with_settlement);
-    let cols = 7 + usize::from(with_recipient) + usize::from(with_status) + usize::from(with_settlement);
+    let cols =
+        7 + usize::from(with_recipient) + usize::from(with_status) + usize::from(with_settlement);
     let mut tw = text_left(extra, cols).max(8);
     // A very wide list gives the names room too: the text keeps at least 50 cells.
     let mut grow = |cap: usize, on: bool| {

@@ -512,7 +512,8 @@ impl Main {
             env.say("Виду нужно имя", true);
         } else if let Some(path) = env.views_path.clone() {
             let mut v = crate::tui::views::SavedView::from_filter(&self.incoming.filter);
-            v.sort = (self.incoming.order.sort != Sort::Received).then_some(self.incoming.order.sort);
+            v.sort =
+                (self.incoming.order.sort != Sort::Received).then_some(self.incoming.order.sort);
             match crate::tui::views::save(&path, name, v) {
                 Ok(()) => {
                     self.view = Some((name.to_string(), self.incoming.filter.clone()));
