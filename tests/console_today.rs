@@ -514,3 +514,55 @@ fn help_lists_the_new_keys_and_commands() {
         assert!(all.contains(needle), "{needle} missing from help");
     }
 }
+
+#[test]
+fn the_count_in_the_title_follows_changes_here_and_elsewhere() {
+    let (_d, db) = setup();
+    let mut a = console(&db);
+    let mut b = console(&db);
+    command(&mut a, "block none");
+    command(&mut b, "block none");
+    assert!(screen(&mut a, 80, 24).contains("Входящие · 1/1 — без блока"));
+    // A sorts «Свалка» into a block: it leaves A's list at once…
+    key(&mut a, KeyCode::Char('b'));
+    key(&mut a, KeyCode::Char('2'));
+    let s = screen(&mut a, 80, 24);
+    assert!(s.contains("Входящие · 0/0 — без блока"), "{s}");
+    // …and B's on its next tick.
+    assert!(b.app.tick().unwrap());
+    let s = screen(&mut b, 80, 24);
+    assert!(s.contains("Входящие · 0/0 — без блока"), "{s}");
+    // A new appeal without a block arrives from another connection.
+    {
+        let mut store = open_store(&db);
+        let actor = Actor::new("seed", "import:more");
+        let mut tx = store.begin_import().unwrap();
+        let inc = IncomingAppeal {
+            line: 2,
+            source_id: "I-9".into(),
+            received_at: at(27, 11),
+            text: "Гололёд на тротуаре у школы".into(),
+            ..Default::default()
+        };
+        tx.upsert(&inc, Channel::Im, &actor, now()).unwrap();
+        tx.finish(&ImportedFile {
+            name: "more.csv".into(),
+            hash: "more".into(),
+            format: "csv".into(),
+            channel: None,
+            imported_at: now(),
+            rows: 1,
+            inserted: 1,
+            updated: 0,
+            unchanged: 0,
+            quarantined: 0,
+        })
+        .unwrap();
+    }
+    assert!(a.app.tick().unwrap());
+    let s = screen(&mut a, 80, 24);
+    assert!(
+        s.contains("Входящие · 1/1 — без блока") && s.contains("Гололёд"),
+        "{s}"
+    );
+}

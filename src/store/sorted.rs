@@ -54,12 +54,6 @@ impl Sort {
             Sort::Recipient => "по ответственному",
         }
     }
-
-    /// The next one, for a key that cycles through them.
-    pub fn next(self) -> Sort {
-        let i = Sort::ALL.iter().position(|s| *s == self).unwrap_or(0);
-        Sort::ALL[(i + 1) % Sort::ALL.len()]
-    }
 }
 
 impl std::str::FromStr for Sort {
@@ -321,6 +315,12 @@ impl Store {
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
+    /// A stamp that changes whenever the database does — a commit of another connection
+    /// (`PRAGMA data_version`) or a change through this one — so a count can be kept until then.
+    pub fn change_stamp(&self) -> Result<(i64, u64), StoreError> {
+        Ok((self.data_version()?, self.conn().total_changes()))
+    }
+
     /// How many appeals of the list come before `a` (its position, from 0).
     pub fn position_in(
         &self,
@@ -552,6 +552,10 @@ mod tests {
             ListFilter::default(),
             ListFilter {
                 open: true,
+                ..Default::default()
+            },
+            ListFilter {
+                today: Some(crate::store::Today { due_by: t0() }),
                 ..Default::default()
             },
         ];

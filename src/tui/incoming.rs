@@ -37,6 +37,9 @@ pub struct Incoming {
     pub marked: BTreeSet<i64>,
     /// The blocks the operator may see (a block lead), kept under every filter.
     pub base_blocks: Option<Vec<String>>,
+    /// The filter `total` was counted for and the store's change stamp then: a refresh that finds
+    /// both the same (the minute turned, nothing was written) does not count again.
+    counted: Option<(ListFilter, (i64, u64))>,
 }
 
 impl Incoming {
@@ -67,7 +70,7 @@ impl Incoming {
             self.order = store.order(self.order.sort)?;
         }
         self.rows = store.list_sorted(&self.filter, &self.order, None, PAGE)?;
-        self.total = store.count_listed(&self.filter)?;
+        self.count(store)?;
         self.start = 0;
         self.at_start = true;
         self.at_end = self.rows.len() < PAGE;
@@ -94,8 +97,12 @@ impl Incoming {
             let rows = store.list_sorted_from(&self.filter, &self.order, first, want)?;
             (rows, false)
         };
-        self.total = store.count_listed(&self.filter)?;
+        let old_first = self.rows.first().map(|a| a.id);
+        let unchanged = self.counted_now(store)?;
+        self.count(store)?;
         self.start = match rows.first() {
+            // Nothing written since and the window starts where it did: its place is the same.
+            Some(first) if !at_start && unchanged && old_first == Some(first.id) => self.start,
             Some(first) if !at_start => store.position_in(&self.filter, &self.order, first)?,
             _ => 0,
         };
@@ -113,6 +120,26 @@ impl Incoming {
         } else {
             self.selected.saturating_sub(old_offset_gap)
         };
+        Ok(())
+    }
+
+    /// Whether the count in hand is still true: the same filter, nothing written since.
+    fn counted_now(&self, store: &Store) -> Result<bool, StoreError> {
+        let stamp = store.change_stamp()?;
+        Ok(self
+            .counted
+            .as_ref()
+            .is_some_and(|(f, s)| *f == self.filter && *s == stamp))
+    }
+
+    /// Counts the list, unless neither the filter nor the database changed since the last count.
+    fn count(&mut self, store: &Store) -> Result<(), StoreError> {
+        if self.counted_now(store)? {
+            return Ok(());
+        }
+        let stamp = store.change_stamp()?;
+        self.total = store.count_listed(&self.filter)?;
+        self.counted = Some((self.filter.clone(), stamp));
         Ok(())
     }
 
