@@ -253,6 +253,12 @@ fn todays_view_follows_the_clock_it_is_given() {
     for t in ["Колонка", "Автобус", "Ремонт школы", "Скамейка"] {
         assert!(!s.contains(t), "«{t}» is not the 26th's:\n{s}");
     }
+    // The view stays open while the clock runs on to Friday 12:00: on the tick it is Friday's.
+    c.app.env.clock = Clock::Fixed(now());
+    assert!(c.app.tick().unwrap());
+    let s = screen(&mut c, 200, 50);
+    assert!(s.contains("Сегодня · 1/4"), "{s}");
+    in_order(&s, &TODAY);
 }
 
 #[test]

@@ -870,6 +870,11 @@ impl Screen for Main {
     }
 
     fn refresh(&mut self, env: &mut Env) -> Result<(), StoreError> {
+        // Today's view moves with the clock: what became due or at risk comes in, and after
+        // midnight the day is the new one.
+        if self.incoming.filter.today.is_some() {
+            self.incoming.filter.today = Some(today_bounds(env));
+        }
         self.incoming.refresh(&env.store)?;
         self.reload_panels(env)
     }
