@@ -19,6 +19,7 @@ mod registers;
 mod reports;
 pub mod roadmaps;
 mod schema;
+mod sorted;
 mod triage;
 mod triage_window;
 mod votes;
@@ -45,9 +46,10 @@ pub use imports::ImportTx;
 pub use imports::ImportedFile;
 pub use operators::Operator;
 pub use pages::{Saved as PageSaved, apply_field as apply_page_field};
-pub use query::{Cursor, ListFilter, Stats, fts_query};
+pub use query::{Cursor, ListFilter, Stats, Today, fts_query};
 pub use reports::{REPORT_REGISTER, ReportRun};
 pub use schema::CURRENT_VERSION;
+pub use sorted::{Order, Sort};
 pub use triage::{
     AUTO_TRIAGE_SOURCE, DuplicateGroup, GroupMember, StoredSuggestion, TRIAGE_BATCH, TriageFailure,
     TriageOutcome, TriageRun,

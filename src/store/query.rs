@@ -35,6 +35,17 @@ pub struct ListFilter {
     pub to: Option<DateTime<Utc>>,
     /// Full-text query: every word must match (in any word form).
     pub text: Option<String>,
+    /// Only appeals nobody is responsible for yet («не назначено»).
+    pub no_recipient: bool,
+    /// Only what needs action today (the console's «Сегодня»).
+    pub today: Option<Today>,
+}
+
+/// What needs action today: open appeals overdue, due by the end of the day or at risk (due by
+/// `due_by`, the later of the two), or not sorted into a block yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Today {
+    pub due_by: DateTime<Utc>,
 }
 
 /// Where the next page starts: the last row of the previous page (newest-first order).
@@ -56,7 +67,7 @@ impl Cursor {
 
 impl ListFilter {
     /// SQL conditions and their parameters.
-    fn conditions(&self, sql: &mut String, args: &mut Vec<Value>) {
+    pub(super) fn conditions(&self, sql: &mut String, args: &mut Vec<Value>) {
         let mut cond = |c: &str, v: Option<Value>| {
             sql.push_str(if sql.contains(" WHERE ") {
                 " AND "
@@ -89,6 +100,15 @@ impl ListFilter {
             cond(
                 "a.settlement_id = (SELECT id FROM settlements WHERE name_fold = ?)",
                 Some(Value::Text(fold(s))),
+            );
+        }
+        if self.no_recipient {
+            cond("a.responsible_id IS NULL", None);
+        }
+        if let Some(t) = self.today {
+            cond(
+                "a.is_open = 1 AND (a.answer_due < ? OR a.block IS NULL)",
+                Some(Value::Integer(t.due_by.timestamp())),
             );
         }
         if self.open {

@@ -314,6 +314,14 @@ CREATE TABLE IF NOT EXISTS page_stats (
     r#"
 CREATE INDEX IF NOT EXISTS triage_signatures_at ON triage_signatures (at);
 "#,
+    // The console's list sorted by deadline (store::sorted): appeals with a deadline by
+    // (answer_due, received_at, id), then those without newest first — one index for both, paged by
+    // key; the open ones alone (today's view, «открытые») over a partial copy a tenth the size.
+    // (By block and by recipient the list walks appeals_block / appeals_responsible.)
+    r#"
+CREATE INDEX IF NOT EXISTS appeals_due_received ON appeals (answer_due, received_at);
+CREATE INDEX IF NOT EXISTS appeals_open_due_received ON appeals (answer_due, received_at) WHERE is_open = 1;
+"#,
 ];
 
 /// The migration that keeps the interim answer's text apart from the final one. Until it, the

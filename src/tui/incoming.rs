@@ -1,11 +1,12 @@
 //! The «Входящие» list: a window over the (possibly million-row) list of appeals, paged by key
-//! from SQLite. Only a few screens of rows are ever held; scrolling past them fetches the next
-//! page, `G` fetches the oldest page directly.
+//! from SQLite in the order chosen (`store::sorted`). Only a few screens of rows are ever held;
+//! scrolling past them fetches the next page, `G` fetches the last page directly. The window knows
+//! where it lies in the whole list (`start`) and how long that is (`total`), for the title.
 
 use std::collections::BTreeSet;
 
 use crate::domain::Appeal;
-use crate::store::{Cursor, ListFilter, Store, StoreError};
+use crate::store::{ListFilter, Order, Sort, Store, StoreError};
 
 /// Rows fetched at a time.
 const PAGE: usize = 200;
@@ -16,20 +17,29 @@ const KEEP: usize = 1000;
 #[derive(Debug, Default)]
 pub struct Incoming {
     pub filter: ListFilter,
-    /// A contiguous run of the list, newest first.
+    /// The order of the list, resolved against the store.
+    pub order: Order,
+    /// Appeals of the whole list before `rows[0]`.
+    pub start: usize,
+    /// Appeals in the whole list.
+    pub total: usize,
+    /// A contiguous run of the list, in its order.
     pub rows: Vec<Appeal>,
     /// Selected row, an index into `rows`.
     pub selected: usize,
     /// First row drawn, an index into `rows`.
     pub offset: usize,
-    /// `rows[0]` is the newest appeal of the list.
+    /// `rows[0]` is the first appeal of the list.
     pub at_start: bool,
-    /// The last row is the oldest appeal of the list.
+    /// The last row is the last appeal of the list.
     pub at_end: bool,
     /// Appeals marked for a bulk action, by id.
     pub marked: BTreeSet<i64>,
     /// The blocks the operator may see (a block lead), kept under every filter.
     pub base_blocks: Option<Vec<String>>,
+    /// The filter `total` was counted for and the store's change stamp then: a refresh that finds
+    /// both the same (the minute turned, nothing was written) does not count again.
+    counted: Option<(ListFilter, (i64, u64))>,
 }
 
 impl Incoming {
@@ -38,9 +48,30 @@ impl Incoming {
         self.rows.get(self.selected)
     }
 
-    /// Loads the newest page.
+    /// The selected appeal's place in the whole list, from 1 (0 when the list is empty).
+    pub fn position(&self) -> usize {
+        if self.rows.is_empty() {
+            0
+        } else {
+            self.start + self.selected + 1
+        }
+    }
+
+    /// Orders the list anew (from its first page).
+    pub fn sort_by(&mut self, store: &Store, sort: Sort) -> Result<(), StoreError> {
+        self.order = store.order(sort)?;
+        self.reload_top(store)
+    }
+
+    /// Loads the first page.
     pub fn reload_top(&mut self, store: &Store) -> Result<(), StoreError> {
-        self.rows = store.list(&self.filter, None, PAGE)?;
+        if self.order.sort != Sort::Received {
+            // Blocks and recipients present may have changed.
+            self.order = store.order(self.order.sort)?;
+        }
+        self.rows = store.list_sorted(&self.filter, &self.order, None, PAGE)?;
+        self.count(store)?;
+        self.start = 0;
         self.at_start = true;
         self.at_end = self.rows.len() < PAGE;
         self.selected = 0;
@@ -53,16 +84,27 @@ impl Incoming {
     pub fn refresh(&mut self, store: &Store) -> Result<(), StoreError> {
         let keep_id = self.current().map(|a| a.id);
         let want = self.rows.len().clamp(PAGE, KEEP);
+        if self.order.sort != Sort::Received {
+            self.order = store.order(self.order.sort)?;
+        }
         let (rows, at_start) = if self.at_start || self.rows.is_empty() {
-            (store.list(&self.filter, None, want)?, true)
+            (
+                store.list_sorted(&self.filter, &self.order, None, want)?,
+                true,
+            )
         } else {
             let first = &self.rows[0];
-            // id + 1 makes the keyset bound include the first row itself.
-            let from = Cursor {
-                received_at: first.received_at.timestamp(),
-                id: first.id + 1,
-            };
-            (store.list(&self.filter, Some(from), want)?, false)
+            let rows = store.list_sorted_from(&self.filter, &self.order, first, want)?;
+            (rows, false)
+        };
+        let old_first = self.rows.first().map(|a| a.id);
+        let unchanged = self.counted_now(store)?;
+        self.count(store)?;
+        self.start = match rows.first() {
+            // Nothing written since and the window starts where it did: its place is the same.
+            Some(first) if !at_start && unchanged && old_first == Some(first.id) => self.start,
+            Some(first) if !at_start => store.position_in(&self.filter, &self.order, first)?,
+            _ => 0,
         };
         self.at_end = rows.len() < want;
         self.rows = rows;
@@ -78,6 +120,26 @@ impl Incoming {
         } else {
             self.selected.saturating_sub(old_offset_gap)
         };
+        Ok(())
+    }
+
+    /// Whether the count in hand is still true: the same filter, nothing written since.
+    fn counted_now(&self, store: &Store) -> Result<bool, StoreError> {
+        let stamp = store.change_stamp()?;
+        Ok(self
+            .counted
+            .as_ref()
+            .is_some_and(|(f, s)| *f == self.filter && *s == stamp))
+    }
+
+    /// Counts the list, unless neither the filter nor the database changed since the last count.
+    fn count(&mut self, store: &Store) -> Result<(), StoreError> {
+        if self.counted_now(store)? {
+            return Ok(());
+        }
+        let stamp = store.change_stamp()?;
+        self.total = store.count_listed(&self.filter)?;
+        self.counted = Some((self.filter.clone(), stamp));
         Ok(())
     }
 
@@ -105,7 +167,7 @@ impl Incoming {
         Ok(())
     }
 
-    /// Jumps to the newest appeal.
+    /// Jumps to the first appeal.
     pub fn top(&mut self, store: &Store) -> Result<(), StoreError> {
         if !self.at_start {
             self.reload_top(store)?;
@@ -115,12 +177,13 @@ impl Incoming {
         Ok(())
     }
 
-    /// Jumps to the oldest appeal.
+    /// Jumps to the last appeal.
     pub fn bottom(&mut self, store: &Store, height: usize) -> Result<(), StoreError> {
         if !self.at_end {
-            self.rows = store.list_oldest(&self.filter, PAGE)?;
+            self.rows = store.list_sorted_before(&self.filter, &self.order, None, PAGE)?;
             self.at_end = true;
             self.at_start = self.rows.len() < PAGE;
+            self.start = self.total.saturating_sub(self.rows.len());
         }
         self.selected = self.rows.len().saturating_sub(1);
         self.scroll_into_view(height);
@@ -128,13 +191,13 @@ impl Incoming {
     }
 
     fn fetch_older(&mut self, store: &Store) -> Result<(), StoreError> {
-        let after = self.rows.last().map(Cursor::after);
-        let more = store.list(&self.filter, after, PAGE)?;
+        let more = store.list_sorted(&self.filter, &self.order, self.rows.last(), PAGE)?;
         self.at_end = more.len() < PAGE;
         self.rows.extend(more);
         if self.rows.len() > KEEP {
             let cut = self.rows.len() - KEEP;
             self.rows.drain(..cut);
+            self.start += cut;
             self.selected = self.selected.saturating_sub(cut);
             self.offset = self.offset.saturating_sub(cut);
             self.at_start = false;
@@ -147,9 +210,13 @@ impl Incoming {
             self.at_start = true;
             return Ok(());
         };
-        let more = store.list_newer(&self.filter, Cursor::after(first), PAGE)?;
+        let more = store.list_sorted_before(&self.filter, &self.order, Some(first), PAGE)?;
         self.at_start = more.len() < PAGE;
         let n = more.len();
+        self.start = self.start.saturating_sub(n);
+        if self.at_start {
+            self.start = 0;
+        }
         self.rows.splice(0..0, more);
         self.selected += n;
         self.offset += n;

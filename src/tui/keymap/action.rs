@@ -143,6 +143,12 @@ pub enum Action {
     /// Switch to a saved view by name, or pick one.
     View(Option<String>),
     SaveView,
+    /// Delete a saved view by name, or pick one (asks first).
+    DeleteView(Option<String>),
+    /// Today's view: what needs action today, by deadline.
+    Today,
+    /// Order the list, or pick the order.
+    Sort(Option<crate::store::Sort>),
     Refresh,
     ToggleMark,
     MarkAll,
@@ -219,6 +225,7 @@ pub enum ArgKind {
     Block,
     Recipient,
     View,
+    Sort,
     Screen,
 }
 
@@ -235,6 +242,7 @@ impl ArgKind {
             ArgKind::Block => "BLOCK",
             ArgKind::Recipient => "RECIPIENT",
             ArgKind::View => "NAME",
+            ArgKind::Sort => "ORDER",
             ArgKind::Screen => "SCREEN",
         }
     }
@@ -255,6 +263,12 @@ impl ArgKind {
             ArgKind::Block => "a block id from blocks.toml (housing, roads…)".to_string(),
             ArgKind::Recipient => "a recipient id".to_string(),
             ArgKind::View => "a saved view's name".to_string(),
+            ArgKind::Sort => format!(
+                "one of: {}",
+                crate::store::Sort::ALL
+                    .map(crate::store::Sort::id)
+                    .join(", ")
+            ),
             ArgKind::Screen => "a screen: roadmaps, pages, votes, templates".to_string(),
         }
     }
@@ -442,6 +456,30 @@ static SAVE_VIEW: ActionSpec = ActionSpec::new(
     LISTING,
     |_| Some(Action::SaveView),
 );
+static DELETE_VIEW: ActionSpec = ActionSpec::new(
+    "delete_view",
+    "Удалить сохранённый вид (спросит)",
+    LISTING,
+    |a| id(a).map(Action::DeleteView),
+)
+.arg(ArgSpec::Optional(ArgKind::View));
+static TODAY: ActionSpec = ActionSpec::new(
+    "today",
+    "Сегодня: просроченные, на сегодня, под угрозой, неразобранные — по сроку",
+    LISTING,
+    |_| Some(Action::Today),
+)
+.hinted(45, "Сегодня");
+static SORT: ActionSpec = ActionSpec::new(
+    "sort",
+    "Сортировка: по сроку, поступлению, блоку, ответственному",
+    LISTING,
+    |a| match a {
+        None => Some(Action::Sort(None)),
+        Some(s) => s.parse().ok().map(|s| Action::Sort(Some(s))),
+    },
+)
+.arg(ArgSpec::Optional(ArgKind::Sort));
 static REFRESH: ActionSpec = ActionSpec::new("refresh", "Обновить", SCREENS, |_| {
     Some(Action::Refresh)
 });
@@ -700,6 +738,9 @@ pub static CATALOGUE: &[&ActionSpec] = &[
     &FILTER,
     &VIEW,
     &SAVE_VIEW,
+    &DELETE_VIEW,
+    &TODAY,
+    &SORT,
     &REFRESH,
     &TOGGLE_MARK,
     &MARK_ALL,
@@ -759,6 +800,9 @@ impl Action {
             Action::Filter(_) => &FILTER,
             Action::View(_) => &VIEW,
             Action::SaveView => &SAVE_VIEW,
+            Action::DeleteView(_) => &DELETE_VIEW,
+            Action::Today => &TODAY,
+            Action::Sort(_) => &SORT,
             Action::Refresh => &REFRESH,
             Action::ToggleMark => &TOGGLE_MARK,
             Action::MarkAll => &MARK_ALL,
@@ -828,7 +872,11 @@ impl Action {
         match self {
             Action::Arrow(step) => Some(step.to_string()),
             Action::Filter(kind) => Some(kind.id().to_string()),
-            Action::View(name) | Action::SetBlock(name) | Action::Assign(name) => name.clone(),
+            Action::View(name)
+            | Action::DeleteView(name)
+            | Action::SetBlock(name)
+            | Action::Assign(name) => name.clone(),
+            Action::Sort(sort) => sort.map(|s| s.id().to_string()),
             Action::Screen(name) => Some(name.clone()),
             Action::SetStatus(status) => status.map(|s| s.id().to_string()),
             Action::Grade(quality) => quality.map(|q| q.id().to_string()),
@@ -957,6 +1005,7 @@ mod tests {
             ArgKind::Block => "roads",
             ArgKind::Recipient => "uzhkh",
             ArgKind::View => "мои",
+            ArgKind::Sort => "deadline",
             ArgKind::Screen => "roadmaps",
         }
     }

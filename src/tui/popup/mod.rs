@@ -38,6 +38,11 @@ pub enum Purpose {
     Command,
     SaveView,
     LoadView,
+    /// The list's order (`store::Sort` ids).
+    Sort,
+    /// Which saved view to delete, then «yes» / «no» for that one.
+    DeleteView,
+    DeleteViewConfirm(String),
     ApplyMarked,
     /// The channel of the appeal being taken by hand (the form `add`).
     HandChannel,

@@ -1,4 +1,5 @@
-//! The «Входящие» panel: newest appeals first, only the visible rows drawn.
+//! The «Входящие» panel: the list in its order, only the visible rows drawn; the title says the
+//! view, the position and the order.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -12,14 +13,12 @@ use crate::textwidth::fit;
 use crate::tui::screens::Env;
 use crate::tui::view::{panel, time_left};
 
+/// The status column's width: «В работе», «Назначено» whole, longer ones cut.
+const STATUS_W: usize = 10;
+
 /// Draws the incoming list into `area`; `wide` adds the settlement and recipient columns.
 pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main, wide: bool) {
-    let filter = m.filter_label(env);
-    let title = if filter.is_empty() {
-        "Входящие".to_string()
-    } else {
-        format!("Входящие — {filter}")
-    };
+    let title = m.title(env);
     let block = panel(&env.theme, title, focused(m, Panel::Incoming));
     let inner_h = area.height.saturating_sub(3) as usize; // borders + header
     m.list_height = inner_h.max(1);
@@ -35,20 +34,26 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main, wide: bool) {
     let block_w: usize = if wide { 11 } else { 8 };
     let base = 1 + 11 + 3 + block_w + 8 + 2;
     let gaps = |n: usize| n - 1;
+    // In order of priority: the recipient, the status, the settlement; each only while the text
+    // keeps its 30 cells.
     let mut with_recipient = false;
+    let mut with_status = false;
     let mut with_settlement = false;
     let text_left = |extra: usize, cols: usize| inner_w.saturating_sub(base + extra + gaps(cols));
     if text_left(18, 8) >= 30 {
         with_recipient = true;
-        if text_left(18 + 14, 9) >= 30 {
-            with_settlement = true;
+        if text_left(18 + STATUS_W, 9) >= 30 {
+            with_status = true;
+            if text_left(18 + STATUS_W + 14, 10) >= 30 {
+                with_settlement = true;
+            }
         }
     }
-    let (extra, cols) = match (with_recipient, with_settlement) {
-        (true, true) => (32, 9),
-        (true, false) => (18, 8),
-        _ => (0, 7),
-    };
+    let extra = 18 * usize::from(with_recipient)
+        + STATUS_W * usize::from(with_status)
+        + 14 * usize::from(with_settlement);
+    let cols =
+        7 + usize::from(with_recipient) + usize::from(with_status) + usize::from(with_settlement);
     let mut tw = text_left(extra, cols).max(8);
     // A very wide list gives the names room too: the text keeps at least 50 cells.
     let mut grow = |cap: usize, on: bool| {
@@ -86,6 +91,10 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main, wide: bool) {
     if with_recipient {
         widths.push(Constraint::Length(recipient_w as u16));
         header.push("Ответственный");
+    }
+    if with_status {
+        widths.push(Constraint::Length(STATUS_W as u16));
+        header.push("Статус");
     }
     widths.push(Constraint::Length(8));
     widths.push(Constraint::Length(2));
@@ -164,6 +173,9 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main, wide: bool) {
                 recipient_w,
             )));
         }
+        if with_status {
+            cells.push(Cell::from(fit(a.status.label_ru(), STATUS_W)));
+        }
         cells.push(Cell::from(left).style(left_style));
         cells.push(Cell::from(Line::from(marks)));
         let mut row = Row::new(cells);
@@ -186,7 +198,7 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main, wide: bool) {
         let msg = if m.filter_label(env).is_empty() {
             "Обращений пока нет: положите файл выгрузки в inbox/"
         } else {
-            "Ничего не найдено: снимите фильтр (x)"
+            "Ничего не найдено: снимите фильтры (F или Esc)"
         };
         let r = Rect {
             x: area.x + 2,

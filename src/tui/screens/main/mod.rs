@@ -1,6 +1,6 @@
-//! The main screen: three live panels — «Входящие» (newest appeals, paged from SQLite), «Просрочено
-//! по блокам» and the ranking — with the filters, search, saved views, marks and `:` commands of
-//! the incoming list.
+//! The main screen: three live panels — «Входящие» (the appeals paged from SQLite in the order
+//! chosen), «Просрочено по блокам» and the ranking — with the filters, search, today's view, saved
+//! views, sorting, marks and `:` commands of the incoming list.
 
 mod incoming;
 mod overdue;
@@ -17,7 +17,7 @@ use super::{Effect, Env, Screen};
 use crate::analytics::{self, Monitoring, Period};
 use crate::domain::ranking::RankRow;
 use crate::domain::{Appeal, Channel, Status};
-use crate::store::StoreError;
+use crate::store::{ListFilter, Sort, StoreError, Today};
 use crate::tui::incoming::Incoming;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::popup::{Chooser, Input, Item, Popup, Purpose};
@@ -41,6 +41,9 @@ pub struct Main {
     pub ranking_selected: usize,
     /// Rows of the incoming list that fit on screen (set when drawn).
     pub list_height: usize,
+    /// The saved view last switched to and its filter: the title names it while the filter is
+    /// still that one.
+    pub view: Option<(String, ListFilter)>,
 }
 
 impl Default for Main {
@@ -54,6 +57,7 @@ impl Default for Main {
             overdue_selected: 0,
             ranking_selected: 0,
             list_height: 10,
+            view: None,
         }
     }
 }
@@ -167,16 +171,18 @@ impl Main {
                     env.request(Effect::Open(id));
                 }
             }
+            // Exactly the appeals of the figure: that block's open ones past their deadline at
+            // the instant the figures were counted.
             Panel::Overdue => {
-                let block = self
-                    .monitoring
-                    .as_ref()
-                    .and_then(|m| m.blocks.get(self.overdue_selected))
-                    .map(|b| b.block.clone());
-                if let Some(b) = block {
+                let picked = self.monitoring.as_ref().and_then(|m| {
+                    m.blocks
+                        .get(self.overdue_selected)
+                        .map(|b| (b.block.clone(), m.now))
+                });
+                if let Some((b, at)) = picked {
                     self.incoming.filter = Default::default();
                     self.incoming.filter.block = Some(b);
-                    self.incoming.filter.open = true;
+                    self.incoming.filter.overdue_at = Some(at);
                     self.apply_filter(env)?;
                 }
             }
@@ -241,7 +247,11 @@ impl Main {
                 env.open(chooser("Фильтр: канал", items, Purpose::FilterChannel));
             }
             "recipient" => {
-                let items = triage::recipient_items(env)?;
+                let mut items = triage::recipient_items(env)?;
+                items.push(Item {
+                    value: "-".into(),
+                    label: "не назначено".into(),
+                });
                 env.open(chooser(
                     "Фильтр: ответственный",
                     items,
@@ -278,8 +288,39 @@ impl Main {
         self.incoming.reload_top(&env.store)
     }
 
-    /// A one-line description of the filters in force, for the panel title.
+    /// A one-line description of the filters in force (today's view included); empty when none.
     pub fn filter_label(&self, env: &Env) -> String {
+        let mut parts = self.filter_parts(env);
+        if self.incoming.filter.today.is_some() {
+            parts.insert(0, "сегодня".into());
+        }
+        parts.join(" · ")
+    }
+
+    /// The panel's title: the view, the position in the list and its length, the order when it is
+    /// not the newest first, and the filters: «Входящие · 12/340 · по сроку — Дороги».
+    pub fn title(&self, env: &Env) -> String {
+        let inc = &self.incoming;
+        let head = match &self.view {
+            _ if inc.filter.today.is_some() => "Сегодня".to_string(),
+            Some((name, f)) if *f == inc.filter => format!("Вид «{name}»"),
+            _ => "Входящие".to_string(),
+        };
+        let mut t = format!("{head} · {}/{}", inc.position(), inc.total);
+        if inc.order.sort != Sort::Received {
+            t.push_str(" · ");
+            t.push_str(inc.order.sort.label_ru());
+        }
+        let parts = self.filter_parts(env);
+        if !parts.is_empty() {
+            t.push_str(" — ");
+            t.push_str(&parts.join(" · "));
+        }
+        t
+    }
+
+    /// The filters in force besides today's view, as the title names them.
+    fn filter_parts(&self, env: &Env) -> Vec<String> {
         let f = &self.incoming.filter;
         let mut parts = Vec::new();
         match &f.block {
@@ -296,6 +337,9 @@ impl Main {
         if let Some(r) = &f.responsible {
             parts.push(r.clone());
         }
+        if f.no_recipient {
+            parts.push("не назначено".into());
+        }
         if let Some(s) = &f.settlement {
             parts.push(s.clone());
         }
@@ -311,7 +355,110 @@ impl Main {
         if let Some(t) = &f.text {
             parts.push(format!("«{t}»"));
         }
-        parts.join(" · ")
+        parts
+    }
+
+    /// Today's view: what needs action today — open appeals overdue, due by the end of the local
+    /// day or at risk (due within the next 8 working hours, as the overdue panel counts them),
+    /// and those not sorted into a block yet — the nearest deadline first.
+    pub fn today(&mut self, env: &mut Env) -> Result<(), StoreError> {
+        self.incoming.filter = ListFilter {
+            today: Some(today_bounds(env)),
+            ..Default::default()
+        };
+        self.incoming.order = env.store.order(Sort::Deadline)?;
+        self.apply_filter(env)?;
+        let n = self.incoming.total;
+        env.say(
+            format!(
+                "Сегодня: {n} {}",
+                crate::domain::wording::plural(n as u64, ["обращение", "обращения", "обращений"])
+            ),
+            false,
+        );
+        Ok(())
+    }
+
+    /// Orders the list by `sort`, or offers the orders to pick one.
+    fn sort(&mut self, sort: Option<Sort>, env: &mut Env) -> Result<(), StoreError> {
+        match sort {
+            Some(s) => {
+                env.request(Effect::CloseAll);
+                self.focus = Panel::Incoming;
+                self.incoming.sort_by(&env.store, s)?;
+                env.say(format!("Сортировка {}", s.label_ru()), false);
+            }
+            None => {
+                let items = Sort::ALL
+                    .iter()
+                    .map(|s| Item {
+                        value: s.id().into(),
+                        label: if *s == self.incoming.order.sort {
+                            format!("{} (сейчас)", s.label_ru())
+                        } else {
+                            s.label_ru().to_string()
+                        },
+                    })
+                    .collect();
+                env.open(Popup::Chooser(Chooser::new(
+                    "Сортировка (1–4)",
+                    items,
+                    Purpose::Sort,
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes a saved view after a «да» (a chooser of «Нет» / «Да, удалить», «Нет» first so a
+    /// stray Enter keeps it), or lists them to pick one.
+    fn delete_view(&mut self, name: Option<&str>, env: &mut Env) {
+        let Some(path) = env.views_path.clone() else {
+            env.say("Нет каталога настроек для сохранённых видов", true);
+            return;
+        };
+        let views = match crate::tui::views::load(&path) {
+            Ok(v) => v,
+            Err(e) => {
+                env.say(e, true);
+                return;
+            }
+        };
+        match name {
+            Some(n) if views.contains_key(n) => {
+                let items = vec![
+                    Item {
+                        value: "no".into(),
+                        label: "Нет, оставить".into(),
+                    },
+                    Item {
+                        value: "yes".into(),
+                        label: "Да, удалить".into(),
+                    },
+                ];
+                env.open(Popup::Chooser(Chooser::new(
+                    format!("Удалить вид «{n}»?"),
+                    items,
+                    Purpose::DeleteViewConfirm(n.to_string()),
+                )));
+            }
+            Some(n) => env.say(format!("Нет сохранённого вида «{n}»"), true),
+            None if views.is_empty() => env.say("Сохранённых видов нет", false),
+            None => {
+                let items = views
+                    .keys()
+                    .map(|k| Item {
+                        value: k.clone(),
+                        label: k.clone(),
+                    })
+                    .collect();
+                env.open(Popup::Chooser(Chooser::new(
+                    "Удалить сохранённый вид",
+                    items,
+                    Purpose::DeleteView,
+                )));
+            }
+        }
     }
 
     /// Switches to a saved view, or lists them to pick one.
@@ -328,26 +475,28 @@ impl Main {
             }
         };
         match name {
+            Some(TODAY_VIEW) => self.today(env)?,
             Some(n) => match views.get(n) {
                 Some(v) => {
                     self.incoming.filter = v.to_filter(env.now());
+                    self.incoming.order = env.store.order(v.sort.unwrap_or_default())?;
                     self.apply_filter(env)?;
+                    self.view = Some((n.to_string(), self.incoming.filter.clone()));
                     env.say(format!("Вид «{n}»"), false);
                 }
                 None => env.say(format!("Нет сохранённого вида «{n}»"), true),
             },
-            None if views.is_empty() => env.say(
-                "Сохранённых видов нет: настройте фильтры и сохраните (V)",
-                false,
-            ),
             None => {
-                let items = views
-                    .keys()
-                    .map(|k| Item {
-                        value: k.clone(),
-                        label: k.clone(),
-                    })
-                    .collect();
+                // Today's view comes first, built in; then the officer's own.
+                let items = std::iter::once(Item {
+                    value: TODAY_VIEW.into(),
+                    label: "Сегодня: что требует действия".into(),
+                })
+                .chain(views.keys().map(|k| Item {
+                    value: k.clone(),
+                    label: k.clone(),
+                }))
+                .collect();
                 env.open(Popup::Chooser(Chooser::new(
                     "Сохранённые виды",
                     items,
@@ -362,9 +511,14 @@ impl Main {
         if name.is_empty() {
             env.say("Виду нужно имя", true);
         } else if let Some(path) = env.views_path.clone() {
-            let v = crate::tui::views::SavedView::from_filter(&self.incoming.filter);
+            let mut v = crate::tui::views::SavedView::from_filter(&self.incoming.filter);
+            v.sort =
+                (self.incoming.order.sort != Sort::Received).then_some(self.incoming.order.sort);
             match crate::tui::views::save(&path, name, v) {
-                Ok(()) => env.say(format!("Вид «{name}» сохранён"), false),
+                Ok(()) => {
+                    self.view = Some((name.to_string(), self.incoming.filter.clone()));
+                    env.say(format!("Вид «{name}» сохранён"), false)
+                }
                 Err(e) => env.say(e, true),
             }
         }
@@ -388,6 +542,13 @@ impl Main {
             "clear" => self.filter(Some("clear"), env)?,
             "urgent" => self.filter(Some("urgent"), env)?,
             "view" => self.view((!rest.is_empty()).then_some(rest), env)?,
+            "today" => self.today(env)?,
+            "sort" if rest.is_empty() => self.sort(None, env)?,
+            "sort" => match rest.parse::<Sort>() {
+                Ok(s) => self.sort(Some(s), env)?,
+                Err(e) => env.say(e, true),
+            },
+            "delview" => self.delete_view((!rest.is_empty()).then_some(rest), env),
             "refresh" => env.request(Effect::Refresh),
             "messages" | "m" => env.open(Popup::Messages(Default::default())),
             "search" => {
@@ -425,9 +586,15 @@ impl Main {
                 }
                 Err(e) => env.say(e.to_string(), true),
             },
+            "recipient" if matches!(rest, "none" | "-") => {
+                self.incoming.filter.responsible = None;
+                self.incoming.filter.no_recipient = true;
+                self.apply_filter(env)?;
+            }
             "recipient" => match env.store.resolve_recipient(rest) {
                 Ok(r) => {
                     self.incoming.filter.responsible = Some(r);
+                    self.incoming.filter.no_recipient = false;
                     self.apply_filter(env)?;
                 }
                 Err(e) => env.say(e.to_string(), true),
@@ -447,6 +614,27 @@ impl Main {
             ),
         }
         Ok(())
+    }
+}
+
+/// The value of today's view in the views chooser and for `view` (a name no officer types for a
+/// view of their own).
+const TODAY_VIEW: &str = ":today";
+
+/// Today's bounds at the console's clock: the later of the end of the local day and the end of
+/// the next 8 working hours (the overdue panel's «at risk»).
+fn today_bounds(env: &Env) -> Today {
+    let now = env.now();
+    let cal = &env.reference.calendar;
+    let end_of_day = cal
+        .local_date(now)
+        .succ_opt()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|d| d.and_local_timezone(cal.timezone()).earliest())
+        .map_or(now, |d| d.to_utc());
+    let risk_end = cal.add_working_hours(now, 8).unwrap_or(now);
+    Today {
+        due_by: end_of_day.max(risk_end),
     }
 }
 
@@ -575,6 +763,9 @@ impl Screen for Main {
             )),
             Action::Filter(kind) => self.filter(Some(kind.id()), env)?,
             Action::View(name) => self.view(name.as_deref(), env)?,
+            Action::Today => self.today(env)?,
+            Action::Sort(sort) => self.sort(*sort, env)?,
+            Action::DeleteView(name) => self.delete_view(name.as_deref(), env),
             Action::SaveView => env.open(Popup::Input(Input::new(
                 "Сохранить вид как",
                 false,
@@ -645,8 +836,29 @@ impl Screen for Main {
                 self.apply_filter(env)?;
             }
             Purpose::FilterRecipient => {
-                self.incoming.filter.responsible = Some(v.to_string());
+                let none = v == "-";
+                self.incoming.filter.responsible = (!none).then(|| v.to_string());
+                self.incoming.filter.no_recipient = none;
                 self.apply_filter(env)?;
+            }
+            Purpose::Sort => self.sort(v.parse().ok(), env)?,
+            Purpose::DeleteView => self.delete_view(Some(v), env),
+            Purpose::DeleteViewConfirm(name) => {
+                if v == "yes" {
+                    if let Some(path) = env.views_path.clone() {
+                        match crate::tui::views::delete(&path, name) {
+                            Ok(()) => {
+                                if self.view.as_ref().is_some_and(|(n, _)| n == name) {
+                                    self.view = None;
+                                }
+                                env.say(format!("Вид «{name}» удалён"), false)
+                            }
+                            Err(e) => env.say(e, true),
+                        }
+                    }
+                } else {
+                    env.say(format!("Вид «{name}» оставлен"), false);
+                }
             }
             Purpose::FilterSettlement => {
                 self.incoming.filter.settlement = Some(v.to_string());
@@ -658,6 +870,11 @@ impl Screen for Main {
     }
 
     fn refresh(&mut self, env: &mut Env) -> Result<(), StoreError> {
+        // Today's view moves with the clock: what became due or at risk comes in, and after
+        // midnight the day is the new one.
+        if self.incoming.filter.today.is_some() {
+            self.incoming.filter.today = Some(today_bounds(env));
+        }
         self.incoming.refresh(&env.store)?;
         self.reload_panels(env)
     }
