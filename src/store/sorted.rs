@@ -365,16 +365,19 @@ impl Store {
     ) -> Result<Vec<Appeal>, StoreError> {
         let segments = order.segments();
         let n = segments.len();
+        if n == 0 {
+            return Ok(Vec::new());
+        }
         let located = pivot.map(|a| order.locate(a));
         // A pivot whose group is not in the order (a recipient added since): nothing around it.
         let (start, keys) = match located {
-            None if side == Side::Before => (n.saturating_sub(1), None),
+            None if side == Side::Before => (n - 1, None),
             None => (0, None),
             Some(None) => return Ok(Vec::new()),
             Some(Some((i, k))) => (i, Some(k)),
         };
         let walk: Vec<usize> = if side == Side::Before {
-            (0..=start.min(n.saturating_sub(1))).rev().collect()
+            (0..=start.min(n - 1)).rev().collect()
         } else {
             (start..n).collect()
         };
