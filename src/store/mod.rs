@@ -19,6 +19,7 @@ mod registers;
 mod reports;
 pub mod roadmaps;
 mod schema;
+pub mod sessions;
 mod triage;
 mod triage_window;
 mod votes;

@@ -314,6 +314,9 @@ CREATE TABLE IF NOT EXISTS page_stats (
     r#"
 CREATE INDEX IF NOT EXISTS triage_signatures_at ON triage_signatures (at);
 "#,
+    // 19: the built-in SSH server: operators' public keys, and who has a console open (see
+    // store::sessions).
+    super::sessions::SCHEMA,
 ];
 
 /// The migration that keeps the interim answer's text apart from the final one. Until it, the
