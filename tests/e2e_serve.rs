@@ -5,97 +5,13 @@
 
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
+use common::ssh::{Server, keygen, mcu, ok, ssh};
 use common::tmux::Tmux;
-
-fn mcu(ws: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mcu"))
-        .arg("--workspace")
-        .arg(ws)
-        .args(args)
-        .env_remove("MCU_HOME")
-        .env_remove("MCU_AS")
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// A key pair made by ssh-keygen: the private key's path.
-fn keygen(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(name);
-    let out = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C"])
-        .arg(format!("{name}@test"))
-        .arg("-f")
-        .arg(&path)
-        .output()
-        .expect("ssh-keygen is installed (CI installs openssh-client)");
-    assert!(out.status.success(), "{out:?}");
-    path
-}
-
-/// `mcu serve` on a free port of 127.0.0.1; killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start(ws: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mcu"))
-            .arg("--workspace")
-            .arg(ws)
-            .args(["serve", "--listen", "127.0.0.1:0", "--no-import"])
-            .env_remove("MCU_HOME")
-            .env_remove("MCU_AS")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("no address in «{line}»"));
-        Self { child, port }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The ssh command line of a client with `key`.
-fn ssh(key: &Path, port: u16, extra: &str) -> String {
-    format!(
-        "ssh -F /dev/null -i {} -p {port} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-         -o IdentitiesOnly=yes -o IdentityAgent=none -o BatchMode=yes -o LogLevel=ERROR {extra} \
-         officer@127.0.0.1",
-        key.display()
-    )
-}
 
 fn show(ws: &Path, id: &str) -> serde_json::Value {
     serde_json::from_slice(&mcu(ws, &["show", id, "--json"]).stdout)

@@ -139,8 +139,8 @@ mod tests {
         let mut t = IdleTimer::new(30, t0()).expect("timer");
         assert!(matches!(t.check(t0() + Duration::minutes(29)), Idle::Warn(_)));
         t.input(t0() + Duration::minutes(29));
-        assert_eq!(t.check(t0() + Duration::minutes(58)), Idle::Fine);
-        assert!(matches!(t.check(t0() + Duration::minutes(58) + Duration::seconds(1)), Idle::Warn(_)));
+        assert_eq!(t.check(t0() + Duration::minutes(57)), Idle::Fine);
+        assert!(matches!(t.check(t0() + Duration::minutes(58)), Idle::Warn(_)));
         assert!(matches!(t.check(t0() + Duration::minutes(59)), Idle::End(_)));
         assert!(IdleTimer::new(0, t0()).is_none());
     }

@@ -289,7 +289,8 @@ impl russh::server::Handler for Connection {
         _data: &[u8],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        session.channel_failure(channel)?;
+        // Accepted, so that the client shows why, then ended.
+        session.channel_success(channel)?;
         self.refuse(
             channel,
             session,
