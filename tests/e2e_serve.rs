@@ -129,6 +129,16 @@ fn officers_reach_the_console_over_the_built_in_ssh_server() {
         .collect();
     assert!(logins.contains(&"petrova") && logins.contains(&"sidorov"), "{sessions}");
 
+    // Presence: both open the appeal; each detail names the other.
+    tmux.run(&["send-keys", "-t", "one", "Enter"]);
+    wait_screen(&tmux, "one", 20, |s| s.contains("Обращение №"));
+    tmux.run(&["send-keys", "-t", "two", "Enter"]);
+    wait_screen(&tmux, "two", 20, |s| s.contains("Сейчас открыто также у: petrova"));
+    wait_screen(&tmux, "one", 20, |s| s.contains("Сейчас открыто также у: sidorov"));
+    tmux.run(&["send-keys", "-t", "one", "Escape"]);
+    tmux.run(&["send-keys", "-t", "two", "Escape"]);
+    wait_screen(&tmux, "one", 20, |s| s.contains("Входящие"));
+
     // Resizing the window redraws: the frame reaches the new right edge.
     let widest = |s: &str| s.lines().map(|l| l.trim_end().chars().count()).max().unwrap_or(0);
     assert!(widest(&screen_of(&tmux, "one")) <= 90);

@@ -286,3 +286,83 @@ fn console_session(
     );
     ended.map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::reference::Reference;
+    use crate::store::Store;
+    use crate::tui::keymap::Keymap;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0)
+            .single()
+            .expect("t")
+    }
+
+    fn console() -> Console {
+        let store = Store::open_in_memory(Arc::new(Reference::embedded().expect("reference")))
+            .expect("store");
+        let mut app = App::new(
+            store,
+            Theme::new(false, false),
+            Clock::Fixed(t0()),
+            "petrova".into(),
+            "okrug".into(),
+        );
+        app.load().expect("loaded");
+        Console::new(app, Keymap::load(None).expect("keymap"))
+    }
+
+    fn screen(c: &mut Console) -> String {
+        let mut t = Terminal::new(TestBackend::new(100, 24)).expect("terminal");
+        t.draw(|f| c.draw(f)).expect("drawn");
+        let buf = t.backend().buffer().clone();
+        let mut out = String::new();
+        for y in 0..24 {
+            for x in 0..100 {
+                out.push_str(buf[(x, y)].symbol());
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The idle timeout over the console's own clock: a warning in the message line a minute
+    /// before, a key restarts it, then the session ends with the reason.
+    #[test]
+    fn an_idle_session_is_warned_in_the_message_line_then_ended() {
+        let mut c = console();
+        let mut comp = SshCompanion {
+            idle: IdleTimer::new(30, t0()),
+            row: None,
+        };
+        let at = |c: &mut Console, d: Duration| c.app.env.clock = Clock::Fixed(t0() + d);
+        at(&mut c, Duration::minutes(28));
+        assert_eq!(comp.tick(&mut c), Flow::Go);
+        at(&mut c, Duration::minutes(29));
+        assert_eq!(comp.tick(&mut c), Flow::Go);
+        let s = screen(&mut c);
+        assert!(s.contains("сессия закроется через 60 с"), "{s}");
+        // A key: the timeout starts again.
+        comp.input(&mut c);
+        at(&mut c, Duration::minutes(58));
+        assert_eq!(comp.tick(&mut c), Flow::Go);
+        at(&mut c, Duration::minutes(59));
+        assert!(matches!(comp.tick(&mut c), Flow::End(m) if m.contains("нет действий 30 мин")));
+    }
+
+    #[test]
+    fn a_window_made_too_small_ends_the_session() {
+        let mut c = console();
+        let mut comp = SshCompanion {
+            idle: None,
+            row: None,
+        };
+        assert_eq!(comp.resized(&mut c, 80, 24), Flow::Go);
+        assert!(matches!(comp.resized(&mut c, 30, 10), Flow::End(m) if m.contains("30×10")));
+    }
+}
