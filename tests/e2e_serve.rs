@@ -43,7 +43,10 @@ fn wait_screen(tmux: &Tmux, name: &str, secs: u64, ok: impl Fn(&str) -> bool) ->
         if ok(&s) {
             return s;
         }
-        assert!(Instant::now() < end, "{name}: the screen did not show it:\n{s}");
+        assert!(
+            Instant::now() < end,
+            "{name}: the screen did not show it:\n{s}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -55,28 +58,57 @@ fn officers_reach_the_console_over_the_built_in_ssh_server() {
     ok(&mcu(&ws, &["init"]));
     ok(&mcu(
         &ws,
-        &["operator", "add", "petrova", "--name", "Петрова А. В.", "--role", "coordinator"],
+        &[
+            "operator",
+            "add",
+            "petrova",
+            "--name",
+            "Петрова А. В.",
+            "--role",
+            "coordinator",
+        ],
     ));
     ok(&mcu(
         &ws,
-        &["operator", "add", "sidorov", "--name", "Сидоров П. П.", "--role", "observer"],
+        &[
+            "operator",
+            "add",
+            "sidorov",
+            "--name",
+            "Сидоров П. П.",
+            "--role",
+            "observer",
+        ],
     ));
     let k1 = keygen(dir.path(), "petrova");
     let k2 = keygen(dir.path(), "sidorov");
     let stranger = keygen(dir.path(), "stranger");
     ok(&mcu(
         &ws,
-        &["operator", "key", "add", "petrova", "--key", &format!("{}.pub", k1.display())],
+        &[
+            "operator",
+            "key",
+            "add",
+            "petrova",
+            "--key",
+            &format!("{}.pub", k1.display()),
+        ],
     ));
     let line = std::fs::read_to_string(format!("{}.pub", k2.display())).unwrap();
-    ok(&mcu(&ws, &["operator", "key", "add", "sidorov", "--key", line.trim()]));
+    ok(&mcu(
+        &ws,
+        &["operator", "key", "add", "sidorov", "--key", line.trim()],
+    ));
     let csv = dir.path().join("export.csv");
     std::fs::write(
         &csv,
         "id;received_at;text;settlement\nSSH-1;2026-11-27 09:00;Провалился асфальт у остановки «Школа»;с. Заречное\n",
     )
     .unwrap();
-    ok(&mcu(&ws, &["import", csv.to_str().unwrap(), "--channel", "pos"]));
+    ok(&mcu(
+        &ws,
+        &["import", csv.to_str().unwrap(), "--channel", "pos"],
+    ));
 
     let server = Server::start(&ws);
     let tmux = Tmux {
@@ -106,16 +138,22 @@ fn officers_reach_the_console_over_the_built_in_ssh_server() {
     tmux.run(&["send-keys", "-t", "one", "b"]);
     wait_screen(&tmux, "one", 20, |s| s.contains("Блок (1–9, 0)"));
     tmux.run(&["send-keys", "-t", "one", "2"]);
-    wait_until("the block saved", 30, || show(&ws, "pos:SSH-1")["block"] == "roads");
-    let a = show(&ws, "pos:SSH-1");
-    let by_petrova = a["history"].as_array().unwrap().iter().any(|e| {
-        e["field"] == "block" && e["new"] == "roads" && e["operator"] == "petrova"
+    wait_until("the block saved", 30, || {
+        show(&ws, "pos:SSH-1")["block"] == "roads"
     });
+    let a = show(&ws, "pos:SSH-1");
+    let by_petrova = a["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["field"] == "block" && e["new"] == "roads" && e["operator"] == "petrova");
     assert!(by_petrova, "{a}");
 
     // Sidorov, with the other key, sees the change.
     open_window(&tmux, "two", &ssh(&k2, server.port, "-t"), 100, 30);
-    wait_screen(&tmux, "two", 30, |s| s.contains("Входящие") && s.contains("Дороги"));
+    wait_screen(&tmux, "two", 30, |s| {
+        s.contains("Входящие") && s.contains("Дороги")
+    });
 
     // Both are listed as connected, over ssh, with their keys.
     let sessions: serde_json::Value =
@@ -127,37 +165,57 @@ fn officers_reach_the_console_over_the_built_in_ssh_server() {
         .filter(|s| s["via"] == "ssh")
         .filter_map(|s| s["login"].as_str())
         .collect();
-    assert!(logins.contains(&"petrova") && logins.contains(&"sidorov"), "{sessions}");
+    assert!(
+        logins.contains(&"petrova") && logins.contains(&"sidorov"),
+        "{sessions}"
+    );
 
     // Presence: both open the appeal; each detail names the other.
     tmux.run(&["send-keys", "-t", "one", "Enter"]);
     wait_screen(&tmux, "one", 20, |s| s.contains("Обращение №"));
     tmux.run(&["send-keys", "-t", "two", "Enter"]);
-    wait_screen(&tmux, "two", 20, |s| s.contains("Сейчас открыто также у: petrova"));
-    wait_screen(&tmux, "one", 20, |s| s.contains("Сейчас открыто также у: sidorov"));
+    wait_screen(&tmux, "two", 20, |s| {
+        s.contains("Сейчас открыто также у: petrova")
+    });
+    wait_screen(&tmux, "one", 20, |s| {
+        s.contains("Сейчас открыто также у: sidorov")
+    });
     tmux.run(&["send-keys", "-t", "one", "Escape"]);
     tmux.run(&["send-keys", "-t", "two", "Escape"]);
     wait_screen(&tmux, "one", 20, |s| s.contains("Входящие"));
 
     // Resizing the window redraws: the frame reaches the new right edge.
-    let widest = |s: &str| s.lines().map(|l| l.trim_end().chars().count()).max().unwrap_or(0);
+    let widest = |s: &str| {
+        s.lines()
+            .map(|l| l.trim_end().chars().count())
+            .max()
+            .unwrap_or(0)
+    };
     assert!(widest(&screen_of(&tmux, "one")) <= 90);
-    assert!(tmux
-        .run(&["resize-window", "-t", "one", "-x", "130", "-y", "30"])
-        .status
-        .success());
-    wait_screen(&tmux, "one", 20, |s| widest(s) > 100 && s.contains("Входящие"));
+    assert!(
+        tmux.run(&["resize-window", "-t", "one", "-x", "130", "-y", "30"])
+            .status
+            .success()
+    );
+    wait_screen(&tmux, "one", 20, |s| {
+        widest(s) > 100 && s.contains("Входящие")
+    });
 
     // Quitting ends the session: the client exits, the session ends in the audit trail.
     tmux.run(&["send-keys", "-t", "one", "q"]);
     wait_until("petrova's ssh to exit", 20, || {
         !tmux.run(&["has-session", "-t", "one"]).status.success()
     });
-    let log = ok(&mcu(&ws, &["audit", "log", "--register", "console_session", "--json"]));
+    let log = ok(&mcu(
+        &ws,
+        &["audit", "log", "--register", "console_session", "--json"],
+    ));
     let log: serde_json::Value = serde_json::from_str(&log).unwrap();
-    let ended = log.as_array().unwrap().iter().any(|e| {
-        e["field"] == "ended" && e["operator"] == "petrova"
-    });
+    let ended = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["field"] == "ended" && e["operator"] == "petrova");
     assert!(ended, "{log}");
     drop(server);
 }

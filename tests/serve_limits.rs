@@ -16,7 +16,15 @@ fn workspace(dir: &Path, config: &str) -> std::path::PathBuf {
     std::fs::write(ws.join("config.toml"), config).unwrap();
     ok(&mcu(
         &ws,
-        &["operator", "add", "petrova", "--name", "Петрова А. В.", "--role", "coordinator"],
+        &[
+            "operator",
+            "add",
+            "petrova",
+            "--name",
+            "Петрова А. В.",
+            "--role",
+            "coordinator",
+        ],
     ));
     ws
 }
@@ -36,17 +44,32 @@ fn without_a_terminal_or_too_small_or_over_the_limit_the_session_ends_with_a_mes
     let key = keygen(dir.path(), "petrova");
     ok(&mcu(
         &ws,
-        &["operator", "key", "add", "petrova", "--key", &format!("{}.pub", key.display())],
+        &[
+            "operator",
+            "key",
+            "add",
+            "petrova",
+            "--key",
+            &format!("{}.pub", key.display()),
+        ],
     ));
     let server = Server::start(&ws);
 
     let no_pty = client(&key, server.port, "-T", "");
     assert_eq!(no_pty.status.code(), Some(1), "{}", said(&no_pty));
-    assert!(said(&no_pty).contains("нужен терминал"), "{}", said(&no_pty));
+    assert!(
+        said(&no_pty).contains("нужен терминал"),
+        "{}",
+        said(&no_pty)
+    );
 
     let command = client(&key, server.port, "-T", "ls /");
     assert!(!command.status.success());
-    assert!(said(&command).contains("только консоль"), "{}", said(&command));
+    assert!(
+        said(&command).contains("только консоль"),
+        "{}",
+        said(&command)
+    );
 
     // -tt without a local terminal: a PTY of 0×0.
     let small = client(&key, server.port, "-tt", "");
@@ -76,7 +99,11 @@ fn without_a_terminal_or_too_small_or_over_the_limit_the_session_ends_with_a_mes
     tmux.wait_for("Входящие", 30);
     let over = client(&key, server.port, "-tt", "");
     assert_eq!(over.status.code(), Some(1), "{}", said(&over));
-    assert!(said(&over).contains("больше предела (1)"), "{}", said(&over));
+    assert!(
+        said(&over).contains("больше предела (1)"),
+        "{}",
+        said(&over)
+    );
     drop(server);
 }
 
@@ -91,19 +118,34 @@ fn an_address_failing_authentication_too_often_is_refused_even_with_a_good_key()
     let stranger = keygen(dir.path(), "stranger");
     ok(&mcu(
         &ws,
-        &["operator", "key", "add", "petrova", "--key", &format!("{}.pub", key.display())],
+        &[
+            "operator",
+            "key",
+            "add",
+            "petrova",
+            "--key",
+            &format!("{}.pub", key.display()),
+        ],
     ));
     let server = Server::start(&ws);
 
     // Before: the good key gets a session (no PTY: the message says so).
     let before = client(&key, server.port, "-T", "");
-    assert!(said(&before).contains("нужен терминал"), "{}", said(&before));
+    assert!(
+        said(&before).contains("нужен терминал"),
+        "{}",
+        said(&before)
+    );
     for _ in 0..2 {
         let o = client(&stranger, server.port, "-T", "");
         assert!(said(&o).contains("Permission denied"), "{}", said(&o));
     }
     let after = client(&key, server.port, "-T", "");
     assert!(!after.status.success());
-    assert!(said(&after).contains("Permission denied"), "{}", said(&after));
+    assert!(
+        said(&after).contains("Permission denied"),
+        "{}",
+        said(&after)
+    );
     drop(server);
 }

@@ -116,7 +116,12 @@ fn key_argument(arg: &str) -> Result<crate::serve::auth::KeyLine, Failure> {
         .lines()
         .enumerate()
         .find(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .ok_or_else(|| usage(format!("--key: {}: no key line in the file", path.display())))?;
+        .ok_or_else(|| {
+            usage(format!(
+                "--key: {}: no key line in the file",
+                path.display()
+            ))
+        })?;
     crate::serve::auth::parse_key_line(line)
         .map_err(|e| usage(format!("--key: {}, line {}: {e}", path.display(), n + 1)))
 }
@@ -138,8 +143,14 @@ fn keys(
             require(grants.may_manage(), "managing operators")?;
             let k = key_argument(&key)?;
             let comment = comment.unwrap_or(k.comment);
-            let added =
-                store.add_operator_key(&actor, &login, &k.key, &k.fingerprint, &comment, Utc::now())?;
+            let added = store.add_operator_key(
+                &actor,
+                &login,
+                &k.key,
+                &k.fingerprint,
+                &comment,
+                Utc::now(),
+            )?;
             tracing::info!(by = %grants.login, operator = %login, fingerprint = %added.fingerprint, "key added");
             if json {
                 print_json(&added)?;
@@ -156,7 +167,9 @@ fn keys(
             let k = store.remove_operator_key(&actor, &login, &fingerprint, Utc::now())?;
             tracing::info!(by = %grants.login, operator = %login, fingerprint = %k.fingerprint, "key removed");
             if json {
-                print_json(&json!({"login": login, "fingerprint": k.fingerprint, "removed": true}))?;
+                print_json(
+                    &json!({"login": login, "fingerprint": k.fingerprint, "removed": true}),
+                )?;
             } else {
                 println!("key {} of {login} removed", k.fingerprint);
             }
@@ -226,7 +239,11 @@ pub fn operator(ws: &Workspace, a: OperatorArgs) -> CmdResult {
                         "{:<16} {:<6} {:<22} {} {}{}",
                         s.login,
                         s.via,
-                        if s.address.is_empty() { "—" } else { &s.address },
+                        if s.address.is_empty() {
+                            "—"
+                        } else {
+                            &s.address
+                        },
                         short(s.started_at, tz),
                         s.fingerprint,
                         s.appeal.map(|a| format!(" №{a}")).unwrap_or_default()

@@ -24,7 +24,9 @@ pub struct KeyLine {
 pub fn parse_key_line(line: &str) -> Result<KeyLine, String> {
     let line = line.trim();
     if line.is_empty() {
-        return Err("the key is empty (expected a line such as «ssh-ed25519 AAAA… user@host»)".into());
+        return Err(
+            "the key is empty (expected a line such as «ssh-ed25519 AAAA… user@host»)".into(),
+        );
     }
     let key = PublicKey::from_openssh(line).map_err(|e| {
         let start: String = line.chars().take(24).collect();

@@ -109,7 +109,10 @@ mod tests {
             ]
         );
         assert_eq!(keys(b"\r"), vec![(KeyCode::Enter, KeyModifiers::NONE)]);
-        assert_eq!(keys(b"\x7f"), vec![(KeyCode::Backspace, KeyModifiers::NONE)]);
+        assert_eq!(
+            keys(b"\x7f"),
+            vec![(KeyCode::Backspace, KeyModifiers::NONE)]
+        );
         assert_eq!(keys(b"\t"), vec![(KeyCode::Tab, KeyModifiers::NONE)]);
         assert_eq!(
             keys(b"\x03"),
@@ -137,7 +140,10 @@ mod tests {
 
     #[test]
     fn alt_arrows_and_function_keys() {
-        assert_eq!(keys(b"\x1bx"), vec![(KeyCode::Char('x'), KeyModifiers::ALT)]);
+        assert_eq!(
+            keys(b"\x1bx"),
+            vec![(KeyCode::Char('x'), KeyModifiers::ALT)]
+        );
         assert_eq!(
             keys("\x1bф".as_bytes()),
             vec![(KeyCode::Char('ф'), KeyModifiers::ALT)]

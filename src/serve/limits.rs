@@ -128,20 +128,35 @@ mod tests {
         let mut t = IdleTimer::new(30, t0()).expect("timer");
         assert_eq!(t.check(t0() + Duration::minutes(28)), Idle::Fine);
         let w = t.check(t0() + Duration::minutes(29));
-        assert!(matches!(&w, Idle::Warn(s) if s.contains("через 60 с")), "{w:?}");
+        assert!(
+            matches!(&w, Idle::Warn(s) if s.contains("через 60 с")),
+            "{w:?}"
+        );
         // Warned once only.
         assert_eq!(t.check(t0() + Duration::seconds(29 * 60 + 30)), Idle::Fine);
-        assert!(matches!(t.check(t0() + Duration::minutes(30)), Idle::End(_)));
+        assert!(matches!(
+            t.check(t0() + Duration::minutes(30)),
+            Idle::End(_)
+        ));
     }
 
     #[test]
     fn a_key_restarts_the_idle_timeout() {
         let mut t = IdleTimer::new(30, t0()).expect("timer");
-        assert!(matches!(t.check(t0() + Duration::minutes(29)), Idle::Warn(_)));
+        assert!(matches!(
+            t.check(t0() + Duration::minutes(29)),
+            Idle::Warn(_)
+        ));
         t.input(t0() + Duration::minutes(29));
         assert_eq!(t.check(t0() + Duration::minutes(57)), Idle::Fine);
-        assert!(matches!(t.check(t0() + Duration::minutes(58)), Idle::Warn(_)));
-        assert!(matches!(t.check(t0() + Duration::minutes(59)), Idle::End(_)));
+        assert!(matches!(
+            t.check(t0() + Duration::minutes(58)),
+            Idle::Warn(_)
+        ));
+        assert!(matches!(
+            t.check(t0() + Duration::minutes(59)),
+            Idle::End(_)
+        ));
         assert!(IdleTimer::new(0, t0()).is_none());
     }
 

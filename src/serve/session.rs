@@ -197,7 +197,12 @@ fn console_session(
     let operator = store
         .operator(&peer.login)
         .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("«{}» is no longer an operator of this workspace", peer.login))?;
+        .ok_or_else(|| {
+            format!(
+                "«{}» is no longer an operator of this workspace",
+                peer.login
+            )
+        })?;
     let grants = operator.grants();
     let read_only = !grants.may_change_any();
     let full = read_only.then(|| shared.keymap.clone());

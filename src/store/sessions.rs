@@ -115,7 +115,10 @@ impl Store {
                 &[
                     ("login", Some(login.to_string())),
                     ("fingerprint", Some(fingerprint.to_string())),
-                    ("comment", Some(comment.to_string()).filter(|c| !c.is_empty())),
+                    (
+                        "comment",
+                        Some(comment.to_string()).filter(|c| !c.is_empty()),
+                    ),
                 ],
             )?;
             Ok(OperatorKey {
@@ -349,7 +352,14 @@ mod tests {
     fn keys_are_added_listed_removed_and_audited() {
         let mut s = store();
         let k = s
-            .add_operator_key(&head(), "obs", "ssh-ed25519 AAAA", "SHA256:x", "ноутбук", now())
+            .add_operator_key(
+                &head(),
+                "obs",
+                "ssh-ed25519 AAAA",
+                "SHA256:x",
+                "ноутбук",
+                now(),
+            )
             .expect("added");
         assert_eq!(s.operator_key("SHA256:x").expect("found"), Some(k.clone()));
         // The same key twice, a key of nobody, an observer managing keys: refused.
@@ -366,7 +376,10 @@ mod tests {
             s.add_operator_key(&obs, "obs", "ssh-ed25519 B", "SHA256:y", "", now()),
             Err(StoreError::Denied(_))
         ));
-        assert!(s.remove_operator_key(&head(), "head", "SHA256:x", now()).is_err());
+        assert!(
+            s.remove_operator_key(&head(), "head", "SHA256:x", now())
+                .is_err()
+        );
         s.remove_operator_key(&head(), "obs", "SHA256:x", now())
             .expect("removed");
         assert!(s.operator_keys().expect("keys").is_empty());
@@ -396,7 +409,10 @@ mod tests {
         let b = s.start_console_session("head", &local, now()).expect("b");
         s.touch_console_session(a, Some(7), now()).expect("touch");
         s.touch_console_session(b, Some(7), now()).expect("touch");
-        assert_eq!(s.others_on_appeal(7, a, now()).expect("others"), vec!["head"]);
+        assert_eq!(
+            s.others_on_appeal(7, a, now()).expect("others"),
+            vec!["head"]
+        );
         assert_eq!(s.console_sessions(now()).expect("list").len(), 2);
         s.end_console_session(b, "quit", now()).expect("end");
         assert!(s.others_on_appeal(7, a, now()).expect("others").is_empty());

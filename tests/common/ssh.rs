@@ -89,7 +89,6 @@ pub fn ssh(key: &Path, port: u16, extra: &str) -> String {
     )
 }
 
-
 /// Runs an ssh client with `key` to the server, without a local terminal (`extra`: `-T`, `-tt`,
 /// a command after the host…), and returns what it gave.
 pub fn client(key: &Path, port: u16, extra: &str, command: &str) -> Output {
