@@ -149,3 +149,27 @@ fn an_address_failing_authentication_too_often_is_refused_even_with_a_good_key()
     );
     drop(server);
 }
+
+#[test]
+fn the_key_of_an_operator_who_was_removed_opens_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path(), "");
+    let key = keygen(dir.path(), "petrova");
+    ok(&mcu(
+        &ws,
+        &[
+            "operator",
+            "key",
+            "add",
+            "petrova",
+            "--key",
+            &format!("{}.pub", key.display()),
+        ],
+    ));
+    ok(&mcu(&ws, &["operator", "remove", "petrova"]));
+    let server = Server::start(&ws);
+    let o = client(&key, server.port, "-T", "");
+    assert!(!o.status.success());
+    assert!(said(&o).contains("Permission denied"), "{}", said(&o));
+    drop(server);
+}

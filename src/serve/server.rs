@@ -73,8 +73,12 @@ impl KeyLookup {
                     }
                 };
                 while let Ok((fp, reply)) = rx.recv() {
-                    let login = match store.operator_key(&fp) {
-                        Ok(k) => k.map(|k| k.login),
+                    // A key whose login is no longer an operator opens nothing.
+                    let login = match store.operator_key(&fp).and_then(|k| match k {
+                        Some(k) => Ok(store.operator(&k.login)?.map(|o| o.login)),
+                        None => Ok(None),
+                    }) {
+                        Ok(login) => login,
                         Err(e) => {
                             tracing::warn!("key lookup failed: {e}");
                             None
@@ -87,7 +91,7 @@ impl KeyLookup {
         Ok(Self { tx })
     }
 
-    /// The login of the key with this fingerprint, if it is registered.
+    /// The login of the key with this fingerprint, if it is registered to an operator.
     pub async fn login(&self, fingerprint: &str) -> Option<String> {
         let (reply, rx) = tokio::sync::oneshot::channel();
         self.tx.send((fingerprint.to_string(), reply)).ok()?;

@@ -224,6 +224,8 @@ fn console_session(
     app.set_grants(grants);
     app.env.read_only = read_only;
     app.env.triage = Some(Arc::new(triage));
+    // Each operator's saved views, not the server account's one file for everyone.
+    app.env.views_path = Some(views_file(ws.root(), &peer.login));
     app.load().map_err(|e| e.to_string())?;
     let mut console = Console::new(app, keymap);
     if let Some(full) = full {
@@ -292,6 +294,22 @@ fn console_session(
     ended.map_err(|e| e.to_string())
 }
 
+/// Where an operator's saved views are kept over SSH: `ssh/views/LOGIN.toml` in the workspace
+/// (a login's characters other than letters, digits, `-` and `_` written as `_`).
+pub fn views_file(root: &std::path::Path, login: &str) -> std::path::PathBuf {
+    let safe: String = login
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    root.join("ssh").join("views").join(format!("{safe}.toml"))
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -358,6 +376,19 @@ mod tests {
         assert_eq!(comp.tick(&mut c), Flow::Go);
         at(&mut c, Duration::minutes(59));
         assert!(matches!(comp.tick(&mut c), Flow::End(m) if m.contains("нет действий 30 мин")));
+    }
+
+    #[test]
+    fn saved_views_are_kept_per_operator_inside_the_workspace() {
+        let root = std::path::Path::new("/srv/okrug");
+        assert_eq!(
+            views_file(root, "petrova"),
+            root.join("ssh/views/petrova.toml")
+        );
+        assert_eq!(
+            views_file(root, "../etc/x"),
+            root.join("ssh/views/___etc_x.toml")
+        );
     }
 
     #[test]
