@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod logging;
 pub mod reference;
 pub mod report;
+pub mod serve;
 pub mod store;
 pub mod textwidth;
 pub mod tui;

@@ -54,6 +54,145 @@ enum OperatorAction {
         #[arg(long)]
         json: bool,
     },
+    /// Public keys for the built-in SSH server (mcu serve): add, list, remove
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
+    /// Who has a console open now (local and over mcu serve)
+    Sessions {
+        /// Machine-readable output
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeyAction {
+    /// Register a public key: whoever holds its private key is this operator over mcu serve
+    Add {
+        /// The operator's login
+        login: String,
+        /// The key: a .pub file, or the line itself ('ssh-ed25519 AAAA… comment')
+        #[arg(long, value_name = "FILE.pub|LINE")]
+        key: String,
+        /// A note on the key (default: the key line's own comment)
+        #[arg(long)]
+        comment: Option<String>,
+        /// Machine-readable output
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the registered keys
+    List {
+        /// Machine-readable output
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a key
+    Remove {
+        /// The operator's login
+        login: String,
+        /// The key's fingerprint (SHA256:…, as key list shows it)
+        fingerprint: String,
+        /// Machine-readable output
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The key line given to `--key`: a file's first non-comment line, or the line itself.
+fn key_argument(arg: &str) -> Result<crate::serve::auth::KeyLine, Failure> {
+    let looks_like_line = arg.trim_start().starts_with("ssh-")
+        || arg.trim_start().starts_with("ecdsa-")
+        || arg.trim_start().starts_with("sk-");
+    if looks_like_line {
+        return crate::serve::auth::parse_key_line(arg).map_err(|e| usage(format!("--key: {e}")));
+    }
+    let path = std::path::Path::new(arg);
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| usage(format!("--key: {}: {e}", path.display())))?;
+    let (n, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .ok_or_else(|| {
+            usage(format!(
+                "--key: {}: no key line in the file",
+                path.display()
+            ))
+        })?;
+    crate::serve::auth::parse_key_line(line)
+        .map_err(|e| usage(format!("--key: {}, line {}: {e}", path.display(), n + 1)))
+}
+
+fn keys(
+    store: &mut crate::store::Store,
+    grants: &crate::domain::access::Grants,
+    a: KeyAction,
+) -> CmdResult {
+    let tz = store.reference().calendar.timezone();
+    let actor = crate::store::Actor::operator(grants.clone(), "cli");
+    match a {
+        KeyAction::Add {
+            login,
+            key,
+            comment,
+            json,
+        } => {
+            require(grants.may_manage(), "managing operators")?;
+            let k = key_argument(&key)?;
+            let comment = comment.unwrap_or(k.comment);
+            let added = store.add_operator_key(
+                &actor,
+                &login,
+                &k.key,
+                &k.fingerprint,
+                &comment,
+                Utc::now(),
+            )?;
+            tracing::info!(by = %grants.login, operator = %login, fingerprint = %added.fingerprint, "key added");
+            if json {
+                print_json(&added)?;
+            } else {
+                println!("key {} added for {login}", added.fingerprint);
+            }
+        }
+        KeyAction::Remove {
+            login,
+            fingerprint,
+            json,
+        } => {
+            require(grants.may_manage(), "managing operators")?;
+            let k = store.remove_operator_key(&actor, &login, &fingerprint, Utc::now())?;
+            tracing::info!(by = %grants.login, operator = %login, fingerprint = %k.fingerprint, "key removed");
+            if json {
+                print_json(
+                    &json!({"login": login, "fingerprint": k.fingerprint, "removed": true}),
+                )?;
+            } else {
+                println!("key {} of {login} removed", k.fingerprint);
+            }
+        }
+        KeyAction::List { json } => {
+            require(grants.may_manage(), "managing operators")?;
+            let keys = store.operator_keys()?;
+            if json {
+                print_json(&keys)?;
+            } else {
+                for k in keys {
+                    println!(
+                        "{:<16} {:<52} {} {}",
+                        k.login,
+                        k.fingerprint,
+                        short(k.added_at, tz),
+                        k.comment
+                    );
+                }
+            }
+        }
+    }
+    Ok(0)
 }
 
 pub fn operator(ws: &Workspace, a: OperatorArgs) -> CmdResult {
@@ -85,6 +224,31 @@ pub fn operator(ws: &Workspace, a: OperatorArgs) -> CmdResult {
                 print_json(&json!({"login": login, "removed": true}))?;
             } else {
                 println!("operator {login} removed");
+            }
+        }
+        OperatorAction::Key { action } => return keys(&mut store, &grants, action),
+        OperatorAction::Sessions { json } => {
+            require(grants.may_manage(), "seeing who is connected")?;
+            let tz = store.reference().calendar.timezone();
+            let list = store.console_sessions(Utc::now())?;
+            if json {
+                print_json(&list)?;
+            } else {
+                for s in list {
+                    println!(
+                        "{:<16} {:<6} {:<22} {} {}{}",
+                        s.login,
+                        s.via,
+                        if s.address.is_empty() {
+                            "—"
+                        } else {
+                            &s.address
+                        },
+                        short(s.started_at, tz),
+                        s.fingerprint,
+                        s.appeal.map(|a| format!(" №{a}")).unwrap_or_default()
+                    );
+                }
             }
         }
         OperatorAction::List { json } => {

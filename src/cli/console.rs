@@ -8,7 +8,7 @@ use super::{CmdResult, Failure};
 use crate::tui::app::{App, Clock};
 use crate::tui::console::Console;
 use crate::tui::keymap::Keymap;
-use crate::tui::run::{Sidecar, run};
+use crate::tui::run::{Hooks, Sidecar, run_with};
 use crate::tui::theme::Theme;
 use crate::workspace::Workspace;
 
@@ -88,6 +88,16 @@ pub fn open(ws: &Workspace, a: ConsoleArgs, sidecar: Option<Sidecar>) -> CmdResu
     if let Some(full) = full_keymap {
         console = console.withholding(full);
     }
-    run(console, notices, sidecar)?;
+    let origin = crate::store::sessions::SessionOrigin {
+        via: "local".into(),
+        ..Default::default()
+    };
+    let row = crate::tui::presence::SessionRow::start(&mut console, origin);
+    let hooks = Hooks {
+        sidecar,
+        companion: Some(Box::new(crate::tui::presence::LocalSession(row))),
+        ..Hooks::default()
+    };
+    run_with(console, notices, hooks)?;
     Ok(0)
 }

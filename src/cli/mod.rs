@@ -18,6 +18,7 @@ mod pages;
 mod purge;
 mod report;
 mod roadmap;
+mod serve;
 mod stats;
 mod table_file;
 mod templates;
@@ -86,6 +87,8 @@ enum Command {
     Deadline(deadline::DeadlineArgs),
     /// Import files as they land in inbox/, without the console (for a systemd service)
     Watch(watch::WatchArgs),
+    /// The built-in SSH server: officers reach the console with a registered key (mcu operator key)
+    Serve(serve::ServeArgs),
     /// Write appeals to a CSV file (personal data masked unless --with-personal-data)
     Export(export::ExportArgs),
     /// Remove files of processed/ and quarantine/ dated before a date (head or curator)
@@ -236,6 +239,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Answers(a) => templates::answers(&ws, a),
         Command::Roadmap(a) => roadmap::run(&ws, a),
         Command::Watch(a) => watch::run(&ws, a),
+        Command::Serve(a) => serve::run(&ws, a),
         Command::Export(a) => export::run(&ws, a),
         Command::Purge(a) => purge::run(&ws, a),
         Command::Operator(a) => admin::operator(&ws, a),
@@ -267,6 +271,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Report(_) => "report",
         Command::Deadline(_) => "deadline",
         Command::Watch(_) => "watch",
+        Command::Serve(_) => "serve",
         Command::Recipients(_) => "recipients",
         Command::Templates(_) => "templates",
         Command::Answers(_) => "answers",

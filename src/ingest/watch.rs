@@ -48,7 +48,7 @@ impl ImportLock {
 }
 
 /// What the importer thread reports.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum ImportNotice {
     /// Files were imported (or skipped, or quarantined).
     Imported(Vec<FileReport>),

@@ -70,6 +70,9 @@ pub struct Settings {
     /// How long `processed/` and `quarantine/` keep files (`[retention] files = "365d"`).
     #[serde(default)]
     pub retention: crate::domain::retention::Retention,
+    /// The built-in SSH server's limits (`[serve]`).
+    #[serde(default)]
+    pub serve: crate::serve::limits::ServeSettings,
 }
 
 /// Everything mcu needs to know besides the appeals themselves.

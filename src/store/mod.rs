@@ -20,6 +20,7 @@ mod reports;
 pub mod roadmaps;
 mod schema;
 mod sorted;
+pub mod sessions;
 mod triage;
 mod triage_window;
 mod votes;

@@ -322,6 +322,9 @@ CREATE INDEX IF NOT EXISTS triage_signatures_at ON triage_signatures (at);
 CREATE INDEX IF NOT EXISTS appeals_due_received ON appeals (answer_due, received_at);
 CREATE INDEX IF NOT EXISTS appeals_open_due_received ON appeals (answer_due, received_at) WHERE is_open = 1;
 "#,
+    // 19: the built-in SSH server: operators' public keys, and who has a console open (see
+    // store::sessions).
+    super::sessions::SCHEMA,
 ];
 
 /// The migration that keeps the interim answer's text apart from the final one. Until it, the

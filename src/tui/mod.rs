@@ -12,6 +12,7 @@ pub mod incoming;
 pub mod keymap;
 pub mod messages;
 pub mod popup;
+pub mod presence;
 pub mod run;
 pub mod screens;
 pub mod theme;

@@ -3,7 +3,7 @@
 //! draws only after something changed, each frame inside a synchronized update so slow links do
 //! not flicker. No mouse capture: copy and paste over SSH keep working.
 
-use std::io::{self, Stdout, Write};
+use std::io::{self, Write};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -21,9 +21,6 @@ use super::ansi16::Ansi16;
 use super::console::Console;
 use crate::ingest::watch::ImportNotice;
 
-/// What the console writes to: the terminal, with colours rewritten for 16-colour terminals.
-type Out = Ansi16<Stdout>;
-
 /// How often the database is checked for other processes' commits.
 pub const TICK: Duration = Duration::from_millis(200);
 
@@ -38,9 +35,22 @@ pub fn restore_terminal() {
 
 /// Runs the console until the officer quits.
 pub fn run(
+    console: Console,
+    notices: Option<mpsc::Receiver<ImportNotice>>,
+    sidecar: Option<Sidecar>,
+) -> io::Result<()> {
+    let hooks = Hooks {
+        sidecar,
+        ..Hooks::default()
+    };
+    run_with(console, notices, hooks)
+}
+
+/// Runs the console on the local terminal with the given hooks until the officer quits.
+pub fn run_with(
     mut console: Console,
     notices: Option<mpsc::Receiver<ImportNotice>>,
-    mut sidecar: Option<Sidecar>,
+    mut hooks: Hooks,
 ) -> io::Result<()> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -58,70 +68,172 @@ pub fn run(
         return Err(e);
     }
     let out = Ansi16::for_terminal(io::stdout());
-    let result = Terminal::new(CrosstermBackend::new(out))
-        .and_then(|mut terminal| event_loop(&mut terminal, &mut console, notices, &mut sidecar));
+    let result = Terminal::new(CrosstermBackend::new(out)).and_then(|mut terminal| {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()?;
+        rt.block_on(event_loop(
+            &mut terminal,
+            &mut console,
+            &mut EventStream::new(),
+            notices,
+            &mut hooks,
+        ))
+    });
+    let reason = match &result {
+        Ok(Ended::Quit) => "quit".to_string(),
+        Ok(Ended::By(r)) => r.clone(),
+        Err(e) => format!("error: {e}"),
+    };
+    if let Some(c) = hooks.companion.as_mut() {
+        c.end(&mut console, &reason);
+    }
+    let result = result.map(|_| ());
     let _ = execute!(io::stdout(), crossterm::event::DisableBracketedPaste);
     restore_terminal();
     result
 }
 
-fn event_loop(
-    terminal: &mut Terminal<CrosstermBackend<Out>>,
+/// Where the loop's terminal events come from: the local terminal (crossterm's reader) or an
+/// SSH channel's bytes, parsed (`serve::input`).
+pub trait EventSource {
+    /// The next event; `None` when the input has ended.
+    fn next_event(&mut self) -> impl Future<Output = Option<io::Result<Event>>>;
+}
+
+impl EventSource for EventStream {
+    async fn next_event(&mut self) -> Option<io::Result<Event>> {
+        self.next().await
+    }
+}
+
+/// What should happen after a tick or an input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flow {
+    Go,
+    /// End the session, with the reason (the idle timeout, a terminal too small).
+    End(String),
+}
+
+/// Something that follows the console's life: told of every input and every tick, it may end
+/// the loop (the SSH session's idle timeout) and keeps the console's session row (`console_sessions`).
+pub trait Companion {
+    /// The officer pressed a key or pasted.
+    fn input(&mut self, _console: &mut Console) {}
+    /// Called on every tick, after the console's own refresh.
+    fn tick(&mut self, _console: &mut Console) -> Flow {
+        Flow::Go
+    }
+    /// The terminal changed size.
+    fn resized(&mut self, _console: &mut Console, _width: u16, _height: u16) -> Flow {
+        Flow::Go
+    }
+    /// The loop has ended (called by whoever ran it), with the reason.
+    fn end(&mut self, _console: &mut Console, _reason: &str) {}
+}
+
+/// What the loop runs besides the console.
+#[derive(Default)]
+pub struct Hooks {
+    /// Runs on every tick (the demo's simulator).
+    pub sidecar: Option<Sidecar>,
+    pub companion: Option<Box<dyn Companion>>,
+    /// The terminal's size is told by resize events only (an SSH channel: there is no terminal
+    /// to ask), so the viewport is set from them.
+    pub sized_by_events: bool,
+}
+
+/// How the loop ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ended {
+    /// The officer quit, or the input ended.
+    Quit,
+    /// A companion ended it, with the reason.
+    By(String),
+}
+
+/// The one event loop of the local terminal and of an SSH session: draws when something
+/// changed, `select!`s over terminal events, a tick and the importer's notices.
+pub async fn event_loop<W: Write, E: EventSource>(
+    terminal: &mut Terminal<CrosstermBackend<W>>,
     console: &mut Console,
+    events: &mut E,
     notices: Option<mpsc::Receiver<ImportNotice>>,
-    sidecar: &mut Option<Sidecar>,
-) -> io::Result<()> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()?;
-    rt.block_on(async {
-        let mut events = EventStream::new();
-        let mut tick = tokio::time::interval(TICK);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        loop {
-            if console.app.dirty() {
-                draw(terminal, console)?;
-            }
-            if console.app.quit() {
-                return Ok(());
-            }
-            tokio::select! {
-                ev = events.next() => match ev {
-                    Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => {
-                        if let Err(e) = console.key(k) {
-                            tracing::warn!("console action failed: {e}");
-                            console.app.say(crate::tui::app::error_text(&e, None), true);
-                        }
+    hooks: &mut Hooks,
+) -> io::Result<Ended> {
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        if console.app.dirty() {
+            draw(terminal, console)?;
+        }
+        if console.app.quit() {
+            return Ok(Ended::Quit);
+        }
+        let mut flow = Flow::Go;
+        tokio::select! {
+            ev = events.next_event() => match ev {
+                Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => {
+                    if let Some(c) = hooks.companion.as_mut() {
+                        c.input(console);
                     }
-                    Some(Ok(Event::Paste(s))) => console.paste(&s),
-                    Some(Ok(Event::Resize(_, _))) => {
-                        terminal.autoresize()?;
-                        console.app.env.dirty = true;
-                    }
-                    Some(Ok(_)) => {}
-                    Some(Err(e)) => return Err(e),
-                    None => return Ok(()),
-                },
-                _ = tick.tick() => {
-                    if let Some(s) = sidecar.as_mut() {
-                        s();
-                    }
-                    if let Some(rx) = &notices {
-                        while let Ok(n) = rx.try_recv() {
-                            on_notice(console, n);
-                        }
-                    }
-                    if let Err(e) = console.app.tick() {
-                        tracing::warn!("console refresh failed: {e}");
+                    if let Err(e) = console.key(k) {
+                        tracing::warn!("console action failed: {e}");
                         console.app.say(crate::tui::app::error_text(&e, None), true);
                     }
                 }
+                Some(Ok(Event::Paste(s))) => {
+                    if let Some(c) = hooks.companion.as_mut() {
+                        c.input(console);
+                    }
+                    console.paste(&s);
+                }
+                Some(Ok(Event::Resize(w, h))) => {
+                    if hooks.sized_by_events {
+                        terminal.resize(ratatui::layout::Rect::new(0, 0, w, h))?;
+                    } else {
+                        terminal.autoresize()?;
+                    }
+                    console.app.env.dirty = true;
+                    if let Some(c) = hooks.companion.as_mut() {
+                        flow = c.resized(console, w, h);
+                    }
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e),
+                None => return Ok(Ended::Quit),
+            },
+            _ = tick.tick() => {
+                if let Some(s) = hooks.sidecar.as_mut() {
+                    s();
+                }
+                if let Some(rx) = &notices {
+                    while let Ok(n) = rx.try_recv() {
+                        on_notice(console, n);
+                    }
+                }
+                if let Err(e) = console.app.tick() {
+                    tracing::warn!("console refresh failed: {e}");
+                    console.app.say(crate::tui::app::error_text(&e, None), true);
+                }
+                if let Some(c) = hooks.companion.as_mut() {
+                    flow = c.tick(console);
+                }
             }
         }
-    })
+        if let Flow::End(reason) = flow {
+            if console.app.dirty() {
+                draw(terminal, console)?;
+            }
+            return Ok(Ended::By(reason));
+        }
+    }
 }
 
-fn draw(terminal: &mut Terminal<CrosstermBackend<Out>>, console: &mut Console) -> io::Result<()> {
+fn draw<W: Write>(
+    terminal: &mut Terminal<CrosstermBackend<W>>,
+    console: &mut Console,
+) -> io::Result<()> {
     execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
     let r = terminal.draw(|f| console.draw(f)).map(|_| ());
     execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;

@@ -5,6 +5,7 @@
 
 pub mod console;
 pub mod operators;
+pub mod ssh;
 pub mod tmux;
 
 use std::path::{Path, PathBuf};

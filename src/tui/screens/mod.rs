@@ -120,6 +120,8 @@ pub struct Env {
     /// The clock's instant when the last frame was drawn (what the screen shows is true then).
     pub drawn_at: DateTime<Utc>,
     pub quit: bool,
+    /// The other operators who have the appeal open in detail now (`tui::presence`).
+    pub presence: Vec<String>,
     effects: Vec<Effect>,
     /// Screens asked to be opened over the current one (a register's list, one entry).
     screens: Vec<Box<dyn Screen>>,
@@ -146,6 +148,7 @@ impl Env {
             dirty: true,
             drawn_at: clock.now(),
             quit: false,
+            presence: Vec::new(),
             effects: Vec::new(),
             screens: Vec::new(),
         }

@@ -53,6 +53,16 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &mut Detail) {
         Line::raw(""),
         Line::styled("Текст", t.header()),
     ];
+    // Who else has this appeal open now (a decision is better not taken twice).
+    if !env.presence.is_empty() {
+        head.insert(
+            1,
+            Line::styled(
+                format!("Сейчас открыто также у: {}", env.presence.join(", ")),
+                t.dim(),
+            ),
+        );
+    }
     head.extend(a.text.lines().map(|l| Line::raw(l.to_string())));
     if let Some(ans) = &a.interim_answer {
         head.push(Line::raw(""));
