@@ -250,20 +250,33 @@ impl Store {
     /// first-response deadline (as the deadline rules stored it) without a first response, as of
     /// `now`.
     pub fn page_unanswered(&self, page_url: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let urls = self.unanswered_comment_urls(now)?;
+        Ok(count_on_page(&urls, page_url))
+    }
+
+    /// The normalised URLs of the page comments past their first-response deadline without a
+    /// first response, as of `now`: read once for all pages (the check of every page counts in
+    /// this list rather than scanning the appeals again per page).
+    fn unanswered_comment_urls(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
         let mut st = self.conn().prepare_cached(
             "SELECT url FROM appeals WHERE channel = 'page' AND url IS NOT NULL \
              AND first_response_at IS NULL AND first_response_due IS NOT NULL \
              AND first_response_due < ?1",
         )?;
-        let urls = st.query_map([now.timestamp()], |r| r.get::<_, String>(0))?;
-        let mut n = 0;
-        for u in urls {
-            if normalize_url(&u?).is_ok_and(|u| url_on_page(&u, page_url)) {
-                n += 1;
+        let rows = st.query_map([now.timestamp()], |r| r.get::<_, String>(0))?;
+        let mut urls = Vec::new();
+        for u in rows {
+            if let Ok(u) = normalize_url(&u?) {
+                urls.push(u);
             }
         }
-        Ok(n)
+        Ok(urls)
     }
+}
+
+/// How many of `urls` (normalised) lie on the page `page_url`.
+fn count_on_page(urls: &[String], page_url: &str) -> u64 {
+    urls.iter().filter(|u| url_on_page(u, page_url)).count() as u64
 }
 
 impl Store {
@@ -276,9 +289,10 @@ impl Store {
         today: NaiveDate,
     ) -> Result<Vec<(Page, Vec<Finding>)>, StoreError> {
         let mut out = Vec::new();
+        let comments = self.unanswered_comment_urls(now)?;
         for p in self.pages()? {
             let stats = self.page_stats(&p.url)?;
-            let unanswered = self.page_unanswered(&p.url, now)?;
+            let unanswered = count_on_page(&comments, &p.url);
             let f = checks::check(
                 &p,
                 &Evidence {
