@@ -69,6 +69,7 @@ pub fn open(ws: &Workspace, a: ConsoleArgs, sidecar: Option<Sidecar>) -> CmdResu
         app.env.store.load_triage(Some(ws.root()))?,
     ));
     app.load()?;
+    app.queue_writes(Default::default())?;
     if let Some(w) = keymap.warnings().first() {
         app.say(format!("keymap: {w}"), true);
     }

@@ -208,6 +208,21 @@ impl Store {
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
+    /// The database file (none for an in-memory store).
+    pub fn path(&self) -> Option<std::path::PathBuf> {
+        self.conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from)
+    }
+
+    /// Replaces the waiting for other writers ([`busy`]) with SQLite's own, of at most `d`
+    /// (the console's writer thread retries on its own, see `tui::writes`).
+    pub fn set_busy_wait(&mut self, d: std::time::Duration) -> Result<(), StoreError> {
+        self.conn.busy_timeout(d)?;
+        Ok(())
+    }
+
     /// Direct access for the modules of the store.
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn

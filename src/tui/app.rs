@@ -57,6 +57,19 @@ impl App {
         self.env.now()
     }
 
+    /// Sends the officer's changes to a writer thread with its own connection (`tui::writes`),
+    /// so a locked database never stops the screen; without it (tests) they are saved at once.
+    pub fn queue_writes(&mut self, policy: crate::tui::writes::Policy) -> Result<(), StoreError> {
+        if let Some(path) = self.env.store.path() {
+            self.env.writes = crate::tui::writes::Writes::queued(
+                path,
+                self.env.store.reference().clone(),
+                policy,
+            )?;
+        }
+        Ok(())
+    }
+
     /// Shows a message in the status line.
     pub fn say(&mut self, text: impl Into<String>, error: bool) {
         self.env.say(text, error);
@@ -130,6 +143,7 @@ impl App {
     /// the time left, what is at risk or overdue), a deadline of a shown appeal passing, a message
     /// ageing out. Returns whether the data was read again.
     pub fn tick(&mut self) -> Result<bool, StoreError> {
+        self.saved_writes()?;
         let v = self.env.store.data_version()?;
         let now = self.now();
         let drawn = self.env.drawn_at;
@@ -148,6 +162,38 @@ impl App {
         Ok(false)
     }
 
+    /// The outcomes of the write queue that came in: said, and the screens read again.
+    pub fn saved_writes(&mut self) -> Result<(), StoreError> {
+        let done = self.env.writes.poll();
+        if done.is_empty() {
+            return Ok(());
+        }
+        for d in done {
+            triage::finished(&mut self.env, d)?;
+        }
+        self.run_effects()
+    }
+
+    /// For tests: waits (up to `limit` for each) until no write is pending, taking the outcomes
+    /// in as the tick would; whether the queue is empty.
+    pub fn wait_writes(&mut self, limit: std::time::Duration) -> Result<bool, StoreError> {
+        self.saved_writes()?;
+        while self.env.writes.pending() > 0 {
+            let Some(d) = self.env.writes.wait(limit) else {
+                return Ok(false);
+            };
+            triage::finished(&mut self.env, d)?;
+            self.run_effects()?;
+        }
+        Ok(true)
+    }
+
+    /// The bytes for the terminal since the last call (the bell, copies, links), written by the
+    /// event loop after the frame.
+    pub fn take_output(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.env.output)
+    }
+
     /// Performs an action (from the keymap).
     pub fn perform(&mut self, action: &Action) -> Result<(), StoreError> {
         self.env.dirty = true;
@@ -161,6 +207,15 @@ impl App {
             }
             _ if self.env.popup.is_some() => self.popup_action(action)?,
             Action::AddAppeal => super::screens::add::open(&mut self.env),
+            Action::Undo => super::screens::undo::perform(&mut self.env)?,
+            Action::OpenLink | Action::Copy => {
+                let current = self.top().current().cloned();
+                if matches!(action, Action::OpenLink) {
+                    super::screens::share::open_link(current.as_ref(), &mut self.env);
+                } else {
+                    super::screens::share::copy(current.as_ref(), &mut self.env);
+                }
+            }
             Action::Screen(name) => {
                 if !super::screens::registers::open(name, &mut self.env)? {
                     self.env.say(format!("Нет экрана «{name}»"), true);
@@ -202,6 +257,9 @@ impl App {
 
     /// A pop-up's result: for the screen that opened it, else a triage result.
     fn result(&mut self, purpose: &Purpose, value: &str) -> Result<(), StoreError> {
+        if let Purpose::Copy(id) = purpose {
+            return super::screens::share::copied(*id, value, &mut self.env);
+        }
         let top: &mut dyn Screen = match self.stack.last_mut() {
             Some(s) => s.as_mut(),
             None => &mut self.main,

@@ -194,6 +194,12 @@ pub enum Action {
     LinkRoadmap,
     /// Take an appeal down by hand (a call, a visitor): the form.
     AddAppeal,
+    /// Take back the officer's own last change.
+    Undo,
+    /// Show the appeal's source URL as a link the terminal opens (OSC 8).
+    OpenLink,
+    /// Copy the appeal's number, URL or text to the clipboard (OSC 52): a chooser.
+    Copy,
 }
 
 /// The shape of an action's argument.
@@ -678,6 +684,25 @@ static ADD_APPEAL: ActionSpec = ActionSpec::new(
     |_| Some(Action::AddAppeal),
 )
 .triage();
+static UNDO: ActionSpec = ActionSpec::new(
+    "undo",
+    "Отменить своё последнее изменение",
+    BROWSING,
+    |_| Some(Action::Undo),
+)
+.triage();
+static OPEN_LINK: ActionSpec = ActionSpec::new(
+    "open_link",
+    "Ссылка на источник (открыть в браузере)",
+    BROWSING,
+    |_| Some(Action::OpenLink),
+);
+static COPY: ActionSpec = ActionSpec::new(
+    "copy",
+    "Копировать: номер, ссылку или текст",
+    BROWSING,
+    |_| Some(Action::Copy),
+);
 
 pub static CATALOGUE: &[&ActionSpec] = &[
     &NOOP,
@@ -733,6 +758,9 @@ pub static CATALOGUE: &[&ActionSpec] = &[
     &REMOVE_ENTRY,
     &LINK_ROADMAP,
     &ADD_APPEAL,
+    &UNDO,
+    &OPEN_LINK,
+    &COPY,
 ];
 
 impl Action {
@@ -792,6 +820,9 @@ impl Action {
             Action::RemoveEntry => &REMOVE_ENTRY,
             Action::LinkRoadmap => &LINK_ROADMAP,
             Action::AddAppeal => &ADD_APPEAL,
+            Action::Undo => &UNDO,
+            Action::OpenLink => &OPEN_LINK,
+            Action::Copy => &COPY,
         }
     }
 

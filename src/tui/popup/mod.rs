@@ -58,6 +58,8 @@ pub enum Purpose {
     MeasureEdit(i64, i64, String),
     /// A field of the official page under the cursor (`поле значение`).
     PageEdit,
+    /// What of this appeal `y` copies (`id`, `url`, `text`).
+    Copy(i64),
 }
 
 /// One choice: the value passed on and the label shown.

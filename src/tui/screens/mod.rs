@@ -19,7 +19,9 @@
 //! - [`reports`]: «Отчёты», the note and the ЦУР workbook made with keys, the files in `reports/`;
 //! - [`roadmaps`]: the roadmaps' list and one roadmap, and `L` (link appeals to a roadmap);
 //! - [`triage`]: the triage actions every screen that shows appeals shares (set block, assign,
-//!   status, answers, grades…), through the audited store.
+//!   status, answers, grades…), through the audited store;
+//! - [`undo`]: taking back the officer's own last change;
+//! - [`share`]: the source link (OSC 8) and copying to the clipboard (OSC 52).
 
 pub mod add;
 pub mod analytics;
@@ -30,8 +32,10 @@ pub mod pages;
 pub mod registers;
 pub mod reports;
 pub mod roadmaps;
+pub mod share;
 pub mod templates;
 pub mod triage;
+pub mod undo;
 pub mod votes;
 
 use std::any::Any;
@@ -120,6 +124,13 @@ pub struct Env {
     /// The clock's instant when the last frame was drawn (what the screen shows is true then).
     pub drawn_at: DateTime<Utc>,
     pub quit: bool,
+    /// Bytes for the terminal after the next frame: the bell, OSC 52 copies, OSC 8 links
+    /// (`tui::links`); the event loop writes them.
+    pub output: Vec<u8>,
+    /// The officer's changes on their way to the database (`tui::writes`).
+    pub writes: crate::tui::writes::Writes,
+    /// The officer's own last saved change, which `undo` takes back.
+    pub last_change: Option<undo::LastChange>,
     effects: Vec<Effect>,
     /// Screens asked to be opened over the current one (a register's list, one entry).
     screens: Vec<Box<dyn Screen>>,
@@ -146,6 +157,9 @@ impl Env {
             dirty: true,
             drawn_at: clock.now(),
             quit: false,
+            output: Vec::new(),
+            writes: Default::default(),
+            last_change: None,
             effects: Vec::new(),
             screens: Vec::new(),
         }
@@ -169,6 +183,12 @@ impl Env {
     pub fn notice(&mut self, text: impl Into<String>) {
         let now = self.now();
         self.messages.push(text, Level::Notice, now);
+        self.dirty = true;
+    }
+
+    /// Sends bytes to the terminal after the next frame (and makes sure there is one).
+    pub fn emit(&mut self, bytes: &[u8]) {
+        self.output.extend_from_slice(bytes);
         self.dirty = true;
     }
 

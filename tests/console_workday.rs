@@ -1,0 +1,362 @@
+//! The console over a working day: the write queue under a locked database (the screen keeps
+//! answering, «сохраняю…», the change lands after the lock is released, or is reported as not
+//! saved), undo of the officer's own last change, the source link (OSC 8) and copying (OSC 52).
+
+#![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use crossterm::event::KeyCode;
+use mcu::domain::Channel;
+use mcu::ingest::IncomingAppeal;
+use mcu::reference::Reference;
+use mcu::store::{Actor, Change, ImportedFile, Store};
+use mcu::tui::app::{App, Clock};
+use mcu::tui::console::Console;
+use mcu::tui::keymap::Keymap;
+use mcu::tui::theme::Theme;
+use mcu::tui::writes::Policy;
+
+mod common;
+use common::console::{key, screen};
+
+fn now() -> DateTime<Utc> {
+    chrono_tz::Europe::Moscow
+        .with_ymd_and_hms(2026, 11, 27, 12, 0, 0)
+        .unwrap()
+        .to_utc()
+}
+
+fn at(d: u32, h: u32) -> DateTime<Utc> {
+    chrono_tz::Europe::Moscow
+        .with_ymd_and_hms(2026, 11, d, h, 0, 0)
+        .unwrap()
+        .to_utc()
+}
+
+fn open_store(db: &Path) -> Store {
+    Store::open(db, Arc::new(Reference::embedded().unwrap())).unwrap()
+}
+
+const URL: &str = "https://vk.com/wall-1_2";
+
+/// Two appeals; the newest, first on screen, is «Нет воды» (with a source address).
+fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mcu.db");
+    let mut store = open_store(&db);
+    let actor = Actor::new("seed", "import:seed");
+    let mut tx = store.begin_import().unwrap();
+    for (id, t, text, url) in [
+        ("I-1", at(26, 9), "Не горит фонарь на улице Лесной", None),
+        ("I-2", at(27, 9), "Нет воды в колонке с утра", Some(URL)),
+    ] {
+        let inc = IncomingAppeal {
+            line: 1,
+            source_id: id.into(),
+            received_at: t,
+            text: text.into(),
+            url: url.map(Into::into),
+            author: Some("Орлова Вера Ивановна".into()),
+            ..Default::default()
+        };
+        tx.upsert(&inc, Channel::Im, &actor, now()).unwrap();
+    }
+    tx.finish(&ImportedFile {
+        name: "seed.csv".into(),
+        hash: "seed".into(),
+        format: "csv".into(),
+        channel: None,
+        imported_at: now(),
+        rows: 2,
+        inserted: 2,
+        updated: 0,
+        unchanged: 0,
+        quarantined: 0,
+    })
+    .unwrap();
+    (dir, db)
+}
+
+fn console(db: &Path) -> Console {
+    let mut app = App::new(
+        open_store(db),
+        Theme::new(false, false),
+        Clock::Fixed(now()),
+        "petrova".into(),
+        "okrug".into(),
+    );
+    app.load().unwrap();
+    Console::new(app, Keymap::builtin().unwrap())
+}
+
+/// The id of the appeal with this source id.
+fn id_of(db: &Path, source: &str) -> i64 {
+    open_store(db).find(&format!("im:{source}")).unwrap().id
+}
+
+fn block_of(db: &Path, id: i64) -> Option<String> {
+    open_store(db).get(id).unwrap().unwrap().block
+}
+
+/// Another process holding the database's write lock.
+fn hold_lock(db: &Path) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.execute_batch("BEGIN IMMEDIATE").unwrap();
+    c
+}
+
+#[test]
+fn a_locked_database_does_not_stop_the_console_and_the_change_lands_after_release() {
+    let (_d, db) = setup();
+    let water = id_of(&db, "I-2");
+    let mut c = console(&db);
+    c.app
+        .queue_writes(Policy {
+            attempts: 3,
+            pause: Duration::from_millis(10),
+            busy_wait: None,
+        })
+        .unwrap();
+    let holder = hold_lock(&db);
+    // b, 1: the first block for «Нет воды» — sent to the queue, the key returns at once.
+    key(&mut c, KeyCode::Char('b'));
+    key(&mut c, KeyCode::Char('1'));
+    assert_eq!(c.app.env.writes.pending(), 1);
+    let s = screen(&mut c, 80, 24);
+    assert!(s.contains("сохраняю…"), "{s}");
+    // The screen keeps answering keys while the write waits: the cursor moves, help opens.
+    key(&mut c, KeyCode::Char('j'));
+    assert_ne!(c.app.main.incoming.current().map(|a| a.id), Some(water));
+    key(&mut c, KeyCode::Char('?'));
+    assert!(c.app.popup().is_some());
+    key(&mut c, KeyCode::Esc);
+    assert_eq!(
+        block_of(&db, water),
+        None,
+        "not saved while the lock is held"
+    );
+    // The other writer finishes: the change lands and is reported.
+    holder.execute_batch("COMMIT").unwrap();
+    assert!(c.app.wait_writes(Duration::from_secs(30)).unwrap());
+    assert_eq!(c.app.env.writes.pending(), 0);
+    assert!(block_of(&db, water).is_some());
+    let s = screen(&mut c, 120, 24);
+    assert!(s.contains("Сохранено: блок «"), "{s}");
+    assert!(!s.contains("сохраняю…"), "{s}");
+}
+
+#[test]
+fn a_database_locked_through_every_attempt_is_reported_with_what_was_not_saved() {
+    let (_d, db) = setup();
+    let water = id_of(&db, "I-2");
+    let mut c = console(&db);
+    c.app
+        .queue_writes(Policy {
+            attempts: 2,
+            pause: Duration::from_millis(1),
+            busy_wait: Some(Duration::from_millis(1)),
+        })
+        .unwrap();
+    let holder = hold_lock(&db);
+    key(&mut c, KeyCode::Char('u')); // urgent: yes
+    assert!(c.app.wait_writes(Duration::from_secs(30)).unwrap());
+    holder.execute_batch("ROLLBACK").unwrap();
+    let m = c.app.env.messages.shown(now()).unwrap();
+    assert!(m.is_error());
+    assert_eq!(
+        m.text,
+        format!(
+            "Не сохранено: срочно для №{water} — база данных занята другим процессом, повторите"
+        )
+    );
+    assert!(!open_store(&db).get(water).unwrap().unwrap().urgent);
+    // Nothing saved, nothing to undo.
+    assert!(c.app.env.last_change.is_none());
+}
+
+#[test]
+fn undo_takes_back_the_officers_last_change_through_the_audited_store() {
+    let (_d, db) = setup();
+    let water = id_of(&db, "I-2");
+    let mut c = console(&db);
+    key(&mut c, KeyCode::Char('b'));
+    key(&mut c, KeyCode::Char('1'));
+    key(&mut c, KeyCode::Char('u'));
+    let a = open_store(&db).get(water).unwrap().unwrap();
+    assert!(a.block.is_some() && a.urgent);
+    // z: the last change (urgent) is taken back, the block stays.
+    key(&mut c, KeyCode::Char('z'));
+    let a = open_store(&db).get(water).unwrap().unwrap();
+    assert!(!a.urgent);
+    assert!(a.block.is_some());
+    let m = c.app.env.messages.shown(now()).unwrap();
+    assert_eq!(m.text, "Отменено: срочно");
+    // The history shows the change and its undo, both by the officer from the console.
+    let h = open_store(&db).history(water).unwrap();
+    let urgent: Vec<_> = h.iter().filter(|e| e.field == "urgent").collect();
+    assert_eq!(urgent.len(), 2, "{h:?}");
+    assert!(
+        urgent
+            .iter()
+            .all(|e| e.operator == "petrova" && e.source == "console")
+    );
+    // Only once: the undone change is not undone again.
+    key(&mut c, KeyCode::Char('z'));
+    assert!(
+        c.app
+            .env
+            .messages
+            .shown(now())
+            .unwrap()
+            .text
+            .starts_with("Нечего отменять")
+    );
+}
+
+#[test]
+fn undo_of_a_status_restores_the_derived_fields_too() {
+    let (_d, db) = setup();
+    let water = id_of(&db, "I-2");
+    let mut c = console(&db);
+    let before = open_store(&db).get(water).unwrap().unwrap();
+    // An answer moves the appeal to «answered» and records the times.
+    c.app
+        .apply(
+            vec![water],
+            vec![
+                Change::Answer(Some("Воду подвезли, колонку чинят до 1 декабря".into())),
+                Change::AnsweredAt(Some(now())),
+            ],
+        )
+        .unwrap();
+    c.app.env.popup = None; // the formal-reply check's question
+    key(&mut c, KeyCode::Char('z'));
+    let a = open_store(&db).get(water).unwrap().unwrap();
+    assert_eq!(a.status, before.status);
+    assert_eq!(a.answer, None);
+    assert_eq!(a.answered_at, None);
+    assert_eq!(a.first_response_at, None);
+}
+
+#[test]
+fn undo_refuses_when_someone_changed_the_appeal_since() {
+    let (_d, db) = setup();
+    let water = id_of(&db, "I-2");
+    let mut c = console(&db);
+    key(&mut c, KeyCode::Char('u'));
+    // Another officer changes the same appeal.
+    let mut other = open_store(&db);
+    other
+        .update(
+            water,
+            &[Change::Conflict(true)],
+            None,
+            &Actor::new("ivanov", "cli"),
+            now(),
+        )
+        .unwrap();
+    key(&mut c, KeyCode::Char('z'));
+    let m = c.app.env.messages.shown(now()).unwrap();
+    assert!(m.is_error());
+    assert!(
+        m.text
+            .starts_with(&format!("Не отменено: №{water} изменено после вашего")),
+        "{}",
+        m.text
+    );
+    let a = open_store(&db).get(water).unwrap().unwrap();
+    assert!(a.urgent && a.conflict, "nothing was taken back");
+}
+
+#[test]
+fn undo_through_the_queue_lands_like_any_change() {
+    let (_d, db) = setup();
+    let water = id_of(&db, "I-2");
+    let mut c = console(&db);
+    c.app.queue_writes(Policy::default()).unwrap();
+    key(&mut c, KeyCode::Char('c'));
+    assert!(c.app.wait_writes(Duration::from_secs(30)).unwrap());
+    c.app.tick().unwrap();
+    assert!(open_store(&db).get(water).unwrap().unwrap().conflict);
+    key(&mut c, KeyCode::Char('z'));
+    assert!(c.app.wait_writes(Duration::from_secs(30)).unwrap());
+    assert!(!open_store(&db).get(water).unwrap().unwrap().conflict);
+    assert_eq!(
+        c.app.env.messages.shown(now()).unwrap().text,
+        "Отменено: конфликт"
+    );
+}
+
+#[test]
+fn the_detail_shows_the_source_address_as_an_osc8_link() {
+    let (_d, db) = setup();
+    let mut c = console(&db);
+    key(&mut c, KeyCode::Enter);
+    let s = screen(&mut c, 120, 40);
+    assert!(s.contains(URL), "{s}");
+    let out = String::from_utf8(c.app.take_output()).unwrap();
+    assert!(
+        out.contains(&format!(
+            "\x1b]8;;{URL}\x1b\\\x1b[4m{URL}\x1b[24m\x1b]8;;\x1b\\"
+        )),
+        "{out:?}"
+    );
+    // Saved and restored cursor around it, at the address's row and column.
+    let row = s.lines().position(|l| l.contains(URL)).unwrap() + 1;
+    let line = s.lines().nth(row - 1).unwrap();
+    let col = line[..line.find(URL).unwrap()].chars().count() + 1;
+    assert!(
+        out.starts_with(&format!("\x1b7\x1b[{row};{col}H")),
+        "{out:?}"
+    );
+    // Nothing drawn, nothing sent.
+    assert!(c.app.take_output().is_empty());
+}
+
+#[test]
+fn o_shows_the_address_as_a_link_in_the_status_line() {
+    let (_d, db) = setup();
+    let mut c = console(&db);
+    key(&mut c, KeyCode::Char('o'));
+    let s = screen(&mut c, 120, 24);
+    assert!(s.contains("Источник №"), "{s}");
+    let out = String::from_utf8(c.app.take_output()).unwrap();
+    assert!(out.contains(&format!("\x1b]8;;{URL}\x1b\\")), "{out:?}");
+}
+
+#[test]
+fn y_copies_the_number_url_or_text_with_osc52() {
+    let (_d, db) = setup();
+    let water = id_of(&db, "I-2");
+    let mut c = console(&db);
+    let b64 = |s: &str| mcu::tui::links::base64(s.as_bytes());
+    // 1: the number.
+    key(&mut c, KeyCode::Char('y'));
+    key(&mut c, KeyCode::Char('1'));
+    assert_eq!(
+        c.app.take_output(),
+        format!("\x1b]52;c;{}\x07", b64(&water.to_string())).into_bytes()
+    );
+    // 2: the address.
+    key(&mut c, KeyCode::Char('y'));
+    key(&mut c, KeyCode::Char('2'));
+    assert_eq!(
+        c.app.take_output(),
+        format!("\x1b]52;c;{}\x07", b64(URL)).into_bytes()
+    );
+    // 3: the text.
+    key(&mut c, KeyCode::Char('y'));
+    key(&mut c, KeyCode::Char('3'));
+    assert_eq!(
+        c.app.take_output(),
+        format!("\x1b]52;c;{}\x07", b64("Нет воды в колонке с утра")).into_bytes()
+    );
+    assert_eq!(
+        c.app.env.messages.shown(now()).unwrap().text,
+        format!("Скопировано в буфер обмена: текст обращения №{water}")
+    );
+}
