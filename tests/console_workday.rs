@@ -360,3 +360,118 @@ fn y_copies_the_number_url_or_text_with_osc52() {
         format!("Скопировано в буфер обмена: текст обращения №{water}")
     );
 }
+
+/// Another process imports one appeal (urgent or not) received at `t`.
+fn import_one(db: &Path, source: &str, text: &str, urgent: bool, t: DateTime<Utc>) -> i64 {
+    let mut store = open_store(db);
+    let actor = Actor::new("watch", "import:new.csv");
+    let mut tx = store.begin_import().unwrap();
+    let inc = IncomingAppeal {
+        line: 1,
+        source_id: source.into(),
+        received_at: t,
+        text: text.into(),
+        urgent: Some(urgent),
+        ..Default::default()
+    };
+    tx.upsert(&inc, Channel::Im, &actor, now()).unwrap();
+    tx.finish(&ImportedFile {
+        name: format!("{source}.csv"),
+        hash: source.into(),
+        format: "csv".into(),
+        channel: None,
+        imported_at: now(),
+        rows: 1,
+        inserted: 1,
+        updated: 0,
+        unchanged: 0,
+        quarantined: 0,
+    })
+    .unwrap();
+    id_of(db, source)
+}
+
+/// The style of the first cell of the list row showing `needle`.
+fn row_style(c: &mut Console, needle: &str) -> ratatui::style::Style {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 24)).unwrap();
+    t.draw(|f| c.draw(f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    for y in 0..24 {
+        let line: String = (0..120).map(|x| buf[(x, y)].symbol()).collect();
+        if let Some(pos) = line.find(needle) {
+            let x = line[..pos].chars().count() as u16;
+            return buf[(x, y)].style();
+        }
+    }
+    panic!("«{needle}» not on screen");
+}
+
+#[test]
+fn a_new_urgent_appeal_from_another_process_is_highlighted_and_rings_once() {
+    let (_d, db) = setup();
+    let mut app = App::new(
+        open_store(&db),
+        Theme::new(true, false),
+        Clock::Fixed(now()),
+        "petrova".into(),
+        "okrug".into(),
+    );
+    app.load().unwrap();
+    let mut c = Console::new(app, Keymap::builtin().unwrap());
+    assert!(c.app.take_output().is_empty(), "no bell for what was there");
+    // Not urgent: no alert.
+    import_one(
+        &db,
+        "I-3",
+        "Просьба покосить траву у школы",
+        false,
+        at(25, 9),
+    );
+    c.app.tick().unwrap();
+    assert!(!c.app.take_output().contains(&0x07));
+    // Urgent: highlighted, said, one bell.
+    let id = import_one(&db, "I-4", "Упало дерево на провода", true, at(24, 9));
+    assert!(c.app.tick().unwrap());
+    let m = c.app.env.messages.last().unwrap().text.clone();
+    assert_eq!(m, format!("Новое срочное обращение №{id}"));
+    let style = row_style(&mut c, "Упало дерево");
+    assert_eq!(style.bg, Some(ratatui::style::Color::Red), "{style:?}");
+    let out = c.app.take_output();
+    assert_eq!(out.iter().filter(|&&b| b == 0x07).count(), 1, "{out:?}");
+    // Next tick, nothing new: no bell again; the row stays highlighted until opened.
+    c.app.refresh().unwrap();
+    assert!(!c.app.take_output().contains(&0x07));
+    assert_eq!(
+        row_style(&mut c, "Упало дерево").bg,
+        Some(ratatui::style::Color::Red)
+    );
+    assert_ne!(
+        row_style(&mut c, "Просьба покосить").bg,
+        Some(ratatui::style::Color::Red)
+    );
+    c.app.perform(&mcu::tui::keymap::Action::Noop).unwrap();
+    assert!(c.app.env.alerts.is_fresh(id));
+    c.app.env.alerts.seen(id);
+    assert!(!c.app.env.alerts.is_fresh(id));
+}
+
+#[test]
+fn with_the_bell_off_a_new_urgent_appeal_is_highlighted_without_a_bell() {
+    let (_d, db) = setup();
+    let mut c = console(&db);
+    c.app.env.alerts.bell = false;
+    let id = import_one(&db, "I-4", "Упало дерево на провода", true, at(24, 9));
+    c.app.tick().unwrap();
+    assert!(c.app.env.alerts.is_fresh(id));
+    assert!(!c.app.take_output().contains(&0x07));
+}
+
+#[test]
+fn the_officers_own_urgent_mark_does_not_ring() {
+    let (_d, db) = setup();
+    let mut c = console(&db);
+    key(&mut c, KeyCode::Char('u'));
+    c.app.tick().unwrap();
+    c.app.refresh().unwrap();
+    assert!(!c.app.take_output().contains(&0x07));
+}

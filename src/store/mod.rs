@@ -6,6 +6,7 @@
 //! seconds (UTC); deadlines are derived and stored so the console can index "open by deadline".
 
 mod aggregates;
+mod alerts;
 mod analytics;
 mod appeals;
 mod audit;

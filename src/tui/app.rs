@@ -114,6 +114,7 @@ impl App {
     /// Loads every panel.
     pub fn load(&mut self) -> Result<(), StoreError> {
         self.main.load(&mut self.env)?;
+        self.look_for_alerts()?;
         self.run_effects()?;
         self.data_version = self.env.store.data_version()?;
         self.env.dirty = true;
@@ -123,6 +124,7 @@ impl App {
     /// Everything shown again from the database (after a change here or elsewhere).
     pub fn refresh(&mut self) -> Result<(), StoreError> {
         self.refresh_screens()?;
+        self.look_for_alerts()?;
         self.run_effects()?;
         self.data_version = self.env.store.data_version()?;
         self.env.dirty = true;
@@ -160,6 +162,37 @@ impl App {
             self.env.dirty = true;
         }
         Ok(false)
+    }
+
+    /// New urgent appeals since the last look (`tui::alerts`): highlighted in the list, said,
+    /// and the bell rung once.
+    fn look_for_alerts(&mut self) -> Result<(), StoreError> {
+        let urgent = self.env.store.urgent_open()?;
+        let new = self.env.alerts.look(urgent);
+        let mut shown = Vec::new();
+        for id in new {
+            if let Some(a) = self.env.store.get(id)?
+                && self.env.grants.may_see(&a)
+            {
+                shown.push(format!("№{id}"));
+            } else {
+                self.env.alerts.seen(id);
+            }
+        }
+        if shown.is_empty() {
+            return Ok(());
+        }
+        if self.env.alerts.bell {
+            self.env.emit(b"\x07");
+        }
+        let what = if shown.len() == 1 {
+            format!("Новое срочное обращение {}", shown[0])
+        } else {
+            format!("Новые срочные обращения: {}", shown.join(", "))
+        };
+        // Above the background's notices (the import's count that brought it comes after).
+        self.env.say(what, false);
+        Ok(())
     }
 
     /// The outcomes of the write queue that came in: said, and the screens read again.
@@ -327,6 +360,7 @@ impl App {
     }
 
     fn open_detail(&mut self, id: i64) -> Result<(), StoreError> {
+        self.env.alerts.seen(id);
         if let Some(d) = Detail::open(id, &self.env)? {
             self.stack.push(Box::new(d));
         }

@@ -4,6 +4,7 @@
 //! `app` turns actions into state changes and audited store updates; `view` draws the state; `run`
 //! owns the terminal and the event loop.
 
+pub mod alerts;
 pub mod ansi16;
 pub mod app;
 pub mod commands;

@@ -127,6 +127,8 @@ pub struct Env {
     /// Bytes for the terminal after the next frame: the bell, OSC 52 copies, OSC 8 links
     /// (`tui::links`); the event loop writes them.
     pub output: Vec<u8>,
+    /// New urgent appeals: highlighted, and the bell (`tui::alerts`).
+    pub alerts: crate::tui::alerts::Alerts,
     /// The officer's changes on their way to the database (`tui::writes`).
     pub writes: crate::tui::writes::Writes,
     /// The officer's own last saved change, which `undo` takes back.
@@ -158,6 +160,7 @@ impl Env {
             drawn_at: clock.now(),
             quit: false,
             output: Vec::new(),
+            alerts: Default::default(),
             writes: Default::default(),
             last_change: None,
             effects: Vec::new(),

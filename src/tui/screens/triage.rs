@@ -490,6 +490,9 @@ pub fn submit(
     seen: Seen,
     then: Then,
 ) -> Result<(), StoreError> {
+    if changes.contains(&Change::Urgent(true)) {
+        env.alerts.own(targets.iter().copied());
+    }
     let job = Job {
         targets: targets
             .iter()
