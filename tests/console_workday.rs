@@ -475,3 +475,132 @@ fn the_officers_own_urgent_mark_does_not_ring() {
     c.app.refresh().unwrap();
     assert!(!c.app.take_output().contains(&0x07));
 }
+
+fn typed(c: &mut Console, s: &str) {
+    for x in s.chars() {
+        key(c, KeyCode::Char(x));
+    }
+}
+
+fn ctrl_s(c: &mut Console) {
+    c.key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('s'),
+        crossterm::event::KeyModifiers::CONTROL,
+    ))
+    .unwrap();
+}
+
+/// The open input's title and text.
+fn input(c: &Console) -> (String, String) {
+    match c.app.popup() {
+        Some(mcu::tui::popup::Popup::Input(i)) => (i.title.clone(), i.text.clone()),
+        other => panic!("no input open: {other:?}"),
+    }
+}
+
+/// Tab in the answer, the time replaced by `time`, Enter.
+fn set_time(c: &mut Console, time: &str) {
+    key(c, KeyCode::Tab);
+    let (title, shown) = input(c);
+    assert!(title.starts_with("Время ответа"), "{title}");
+    for _ in 0..shown.chars().count() {
+        key(c, KeyCode::Backspace);
+    }
+    typed(c, time);
+    key(c, KeyCode::Enter);
+}
+
+#[test]
+fn the_answer_time_is_now_by_default_and_editable_in_the_form() {
+    let (_d, db) = setup();
+    let water = id_of(&db, "I-2");
+    let mut c = console(&db);
+    key(&mut c, KeyCode::Char('r'));
+    key(&mut c, KeyCode::Enter); // «без шаблона»
+    let (title, _) = input(&c);
+    assert!(title.contains("Tab — время ответа: сейчас"), "{title}");
+    typed(&mut c, "Воду подвезли");
+    // Tab: the time, now by default.
+    key(&mut c, KeyCode::Tab);
+    assert_eq!(input(&c).1, "27.11.2026 12:00");
+    // Esc: back to the text, unchanged.
+    key(&mut c, KeyCode::Esc);
+    assert_eq!(input(&c).1, "Воду подвезли");
+    set_time(&mut c, "27.11.2026 10:30");
+    let (title, text) = input(&c);
+    assert!(title.contains("время ответа: 27.11.2026 10:30"), "{title}");
+    assert_eq!(text, "Воду подвезли");
+    ctrl_s(&mut c);
+    let a = open_store(&db).get(water).unwrap().unwrap();
+    assert_eq!(a.answer.as_deref(), Some("Воду подвезли"));
+    assert_eq!(
+        a.answered_at,
+        Some(at(27, 10) + chrono::Duration::minutes(30))
+    );
+}
+
+#[test]
+fn an_answer_time_in_the_future_or_before_receipt_is_refused_and_nothing_is_lost() {
+    let (_d, db) = setup();
+    let water = id_of(&db, "I-2");
+    let mut c = console(&db);
+    key(&mut c, KeyCode::Char('r'));
+    key(&mut c, KeyCode::Enter); // «без шаблона»
+    typed(&mut c, "Воду подвезли");
+    // Future (now is 12:00).
+    set_time(&mut c, "27.11.2026 13:00");
+    let m = c.app.env.messages.last().unwrap().clone();
+    assert!(m.is_error());
+    assert_eq!(m.text, "Время ответа 27.11.2026 13:00 ещё не наступило");
+    let (title, text) = input(&c);
+    assert!(title.starts_with("Время ответа"));
+    assert_eq!(text, "27.11.2026 13:00", "what was typed stays");
+    // Before receipt (received 27.11 09:00).
+    for _ in 0..text.chars().count() {
+        key(&mut c, KeyCode::Backspace);
+    }
+    typed(&mut c, "27.11.2026 08:00");
+    key(&mut c, KeyCode::Enter);
+    assert_eq!(
+        c.app.env.messages.last().unwrap().text,
+        format!(
+            "Время ответа 27.11.2026 08:00 раньше поступления обращения №{water} (27.11.2026 09:00)"
+        )
+    );
+    // Nonsense.
+    for _ in 0..16 {
+        key(&mut c, KeyCode::Backspace);
+    }
+    typed(&mut c, "вчера");
+    key(&mut c, KeyCode::Enter);
+    assert!(
+        c.app
+            .env
+            .messages
+            .last()
+            .unwrap()
+            .text
+            .starts_with("Время ответа «вчера»: ожидается ДД.ММ.ГГГГ ЧЧ:ММ")
+    );
+    // Esc: the text is still there; saved with now.
+    key(&mut c, KeyCode::Esc);
+    assert_eq!(input(&c).1, "Воду подвезли");
+    ctrl_s(&mut c);
+    let a = open_store(&db).get(water).unwrap().unwrap();
+    assert_eq!(a.answered_at, Some(now()));
+}
+
+#[test]
+fn an_interim_answer_takes_its_time_too() {
+    let (_d, db) = setup();
+    let water = id_of(&db, "I-2");
+    let mut c = console(&db);
+    key(&mut c, KeyCode::Char('i'));
+    key(&mut c, KeyCode::Enter); // «без шаблона»
+    typed(&mut c, "Передано в водоканал");
+    set_time(&mut c, "27.11.2026 11:00");
+    ctrl_s(&mut c);
+    let a = open_store(&db).get(water).unwrap().unwrap();
+    assert_eq!(a.first_response_at, Some(at(27, 11)));
+    assert_eq!(a.interim_answer.as_deref(), Some("Передано в водоканал"));
+}

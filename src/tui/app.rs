@@ -273,6 +273,9 @@ impl App {
 
     /// An action while a pop-up is open goes to it; what it results in goes on.
     fn popup_action(&mut self, action: &Action) -> Result<(), StoreError> {
+        if super::screens::answer_time::intercept(action, &mut self.env) {
+            return Ok(());
+        }
         let Some(popup) = self.env.popup.as_mut() else {
             return Ok(());
         };

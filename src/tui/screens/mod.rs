@@ -14,6 +14,7 @@
 //! - [`registers`]: the registers' screens (roadmaps, official pages, votes, templates) by name;
 //! - [`add`]: the form of an appeal taken by hand (a call, a visitor);
 //! - [`answers`]: recording an answer: the template chooser, the input, the formal-reply check;
+//! - [`answer_time`]: the time of an answer, now or as the officer sets it (`Tab` in the answer);
 //! - [`templates`]: the answer templates;
 //! - [`votes`]: the votes and public discussions of ПОС;
 //! - [`reports`]: «Отчёты», the note and the ЦУР workbook made with keys, the files in `reports/`;
@@ -25,6 +26,7 @@
 
 pub mod add;
 pub mod analytics;
+pub mod answer_time;
 pub mod answers;
 pub mod detail;
 pub mod main;

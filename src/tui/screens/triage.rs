@@ -184,23 +184,11 @@ pub fn on_result(
             }
         }
         Purpose::AnswerTemplate(ids, kind) => super::answers::chosen(env, &ids, kind, &t)?,
-        Purpose::Interim(ids) => {
-            let mut c = vec![Change::InterimAt(Some(now))];
-            if !t.is_empty() {
-                c.push(Change::InterimAnswer(Some(t.clone())));
-            }
-            apply_then(env, ids, c, seen, Then::AnswerCheck(Kind::Interim, t))?;
-        }
-        Purpose::Answer(ids) => {
-            if t.is_empty() {
-                env.say("Пустой ответ не сохранён", true);
-            } else {
-                let c = vec![
-                    Change::Answer(Some(t.clone())),
-                    Change::AnsweredAt(Some(now)),
-                ];
-                apply_then(env, ids, c, seen, Then::AnswerCheck(Kind::Final, t))?;
-            }
+        Purpose::Interim(ids) => save_answer(env, ids, Kind::Interim, t, now, seen)?,
+        Purpose::Answer(ids) => save_answer(env, ids, Kind::Final, t, now, seen)?,
+        Purpose::AnswerAt(ids, kind, at) => save_answer(env, ids, kind, t, at, seen)?,
+        Purpose::AnswerTime(ids, kind, text) => {
+            super::answer_time::chosen(env, ids, kind, text, value)?
         }
         Purpose::Note(ids) => {
             if !t.is_empty() {
@@ -221,6 +209,37 @@ pub fn on_result(
         _ => return Ok(false),
     }
     Ok(true)
+}
+
+/// Saves an answer's text of `kind` given at `at` (an interim answer may be only its time).
+fn save_answer(
+    env: &mut Env,
+    ids: Vec<i64>,
+    kind: Kind,
+    t: String,
+    at: chrono::DateTime<chrono::Utc>,
+    seen: Seen,
+) -> Result<(), StoreError> {
+    match kind {
+        Kind::Interim => {
+            let mut c = vec![Change::InterimAt(Some(at))];
+            if !t.is_empty() {
+                c.push(Change::InterimAnswer(Some(t.clone())));
+            }
+            apply_then(env, ids, c, seen, Then::AnswerCheck(Kind::Interim, t))
+        }
+        Kind::Final if t.is_empty() => {
+            env.say("Пустой ответ не сохранён", true);
+            Ok(())
+        }
+        Kind::Final => {
+            let c = vec![
+                Change::Answer(Some(t.clone())),
+                Change::AnsweredAt(Some(at)),
+            ];
+            apply_then(env, ids, c, seen, Then::AnswerCheck(Kind::Final, t))
+        }
+    }
 }
 
 /// The confirmation was answered.
