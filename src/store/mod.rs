@@ -17,6 +17,7 @@ mod pages;
 mod query;
 mod recipients;
 mod registers;
+mod registration;
 mod reports;
 pub mod roadmaps;
 mod schema;
@@ -47,6 +48,7 @@ pub use imports::ImportedFile;
 pub use operators::Operator;
 pub use pages::{Saved as PageSaved, apply_field as apply_page_field};
 pub use query::{Cursor, ListFilter, Stats, fts_query};
+pub use registration::{REGISTRATION_REGISTER, Registration};
 pub use reports::{REPORT_REGISTER, ReportRun};
 pub use schema::CURRENT_VERSION;
 pub use triage::{

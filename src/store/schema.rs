@@ -314,6 +314,15 @@ CREATE TABLE IF NOT EXISTS page_stats (
     r#"
 CREATE INDEX IF NOT EXISTS triage_signatures_at ON triage_signatures (at);
 "#,
+    // The 59-ФЗ registration of a letter: its number and date in the registration journal
+    // (store::registration; audited as register `registration`, entry = the appeal's id).
+    r#"
+CREATE TABLE IF NOT EXISTS registrations (
+    appeal_id     INTEGER PRIMARY KEY REFERENCES appeals(id) ON DELETE CASCADE,
+    number        TEXT NOT NULL,
+    registered_on TEXT NOT NULL              -- YYYY-MM-DD
+);
+"#,
 ];
 
 /// The migration that keeps the interim answer's text apart from the final one. Until it, the

@@ -241,6 +241,10 @@ impl App {
             _ if self.env.popup.is_some() => self.popup_action(action)?,
             Action::AddAppeal => super::screens::add::open(&mut self.env),
             Action::Undo => super::screens::undo::perform(&mut self.env)?,
+            Action::RegisterFz59 => {
+                let current = self.top().current().cloned();
+                super::screens::registration::start(current.as_ref(), &mut self.env)?;
+            }
             Action::OpenLink | Action::Copy => {
                 let current = self.top().current().cloned();
                 if matches!(action, Action::OpenLink) {
@@ -295,6 +299,10 @@ impl App {
     fn result(&mut self, purpose: &Purpose, value: &str) -> Result<(), StoreError> {
         if let Purpose::Copy(id) = purpose {
             return super::screens::share::copied(*id, value, &mut self.env);
+        }
+        if let Purpose::Registration(id) = purpose {
+            super::screens::registration::entered(*id, value, &mut self.env)?;
+            return self.run_effects();
         }
         let top: &mut dyn Screen = match self.stack.last_mut() {
             Some(s) => s.as_mut(),

@@ -200,6 +200,8 @@ pub enum Action {
     OpenLink,
     /// Copy the appeal's number, URL or text to the clipboard (OSC 52): a chooser.
     Copy,
+    /// Record the 59-ФЗ registration (number and date) of a letter.
+    RegisterFz59,
 }
 
 /// The shape of an action's argument.
@@ -697,6 +699,13 @@ static OPEN_LINK: ActionSpec = ActionSpec::new(
     BROWSING,
     |_| Some(Action::OpenLink),
 );
+static REGISTER_FZ59: ActionSpec = ActionSpec::new(
+    "register_fz59",
+    "Регистрация по 59-ФЗ: номер и дата",
+    BROWSING,
+    |_| Some(Action::RegisterFz59),
+)
+.triage();
 static COPY: ActionSpec = ActionSpec::new(
     "copy",
     "Копировать: номер, ссылку или текст",
@@ -761,6 +770,7 @@ pub static CATALOGUE: &[&ActionSpec] = &[
     &UNDO,
     &OPEN_LINK,
     &COPY,
+    &REGISTER_FZ59,
 ];
 
 impl Action {
@@ -823,6 +833,7 @@ impl Action {
             Action::Undo => &UNDO,
             Action::OpenLink => &OPEN_LINK,
             Action::Copy => &COPY,
+            Action::RegisterFz59 => &REGISTER_FZ59,
         }
     }
 

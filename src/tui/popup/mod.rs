@@ -60,6 +60,8 @@ pub enum Purpose {
     PageEdit,
     /// What of this appeal `y` copies (`id`, `url`, `text`).
     Copy(i64),
+    /// The 59-ФЗ registration of this appeal: «номер дата».
+    Registration(i64),
     /// The time of an answer of `kind` being written (its text kept meanwhile), then the answer's
     /// input again with that time (`screens::answer_time`).
     AnswerTime(Vec<i64>, crate::domain::templates::Kind, String),

@@ -22,7 +22,8 @@
 //! - [`triage`]: the triage actions every screen that shows appeals shares (set block, assign,
 //!   status, answers, grades…), through the audited store;
 //! - [`undo`]: taking back the officer's own last change;
-//! - [`share`]: the source link (OSC 8) and copying to the clipboard (OSC 52).
+//! - [`share`]: the source link (OSC 8) and copying to the clipboard (OSC 52);
+//! - [`registration`]: the 59-ФЗ registration of a letter (`W`).
 
 pub mod add;
 pub mod analytics;
@@ -32,6 +33,7 @@ pub mod detail;
 pub mod main;
 pub mod pages;
 pub mod registers;
+pub mod registration;
 pub mod reports;
 pub mod roadmaps;
 pub mod share;
