@@ -604,3 +604,52 @@ fn an_interim_answer_takes_its_time_too() {
     assert_eq!(a.first_response_at, Some(at(27, 11)));
     assert_eq!(a.interim_answer.as_deref(), Some("Передано в водоканал"));
 }
+
+#[test]
+fn two_changes_queued_one_after_the_other_both_land_without_a_stale_refusal() {
+    let (_d, db) = setup();
+    let water = id_of(&db, "I-2");
+    let mut c = console(&db);
+    c.app
+        .queue_writes(Policy {
+            attempts: 3,
+            pause: Duration::from_millis(10),
+            busy_wait: None,
+        })
+        .unwrap();
+    let holder = hold_lock(&db);
+    // Both made against the version on screen, the first not yet saved when the second is made.
+    key(&mut c, KeyCode::Char('u'));
+    key(&mut c, KeyCode::Char('c'));
+    assert_eq!(c.app.env.writes.pending(), 2);
+    holder.execute_batch("COMMIT").unwrap();
+    assert!(c.app.wait_writes(Duration::from_secs(30)).unwrap());
+    let a = open_store(&db).get(water).unwrap().unwrap();
+    assert!(a.urgent && a.conflict, "both saved");
+    assert!(
+        c.app.env.messages.recent().all(|m| !m.is_error()),
+        "{:?}",
+        c.app.env.messages.recent().collect::<Vec<_>>()
+    );
+    // Someone else changes it meanwhile: the next change against the old screen is refused.
+    let seen = c.app.main.incoming.current().unwrap().version;
+    let mut other = open_store(&db);
+    other
+        .update(
+            water,
+            &[Change::Rating(Some(4))],
+            None,
+            &Actor::new("ivanov", "cli"),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(c.app.main.incoming.current().unwrap().version, seen);
+    key(&mut c, KeyCode::Char('u'));
+    assert!(c.app.wait_writes(Duration::from_secs(30)).unwrap());
+    let m = c.app.env.messages.last().unwrap();
+    assert!(
+        m.is_error() && m.text.contains("изменено другим оператором"),
+        "{m:?}"
+    );
+    assert!(open_store(&db).get(water).unwrap().unwrap().urgent);
+}

@@ -29,6 +29,8 @@ pub struct App {
     /// Screens opened over the main one, the top last.
     stack: Vec<Box<dyn Screen>>,
     data_version: i64,
+    /// Quit was asked for while writes were pending (a second time leaves).
+    quit_asked: bool,
 }
 
 impl App {
@@ -40,6 +42,7 @@ impl App {
             main: Main::default(),
             stack: Vec::new(),
             data_version: 0,
+            quit_asked: false,
         }
     }
 
@@ -232,6 +235,19 @@ impl App {
         self.env.dirty = true;
         match action {
             Action::Noop => {}
+            // Changes still on their way are not dropped by leaving: the first q says so, a
+            // second one leaves anyway.
+            Action::Quit if self.env.writes.pending() > 0 && !self.quit_asked => {
+                self.quit_asked = true;
+                self.env.say(
+                    format!(
+                        "Ещё сохраняю ({}) — дождитесь «Сохранено» или нажмите выход ещё раз: \
+                         несохранённое будет потеряно",
+                        self.env.writes.pending()
+                    ),
+                    true,
+                );
+            }
             Action::Quit => self.env.quit = true,
             Action::Help => self.env.open(Popup::Help(Default::default())),
             Action::Refresh => {

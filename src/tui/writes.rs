@@ -73,6 +73,35 @@ pub struct Done {
     pub failure: Option<String>,
 }
 
+/// The versions of appeals this console's own writes made: a change the officer made against
+/// what the screen showed before their own earlier change landed (or before the screen was read
+/// again) is theirs to build on, not someone else's — so it is not refused as stale. A change by
+/// anyone else in between breaks the chain, and the save is refused as before.
+#[derive(Debug, Default)]
+pub struct Own {
+    /// Per appeal: the version the first of a run of own writes started from, and the latest.
+    chains: std::collections::HashMap<i64, (i64, i64)>,
+}
+
+impl Own {
+    /// The version to expect for a change made when the screen showed `seen`.
+    fn expect(&self, id: i64, seen: Option<i64>) -> Option<i64> {
+        match (seen, self.chains.get(&id)) {
+            (Some(s), Some(&(base, latest))) if (base..latest).contains(&s) => Some(latest),
+            _ => seen,
+        }
+    }
+
+    /// An own write took the appeal from `before` to `after`.
+    fn record(&mut self, id: i64, before: i64, after: i64) {
+        let chain = self.chains.entry(id).or_insert((before, before));
+        if chain.1 != before {
+            *chain = (before, before);
+        }
+        chain.1 = after;
+    }
+}
+
 /// How a locked database is waited for.
 #[derive(Debug, Clone, Copy)]
 pub struct Policy {
@@ -112,6 +141,8 @@ pub struct Writes {
     pending: usize,
     /// Outcomes of inline jobs, handed out by the next [`Writes::poll`] like the queued ones.
     ready: VecDeque<Done>,
+    /// The inline jobs' own versions (the writer thread keeps its own).
+    own: Own,
 }
 
 impl Default for Writes {
@@ -120,6 +151,7 @@ impl Default for Writes {
             mode: Mode::Inline,
             pending: 0,
             ready: VecDeque::new(),
+            own: Own::default(),
         }
     }
 }
@@ -152,8 +184,9 @@ impl Writes {
                     return;
                 }
                 let _ = opened_tx.send(Ok(()));
+                let mut own = Own::default();
                 for job in job_rx {
-                    let d = run(&mut store, job, policy);
+                    let d = run(&mut store, job, policy, &mut own);
                     if done_tx.send(d).is_err() {
                         return;
                     }
@@ -167,6 +200,7 @@ impl Writes {
             mode: Mode::Queued { jobs, done },
             pending: 0,
             ready: VecDeque::new(),
+            own: Own::default(),
         })
     }
 
@@ -184,7 +218,7 @@ impl Writes {
     pub fn submit(&mut self, store: &mut Store, job: Job) {
         match &self.mode {
             Mode::Inline => {
-                let d = run(store, job, Policy::default());
+                let d = run(store, job, Policy::default(), &mut self.own);
                 self.ready.push_back(d);
             }
             Mode::Queued { jobs, .. } => match jobs.send(job) {
@@ -230,7 +264,7 @@ impl Writes {
 
 /// Carries a job out: each appeal in turn; while the database is locked, the rest is tried again
 /// after a pause, up to the policy's attempts.
-pub fn run(store: &mut Store, job: Job, policy: Policy) -> Done {
+pub fn run(store: &mut Store, job: Job, policy: Policy, own: &mut Own) -> Done {
     let mut saved = Vec::new();
     let mut problems = Vec::new();
     let mut left: VecDeque<&Target> = job.targets.iter().collect();
@@ -242,11 +276,12 @@ pub fn run(store: &mut Store, job: Job, policy: Policy) -> Done {
         let before = store.get(id);
         let result = before.and_then(|b| {
             store
-                .update(id, &t.changes, t.seen, &job.actor, job.now)
+                .update(id, &t.changes, own.expect(id, t.seen), &job.actor, job.now)
                 .map(|(after, _)| (b, after))
         });
         match result {
             Ok((Some(before), after)) => {
+                own.record(id, before.version, after.version);
                 left.pop_front();
                 saved.push(Saved { before, after });
             }
@@ -364,4 +399,32 @@ pub fn inverse(before: &Appeal, after: &Appeal) -> Result<Vec<Change>, String> {
     // The status last and explicit, so no derived move (an answer → «answered») happens.
     c.push(Change::Status(before.status));
     Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_writes_are_built_on_and_anyone_elses_break_the_chain() {
+        let mut own = Own::default();
+        assert_eq!(own.expect(1, Some(3)), Some(3));
+        own.record(1, 3, 4);
+        // Made against 3 (the screen not read again yet): builds on our 4.
+        assert_eq!(own.expect(1, Some(3)), Some(4));
+        own.record(1, 4, 5);
+        assert_eq!(own.expect(1, Some(3)), Some(5));
+        assert_eq!(own.expect(1, Some(4)), Some(5));
+        assert_eq!(own.expect(1, Some(5)), Some(5));
+        assert_eq!(own.expect(1, None), None);
+        assert_eq!(own.expect(2, Some(3)), Some(3));
+        // Someone else wrote 6: our next write starts from 6, a new chain.
+        own.record(1, 6, 7);
+        assert_eq!(
+            own.expect(1, Some(5)),
+            Some(5),
+            "stale: refused by the store"
+        );
+        assert_eq!(own.expect(1, Some(6)), Some(7));
+    }
 }
