@@ -36,10 +36,12 @@ pub fn hyperlinks(buf: &Buffer, known: &[String]) -> Vec<u8> {
                 x += 1;
             }
             let cut = text.trim_end_matches(['…', '~']);
+            // A known address it begins (cut at the edge, or covered by a pop-up) wins.
+            let whole = known.iter().find(|k| k.starts_with(cut)).cloned();
             let target = if cut.len() < text.len() {
-                known.iter().find(|k| k.starts_with(cut)).cloned()
+                whole
             } else {
-                Some(text.clone())
+                whole.or_else(|| Some(text.clone()))
             };
             if let Some(url) = target {
                 let col = area.left() + start as u16;
