@@ -825,8 +825,9 @@ fn russian_letter_works_as_the_qwerty_key_in_its_place() {
         press(&km, Context::Confirm, &["н"]),
         Resolution::Action(Action::Yes)
     );
+    assert_eq!(list(&["я"]), Resolution::Action(Action::Undo)); // я → z
     // A letter whose place has no binding stays unbound, reported as pressed.
-    assert_eq!(list(&["я"]), Resolution::Unbound(key("я")));
+    assert_eq!(list(&["ц"]), Resolution::Unbound(key("ц")));
 }
 
 #[test]
@@ -1047,6 +1048,8 @@ fn every_dangerous_action_is_a_triage_action() {
             "remove_entry",
             "link_roadmap",
             "add_appeal",
+            "undo",
+            "register_fz59",
         ]
     );
     let confirmed: Vec<&str> = CATALOGUE

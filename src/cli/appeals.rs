@@ -162,6 +162,7 @@ pub fn show(ws: &Workspace, a: ShowArgs) -> CmdResult {
     }
     let appeal = redact(&appeal, &grants);
     let triage = store.suggestion(appeal.id)?;
+    let registration = store.registration(appeal.id)?;
     if a.json {
         let mut v = appeal_json(&appeal, &reference.blocks, tz, now);
         v["triage"] = match &triage {
@@ -177,10 +178,15 @@ pub fn show(ws: &Workspace, a: ShowArgs) -> CmdResult {
             },
         };
         v["history"] = history.iter().map(|e| event_json(e, tz)).collect();
+        v["registration"] = registration_json(registration.as_ref());
         print_json(&v)?;
         return Ok(0);
     }
     print_appeal(&appeal, &reference.blocks, &reference.calendar, tz, now);
+    if let Some(r) = &registration {
+        println!();
+        println!("Регистрация (59-ФЗ): {}", registration_ru(r));
+    }
     println!();
     match &triage {
         None => println!("Авторазбор:       ещё не выполнен"),
@@ -211,6 +217,19 @@ pub fn show(ws: &Workspace, a: ShowArgs) -> CmdResult {
         );
     }
     Ok(0)
+}
+
+/// A 59-ФЗ registration in JSON: `{"number": "123-П", "date": "2026-12-01"}`, or null.
+fn registration_json(r: Option<&crate::store::Registration>) -> serde_json::Value {
+    match r {
+        Some(r) => json!({"number": r.number, "date": r.date.to_string()}),
+        None => serde_json::Value::Null,
+    }
+}
+
+/// «№ 123-П от 01.12.2026».
+pub fn registration_ru(r: &crate::store::Registration) -> String {
+    format!("№ {} от {}", r.number, r.date.format("%d.%m.%Y"))
 }
 
 fn print_appeal(
@@ -349,6 +368,12 @@ pub struct SetArgs {
     /// Add a note to the history
     #[arg(long, value_name = "TEXT")]
     note: Option<String>,
+    /// The 59-ФЗ registration number of a letter (with --registered-on; default date: today)
+    #[arg(long, value_name = "NUMBER")]
+    registration: Option<String>,
+    /// The 59-ФЗ registration date (DD.MM.YYYY or YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", requires = "registration")]
+    registered_on: Option<String>,
     /// Refuse if the appeal changed since this version (optimistic check)
     #[arg(long, value_name = "N")]
     expect_version: Option<i64>,
@@ -362,6 +387,14 @@ pub struct SetArgs {
 
 fn is_none_word(s: &str) -> bool {
     matches!(s.trim(), "none" | "-" | "")
+}
+
+/// A date as officers write it (31.12.2026) or ISO (2026-12-31).
+fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
+    let s = s.trim();
+    chrono::NaiveDate::parse_from_str(s, "%d.%m.%Y")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d"))
+        .ok()
 }
 
 pub fn set(ws: &Workspace, a: SetArgs) -> CmdResult {
@@ -428,12 +461,38 @@ pub fn set(ws: &Workspace, a: SetArgs) -> CmdResult {
     if let Some(n) = a.note {
         changes.push(Change::Note(n));
     }
+    let actor = Actor::operator(grants.clone(), "cli");
+    let registered = match a.registration.as_deref() {
+        None => None,
+        Some(number) => {
+            let date = match a.registered_on.as_deref() {
+                None => now.with_timezone(&tz).date_naive(),
+                Some(d) => parse_date(d)
+                    .ok_or_else(|| usage(format!("--registered-on: «{d}» is not DD.MM.YYYY")))?,
+            };
+            let r = store
+                .register_fz59(appeal.id, number, date, &actor, now)
+                .map_err(|e| Failure {
+                    code: 1,
+                    message: e.to_string(),
+                })?;
+            Some(r)
+        }
+    };
+    if changes.is_empty() && registered.is_some() {
+        let r = registered.as_ref();
+        if a.json {
+            print_json(&json!({"appeal_id": appeal.id, "registration": registration_json(r)}))?;
+        } else if let Some(r) = r {
+            println!("appeal {}: registered {}", appeal.id, registration_ru(r));
+        }
+        return Ok(0);
+    }
     if changes.is_empty() {
         return Err(usage(
             "nothing to change: give at least one of --block, --responsible, --status, … (see mcu set --help)",
         ));
     }
-    let actor = Actor::operator(grants.clone(), "cli");
     let (updated, outcome) = store
         .update(appeal.id, &changes, a.expect_version, &actor, now)
         .map_err(|e| Failure {
@@ -447,6 +506,7 @@ pub fn set(ws: &Workspace, a: SetArgs) -> CmdResult {
             "changed_fields": match outcome.kind { SaveKind::Updated(n) => n, _ => 0 },
             "note_recorded": note,
             "answer_check": checked.as_ref().map(super::templates::verdict_json),
+            "registration": registered.as_ref().map(|r| registration_json(Some(r))),
         }))?;
     } else {
         let noted = if note { "note recorded" } else { "" };
@@ -457,6 +517,9 @@ pub fn set(ws: &Workspace, a: SetArgs) -> CmdResult {
             }
             SaveKind::Updated(n) => println!("appeal {}: {n} change(s) recorded", updated.id),
             _ => println!("appeal {}: nothing changed", updated.id),
+        }
+        if let Some(r) = &registered {
+            println!("appeal {}: registered {}", updated.id, registration_ru(r));
         }
         if let Some(v) = &checked {
             println!(

@@ -26,6 +26,9 @@ pub struct ConsoleArgs {
     /// Do not import from inbox/ in the background
     #[arg(long)]
     pub no_import: bool,
+    /// No terminal bell for a new urgent appeal (also `[alerts] bell = false` in console.toml)
+    #[arg(long)]
+    pub no_bell: bool,
     /// Key bindings to layer over the defaults (default: ~/.config/mcu/keymap.toml)
     #[arg(long, value_name = "FILE")]
     pub keymap: Option<PathBuf>,
@@ -68,7 +71,13 @@ pub fn open(ws: &Workspace, a: ConsoleArgs, sidecar: Option<Sidecar>) -> CmdResu
     app.env.triage = Some(std::sync::Arc::new(
         app.env.store.load_triage(Some(ws.root()))?,
     ));
+    app.env.alerts.bell = !a.no_bell
+        && crate::tui::alerts::bell_setting(ws.root()).map_err(|e| Failure {
+            code: 2,
+            message: format!("the console settings cannot be used: {e}"),
+        })?;
     app.load()?;
+    app.queue_writes(Default::default())?;
     if let Some(w) = keymap.warnings().first() {
         app.say(format!("keymap: {w}"), true);
     }

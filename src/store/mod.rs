@@ -6,6 +6,7 @@
 //! seconds (UTC); deadlines are derived and stored so the console can index "open by deadline".
 
 mod aggregates;
+mod alerts;
 mod analytics;
 mod appeals;
 mod audit;
@@ -16,6 +17,7 @@ mod pages;
 mod query;
 mod recipients;
 mod registers;
+mod registration;
 mod reports;
 pub mod roadmaps;
 mod schema;
@@ -48,6 +50,7 @@ pub use imports::ImportedFile;
 pub use operators::Operator;
 pub use pages::{Saved as PageSaved, apply_field as apply_page_field};
 pub use query::{Cursor, ListFilter, Stats, Today, fts_query};
+pub use registration::{REGISTRATION_REGISTER, Registration};
 pub use reports::{REPORT_REGISTER, ReportRun};
 pub use schema::CURRENT_VERSION;
 pub use sorted::{Order, Sort};
@@ -209,6 +212,21 @@ impl Store {
         Ok(self
             .conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// The database file (none for an in-memory store).
+    pub fn path(&self) -> Option<std::path::PathBuf> {
+        self.conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from)
+    }
+
+    /// Replaces the waiting for other writers ([`busy`]) with SQLite's own, of at most `d`
+    /// (the console's writer thread retries on its own, see `tui::writes`).
+    pub fn set_busy_wait(&mut self, d: std::time::Duration) -> Result<(), StoreError> {
+        self.conn.busy_timeout(d)?;
+        Ok(())
     }
 
     /// Direct access for the modules of the store.

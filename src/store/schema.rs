@@ -325,6 +325,15 @@ CREATE INDEX IF NOT EXISTS appeals_open_due_received ON appeals (answer_due, rec
     // 19: the built-in SSH server: operators' public keys, and who has a console open (see
     // store::sessions).
     super::sessions::SCHEMA,
+    // The 59-ФЗ registration of a letter: its number and date in the registration journal
+    // (store::registration; audited as register `registration`, entry = the appeal's id).
+    r#"
+CREATE TABLE IF NOT EXISTS registrations (
+    appeal_id     INTEGER PRIMARY KEY REFERENCES appeals(id) ON DELETE CASCADE,
+    number        TEXT NOT NULL,
+    registered_on TEXT NOT NULL              -- YYYY-MM-DD
+);
+"#,
 ];
 
 /// The migration that keeps the interim answer's text apart from the final one. Until it, the

@@ -29,6 +29,8 @@ pub struct App {
     /// Screens opened over the main one, the top last.
     stack: Vec<Box<dyn Screen>>,
     data_version: i64,
+    /// Quit was asked for while writes were pending (a second time leaves).
+    quit_asked: bool,
 }
 
 impl App {
@@ -40,6 +42,7 @@ impl App {
             main: Main::default(),
             stack: Vec::new(),
             data_version: 0,
+            quit_asked: false,
         }
     }
 
@@ -55,6 +58,19 @@ impl App {
     /// The current instant.
     pub fn now(&self) -> DateTime<Utc> {
         self.env.now()
+    }
+
+    /// Sends the officer's changes to a writer thread with its own connection (`tui::writes`),
+    /// so a locked database never stops the screen; without it (tests) they are saved at once.
+    pub fn queue_writes(&mut self, policy: crate::tui::writes::Policy) -> Result<(), StoreError> {
+        if let Some(path) = self.env.store.path() {
+            self.env.writes = crate::tui::writes::Writes::queued(
+                path,
+                self.env.store.reference().clone(),
+                policy,
+            )?;
+        }
+        Ok(())
     }
 
     /// Shows a message in the status line.
@@ -101,6 +117,7 @@ impl App {
     /// Loads every panel.
     pub fn load(&mut self) -> Result<(), StoreError> {
         self.main.load(&mut self.env)?;
+        self.look_for_alerts()?;
         self.run_effects()?;
         self.data_version = self.env.store.data_version()?;
         self.env.dirty = true;
@@ -110,6 +127,7 @@ impl App {
     /// Everything shown again from the database (after a change here or elsewhere).
     pub fn refresh(&mut self) -> Result<(), StoreError> {
         self.refresh_screens()?;
+        self.look_for_alerts()?;
         self.run_effects()?;
         self.data_version = self.env.store.data_version()?;
         self.env.dirty = true;
@@ -130,6 +148,7 @@ impl App {
     /// the time left, what is at risk or overdue), a deadline of a shown appeal passing, a message
     /// ageing out. Returns whether the data was read again.
     pub fn tick(&mut self) -> Result<bool, StoreError> {
+        self.saved_writes()?;
         let v = self.env.store.data_version()?;
         let now = self.now();
         let drawn = self.env.drawn_at;
@@ -148,11 +167,87 @@ impl App {
         Ok(false)
     }
 
+    /// New urgent appeals since the last look (`tui::alerts`): highlighted in the list, said,
+    /// and the bell rung once.
+    fn look_for_alerts(&mut self) -> Result<(), StoreError> {
+        let urgent = self.env.store.urgent_open()?;
+        let new = self.env.alerts.look(urgent);
+        let mut shown = Vec::new();
+        for id in new {
+            if let Some(a) = self.env.store.get(id)?
+                && self.env.grants.may_see(&a)
+            {
+                shown.push(format!("№{id}"));
+            } else {
+                self.env.alerts.seen(id);
+            }
+        }
+        if shown.is_empty() {
+            return Ok(());
+        }
+        if self.env.alerts.bell {
+            self.env.emit(b"\x07");
+        }
+        let what = if shown.len() == 1 {
+            format!("Новое срочное обращение {}", shown[0])
+        } else {
+            format!("Новые срочные обращения: {}", shown.join(", "))
+        };
+        // Above the background's notices (the import's count that brought it comes after).
+        self.env.say(what, false);
+        Ok(())
+    }
+
+    /// The outcomes of the write queue that came in: said, and the screens read again.
+    pub fn saved_writes(&mut self) -> Result<(), StoreError> {
+        let done = self.env.writes.poll();
+        if done.is_empty() {
+            return Ok(());
+        }
+        for d in done {
+            triage::finished(&mut self.env, d)?;
+        }
+        self.run_effects()
+    }
+
+    /// For tests: waits (up to `limit` for each) until no write is pending, taking the outcomes
+    /// in as the tick would; whether the queue is empty.
+    pub fn wait_writes(&mut self, limit: std::time::Duration) -> Result<bool, StoreError> {
+        self.saved_writes()?;
+        while self.env.writes.pending() > 0 {
+            let Some(d) = self.env.writes.wait(limit) else {
+                return Ok(false);
+            };
+            triage::finished(&mut self.env, d)?;
+            self.run_effects()?;
+        }
+        Ok(true)
+    }
+
+    /// The bytes for the terminal since the last call (the bell, copies, links), written by the
+    /// event loop after the frame.
+    pub fn take_output(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.env.output)
+    }
+
     /// Performs an action (from the keymap).
     pub fn perform(&mut self, action: &Action) -> Result<(), StoreError> {
         self.env.dirty = true;
         match action {
             Action::Noop => {}
+            // Changes still on their way are not dropped by leaving: the first q says so, a
+            // second one leaves anyway.
+            Action::Quit if self.env.writes.pending() > 0 && !self.quit_asked => {
+                self.quit_asked = true;
+                self.env.say(
+                    format!(
+                        "Ещё сохраняю ({}) — дождитесь «Сохранено» или нажмите выход ещё раз: \
+                         несохранённое будет потеряно",
+                        self.env.writes.pending()
+                    ),
+                    true,
+                );
+            }
             Action::Quit => self.env.quit = true,
             Action::Help => self.env.open(Popup::Help(Default::default())),
             Action::Refresh => {
@@ -161,6 +256,19 @@ impl App {
             }
             _ if self.env.popup.is_some() => self.popup_action(action)?,
             Action::AddAppeal => super::screens::add::open(&mut self.env),
+            Action::Undo => super::screens::undo::perform(&mut self.env)?,
+            Action::RegisterFz59 => {
+                let current = self.top().current().cloned();
+                super::screens::registration::start(current.as_ref(), &mut self.env)?;
+            }
+            Action::OpenLink | Action::Copy => {
+                let current = self.top().current().cloned();
+                if matches!(action, Action::OpenLink) {
+                    super::screens::share::open_link(current.as_ref(), &mut self.env);
+                } else {
+                    super::screens::share::copy(current.as_ref(), &mut self.env);
+                }
+            }
             Action::Screen(name) => {
                 if !super::screens::registers::open(name, &mut self.env)? {
                     self.env.say(format!("Нет экрана «{name}»"), true);
@@ -185,6 +293,9 @@ impl App {
 
     /// An action while a pop-up is open goes to it; what it results in goes on.
     fn popup_action(&mut self, action: &Action) -> Result<(), StoreError> {
+        if super::screens::answer_time::intercept(action, &mut self.env) {
+            return Ok(());
+        }
         let Some(popup) = self.env.popup.as_mut() else {
             return Ok(());
         };
@@ -202,6 +313,13 @@ impl App {
 
     /// A pop-up's result: for the screen that opened it, else a triage result.
     fn result(&mut self, purpose: &Purpose, value: &str) -> Result<(), StoreError> {
+        if let Purpose::Copy(id) = purpose {
+            return super::screens::share::copied(*id, value, &mut self.env);
+        }
+        if let Purpose::Registration(id) = purpose {
+            super::screens::registration::entered(*id, value, &mut self.env)?;
+            return self.run_effects();
+        }
         let top: &mut dyn Screen = match self.stack.last_mut() {
             Some(s) => s.as_mut(),
             None => &mut self.main,
@@ -269,6 +387,7 @@ impl App {
     }
 
     fn open_detail(&mut self, id: i64) -> Result<(), StoreError> {
+        self.env.alerts.seen(id);
         if let Some(d) = Detail::open(id, &self.env)? {
             self.stack.push(Box::new(d));
         }

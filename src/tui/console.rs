@@ -175,6 +175,16 @@ impl Console {
     pub fn draw(&mut self, f: &mut Frame) {
         let hints = self.hints(f.area().width as usize);
         view::draw(f, &mut self.app, &hints);
+        // The web addresses on the frame become links the terminal opens (tui::links).
+        let known: Vec<String> = self
+            .app
+            .top()
+            .current()
+            .and_then(|a| a.url.clone())
+            .into_iter()
+            .collect();
+        let links = super::links::hyperlinks(f.buffer_mut(), &known);
+        self.app.env.output.extend(links);
         self.app.env.dirty = false;
         self.app.env.drawn_at = self.app.now();
     }

@@ -4,12 +4,14 @@
 //! `app` turns actions into state changes and audited store updates; `view` draws the state; `run`
 //! owns the terminal and the event loop.
 
+pub mod alerts;
 pub mod ansi16;
 pub mod app;
 pub mod commands;
 pub mod console;
 pub mod incoming;
 pub mod keymap;
+pub mod links;
 pub mod messages;
 pub mod popup;
 pub mod presence;
@@ -18,3 +20,4 @@ pub mod screens;
 pub mod theme;
 pub mod view;
 pub mod views;
+pub mod writes;

@@ -236,6 +236,9 @@ fn draw<W: Write>(
 ) -> io::Result<()> {
     execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
     let r = terminal.draw(|f| console.draw(f)).map(|_| ());
+    terminal
+        .backend_mut()
+        .write_all(&console.app.take_output())?; // bell, OSC 8/52 (tui::links)
     execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
     terminal.backend_mut().flush()?;
     r

@@ -103,6 +103,18 @@ impl Theme {
         }
     }
 
+    /// A new urgent appeal that came in while the console was open (until it is opened).
+    pub fn alert(&self) -> Style {
+        if self.color {
+            Style::new()
+                .fg(Color::White)
+                .bg(Color::Red)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        }
+    }
+
     /// Secondary text.
     pub fn dim(&self) -> Style {
         if self.color {

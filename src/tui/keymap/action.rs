@@ -200,6 +200,14 @@ pub enum Action {
     LinkRoadmap,
     /// Take an appeal down by hand (a call, a visitor): the form.
     AddAppeal,
+    /// Take back the officer's own last change.
+    Undo,
+    /// Show the appeal's source URL as a link the terminal opens (OSC 8).
+    OpenLink,
+    /// Copy the appeal's number, URL or text to the clipboard (OSC 52): a chooser.
+    Copy,
+    /// Record the 59-ФЗ registration (number and date) of a letter.
+    RegisterFz59,
 }
 
 /// The shape of an action's argument.
@@ -716,6 +724,32 @@ static ADD_APPEAL: ActionSpec = ActionSpec::new(
     |_| Some(Action::AddAppeal),
 )
 .triage();
+static UNDO: ActionSpec = ActionSpec::new(
+    "undo",
+    "Отменить своё последнее изменение",
+    BROWSING,
+    |_| Some(Action::Undo),
+)
+.triage();
+static OPEN_LINK: ActionSpec = ActionSpec::new(
+    "open_link",
+    "Ссылка на источник (открыть в браузере)",
+    BROWSING,
+    |_| Some(Action::OpenLink),
+);
+static REGISTER_FZ59: ActionSpec = ActionSpec::new(
+    "register_fz59",
+    "Регистрация по 59-ФЗ: номер и дата",
+    BROWSING,
+    |_| Some(Action::RegisterFz59),
+)
+.triage();
+static COPY: ActionSpec = ActionSpec::new(
+    "copy",
+    "Копировать: номер, ссылку или текст",
+    BROWSING,
+    |_| Some(Action::Copy),
+);
 
 pub static CATALOGUE: &[&ActionSpec] = &[
     &NOOP,
@@ -774,6 +808,10 @@ pub static CATALOGUE: &[&ActionSpec] = &[
     &REMOVE_ENTRY,
     &LINK_ROADMAP,
     &ADD_APPEAL,
+    &UNDO,
+    &OPEN_LINK,
+    &COPY,
+    &REGISTER_FZ59,
 ];
 
 impl Action {
@@ -836,6 +874,10 @@ impl Action {
             Action::RemoveEntry => &REMOVE_ENTRY,
             Action::LinkRoadmap => &LINK_ROADMAP,
             Action::AddAppeal => &ADD_APPEAL,
+            Action::Undo => &UNDO,
+            Action::OpenLink => &OPEN_LINK,
+            Action::Copy => &COPY,
+            Action::RegisterFz59 => &REGISTER_FZ59,
         }
     }
 

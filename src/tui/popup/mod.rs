@@ -63,6 +63,18 @@ pub enum Purpose {
     MeasureEdit(i64, i64, String),
     /// A field of the official page under the cursor (`поле значение`).
     PageEdit,
+    /// What of this appeal `y` copies (`id`, `url`, `text`).
+    Copy(i64),
+    /// The 59-ФЗ registration of this appeal: «номер дата».
+    Registration(i64),
+    /// The time of an answer of `kind` being written (its text kept meanwhile), then the answer's
+    /// input again with that time (`screens::answer_time`).
+    AnswerTime(Vec<i64>, crate::domain::templates::Kind, String),
+    AnswerAt(
+        Vec<i64>,
+        crate::domain::templates::Kind,
+        chrono::DateTime<chrono::Utc>,
+    ),
 }
 
 /// One choice: the value passed on and the label shown.

@@ -18,10 +18,13 @@ use crate::tui::popup::{Chooser, Confirm, Input, Item, Popup, Purpose};
 fn input(kind: Kind, targets: Vec<i64>) -> (&'static str, Purpose) {
     match kind {
         Kind::Interim => (
-            "Промежуточный ответ (Ctrl-S — сохранить)",
+            "Промежуточный ответ (Ctrl-S — сохранить; Tab — время ответа: сейчас)",
             Purpose::Interim(targets),
         ),
-        Kind::Final => ("Ответ (Ctrl-S — сохранить)", Purpose::Answer(targets)),
+        Kind::Final => (
+            "Ответ (Ctrl-S — сохранить; Tab — время ответа: сейчас)",
+            Purpose::Answer(targets),
+        ),
     }
 }
 

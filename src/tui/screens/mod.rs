@@ -14,24 +14,32 @@
 //! - [`registers`]: the registers' screens (roadmaps, official pages, votes, templates) by name;
 //! - [`add`]: the form of an appeal taken by hand (a call, a visitor);
 //! - [`answers`]: recording an answer: the template chooser, the input, the formal-reply check;
+//! - [`answer_time`]: the time of an answer, now or as the officer sets it (`Tab` in the answer);
 //! - [`templates`]: the answer templates;
 //! - [`votes`]: the votes and public discussions of ПОС;
 //! - [`reports`]: «Отчёты», the note and the ЦУР workbook made with keys, the files in `reports/`;
 //! - [`roadmaps`]: the roadmaps' list and one roadmap, and `L` (link appeals to a roadmap);
 //! - [`triage`]: the triage actions every screen that shows appeals shares (set block, assign,
-//!   status, answers, grades…), through the audited store.
+//!   status, answers, grades…), through the audited store;
+//! - [`undo`]: taking back the officer's own last change;
+//! - [`share`]: the source link (OSC 8) and copying to the clipboard (OSC 52);
+//! - [`registration`]: the 59-ФЗ registration of a letter (`W`).
 
 pub mod add;
 pub mod analytics;
+pub mod answer_time;
 pub mod answers;
 pub mod detail;
 pub mod main;
 pub mod pages;
 pub mod registers;
+pub mod registration;
 pub mod reports;
 pub mod roadmaps;
+pub mod share;
 pub mod templates;
 pub mod triage;
+pub mod undo;
 pub mod votes;
 
 use std::any::Any;
@@ -122,6 +130,15 @@ pub struct Env {
     pub quit: bool,
     /// The other operators who have the appeal open in detail now (`tui::presence`).
     pub presence: Vec<String>,
+    /// Bytes for the terminal after the next frame: the bell, OSC 52 copies, OSC 8 links
+    /// (`tui::links`); the event loop writes them.
+    pub output: Vec<u8>,
+    /// New urgent appeals: highlighted, and the bell (`tui::alerts`).
+    pub alerts: crate::tui::alerts::Alerts,
+    /// The officer's changes on their way to the database (`tui::writes`).
+    pub writes: crate::tui::writes::Writes,
+    /// The officer's own last saved change, which `undo` takes back.
+    pub last_change: Option<undo::LastChange>,
     effects: Vec<Effect>,
     /// Screens asked to be opened over the current one (a register's list, one entry).
     screens: Vec<Box<dyn Screen>>,
@@ -149,6 +166,10 @@ impl Env {
             drawn_at: clock.now(),
             quit: false,
             presence: Vec::new(),
+            output: Vec::new(),
+            alerts: Default::default(),
+            writes: Default::default(),
+            last_change: None,
             effects: Vec::new(),
             screens: Vec::new(),
         }
@@ -172,6 +193,12 @@ impl Env {
     pub fn notice(&mut self, text: impl Into<String>) {
         let now = self.now();
         self.messages.push(text, Level::Notice, now);
+        self.dirty = true;
+    }
+
+    /// Sends bytes to the terminal after the next frame (and makes sure there is one).
+    pub fn emit(&mut self, bytes: &[u8]) {
+        self.output.extend_from_slice(bytes);
         self.dirty = true;
     }
 

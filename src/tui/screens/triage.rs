@@ -10,6 +10,7 @@ use crate::domain::{Appeal, Quality, Status};
 use crate::store::{Actor, Change, StoreError};
 use crate::tui::keymap::Action;
 use crate::tui::popup::{Chooser, Confirm, Input, Item, Popup, Purpose};
+use crate::tui::writes::{Done, Job, Target, Then};
 
 /// What mcu proposes for an appeal.
 #[derive(Debug, Clone, PartialEq)]
@@ -183,29 +184,11 @@ pub fn on_result(
             }
         }
         Purpose::AnswerTemplate(ids, kind) => super::answers::chosen(env, &ids, kind, &t)?,
-        Purpose::Interim(ids) => {
-            let mut c = vec![Change::InterimAt(Some(now))];
-            if !t.is_empty() {
-                c.push(Change::InterimAnswer(Some(t.clone())));
-            }
-            apply(env, ids.clone(), c, seen)?;
-            super::answers::saved(env, &ids, Kind::Interim, &t)?;
-        }
-        Purpose::Answer(ids) => {
-            if t.is_empty() {
-                env.say("Пустой ответ не сохранён", true);
-            } else {
-                apply(
-                    env,
-                    ids.clone(),
-                    vec![
-                        Change::Answer(Some(t.clone())),
-                        Change::AnsweredAt(Some(now)),
-                    ],
-                    seen,
-                )?;
-                super::answers::saved(env, &ids, Kind::Final, &t)?;
-            }
+        Purpose::Interim(ids) => save_answer(env, ids, Kind::Interim, t, now, seen)?,
+        Purpose::Answer(ids) => save_answer(env, ids, Kind::Final, t, now, seen)?,
+        Purpose::AnswerAt(ids, kind, at) => save_answer(env, ids, kind, t, at, seen)?,
+        Purpose::AnswerTime(ids, kind, text) => {
+            super::answer_time::chosen(env, ids, kind, text, value)?
         }
         Purpose::Note(ids) => {
             if !t.is_empty() {
@@ -226,6 +209,37 @@ pub fn on_result(
         _ => return Ok(false),
     }
     Ok(true)
+}
+
+/// Saves an answer's text of `kind` given at `at` (an interim answer may be only its time).
+fn save_answer(
+    env: &mut Env,
+    ids: Vec<i64>,
+    kind: Kind,
+    t: String,
+    at: chrono::DateTime<chrono::Utc>,
+    seen: Seen,
+) -> Result<(), StoreError> {
+    match kind {
+        Kind::Interim => {
+            let mut c = vec![Change::InterimAt(Some(at))];
+            if !t.is_empty() {
+                c.push(Change::InterimAnswer(Some(t.clone())));
+            }
+            apply_then(env, ids, c, seen, Then::AnswerCheck(Kind::Interim, t))
+        }
+        Kind::Final if t.is_empty() => {
+            env.say("Пустой ответ не сохранён", true);
+            Ok(())
+        }
+        Kind::Final => {
+            let c = vec![
+                Change::Answer(Some(t.clone())),
+                Change::AnsweredAt(Some(at)),
+            ];
+            apply_then(env, ids, c, seen, Then::AnswerCheck(Kind::Final, t))
+        }
+    }
 }
 
 /// The confirmation was answered.
@@ -426,6 +440,17 @@ pub fn apply(
     changes: Vec<Change>,
     seen: Seen,
 ) -> Result<(), StoreError> {
+    apply_then(env, targets, changes, seen, Then::Nothing)
+}
+
+/// [`apply`], with what follows once the changes are saved.
+fn apply_then(
+    env: &mut Env,
+    targets: Vec<i64>,
+    changes: Vec<Change>,
+    seen: Seen,
+    then: Then,
+) -> Result<(), StoreError> {
     let dangerous = changes.iter().any(|c| {
         matches!(
             c,
@@ -461,7 +486,7 @@ pub fn apply(
         }));
         return Ok(());
     }
-    apply_now(env, targets, changes, seen)
+    submit(env, targets, changes, seen, then)
 }
 
 /// Applies changes without asking.
@@ -471,36 +496,88 @@ pub fn apply_now(
     changes: Vec<Change>,
     seen: Seen,
 ) -> Result<(), StoreError> {
-    let actor = Actor::operator(env.grants.clone(), "console");
-    let now = env.now();
-    let mut done = 0u64;
-    let mut problems = Vec::new();
-    for id in &targets {
-        // The version the officer saw: a change made meanwhile by someone else is not
-        // silently overwritten.
-        match env.store.update(*id, &changes, seen(*id), &actor, now) {
-            Ok(_) => done += 1,
-            Err(e @ StoreError::Stale { .. }) => problems.push(super::error_text(&e, None)),
-            Err(e @ (StoreError::Invalid(_) | StoreError::NotFound(_) | StoreError::Denied(_))) => {
-                problems.push(format!("№{id}: {}", super::error_text(&e, None)))
-            }
-            Err(e) => return Err(e),
-        }
+    submit(env, targets, changes, seen, Then::Nothing)
+}
+
+/// Sends changes to the write queue (`tui::writes`) with what follows once they are saved; an
+/// inline queue saves them at once and the outcome is reported here, a queued one on a later tick
+/// ([`finished`]).
+pub fn submit(
+    env: &mut Env,
+    targets: Vec<i64>,
+    changes: Vec<Change>,
+    seen: Seen,
+    then: Then,
+) -> Result<(), StoreError> {
+    if changes.contains(&Change::Urgent(true)) {
+        env.alerts.own(targets.iter().copied());
     }
-    env.request(Effect::Saved);
-    if problems.is_empty() {
-        let what = describe(&changes, env);
-        env.say(
-            if done == 1 {
-                format!("Сохранено: {what}")
-            } else {
-                format!("Сохранено для {}: {what}", count(done, APPEALS))
-            },
-            false,
-        );
+    let job = Job {
+        targets: targets
+            .iter()
+            .map(|&id| Target {
+                id,
+                // The version the officer saw: a change made meanwhile by someone else is not
+                // silently overwritten.
+                seen: seen(id),
+                changes: changes.clone(),
+            })
+            .collect(),
+        what: describe(&changes, env),
+        actor: Actor::operator(env.grants.clone(), "console"),
+        now: env.now(),
+        then,
+    };
+    env.writes.submit(&mut env.store, job);
+    env.dirty = true;
+    for d in env.writes.poll() {
+        finished(env, d)?;
+    }
+    Ok(())
+}
+
+/// A job of the write queue came back: what was saved, what was refused or not saved, said in
+/// Russian; the officer's last change is kept for undo; an answer's check follows.
+pub fn finished(env: &mut Env, d: Done) -> Result<(), StoreError> {
+    let n = d.saved.len() as u64;
+    // Refused ones show the current state; a database that stayed locked keeps the marks, so
+    // the officer can try again.
+    env.request(if d.failure.is_none() || n > 0 {
+        Effect::Saved
     } else {
-        env.say(problems.join("; "), true);
+        Effect::Refresh
+    });
+    let ids: Vec<i64> = d.job.targets.iter().map(|t| t.id).collect();
+    let what = d.job.what.clone();
+    let mut errors = d.problems;
+    errors.extend(d.failure);
+    if errors.is_empty() {
+        let text = match (&d.job.then, n) {
+            (Then::Undo, _) => format!("Отменено: {what}"),
+            (_, 1) => format!("Сохранено: {what}"),
+            _ => format!("Сохранено для {}: {what}", count(n, APPEALS)),
+        };
+        env.say(text, false);
+    } else {
+        env.say(errors.join("; "), true);
     }
+    match &d.job.then {
+        Then::Undo if n > 0 => env.last_change = None,
+        Then::Undo => {}
+        _ if n > 0 => {
+            env.last_change = Some(super::undo::LastChange {
+                saved: d.saved,
+                what,
+            })
+        }
+        _ => {}
+    }
+    if let Then::AnswerCheck(kind, text) = &d.job.then
+        && errors.is_empty()
+    {
+        super::answers::saved(env, &ids, *kind, text)?;
+    }
+    env.dirty = true;
     Ok(())
 }
 

@@ -115,6 +115,9 @@ fn status_line(f: &mut Frame, area: Rect, env: &Env, marked: usize) {
     if marked > 0 {
         left.push_str(&format!(" · отмечено: {marked}"));
     }
+    if env.writes.pending() > 0 {
+        left.push_str(" · сохраняю…");
+    }
     let width = usize::from(area.width);
     let left = fit(&left, width).trim_end().to_string();
     let room = width.saturating_sub(display_width(&left) + 3);

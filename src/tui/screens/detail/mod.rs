@@ -22,6 +22,8 @@ pub struct Detail {
     pub suggestion: Option<Suggested>,
     pub history: Vec<Event>,
     pub duplicates: Vec<Appeal>,
+    /// The 59-ФЗ registration, if recorded.
+    pub registration: Option<crate::store::Registration>,
     /// The scroll position, bounded by what was drawn.
     pub pager: Pager,
 }
@@ -37,6 +39,7 @@ impl Detail {
             suggestion: triage::suggestion(env, &appeal)?,
             history: env.store.history(id)?,
             duplicates: env.store.duplicates_of(id)?,
+            registration: env.store.registration(id)?,
             appeal,
             pager: Pager::default(),
         }))

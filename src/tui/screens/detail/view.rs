@@ -147,6 +147,16 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &mut Detail) {
     if let Some(r) = &a.extension_reason {
         lines.push(field("Продлено", r.clone()));
     }
+    match &d.registration {
+        Some(r) => lines.push(field(
+            "Регистрация",
+            format!("№ {} от {} (59-ФЗ)", r.number, r.date.format("%d.%m.%Y")),
+        )),
+        None if env.reference.sla.is_fz59(a.channel, a.fz59) => {
+            lines.push(field("Регистрация", "не записана (W — записать)".into()))
+        }
+        None => {}
+    }
     lines.push(field("Первый ответ", when(a.first_response_at)));
     if let Some(i) = a.interim_after_reopen_at {
         lines.push(field(

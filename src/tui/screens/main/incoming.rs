@@ -185,6 +185,8 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main, wide: bool) {
             row = row.style(Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED));
         } else if marked {
             row = row.style(t.marked());
+        } else if env.alerts.is_fresh(a.id) {
+            row = row.style(t.alert()); // a new urgent appeal (tui::alerts)
         }
         rows.push(row);
     }
