@@ -258,11 +258,7 @@ impl Store {
     /// first response, as of `now`: read once for all pages (the check of every page counts in
     /// this list rather than scanning the appeals again per page).
     fn unanswered_comment_urls(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
-        let mut st = self.conn().prepare_cached(
-            "SELECT url FROM appeals WHERE channel = 'page' AND url IS NOT NULL \
-             AND first_response_at IS NULL AND first_response_due IS NOT NULL \
-             AND first_response_due < ?1",
-        )?;
+        let mut st = self.conn().prepare_cached(WAITING_COMMENTS)?;
         let rows = st.query_map([now.timestamp()], |r| r.get::<_, String>(0))?;
         let mut urls = Vec::new();
         for u in rows {
@@ -273,6 +269,12 @@ impl Store {
         Ok(urls)
     }
 }
+
+/// The URLs of the page comments past their first-response deadline (`?1`) without a first
+/// response; read over the partial index `appeals_page_waiting`.
+const WAITING_COMMENTS: &str = "SELECT url FROM appeals WHERE channel = 'page' \
+     AND url IS NOT NULL AND first_response_at IS NULL AND first_response_due IS NOT NULL \
+     AND first_response_due < ?1";
 
 /// How many of `urls` (normalised) lie on the page `page_url`.
 fn count_on_page(urls: &[String], page_url: &str) -> u64 {
@@ -543,6 +545,23 @@ mod tests {
             s.page_unanswered("vk.com/mo_yurkino", now())
                 .expect("count"),
             2
+        );
+    }
+
+    #[test]
+    fn waiting_page_comments_are_read_over_their_partial_index() {
+        let s = store();
+        let plan: Vec<String> = s
+            .conn()
+            .prepare(&format!("EXPLAIN QUERY PLAN {WAITING_COMMENTS}"))
+            .expect("plan")
+            .query_map([0], |r| r.get::<_, String>(3))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("plan rows");
+        assert!(
+            plan.iter().any(|l| l.contains("appeals_page_waiting")),
+            "{plan:?}"
         );
     }
 }

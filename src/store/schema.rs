@@ -322,7 +322,7 @@ CREATE INDEX IF NOT EXISTS triage_signatures_at ON triage_signatures (at);
 CREATE INDEX IF NOT EXISTS appeals_due_received ON appeals (answer_due, received_at);
 CREATE INDEX IF NOT EXISTS appeals_open_due_received ON appeals (answer_due, received_at) WHERE is_open = 1;
 "#,
-    // 19: the built-in SSH server: operators' public keys, and who has a console open (see
+    // The built-in SSH server: operators' public keys, and who has a console open (see
     // store::sessions).
     super::sessions::SCHEMA,
     // The 59-ФЗ registration of a letter: its number and date in the registration journal
@@ -333,6 +333,13 @@ CREATE TABLE IF NOT EXISTS registrations (
     number        TEXT NOT NULL,
     registered_on TEXT NOT NULL              -- YYYY-MM-DD
 );
+"#,
+    // The page comments still waiting for a first response (the pages check's
+    // `unanswered_comments`, store::pages): a small partial index instead of every appeal of the
+    // channel.
+    r#"
+CREATE INDEX IF NOT EXISTS appeals_page_waiting ON appeals (channel, first_response_due)
+    WHERE channel = 'page' AND first_response_at IS NULL;
 "#,
 ];
 
