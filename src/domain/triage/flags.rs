@@ -7,8 +7,9 @@
 //! durations), the tone of the text, and the rule detector's own verdict and score. It is trained
 //! at start, deterministically, from the `train` part of the shipped corpus
 //! (`data/triage_corpus/appeals.jsonl`) and the seeds; its scores are calibrated (Platt scaling)
-//! on the `validation` part and the threshold is the highest one that keeps the recall on the
-//! validation part at [`TARGET_RECALL`]. The `test` part is never looked at.
+//! on the `validation` part, and the threshold is chosen there ([`Goal`]): for urgent, the best F2
+//! among those keeping a recall of [`TARGET_RECALL`]; for conflict, the best F1. The `test` part is
+//! never looked at.
 
 use super::detectors::Flag;
 use super::features::{Analysis, FeatureVec, hash};
