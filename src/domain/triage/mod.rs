@@ -12,6 +12,7 @@
 //! and passes them in.
 
 pub mod detectors;
+pub mod duplicates;
 pub mod eval;
 pub mod features;
 pub mod flags;
@@ -334,6 +335,21 @@ pub fn author_key(author: Option<&str>, contact: Option<&str>) -> Option<String>
     (digits.len() >= 6).then(|| format!("tel:{}", &digits[digits.len().saturating_sub(10)..]))
 }
 
+/// The stems of every settlement's name and forms (hashed as in a [`Signature`]).
+fn place_stems(normalizer: &SearchNormalizer, g: &Gazetteer) -> Vec<u32> {
+    let mut out = Vec::new();
+    for s in g.all() {
+        for f in s.forms.iter().chain(std::iter::once(&s.name)) {
+            out.extend(
+                Analysis::new(normalizer, f)
+                    .content_stems()
+                    .map(similarity::stem_hash),
+            );
+        }
+    }
+    out
+}
+
 /// The trained auto-triage.
 pub struct Triage {
     block_ids: Vec<String>,
@@ -472,6 +488,8 @@ impl Triage {
         let urgent_model = flags::FlagModel::train(&urgent_train, &urgent_val);
         let conflict_model = flags::FlagModel::train(&conflict_train, &conflict_val);
         let model = Model::train(block_ids.len(), &samples, &recipe.train);
+        let weights =
+            Weights::new(signatures.iter()).with_places(place_stems(&normalizer, &data.gazetteer));
         Self {
             block_ids,
             blocks: blocks.clone(),
@@ -482,7 +500,7 @@ impl Triage {
             detectors,
             gazetteer: data.gazetteer.clone(),
             routing: data.routing.clone(),
-            weights: Weights::new(signatures.iter()),
+            weights,
             urgent_model,
             conflict_model,
             settings: data.settings.clone(),
@@ -640,6 +658,12 @@ impl Triage {
     /// Similarity of two texts' signatures, 0..1.
     pub fn similarity(&self, a: &Signature, b: &Signature) -> f32 {
         self.weights.cosine(a, b)
+    }
+
+    /// How likely two indexed appeals report the same problem (the duplicate scorer), with what
+    /// it looked at.
+    pub fn pair_features(&self, a: &Indexed, b: &Indexed) -> duplicates::PairFeatures {
+        duplicates::PairFeatures::of(&self.weights, a, b)
     }
 
     /// Judges the candidates found for a new appeal: the earliest near-duplicate about the same
