@@ -129,6 +129,8 @@ fn child(exe: &Path, ws: &Path, args: &[&str]) -> Result<(Step, String), Failure
 
 fn import(exe: &Path, ws: &Path, csv: &Path, triage: bool) -> Result<Step, Failure> {
     remove(ws)?;
+    // A named workspace must exist (a typo must not become a new one): a fresh, empty folder.
+    crate::workspace::create_dir(ws).map_err(|e| fail(format!("{}: {e}", ws.display())))?;
     let csv = csv.display().to_string();
     let mut args = vec!["import", "--peak-rss", "--channel", "pos", "--now", NOW];
     if !triage {

@@ -144,14 +144,21 @@ impl Weights {
         }
     }
 
+    /// The stems marked as settlement names.
+    pub fn places(&self) -> &HashSet<u32> {
+        &self.places
+    }
+
     /// The same weights, with these stems marked as settlement names.
     pub fn with_places(mut self, places: impl IntoIterator<Item = u32>) -> Self {
         self.places.extend(places);
         self
     }
 
-    /// What two signatures share, settlement names left out.
-    pub fn evidence(&self, a: &Signature, b: &Signature) -> TextEvidence {
+    /// What two signatures share, settlement names left out (the gazetteer's, and `also`: the
+    /// stems of the appeals' own settlement, which a workspace's gazetteer may not list).
+    pub fn evidence(&self, a: &Signature, b: &Signature, also: &[u32]) -> TextEvidence {
+        let place = |h: &u32| self.places.contains(h) || also.contains(h);
         let (mut i, mut j) = (0, 0);
         let mut e = TextEvidence::default();
         let mut dot = 0.0f32;
@@ -161,7 +168,7 @@ impl Weights {
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
                     let h = a.stems[i];
-                    if !self.places.contains(&h) {
+                    if !place(&h) {
                         let w = self.weight(h);
                         dot += w * w;
                         if w > self.common {
@@ -178,7 +185,7 @@ impl Weights {
             let norm = |s: &Signature| {
                 s.stems
                     .iter()
-                    .filter(|h| !self.places.contains(h))
+                    .filter(|h| !place(h))
                     .map(|h| self.weight(*h).powi(2))
                     .sum::<f32>()
             };
