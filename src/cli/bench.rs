@@ -216,7 +216,15 @@ fn prepare_csv(
     b: &ImportBench,
     now: DateTime<Utc>,
 ) -> Result<(PathBuf, Option<Generated>), Failure> {
-    prepare_csv_in(&CsvSpec { dir: &b.dir, rows: b.rows, seed: b.seed, quiet: b.json }, now)
+    prepare_csv_in(
+        &CsvSpec {
+            dir: &b.dir,
+            rows: b.rows,
+            seed: b.seed,
+            quiet: b.json,
+        },
+        now,
+    )
 }
 
 /// Where and what a benchmark's CSV is.
@@ -520,7 +528,16 @@ fn run_mcu(
 
 /// The sqlite3 shell's own CSV import of the same file into a plain table.
 fn run_sqlite3(b: &ImportBench, csv_abs: &Path) -> Result<(Measured, u64), Failure> {
-    sqlite3_import(&CsvSpec { dir: &b.dir, rows: b.rows, seed: b.seed, quiet: b.json }, b.keep, csv_abs)
+    sqlite3_import(
+        &CsvSpec {
+            dir: &b.dir,
+            rows: b.rows,
+            seed: b.seed,
+            quiet: b.json,
+        },
+        b.keep,
+        csv_abs,
+    )
 }
 
 /// [`run_sqlite3`] for any benchmark.

@@ -112,7 +112,10 @@ fn child(exe: &Path, ws: &Path, args: &[&str]) -> Result<(Step, String), Failure
     let seconds = started.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
-        return Err(fail(format!("mcu {} failed ({}): {stderr}", args[0], out.status)));
+        return Err(fail(format!(
+            "mcu {} failed ({}): {stderr}",
+            args[0], out.status
+        )));
     }
     let written_bytes = stderr
         .lines()
@@ -234,7 +237,10 @@ pub fn run(b: EndToEnd) -> CmdResult {
         import_triage_bytes_per_appeal: median_opt(
             runs.iter()
                 .map(|r| {
-                    let (w, p) = (r.import_triage.written_bytes?, r.import_plain.written_bytes?);
+                    let (w, p) = (
+                        r.import_triage.written_bytes?,
+                        r.import_plain.written_bytes?,
+                    );
                     per_appeal(Some(w.saturating_sub(p)), rows)
                 })
                 .collect(),
@@ -249,9 +255,20 @@ pub fn run(b: EndToEnd) -> CmdResult {
         return Ok(0);
     }
     let m = &report.machine;
-    println!("machine: {}, {} cores, {} GiB RAM", m.cpu, m.cores, m.ram_gib);
-    println!("{} appeals ({}), {} run(s), medians:", report.rows, report.csv, report.runs.len());
-    println!("  import without triage   {:>8.2} s", report.import_plain_seconds);
+    println!(
+        "machine: {}, {} cores, {} GiB RAM",
+        m.cpu, m.cores, m.ram_gib
+    );
+    println!(
+        "{} appeals ({}), {} run(s), medians:",
+        report.rows,
+        report.csv,
+        report.runs.len()
+    );
+    println!(
+        "  import without triage   {:>8.2} s",
+        report.import_plain_seconds
+    );
     println!(
         "  import with triage      {:>8.2} s   {:.2}× the import without (target ≤ 2)",
         report.import_triage_seconds, report.triage_over_plain
@@ -280,7 +297,8 @@ pub fn run(b: EndToEnd) -> CmdResult {
             if r.triage_first { " (first)" } else { "" },
             r.classify_pending.seconds,
             r.classified,
-            r.sqlite3_seconds.map_or("—".into(), |s| format!("{s:.2} s")),
+            r.sqlite3_seconds
+                .map_or("—".into(), |s| format!("{s:.2} s")),
         );
     }
     Ok(0)

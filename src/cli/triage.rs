@@ -107,7 +107,12 @@ pub struct BenchTriageArgs {
     #[arg(long, value_name = "N")]
     end_to_end: Option<u64>,
     /// With --end-to-end: where the CSV (kept and reused) and the workspaces go
-    #[arg(long, value_name = "DIR", default_value = "bench-out", requires = "end_to_end")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "bench-out",
+        requires = "end_to_end"
+    )]
     dir: PathBuf,
     /// With --end-to-end: runs (the two imports alternate their order); medians are reported
     #[arg(long, value_name = "N", default_value_t = 3, requires = "end_to_end")]
