@@ -174,6 +174,7 @@ pub fn show(ws: &Workspace, a: ShowArgs) -> CmdResult {
                     "block": s.block,
                     "confidence": s.confidence,
                     "applied": s.applied,
+                    "duplicate_of": s.duplicate_of.map(|l| serde_json::json!({"id": l.id, "score": l.score})),
                 }),
             },
         };
@@ -198,6 +199,19 @@ pub fn show(ws: &Workspace, a: ShowArgs) -> CmdResult {
                 s.confidence
             ),
         },
+    }
+    // The proposed original: its number, the scorer's score and the start of its text.
+    if let Some(l) = triage.as_ref().and_then(|s| s.duplicate_of) {
+        let other = store
+            .get(l.id)?
+            .map(|o| redact(&o, &grants).text)
+            .unwrap_or_default();
+        println!(
+            "Возможный дубль:  №{} (оценка {:.2}): «{}»",
+            l.id,
+            l.score,
+            crate::textwidth::fit(&other, 60).trim_end()
+        );
     }
     println!();
     println!("История:");

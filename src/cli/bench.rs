@@ -62,13 +62,21 @@ struct ImportBench {
 }
 
 /// The instant the benchmark's appeals end at, fixed so that every run imports the same data.
-const NOW: &str = "2026-11-28T12:00:00+03:00";
+pub(super) const NOW: &str = "2026-11-28T12:00:00+03:00";
 
 /// The peak resident set size of this process in KiB (`VmHWM` in `/proc/self/status`); `None`
 /// where the kernel does not report it.
 pub fn peak_rss_kb() -> Option<u64> {
     let status = fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// What this process has passed to `write`-like system calls so far, in bytes (`wchar` in
+/// `/proc/self/io`: WAL, checkpoints and journal included); `None` where the kernel does not say.
+pub fn written_bytes() -> Option<u64> {
+    let io = fs::read_to_string("/proc/self/io").ok()?;
+    let line = io.lines().find(|l| l.starts_with("wchar:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
@@ -81,7 +89,7 @@ pub fn run(a: BenchArgs) -> CmdResult {
     }
 }
 
-fn fail(msg: impl Into<String>) -> Failure {
+pub(super) fn fail(msg: impl Into<String>) -> Failure {
     Failure {
         code: 1,
         message: msg.into(),
@@ -90,13 +98,13 @@ fn fail(msg: impl Into<String>) -> Failure {
 
 /// One measured run.
 #[derive(Debug, Serialize)]
-struct Measured {
-    seconds: f64,
-    rows_per_sec: f64,
+pub(super) struct Measured {
+    pub seconds: f64,
+    pub rows_per_sec: f64,
 }
 
 impl Measured {
-    fn new(rows: u64, seconds: f64) -> Self {
+    pub(super) fn new(rows: u64, seconds: f64) -> Self {
         Self {
             seconds,
             rows_per_sec: rows as f64 / seconds.max(1e-9),
@@ -106,16 +114,16 @@ impl Measured {
 
 /// Generating the data: the generator alone (in memory, a sample) and writing the whole CSV.
 #[derive(Debug, Serialize)]
-struct Generated {
+pub(super) struct Generated {
     generator: Measured,
     csv: Measured,
 }
 
 #[derive(Debug, Serialize)]
-struct Machine {
-    cpu: String,
-    cores: usize,
-    ram_gib: f64,
+pub(super) struct Machine {
+    pub cpu: String,
+    pub cores: usize,
+    pub ram_gib: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -148,7 +156,7 @@ struct Pair {
     ratio: Option<f64>,
 }
 
-fn machine() -> Machine {
+pub(super) fn machine() -> Machine {
     let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let cpu = cpuinfo
         .lines()
@@ -174,7 +182,7 @@ fn size_of(p: &Path) -> u64 {
 }
 
 /// The total size of a folder's files (a workspace: the database and its WAL).
-fn dir_size(p: &Path) -> u64 {
+pub(super) fn dir_size(p: &Path) -> u64 {
     fs::read_dir(p).map_or(0, |rd| {
         rd.flatten()
             .map(|e| {
@@ -189,7 +197,7 @@ fn dir_size(p: &Path) -> u64 {
     })
 }
 
-fn remove(p: &Path) -> Result<(), Failure> {
+pub(super) fn remove(p: &Path) -> Result<(), Failure> {
     let r = if p.is_dir() {
         fs::remove_dir_all(p)
     } else {
@@ -206,6 +214,31 @@ fn remove(p: &Path) -> Result<(), Failure> {
 /// Generates the CSV unless an earlier run left the same one (same rows, seed and `now`).
 fn prepare_csv(
     b: &ImportBench,
+    now: DateTime<Utc>,
+) -> Result<(PathBuf, Option<Generated>), Failure> {
+    prepare_csv_in(
+        &CsvSpec {
+            dir: &b.dir,
+            rows: b.rows,
+            seed: b.seed,
+            quiet: b.json,
+        },
+        now,
+    )
+}
+
+/// Where and what a benchmark's CSV is.
+pub(super) struct CsvSpec<'a> {
+    pub dir: &'a Path,
+    pub rows: u64,
+    pub seed: u64,
+    /// No progress on stderr.
+    pub quiet: bool,
+}
+
+/// [`prepare_csv`] for any benchmark: the demo generator's canonical CSV of `rows` appeals.
+pub(super) fn prepare_csv_in(
+    b: &CsvSpec<'_>,
     now: DateTime<Utc>,
 ) -> Result<(PathBuf, Option<Generated>), Failure> {
     let csv = b.dir.join(format!("appeals-{}-seed{}.csv", b.rows, b.seed));
@@ -233,7 +266,7 @@ fn prepare_csv(
     .map(|g| g.appeal.text.len())
     .sum::<usize>();
     let generator = Measured::new(sample, started.elapsed().as_secs_f64());
-    if !b.json {
+    if !b.quiet {
         eprintln!(
             "generator alone: {:.0} rows/s ({sample} rows in memory, {sampled} bytes of text)",
             generator.rows_per_sec
@@ -259,7 +292,7 @@ fn prepare_csv(
     let (writer, rows) = out.into_inner()?;
     writer.finish()?;
     let secs = started.elapsed().as_secs_f64();
-    if !b.json {
+    if !b.quiet {
         eprintln!(
             "generated {rows} rows in {secs:.2} s ({:.0} rows/s)",
             rows as f64 / secs.max(1e-9)
@@ -498,9 +531,27 @@ fn run_mcu(
 
 /// The sqlite3 shell's own CSV import of the same file into a plain table.
 fn run_sqlite3(b: &ImportBench, csv_abs: &Path) -> Result<(Measured, u64), Failure> {
+    sqlite3_import(
+        &CsvSpec {
+            dir: &b.dir,
+            rows: b.rows,
+            seed: b.seed,
+            quiet: b.json,
+        },
+        b.keep,
+        csv_abs,
+    )
+}
+
+/// [`run_sqlite3`] for any benchmark.
+pub(super) fn sqlite3_import(
+    b: &CsvSpec<'_>,
+    keep: bool,
+    csv_abs: &Path,
+) -> Result<(Measured, u64), Failure> {
     let db = b.dir.join("sqlite3.db");
     remove(&db)?;
-    if !b.json {
+    if !b.quiet {
         eprintln!("sqlite3 .import …");
     }
     let script = format!(
@@ -541,7 +592,7 @@ fn run_sqlite3(b: &ImportBench, csv_abs: &Path) -> Result<(Measured, u64), Failu
         )));
     }
     let bytes = size_of(&db);
-    if !b.keep {
+    if !keep {
         remove(&db)?;
     }
     Ok((Measured::new(b.rows, secs), bytes))

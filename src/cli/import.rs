@@ -31,8 +31,8 @@ pub struct ImportArgs {
     /// Machine-readable output
     #[arg(long)]
     json: bool,
-    /// Print the process's peak resident memory (`peak_rss_kb: N`, from VmHWM) on stderr at the
-    /// end; used by `mcu bench import`
+    /// Print the process's peak resident memory (`peak_rss_kb: N`, from VmHWM) and the bytes it
+    /// wrote (`written_bytes: N`) on stderr at the end; used by `mcu bench import` and `triage`
     #[arg(long, hide = true)]
     peak_rss: bool,
 }
@@ -67,10 +67,13 @@ pub fn run(ws: &Workspace, a: ImportArgs) -> CmdResult {
     let retention = store.reference().settings.retention;
     let purged = crate::ingest::retention::apply_retention(ws, &retention, now, tz);
     log_retention(&purged);
-    if a.peak_rss
-        && let Some(kb) = super::bench::peak_rss_kb()
-    {
-        eprintln!("peak_rss_kb: {kb}");
+    if a.peak_rss {
+        if let Some(kb) = super::bench::peak_rss_kb() {
+            eprintln!("peak_rss_kb: {kb}");
+        }
+        if let Some(b) = super::bench::written_bytes() {
+            eprintln!("written_bytes: {b}");
+        }
     }
     if a.json {
         print_json(&reports)?;

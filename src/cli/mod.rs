@@ -8,6 +8,7 @@ mod appeals;
 mod bench;
 mod bench_console;
 mod bench_report;
+mod bench_triage;
 mod console;
 mod deadline;
 mod demo;

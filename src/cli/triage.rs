@@ -33,6 +33,10 @@ pub struct ClassifyArgs {
     /// With --pending: the time recorded for the changes (default: now)
     #[arg(long, value_name = "TS", requires = "pending")]
     now: Option<String>,
+    /// With --pending: print the bytes written (`written_bytes: N`) on stderr at the end; used by
+    /// `mcu bench triage --end-to-end`
+    #[arg(long, hide = true, requires = "pending")]
+    io_stats: bool,
 }
 
 #[derive(Args, Debug)]
@@ -57,6 +61,10 @@ pub struct EvalArgs {
     /// held-out part of the corpus
     #[arg(long, value_name = "R")]
     min_urgent_recall: Option<f64>,
+    /// Also write every pair the duplicate judge looks at, with its features, label and score,
+    /// to this JSON Lines file (for fitting the pair scorer)
+    #[arg(long, value_name = "PATH")]
+    pairs_out: Option<PathBuf>,
     /// Machine-readable output
     #[arg(long)]
     json: bool,
@@ -97,6 +105,28 @@ pub struct BenchTriageArgs {
     /// Database file for the index (default: a temporary file, removed afterwards)
     #[arg(long)]
     db: Option<PathBuf>,
+    /// Instead: auto-triage end to end on N realistic appeals of the demo generator — import with
+    /// triage against the same import without, `classify --pending` on a copy of the untriaged
+    /// workspace, the sqlite3 shell's `.import` beside them; appeals/s and bytes written
+    #[arg(long, value_name = "N")]
+    end_to_end: Option<u64>,
+    /// With --end-to-end: where the CSV (kept and reused) and the workspaces go
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "bench-out",
+        requires = "end_to_end"
+    )]
+    dir: PathBuf,
+    /// With --end-to-end: runs (the two imports alternate their order); medians are reported
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "end_to_end")]
+    runs: usize,
+    /// With --end-to-end: the generator's seed
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "end_to_end")]
+    seed: u64,
+    /// With --end-to-end: keep the workspaces afterwards
+    #[arg(long, requires = "end_to_end")]
+    keep: bool,
     /// Machine-readable output (one object with every figure)
     #[arg(long)]
     json: bool,
@@ -162,6 +192,11 @@ pub fn classify(ws: &Workspace, a: ClassifyArgs) -> CmdResult {
                     f.appeal_id, f.reason
                 );
             }
+        }
+        if a.io_stats
+            && let Some(b) = super::bench::written_bytes()
+        {
+            eprintln!("written_bytes: {b}");
         }
         if let Some(why) = run.stopped {
             return Err(Failure {
@@ -302,6 +337,15 @@ pub fn eval(_ws: &Workspace, a: EvalArgs) -> CmdResult {
     }
     let Some(k) = a.cv else {
         let t = Triage::build(blocks, &data, &[]);
+        if let Some(path) = &a.pairs_out {
+            let mut out = String::new();
+            for row in eval::pair_rows(&t, blocks, &items) {
+                out.push_str(&serde_json::to_string(&row)?);
+                out.push('\n');
+            }
+            crate::workspace::write_file(path, out)
+                .map_err(|e| Failure::from(format!("{}: {e}", path.display())))?;
+        }
         let mut report = eval::evaluate(&t, blocks, &items);
         let baseline = eval::Baseline::train(blocks, &data);
         report.baseline = Some(eval::evaluate_baseline(&baseline, blocks, &items));
@@ -558,6 +602,16 @@ fn show_member(store: &Store, grants: &Grants, m: &mut GroupMember) -> Result<bo
 
 /// `mcu bench triage`.
 pub fn bench(b: BenchTriageArgs) -> CmdResult {
+    if let Some(rows) = b.end_to_end {
+        return super::bench_triage::run(super::bench_triage::EndToEnd {
+            rows,
+            dir: b.dir,
+            seed: b.seed,
+            runs: b.runs,
+            keep: b.keep,
+            json: b.json,
+        });
+    }
     let reference = std::sync::Arc::new(Reference::embedded()?);
     let data = TriageData::embedded()?;
 

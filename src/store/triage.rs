@@ -777,11 +777,11 @@ fn triage_in(
             g.login
         )));
     }
-    let s = t.suggest_appeal(&old);
+    // One reading of the text for the suggestion and the similarity signature.
+    let (s, signature) = t.suggest_appeal_signed(&old);
     let settings = t.settings();
 
     // Duplicates and repeats among the earlier appeals.
-    let signature = t.signature(&old.text);
     let at = old.received_at.timestamp();
     // The source's settlement, else one named in the address, else in the text.
     let from_address = old

@@ -447,10 +447,53 @@ fn score(t: &Triage, blocks: &Blocks, items: &[Labelled], outcomes: &[Outcome]) 
     }
 }
 
-/// Proposes duplicates in file order (each appeal against all earlier ones, all inside the
-/// window) and scores the pairs that end up in one proposed group against the labelled groups.
-fn duplicate_pairs(t: &Triage, blocks: &Blocks, items: &[Labelled], outcomes: &[Outcome]) -> Pr {
-    let indexed: Vec<Indexed> = items
+/// One pair of a labelled file as the duplicate scorer sees it (`mcu eval --pairs-out`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairRow {
+    /// The later appeal's and the earlier appeal's ids in the file.
+    pub a: String,
+    pub b: String,
+    /// Labelled as the same `dup_group`.
+    pub duplicate: bool,
+    /// [`super::duplicates::PairFeatures::vector`].
+    pub features: Vec<f32>,
+    pub score: f32,
+}
+
+/// Every pair the judge would look at (the earlier appeal inside the window, the settlements not
+/// known to differ), with its features and label: for fitting and checking the pair scorer.
+pub fn pair_rows(t: &Triage, blocks: &Blocks, items: &[Labelled]) -> Vec<PairRow> {
+    let outcomes: Vec<Outcome> = items.iter().map(|l| outcome(t, l)).collect();
+    let indexed = indexed_items(t, blocks, items, &outcomes);
+    let window = t.settings().duplicates.window_days * 86_400;
+    let mut out = Vec::new();
+    for i in 0..indexed.len() {
+        for j in 0..i {
+            let (a, b) = (&indexed[i], &indexed[j]);
+            let differ = matches!((&a.settlement, &b.settlement), (Some(x), Some(y)) if x != y);
+            if differ || (a.at - b.at).abs() > window {
+                continue;
+            }
+            let f = t.pair_features(a, b);
+            out.push(PairRow {
+                a: items[i].id.clone(),
+                b: items[j].id.clone(),
+                duplicate: items[i].dup_group.is_some() && items[i].dup_group == items[j].dup_group,
+                features: f.vector().to_vec(),
+                score: f.score(),
+            });
+        }
+    }
+    out
+}
+
+fn indexed_items(
+    t: &Triage,
+    blocks: &Blocks,
+    items: &[Labelled],
+    outcomes: &[Outcome],
+) -> Vec<Indexed> {
+    items
         .iter()
         .zip(outcomes)
         .enumerate()
@@ -466,7 +509,13 @@ fn duplicate_pairs(t: &Triage, blocks: &Blocks, items: &[Labelled], outcomes: &[
             author: None,
             signature: t.signature(&l.text),
         })
-        .collect();
+        .collect()
+}
+
+/// Proposes duplicates in file order (each appeal against all earlier ones, all inside the
+/// window) and scores the pairs that end up in one proposed group against the labelled groups.
+fn duplicate_pairs(t: &Triage, blocks: &Blocks, items: &[Labelled], outcomes: &[Outcome]) -> Pr {
+    let indexed = indexed_items(t, blocks, items, outcomes);
     let mut root: Vec<usize> = (0..items.len()).collect();
     for i in 0..indexed.len() {
         if let Some(link) = t.judge(&indexed[i], &indexed[..i]).duplicate_of {

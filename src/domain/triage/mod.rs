@@ -13,6 +13,7 @@
 
 pub mod baseline;
 pub mod detectors;
+pub mod duplicates;
 pub mod eval;
 pub mod features;
 pub mod flags;
@@ -340,6 +341,21 @@ pub fn author_key(author: Option<&str>, contact: Option<&str>) -> Option<String>
     (digits.len() >= 6).then(|| format!("tel:{}", &digits[digits.len().saturating_sub(10)..]))
 }
 
+/// The stems of every settlement's name and forms (hashed as in a [`Signature`]).
+fn place_stems(normalizer: &SearchNormalizer, g: &Gazetteer) -> Vec<u32> {
+    let mut out = Vec::new();
+    for s in g.all() {
+        for f in s.forms.iter().chain(std::iter::once(&s.name)) {
+            out.extend(
+                Analysis::new(normalizer, f)
+                    .content_stems()
+                    .map(similarity::stem_hash),
+            );
+        }
+    }
+    out
+}
+
 /// The trained auto-triage.
 pub struct Triage {
     block_ids: Vec<String>,
@@ -352,6 +368,7 @@ pub struct Triage {
     gazetteer: Gazetteer,
     routing: Routing,
     weights: Weights,
+    concepts: duplicates::Concepts,
     urgent_model: flags::FlagModel,
     conflict_model: flags::FlagModel,
     settings: Settings,
@@ -486,6 +503,9 @@ impl Triage {
         let conflict_model =
             flags::FlagModel::train(&conflict_train, &conflict_val, flags::Goal::BestF1);
         let model = Model::train(block_ids.len(), &samples, &recipe.train);
+        let weights =
+            Weights::new(signatures.iter()).with_places(place_stems(&normalizer, &data.gazetteer));
+        let concepts = duplicates::Concepts::new(&normalizer, weights.places());
         Self {
             block_ids,
             blocks: blocks.clone(),
@@ -496,7 +516,8 @@ impl Triage {
             detectors,
             gazetteer: data.gazetteer.clone(),
             routing: data.routing.clone(),
-            weights: Weights::new(signatures.iter()),
+            weights,
+            concepts,
             urgent_model,
             conflict_model,
             settings: data.settings.clone(),
@@ -536,8 +557,13 @@ impl Triage {
         let x = self
             .featurizer
             .features(a, &self.lexicon, channel, cat.as_ref());
+        self.probabilities_of(&x, category)
+    }
+
+    /// [`probabilities`](Self::probabilities) from the features already computed.
+    fn probabilities_of(&self, x: &features::FeatureVec, category: Option<&str>) -> Vec<f32> {
         let mut scores = vec![0.0; self.block_ids.len()];
-        self.model.scores_into(&x, &mut scores);
+        self.model.scores_into(x, &mut scores);
         if let Some(b) = category
             .and_then(|c| self.blocks.resolve(c))
             .and_then(|b| self.block_ids.iter().position(|id| *id == b.id))
@@ -556,17 +582,26 @@ impl Triage {
         channel: Option<Channel>,
         category: Option<&str>,
     ) -> Suggestion {
-        self.suggest_inner(text, channel, category, None)
+        self.suggest_inner(text, channel, category, None, None)
     }
 
     /// Proposes for a stored appeal: its own settlement (when the source gave one) routes it.
     pub fn suggest_appeal(&self, a: &Appeal) -> Suggestion {
-        self.suggest_inner(
+        self.suggest_appeal_signed(a).0
+    }
+
+    /// [`suggest_appeal`](Self::suggest_appeal) and the appeal's similarity signature, from one
+    /// reading of the text (as [`signature`](Self::signature) of the considered text).
+    pub fn suggest_appeal_signed(&self, a: &Appeal) -> (Suggestion, Signature) {
+        let mut signature = Signature::default();
+        let s = self.suggest_inner(
             &a.text,
             Some(a.channel),
             a.category.as_deref(),
             a.settlement.as_deref(),
-        )
+            Some(&mut signature),
+        );
+        (s, signature)
     }
 
     fn suggest_inner(
@@ -575,12 +610,21 @@ impl Triage {
         channel: Option<Channel>,
         category: Option<&str>,
         known_settlement: Option<&str>,
+        signature: Option<&mut Signature>,
     ) -> Suggestion {
         // Only the bounded part of the text is read (see `limits`), by every step below.
         let text = limits::considered(text);
         let category = category.map(limits::considered);
         let a = Analysis::new(&self.normalizer, text);
-        let probs = self.probabilities(&a, channel, category);
+        if let Some(sig) = signature {
+            *sig = Signature::new(&a);
+        }
+        // The features once, for the block model and the flags.
+        let cat = category.map(|c| Analysis::new(&self.normalizer, c));
+        let x = self
+            .featurizer
+            .features(&a, &self.lexicon, channel, cat.as_ref());
+        let probs = self.probabilities_of(&x, category);
         let mut order: Vec<usize> = (0..probs.len()).collect();
         order.sort_by(|x, y| probs[*y].total_cmp(&probs[*x]));
         let best = order.first().copied().unwrap_or(0);
@@ -596,10 +640,6 @@ impl Triage {
                 stems: &content,
             })
             .map(str::to_string);
-        let cat = category.map(|c| Analysis::new(&self.normalizer, c));
-        let x = self
-            .featurizer
-            .features(&a, &self.lexicon, channel, cat.as_ref());
         let (urgent, urgent_reasons, conflict, conflict_reasons) = self.flags(text, &a, &x);
         Suggestion {
             confidence: probs.get(best).copied().unwrap_or(0.0),
@@ -636,9 +676,9 @@ impl Triage {
             .features(&a, &self.lexicon, channel, cat.as_ref())
     }
 
-    /// The similarity signature of a text (stored in the index).
+    /// The similarity signature of a text (stored in the index), of its considered part.
     pub fn signature(&self, text: &str) -> Signature {
-        Signature::new(&Analysis::new(&self.normalizer, text))
+        Signature::new(&Analysis::new(&self.normalizer, limits::considered(text)))
     }
 
     /// The keys an appeal is stored under in the similarity index.
@@ -656,6 +696,25 @@ impl Triage {
         self.weights.cosine(a, b)
     }
 
+    /// How likely two indexed appeals report the same problem (the duplicate scorer), with what
+    /// it looked at.
+    pub fn pair_features(&self, a: &Indexed, b: &Indexed) -> duplicates::PairFeatures {
+        let place = self.settlement_stems(a.settlement.as_deref());
+        duplicates::PairFeatures::of(&self.weights, &self.concepts, a, b, &place)
+    }
+
+    /// The stems of a settlement's name («п. Знаменка» → «знаменк», which its inflected forms in
+    /// a text share), for a workspace whose settlements the gazetteer does not list.
+    fn settlement_stems(&self, name: Option<&str>) -> Vec<u32> {
+        name.map(|n| {
+            Analysis::new(&self.normalizer, n)
+                .content_stems()
+                .map(similarity::stem_hash)
+                .collect()
+        })
+        .unwrap_or_default()
+    }
+
     /// Judges the candidates found for a new appeal: the earliest near-duplicate about the same
     /// problem (compatible settlement, similar enough — less similar when the block is the same)
     /// within the duplicate window, and the earliest appeal of the same author on the same problem
@@ -665,12 +724,15 @@ impl Triage {
         let r = &self.settings.repeats;
         let day = 86_400;
         let mut verdict = DupVerdict::default();
+        let place = self.settlement_stems(new.settlement.as_deref());
         for c in candidates {
             if c.id == new.id || c.at > new.at || (c.at == new.at && c.id > new.id) {
                 continue;
             }
             let age = new.at - c.at;
             let score = self.weights.cosine(&new.signature, &c.signature);
+            let dup_score =
+                duplicates::PairFeatures::of(&self.weights, &self.concepts, new, c, &place).score();
             let same_block = new.block.is_some() && new.block == c.block;
             let (settlement_ok, same_place) = match (&new.settlement, &c.settlement) {
                 (Some(a), Some(b)) => (a == b, a == b),
@@ -688,15 +750,19 @@ impl Triage {
             };
             if age <= d.window_days * day
                 && settlement_ok
-                && score
+                && dup_score
                     >= if same_block {
                         d.threshold
                     } else {
                         d.threshold_any_block
                     }
-                && earlier(&verdict.duplicate_of, c.at, candidates)
+                // The best match: its group's first report is what the link resolves to.
+                && verdict.duplicate_of.is_none_or(|l| dup_score > l.score)
             {
-                verdict.duplicate_of = Some(Link { id: c.id, score });
+                verdict.duplicate_of = Some(Link {
+                    id: c.id,
+                    score: dup_score,
+                });
             }
             if age <= r.window_days * day
                 && new.author.is_some()

@@ -9,7 +9,7 @@
 //! the index. Candidates are then scored exactly: the cosine of the stem sets weighted by inverse
 //! document frequency (rare words such as «канализационный», «мопед» weigh more than «улица»).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::features::Analysis;
 use super::limits::MAX_SIGNATURE_STEMS;
@@ -103,6 +103,20 @@ pub struct Weights {
     unseen: f32,
     /// Stems at or below this weight are too common to be index keys.
     common: f32,
+    /// Stems of settlement names: shared by every appeal of a village, so they say nothing about
+    /// the problem; the duplicate scorer leaves them out (the settlement is compared on its own).
+    places: HashSet<u32>,
+}
+
+/// What two appeals' texts share, for the duplicate scorer ([`Weights::evidence`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TextEvidence {
+    /// IDF-weighted cosine of the stem sets, settlement names left out, 0..1.
+    pub cosine: f32,
+    /// Distinctive stems both texts have (settlement names left out).
+    pub shared: u32,
+    /// The sum of the IDF weights of the shared distinctive stems.
+    pub shared_idf: f32,
 }
 
 impl Weights {
@@ -126,7 +140,58 @@ impl Weights {
             unseen: idf(0.0),
             // A stem in more than one document in 25 is not distinctive.
             common: idf(n / 25.0),
+            places: HashSet::new(),
         }
+    }
+
+    /// The stems marked as settlement names.
+    pub fn places(&self) -> &HashSet<u32> {
+        &self.places
+    }
+
+    /// The same weights, with these stems marked as settlement names.
+    pub fn with_places(mut self, places: impl IntoIterator<Item = u32>) -> Self {
+        self.places.extend(places);
+        self
+    }
+
+    /// What two signatures share, settlement names left out (the gazetteer's, and `also`: the
+    /// stems of the appeals' own settlement, which a workspace's gazetteer may not list).
+    pub fn evidence(&self, a: &Signature, b: &Signature, also: &[u32]) -> TextEvidence {
+        let place = |h: &u32| self.places.contains(h) || also.contains(h);
+        let (mut i, mut j) = (0, 0);
+        let mut e = TextEvidence::default();
+        let mut dot = 0.0f32;
+        while i < a.stems.len() && j < b.stems.len() {
+            match a.stems[i].cmp(&b.stems[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let h = a.stems[i];
+                    if !place(&h) {
+                        let w = self.weight(h);
+                        dot += w * w;
+                        if w > self.common {
+                            e.shared += 1;
+                            e.shared_idf += w;
+                        }
+                    }
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        if dot > 0.0 {
+            let norm = |s: &Signature| {
+                s.stems
+                    .iter()
+                    .filter(|h| !place(h))
+                    .map(|h| self.weight(*h).powi(2))
+                    .sum::<f32>()
+            };
+            e.cosine = dot / (norm(a) * norm(b)).sqrt();
+        }
+        e
     }
 
     /// The weight of one stem.

@@ -21,6 +21,9 @@ pub struct Suggested {
     pub responsible: Option<String>,
     /// A proposed original this appeal duplicates.
     pub duplicate_of: Option<i64>,
+    /// The duplicate scorer's score for that proposal and the start of the other appeal's text
+    /// (masked as the operator's grants say).
+    pub duplicate: Option<(f32, String)>,
     /// «Повторное»: the same author's earlier appeal on the same problem.
     pub repeat_of: Option<i64>,
     /// Why it is urgent or conflict.
@@ -389,7 +392,15 @@ pub fn suggestion(env: &Env, a: &Appeal) -> Result<Option<Suggested>, StoreError
         return Ok(None);
     }
     if let Some(s) = stored {
+        let duplicate = match s.duplicate_of {
+            Some(l) => env.store.get(l.id)?.map(|o| {
+                let o = crate::domain::access::redact(&o, &env.grants);
+                (l.score, o.text)
+            }),
+            None => None,
+        };
         return Ok(Some(Suggested {
+            duplicate,
             block: s.block,
             confidence: Some(s.confidence),
             responsible: s.responsible,
@@ -409,6 +420,7 @@ pub fn suggestion(env: &Env, a: &Appeal) -> Result<Option<Suggested>, StoreError
             confidence: Some(s.confidence),
             responsible: s.responsible,
             duplicate_of: None,
+            duplicate: None,
             repeat_of: None,
             reasons: s
                 .urgent_reasons
@@ -427,6 +439,7 @@ pub fn suggestion(env: &Env, a: &Appeal) -> Result<Option<Suggested>, StoreError
         confidence: None,
         responsible,
         duplicate_of: None,
+        duplicate: None,
         repeat_of: None,
         reasons: Vec::new(),
     }))

@@ -191,7 +191,13 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &mut Detail) {
             parts.push(format!("ответственный {r}"));
         }
         if let Some(o) = sg.duplicate_of {
-            parts.push(format!("дубль №{o}?"));
+            parts.push(match &sg.duplicate {
+                Some((score, text)) => format!(
+                    "дубль №{o}? (оценка {score:.2}: «{}»)",
+                    crate::textwidth::fit(text, 50).trim_end()
+                ),
+                None => format!("дубль №{o}?"),
+            });
         }
         if let Some(o) = sg.repeat_of {
             parts.push(format!("повторное, ранее №{o}"));
