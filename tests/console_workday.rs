@@ -318,10 +318,10 @@ fn the_detail_shows_the_source_address_as_an_osc8_link() {
 }
 
 #[test]
-fn o_shows_the_address_as_a_link_in_the_status_line() {
+fn shift_o_shows_the_address_as_a_link_in_the_status_line() {
     let (_d, db) = setup();
     let mut c = console(&db);
-    key(&mut c, KeyCode::Char('o'));
+    key(&mut c, KeyCode::Char('O'));
     let s = screen(&mut c, 120, 24);
     assert!(s.contains("Источник №"), "{s}");
     let out = String::from_utf8(c.app.take_output()).unwrap();
