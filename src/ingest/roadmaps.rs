@@ -166,17 +166,8 @@ pub fn read(
                         raw.headers.join(", ")
                     )));
                 }
-                let unknown: Vec<&str> = raw
-                    .headers
-                    .iter()
-                    .zip(&f)
-                    .filter(|(h, f)| f.is_none() && !h.trim().is_empty())
-                    .map(|(h, _)| h.as_str())
-                    .collect();
-                if !unknown.is_empty() {
-                    out.warnings
-                        .push(format!("ignored columns: {}", unknown.join(", ")));
-                }
+                out.warnings
+                    .extend(super::ignored_columns(&raw.headers, &f));
             }
             fields = Some((raw.headers.clone(), f));
         }

@@ -205,17 +205,8 @@ pub fn read_vote_file(
                 .collect();
             if columns.is_none() {
                 check_columns(&row.headers, &fields)?;
-                let unknown: Vec<&str> = row
-                    .headers
-                    .iter()
-                    .zip(&fields)
-                    .filter(|(h, f)| f.is_none() && !h.trim().is_empty())
-                    .map(|(h, _)| h.as_str())
-                    .collect();
-                if !unknown.is_empty() {
-                    out.warnings
-                        .push(format!("ignored columns: {}", unknown.join(", ")));
-                }
+                out.warnings
+                    .extend(super::ignored_columns(&row.headers, &fields));
             }
             columns = Some((row.headers.clone(), fields));
         }
