@@ -107,22 +107,9 @@ impl PipelineError {
     /// broken; the disk full or failing) rather than with the file being imported: such a file is
     /// tried again later instead of being put in quarantine.
     pub fn is_environment(&self) -> bool {
-        use rusqlite::ErrorCode as C;
         match self {
             Self::Io { .. } => true,
-            Self::Store(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))) => matches!(
-                e.code,
-                C::DatabaseBusy
-                    | C::DatabaseLocked
-                    | C::DiskFull
-                    | C::ReadOnly
-                    | C::CannotOpen
-                    | C::PermissionDenied
-                    | C::SystemIoFailure
-                    | C::NotADatabase
-                    | C::DatabaseCorrupt
-                    | C::OutOfMemory
-            ),
+            Self::Store(StoreError::Db(e)) => e.is_environment(),
             Self::Store(_) => false,
         }
     }

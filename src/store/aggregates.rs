@@ -26,11 +26,10 @@
 //! `first_response_ws` (working seconds from receipt to the first response over the calendar in
 //! force) is a derived column written by `save()`, like the deadlines.
 
-use rusqlite::{Transaction, params};
-
 use super::StoreError;
 use crate::domain::{Appeal, Quality};
 use crate::reference::Reference;
+use crate::store::db::{ToValue, Transaction, params};
 
 /// Statuses left out of the ranking, as an SQL list.
 pub(crate) const EXCLUDED: &str = "('rejected', 'duplicate', 'redirected')";
@@ -106,7 +105,7 @@ struct Contribution {
 
 thread_local! {
     static READ: String = format!(
-        "SELECT a.received_at / 3600, IFNULL(a.block, ''), IFNULL(a.responsible_id, 0), a.channel, \
+        "SELECT a.received_at / 3600, COALESCE(a.block, ''), COALESCE(a.responsible_id, 0), a.channel, \
          {rv}, a.first_response_due IS NOT NULL, {cv}, a.is_open = 1 FROM appeals a WHERE a.id = ?1",
         rv = recipient_values("a", "1").join(", "),
         cv = channel_values("a", "1").join(", "),
@@ -351,11 +350,11 @@ fn apply(tx: &Transaction<'_>, c: &Contribution, s: i64) -> Result<(), StoreErro
 fn add_row(
     tx: &Transaction<'_>,
     table: &str,
-    keys: [(&str, &dyn rusqlite::ToSql); 2],
+    keys: [(&str, &dyn ToValue); 2],
     values: &[(&str, i64)],
 ) -> Result<(), StoreError> {
-    let mut args: Vec<&dyn rusqlite::ToSql> = vec![keys[0].1, keys[1].1];
-    args.extend(values.iter().map(|(_, v)| v as &dyn rusqlite::ToSql));
+    let mut args: Vec<&dyn ToValue> = vec![keys[0].1, keys[1].1];
+    args.extend(values.iter().map(|(_, v)| v as &dyn ToValue));
     let (update, insert) = statements(table, [keys[0].0, keys[1].0], values);
     if tx.prepare_cached(&update)?.execute(args.as_slice())? == 0 {
         tx.prepare_cached(&insert)?.execute(args.as_slice())?;
@@ -581,13 +580,13 @@ fn fill(tx: &Transaction<'_>) -> Result<(), StoreError> {
     };
     let fill = format!(
         "INSERT INTO agg_recv_block (hour, block, n) \
-         SELECT received_at / 3600, IFNULL(block, ''), COUNT(*) FROM appeals AS a GROUP BY 1, 2;\n\
+         SELECT received_at / 3600, COALESCE(block, ''), COUNT(*) FROM appeals AS a GROUP BY 1, 2;\n\
          INSERT INTO agg_recv_recipient (hour, rid, volume, answered, on_time, open, graded, substantive, rated, good, touched) \
-         SELECT received_at / 3600, IFNULL(responsible_id, 0), {rv}, 0 FROM appeals AS a GROUP BY 1, 2;\n\
+         SELECT received_at / 3600, COALESCE(responsible_id, 0), {rv}, 0 FROM appeals AS a GROUP BY 1, 2;\n\
          INSERT INTO agg_recv_channel (hour, channel, total, on_time, late, pending) \
          SELECT received_at / 3600, channel, {cv} FROM appeals AS a WHERE first_response_due IS NOT NULL GROUP BY 1, 2;\n\
          INSERT INTO agg_open (block, rid, n) \
-         SELECT IFNULL(block, ''), IFNULL(responsible_id, 0), COUNT(*) FROM appeals AS a WHERE is_open = 1 GROUP BY 1, 2;\n",
+         SELECT COALESCE(block, ''), COALESCE(responsible_id, 0), COUNT(*) FROM appeals AS a WHERE is_open = 1 GROUP BY 1, 2;\n",
         rv = sum(recipient_values("a", "1")),
         cv = sum(channel_values("a", "1")),
     );

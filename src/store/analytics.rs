@@ -2,11 +2,10 @@
 //! indexes in one pass; the formulas that turn counts into figures live in `domain::ranking` and
 //! `analytics`.
 
+use crate::store::db::{DbResult, Row, Value, params};
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
-use rusqlite::types::Value;
 use serde::Serialize;
 
 use super::aggregates::{self, By, EXCLUDED, Level, split};
@@ -98,10 +97,10 @@ fn add_week(
 }
 
 /// A text column borrowed from the row, without a copy.
-fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
-    r.get_ref(i)?.as_str().map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-    })
+fn text<'r>(r: &'r Row<'_>, i: usize) -> DbResult<&'r str> {
+    r.get_ref(i)?
+        .as_str()
+        .map_err(|e| crate::store::db::DbError::column(i, e.to_string()))
 }
 
 fn u(v: i64) -> u32 {
@@ -187,7 +186,7 @@ impl Store {
         let none = figures(&format!("{col} IS NULL AND ?1 IS NULL"));
         let (now_s, risk_s) = (now.timestamp(), risk_end.timestamp());
         for (key, c) in out.iter_mut() {
-            let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(i64, i64, i64, Option<i64>)> {
+            let read = |r: &Row<'_>| -> DbResult<(i64, i64, i64, Option<i64>)> {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             };
             let (later, undated, at_risk, min) = match key {
@@ -273,7 +272,7 @@ impl Store {
                 let mut st = self.conn().prepare_cached(&sql)?;
                 let mut rows = st.query(params![b0, b1])?;
                 while let Some(r) = rows.next()? {
-                    let block = text(r, 0)?;
+                    let block = text(&r, 0)?;
                     let n: i64 = r.get(1)?;
                     let key = (!block.is_empty()).then(|| block.to_owned());
                     add_week(out, key, w as i64, n, weeks);
@@ -319,7 +318,7 @@ impl Store {
         }
         sql.push_str(" GROUP BY 1, 2");
         let mut st = self.conn().prepare_cached(&sql)?;
-        let mut rows = st.query(rusqlite::params_from_iter(args))?;
+        let mut rows = st.query(crate::store::db::params_from_iter(args))?;
         while let Some(r) = rows.next()? {
             let key: Option<String> = r.get(0)?;
             let week: i64 = r.get(1)?;
@@ -640,7 +639,7 @@ impl Store {
             args.push(Value::Text(v.to_string()));
         }
         let mut st = self.conn().prepare_cached(&sql)?;
-        let rows = st.query_map(rusqlite::params_from_iter(args), |r| {
+        let rows = st.query_map(crate::store::db::params_from_iter(args), |r| {
             let total = u(r.get(1)?);
             let overdue = u(r.get(3)?);
             Ok(GroupCounts {
@@ -680,7 +679,7 @@ impl Store {
             let mut st = self.conn().prepare_cached(&sql)?;
             let mut rows = st.query(params![b0, b1])?;
             while let Some(r) = rows.next()? {
-                let channel = text(r, 0)?;
+                let channel = text(&r, 0)?;
                 let c = match by.get_mut(channel) {
                     Some(c) => c,
                     None => by
@@ -705,7 +704,7 @@ impl Store {
             let mut st = self.conn().prepare_cached(&sql)?;
             let mut rows = st.query(params![lo, hi, now])?;
             while let Some(r) = rows.next()? {
-                if let Some(c) = by.get_mut(text(r, 0)?) {
+                if let Some(c) = by.get_mut(text(&r, 0)?) {
                     c.missing_overdue = c.missing_overdue.saturating_sub(1);
                 }
             }

@@ -1,9 +1,9 @@
 //! Reading appeals and the one audited function every change goes through.
 
+use crate::store::db::{DbError, DbResult, OptionalExtension, Row, ToValue, Transaction, params};
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use super::audit::replay::{Creation, Encoded, encode};
@@ -26,16 +26,12 @@ pub(crate) const APPEAL_COLUMNS: &str = "a.id, a.channel, a.source_id, a.receive
 pub(crate) const APPEAL_FROM: &str = "appeals a LEFT JOIN settlements s ON s.id = a.settlement_id \
     LEFT JOIN recipients r ON r.id = a.responsible_id";
 
-fn bad_value(i: usize, what: &str, v: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        i,
-        rusqlite::types::Type::Text,
-        format!("stored {what} «{v}» is not known").into(),
-    )
+fn bad_value(i: usize, what: &str, v: &str) -> DbError {
+    DbError::column(i, format!("stored {what} «{v}» is not known"))
 }
 
 /// Reads one appeal from a row selected with `APPEAL_COLUMNS`.
-pub(crate) fn appeal_from_row(r: &Row<'_>) -> rusqlite::Result<Appeal> {
+pub(crate) fn appeal_from_row(r: &Row<'_>) -> DbResult<Appeal> {
     let channel: String = r.get(1)?;
     let status: String = r.get(14)?;
     let quality: Option<String> = r.get(20)?;
@@ -440,7 +436,7 @@ thread_local! {
     /// creation tags (`audit::replay`), then `WRITTEN`.
     static INSERT_SQL: String = format!(
         "INSERT INTO appeals (channel, source_id, version, created_at, updated_at, created_tags, \
-         {}) VALUES (?1, ?2, ?3, ?4, ?4, ?5, {})",
+         {}) VALUES (?1, ?2, ?3, ?4, ?4, ?5, {}) RETURNING id",
         WRITTEN.join(", "),
         (6..6 + WRITTEN.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
     );
@@ -543,7 +539,7 @@ pub(crate) fn save(
     );
     let (reopened, interim_after_reopen) =
         (secs(new.reopened_at), secs(new.interim_after_reopen_at));
-    let written: [&dyn rusqlite::ToSql; WRITTEN.len()] = [
+    let written: [&dyn ToValue; WRITTEN.len()] = [
         &received,
         &new.text,
         &new.author,
@@ -587,7 +583,7 @@ pub(crate) fn save(
                 let e = encode(values.iter().map(|(f, v)| (*f, v.as_deref())));
                 (e, values.map(|(f, _)| f))
             };
-            let mut args: Vec<&dyn rusqlite::ToSql> = vec![
+            let mut args: Vec<&dyn ToValue> = vec![
                 &channel,
                 &new.source_id,
                 &new.version,
@@ -595,12 +591,13 @@ pub(crate) fn save(
                 &encoded.tags,
             ];
             args.extend(written);
-            INSERT_SQL.with(|sql| tx.prepare_cached(sql)?.execute(args.as_slice()))?;
-            let id = tx.last_insert_rowid();
+            let id: i64 = INSERT_SQL.with(|sql| {
+                tx.prepare_cached(sql)?
+                    .query_row(args.as_slice(), |r| r.get(0))
+            })?;
             new.id = id;
             super::aggregates::count_new(tx, ctx.names.map(|n| &n.aggregates), new, responsible)?;
-            tx.prepare_cached("INSERT INTO appeals_fts (rowid, body) VALUES (?1, ?2)")?
-                .execute(params![id, search_form(body, normalizer, &new.text)])?;
+            super::search::index(tx, id, &search_form(body, normalizer, &new.text))?;
             match names {
                 // An import: one audit entry per run of created appeals, at the end.
                 Some(cache) => cache.created(new, now_s, actor, &encoded, &fields),
@@ -624,15 +621,13 @@ pub(crate) fn save(
             new.id = o.id;
             new.version = o.version + 1;
             super::aggregates::count(tx, o.id, false)?;
-            let mut args: Vec<&dyn rusqlite::ToSql> = vec![&o.id, &new.version, &now_s];
+            let mut args: Vec<&dyn ToValue> = vec![&o.id, &new.version, &now_s];
             args.extend(written);
             UPDATE_SQL.with(|sql| tx.prepare_cached(sql)?.execute(args.as_slice()))?;
             super::aggregates::count(tx, o.id, true)?;
             if o.text != new.text {
-                tx.prepare_cached("DELETE FROM appeals_fts WHERE rowid = ?1")?
-                    .execute([o.id])?;
-                tx.prepare_cached("INSERT INTO appeals_fts (rowid, body) VALUES (?1, ?2)")?
-                    .execute(params![o.id, search_form(body, normalizer, &new.text)])?;
+                super::search::unindex(tx, o.id)?;
+                super::search::index(tx, o.id, &search_form(body, normalizer, &new.text))?;
             }
             o.id
         }
@@ -704,7 +699,7 @@ impl Store {
 
     /// The history of an appeal, oldest first.
     pub fn history(&self, id: i64) -> Result<Vec<Event>, StoreError> {
-        let event = |r: &rusqlite::Row<'_>| {
+        let event = |r: &Row<'_>| {
             Ok(Event {
                 at: ts(r.get(0)?),
                 operator: r.get(1)?,
@@ -750,9 +745,7 @@ impl Store {
         let reference = self.reference.clone();
         // Immediate: the write lock is taken before reading, so the version check and the audit
         // chain's head cannot go stale under another writer.
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         let old = load(&tx, id)?.ok_or_else(|| StoreError::NotFound(format!("no appeal {id}")))?;
         if let Some(g) = &actor.grants {
             if !g.may_see(&old) {

@@ -10,10 +10,10 @@
 //! (`appeal_id` the first, `through_id` the last, field `created`): a million-row export is
 //! one entry, not a million, and each appeal's history still begins with its creation.
 
+use crate::store::db::{Db, DbResult, OptionalExtension, Row, params};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -259,7 +259,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 /// The id and hash of the last entry (the chain's head), if any.
-pub(crate) fn head(conn: &Connection) -> Result<Option<(i64, String)>, StoreError> {
+pub(crate) fn head(conn: &Db) -> Result<Option<(i64, String)>, StoreError> {
     Ok(conn
         .prepare_cached("SELECT id, COALESCE(hash, '') FROM events ORDER BY id DESC LIMIT 1")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -269,7 +269,7 @@ pub(crate) fn head(conn: &Connection) -> Result<Option<(i64, String)>, StoreErro
 /// Appends entries for one appeal, chained to the current head. Must run inside the caller's
 /// write transaction (so nobody appends in between).
 pub(crate) fn append(
-    conn: &Connection,
+    conn: &Db,
     appeal_id: i64,
     at: i64,
     operator: &str,
@@ -282,7 +282,7 @@ pub(crate) fn append(
 /// [`append`], with the head remembered across calls of one write transaction (an import writes
 /// many entries; reading the head back each time would cost a query per row).
 pub(crate) fn append_cached(
-    conn: &Connection,
+    conn: &Db,
     cache: Option<&std::cell::RefCell<Option<(i64, String)>>>,
     appeal_id: i64,
     at: i64,
@@ -305,7 +305,7 @@ pub(crate) fn append_cached(
 /// digest of what they were created with ([`replay::Creation`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn append_created(
-    conn: &Connection,
+    conn: &Db,
     cache: Option<&std::cell::RefCell<Option<(i64, String)>>>,
     (first, last): (i64, i64),
     digest: &str,
@@ -328,7 +328,7 @@ pub(crate) fn append_created(
 /// Appends entries about one entry of a register (`roadmap`, `page`…), chained to the current
 /// head. Must run inside the caller's write transaction, like [`append`].
 pub(crate) fn append_register(
-    conn: &Connection,
+    conn: &Db,
     (register, entry_id): (&str, i64),
     at: i64,
     actor: &super::Actor,
@@ -373,7 +373,7 @@ pub(crate) fn append_register(
 }
 
 fn append_entries(
-    conn: &Connection,
+    conn: &Db,
     cache: Option<&std::cell::RefCell<Option<(i64, String)>>>,
     (appeal_id, through, digest): (i64, Option<i64>, Option<&str>),
     at: i64,
@@ -410,7 +410,7 @@ fn append_entries(
 }
 
 /// Gives a hash to entries written before the chain existed (once, after the migration).
-pub(crate) fn seal(conn: &Connection) -> Result<(), StoreError> {
+pub(crate) fn seal(conn: &Db) -> Result<(), StoreError> {
     let first: Option<i64> = conn
         .query_row("SELECT MIN(id) FROM events WHERE hash IS NULL", [], |r| {
             r.get(0)
@@ -426,7 +426,7 @@ pub(crate) fn seal(conn: &Connection) -> Result<(), StoreError> {
         )
         .optional()?
         .unwrap_or_default();
-    let tx = conn.unchecked_transaction()?;
+    let tx = conn.transaction()?;
     {
         let mut st = tx.prepare(
             "SELECT id, appeal_id, at, operator, source, field, old, new, through_id, digest, \
@@ -435,7 +435,7 @@ pub(crate) fn seal(conn: &Connection) -> Result<(), StoreError> {
         let mut up = tx.prepare("UPDATE events SET hash = ?2 WHERE id = ?1")?;
         let mut rows = st.query([first])?;
         while let Some(r) = rows.next()? {
-            let (id, h) = row_hash(&prev, r)?;
+            let (id, h) = row_hash(&prev, &r)?;
             up.execute(params![id, h])?;
             prev = h;
         }
@@ -446,7 +446,7 @@ pub(crate) fn seal(conn: &Connection) -> Result<(), StoreError> {
 
 /// The hash a stored entry should have, read from a row of
 /// `id, appeal_id, at, operator, source, field, old, new, through_id, digest, register, entry_id`.
-fn row_hash(prev: &str, r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String)> {
+fn row_hash(prev: &str, r: &Row<'_>) -> DbResult<(i64, String)> {
     let (id, appeal, at): (i64, Option<i64>, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
     let (op, src, field): (String, String, String) = (r.get(3)?, r.get(4)?, r.get(5)?);
     let (old, new): (Option<String>, Option<String>) = (r.get(6)?, r.get(7)?);
@@ -530,7 +530,7 @@ impl Store {
         while let Some(r) = rows.next()? {
             checked += 1;
             let stored: String = r.get::<_, Option<String>>(12)?.unwrap_or_default();
-            let (id, h) = row_hash(&prev, r)?;
+            let (id, h) = row_hash(&prev, &r)?;
             if first_broken.is_none() && stored != h {
                 first_broken = Some(id);
             }
@@ -611,7 +611,7 @@ impl Store {
             "SELECT id, appeal_id, at, operator, source, field, old, new, COALESCE(hash, ''), \
              through_id, register, entry_id FROM events WHERE 1 = 1"
                 .to_string();
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut args: Vec<crate::store::db::Value> = Vec::new();
         if let Some(a) = f.appeal {
             // Its own entries, and the creation of the run it was imported in.
             sql.push_str(&format!(
@@ -644,7 +644,7 @@ impl Store {
             sql.push_str(&format!(" LIMIT {n}"));
         }
         let mut st = self.conn().prepare(&sql)?;
-        let rows = st.query_map(rusqlite::params_from_iter(args), |r| {
+        let rows = st.query_map(crate::store::db::params_from_iter(args), |r| {
             Ok(AuditEntry {
                 id: r.get(0)?,
                 appeal_id: r.get(1)?,

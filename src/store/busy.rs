@@ -68,6 +68,7 @@ pub(super) fn handler(attempts: i32) -> bool {
 }
 
 /// True when an error means another writer held the database for longer than [`BUSY_TIMEOUT`].
+#[cfg(test)]
 pub fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),

@@ -1,10 +1,10 @@
 //! Imports: one transaction per file, the record of imported files, and how an incoming record is
 //! merged into a stored appeal.
 
+use crate::store::db::{Db, DbResult, OptionalExtension, Row, Transaction, params};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use super::appeals::{
@@ -32,7 +32,7 @@ pub struct ImportedFile {
     pub quarantined: i64,
 }
 
-fn imported_from_row(r: &Row<'_>) -> rusqlite::Result<ImportedFile> {
+fn imported_from_row(r: &Row<'_>) -> DbResult<ImportedFile> {
     Ok(ImportedFile {
         name: r.get(0)?,
         hash: r.get(1)?,
@@ -81,9 +81,9 @@ impl Store {
     /// log per file; the level cannot change inside a transaction, hence it is set before.
     pub fn begin_import(&mut self) -> Result<ImportTx<'_>, StoreError> {
         let reference = self.reference.clone();
-        let conn: &rusqlite::Connection = &self.conn;
+        let conn: &Db = &self.conn;
         let sync = SyncFull::new(conn)?;
-        let tx = Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+        let tx = conn.transaction()?;
         Ok(ImportTx {
             tx,
             _sync: sync,
@@ -95,20 +95,19 @@ impl Store {
     }
 }
 
-fn imported_file(
-    conn: &rusqlite::Connection,
-    hash: &str,
-) -> Result<Option<ImportedFile>, StoreError> {
+fn imported_file(conn: &Db, hash: &str) -> Result<Option<ImportedFile>, StoreError> {
     let sql = format!("SELECT {IMPORTED_COLUMNS} FROM imported_files WHERE hash = ?1");
     Ok(conn.query_row(&sql, [hash], imported_from_row).optional()?)
 }
 
 /// `synchronous=FULL` on a connection while it lives, `NORMAL` (the store's level) after.
-struct SyncFull<'a>(&'a rusqlite::Connection);
+struct SyncFull<'a>(&'a Db);
 
 impl<'a> SyncFull<'a> {
-    fn new(conn: &'a rusqlite::Connection) -> Result<Self, StoreError> {
-        conn.pragma_update(None, "synchronous", "FULL")?;
+    fn new(conn: &'a Db) -> Result<Self, StoreError> {
+        if let Some(c) = conn.sqlite() {
+            c.pragma_update(None, "synchronous", "FULL")?;
+        }
         Ok(Self(conn))
     }
 }
@@ -116,7 +115,9 @@ impl<'a> SyncFull<'a> {
 impl Drop for SyncFull<'_> {
     fn drop(&mut self) {
         // After the transaction ended (fields drop in order: the transaction first).
-        let _ = self.0.pragma_update(None, "synchronous", "NORMAL");
+        if let Some(c) = self.0.sqlite() {
+            let _ = c.pragma_update(None, "synchronous", "NORMAL");
+        }
     }
 }
 

@@ -11,6 +11,7 @@ mod analytics;
 mod appeals;
 mod audit;
 pub mod busy;
+pub mod db;
 mod imports;
 mod operators;
 mod pages;
@@ -21,6 +22,7 @@ mod registration;
 mod reports;
 pub mod roadmaps;
 mod schema;
+mod search;
 pub mod sessions;
 mod sorted;
 mod triage;
@@ -31,6 +33,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use db::{Db, DbError};
 use rusqlite::Connection;
 
 use crate::domain::access::Grants;
@@ -49,7 +52,7 @@ pub use imports::ImportTx;
 pub use imports::ImportedFile;
 pub use operators::Operator;
 pub use pages::{Saved as PageSaved, apply_field as apply_page_field};
-pub use query::{Cursor, ListFilter, Stats, Today, fts_query};
+pub use query::{Cursor, ListFilter, Stats, Today};
 pub use registration::{REGISTRATION_REGISTER, Registration};
 pub use reports::{REPORT_REGISTER, ReportRun};
 pub use schema::CURRENT_VERSION;
@@ -97,7 +100,7 @@ impl Actor {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Db(#[from] DbError),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -116,13 +119,19 @@ pub enum StoreError {
 impl StoreError {
     /// True when another writer held the database for longer than [`busy::BUSY_TIMEOUT`].
     pub fn is_busy(&self) -> bool {
-        matches!(self, StoreError::Sqlite(e) if busy::is_busy(e))
+        matches!(self, StoreError::Db(e) if e.is_busy())
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Db(e.into())
     }
 }
 
 /// An open workspace database.
 pub struct Store {
-    conn: Connection,
+    conn: Db,
     reference: Arc<Reference>,
     /// What the ranking reads from appeals, per day (see `aggregates::ChunkCache`).
     chunks: std::cell::RefCell<aggregates::ChunkCache>,
@@ -166,11 +175,12 @@ impl Store {
         )?;
         // A migration may write audit entries (schema::split_interim_answers): then they are
         // anchored right away, like any other commit.
-        let head_before = audit::head(&conn).ok().flatten();
         // rusqlite keeps 16 prepared statements by default; triaging one appeal runs some thirty
         // distinct ones (the appeal, its save, the summaries, the audit entry, the index), so
         // they evicted each other and were compiled again for every appeal (14 % of a run).
         conn.set_prepared_statement_cache_capacity(128);
+        let mut conn = Db::Sqlite(conn);
+        let head_before = audit::head(&conn).ok().flatten();
         let found = schema::migrate(&mut conn, &reference)?;
         let migration_wrote = found > 0 && audit::head(&conn)? != head_before;
         if found < schema::HASH_CHAIN_AT {
@@ -214,10 +224,11 @@ impl Store {
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
-    /// The database file (none for an in-memory store).
+    /// The database file (none for an in-memory store or a server database).
     pub fn path(&self) -> Option<std::path::PathBuf> {
         self.conn
-            .path()
+            .sqlite()
+            .and_then(|c| c.path())
             .filter(|p| !p.is_empty())
             .map(std::path::PathBuf::from)
     }
@@ -225,12 +236,14 @@ impl Store {
     /// Replaces the waiting for other writers ([`busy`]) with SQLite's own, of at most `d`
     /// (the console's writer thread retries on its own, see `tui::writes`).
     pub fn set_busy_wait(&mut self, d: std::time::Duration) -> Result<(), StoreError> {
-        self.conn.busy_timeout(d)?;
+        if let Some(c) = self.conn.sqlite() {
+            c.busy_timeout(d)?;
+        }
         Ok(())
     }
 
     /// Direct access for the modules of the store.
-    pub(crate) fn conn(&self) -> &Connection {
+    pub(crate) fn conn(&self) -> &Db {
         &self.conn
     }
 }

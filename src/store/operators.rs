@@ -1,7 +1,7 @@
 //! Operators: OS accounts mapped to a name, roles and (for block leads) blocks.
 
+use crate::store::db::{OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Store, StoreError, ts};

@@ -3,8 +3,8 @@
 //! changed field; statistics rows are measurements: an import of them is audited once (register
 //! `page_stats`, entry 0, field `import`), not per cell.
 
+use crate::store::db::{DbResult, OptionalExtension, Row, params};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Actor, Store, StoreError};
 use crate::domain::access::Action;
@@ -40,10 +40,8 @@ fn fields(p: &Page) -> Vec<(&'static str, Option<String>)> {
     ]
 }
 
-fn read_page(r: &Row<'_>) -> rusqlite::Result<Page> {
-    let bad = |i: usize, e: String| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-    };
+fn read_page(r: &Row<'_>) -> DbResult<Page> {
+    let bad = |i: usize, e: String| crate::store::db::DbError::column(i, e.to_string());
     let platform: String = r.get(2)?;
     let category: String = r.get(4)?;
     let checked: Option<String> = r.get(11)?;
@@ -122,13 +120,12 @@ impl Store {
             ];
             match &old {
                 None => {
-                    w.tx.execute(
+                    let id = w.tx.insert(
                         "INSERT INTO pages (body, platform, url, category, mark, widgets, \
                          site_link, comments_open, admins, admins_2fa, checked_at) \
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                         values,
                     )?;
-                    let id = w.tx.last_insert_rowid();
                     w.record_created(REGISTER, id, &fields(p))?;
                     Ok(Saved::Created(id))
                 }
@@ -146,7 +143,7 @@ impl Store {
                         "UPDATE pages SET body = ?1, platform = ?2, url = ?3, category = ?4, \
                          mark = ?5, widgets = ?6, site_link = ?7, comments_open = ?8, \
                          admins = ?9, admins_2fa = ?10, checked_at = ?11 WHERE id = ?12",
-                        rusqlite::params_from_iter(
+                        crate::store::db::params_from_iter(
                             values.iter().copied().chain(std::iter::once(&o.id as _)),
                         ),
                     )?;
@@ -225,14 +222,9 @@ impl Store {
         )?;
         let rows = st.query_map([url], |r| {
             let d: String = r.get(0)?;
-            let date = NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    0,
-                    rusqlite::types::Type::Text,
-                    e.to_string().into(),
-                )
-            })?;
-            let n = |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(i)?.max(0) as u64) };
+            let date = NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                .map_err(|e| crate::store::db::DbError::column(0, e.to_string()))?;
+            let n = |i: usize| -> DbResult<u64> { Ok(r.get::<_, i64>(i)?.max(0) as u64) };
             Ok(Stat {
                 date,
                 posts: n(1)?,

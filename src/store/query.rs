@@ -1,16 +1,16 @@
 //! Listing appeals (keyset paging, never OFFSET) and the summary counts of `mcu stats`.
 
+use crate::store::db::{Value, params_from_iter};
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::params_from_iter;
-use rusqlite::types::Value;
 use serde::Serialize;
 
 use super::appeals::{APPEAL_COLUMNS, APPEAL_FROM, appeal_from_row};
 use super::{Store, StoreError};
-use crate::domain::text::{SearchNormalizer, fold};
+use crate::domain::text::fold;
 use crate::domain::{Appeal, Channel, Status};
+use crate::store::db::Engine;
 
 /// Which appeals to list. Empty filter = all.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -67,7 +67,7 @@ impl Cursor {
 
 impl ListFilter {
     /// SQL conditions and their parameters.
-    pub(super) fn conditions(&self, sql: &mut String, args: &mut Vec<Value>) {
+    pub(super) fn conditions(&self, engine: Engine, sql: &mut String, args: &mut Vec<Value>) {
         let mut cond = |c: &str, v: Option<Value>| {
             sql.push_str(if sql.contains(" WHERE ") {
                 " AND "
@@ -131,8 +131,8 @@ impl ListFilter {
         }
         if let Some(q) = &self.text {
             cond(
-                "a.id IN (SELECT rowid FROM appeals_fts WHERE appeals_fts MATCH ?)",
-                Some(Value::Text(fts_query(q))),
+                super::search::condition(engine),
+                Some(super::search::query(engine, q, super::search::Words::All)),
             );
         }
         if let Some(blocks) = &self.blocks_in {
@@ -149,24 +149,6 @@ impl ListFilter {
                 args.extend(blocks.iter().map(|b| Value::Text(b.clone())));
             }
         }
-    }
-}
-
-/// Turns what an officer typed into an FTS5 query over the stemmed copy: each word stemmed and
-/// quoted (so no FTS syntax can be injected), all required.
-pub fn fts_query(q: &str) -> String {
-    let n = SearchNormalizer::new();
-    let stems: Vec<String> = n
-        .normalize(q)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{w}\""))
-        .collect();
-    if stems.is_empty() {
-        // Matches nothing rather than everything.
-        "\"\"".to_string()
-    } else {
-        stems.join(" ")
     }
 }
 
@@ -194,7 +176,7 @@ impl Store {
     ) -> Result<Vec<Appeal>, StoreError> {
         let mut sql = format!("SELECT {APPEAL_COLUMNS} FROM {APPEAL_FROM}");
         let mut args = Vec::new();
-        filter.conditions(&mut sql, &mut args);
+        filter.conditions(self.conn().engine(), &mut sql, &mut args);
         if let Some(c) = cursor {
             sql.push_str(if sql.contains(" WHERE ") {
                 " AND "
@@ -219,7 +201,7 @@ impl Store {
                        COALESCE(SUM(a.is_open), 0), COALESCE(SUM(a.is_open = 1 AND a.answer_due < ?), 0) FROM appeals a"
             .to_string();
         let mut args = vec![Value::Integer(now.timestamp())];
-        filter.conditions(&mut sql, &mut args);
+        filter.conditions(self.conn().engine(), &mut sql, &mut args);
         sql.push_str(" GROUP BY 1, 2, 3");
         let mut st = self.conn().prepare(&sql)?;
         let mut rows = st.query(params_from_iter(args))?;
@@ -259,7 +241,7 @@ impl Store {
     ) -> Result<Vec<Appeal>, StoreError> {
         let mut sql = format!("SELECT {APPEAL_COLUMNS} FROM {APPEAL_FROM}");
         let mut args = Vec::new();
-        filter.conditions(&mut sql, &mut args);
+        filter.conditions(self.conn().engine(), &mut sql, &mut args);
         sql.push_str(if sql.contains(" WHERE ") {
             " AND "
         } else {

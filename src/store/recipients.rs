@@ -1,13 +1,13 @@
 //! Responsible recipients and settlements: names kept once, looked up case- and ё-insensitively.
 
+use crate::store::db::{Db, OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Store, StoreError};
 use crate::domain::text::fold;
 
 /// The id of a settlement, created on first mention.
-pub(crate) fn settlement_id(conn: &Connection, name: &str) -> Result<i64, StoreError> {
+pub(crate) fn settlement_id(conn: &Db, name: &str) -> Result<i64, StoreError> {
     let key = fold(name);
     if let Some(id) = conn
         .prepare_cached("SELECT id FROM settlements WHERE name_fold = ?1")?
@@ -16,15 +16,16 @@ pub(crate) fn settlement_id(conn: &Connection, name: &str) -> Result<i64, StoreE
     {
         return Ok(id);
     }
-    conn.prepare_cached("INSERT INTO settlements (name, name_fold) VALUES (?1, ?2)")?
-        .execute(params![name.trim(), key])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.insert(
+        "INSERT INTO settlements (name, name_fold) VALUES (?1, ?2)",
+        params![name.trim(), key],
+    )?)
 }
 
 /// The id of a recipient; with `create`, a new name is added (imports learn recipients from the
 /// sources), otherwise an unknown name is refused.
 pub(crate) fn recipient_id(
-    conn: &Connection,
+    conn: &Db,
     name: &str,
     create: bool,
     now: DateTime<Utc>,
@@ -40,16 +41,15 @@ pub(crate) fn recipient_id(
     if !create {
         return Err(unknown_recipient(conn, name));
     }
-    conn.prepare_cached(
+    Ok(conn.insert(
         "INSERT INTO recipients (name, name_fold, created_at) VALUES (?1, ?2, ?3)",
-    )?
-    .execute(params![name.trim(), key, now.timestamp()])?;
-    Ok(conn.last_insert_rowid())
+        params![name.trim(), key, now.timestamp()],
+    )?)
 }
 
 /// The stored spelling of a known recipient, found by its name ignoring case and ё, or by a
 /// unique fragment of it; an unknown or ambiguous name is refused with the candidates.
-pub(crate) fn known_recipient(conn: &Connection, name: &str) -> Result<String, StoreError> {
+pub(crate) fn known_recipient(conn: &Db, name: &str) -> Result<String, StoreError> {
     let key = fold(name);
     let all = all_recipients(conn)?;
     if let Some(n) = all.iter().find(|n| fold(n) == key) {
@@ -70,7 +70,7 @@ pub(crate) fn known_recipient(conn: &Connection, name: &str) -> Result<String, S
     }
 }
 
-fn unknown_recipient(conn: &Connection, name: &str) -> StoreError {
+fn unknown_recipient(conn: &Db, name: &str) -> StoreError {
     let known = all_recipients(conn).unwrap_or_default();
     let list = if known.is_empty() {
         "none yet; add one with `mcu recipients add NAME`".to_string()
@@ -87,7 +87,7 @@ fn unknown_recipient(conn: &Connection, name: &str) -> StoreError {
     ))
 }
 
-fn all_recipients(conn: &Connection) -> Result<Vec<String>, StoreError> {
+fn all_recipients(conn: &Db) -> Result<Vec<String>, StoreError> {
     let mut st = conn.prepare_cached("SELECT name FROM recipients ORDER BY name")?;
     let rows = st.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)

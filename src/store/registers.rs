@@ -4,8 +4,8 @@
 //! so it lands in the same hash chain as the appeals' changes (see `audit`), with who, when,
 //! from where, the field, old → new.
 
+use crate::store::db::{Transaction, params};
 use chrono::{DateTime, Utc};
-use rusqlite::Transaction;
 
 use super::{Actor, Event, Store, StoreError, ts};
 use crate::domain::access::Action;
@@ -85,9 +85,7 @@ impl Store {
             )));
         }
         let out = {
-            let tx = self
-                .conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = self.conn.transaction()?;
             let w = RegisterWrite { tx, actor, now };
             let out = f(&w)?;
             w.tx.commit()?;
@@ -107,7 +105,7 @@ impl Store {
             "SELECT at, operator, source, field, old, new FROM events INDEXED BY events_register \
              WHERE register = ?1 AND entry_id = ?2 ORDER BY id",
         )?;
-        let rows = st.query_map(rusqlite::params![register, entry_id], |r| {
+        let rows = st.query_map(params![register, entry_id], |r| {
             Ok(Event {
                 at: ts(r.get(0)?),
                 operator: r.get(1)?,

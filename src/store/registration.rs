@@ -3,8 +3,8 @@
 //! appeal; every change is audited as register [`REGISTRATION_REGISTER`] with the appeal's id as the
 //! entry (`mcu audit log --register registration --entry N`).
 
+use crate::store::db::{OptionalExtension, params};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{OptionalExtension, params};
 
 use super::registers::RegisterWrite;
 use super::{Actor, Store, StoreError};

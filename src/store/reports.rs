@@ -30,7 +30,8 @@ impl Store {
     /// beside it.
     pub fn database_path(&self) -> Option<std::path::PathBuf> {
         self.conn()
-            .path()
+            .sqlite()
+            .and_then(|c| c.path())
             .filter(|p| !p.is_empty())
             .map(std::path::PathBuf::from)
     }

@@ -2,18 +2,17 @@
 //! change goes through [`Store::write_register`]: register `roadmap` (its fields, and `linked`
 //! for an appeal linked or unlinked) and register `measure` (each measure by its own id).
 
+use crate::store::db::{DbResult, OptionalExtension, Row, Value, params, params_from_iter};
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::types::Value;
-use rusqlite::{OptionalExtension, params, params_from_iter};
 
 use super::{Actor, Store, StoreError, ts};
 use crate::domain::access::Action;
 use crate::domain::roadmap::{
     Effect, Measure, MeasureStatus, Roadmap, RoadmapStatus, Rule, Target,
 };
-use crate::domain::text::{SearchNormalizer, fold};
+use crate::domain::text::fold;
 
 /// The migration of the roadmaps' tables. `IF NOT EXISTS`: a database taken back to an earlier
 /// version by hand (the upgrade tests do) still has them, and migrating it again must not fail.
@@ -173,7 +172,7 @@ fn clean_list(list: &[String]) -> Vec<String> {
 const ROADMAP_COLUMNS: &str = "id, title, problem, block, settlements, responsible, start_date, \
      due_date, status, target_max, rule_words, created_at";
 
-fn roadmap_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Roadmap> {
+fn roadmap_from_row(r: &Row<'_>) -> DbResult<Roadmap> {
     let settlements: String = r.get(4)?;
     let status: String = r.get(8)?;
     let target: Option<i64> = r.get(9)?;
@@ -195,7 +194,7 @@ fn roadmap_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Roadmap> {
     })
 }
 
-fn measure_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Measure> {
+fn measure_from_row(r: &Row<'_>) -> DbResult<Measure> {
     let status: String = r.get(6)?;
     Ok(Measure {
         id: r.get(0)?,
@@ -207,21 +206,6 @@ fn measure_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Measure> {
         status: status.parse().unwrap_or(MeasureStatus::Planned),
         note: r.get(7)?,
     })
-}
-
-/// Any of the words, in any word form (the FTS query of a rule).
-fn fts_any(words: &str) -> String {
-    let stems: Vec<String> = SearchNormalizer::new()
-        .normalize(words)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{w}\""))
-        .collect();
-    if stems.is_empty() {
-        "\"\"".to_string()
-    } else {
-        stems.join(" OR ")
-    }
 }
 
 impl Store {
@@ -259,7 +243,7 @@ impl Store {
         let rule = clean(new.rule_words.as_deref());
         let status = new.status.unwrap_or(RoadmapStatus::Draft);
         self.write_register(Action::KeepRegisters, actor, now, |w| {
-            w.tx.execute(
+            let id = w.tx.insert(
                 "INSERT INTO roadmaps (title, problem, block, settlements, responsible, start_date, \
                  due_date, status, target_max, rule_words, created_at, updated_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
@@ -277,7 +261,6 @@ impl Store {
                     now.timestamp()
                 ],
             )?;
-            let id = w.tx.last_insert_rowid();
             w.record_created(
                 ROADMAP,
                 id,
@@ -420,7 +403,7 @@ impl Store {
                 [roadmap_id],
                 |r| r.get(0),
             )?;
-            w.tx.execute(
+            let id = w.tx.insert(
                 "INSERT INTO roadmap_measures (roadmap_id, n, text, responsible, due_date, status) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
@@ -432,7 +415,6 @@ impl Store {
                     MeasureStatus::Planned.id()
                 ],
             )?;
-            let id = w.tx.last_insert_rowid();
             w.record_created(
                 MEASURE,
                 id,
@@ -669,11 +651,16 @@ impl Store {
         roadmap_id: i64,
         rule: &Rule,
     ) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
-        let mut sql = String::from(
-            "SELECT a.id, a.received_at FROM appeals a \
-             WHERE a.id IN (SELECT rowid FROM appeals_fts WHERE appeals_fts MATCH ?)",
+        let engine = self.conn().engine();
+        let mut sql = format!(
+            "SELECT a.id, a.received_at FROM appeals a WHERE {}",
+            super::search::condition(engine)
         );
-        let mut args: Vec<Value> = vec![Value::Text(fts_any(&rule.words))];
+        let mut args: Vec<Value> = vec![super::search::query(
+            engine,
+            &rule.words,
+            super::search::Words::Any,
+        )];
         if let Some(b) = &rule.block {
             sql.push_str(" AND a.block = ?");
             args.push(Value::Text(b.clone()));

@@ -3,8 +3,8 @@
 //! consoles alike, refreshed while they run). Adding and removing a key, and a session's start
 //! and end, are audited in the one chain (registers `operator_key` and `console_session`).
 
+use crate::store::db::{DbResult, OptionalExtension, Row, params};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Actor, Store, StoreError, ts, ts_opt};
@@ -103,12 +103,11 @@ impl Store {
         }
         let by = actor.operator.clone();
         self.write_register(Action::Manage, actor, now, |w| {
-            w.tx.execute(
+            let id = w.tx.insert(
                 "INSERT INTO operator_keys (login, key, fingerprint, comment, added_at, added_by) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![login, key, fingerprint, comment, now.timestamp(), by],
             )?;
-            let id = w.tx.last_insert_rowid();
             w.record_created(
                 KEY_REGISTER,
                 id,
@@ -192,7 +191,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let actor = Actor::new(login, origin.via.clone());
         self.write_register(Action::See, &actor, now, |w| {
-            w.tx.execute(
+            let id = w.tx.insert(
                 "INSERT INTO console_sessions (login, via, address, fingerprint, started_at, \
                  last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
                 params![
@@ -203,7 +202,6 @@ impl Store {
                     now.timestamp()
                 ],
             )?;
-            let id = w.tx.last_insert_rowid();
             let some = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
             w.record_created(
                 SESSION_REGISTER,
@@ -306,7 +304,7 @@ impl Store {
     }
 }
 
-fn key_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OperatorKey> {
+fn key_row(r: &Row<'_>) -> DbResult<OperatorKey> {
     Ok(OperatorKey {
         id: r.get(0)?,
         login: r.get(1)?,

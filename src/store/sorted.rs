@@ -9,8 +9,7 @@
 //! each over `appeals_block`; by recipient, one per recipient by name, then «не назначено», over
 //! `appeals_responsible`. A page walks the segments from the row it starts after.
 
-use rusqlite::params_from_iter;
-use rusqlite::types::Value;
+use crate::store::db::{Engine, Value, params_from_iter};
 use serde::{Deserialize, Serialize};
 
 use super::appeals::{APPEAL_COLUMNS, APPEAL_FROM, appeal_from_row};
@@ -178,6 +177,7 @@ impl Order {
 /// The query of one segment's page: the rows of `seg` beyond the `keys` of a pivot row (when
 /// the pivot is in it) on `side`, in walking order.
 fn page_sql(
+    engine: Engine,
     filter: &ListFilter,
     seg: &Segment,
     keys: Option<&[i64]>,
@@ -188,7 +188,7 @@ fn page_sql(
     let desc = seg.desc != (side == Side::Before);
     let mut sql = format!("SELECT {APPEAL_COLUMNS} FROM {APPEAL_FROM}");
     let mut args = Vec::new();
-    filter.conditions(&mut sql, &mut args);
+    filter.conditions(engine, &mut sql, &mut args);
     and(&mut sql, &seg.cond);
     args.extend(seg.args.iter().cloned());
     if let Some(k) = keys {
@@ -307,7 +307,7 @@ impl Store {
     pub fn count_listed(&self, filter: &ListFilter) -> Result<usize, StoreError> {
         let mut sql = "SELECT COUNT(*) FROM appeals a".to_string();
         let mut args = Vec::new();
-        filter.conditions(&mut sql, &mut args);
+        filter.conditions(self.conn().engine(), &mut sql, &mut args);
         let n: i64 = self
             .conn()
             .prepare_cached(&sql)?
@@ -334,7 +334,7 @@ impl Store {
         for (i, seg) in segments.iter().enumerate().take(at + 1) {
             let mut sql = "SELECT COUNT(*) FROM appeals a".to_string();
             let mut args = Vec::new();
-            filter.conditions(&mut sql, &mut args);
+            filter.conditions(self.conn().engine(), &mut sql, &mut args);
             and(&mut sql, &seg.cond);
             args.extend(seg.args.iter().cloned());
             if i == at {
@@ -387,7 +387,14 @@ impl Store {
                 break;
             }
             let keys = if i == start { keys.as_deref() } else { None };
-            let (sql, args) = page_sql(filter, &segments[i], keys, side, limit - out.len());
+            let (sql, args) = page_sql(
+                self.conn().engine(),
+                filter,
+                &segments[i],
+                keys,
+                side,
+                limit - out.len(),
+            );
             let mut st = self.conn().prepare_cached(&sql)?;
             let rows = st.query_map(params_from_iter(args), appeal_from_row)?;
             for r in rows {
@@ -568,7 +575,14 @@ mod tests {
                 for seg in order.segments() {
                     for side in [Side::After, Side::From, Side::Before] {
                         let keys = vec![1_i64; seg.keys.len()];
-                        let (sql, args) = page_sql(filter, &seg, Some(&keys), side, 10);
+                        let (sql, args) = page_sql(
+                            crate::store::db::Engine::Sqlite,
+                            filter,
+                            &seg,
+                            Some(&keys),
+                            side,
+                            10,
+                        );
                         let mut st = store
                             .conn()
                             .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))

@@ -2,11 +2,11 @@
 //! appeal, the similarity index for duplicates and repeats, and the one function that triages a
 //! stored appeal — audited like every change, with the source `auto-triage`.
 
+use crate::store::db::{Db, OptionalExtension, Transaction, params};
 use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::appeals::{SaveCtx, load, save};
@@ -135,7 +135,7 @@ fn invalid(e: impl ToString) -> StoreError {
 }
 
 /// Reads candidates' signatures by id.
-fn signatures(conn: &Connection, ids: &[i64]) -> Result<Vec<Indexed>, StoreError> {
+fn signatures(conn: &Db, ids: &[i64]) -> Result<Vec<Indexed>, StoreError> {
     let mut st = conn.prepare_cached(
         "SELECT s.at, s.settlement, COALESCE(a.block, s.block), s.author, s.stems \
          FROM triage_signatures s LEFT JOIN appeals a ON a.id = s.appeal_id WHERE s.appeal_id = ?1",
@@ -162,7 +162,7 @@ fn signatures(conn: &Connection, ids: &[i64]) -> Result<Vec<Indexed>, StoreError
 /// Appeals in the index sharing a key with `probes`, received in `since..=until`: those sharing
 /// the most keys first, at most [`MAX_CANDIDATES`].
 fn similar_recent(
-    conn: &Connection,
+    conn: &Db,
     probes: &[u32],
     since: i64,
     until: i64,
@@ -189,7 +189,7 @@ fn similar_recent(
 
 /// The same author's indexed appeals received in `since..=until`.
 fn same_author_recent(
-    conn: &Connection,
+    conn: &Db,
     author: &str,
     since: i64,
     until: i64,
@@ -205,7 +205,7 @@ fn same_author_recent(
 }
 
 /// Adds (or replaces) an appeal in the similarity index.
-fn index(conn: &Connection, a: &Indexed, keys: &[u32], old_keys: &[u32]) -> Result<(), StoreError> {
+fn index(conn: &Db, a: &Indexed, keys: &[u32], old_keys: &[u32]) -> Result<(), StoreError> {
     if let Some(old_at) = conn
         .prepare_cached("SELECT at FROM triage_signatures WHERE appeal_id = ?1")?
         .query_row([a.id], |r| r.get::<_, i64>(0))
@@ -219,8 +219,10 @@ fn index(conn: &Connection, a: &Indexed, keys: &[u32], old_keys: &[u32]) -> Resu
         }
     }
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO triage_signatures (appeal_id, at, settlement, block, author, stems) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO triage_signatures (appeal_id, at, settlement, block, author, stems) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (appeal_id) DO UPDATE SET at = excluded.at, \
+         settlement = excluded.settlement, block = excluded.block, author = excluded.author, \
+         stems = excluded.stems",
     )?
     .execute(params![
         a.id,
@@ -231,7 +233,7 @@ fn index(conn: &Connection, a: &Indexed, keys: &[u32], old_keys: &[u32]) -> Resu
         a.signature.to_blob()
     ])?;
     let mut ins = conn.prepare_cached(
-        "INSERT OR IGNORE INTO triage_keys (key, at, appeal_id) VALUES (?1, ?2, ?3)",
+        "INSERT INTO triage_keys (key, at, appeal_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
     )?;
     for &k in keys {
         ins.execute(params![i64::from(k), a.at, a.id])?;
@@ -241,7 +243,7 @@ fn index(conn: &Connection, a: &Indexed, keys: &[u32], old_keys: &[u32]) -> Resu
 
 /// The original a link should point to: the proposed (or officer-linked) original of the
 /// candidate itself, so every group hangs off its earliest appeal.
-fn root_of(conn: &Connection, id: i64) -> Result<i64, StoreError> {
+fn root_of(conn: &Db, id: i64) -> Result<i64, StoreError> {
     let linked: Option<i64> = conn
         .prepare_cached(
             "SELECT COALESCE(a.duplicate_of, t.duplicate_of) FROM appeals a \
@@ -299,9 +301,7 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         let appeal = super::appeals::load(&tx, id)?
             .ok_or_else(|| StoreError::NotFound(format!("no appeal {id}")))?;
         if let Some(g) = &actor.grants
@@ -415,9 +415,7 @@ impl Store {
 
     /// Adds many appeals to the similarity index in one transaction (bulk loads, benchmarks).
     pub fn index_batch(&mut self, items: &[(Indexed, Vec<u32>)]) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         for (a, keys) in items {
             index(&tx, a, keys, &[])?;
         }
@@ -450,9 +448,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<TriageOutcome, StoreError> {
         let reference = self.reference().clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         let (outcome, _, _) = triage_in(&tx, &reference, t, id, actor, now, None)?;
         tx.commit()?;
         self.anchor_head();
@@ -495,7 +491,9 @@ impl Store {
             .conn
             .query_row("PRAGMA cache_size", [], |r| r.get(0))
             .ok();
-        let _ = self.conn.pragma_update(None, "cache_size", RUN_CACHE_KIB);
+        if let Some(c) = self.conn.sqlite() {
+            let _ = c.pragma_update(None, "cache_size", RUN_CACHE_KIB);
+        }
         while left > 0 {
             if !first {
                 // Between two batches, a turn for the other writers (see `busy`).
@@ -519,8 +517,8 @@ impl Store {
                 }
             }
         }
-        if let Some(c) = cache {
-            let _ = self.conn.pragma_update(None, "cache_size", c);
+        if let (Some(c), Some(db)) = (cache, self.conn.sqlite()) {
+            let _ = db.pragma_update(None, "cache_size", c);
         }
         if run.stopped.is_some() || left == 0 {
             run.pending = self.triage_pending_count().unwrap_or(0);
@@ -563,9 +561,7 @@ impl Store {
     ) -> Result<Option<TriageRun>, StoreError> {
         let reference = self.reference.clone();
         let reference = reference.as_ref();
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         let ids: Vec<(i64, i64)> = tx
             .prepare_cached(
                 "SELECT a.id, a.received_at FROM appeals a LEFT JOIN triage t ON t.appeal_id = a.id \
@@ -717,38 +713,20 @@ impl Store {
 /// True for an error of the database as a whole (another writer held it too long, the disk is
 /// full or failing, the file is read-only or damaged), as opposed to one appeal's problem.
 fn database_failure(e: &StoreError) -> bool {
-    use rusqlite::ErrorCode::*;
-    let StoreError::Sqlite(e) = e else {
-        return false;
-    };
-    matches!(
-        e.sqlite_error_code(),
-        Some(
-            DatabaseBusy
-                | DatabaseLocked
-                | DiskFull
-                | SystemIoFailure
-                | ReadOnly
-                | DatabaseCorrupt
-                | CannotOpen
-                | OutOfMemory
-                | NotADatabase
-        )
-    )
+    matches!(e, StoreError::Db(e) if e.is_environment())
 }
 
 /// Records that an appeal's triage failed: a triage row with the reason and no suggestion, so the
 /// appeal is no longer pending.
-fn record_failure(
-    conn: &Connection,
-    id: i64,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+fn record_failure(conn: &Db, id: i64, reason: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO triage (appeal_id, block, confidence, alternatives, settlement, \
+        "INSERT INTO triage (appeal_id, block, confidence, alternatives, settlement, \
          responsible, urgent, conflict, reasons, applied, at, error) \
-         VALUES (?1, '', 0, '[]', NULL, NULL, 0, 0, '{}', '[]', ?2, ?3)",
+         VALUES (?1, '', 0, '[]', NULL, NULL, 0, 0, '{}', '[]', ?2, ?3) \
+         ON CONFLICT (appeal_id) DO UPDATE SET block = '', confidence = 0, alternatives = '[]', \
+         settlement = NULL, responsible = NULL, urgent = 0, conflict = 0, reasons = '{}', \
+         duplicate_of = NULL, duplicate_score = NULL, repeat_of = NULL, repeat_score = NULL, \
+         applied = '[]', at = excluded.at, error = excluded.error",
     )?
     .execute(params![id, now.timestamp(), reason])?;
     Ok(())
@@ -760,7 +738,7 @@ fn record_failure(
 /// the run's in-memory index instead of SQL queries — the same rows in the same order. Returns
 /// the appeal as indexed, with its keys, for the caller to add to that window.
 fn triage_in(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Transaction<'_>,
     reference: &crate::reference::Reference,
     t: &Triage,
     id: i64,
@@ -894,10 +872,16 @@ fn triage_in(
 
     let reasons = serde_json::json!({"urgent": s.urgent_reasons, "conflict": s.conflict_reasons});
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO triage (appeal_id, block, confidence, alternatives, settlement, \
+        "INSERT INTO triage (appeal_id, block, confidence, alternatives, settlement, \
              responsible, urgent, conflict, reasons, duplicate_of, duplicate_score, repeat_of, \
              repeat_score, applied, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
-             ?13, ?14, ?15)",
+             ?13, ?14, ?15) ON CONFLICT (appeal_id) DO UPDATE SET block = excluded.block, \
+             confidence = excluded.confidence, alternatives = excluded.alternatives, \
+             settlement = excluded.settlement, responsible = excluded.responsible, \
+             urgent = excluded.urgent, conflict = excluded.conflict, reasons = excluded.reasons, \
+             duplicate_of = excluded.duplicate_of, duplicate_score = excluded.duplicate_score, \
+             repeat_of = excluded.repeat_of, repeat_score = excluded.repeat_score, \
+             applied = excluded.applied, at = excluded.at, error = NULL",
     )?
     .execute(params![
         id,

@@ -15,9 +15,8 @@
 //! compares SQLite's `data_version` with the one seen after the previous batch, and when another
 //! connection committed in between (a console, another import) it forgets everything and reloads.
 
+use crate::store::db::{Db, params};
 use std::collections::HashMap;
-
-use rusqlite::{Connection, params};
 
 use super::StoreError;
 use crate::domain::triage::similarity::Signature;
@@ -49,7 +48,7 @@ fn insert_sorted(v: &mut Vec<(i64, i64)>, e: (i64, i64)) {
     }
 }
 
-fn data_version(conn: &Connection) -> Result<i64, StoreError> {
+fn data_version(conn: &Db) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
 }
 
@@ -60,7 +59,7 @@ impl Window {
     /// already held.
     pub(super) fn prepare(
         &mut self,
-        conn: &Connection,
+        conn: &Db,
         t: &Triage,
         since: i64,
         until: i64,
@@ -87,7 +86,7 @@ impl Window {
 
     /// Notes the `data_version` after this run's own commit (its own writes do not change it, but
     /// reading it again costs nothing and keeps the rule simple: equal means nobody else wrote).
-    pub(super) fn committed(&mut self, conn: &Connection) -> Result<(), StoreError> {
+    pub(super) fn committed(&mut self, conn: &Db) -> Result<(), StoreError> {
         self.version = Some(data_version(conn)?);
         Ok(())
     }
@@ -97,13 +96,7 @@ impl Window {
         *self = Window::default();
     }
 
-    fn load(
-        &mut self,
-        conn: &Connection,
-        t: &Triage,
-        since: i64,
-        until: i64,
-    ) -> Result<(), StoreError> {
+    fn load(&mut self, conn: &Db, t: &Triage, since: i64, until: i64) -> Result<(), StoreError> {
         // By the index's own `at` (`triage_signatures_at`), as the SQL path finds candidates.
         let mut st = conn.prepare_cached(
             "SELECT s.appeal_id, s.at, s.settlement, COALESCE(a.block, s.block), s.author, s.stems \
@@ -242,8 +235,8 @@ mod tests {
         )
     }
 
-    fn db(path: &std::path::Path) -> Connection {
-        let c = Connection::open(path).expect("open");
+    fn db(path: &std::path::Path) -> Db {
+        let c = Db::Sqlite(rusqlite::Connection::open(path).expect("open"));
         c.execute_batch(
             "PRAGMA journal_mode = WAL;
              CREATE TABLE IF NOT EXISTS appeals (id INTEGER PRIMARY KEY, block TEXT);
@@ -254,7 +247,7 @@ mod tests {
         c
     }
 
-    fn put(c: &Connection, t: &Triage, id: i64, at: i64, text: &str) {
+    fn put(c: &Db, t: &Triage, id: i64, at: i64, text: &str) {
         c.execute(
             "INSERT INTO triage_signatures (appeal_id, at, author, stems) VALUES (?1, ?2, 'a', ?3)",
             params![id, at, t.signature(text).to_blob()],

@@ -3,10 +3,10 @@
 //! option's count is the field `option «…»`). The comments left in a vote are appeals (channel
 //! `pos`, source id `vote:<vote_id>:…`), written by the import's intake, not here.
 
+use crate::store::db::{Db, OptionalExtension, ToValue, params};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 
 use super::{Actor, Store, StoreError, ts};
 use crate::domain::Channel;
@@ -68,7 +68,7 @@ impl Store {
                     None => {
                         let title = v.title.clone().unwrap_or_else(|| v.vote_id.clone());
                         let kind = v.kind.unwrap_or(VoteKind::Vote);
-                        tx.execute(
+                        let id = tx.insert(
                             "INSERT INTO votes (vote_id, title, kind, started_at, ended_at, \
                              settlement, participants) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                             params![
@@ -81,7 +81,6 @@ impl Store {
                                 v.participants
                             ],
                         )?;
-                        let id = tx.last_insert_rowid();
                         let mut fields: Vec<(String, Option<String>)> = vec![
                             ("vote_id".into(), Some(v.vote_id.clone())),
                             ("title".into(), Some(title)),
@@ -271,12 +270,7 @@ fn prefix_range(vote_id: &str) -> (String, String) {
     (lo, hi)
 }
 
-fn insert_option(
-    tx: &rusqlite::Connection,
-    vote: i64,
-    position: i64,
-    o: &VoteOption,
-) -> Result<(), StoreError> {
+fn insert_option(tx: &Db, vote: i64, position: i64, o: &VoteOption) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO vote_options (vote, position, option, votes) VALUES (?1, ?2, ?3, ?4)",
         params![vote, position, o.option, o.votes],
@@ -284,11 +278,7 @@ fn insert_option(
     Ok(())
 }
 
-fn load_vote(
-    conn: &rusqlite::Connection,
-    condition: &str,
-    key: &dyn rusqlite::ToSql,
-) -> Result<Option<Vote>, StoreError> {
+fn load_vote(conn: &Db, condition: &str, key: &dyn ToValue) -> Result<Option<Vote>, StoreError> {
     let sql = format!(
         "SELECT id, vote_id, title, kind, started_at, ended_at, settlement, participants \
          FROM votes WHERE {condition}"

@@ -8,13 +8,13 @@
 //! arrive out of order; each is checked on its own. A last line without its newline (a write
 //! cut short) is ignored; the next append ends it with ` cut-short` and starts a new line.
 
+use crate::store::db::{Db, OptionalExtension};
 use std::cell::Cell;
 use std::fs::{self, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::super::StoreError;
@@ -74,13 +74,13 @@ impl Anchor {
     }
 
     /// Remembers the head found at open (already anchored by whoever wrote it).
-    pub(crate) fn start(&self, conn: &Connection) -> Result<(), StoreError> {
+    pub(crate) fn start(&self, conn: &Db) -> Result<(), StoreError> {
         self.written.set(head(conn)?.map(|(id, _)| id));
         Ok(())
     }
 
     /// The line for the chain's head as `conn` sees it, unless this store anchored it already.
-    pub(crate) fn prepare(&self, conn: &Connection) -> Result<Option<Pending>, StoreError> {
+    pub(crate) fn prepare(&self, conn: &Db) -> Result<Option<Pending>, StoreError> {
         let (last_id, hash, offset) = match self.offset.get() {
             Some(o) => match head(conn)? {
                 Some((id, hash)) => (id, hash, o),
@@ -144,7 +144,7 @@ impl Anchor {
 
     /// Anchors the head now if it moved; a failure is logged (the data is committed already,
     /// and verify will name the entries left unanchored).
-    pub(crate) fn record(&self, conn: &Connection) {
+    pub(crate) fn record(&self, conn: &Db) {
         let r = self
             .prepare(conn)
             .map_err(|e| e.to_string())

@@ -18,10 +18,10 @@
 //! creation entry names the fields it covers, so a field added later is checked from its first
 //! recorded change on, and older digests stay valid.
 
+use crate::store::db::Db;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use rusqlite::Connection;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -201,7 +201,7 @@ fn bad(id: i64, key: &str, field: Option<&str>, entry: Option<i64>, message: Str
 }
 
 /// Replays every appeal's history onto it; the first appeal that disagrees, if any.
-pub(crate) fn check(conn: &Connection) -> Result<(AppealReport, Option<Problem>), StoreError> {
+pub(crate) fn check(conn: &Db) -> Result<(AppealReport, Option<Problem>), StoreError> {
     let mut report = AppealReport::default();
     let runs: Vec<Run> = conn
         .prepare(
@@ -320,7 +320,7 @@ pub(crate) fn check(conn: &Connection) -> Result<(AppealReport, Option<Problem>)
         }
         o.next = id + 1;
 
-        let appeal = match appeal_from_row(r) {
+        let appeal = match appeal_from_row(&r) {
             Ok(a) => a,
             Err(e) => {
                 return Ok((

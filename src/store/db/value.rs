@@ -39,7 +39,15 @@ impl Value {
     }
 }
 
-impl ValueRef<'_> {
+impl<'a> ValueRef<'a> {
+    /// The text of a text value.
+    pub fn as_str(&self) -> Result<&'a str, FromValueError> {
+        match *self {
+            ValueRef::Text(s) => Ok(s),
+            v => mismatch("text", v),
+        }
+    }
+
     pub fn to_owned(self) -> Value {
         match self {
             ValueRef::Null => Value::Null,
@@ -135,6 +143,42 @@ impl ToValue for str {
 impl ToValue for String {
     fn to_value(&self) -> ValueRef<'_> {
         ValueRef::Text(self)
+    }
+}
+
+impl ToValue for std::borrow::Cow<'_, str> {
+    fn to_value(&self) -> ValueRef<'_> {
+        ValueRef::Text(self)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::Integer(i)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(f: f64) -> Self {
+        Value::Real(f)
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::Text(s)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::Text(s.to_owned())
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
     }
 }
 

@@ -242,15 +242,10 @@ pub fn error_text(e: &StoreError, what: Option<&str>) -> String {
         }
         StoreError::Denied(m) => format!("Недоступно вашей роли: {m}"),
         StoreError::Invalid(m) => format!("Не сохранено: {m}"),
-        StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
-            if matches!(
-                f.code,
-                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-            ) =>
-        {
+        StoreError::Db(e) if e.is_busy() => {
             "База данных занята другим процессом — изменение не сохранено, повторите".into()
         }
-        StoreError::Sqlite(_) => "Ошибка базы данных (подробности в журнале)".into(),
+        StoreError::Db(_) => "Ошибка базы данных (подробности в журнале)".into(),
         StoreError::Calendar(e) => format!("Календарь: {e}"),
     }
 }

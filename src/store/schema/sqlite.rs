@@ -1,10 +1,9 @@
 //! Versioned, embedded migrations. `PRAGMA user_version` holds the number of migrations applied;
 //! each migration runs once, in its own transaction.
 
-use rusqlite::{Connection, Transaction, params};
-
 use crate::domain::text::SearchNormalizer;
 use crate::reference::Reference;
+use crate::store::db::{Db, Transaction, params};
 
 /// Migrations in order; index + 1 is the schema version they produce. Append only.
 const MIGRATIONS: &[&str] = &[
@@ -182,9 +181,9 @@ CREATE INDEX events_officer_block ON events (appeal_id)
 "#,
     // 6: pre-aggregated monitoring and ranking figures, kept exact by save(), and the derived
     // first-response working time (see store::aggregates); filled right after this step.
-    super::aggregates::SCHEMA,
+    crate::store::aggregates::SCHEMA,
     // 7: daily summaries over the hourly ones; open appeals indexed by receipt.
-    super::aggregates::DAYS,
+    crate::store::aggregates::DAYS,
     // 8: an import's created appeals as one audit entry per run of ids (see store::audit).
     r#"
 ALTER TABLE events ADD COLUMN through_id INTEGER;
@@ -280,7 +279,7 @@ CREATE TABLE IF NOT EXISTS source_counters (
 "#,
     // 16: roadmaps («дорожные карты»): their measures and the appeals linked to them (see
     // store::roadmaps). Dates are local `YYYY-MM-DD`; settlements a JSON array of names.
-    super::roadmaps::SCHEMA,
+    crate::store::roadmaps::SCHEMA,
     // 17: the registry of official pages and their statistics.
     r#"
 CREATE TABLE IF NOT EXISTS pages (
@@ -324,7 +323,7 @@ CREATE INDEX IF NOT EXISTS appeals_open_due_received ON appeals (answer_due, rec
 "#,
     // The built-in SSH server: operators' public keys, and who has a console open (see
     // store::sessions).
-    super::sessions::SCHEMA,
+    crate::store::sessions::SCHEMA,
     // The 59-ФЗ registration of a letter: its number and date in the registration journal
     // (store::registration; audited as register `registration`, entry = the appeal's id).
     r#"
@@ -375,17 +374,17 @@ pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Brings the database up to the current schema and returns the version it found. Refuses a
 /// database made by a newer mcu.
-pub fn migrate(conn: &mut Connection, reference: &Reference) -> Result<i64, super::StoreError> {
+pub fn migrate(conn: &mut Db, reference: &Reference) -> Result<i64, crate::store::StoreError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > CURRENT_VERSION {
-        return Err(super::StoreError::Invalid(format!(
+        return Err(crate::store::StoreError::Invalid(format!(
             "the database has schema version {version}, newer than this mcu understands ({CURRENT_VERSION}); update mcu"
         )));
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         // The write lock first (another process may be opening the same file), then the version
         // again: a migration that process applied meanwhile is not applied twice.
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = conn.transaction()?;
         let applied: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if applied > i as i64 {
             continue;
@@ -395,15 +394,17 @@ pub fn migrate(conn: &mut Connection, reference: &Reference) -> Result<i64, supe
             rebuild_search(&tx)?;
         }
         if i + 1 == AGGREGATES_AT {
-            super::aggregates::install(&tx, reference)?;
+            crate::store::aggregates::install(&tx, reference)?;
         }
         if i + 1 == SUMMARIES_REFILLED_AT && version as usize >= AGGREGATES_AT {
-            super::aggregates::refill(&tx)?;
+            crate::store::aggregates::refill(&tx)?;
         }
         if *sql == INTERIM_ANSWERS {
             split_interim_answers(&tx)?;
         }
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        if let Some(c) = tx.sqlite() {
+            c.pragma_update(None, "user_version", (i + 1) as i64)?;
+        }
         tx.commit()?;
     }
     Ok(version)
@@ -415,7 +416,7 @@ pub fn migrate(conn: &mut Connection, reference: &Reference) -> Result<i64, supe
 /// final answers, and each move is two entries of the audit trail (so `mcu audit verify` replays
 /// the history onto the new columns). An answered, closed, rejected or redirected appeal keeps
 /// its text as the final answer.
-fn split_interim_answers(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
+fn split_interim_answers(tx: &Transaction<'_>) -> Result<(), crate::store::StoreError> {
     let has: bool = tx.query_row(
         "SELECT COUNT(*) > 0 FROM pragma_table_info('appeals') WHERE name = 'interim_answer'",
         [],
@@ -439,7 +440,7 @@ fn split_interim_answers(tx: &Transaction<'_>) -> Result<(), super::StoreError> 
     )?;
     for (id, text) in &moved {
         up.execute(params![id, now])?;
-        super::audit::append(
+        crate::store::audit::append(
             tx,
             *id,
             now,
@@ -455,7 +456,7 @@ fn split_interim_answers(tx: &Transaction<'_>) -> Result<(), super::StoreError> 
 }
 
 /// Refills the (empty) search index from the texts of all appeals.
-fn rebuild_search(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
+fn rebuild_search(tx: &Transaction<'_>) -> Result<(), crate::store::StoreError> {
     let normalizer = SearchNormalizer::new();
     let mut select = tx.prepare("SELECT id, text FROM appeals ORDER BY id")?;
     let mut insert = tx.prepare("INSERT INTO appeals_fts (rowid, body) VALUES (?1, ?2)")?;
@@ -478,12 +479,13 @@ mod tests {
     /// hashes, and an entry must be about an appeal or a register's entry, not both or neither.
     #[test]
     fn rebuilding_the_events_keeps_every_entry() {
-        let mut conn = Connection::open_in_memory().expect("db");
+        let mut conn = Db::Sqlite(rusqlite::Connection::open_in_memory().expect("db"));
         let tx = conn.transaction().expect("tx");
         for sql in &MIGRATIONS[..12] {
             tx.execute_batch(sql).expect("migration");
         }
-        tx.pragma_update(None, "user_version", 12).expect("version");
+        tx.execute_batch(&format!("PRAGMA user_version = {}", 12))
+            .expect("version");
         tx.execute(
             "INSERT INTO appeals (id, channel, source_id, received_at, text, status, is_open, \
              created_at, updated_at) VALUES (1, 'im', 'A-1', 0, 'Яма', 'new', 1, 0, 0)",
@@ -539,7 +541,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("mcu.db");
         let at = |h: i64| 1_790_000_000 + h * 3600;
-        let mut conn = Connection::open(&path).expect("db");
+        let conn = Db::Sqlite(rusqlite::Connection::open(&path).expect("db"));
         let tx = conn.transaction().expect("tx");
         let upto = MIGRATIONS
             .iter()
@@ -548,7 +550,7 @@ mod tests {
         for sql in &MIGRATIONS[..upto] {
             tx.execute_batch(sql).expect("migration");
         }
-        tx.pragma_update(None, "user_version", upto as i64)
+        tx.execute_batch(&format!("PRAGMA user_version = {}", upto as i64))
             .expect("version");
         // (id, status, open, first response, answered, reopened, interim after reopening, text)
         type Row = (
@@ -642,7 +644,7 @@ mod tests {
                 ],
             )
             .expect("appeal");
-            super::super::audit::append(
+            crate::store::audit::append(
                 &tx,
                 id,
                 at(0),
@@ -655,7 +657,7 @@ mod tests {
         tx.commit().expect("commit");
         drop(conn);
 
-        let store = super::super::Store::open(
+        let store = crate::store::Store::open(
             &path,
             std::sync::Arc::new(Reference::embedded().expect("reference")),
         )
@@ -698,10 +700,11 @@ mod tests {
     /// index is recreated.
     #[test]
     fn upgrading_refills_the_search_index() {
-        let mut conn = Connection::open_in_memory().expect("db");
+        let mut conn = Db::Sqlite(rusqlite::Connection::open_in_memory().expect("db"));
         let tx = conn.transaction().expect("tx");
         tx.execute_batch(MIGRATIONS[0]).expect("v1");
-        tx.pragma_update(None, "user_version", 1).expect("version");
+        tx.execute_batch(&format!("PRAGMA user_version = {}", 1))
+            .expect("version");
         let n = SearchNormalizer::new();
         for (id, text) in [
             (1, "Ямы на дороге у школы"),
@@ -730,10 +733,17 @@ mod tests {
             let mut st = conn
                 .prepare("SELECT rowid FROM appeals_fts WHERE appeals_fts MATCH ?1 ORDER BY rowid")
                 .expect("query");
-            st.query_map([super::super::fts_query(q)], |r| r.get(0))
-                .expect("rows")
-                .collect::<Result<_, _>>()
-                .expect("ids")
+            st.query_map(
+                [crate::store::search::query(
+                    crate::store::db::Engine::Sqlite,
+                    q,
+                    crate::store::search::Words::All,
+                )],
+                |r| r.get(0),
+            )
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("ids")
         };
         assert_eq!(find("яма"), vec![1]);
         assert_eq!(find("школа"), vec![1]);

@@ -1,0 +1,414 @@
+//! The database engine behind the store: the one place that knows which engine it talks to.
+//!
+//! The store's modules speak SQL through [`Db`] — statements, rows, transactions and values of
+//! their own — the same calls whichever engine holds the data. The shape follows rusqlite's
+//! (`prepare_cached`, `query_map`, `query_row`, `.optional()`), so the store reads like ordinary
+//! rusqlite code; what differs between engines (placeholders, value types, transactions, how
+//! other writers are noticed) is settled here.
+
+mod sqlite;
+pub mod value;
+
+pub use value::{FromValue, FromValueError, ToValue, Value, ValueRef};
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection to the store's database.
+pub enum Db {
+    Sqlite(rusqlite::Connection),
+}
+
+/// Errors of the engine layer.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A statement expected to return a row returned none.
+    #[error("the query returned no rows")]
+    NoRows,
+    /// A column did not hold what the store expected.
+    #[error("column {col}: {reason}")]
+    Column { col: usize, reason: String },
+}
+
+impl DbError {
+    /// A column whose stored value the store cannot read (an unknown code, say).
+    pub fn column(col: usize, reason: impl Into<String>) -> Self {
+        DbError::Column {
+            col,
+            reason: reason.into(),
+        }
+    }
+
+    /// True when another writer held the database for longer than the store waits.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            DbError::Sqlite(e) => sqlite::is_busy(e),
+            _ => false,
+        }
+    }
+
+    /// True for a failure of the database as a whole — another writer held it too long, the disk
+    /// is full or failing, the file is read-only, damaged or cannot be opened, the server is gone —
+    /// as opposed to a problem of the data being written.
+    pub fn is_environment(&self) -> bool {
+        match self {
+            DbError::Sqlite(e) => sqlite::is_environment(e),
+            _ => false,
+        }
+    }
+
+    /// True when a uniqueness constraint refused the write.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            DbError::Sqlite(e) => sqlite::is_unique_violation(e),
+            _ => false,
+        }
+    }
+}
+
+/// `.optional()` on a single-row result: no row is `None`, not an error.
+pub trait OptionalExtension<T> {
+    fn optional(self) -> Result<Option<T>, DbError>;
+}
+
+impl<T> OptionalExtension<T> for Result<T, DbError> {
+    fn optional(self) -> Result<Option<T>, DbError> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(DbError::NoRows) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The parameters of a statement: `[]`, `[a]`, `params![a, b]`, `params_from_iter(values)`.
+pub trait Params {
+    fn with<R>(self, f: impl FnOnce(&[&dyn ToValue]) -> R) -> R;
+}
+
+impl Params for &[&dyn ToValue] {
+    fn with<R>(self, f: impl FnOnce(&[&dyn ToValue]) -> R) -> R {
+        f(self)
+    }
+}
+
+impl Params for [&dyn ToValue; 0] {
+    fn with<R>(self, f: impl FnOnce(&[&dyn ToValue]) -> R) -> R {
+        f(&[])
+    }
+}
+
+macro_rules! array_params {
+    ($($n:literal)*) => {$(
+        impl<T: ToValue> Params for [T; $n] {
+            fn with<R>(self, f: impl FnOnce(&[&dyn ToValue]) -> R) -> R {
+                let refs: [&dyn ToValue; $n] = std::array::from_fn(|i| &self[i] as &dyn ToValue);
+                f(&refs)
+            }
+        }
+        impl<T: ToValue> Params for &[T; $n] {
+            fn with<R>(self, f: impl FnOnce(&[&dyn ToValue]) -> R) -> R {
+                let refs: [&dyn ToValue; $n] = std::array::from_fn(|i| &self[i] as &dyn ToValue);
+                f(&refs)
+            }
+        }
+    )*};
+}
+array_params!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32);
+
+impl Params for &Vec<&dyn ToValue> {
+    fn with<R>(self, f: impl FnOnce(&[&dyn ToValue]) -> R) -> R {
+        f(self)
+    }
+}
+
+/// Parameters from an iterator of values (a dynamically built filter).
+pub struct ParamsFromIter<I>(I);
+
+/// Parameters from an iterator of values.
+pub fn params_from_iter<I>(iter: I) -> ParamsFromIter<I>
+where
+    I: IntoIterator,
+    I::Item: ToValue,
+{
+    ParamsFromIter(iter)
+}
+
+impl<I> Params for ParamsFromIter<I>
+where
+    I: IntoIterator,
+    I::Item: ToValue,
+{
+    fn with<R>(self, f: impl FnOnce(&[&dyn ToValue]) -> R) -> R {
+        let values: Vec<I::Item> = self.0.into_iter().collect();
+        let refs: Vec<&dyn ToValue> = values.iter().map(|v| v as &dyn ToValue).collect();
+        f(&refs)
+    }
+}
+
+/// `params![a, b, …]`: a list of parameters of different types.
+#[macro_export]
+macro_rules! db_params {
+    () => {
+        &[] as &[&dyn $crate::store::db::ToValue]
+    };
+    ($($p:expr),+ $(,)?) => {
+        &[$(&$p as &dyn $crate::store::db::ToValue),+] as &[&dyn $crate::store::db::ToValue]
+    };
+}
+pub use crate::db_params as params;
+
+impl Db {
+    /// The engine of this connection.
+    pub fn engine(&self) -> Engine {
+        match self {
+            Db::Sqlite(_) => Engine::Sqlite,
+        }
+    }
+
+    /// The SQLite connection, for what only SQLite has (pragmas, the file's path).
+    pub fn sqlite(&self) -> Option<&rusqlite::Connection> {
+        match self {
+            Db::Sqlite(c) => Some(c),
+        }
+    }
+
+    /// How many rows this connection has changed since it opened: with the other writers'
+    /// commits noticed apart, tells whether anything changed since a count was taken.
+    pub fn total_changes(&self) -> u64 {
+        match self {
+            Db::Sqlite(c) => c.total_changes(),
+        }
+    }
+
+    /// Runs one statement; the number of rows it changed.
+    pub fn execute<P: Params>(&self, sql: &str, params: P) -> Result<usize, DbError> {
+        self.prepare_cached(sql)?.execute(params)
+    }
+
+    /// Runs an `INSERT` and gives the new row's `id` (the statement gets `RETURNING id`: both
+    /// engines have it, neither's "last inserted row" is portable).
+    pub fn insert<P: Params>(&self, sql: &str, params: P) -> Result<i64, DbError> {
+        self.prepare_cached(&format!("{sql} RETURNING id"))?
+            .query_row(params, |r| r.get(0))
+    }
+
+    /// Runs several statements without parameters (schema scripts).
+    pub fn execute_batch(&self, sql: &str) -> Result<(), DbError> {
+        match self {
+            Db::Sqlite(c) => Ok(c.execute_batch(sql)?),
+        }
+    }
+
+    /// A statement compiled for one use.
+    pub fn prepare(&self, sql: &str) -> Result<Statement<'_>, DbError> {
+        match self {
+            Db::Sqlite(c) => Ok(Statement::Sqlite(sqlite::Stmt::Once(c.prepare(sql)?))),
+        }
+    }
+
+    /// A statement kept compiled for the next call with the same text.
+    pub fn prepare_cached(&self, sql: &str) -> Result<Statement<'_>, DbError> {
+        match self {
+            Db::Sqlite(c) => Ok(Statement::Sqlite(sqlite::Stmt::Cached(
+                c.prepare_cached(sql)?,
+            ))),
+        }
+    }
+
+    /// The first row of a query mapped by `f`; [`DbError::NoRows`] when there is none.
+    pub fn query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> Result<T, DbError>
+    where
+        P: Params,
+        F: FnOnce(&Row<'_>) -> Result<T, DbError>,
+    {
+        self.prepare(sql)?.query_row(params, f)
+    }
+
+    /// Begins a write transaction that takes the write lock first (`BEGIN IMMEDIATE` on
+    /// SQLite), so it never fails half-way because another writer came first.
+    pub fn transaction(&self) -> Result<Transaction<'_>, DbError> {
+        let begin = match self {
+            Db::Sqlite(_) => "BEGIN IMMEDIATE",
+        };
+        self.execute_batch(begin)?;
+        Ok(Transaction {
+            db: self,
+            done: false,
+        })
+    }
+
+    /// Begins a read transaction: one snapshot for several queries.
+    pub fn read_transaction(&self) -> Result<Transaction<'_>, DbError> {
+        self.execute_batch("BEGIN")?;
+        Ok(Transaction {
+            db: self,
+            done: false,
+        })
+    }
+}
+
+/// A transaction: rolled back when dropped without [`Transaction::commit`].
+pub struct Transaction<'c> {
+    db: &'c Db,
+    done: bool,
+}
+
+impl std::ops::Deref for Transaction<'_> {
+    type Target = Db;
+    fn deref(&self) -> &Db {
+        self.db
+    }
+}
+
+impl Transaction<'_> {
+    pub fn commit(mut self) -> Result<(), DbError> {
+        self.done = true;
+        if let Err(e) = self.db.execute_batch("COMMIT") {
+            let _ = self.db.execute_batch("ROLLBACK");
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    pub fn rollback(mut self) -> Result<(), DbError> {
+        self.done = true;
+        self.db.execute_batch("ROLLBACK")
+    }
+}
+
+impl Drop for Transaction<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.db.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+/// A compiled statement.
+pub enum Statement<'c> {
+    Sqlite(sqlite::Stmt<'c>),
+}
+
+impl Statement<'_> {
+    /// Runs it; the number of rows it changed.
+    pub fn execute<P: Params>(&mut self, params: P) -> Result<usize, DbError> {
+        match self {
+            Statement::Sqlite(s) => params.with(|p| s.execute(p)),
+        }
+    }
+
+    /// Runs a query; its rows one by one.
+    pub fn query<P: Params>(&mut self, params: P) -> Result<Rows<'_>, DbError> {
+        match self {
+            Statement::Sqlite(s) => Ok(Rows::Sqlite(params.with(|p| s.query(p))?)),
+        }
+    }
+
+    /// Runs a query; its rows mapped by `f`, one by one.
+    pub fn query_map<T, P, F>(&mut self, params: P, f: F) -> Result<MappedRows<'_, F>, DbError>
+    where
+        P: Params,
+        F: FnMut(&Row<'_>) -> Result<T, DbError>,
+    {
+        Ok(MappedRows {
+            rows: self.query(params)?,
+            f,
+        })
+    }
+
+    /// The first row mapped by `f`; [`DbError::NoRows`] when there is none.
+    pub fn query_row<T, P, F>(&mut self, params: P, f: F) -> Result<T, DbError>
+    where
+        P: Params,
+        F: FnOnce(&Row<'_>) -> Result<T, DbError>,
+    {
+        let mut rows = self.query(params)?;
+        match rows.next()? {
+            Some(r) => f(&r),
+            None => Err(DbError::NoRows),
+        }
+    }
+
+    /// True when the query returns at least one row.
+    pub fn exists<P: Params>(&mut self, params: P) -> Result<bool, DbError> {
+        Ok(self.query(params)?.next()?.is_some())
+    }
+}
+
+/// The rows of a running query.
+pub enum Rows<'s> {
+    Sqlite(rusqlite::Rows<'s>),
+}
+
+impl Rows<'_> {
+    /// The next row, or `None` at the end.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Result<Option<Row<'_>>, DbError> {
+        match self {
+            Rows::Sqlite(r) => Ok(r.next()?.map(Row::Sqlite)),
+        }
+    }
+}
+
+/// Rows mapped one by one.
+pub struct MappedRows<'s, F> {
+    rows: Rows<'s>,
+    f: F,
+}
+
+impl<T, F> Iterator for MappedRows<'_, F>
+where
+    F: FnMut(&Row<'_>) -> Result<T, DbError>,
+{
+    type Item = Result<T, DbError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.rows.next() {
+            Ok(Some(r)) => Some((self.f)(&r)),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+/// One row of a query.
+#[derive(Clone, Copy)]
+pub enum Row<'r> {
+    Sqlite(&'r rusqlite::Row<'r>),
+}
+
+impl<'r> Row<'r> {
+    /// Column `idx` (from 0) read as `T`.
+    pub fn get<I: RowIndex, T: FromValue>(&self, idx: I) -> Result<T, DbError> {
+        let idx = idx.index();
+        T::from_value(self.get_ref(idx)?).map_err(|e| DbError::column(idx, e.to_string()))
+    }
+
+    /// Column `idx` (from 0) as it is stored, borrowed from the row.
+    pub fn get_ref(&self, idx: usize) -> Result<ValueRef<'r>, DbError> {
+        match self {
+            Row::Sqlite(r) => sqlite::value_ref(r, idx),
+        }
+    }
+}
+
+/// A column's position (from 0).
+pub trait RowIndex {
+    fn index(self) -> usize;
+}
+
+impl RowIndex for usize {
+    fn index(self) -> usize {
+        self
+    }
+}
+
+/// A result of the engine layer.
+pub type DbResult<T> = Result<T, DbError>;
