@@ -11,6 +11,8 @@ mod analytics;
 mod appeals;
 mod audit;
 pub mod busy;
+// pg-driver branch: public so the driver's integration tests reach `store::db::pg`.
+pub mod db;
 mod imports;
 mod operators;
 mod pages;
