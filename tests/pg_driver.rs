@@ -29,7 +29,7 @@ fn terminate(admin: &PgConn, victim_pid: i64) {
             &[&victim_pid],
         )
         .unwrap();
-    assert_eq!(row.get::<bool>(0).unwrap(), true);
+    assert!(row.get::<bool>(0).unwrap());
 }
 
 #[test]
@@ -168,7 +168,7 @@ fn values_cross_in_both_directions() {
     // Borrowed text and bytes straight from the row.
     assert_eq!(r.get_ref(7).unwrap(), ValueRef::Text("ЖКХ"));
     assert_eq!(r.get::<Vec<u8>>(11).unwrap(), blob);
-    assert_eq!(r.get::<bool>(6).unwrap(), true);
+    assert!(r.get::<bool>(6).unwrap());
 
     // Null into every column, read back as null.
     let nulls: Vec<Option<i64>> = vec![None; 12];
@@ -254,7 +254,7 @@ fn numeric_results_read_as_integers_when_whole() {
         )
         .unwrap();
     assert_eq!(r.get::<i64>(0).unwrap(), 3);
-    assert_eq!(r.get::<bool>(1).unwrap(), true);
+    assert!(r.get::<bool>(1).unwrap());
     // 9e18 + 3 fits i64.
     assert_eq!(r.get::<i64>(2).unwrap(), 9_000_000_000_000_000_003);
     assert_eq!(r.get::<i64>(3).unwrap(), 3);
