@@ -445,6 +445,13 @@ fn transactions_commit_roll_back_and_refuse_to_commit_a_failure() {
     assert!(!c.in_transaction());
     assert_eq!(count(&c), 1);
 
+    // A parameter refused before sending leaves the transaction usable.
+    c.begin().unwrap();
+    c.execute("INSERT INTO t VALUES (?)", &[&(1i64 << 40)])
+        .unwrap_err();
+    c.execute("INSERT INTO t VALUES (?)", &[&2i64]).unwrap();
+    c.rollback().unwrap();
+
     // A savepoint recovers from the failure.
     c.begin().unwrap();
     c.execute("INSERT INTO t VALUES (2)", &[]).unwrap();

@@ -268,10 +268,15 @@ impl PgConn {
             statement: sql::first_line(sql),
             source,
         };
-        if err.is_connection_lost() {
+        let lost = err.is_connection_lost();
+        if lost {
             self.shared.broken.store(true, Ordering::Release);
         }
-        if self.in_transaction() {
+        // A server error aborts the open transaction; a parameter that could not be encoded was
+        // refused before anything was sent and leaves it usable.
+        let server_side =
+            matches!(&err, PgError::Statement { source, .. } if source.as_db_error().is_some());
+        if self.in_transaction() && (server_side || lost) {
             self.tx_failed.store(true, Ordering::Release);
         }
         err
