@@ -738,3 +738,38 @@ fn the_pool_reuses_bounds_and_drops_broken_connections() {
     assert_eq!(shared.max(), 3);
     assert!(!shared.same(&PgPool::shared(&admin_url(), 3)));
 }
+
+#[test]
+fn the_pool_stays_within_its_bound_under_contention() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<PgConn>();
+    shareable::<PgPool>();
+
+    let db = TestDb::create();
+    let pool = PgPool::with_wait(db.url(), 3, PATIENCE);
+    let threads: Vec<_> = (0..8i64)
+        .map(|t| {
+            let pool = pool.clone();
+            std::thread::spawn(move || {
+                let mut most = 0;
+                for i in 0..25i64 {
+                    let c = pool.get().unwrap();
+                    most = most.max(pool.open_count());
+                    let got = c
+                        .query_one("SELECT ?1::bigint + ?2::bigint", &[&t, &i])
+                        .unwrap();
+                    assert_eq!(got.get::<i64>(0).unwrap(), t + i);
+                }
+                most
+            })
+        })
+        .collect();
+    let most = threads
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .max()
+        .unwrap();
+    assert!(most <= 3, "{most} connections open");
+    assert!(pool.open_count() <= 3);
+    assert_eq!(pool.idle_count(), pool.open_count());
+}
