@@ -5,6 +5,7 @@
 
 pub mod console;
 pub mod operators;
+pub mod pg;
 pub mod ssh;
 pub mod tmux;
 

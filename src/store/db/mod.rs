@@ -6,6 +6,7 @@
 //! rusqlite code; what differs between engines (placeholders, value types, transactions, how
 //! other writers are noticed) is settled here.
 
+pub mod pg;
 mod sqlite;
 pub mod value;
 

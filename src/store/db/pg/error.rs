@@ -1,0 +1,156 @@
+//! What can go wrong talking to PostgreSQL, with the SQLSTATE kept and no personal data shown.
+
+use std::error::Error as _;
+
+use super::types::DecodeError;
+
+/// An error of the PostgreSQL driver.
+///
+/// Display names the failing statement by its first line and shows the server's message without
+/// its DETAIL (which quotes row values, e.g. "Key (email)=(…) already exists") and without
+/// parameter values; the password of a connection URL never appears.
+#[derive(Debug, thiserror::Error)]
+pub enum PgError {
+    /// The URL does not parse (the text itself is not repeated: it may hold a password).
+    #[error("invalid PostgreSQL URL: {0}")]
+    Url(String),
+    /// Connecting (or authenticating) failed.
+    #[error("cannot connect to PostgreSQL at {target}: {}", describe(source))]
+    Connect {
+        target: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    /// A statement failed (on the server, or binding a parameter, or the connection broke).
+    #[error("{} — in: {statement}", describe(source))]
+    Statement {
+        statement: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    /// A column holds a type the store does not read, or malformed bytes.
+    #[error("column {index} ({name}): {} — in: {statement}", decode_text(reason))]
+    Column {
+        index: usize,
+        name: String,
+        reason: DecodeError,
+        statement: String,
+    },
+    /// A row was asked for by position past its end.
+    #[error("column {index} out of range: the row has {len} columns — in: {statement}")]
+    NoColumn {
+        index: usize,
+        len: usize,
+        statement: String,
+    },
+    /// A column read into a Rust type it does not hold.
+    #[error("column {index} ({name}): {reason} — in: {statement}")]
+    Convert {
+        index: usize,
+        name: String,
+        reason: crate::store::db::value::FromValueError,
+        statement: String,
+    },
+    /// `query_one` found no row.
+    #[error("the query returned no row — in: {statement}")]
+    NoRow { statement: String },
+    /// COMMIT after a statement of the transaction had failed: it was rolled back.
+    #[error(
+        "a statement of the transaction had failed: the transaction was rolled back, not committed"
+    )]
+    TransactionAborted,
+    /// No connection of the pool came free in time.
+    #[error("all {max} PostgreSQL connections to {target} are busy (waited {waited_ms} ms)")]
+    PoolTimeout {
+        target: String,
+        max: usize,
+        waited_ms: u128,
+    },
+    /// The background runtime could not run the call (thread start failed, task panicked).
+    #[error("{0}")]
+    Runtime(String),
+}
+
+fn decode_text(r: &DecodeError) -> String {
+    match r {
+        DecodeError::Unsupported(ty) => {
+            format!(
+                "type {ty} is not read by the store (cast it to text, bigint or double precision)"
+            )
+        }
+        DecodeError::Malformed(ty) => format!("malformed value of type {ty}"),
+    }
+}
+
+/// The server's severity, message and SQLSTATE (no DETAIL), or the client-side error and its cause.
+fn describe(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return format!(
+            "{}: {} (SQLSTATE {})",
+            db.severity(),
+            db.message(),
+            db.code().code()
+        );
+    }
+    match e.source() {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
+    }
+}
+
+impl PgError {
+    fn pg(&self) -> Option<&tokio_postgres::Error> {
+        match self {
+            PgError::Connect { source, .. } | PgError::Statement { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    /// The five-character SQLSTATE of a server error (`23505`, `40001`, …).
+    pub fn sqlstate(&self) -> Option<&str> {
+        self.pg().and_then(|e| e.code()).map(|c| c.code())
+    }
+
+    /// The constraint a violation names (`appeals_pkey`), when the server said.
+    pub fn constraint(&self) -> Option<&str> {
+        self.pg()
+            .and_then(|e| e.as_db_error())
+            .and_then(|d| d.constraint())
+    }
+
+    /// A UNIQUE or PRIMARY KEY constraint refused the row.
+    pub fn is_unique_violation(&self) -> bool {
+        self.sqlstate() == Some("23505")
+    }
+
+    /// A SERIALIZABLE (or REPEATABLE READ) transaction lost to a concurrent one: retry it whole.
+    pub fn is_serialization_failure(&self) -> bool {
+        self.sqlstate() == Some("40001")
+    }
+
+    /// A deadlock was broken by aborting this transaction: retry it whole.
+    pub fn is_deadlock(&self) -> bool {
+        self.sqlstate() == Some("40P01")
+    }
+
+    /// The connection is gone (socket error, server shut down or terminated the session, or it
+    /// could not be made): the connection is useless and a pool must not keep it.
+    pub fn is_connection_lost(&self) -> bool {
+        match self {
+            PgError::Connect { .. } => true,
+            PgError::Statement { source, .. } => {
+                if source.is_closed() {
+                    return true;
+                }
+                if let Some(code) = source.code().map(|c| c.code()) {
+                    // Class 08: connection exception; 57P01..03: admin/crash shutdown, cannot connect now.
+                    return code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03");
+                }
+                source
+                    .source()
+                    .is_some_and(|c| c.downcast_ref::<std::io::Error>().is_some())
+            }
+            _ => false,
+        }
+    }
+}
