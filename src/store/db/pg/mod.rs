@@ -314,13 +314,10 @@ impl PgConn {
         params: &[&dyn ToValue],
         call: impl Fn(&Statement, &[&(dyn ToSql + Sync)]) -> Result<R, tokio_postgres::Error>,
     ) -> Result<R, PgError> {
-        let values: Vec<ValueRef<'_>> = params.iter().map(|p| p.to_value()).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> =
-            values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
         let mut retried = false;
         loop {
             let st = self.statement(sql)?;
-            match call(&st, &refs) {
+            match with_params(params, |p| call(&st, p)) {
                 Ok(r) => return Ok(r),
                 Err(e) if is_stale_plan(&e) => {
                     self.cache().remove(sql);
@@ -343,14 +340,7 @@ impl PgConn {
     /// Runs one query; all its rows.
     pub fn query(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<PgRow>, PgError> {
         let rows = self.run(sql, params, |st, p| block_on(self.client.query(st, p)))?;
-        let statement: Arc<str> = sql::first_line(sql).into();
-        Ok(rows
-            .into_iter()
-            .map(|row| PgRow {
-                row,
-                statement: statement.clone(),
-            })
-            .collect())
+        Ok(wrap_rows(sql, rows))
     }
 
     /// The first row, if any (the rest are ignored, as SQLite's `query_row` does).
@@ -367,8 +357,46 @@ impl PgConn {
 
     /// Runs several `;`-separated statements without parameters (migrations, `SET …`); nothing is
     /// prepared or cached.
+    ///
+    /// A text that is just a transaction statement goes through [`PgConn::begin`],
+    /// [`PgConn::commit`] or [`PgConn::rollback`], so the connection's transaction state stays
+    /// right whichever way the store opens and ends it; SQLite's `BEGIN IMMEDIATE`, `BEGIN
+    /// DEFERRED` and `BEGIN EXCLUSIVE` open a READ COMMITTED transaction.
     pub fn batch_execute(&self, sql: &str) -> Result<(), PgError> {
+        match sql::transaction_statement(sql) {
+            Some(sql::TxStatement::Begin) => return self.begin(),
+            Some(sql::TxStatement::Commit) => return self.commit(),
+            Some(sql::TxStatement::Rollback) => return self.rollback(),
+            Some(sql::TxStatement::BeginNative) => {
+                self.simple(sql)?;
+                self.tx_failed.store(false, Ordering::Release);
+                self.in_tx.store(true, Ordering::Release);
+                return Ok(());
+            }
+            None => {}
+        }
+        self.simple(sql)
+    }
+
+    /// Runs a simple-protocol text as it is.
+    fn simple(&self, sql: &str) -> Result<(), PgError> {
         block_on(self.client.batch_execute(sql)).map_err(|e| self.fail(sql, e))
+    }
+
+    /// Runs one statement without keeping it prepared (SQL built for one call: a filter with a
+    /// varying number of values); the number of rows it changed.
+    pub fn execute_once(&self, sql: &str, params: &[&dyn ToValue]) -> Result<u64, PgError> {
+        let text = sql::translate_placeholders(sql);
+        with_params(params, |p| block_on(self.client.execute(text.as_ref(), p)))
+            .map_err(|e| self.fail(sql, e))
+    }
+
+    /// Runs one query without keeping it prepared; all its rows.
+    pub fn query_once(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<PgRow>, PgError> {
+        let text = sql::translate_placeholders(sql);
+        let rows = with_params(params, |p| block_on(self.client.query(text.as_ref(), p)))
+            .map_err(|e| self.fail(sql, e))?;
+        Ok(wrap_rows(sql, rows))
     }
 
     /// Opens a READ COMMITTED transaction (see the module notes).
@@ -377,7 +405,7 @@ impl PgConn {
     }
 
     pub fn begin_with(&self, isolation: Isolation) -> Result<(), PgError> {
-        self.batch_execute(isolation.begin_sql())?;
+        self.simple(isolation.begin_sql())?;
         self.tx_failed.store(false, Ordering::Release);
         self.in_tx.store(true, Ordering::Release);
         Ok(())
@@ -403,22 +431,22 @@ impl PgConn {
     fn end(&self, sql: &str) -> Result<(), PgError> {
         self.in_tx.store(false, Ordering::Release);
         self.tx_failed.store(false, Ordering::Release);
-        block_on(self.client.batch_execute(sql)).map_err(|e| self.fail(sql, e))
+        self.simple(sql)
     }
 
     /// `SAVEPOINT name` inside the transaction (the store's nesting).
     pub fn savepoint(&self, name: &str) -> Result<(), PgError> {
-        self.batch_execute(&format!("SAVEPOINT {}", sql::quote_ident(name)))
+        self.simple(&format!("SAVEPOINT {}", sql::quote_ident(name)))
     }
 
     /// `RELEASE SAVEPOINT name`.
     pub fn release(&self, name: &str) -> Result<(), PgError> {
-        self.batch_execute(&format!("RELEASE SAVEPOINT {}", sql::quote_ident(name)))
+        self.simple(&format!("RELEASE SAVEPOINT {}", sql::quote_ident(name)))
     }
 
     /// `ROLLBACK TO SAVEPOINT name`: undoes the work since it, and clears a failed statement.
     pub fn rollback_to(&self, name: &str) -> Result<(), PgError> {
-        self.batch_execute(&format!("ROLLBACK TO SAVEPOINT {}", sql::quote_ident(name)))?;
+        self.simple(&format!("ROLLBACK TO SAVEPOINT {}", sql::quote_ident(name)))?;
         self.tx_failed.store(false, Ordering::Release);
         Ok(())
     }
@@ -434,14 +462,14 @@ impl PgConn {
 
     /// Starts listening on `channel` (any text; it is quoted).
     pub fn listen(&self, channel: &str) -> Result<(), PgError> {
-        self.batch_execute(&format!("LISTEN {}", sql::quote_ident(channel)))?;
+        self.simple(&format!("LISTEN {}", sql::quote_ident(channel)))?;
         self.listening.store(true, Ordering::Release);
         Ok(())
     }
 
     /// Stops listening on every channel.
     pub fn unlisten_all(&self) -> Result<(), PgError> {
-        self.batch_execute("UNLISTEN *")?;
+        self.simple("UNLISTEN *")?;
         self.listening.store(false, Ordering::Release);
         Ok(())
     }
@@ -527,6 +555,23 @@ impl PgConn {
         self.shared.recent().clear();
         true
     }
+}
+
+/// Calls `f` with the parameters as tokio-postgres takes them.
+fn with_params<R>(params: &[&dyn ToValue], f: impl FnOnce(&[&(dyn ToSql + Sync)]) -> R) -> R {
+    let values: Vec<ValueRef<'_>> = params.iter().map(|p| p.to_value()).collect();
+    let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+    f(&refs)
+}
+
+fn wrap_rows(sql: &str, rows: Vec<Row>) -> Vec<PgRow> {
+    let statement: Arc<str> = sql::first_line(sql).into();
+    rows.into_iter()
+        .map(|row| PgRow {
+            row,
+            statement: statement.clone(),
+        })
+        .collect()
 }
 
 /// A server error that means "this prepared statement's result shape changed" (after DDL).
