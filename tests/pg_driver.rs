@@ -866,3 +866,25 @@ fn debug_output_hides_row_values_too() {
     assert!(!debug.contains("petrova"), "{debug}");
     assert!(debug.contains("23505"), "{debug}");
 }
+
+#[test]
+fn a_snapshot_transaction_reads_one_moment() {
+    let db = TestDb::create();
+    let (a, b) = (db.connect(), db.connect());
+    a.batch_execute("CREATE TABLE t (x int); INSERT INTO t VALUES (1)")
+        .unwrap();
+    let count = |c: &PgConn| {
+        c.query_one("SELECT COUNT(*) FROM t", &[])
+            .unwrap()
+            .get::<i64>(0)
+            .unwrap()
+    };
+    a.begin_with(Isolation::Snapshot).unwrap();
+    assert_eq!(count(&a), 1);
+    b.execute("INSERT INTO t VALUES (2)", &[]).unwrap();
+    assert_eq!(count(&a), 1, "the snapshot does not move");
+    let e = a.execute("INSERT INTO t VALUES (3)", &[]).unwrap_err();
+    assert_eq!(e.sqlstate(), Some("25006"), "read-only");
+    a.rollback().unwrap();
+    assert_eq!(count(&a), 2);
+}

@@ -66,6 +66,10 @@ pub enum Isolation {
     RepeatableRead,
     /// Full serializability; retry on [`PgError::is_serialization_failure`].
     Serializable,
+    /// A read-only REPEATABLE READ transaction: one snapshot for several queries (what SQLite's
+    /// plain `BEGIN` gives a reader — READ COMMITTED would take a new snapshot per statement).
+    /// Read-only, it never fails with a serialization error; a write in it is refused.
+    Snapshot,
 }
 
 impl Isolation {
@@ -74,6 +78,7 @@ impl Isolation {
             Isolation::ReadCommitted => "BEGIN ISOLATION LEVEL READ COMMITTED",
             Isolation::RepeatableRead => "BEGIN ISOLATION LEVEL REPEATABLE READ",
             Isolation::Serializable => "BEGIN ISOLATION LEVEL SERIALIZABLE",
+            Isolation::Snapshot => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         }
     }
 }
