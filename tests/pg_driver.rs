@@ -96,6 +96,9 @@ fn every_url_form_connects() {
             1
         );
     }
+    // No TLS: a URL that requires it is refused.
+    let sep = if url.contains('?') { '&' } else { '?' };
+    assert!(PgConn::connect(&format!("{url}{sep}sslmode=require")).is_err());
     // A server that is not there: a connection error, marked lost, no password shown.
     let e =
         PgConn::connect("postgres://nobody:s3cret@127.0.0.1:1/none?connect_timeout=5").unwrap_err();

@@ -1,8 +1,8 @@
 //! The PostgreSQL engine: a synchronous connection over tokio-postgres.
 //!
 //! - **Calls are synchronous** and work from any thread, inside a tokio runtime or not: every
-//!   connection's socket is driven by one background runtime on its own thread ([`runtime`]), and a
-//!   call waits for its reply with `futures_executor::block_on`.
+//!   connection's socket is driven by one background runtime on its own thread (`runtime.rs`), and
+//!   a call waits for its reply with `futures_executor::block_on`.
 //! - **No TLS** (`NoTls`): the server is reached over a local socket or a trusted network. A URL
 //!   with `sslmode=require` fails to connect.
 //! - **SQL is the store's SQLite text**: `?1`/`?` placeholders become `$1` once per statement,
@@ -13,7 +13,11 @@
 //!   each statement sees what was committed when it started, concurrent writers of one row wait
 //!   for each other's row lock, and no statement fails with a serialization error, so the store
 //!   needs no retry loop; invariants spanning rows (the audit hash chain) are serialised with
-//!   [`PgConn::advisory_xact_lock`]. [`Isolation`] offers the stricter levels.
+//!   [`PgConn::advisory_xact_lock`]. [`Isolation`] offers the stricter levels and a read-only
+//!   snapshot for several queries. A text that is only `BEGIN`/`COMMIT`/`ROLLBACK` (SQLite's
+//!   `BEGIN IMMEDIATE` included) given to [`PgConn::batch_execute`] goes the same way. A COMMIT
+//!   after a failed statement is refused ([`PgError::TransactionAborted`]) rather than rolled
+//!   back silently, as PostgreSQL itself would.
 //! - **Other writers** are noticed with LISTEN/NOTIFY: [`PgConn::notifications`] is a counter.
 //! - A process-wide bounded [`pool`] per URL.
 
