@@ -96,6 +96,9 @@ fn every_url_form_connects() {
             1
         );
     }
+    // No TLS: a URL that requires it is refused.
+    let sep = if url.contains('?') { '&' } else { '?' };
+    assert!(PgConn::connect(&format!("{url}{sep}sslmode=require")).is_err());
     // A server that is not there: a connection error, marked lost, no password shown.
     let e =
         PgConn::connect("postgres://nobody:s3cret@127.0.0.1:1/none?connect_timeout=5").unwrap_err();
@@ -772,4 +775,119 @@ fn the_pool_stays_within_its_bound_under_contention() {
     assert!(most <= 3, "{most} connections open");
     assert!(pool.open_count() <= 3);
     assert_eq!(pool.idle_count(), pool.open_count());
+}
+
+#[test]
+fn transaction_texts_keep_the_connection_state() {
+    let db = TestDb::create();
+    let c = db.connect();
+    c.batch_execute("CREATE TABLE t (x int PRIMARY KEY)")
+        .unwrap();
+    // SQLite's BEGIN IMMEDIATE opens the default transaction; COMMIT through the same door.
+    c.batch_execute("BEGIN IMMEDIATE").unwrap();
+    assert!(c.in_transaction());
+    c.execute("INSERT INTO t VALUES (1)", &[]).unwrap();
+    c.batch_execute("COMMIT").unwrap();
+    assert!(!c.in_transaction());
+    // A failed statement: a COMMIT text is refused as commit() refuses it.
+    c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        .unwrap();
+    assert!(c.in_transaction());
+    assert!(c.execute("INSERT INTO t VALUES (1)", &[]).is_err());
+    assert!(matches!(
+        c.batch_execute("COMMIT;"),
+        Err(PgError::TransactionAborted)
+    ));
+    assert!(!c.in_transaction());
+    c.batch_execute("BEGIN").unwrap();
+    c.batch_execute("ROLLBACK").unwrap();
+    assert!(!c.in_transaction());
+}
+
+#[test]
+fn one_off_statements_are_not_cached() {
+    let db = TestDb::create();
+    let c = db.connect();
+    c.batch_execute("CREATE TABLE t (x bigint, s text)")
+        .unwrap();
+    let before = c.cached_statements();
+    assert_eq!(
+        c.execute_once(
+            "INSERT INTO t VALUES (?, ?), (?1 + 1, ?)",
+            &[&1i64, &"a", &"b"]
+        )
+        .unwrap(),
+        2
+    );
+    let rows = c
+        .query_once(
+            "SELECT x, s FROM t WHERE x IN (?, ?) ORDER BY s",
+            &[&1i64, &2i64],
+        )
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1].get::<i64>(0).unwrap(), 2);
+    assert_eq!(rows[1].get::<String>(1).unwrap(), "b");
+    assert_eq!(c.cached_statements(), before);
+}
+
+#[test]
+fn busy_and_environment_errors_are_told_apart() {
+    let db = TestDb::create();
+    let (a, b) = (db.connect(), db.connect());
+    a.batch_execute("CREATE TABLE t (x int PRIMARY KEY); INSERT INTO t VALUES (1)")
+        .unwrap();
+    a.begin().unwrap();
+    a.execute("UPDATE t SET x = 2", &[]).unwrap();
+    // b waits for a's row lock no longer than its lock_timeout.
+    b.batch_execute("SET lock_timeout = '100ms'").unwrap();
+    let e = b.execute("UPDATE t SET x = 3", &[]).unwrap_err();
+    assert!(e.is_busy() && e.is_environment(), "{e}");
+    assert!(!e.is_connection_lost());
+    a.rollback().unwrap();
+    // A database that does not exist: the environment, not the data.
+    let e = PgConn::connect(&with_dbname(&admin_url(), "mcu_no_such_database")).unwrap_err();
+    assert!(e.is_environment(), "{e}");
+    assert_eq!(e.sqlstate(), Some("3D000"));
+    // A unique violation is about the data.
+    let e = a.execute("INSERT INTO t VALUES (1)", &[]).unwrap_err();
+    assert!(!e.is_environment() && !e.is_busy(), "{e}");
+}
+
+#[test]
+fn debug_output_hides_row_values_too() {
+    let db = TestDb::create();
+    let c = db.connect();
+    c.batch_execute("CREATE TABLE people (email text PRIMARY KEY)")
+        .unwrap();
+    c.execute("INSERT INTO people VALUES (?)", &[&"petrova@example.ru"])
+        .unwrap();
+    let e = c
+        .execute("INSERT INTO people VALUES (?)", &[&"petrova@example.ru"])
+        .unwrap_err();
+    let debug = format!("{e:?}");
+    assert!(!debug.contains("petrova"), "{debug}");
+    assert!(debug.contains("23505"), "{debug}");
+}
+
+#[test]
+fn a_snapshot_transaction_reads_one_moment() {
+    let db = TestDb::create();
+    let (a, b) = (db.connect(), db.connect());
+    a.batch_execute("CREATE TABLE t (x int); INSERT INTO t VALUES (1)")
+        .unwrap();
+    let count = |c: &PgConn| {
+        c.query_one("SELECT COUNT(*) FROM t", &[])
+            .unwrap()
+            .get::<i64>(0)
+            .unwrap()
+    };
+    a.begin_with(Isolation::Snapshot).unwrap();
+    assert_eq!(count(&a), 1);
+    b.execute("INSERT INTO t VALUES (2)", &[]).unwrap();
+    assert_eq!(count(&a), 1, "the snapshot does not move");
+    let e = a.execute("INSERT INTO t VALUES (3)", &[]).unwrap_err();
+    assert_eq!(e.sqlstate(), Some("25006"), "read-only");
+    a.rollback().unwrap();
+    assert_eq!(count(&a), 2);
 }

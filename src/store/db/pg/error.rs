@@ -9,7 +9,7 @@ use super::types::DecodeError;
 /// Display names the failing statement by its first line and shows the server's message without
 /// its DETAIL (which quotes row values, e.g. "Key (email)=(…) already exists") and without
 /// parameter values; the password of a connection URL never appears.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum PgError {
     /// The URL does not parse (the text itself is not repeated: it may hold a password).
     #[error("invalid PostgreSQL URL: {0}")]
@@ -69,6 +69,14 @@ pub enum PgError {
     /// The background runtime could not run the call (thread start failed, task panicked).
     #[error("{0}")]
     Runtime(String),
+}
+
+/// Debug shows what Display shows: the server's DETAIL, which the driver's own Debug includes,
+/// would put row values into logs and panic messages.
+impl std::fmt::Debug for PgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PgError({self})")
+    }
 }
 
 fn decode_text(r: &DecodeError) -> String {
@@ -131,6 +139,30 @@ impl PgError {
     /// A deadlock was broken by aborting this transaction: retry it whole.
     pub fn is_deadlock(&self) -> bool {
         self.sqlstate() == Some("40P01")
+    }
+
+    /// Another session held what this one needed for longer than allowed (`lock_timeout`,
+    /// `statement_timeout`, `NOWAIT`), the server has no connection left, or the pool none free:
+    /// the same call may succeed later.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, PgError::PoolTimeout { .. })
+            || matches!(self.sqlstate(), Some("55P03" | "57014" | "53300"))
+    }
+
+    /// A failure of the database as a whole rather than of the data written: the server cannot be
+    /// reached or is gone, is busy ([`PgError::is_busy`]), out of disk or memory (class 53), has a
+    /// system or corruption error (class 58, XX001, XX002), refuses writes (25006, a standby),
+    /// refuses the login (class 28) or has no such database (3D000).
+    pub fn is_environment(&self) -> bool {
+        if self.is_connection_lost() || self.is_busy() || matches!(self, PgError::Runtime(_)) {
+            return true;
+        }
+        self.sqlstate().is_some_and(|code| {
+            code.starts_with("53")
+                || code.starts_with("58")
+                || code.starts_with("28")
+                || matches!(code, "XX001" | "XX002" | "25006" | "3D000")
+        })
     }
 
     /// The connection is gone (socket error, server shut down or terminated the session, or it

@@ -1,8 +1,8 @@
 //! The PostgreSQL engine: a synchronous connection over tokio-postgres.
 //!
 //! - **Calls are synchronous** and work from any thread, inside a tokio runtime or not: every
-//!   connection's socket is driven by one background runtime on its own thread ([`runtime`]), and a
-//!   call waits for its reply with `futures_executor::block_on`.
+//!   connection's socket is driven by one background runtime on its own thread (`runtime.rs`), and
+//!   a call waits for its reply with `futures_executor::block_on`.
 //! - **No TLS** (`NoTls`): the server is reached over a local socket or a trusted network. A URL
 //!   with `sslmode=require` fails to connect.
 //! - **SQL is the store's SQLite text**: `?1`/`?` placeholders become `$1` once per statement,
@@ -13,7 +13,11 @@
 //!   each statement sees what was committed when it started, concurrent writers of one row wait
 //!   for each other's row lock, and no statement fails with a serialization error, so the store
 //!   needs no retry loop; invariants spanning rows (the audit hash chain) are serialised with
-//!   [`PgConn::advisory_xact_lock`]. [`Isolation`] offers the stricter levels.
+//!   [`PgConn::advisory_xact_lock`]. [`Isolation`] offers the stricter levels and a read-only
+//!   snapshot for several queries. A text that is only `BEGIN`/`COMMIT`/`ROLLBACK` (SQLite's
+//!   `BEGIN IMMEDIATE` included) given to [`PgConn::batch_execute`] goes the same way. A COMMIT
+//!   after a failed statement is refused ([`PgError::TransactionAborted`]) rather than rolled
+//!   back silently, as PostgreSQL itself would.
 //! - **Other writers** are noticed with LISTEN/NOTIFY: [`PgConn::notifications`] is a counter.
 //! - A process-wide bounded [`pool`] per URL.
 
@@ -66,6 +70,10 @@ pub enum Isolation {
     RepeatableRead,
     /// Full serializability; retry on [`PgError::is_serialization_failure`].
     Serializable,
+    /// A read-only REPEATABLE READ transaction: one snapshot for several queries (what SQLite's
+    /// plain `BEGIN` gives a reader — READ COMMITTED would take a new snapshot per statement).
+    /// Read-only, it never fails with a serialization error; a write in it is refused.
+    Snapshot,
 }
 
 impl Isolation {
@@ -74,6 +82,7 @@ impl Isolation {
             Isolation::ReadCommitted => "BEGIN ISOLATION LEVEL READ COMMITTED",
             Isolation::RepeatableRead => "BEGIN ISOLATION LEVEL REPEATABLE READ",
             Isolation::Serializable => "BEGIN ISOLATION LEVEL SERIALIZABLE",
+            Isolation::Snapshot => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         }
     }
 }
@@ -314,13 +323,10 @@ impl PgConn {
         params: &[&dyn ToValue],
         call: impl Fn(&Statement, &[&(dyn ToSql + Sync)]) -> Result<R, tokio_postgres::Error>,
     ) -> Result<R, PgError> {
-        let values: Vec<ValueRef<'_>> = params.iter().map(|p| p.to_value()).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> =
-            values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
         let mut retried = false;
         loop {
             let st = self.statement(sql)?;
-            match call(&st, &refs) {
+            match with_params(params, |p| call(&st, p)) {
                 Ok(r) => return Ok(r),
                 Err(e) if is_stale_plan(&e) => {
                     self.cache().remove(sql);
@@ -343,14 +349,7 @@ impl PgConn {
     /// Runs one query; all its rows.
     pub fn query(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<PgRow>, PgError> {
         let rows = self.run(sql, params, |st, p| block_on(self.client.query(st, p)))?;
-        let statement: Arc<str> = sql::first_line(sql).into();
-        Ok(rows
-            .into_iter()
-            .map(|row| PgRow {
-                row,
-                statement: statement.clone(),
-            })
-            .collect())
+        Ok(wrap_rows(sql, rows))
     }
 
     /// The first row, if any (the rest are ignored, as SQLite's `query_row` does).
@@ -367,8 +366,46 @@ impl PgConn {
 
     /// Runs several `;`-separated statements without parameters (migrations, `SET …`); nothing is
     /// prepared or cached.
+    ///
+    /// A text that is just a transaction statement goes through [`PgConn::begin`],
+    /// [`PgConn::commit`] or [`PgConn::rollback`], so the connection's transaction state stays
+    /// right whichever way the store opens and ends it; SQLite's `BEGIN IMMEDIATE`, `BEGIN
+    /// DEFERRED` and `BEGIN EXCLUSIVE` open a READ COMMITTED transaction.
     pub fn batch_execute(&self, sql: &str) -> Result<(), PgError> {
+        match sql::transaction_statement(sql) {
+            Some(sql::TxStatement::Begin) => return self.begin(),
+            Some(sql::TxStatement::Commit) => return self.commit(),
+            Some(sql::TxStatement::Rollback) => return self.rollback(),
+            Some(sql::TxStatement::BeginNative) => {
+                self.simple(sql)?;
+                self.tx_failed.store(false, Ordering::Release);
+                self.in_tx.store(true, Ordering::Release);
+                return Ok(());
+            }
+            None => {}
+        }
+        self.simple(sql)
+    }
+
+    /// Runs a simple-protocol text as it is.
+    fn simple(&self, sql: &str) -> Result<(), PgError> {
         block_on(self.client.batch_execute(sql)).map_err(|e| self.fail(sql, e))
+    }
+
+    /// Runs one statement without keeping it prepared (SQL built for one call: a filter with a
+    /// varying number of values); the number of rows it changed.
+    pub fn execute_once(&self, sql: &str, params: &[&dyn ToValue]) -> Result<u64, PgError> {
+        let text = sql::translate_placeholders(sql);
+        with_params(params, |p| block_on(self.client.execute(text.as_ref(), p)))
+            .map_err(|e| self.fail(sql, e))
+    }
+
+    /// Runs one query without keeping it prepared; all its rows.
+    pub fn query_once(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<PgRow>, PgError> {
+        let text = sql::translate_placeholders(sql);
+        let rows = with_params(params, |p| block_on(self.client.query(text.as_ref(), p)))
+            .map_err(|e| self.fail(sql, e))?;
+        Ok(wrap_rows(sql, rows))
     }
 
     /// Opens a READ COMMITTED transaction (see the module notes).
@@ -377,7 +414,7 @@ impl PgConn {
     }
 
     pub fn begin_with(&self, isolation: Isolation) -> Result<(), PgError> {
-        self.batch_execute(isolation.begin_sql())?;
+        self.simple(isolation.begin_sql())?;
         self.tx_failed.store(false, Ordering::Release);
         self.in_tx.store(true, Ordering::Release);
         Ok(())
@@ -403,22 +440,22 @@ impl PgConn {
     fn end(&self, sql: &str) -> Result<(), PgError> {
         self.in_tx.store(false, Ordering::Release);
         self.tx_failed.store(false, Ordering::Release);
-        block_on(self.client.batch_execute(sql)).map_err(|e| self.fail(sql, e))
+        self.simple(sql)
     }
 
     /// `SAVEPOINT name` inside the transaction (the store's nesting).
     pub fn savepoint(&self, name: &str) -> Result<(), PgError> {
-        self.batch_execute(&format!("SAVEPOINT {}", sql::quote_ident(name)))
+        self.simple(&format!("SAVEPOINT {}", sql::quote_ident(name)))
     }
 
     /// `RELEASE SAVEPOINT name`.
     pub fn release(&self, name: &str) -> Result<(), PgError> {
-        self.batch_execute(&format!("RELEASE SAVEPOINT {}", sql::quote_ident(name)))
+        self.simple(&format!("RELEASE SAVEPOINT {}", sql::quote_ident(name)))
     }
 
     /// `ROLLBACK TO SAVEPOINT name`: undoes the work since it, and clears a failed statement.
     pub fn rollback_to(&self, name: &str) -> Result<(), PgError> {
-        self.batch_execute(&format!("ROLLBACK TO SAVEPOINT {}", sql::quote_ident(name)))?;
+        self.simple(&format!("ROLLBACK TO SAVEPOINT {}", sql::quote_ident(name)))?;
         self.tx_failed.store(false, Ordering::Release);
         Ok(())
     }
@@ -434,14 +471,14 @@ impl PgConn {
 
     /// Starts listening on `channel` (any text; it is quoted).
     pub fn listen(&self, channel: &str) -> Result<(), PgError> {
-        self.batch_execute(&format!("LISTEN {}", sql::quote_ident(channel)))?;
+        self.simple(&format!("LISTEN {}", sql::quote_ident(channel)))?;
         self.listening.store(true, Ordering::Release);
         Ok(())
     }
 
     /// Stops listening on every channel.
     pub fn unlisten_all(&self) -> Result<(), PgError> {
-        self.batch_execute("UNLISTEN *")?;
+        self.simple("UNLISTEN *")?;
         self.listening.store(false, Ordering::Release);
         Ok(())
     }
@@ -527,6 +564,23 @@ impl PgConn {
         self.shared.recent().clear();
         true
     }
+}
+
+/// Calls `f` with the parameters as tokio-postgres takes them.
+fn with_params<R>(params: &[&dyn ToValue], f: impl FnOnce(&[&(dyn ToSql + Sync)]) -> R) -> R {
+    let values: Vec<ValueRef<'_>> = params.iter().map(|p| p.to_value()).collect();
+    let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+    f(&refs)
+}
+
+fn wrap_rows(sql: &str, rows: Vec<Row>) -> Vec<PgRow> {
+    let statement: Arc<str> = sql::first_line(sql).into();
+    rows.into_iter()
+        .map(|row| PgRow {
+            row,
+            statement: statement.clone(),
+        })
+        .collect()
 }
 
 /// A server error that means "this prepared statement's result shape changed" (after DDL).

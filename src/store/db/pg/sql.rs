@@ -132,6 +132,52 @@ fn skip_dollar(b: &[u8], start: usize) -> usize {
         .map_or(b.len(), |p| body + p + tag.len())
 }
 
+/// A text that is only a transaction statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxStatement {
+    /// `BEGIN`, `BEGIN TRANSACTION`, `START TRANSACTION`, or SQLite's `BEGIN IMMEDIATE` /
+    /// `DEFERRED` / `EXCLUSIVE`: the default transaction.
+    Begin,
+    /// `BEGIN` or `START TRANSACTION` with PostgreSQL options (`ISOLATION LEVEL …`), run as written.
+    BeginNative,
+    /// `COMMIT`, `END` (with `TRANSACTION`/`WORK`).
+    Commit,
+    /// `ROLLBACK` (not `ROLLBACK TO SAVEPOINT`).
+    Rollback,
+}
+
+/// What transaction statement `sql` is, if it is one alone (case-insensitive, an optional `;`).
+pub fn transaction_statement(sql: &str) -> Option<TxStatement> {
+    let text = sql.trim().trim_end_matches(';').trim();
+    if text.len() > 80 || text.contains(';') {
+        return None;
+    }
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    match words.as_slice() {
+        ["BEGIN"] | ["BEGIN", "TRANSACTION" | "WORK"] | ["START", "TRANSACTION"] => {
+            Some(TxStatement::Begin)
+        }
+        ["BEGIN", "IMMEDIATE" | "DEFERRED" | "EXCLUSIVE"]
+        | [
+            "BEGIN",
+            "IMMEDIATE" | "DEFERRED" | "EXCLUSIVE",
+            "TRANSACTION",
+        ] => Some(TxStatement::Begin),
+        ["BEGIN" | "START", ..] => Some(TxStatement::BeginNative),
+        ["COMMIT" | "END"] | ["COMMIT" | "END", "TRANSACTION" | "WORK"] => {
+            Some(TxStatement::Commit)
+        }
+        ["ROLLBACK"] | ["ROLLBACK", "TRANSACTION" | "WORK"] | ["ABORT"] => {
+            Some(TxStatement::Rollback)
+        }
+        _ => None,
+    }
+}
+
 /// The statement's first non-empty line, trimmed and cut at 120 characters: what an error names
 /// (never the parameter values, which may hold personal data).
 pub fn first_line(sql: &str) -> String {
@@ -207,6 +253,29 @@ mod tests {
             Cow::Borrowed(_)
         ));
         assert_eq!(t("SELECT ?, 'ЖКХ?', ?"), "SELECT $1, 'ЖКХ?', $2");
+    }
+
+    #[test]
+    fn transaction_statements_are_recognised() {
+        use TxStatement::*;
+        let cases = [
+            ("BEGIN", Some(Begin)),
+            ("begin immediate;", Some(Begin)),
+            ("BEGIN EXCLUSIVE TRANSACTION", Some(Begin)),
+            ("START TRANSACTION", Some(Begin)),
+            ("BEGIN ISOLATION LEVEL SERIALIZABLE", Some(BeginNative)),
+            ("START TRANSACTION READ ONLY", Some(BeginNative)),
+            ("COMMIT", Some(Commit)),
+            (" end ; ", Some(Commit)),
+            ("ROLLBACK", Some(Rollback)),
+            ("ROLLBACK TO SAVEPOINT a", None),
+            ("COMMIT; SELECT 1", None),
+            ("SELECT 1", None),
+            ("CREATE TABLE begin_x (a int)", None),
+        ];
+        for (sql, want) in cases {
+            assert_eq!(transaction_statement(sql), want, "{sql}");
+        }
     }
 
     #[test]
