@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::domain::Channel;
 use crate::reference::{Reference, ReferenceError};
-use crate::store::{Store, StoreError};
+use crate::store::{Location, Store, StoreError};
 
 /// Inbox sub-folders and the channel a file dropped there gets when its rows do not say.
 pub const INBOX_FOLDERS: [(&str, Channel); 4] = [
@@ -35,12 +35,26 @@ pub enum WorkspaceError {
     Reference(#[from] ReferenceError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(
+        "the database {target} holds many municipalities: name one with --municipality CODE, \
+         MCU_MUNICIPALITY or `municipality` in [store] of config.toml"
+    )]
+    NoMunicipality { target: String },
+    #[error(
+        "--db {target}: not a PostgreSQL URL (postgres://user@host/db); the embedded SQLite \
+             database is the workspace's mcu.db"
+    )]
+    BadUrl { target: String },
 }
 
 /// An opened workspace folder.
 #[derive(Debug, Clone)]
 pub struct Workspace {
     root: PathBuf,
+    /// A database named on the command line or in the environment (`--db`, `MCU_DB`), with the
+    /// municipality (`--municipality`, `MCU_MUNICIPALITY`): before `[store]` of `config.toml`.
+    database: Option<String>,
+    municipality: Option<String>,
 }
 
 impl Workspace {
@@ -74,6 +88,8 @@ impl Workspace {
     pub fn open(root: &Path) -> Result<Self, WorkspaceError> {
         let ws = Self {
             root: root.to_path_buf(),
+            database: None,
+            municipality: None,
         };
         for dir in ws.folders() {
             if dir.is_dir() {
@@ -97,6 +113,36 @@ impl Workspace {
         ];
         v.extend(INBOX_FOLDERS.iter().map(|(d, _)| self.inbox().join(d)));
         v
+    }
+
+    /// Uses the database `url` (a PostgreSQL URL) and the `municipality` in it instead of what
+    /// `config.toml` says (the command line's `--db` and `--municipality`).
+    pub fn with_database(mut self, url: Option<String>, municipality: Option<String>) -> Self {
+        self.database = url.filter(|u| !u.is_empty()).or(self.database);
+        self.municipality = municipality.filter(|m| !m.is_empty()).or(self.municipality);
+        self
+    }
+
+    /// Where the data lives: a PostgreSQL database when one is named (`--db`, `MCU_DB`, `[store]
+    /// url`), else the workspace's `mcu.db`.
+    pub fn location(&self) -> Result<Location, WorkspaceError> {
+        let settings = self.reference()?.settings.store;
+        let url = self.database.clone().or(settings.url);
+        let Some(url) = url else {
+            return Ok(Location::File(self.db_path()));
+        };
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(WorkspaceError::BadUrl {
+                target: crate::store::db::pg::redacted_target(&url),
+            });
+        }
+        let municipality = self.municipality.clone().or(settings.municipality);
+        match municipality {
+            Some(municipality) => Ok(Location::Postgres { url, municipality }),
+            None => Err(WorkspaceError::NoMunicipality {
+                target: crate::store::db::pg::redacted_target(&url),
+            }),
+        }
     }
 
     /// The workspace folder.
@@ -152,7 +198,10 @@ impl Workspace {
     /// readable and writable by the owner and the group only ([`FILE_MODE`]).
     pub fn store(&self) -> Result<Store, WorkspaceError> {
         let reference = Arc::new(self.reference()?);
-        let path = self.db_path();
+        let path = match self.location()? {
+            Location::File(p) => p,
+            pg => return Ok(Store::open_at(&pg, reference)?),
+        };
         if !path.exists() {
             // Made empty with its mode first: SQLite gives the `-wal` and `-shm` files it makes
             // beside the database the database's own mode.

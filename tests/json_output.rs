@@ -271,7 +271,7 @@ fn bench_triage_json() {
             "20",
             "--officer",
             "10",
-            "--db",
+            "--index-db",
             &db.display().to_string(),
             "--json",
         ],

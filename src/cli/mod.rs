@@ -50,6 +50,19 @@ struct Cli {
     /// Workspace folder (default: $MCU_HOME, else the platform data dir, ~/.local/share/mcu)
     #[arg(long, global = true, value_name = "DIR")]
     workspace: Option<PathBuf>,
+    /// A PostgreSQL database instead of the workspace's mcu.db: postgres://user@host/db
+    /// (default: [store] url of the workspace's config.toml)
+    #[arg(
+        long = "db",
+        global = true,
+        value_name = "URL",
+        env = "MCU_DB",
+        hide_env_values = true
+    )]
+    db: Option<String>,
+    /// The municipality (its code) to work in, in a PostgreSQL database
+    #[arg(long, global = true, value_name = "CODE", env = "MCU_MUNICIPALITY")]
+    municipality: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -135,7 +148,7 @@ fn init(ws: &Workspace, a: InitArgs) -> CmdResult {
     if a.json {
         output::print_json(&serde_json::json!({
             "workspace": ws.root().display().to_string(),
-            "database": ws.db_path().display().to_string(),
+            "database": ws.location()?.to_string(),
             "inbox": ws.inbox().display().to_string(),
             "operator": grants.login,
             "roles": grants.roles,
@@ -219,6 +232,7 @@ fn run(cli: Cli) -> CmdResult {
     } else {
         Workspace::open(&root)?
     };
+    let ws = ws.with_database(cli.db, cli.municipality);
     match command {
         Command::Console(a) => console::open(&ws, a, None),
         Command::Init(a) => init(&ws, a),

@@ -104,7 +104,7 @@ pub struct BenchTriageArgs {
     days: i64,
     /// Database file for the index (default: a temporary file, removed afterwards)
     #[arg(long)]
-    db: Option<PathBuf>,
+    index_db: Option<PathBuf>,
     /// Instead: auto-triage end to end on N realistic appeals of the demo generator — import with
     /// triage against the same import without, `classify --pending` on a copy of the untriaged
     /// workspace, the sqlite3 shell's `.import` beside them; appeals/s and bytes written
@@ -665,7 +665,7 @@ pub fn bench(b: BenchTriageArgs) -> CmdResult {
     }
 
     // The similarity index.
-    let tmp = b.db.clone().unwrap_or_else(|| {
+    let tmp = b.index_db.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("mcu-bench-triage-{}.db", std::process::id()))
     });
     let _ = std::fs::remove_file(&tmp);
@@ -816,7 +816,7 @@ pub fn bench(b: BenchTriageArgs) -> CmdResult {
         );
     }
     drop(store);
-    if b.db.is_none() {
+    if b.index_db.is_none() {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
         }

@@ -73,6 +73,19 @@ pub struct Settings {
     /// The built-in SSH server's limits (`[serve]`).
     #[serde(default)]
     pub serve: crate::serve::limits::ServeSettings,
+    /// Where the data lives when not in the workspace's `mcu.db` (`[store]`).
+    #[serde(default)]
+    pub store: StoreSettings,
+}
+
+/// The `[store]` section of `config.toml`: a PostgreSQL database instead of `mcu.db`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSettings {
+    /// `postgres://user@host/db` (the password better in `~/.pgpass` than here).
+    pub url: Option<String>,
+    /// The municipality's code in that database (`kuzhener`).
+    pub municipality: Option<String>,
 }
 
 /// Everything mcu needs to know besides the appeals themselves.

@@ -54,7 +54,7 @@ fn recipient_values(r: &str, sign: &str) -> Vec<String> {
     let c = counted(r);
     let v = |cond: String| format!("{sign} * (CASE WHEN {c} AND ({cond}) THEN 1 ELSE 0 END)");
     [
-        v("1".into()),
+        v("1 = 1".into()),
         v(answered(r)),
         v(format!(
             "{} AND {r}.answer_due IS NOT NULL AND {r}.answered_at <= {r}.answer_due",

@@ -183,7 +183,7 @@ impl Store {
             )
         };
         let some = figures(&format!("{col} = ?1"));
-        let none = figures(&format!("{col} IS NULL AND ?1 IS NULL"));
+        let none = figures(&format!("{col} IS NULL AND CAST(?1 AS TEXT) IS NULL"));
         let (now_s, risk_s) = (now.timestamp(), risk_end.timestamp());
         for (key, c) in out.iter_mut() {
             let read = |r: &Row<'_>| -> DbResult<(i64, i64, i64, Option<i64>)> {
@@ -552,11 +552,11 @@ impl Store {
         };
         let sql = format!(
             "SELECT {key}, COUNT(*), \
-             COALESCE(SUM({answered}), 0), \
-             COALESCE(SUM({answered} AND a.answer_due IS NOT NULL AND a.answered_at <= a.answer_due), 0), \
-             COALESCE(SUM(a.is_open = 1 AND a.answer_due < ?3), 0), \
-             COALESCE(SUM(a.quality IS NOT NULL), 0), COALESCE(SUM(a.quality = 'substantive'), 0), \
-             COALESCE(SUM(a.rating IS NOT NULL), 0), COALESCE(SUM(a.rating >= 4), 0) \
+             COALESCE(SUM(CASE WHEN {answered} THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN {answered} AND a.answer_due IS NOT NULL AND a.answered_at <= a.answer_due THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN a.is_open = 1 AND a.answer_due < ?3 THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN a.quality IS NOT NULL THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN a.quality = 'substantive' THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN a.rating IS NOT NULL THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN a.rating >= 4 THEN 1 ELSE 0 END), 0) \
              FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2{only_assigned} \
              AND a.status NOT IN {EXCLUDED} GROUP BY 1",
             answered = aggregates::answered("a")
@@ -625,7 +625,7 @@ impl Store {
             None => String::new(),
         };
         let sql = format!(
-            "SELECT {} AS k, COUNT(*), COALESCE(SUM(a.is_open), 0), COALESCE(SUM(a.is_open = 1 AND a.answer_due < ?3), 0) \
+            "SELECT {} AS k, COUNT(*), COALESCE(SUM(a.is_open), 0), COALESCE(SUM(CASE WHEN a.is_open = 1 AND a.answer_due < ?3 THEN 1 ELSE 0 END), 0) \
              FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2{cond} \
              GROUP BY k ORDER BY COUNT(*) DESC, k",
             dim.sql()
@@ -735,10 +735,10 @@ impl Store {
     ) -> Result<Vec<FirstResponseCounts>, StoreError> {
         let mut st = self.conn().prepare_cached(
             "SELECT a.channel, COUNT(*), \
-             COALESCE(SUM(a.first_response_at IS NOT NULL AND a.first_response_at <= a.first_response_due), 0), \
-             COALESCE(SUM(a.first_response_at IS NOT NULL AND a.first_response_at > a.first_response_due), 0), \
-             COALESCE(SUM(a.first_response_at IS NULL AND a.first_response_due < ?3 \
-                 AND a.status NOT IN ('rejected', 'duplicate', 'redirected')), 0) \
+             COALESCE(SUM(CASE WHEN a.first_response_at IS NOT NULL AND a.first_response_at <= a.first_response_due THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN a.first_response_at IS NOT NULL AND a.first_response_at > a.first_response_due THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN a.first_response_at IS NULL AND a.first_response_due < ?3 \
+                 AND a.status NOT IN ('rejected', 'duplicate', 'redirected') THEN 1 ELSE 0 END), 0) \
              FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2 \
              AND a.first_response_due IS NOT NULL GROUP BY a.channel ORDER BY a.channel",
         )?;
@@ -781,7 +781,7 @@ impl Store {
         let cond = if block.is_some() {
             "a.block = ?3"
         } else {
-            "a.block IS NULL AND ?3 IS NULL"
+            "a.block IS NULL AND CAST(?3 AS TEXT) IS NULL"
         };
         let sql = format!(
             "SELECT a.text FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2 \

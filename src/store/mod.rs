@@ -129,6 +129,46 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// Where a store's data lives.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite file (a workspace's `mcu.db`).
+    File(std::path::PathBuf),
+    /// A municipality of a PostgreSQL database.
+    Postgres { url: String, municipality: String },
+}
+
+impl std::fmt::Debug for Location {
+    /// Never the URL's password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::File(p) => write!(f, "File({})", p.display()),
+            Location::Postgres { url, municipality } => write!(
+                f,
+                "Postgres({}, {municipality})",
+                db::pg::redacted_target(url)
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::File(p) => write!(f, "{}", p.display()),
+            Location::Postgres { url, municipality } => write!(
+                f,
+                "PostgreSQL {}, municipality {municipality}",
+                db::pg::redacted_target(url)
+            ),
+        }
+    }
+}
+
+/// Connections to one PostgreSQL server a process keeps at most (consoles of `mcu serve`, the
+/// importer, the writer threads).
+const POOL_MAX: usize = 32;
+
 /// An open workspace database.
 pub struct Store {
     conn: Db,
@@ -137,13 +177,57 @@ pub struct Store {
     chunks: std::cell::RefCell<aggregates::ChunkCache>,
     /// The audit chain's head kept outside the database (none in memory).
     anchor: Option<audit::anchor::Anchor>,
+    /// Where it was opened (none in memory): another connection opens the same.
+    location: Option<Location>,
 }
 
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path, reference: Arc<Reference>) -> Result<Self, StoreError> {
         let conn = Connection::open(path)?;
-        Self::setup(conn, reference, Some(audit::anchor::Anchor::beside(path)))
+        let mut store = Self::setup(conn, reference, Some(audit::anchor::Anchor::beside(path)))?;
+        store.location = Some(Location::File(path.to_path_buf()));
+        Ok(store)
+    }
+
+    /// Opens the store at `location`.
+    pub fn open_at(location: &Location, reference: Arc<Reference>) -> Result<Self, StoreError> {
+        match location {
+            Location::File(p) => Self::open(p, reference),
+            Location::Postgres { url, municipality } => {
+                Self::open_postgres(url, municipality, reference)
+            }
+        }
+    }
+
+    /// Where this store was opened (none in memory).
+    pub fn location(&self) -> Option<&Location> {
+        self.location.as_ref()
+    }
+
+    /// Opens the municipality `code` of a PostgreSQL database (`postgres://…`), creating the
+    /// region's tables and the municipality's schema on first use. Connections come from a
+    /// process-wide pool per URL (the consoles of `mcu serve` share it).
+    pub fn open_postgres(
+        url: &str,
+        code: &str,
+        reference: Arc<Reference>,
+    ) -> Result<Self, StoreError> {
+        schema::postgres::check_code(code)?;
+        let pool = db::pg::PgPool::shared(url, POOL_MAX);
+        let conn = pool.get().map_err(DbError::from)?;
+        schema::postgres::migrate(&conn, code)?;
+        let conn = Db::Pg(db::PgDb::new(conn, &schema::postgres::schema_of(code))?);
+        Ok(Self {
+            conn,
+            reference,
+            chunks: Default::default(),
+            anchor: None,
+            location: Some(Location::Postgres {
+                url: url.to_owned(),
+                municipality: code.to_owned(),
+            }),
+        })
     }
 
     /// An in-memory store, for tests.
@@ -201,6 +285,7 @@ impl Store {
             reference,
             chunks: Default::default(),
             anchor,
+            location: None,
         })
     }
 
@@ -219,9 +304,7 @@ impl Store {
     /// A counter that changes whenever another connection commits (`PRAGMA data_version`):
     /// cheap enough to poll on every console tick.
     pub fn data_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        Ok(self.conn.data_version()?)
     }
 
     /// The database file (none for an in-memory store or a server database).

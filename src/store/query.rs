@@ -198,7 +198,7 @@ impl Store {
     /// (usually a period), with overdue judged at `now`.
     pub fn stats(&self, filter: &ListFilter, now: DateTime<Utc>) -> Result<Stats, StoreError> {
         let mut sql = "SELECT a.channel, COALESCE(a.block, 'unassigned'), a.status, COUNT(*), \
-                       COALESCE(SUM(a.is_open), 0), COALESCE(SUM(a.is_open = 1 AND a.answer_due < ?), 0) FROM appeals a"
+                       COALESCE(SUM(a.is_open), 0), COALESCE(SUM(CASE WHEN a.is_open = 1 AND a.answer_due < ? THEN 1 ELSE 0 END), 0) FROM appeals a"
             .to_string();
         let mut args = vec![Value::Integer(now.timestamp())];
         filter.conditions(self.conn().engine(), &mut sql, &mut args);

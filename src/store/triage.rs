@@ -489,8 +489,8 @@ impl Store {
         // written again and again. The run's cache holds a batch's pages; restored afterwards.
         let cache: Option<i64> = self
             .conn
-            .query_row("PRAGMA cache_size", [], |r| r.get(0))
-            .ok();
+            .sqlite()
+            .and_then(|c| c.query_row("PRAGMA cache_size", [], |r| r.get(0)).ok());
         if let Some(c) = self.conn.sqlite() {
             let _ = c.pragma_update(None, "cache_size", RUN_CACHE_KIB);
         }

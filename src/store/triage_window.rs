@@ -49,7 +49,7 @@ fn insert_sorted(v: &mut Vec<(i64, i64)>, e: (i64, i64)) {
 }
 
 fn data_version(conn: &Db) -> Result<i64, StoreError> {
-    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    Ok(conn.data_version()?)
 }
 
 impl Window {

@@ -63,9 +63,9 @@ impl App {
     /// Sends the officer's changes to a writer thread with its own connection (`tui::writes`),
     /// so a locked database never stops the screen; without it (tests) they are saved at once.
     pub fn queue_writes(&mut self, policy: crate::tui::writes::Policy) -> Result<(), StoreError> {
-        if let Some(path) = self.env.store.path() {
+        if let Some(location) = self.env.store.location().cloned() {
             self.env.writes = crate::tui::writes::Writes::queued(
-                path,
+                location,
                 self.env.store.reference().clone(),
                 policy,
             )?;

@@ -13,7 +13,6 @@
 //! officer's undo (`screens::undo`) restores.
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
@@ -157,9 +156,9 @@ impl Default for Writes {
 }
 
 impl Writes {
-    /// A queue with a writer thread over its own connection to the database at `path`.
+    /// A queue with a writer thread over its own connection to the database at `location`.
     pub fn queued(
-        path: PathBuf,
+        location: crate::store::Location,
         reference: Arc<Reference>,
         policy: Policy,
     ) -> Result<Self, StoreError> {
@@ -170,7 +169,7 @@ impl Writes {
         std::thread::Builder::new()
             .name("mcu-console-writer".into())
             .spawn(move || {
-                let mut store = match Store::open(&path, reference) {
+                let mut store = match Store::open_at(&location, reference) {
                     Ok(s) => s,
                     Err(e) => {
                         let _ = opened_tx.send(Err(e));

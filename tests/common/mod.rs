@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod console;
+pub mod engine;
 pub mod operators;
 pub mod pg;
 pub mod ssh;

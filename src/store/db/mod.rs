@@ -22,6 +22,58 @@ pub enum Engine {
 /// A connection to the store's database.
 pub enum Db {
     Sqlite(rusqlite::Connection),
+    Pg(PgDb),
+}
+
+/// A PostgreSQL connection working inside one municipality's schema.
+pub struct PgDb {
+    conn: pg::PooledConn,
+    /// The municipality's schema (`mo_<code>`): the connection's `search_path`.
+    schema: String,
+    /// The advisory lock every write transaction of this municipality takes first: writers of
+    /// one municipality follow each other (as on SQLite), so the audit chain is appended by
+    /// one at a time; readers never wait.
+    write_lock: i64,
+    /// Rows this connection changed (SQLite's `total_changes`).
+    changes: std::sync::atomic::AtomicU64,
+}
+
+impl PgDb {
+    /// Wraps a connection for the municipality whose schema is `schema`: sets its search path
+    /// and listens on its change channel.
+    pub fn new(conn: pg::PooledConn, schema: &str) -> Result<Self, DbError> {
+        conn.unlisten_all()?;
+        conn.batch_execute(&format!(
+            "SET search_path TO {}, public",
+            pg::sql::quote_ident(schema)
+        ))?;
+        conn.listen(&Self::channel_of(schema))?;
+        Ok(Self {
+            write_lock: pg::advisory_key(&format!("mcu-write:{schema}")),
+            schema: schema.to_owned(),
+            conn,
+            changes: Default::default(),
+        })
+    }
+
+    fn channel_of(schema: &str) -> String {
+        format!("mcu_changed_{schema}")
+    }
+
+    /// The connection.
+    pub fn conn(&self) -> &pg::PgConn {
+        &self.conn
+    }
+
+    /// The municipality's schema.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    fn count(&self, n: u64) {
+        self.changes
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Errors of the engine layer.
@@ -29,6 +81,8 @@ pub enum Db {
 pub enum DbError {
     #[error("{0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Pg(#[from] pg::PgError),
     /// A statement expected to return a row returned none.
     #[error("the query returned no rows")]
     NoRows,
@@ -50,6 +104,7 @@ impl DbError {
     pub fn is_busy(&self) -> bool {
         match self {
             DbError::Sqlite(e) => sqlite::is_busy(e),
+            DbError::Pg(e) => e.is_busy(),
             _ => false,
         }
     }
@@ -60,6 +115,7 @@ impl DbError {
     pub fn is_environment(&self) -> bool {
         match self {
             DbError::Sqlite(e) => sqlite::is_environment(e),
+            DbError::Pg(e) => e.is_environment(),
             _ => false,
         }
     }
@@ -68,6 +124,7 @@ impl DbError {
     pub fn is_unique_violation(&self) -> bool {
         match self {
             DbError::Sqlite(e) => sqlite::is_unique_violation(e),
+            DbError::Pg(e) => e.is_unique_violation(),
             _ => false,
         }
     }
@@ -170,6 +227,7 @@ impl Db {
     pub fn engine(&self) -> Engine {
         match self {
             Db::Sqlite(_) => Engine::Sqlite,
+            Db::Pg(_) => Engine::Postgres,
         }
     }
 
@@ -177,6 +235,15 @@ impl Db {
     pub fn sqlite(&self) -> Option<&rusqlite::Connection> {
         match self {
             Db::Sqlite(c) => Some(c),
+            Db::Pg(_) => None,
+        }
+    }
+
+    /// The PostgreSQL connection, for what only PostgreSQL has (COPY, notifications).
+    pub fn pg(&self) -> Option<&PgDb> {
+        match self {
+            Db::Pg(p) => Some(p),
+            Db::Sqlite(_) => None,
         }
     }
 
@@ -185,6 +252,17 @@ impl Db {
     pub fn total_changes(&self) -> u64 {
         match self {
             Db::Sqlite(c) => c.total_changes(),
+            Db::Pg(p) => p.changes.load(std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+
+    /// A counter that changes when another connection commits a change: SQLite's
+    /// `PRAGMA data_version`; on PostgreSQL, the notifications the municipality's writers send
+    /// with every write transaction.
+    pub fn data_version(&self) -> Result<i64, DbError> {
+        match self {
+            Db::Sqlite(c) => Ok(c.query_row("PRAGMA data_version", [], |r| r.get(0))?),
+            Db::Pg(p) => Ok(i64::try_from(p.conn.notifications()).unwrap_or(i64::MAX)),
         }
     }
 
@@ -204,6 +282,7 @@ impl Db {
     pub fn execute_batch(&self, sql: &str) -> Result<(), DbError> {
         match self {
             Db::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Db::Pg(p) => Ok(p.conn.batch_execute(sql)?),
         }
     }
 
@@ -211,6 +290,10 @@ impl Db {
     pub fn prepare(&self, sql: &str) -> Result<Statement<'_>, DbError> {
         match self {
             Db::Sqlite(c) => Ok(Statement::Sqlite(sqlite::Stmt::Once(c.prepare(sql)?))),
+            Db::Pg(p) => Ok(Statement::Pg {
+                db: p,
+                sql: without_planner_hints(sql),
+            }),
         }
     }
 
@@ -220,6 +303,11 @@ impl Db {
             Db::Sqlite(c) => Ok(Statement::Sqlite(sqlite::Stmt::Cached(
                 c.prepare_cached(sql)?,
             ))),
+            // The connection prepares each text once and keeps it.
+            Db::Pg(p) => Ok(Statement::Pg {
+                db: p,
+                sql: without_planner_hints(sql),
+            }),
         }
     }
 
@@ -234,24 +322,59 @@ impl Db {
 
     /// Begins a write transaction that takes the write lock first (`BEGIN IMMEDIATE` on
     /// SQLite), so it never fails half-way because another writer came first.
+    ///
+    /// On PostgreSQL the transaction takes the municipality's write lock (an advisory lock)
+    /// first, for the same reason: writers follow each other, readers never wait.
     pub fn transaction(&self) -> Result<Transaction<'_>, DbError> {
-        let begin = match self {
-            Db::Sqlite(_) => "BEGIN IMMEDIATE",
-        };
-        self.execute_batch(begin)?;
+        match self {
+            Db::Sqlite(_) => self.execute_batch("BEGIN IMMEDIATE")?,
+            Db::Pg(p) => {
+                p.conn.begin()?;
+                if let Err(e) = p.conn.advisory_xact_lock(p.write_lock) {
+                    let _ = p.conn.rollback();
+                    return Err(e.into());
+                }
+            }
+        }
         Ok(Transaction {
             db: self,
             done: false,
+            write: true,
         })
     }
 
     /// Begins a read transaction: one snapshot for several queries.
     pub fn read_transaction(&self) -> Result<Transaction<'_>, DbError> {
-        self.execute_batch("BEGIN")?;
+        match self {
+            Db::Sqlite(_) => self.execute_batch("BEGIN")?,
+            Db::Pg(p) => p.conn.begin_with(pg::Isolation::Snapshot)?,
+        }
         Ok(Transaction {
             db: self,
             done: false,
+            write: false,
         })
+    }
+
+    fn end(&self, commit: bool, write: bool) -> Result<(), DbError> {
+        match self {
+            Db::Sqlite(_) if commit => {
+                if let Err(e) = self.execute_batch("COMMIT") {
+                    let _ = self.execute_batch("ROLLBACK");
+                    return Err(e);
+                }
+                Ok(())
+            }
+            Db::Sqlite(_) => self.execute_batch("ROLLBACK"),
+            Db::Pg(p) if commit => {
+                if write {
+                    // Delivered to every console of the municipality when this commits.
+                    p.conn.notify(&PgDb::channel_of(&p.schema), "")?;
+                }
+                Ok(p.conn.commit()?)
+            }
+            Db::Pg(p) => Ok(p.conn.rollback()?),
+        }
     }
 }
 
@@ -259,6 +382,7 @@ impl Db {
 pub struct Transaction<'c> {
     db: &'c Db,
     done: bool,
+    write: bool,
 }
 
 impl std::ops::Deref for Transaction<'_> {
@@ -271,23 +395,19 @@ impl std::ops::Deref for Transaction<'_> {
 impl Transaction<'_> {
     pub fn commit(mut self) -> Result<(), DbError> {
         self.done = true;
-        if let Err(e) = self.db.execute_batch("COMMIT") {
-            let _ = self.db.execute_batch("ROLLBACK");
-            return Err(e);
-        }
-        Ok(())
+        self.db.end(true, self.write)
     }
 
     pub fn rollback(mut self) -> Result<(), DbError> {
         self.done = true;
-        self.db.execute_batch("ROLLBACK")
+        self.db.end(false, self.write)
     }
 }
 
 impl Drop for Transaction<'_> {
     fn drop(&mut self) {
         if !self.done {
-            let _ = self.db.execute_batch("ROLLBACK");
+            let _ = self.db.end(false, self.write);
         }
     }
 }
@@ -295,6 +415,7 @@ impl Drop for Transaction<'_> {
 /// A compiled statement.
 pub enum Statement<'c> {
     Sqlite(sqlite::Stmt<'c>),
+    Pg { db: &'c PgDb, sql: String },
 }
 
 impl Statement<'_> {
@@ -302,6 +423,11 @@ impl Statement<'_> {
     pub fn execute<P: Params>(&mut self, params: P) -> Result<usize, DbError> {
         match self {
             Statement::Sqlite(s) => params.with(|p| s.execute(p)),
+            Statement::Pg { db, sql } => {
+                let n = params.with(|p| db.conn.execute(sql, p))?;
+                db.count(n);
+                Ok(usize::try_from(n).unwrap_or(usize::MAX))
+            }
         }
     }
 
@@ -309,6 +435,21 @@ impl Statement<'_> {
     pub fn query<P: Params>(&mut self, params: P) -> Result<Rows<'_>, DbError> {
         match self {
             Statement::Sqlite(s) => Ok(Rows::Sqlite(params.with(|p| s.query(p))?)),
+            Statement::Pg { db, sql } => {
+                let rows = params.with(|p| db.conn.query(sql, p))?;
+                // A write with RETURNING changes as many rows as it returns.
+                if !sql
+                    .trim_start()
+                    .get(..6)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("select"))
+                {
+                    db.count(rows.len() as u64);
+                }
+                Ok(Rows::Pg {
+                    rows: rows.into_iter(),
+                    current: None,
+                })
+            }
         }
     }
 
@@ -346,6 +487,10 @@ impl Statement<'_> {
 /// The rows of a running query.
 pub enum Rows<'s> {
     Sqlite(rusqlite::Rows<'s>),
+    Pg {
+        rows: std::vec::IntoIter<pg::PgRow>,
+        current: Option<pg::PgRow>,
+    },
 }
 
 impl Rows<'_> {
@@ -354,6 +499,10 @@ impl Rows<'_> {
     pub fn next(&mut self) -> Result<Option<Row<'_>>, DbError> {
         match self {
             Rows::Sqlite(r) => Ok(r.next()?.map(Row::Sqlite)),
+            Rows::Pg { rows, current } => {
+                *current = rows.next();
+                Ok(current.as_ref().map(Row::Pg))
+            }
         }
     }
 }
@@ -383,6 +532,7 @@ where
 #[derive(Clone, Copy)]
 pub enum Row<'r> {
     Sqlite(&'r rusqlite::Row<'r>),
+    Pg(&'r pg::PgRow),
 }
 
 impl<'r> Row<'r> {
@@ -396,6 +546,7 @@ impl<'r> Row<'r> {
     pub fn get_ref(&self, idx: usize) -> Result<ValueRef<'r>, DbError> {
         match self {
             Row::Sqlite(r) => sqlite::value_ref(r, idx),
+            Row::Pg(r) => Ok(r.get_ref(idx)?),
         }
     }
 }
@@ -413,3 +564,42 @@ impl RowIndex for usize {
 
 /// A result of the engine layer.
 pub type DbResult<T> = Result<T, DbError>;
+
+/// The store's SQL for PostgreSQL: SQLite's planner hints (`INDEXED BY name`, which PostgreSQL
+/// has no syntax for) dropped; they choose an index, never change a result.
+fn without_planner_hints(sql: &str) -> String {
+    const HINT: &str = "INDEXED BY ";
+    if !sql.contains(HINT) {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(i) = rest.find(HINT) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + HINT.len()..];
+        let name_end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '{' || c == '}'))
+            .unwrap_or(after.len());
+        rest = &after[name_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn planner_hints_are_dropped_for_postgres() {
+        assert_eq!(
+            without_planner_hints("SELECT id FROM events INDEXED BY events_appeal WHERE x = 1"),
+            "SELECT id FROM events  WHERE x = 1"
+        );
+        assert_eq!(without_planner_hints("SELECT 1"), "SELECT 1");
+        assert_eq!(
+            without_planner_hints("FROM a INDEXED BY i1 JOIN b INDEXED BY i2"),
+            "FROM a  JOIN b "
+        );
+    }
+}

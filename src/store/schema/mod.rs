@@ -1,7 +1,6 @@
 //! The schema of each engine, kept and migrated apart: SQLite's (one workspace file) in
 //! [`sqlite`], PostgreSQL's (a region, one schema per municipality) in [`postgres`].
 
-#[allow(dead_code)] // wired with the PostgreSQL engine (issue 15, in progress)
 pub(crate) mod postgres;
 mod sqlite;
 

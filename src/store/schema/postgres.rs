@@ -329,3 +329,93 @@ CREATE INDEX triage_repeat_of    ON triage (repeat_of) WHERE repeat_of IS NOT NU
 CREATE INDEX triage_signatures_at ON triage_signatures (at);
 CREATE INDEX triage_signatures_author ON triage_signatures (author, at) WHERE author IS NOT NULL;
 "#];
+
+use crate::store::StoreError;
+use crate::store::db::pg::{self, PgConn};
+
+/// The schema of a municipality's tables.
+pub(crate) fn schema_of(code: &str) -> String {
+    format!("mo_{code}")
+}
+
+/// A municipality's code: what names its schema, so latin letters, digits and `_` only.
+pub(crate) fn check_code(code: &str) -> Result<(), StoreError> {
+    let ok = !code.is_empty()
+        && code.len() <= 40
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "municipality code «{code}»: latin lowercase letters, digits and _ only (up to 40), \
+             e.g. kuzhener"
+        )))
+    }
+}
+
+/// Creates the region's tables and the municipality's schema if they are missing and applies
+/// the migrations it lacks, all in one transaction under a lock (two processes opening a new
+/// database at once do not both create it). Returns the version it found (0: new).
+pub(crate) fn migrate(conn: &PgConn, code: &str) -> Result<i64, StoreError> {
+    check_code(code)?;
+    conn.begin().map_err(db)?;
+    let done = (|| {
+        conn.advisory_xact_lock(pg::advisory_key("mcu-migrate"))
+            .map_err(db)?;
+        conn.batch_execute(REGION).map_err(db)?;
+        conn.execute(
+            "INSERT INTO mcu_region.municipalities (code, name, created_at) VALUES (?1, ?1, ?2) \
+             ON CONFLICT (code) DO NOTHING",
+            &[&code, &chrono::Utc::now().timestamp()],
+        )
+        .map_err(db)?;
+        let found: i64 = conn
+            .query_opt(
+                "SELECT version FROM mcu_region.schema_versions WHERE municipality = ?1",
+                &[&code],
+            )
+            .map_err(db)?
+            .map(|r| r.get(0))
+            .transpose()
+            .map_err(db)?
+            .unwrap_or(0);
+        let current = MIGRATIONS.len() as i64;
+        if found > current {
+            return Err(StoreError::Invalid(format!(
+                "municipality {code} has schema version {found}, newer than this mcu \
+                 understands ({current}); update mcu"
+            )));
+        }
+        let schema = pg::sql::quote_ident(&schema_of(code));
+        conn.batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema}; SET LOCAL search_path TO {schema}, public"
+        ))
+        .map_err(db)?;
+        for sql in MIGRATIONS.iter().skip(found as usize) {
+            conn.batch_execute(sql).map_err(db)?;
+        }
+        conn.execute(
+            "INSERT INTO mcu_region.schema_versions (municipality, version) VALUES (?1, ?2) \
+             ON CONFLICT (municipality) DO UPDATE SET version = excluded.version",
+            &[&code, &current],
+        )
+        .map_err(db)?;
+        Ok(found)
+    })();
+    match done {
+        Ok(found) => {
+            conn.commit().map_err(db)?;
+            Ok(found)
+        }
+        Err(e) => {
+            let _ = conn.rollback();
+            Err(e)
+        }
+    }
+}
+
+fn db(e: pg::PgError) -> StoreError {
+    StoreError::Db(e.into())
+}
