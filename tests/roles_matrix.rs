@@ -507,7 +507,11 @@ fn observe(ws: &Ws, login: &str) -> BTreeMap<&'static str, String> {
             login,
             &[register, "export", "-o", file.to_str().unwrap(), "--json"],
         );
-        assert_eq!(allowed, file.exists(), "{login} {register} export: the file");
+        assert_eq!(
+            allowed,
+            file.exists(),
+            "{login} {register} export: the file"
+        );
         allowed
     });
     assert!(
@@ -682,7 +686,10 @@ fn an_account_that_is_not_an_operator_is_refused_everywhere() {
             String::from_utf8_lossy(&out.stdout)
         );
     }
-    assert!(!std::path::Path::new(out).exists(), "a file written for the stranger");
+    assert!(
+        !std::path::Path::new(out).exists(),
+        "a file written for the stranger"
+    );
     // Nothing changed, nothing audited as the stranger.
     let log = ws.ok(HEAD, &["audit", "log", "--json"]);
     assert!(!log.contains("stranger"), "{log}");

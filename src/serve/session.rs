@@ -13,7 +13,7 @@ use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use super::input::InputParser;
 use super::limits::{Idle, IdleTimer, too_small};
@@ -74,11 +74,14 @@ impl Write for ChannelWriter {
     }
 }
 
-/// The channel's input as terminal events.
+/// The channel's input as terminal events; it ends when the server stops (and says why).
 pub struct ChannelEvents {
     rx: mpsc::UnboundedReceiver<SessionInput>,
     parser: InputParser,
     pending: VecDeque<Event>,
+    stop: Option<watch::Receiver<Option<String>>>,
+    /// Why the input ended, when the server's stop ended it.
+    stopped: Option<String>,
 }
 
 impl ChannelEvents {
@@ -87,6 +90,40 @@ impl ChannelEvents {
             rx,
             parser: InputParser::default(),
             pending: VecDeque::new(),
+            stop: None,
+            stopped: None,
+        }
+    }
+
+    /// Ends the input once `stop` holds a reason (the server stopping).
+    pub fn stopping_on(mut self, stop: watch::Receiver<Option<String>>) -> Self {
+        self.stop = Some(stop);
+        self
+    }
+
+    /// Why the input ended, if the server's stop ended it.
+    pub fn stopped(&self) -> Option<&str> {
+        self.stopped.as_deref()
+    }
+
+    async fn recv(&mut self) -> Option<SessionInput> {
+        let Some(stop) = self.stop.as_mut() else {
+            return self.rx.recv().await;
+        };
+        let stopped = tokio::select! {
+            m = self.rx.recv() => return m,
+            r = stop.wait_for(Option::is_some) => r.map(|reason| reason.clone()),
+        };
+        match stopped {
+            Ok(reason) => {
+                self.stopped = reason;
+                None
+            }
+            // The server is gone without a stop: only the channel ends the input now.
+            Err(_) => {
+                self.stop = None;
+                self.rx.recv().await
+            }
         }
     }
 }
@@ -97,7 +134,7 @@ impl EventSource for ChannelEvents {
             if let Some(e) = self.pending.pop_front() {
                 return Some(Ok(e));
             }
-            match self.rx.recv().await? {
+            match self.recv().await? {
                 SessionInput::Bytes(b) => self.pending.extend(self.parser.feed(&b)),
                 SessionInput::Resize(w, h) => return Some(Ok(Event::Resize(w, h))),
             }
@@ -165,9 +202,11 @@ pub fn run(
     input: mpsc::UnboundedReceiver<SessionInput>,
     output: mpsc::UnboundedSender<SessionOutput>,
     notices: Option<std_mpsc::Receiver<ImportNotice>>,
+    stop: watch::Receiver<Option<String>>,
 ) {
     let mut out = ChannelWriter::new(output.clone());
-    let (status, message) = match console_session(&shared, &peer, input, output, notices) {
+    let events = ChannelEvents::new(input).stopping_on(stop);
+    let (status, message) = match console_session(&shared, &peer, events, output, notices) {
         Ok(Ended::Quit) => (0, None),
         Ok(Ended::By(reason)) => (0, Some(reason)),
         Err(e) => {
@@ -185,7 +224,7 @@ pub fn run(
 fn console_session(
     shared: &Shared,
     peer: &Peer,
-    input: mpsc::UnboundedReceiver<SessionInput>,
+    mut events: ChannelEvents,
     output: mpsc::UnboundedSender<SessionOutput>,
     notices: Option<std_mpsc::Receiver<ImportNotice>>,
 ) -> Result<Ended, String> {
@@ -268,7 +307,6 @@ fn console_session(
         .enable_time()
         .build()
         .map_err(|e| e.to_string())?;
-    let mut events = ChannelEvents::new(input);
     let ended = rt.block_on(event_loop(
         &mut terminal,
         &mut console,
@@ -276,6 +314,11 @@ fn console_session(
         notices,
         &mut hooks,
     ));
+    // The input ended because the server stops: the session ends with the stop's reason.
+    let ended = match (ended, events.stopped()) {
+        (Ok(Ended::Quit), Some(r)) => Ok(Ended::By(r.to_string())),
+        (ended, _) => ended,
+    };
     let reason = match &ended {
         Ok(Ended::Quit) => "quit".to_string(),
         Ok(Ended::By(r)) => r.clone(),
