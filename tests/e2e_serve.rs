@@ -313,3 +313,30 @@ fn a_stopped_server_ends_its_sessions_cleanly_and_exits_0() {
     assert!(connected(&ws).is_empty());
     ok(&mcu(&ws, &["audit", "verify"]));
 }
+
+/// The operator's own keys (`ssh/keymaps/LOGIN.toml` in the workspace) are layered over the
+/// defaults in their session, as a local console layers `~/.config/mcu/keymap.toml`.
+#[test]
+fn an_officers_own_keys_apply_in_their_ssh_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, key) = one_officer(dir.path());
+    let keymaps = ws.join("ssh").join("keymaps");
+    std::fs::create_dir_all(&keymaps).unwrap();
+    std::fs::write(
+        keymaps.join("petrova.toml"),
+        "[global]\nprepend_keymap = [ { on = \"Z\", run = \"help\", desc = \"Справка: моя клавиша Z\" } ]\n",
+    )
+    .unwrap();
+    let server = Server::start(&ws);
+    let tmux = Tmux {
+        socket: dir.path().join("tmux.sock"),
+    };
+    open_window(&tmux, "one", &ssh(&key, server.port, "-t"), 100, 30);
+    // Z, unbound by default, opens the help: first in the hint bar, before the default `?`.
+    let s = wait_screen(&tmux, "one", 30, |s| s.contains("Входящие"));
+    assert!(s.contains("Z Справка"), "{s}");
+    assert!(!s.contains("Помощь — клавиши"), "{s}");
+    tmux.run(&["send-keys", "-t", "one", "Z"]);
+    wait_screen(&tmux, "one", 20, |s| s.contains("Помощь — клавиши"));
+    drop(server);
+}

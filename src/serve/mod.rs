@@ -1,6 +1,7 @@
 //! `mcu serve`: the built-in SSH server. Officers reach the console with a registered public key
 //! (`mcu operator key add`), no OS account needed: each connection gets its own console session
-//! for its operator (the same roles, keymap and screens as locally), its own terminal size, over
+//! for its operator (the same roles, keymap layered with the operator's own, and screens as
+//! locally), its own terminal size, over
 //! the one workspace, with one background importer for all.
 
 pub mod auth;

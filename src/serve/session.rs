@@ -22,6 +22,7 @@ use crate::ingest::watch::ImportNotice;
 use crate::store::sessions::SessionOrigin;
 use crate::tui::app::{App, Clock};
 use crate::tui::console::Console;
+use crate::tui::keymap::Keymap;
 use crate::tui::presence::SessionRow;
 use crate::tui::run::{Companion, Ended, EventSource, Flow, Hooks, event_loop};
 use crate::tui::theme::Theme;
@@ -244,8 +245,11 @@ fn console_session(
         })?;
     let grants = operator.grants();
     let read_only = !grants.may_change_any();
-    let full = read_only.then(|| shared.keymap.clone());
-    let keymap = crate::tui::console::bindings_for(shared.keymap.clone(), &grants, false);
+    // The operator's own keys layered over the defaults, as a local console layers
+    // ~/.config/mcu/keymap.toml; then what their roles do not allow is taken out.
+    let (own, problem) = operator_keymap(&shared.keymap, ws.root(), &peer.login);
+    let full = read_only.then(|| own.clone());
+    let keymap = crate::tui::console::bindings_for(own, &grants, false);
     let label = ws.root().file_name().map_or_else(
         || ws.root().display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -266,6 +270,14 @@ fn console_session(
     // Each operator's saved views, not the server account's one file for everyone.
     app.env.views_path = Some(views_file(ws.root(), &peer.login));
     app.load().map_err(|e| e.to_string())?;
+    match problem {
+        Some(p) => app.say(p, true),
+        None => {
+            if let Some(w) = keymap.warnings().first() {
+                app.say(format!("keymap: {w}"), true);
+            }
+        }
+    }
     let mut console = Console::new(app, keymap);
     if let Some(full) = full {
         console = console.withholding(full);
@@ -340,7 +352,51 @@ fn console_session(
 /// Where an operator's saved views are kept over SSH: `ssh/views/LOGIN.toml` in the workspace
 /// (a login's characters other than letters, digits, `-` and `_` written as `_`).
 pub fn views_file(root: &std::path::Path, login: &str) -> std::path::PathBuf {
-    let safe: String = login
+    root.join("ssh")
+        .join("views")
+        .join(format!("{}.toml", file_name(login)))
+}
+
+/// Where an operator's own key bindings are kept over SSH, the file a local console reads from
+/// `~/.config/mcu/keymap.toml`: `ssh/keymaps/LOGIN.toml` in the workspace (the login written as
+/// in [`views_file`]).
+pub fn keymap_file(root: &std::path::Path, login: &str) -> std::path::PathBuf {
+    root.join("ssh")
+        .join("keymaps")
+        .join(format!("{}.toml", file_name(login)))
+}
+
+/// The key bindings of an operator's session: `defaults` with the operator's own file
+/// ([`keymap_file`], read at every connection) layered over them — the same layering as the
+/// local console's. No file: the defaults. A file with a mistake is not applied: the session
+/// gets the defaults, and the message for the message line says why (the officer cannot fix
+/// the file from the session, so it is not refused as a local console is).
+pub fn operator_keymap(
+    defaults: &Keymap,
+    root: &std::path::Path,
+    login: &str,
+) -> (Keymap, Option<String>) {
+    let path = keymap_file(root, login);
+    if !path.exists() {
+        return (defaults.clone(), None);
+    }
+    match Keymap::load(Some(&path)) {
+        Ok(k) => (k, None),
+        Err(e) => {
+            tracing::warn!(operator = %login, file = %path.display(), "the operator's keymap is not applied: {e}");
+            (
+                defaults.clone(),
+                Some(format!(
+                    "Ваши клавиши не применены (клавиши по умолчанию): {e}"
+                )),
+            )
+        }
+    }
+}
+
+/// A login as a file name: characters other than letters, digits, `-` and `_` as `_`.
+fn file_name(login: &str) -> String {
+    login
         .chars()
         .map(|c| {
             if c.is_alphanumeric() || matches!(c, '-' | '_') {
@@ -349,8 +405,7 @@ pub fn views_file(root: &std::path::Path, login: &str) -> std::path::PathBuf {
                 '_'
             }
         })
-        .collect();
-    root.join("ssh").join("views").join(format!("{safe}.toml"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -361,7 +416,7 @@ mod tests {
     use super::*;
     use crate::reference::Reference;
     use crate::store::Store;
-    use crate::tui::keymap::Keymap;
+    use crate::tui::keymap::Context;
 
     fn t0() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0)
@@ -432,6 +487,52 @@ mod tests {
             views_file(root, "../etc/x"),
             root.join("ssh/views/___etc_x.toml")
         );
+    }
+
+    /// The operator's own file over the defaults, as a local console layers its own; another
+    /// operator keeps the defaults; a file with a mistake gives the defaults and says why.
+    #[test]
+    fn an_operators_own_keys_are_layered_over_the_defaults() {
+        let dir = tempfile::tempdir().expect("dir");
+        let root = dir.path();
+        let defaults = Keymap::builtin().expect("defaults");
+        let mine = |k: &Keymap| {
+            k.help(Context::Global)
+                .iter()
+                .any(|h| h.desc == "Моя справка" && h.keys.contains(&"Z".to_string()))
+        };
+        let (k, problem) = operator_keymap(&defaults, root, "petrova");
+        assert!(problem.is_none() && !mine(&k));
+
+        let file = keymap_file(root, "petrova");
+        assert_eq!(file, root.join("ssh/keymaps/petrova.toml"));
+        std::fs::create_dir_all(file.parent().expect("dir")).expect("made");
+        std::fs::write(
+            &file,
+            "[global]\nprepend_keymap = [ { on = \"Z\", run = \"help\", desc = \"Моя справка\" } ]\n",
+        )
+        .expect("written");
+        let (k, problem) = operator_keymap(&defaults, root, "petrova");
+        assert!(problem.is_none(), "{problem:?}");
+        assert!(mine(&k));
+        // The defaults stay under it.
+        assert!(
+            k.help(Context::Global)
+                .iter()
+                .any(|h| h.keys.contains(&"?".to_string()))
+        );
+        let (other, _) = operator_keymap(&defaults, root, "sidorov");
+        assert!(!mine(&other));
+
+        std::fs::write(
+            &file,
+            "[global]\nprepend_keymap = [ { on = \"Z\", run = \"assing\" } ]\n",
+        )
+        .expect("written");
+        let (k, problem) = operator_keymap(&defaults, root, "petrova");
+        assert!(!mine(&k));
+        let p = problem.expect("a problem");
+        assert!(p.contains("не применены") && p.contains("assing"), "{p}");
     }
 
     #[test]
