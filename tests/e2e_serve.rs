@@ -219,3 +219,124 @@ fn officers_reach_the_console_over_the_built_in_ssh_server() {
     assert!(ended, "{log}");
     drop(server);
 }
+
+/// A workspace with one operator, `petrova` (a coordinator), whose key is registered; the key.
+fn one_officer(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let ws = dir.join("okrug");
+    ok(&mcu(&ws, &["init"]));
+    ok(&mcu(
+        &ws,
+        &[
+            "operator",
+            "add",
+            "petrova",
+            "--name",
+            "Петрова А. В.",
+            "--role",
+            "coordinator",
+        ],
+    ));
+    let key = keygen(dir, "petrova");
+    ok(&mcu(
+        &ws,
+        &[
+            "operator",
+            "key",
+            "add",
+            "petrova",
+            "--key",
+            &format!("{}.pub", key.display()),
+        ],
+    ));
+    (ws, key)
+}
+
+/// `systemctl stop` sends SIGTERM: every session ends as on a disconnect — its end in the audit
+/// trail and the sessions table, the client told why and given exit status 0 — and the server
+/// exits 0.
+#[test]
+fn a_stopped_server_ends_its_sessions_cleanly_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, key) = one_officer(dir.path());
+    let mut server = Server::start(&ws);
+    let tmux = Tmux {
+        socket: dir.path().join("tmux.sock"),
+    };
+    // The pane stays after ssh exits, showing what it printed last and its exit status.
+    let cmd = format!(
+        "{}; echo \"ssh exited: $?\"; sleep 120",
+        ssh(&key, server.port, "-t")
+    );
+    open_window(&tmux, "one", &cmd, 90, 30);
+    wait_screen(&tmux, "one", 30, |s| s.contains("Входящие"));
+    let connected = |ws: &Path| -> Vec<String> {
+        let v: serde_json::Value =
+            serde_json::from_str(&ok(&mcu(ws, &["operator", "sessions", "--json"]))).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["via"] == "ssh")
+            .filter_map(|s| s["login"].as_str().map(String::from))
+            .collect()
+    };
+    assert_eq!(connected(&ws), ["petrova"]);
+
+    let status = server
+        .terminate(30)
+        .expect("the server exits after SIGTERM");
+    assert_eq!(status.code(), Some(0), "{status}");
+
+    // The client was told, and its ssh ended with the session's exit status 0.
+    let s = wait_screen(&tmux, "one", 20, |s| s.contains("ssh exited:"));
+    assert!(s.contains("Сервер mcu остановлен"), "{s}");
+    assert!(s.contains("ssh exited: 0"), "{s}");
+
+    // The session's end is recorded like a disconnect's: audited with the reason, not listed.
+    let log: serde_json::Value = serde_json::from_str(&ok(&mcu(
+        &ws,
+        &["audit", "log", "--register", "console_session", "--json"],
+    )))
+    .unwrap();
+    let ended: Vec<&serde_json::Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["field"] == "ended" && e["operator"] == "petrova")
+        .collect();
+    assert_eq!(ended.len(), 1, "{log}");
+    assert!(
+        ended[0]["new"]
+            .as_str()
+            .is_some_and(|r| r.contains("Сервер mcu остановлен")),
+        "{log}"
+    );
+    assert!(connected(&ws).is_empty());
+    ok(&mcu(&ws, &["audit", "verify"]));
+}
+
+/// The operator's own keys (`ssh/keymaps/LOGIN.toml` in the workspace) are layered over the
+/// defaults in their session, as a local console layers `~/.config/mcu/keymap.toml`.
+#[test]
+fn an_officers_own_keys_apply_in_their_ssh_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, key) = one_officer(dir.path());
+    let keymaps = ws.join("ssh").join("keymaps");
+    std::fs::create_dir_all(&keymaps).unwrap();
+    std::fs::write(
+        keymaps.join("petrova.toml"),
+        "[global]\nprepend_keymap = [ { on = \"Z\", run = \"help\", desc = \"Справка: моя клавиша Z\" } ]\n",
+    )
+    .unwrap();
+    let server = Server::start(&ws);
+    let tmux = Tmux {
+        socket: dir.path().join("tmux.sock"),
+    };
+    open_window(&tmux, "one", &ssh(&key, server.port, "-t"), 100, 30);
+    // Z, unbound by default, opens the help: first in the hint bar, before the default `?`.
+    let s = wait_screen(&tmux, "one", 30, |s| s.contains("Входящие"));
+    assert!(s.contains("Z Справка"), "{s}");
+    assert!(!s.contains("Помощь — клавиши"), "{s}");
+    tmux.run(&["send-keys", "-t", "one", "Z"]);
+    wait_screen(&tmux, "one", 20, |s| s.contains("Помощь — клавиши"));
+    drop(server);
+}

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 
 mod common;
 use common::operators::{AsOperator, is_root};
+use common::ssh::keygen;
 
 /// README's matrix, cell for cell. `all`: every appeal; `own`: the appeals of their blocks;
 /// `page`: comments on the official pages; `yes`/`no`: an action not about one appeal.
@@ -40,6 +41,10 @@ const MATRIX: &str = "
 | keep registers                | no      | yes  | yes         | no    | no         | no       | no     |
 | keep the pages registry       | no      | yes  | yes         | yes   | no         | no       | no     |
 | take appeals by hand          | no      | yes  | yes         | no    | no         | no       | no     |
+| import roadmaps               | no      | yes  | yes         | no    | no         | no       | no     |
+| export the registers          | yes     | yes  | yes         | yes   | yes        | yes      | no     |
+| manage ssh keys               | yes     | yes  | no          | no    | no         | no       | no     |
+| see who is connected          | yes     | yes  | no          | no    | no         | no       | no     |
 ";
 
 /// Planted in the lead's appeal (R-1) and the other block's (H-1): the author, the contact, the
@@ -484,6 +489,71 @@ fn observe(ws: &Ws, login: &str) -> BTreeMap<&'static str, String> {
         )),
     );
 
+    // Roadmaps from a table (Excel or CSV), as the МЦУ keeps them.
+    let roadmaps = dir_file(ws, &format!("{login}-roadmaps.csv"));
+    std::fs::write(
+        &roadmaps,
+        "title;n;measure\nОсвещение Школьной;1;Заменить фонари\n",
+    )
+    .unwrap();
+    put!(
+        "import roadmaps",
+        yes(ws.allowed(login, &["roadmap", "import", roadmaps.to_str().unwrap()])),
+    );
+    // The registers to files: roadmaps and votes (`pages export` is in «see registers»).
+    let exported = ["roadmap", "votes"].map(|register| {
+        let file = dir_file(ws, &format!("{login}-{register}.xlsx"));
+        let allowed = ws.allowed(
+            login,
+            &[register, "export", "-o", file.to_str().unwrap(), "--json"],
+        );
+        assert_eq!(
+            allowed,
+            file.exists(),
+            "{login} {register} export: the file"
+        );
+        allowed
+    });
+    assert!(
+        exported.iter().all(|e| *e == exported[0]),
+        "{login}: exports {exported:?}"
+    );
+    put!("export the registers", yes(exported[0]));
+
+    // Keys for mcu serve: add one to another operator, list them, remove one the head added.
+    let dir = ws.root.parent().unwrap();
+    let theirs = keygen(dir, &format!("{login}-key"));
+    let theirs = format!("{}.pub", theirs.display());
+    let added = ws.allowed(login, &["operator", "key", "add", "obs", "--key", &theirs]);
+    let listed = ws.allowed(login, &["operator", "key", "list", "--json"]);
+    let heads = keygen(dir, &format!("{login}-head-key"));
+    let heads: serde_json::Value = serde_json::from_str(&ws.ok(
+        HEAD,
+        &[
+            "operator",
+            "key",
+            "add",
+            "obs",
+            "--key",
+            &format!("{}.pub", heads.display()),
+            "--json",
+        ],
+    ))
+    .unwrap();
+    let fp = heads["fingerprint"].as_str().unwrap();
+    let removed = ws.allowed(login, &["operator", "key", "remove", "obs", fp]);
+    assert!(
+        added == listed && listed == removed,
+        "{login}: key add {added}, list {listed}, remove {removed}"
+    );
+    let keys = ws.ok(HEAD, &["operator", "key", "list", "--json"]);
+    assert_eq!(keys.contains(fp), !removed, "{login}: {keys}");
+    put!("manage ssh keys", yes(added));
+    put!(
+        "see who is connected",
+        yes(ws.allowed(login, &["operator", "sessions", "--json"])),
+    );
+
     // Import last: it adds an appeal.
     let csv = dir_file(ws, &format!("{login}.csv"));
     std::fs::write(
@@ -573,6 +643,8 @@ fn an_account_that_is_not_an_operator_is_refused_everywhere() {
     let ws = workspace();
     let csv = dir_file(&ws, "in.csv");
     let csv = csv.to_str().unwrap();
+    let out = dir_file(&ws, "stranger-export.csv");
+    let out = out.to_str().unwrap();
     for args in [
         &["console"][..],
         &["init"],
@@ -594,6 +666,11 @@ fn an_account_that_is_not_an_operator_is_refused_everywhere() {
         &["audit", "log"],
         &["operator", "list"],
         &["operator", "add", "me", "--name", "Я", "--role", "head"],
+        &["operator", "key", "list"],
+        &["operator", "sessions"],
+        &["roadmap", "import", csv],
+        &["roadmap", "export", "-o", out],
+        &["votes", "export", "-o", out],
         &["recipients"],
         &["recipients", "add", "Отдел"],
         &["import", csv],
@@ -609,6 +686,10 @@ fn an_account_that_is_not_an_operator_is_refused_everywhere() {
             String::from_utf8_lossy(&out.stdout)
         );
     }
+    assert!(
+        !std::path::Path::new(out).exists(),
+        "a file written for the stranger"
+    );
     // Nothing changed, nothing audited as the stranger.
     let log = ws.ok(HEAD, &["audit", "log", "--json"]);
     assert!(!log.contains("stranger"), "{log}");

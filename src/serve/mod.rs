@@ -1,6 +1,7 @@
 //! `mcu serve`: the built-in SSH server. Officers reach the console with a registered public key
 //! (`mcu operator key add`), no OS account needed: each connection gets its own console session
-//! for its operator (the same roles, keymap and screens as locally), its own terminal size, over
+//! for its operator (the same roles, keymap layered with the operator's own, and screens as
+//! locally), its own terminal size, over
 //! the one workspace, with one background importer for all.
 
 pub mod auth;
@@ -34,7 +35,34 @@ pub struct Options {
     pub importer: Option<String>,
 }
 
-/// Runs the server until it is stopped. `ready` is told the address it listens on.
+/// Listens for SIGTERM (systemd's stop) and SIGINT (Ctrl-C): each one is a message on the
+/// returned receiver (the first stops the server, a second cuts the wait for the sessions short).
+fn stop_signals() -> Result<tokio::sync::mpsc::UnboundedReceiver<()>, String> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT])
+        .map_err(|e| format!("the stop signals cannot be handled: {e}"))?;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::Builder::new()
+        .name("mcu-signals".into())
+        .spawn(move || {
+            for signal in signals.forever() {
+                let name = if signal == SIGTERM {
+                    "SIGTERM"
+                } else {
+                    "SIGINT"
+                };
+                tracing::info!(signal = name, "stop signal received");
+                if tx.send(()).is_err() {
+                    break;
+                }
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(rx)
+}
+
+/// Runs the server until it is stopped (SIGTERM or SIGINT: every session is ended cleanly
+/// first, see [`server::stop_sessions`]). `ready` is told the address it listens on.
 pub fn run(ws: &Workspace, opts: &Options, ready: impl FnOnce(SocketAddr)) -> Result<(), String> {
     let settings = ws
         .reference()
@@ -62,6 +90,8 @@ pub fn run(ws: &Workspace, opts: &Options, ready: impl FnOnce(SocketAddr)) -> Re
         sessions: AtomicUsize::new(0),
         subscribers: Mutex::new(Vec::new()),
         importing: notices.is_some(),
+        stop: tokio::sync::watch::Sender::new(None),
+        consoles: AtomicUsize::new(0),
     });
     if let Some(rx) = notices {
         let s = shared.clone();
@@ -86,6 +116,7 @@ pub fn run(ws: &Workspace, opts: &Options, ready: impl FnOnce(SocketAddr)) -> Re
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
+    let mut signals = stop_signals()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(opts.listen)
             .await
@@ -93,11 +124,26 @@ pub fn run(ws: &Workspace, opts: &Options, ready: impl FnOnce(SocketAddr)) -> Re
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         tracing::info!(%addr, host_key = %host_fp, "ssh server listening");
         ready(addr);
-        let mut server = server::Server { shared };
+        let mut server = server::Server {
+            shared: shared.clone(),
+        };
         use russh::server::Server as _;
-        server
-            .run_on_socket(Arc::new(config), &listener)
-            .await
-            .map_err(|e| e.to_string())
+        let mut running = server.run_on_socket(Arc::new(config), &listener);
+        let handle = running.handle();
+        tokio::select! {
+            r = &mut running => return r.map_err(|e| e.to_string()),
+            _ = signals.recv() => {}
+        }
+        // No new connection is accepted while `running` is not polled; the ones open stay.
+        tracing::info!(
+            sessions = shared.sessions.load(std::sync::atomic::Ordering::SeqCst),
+            "ssh server stopping: ending the sessions"
+        );
+        server::stop_sessions(&shared, server::STOPPED, &mut signals).await;
+        // Whatever is still connected (not past authentication, or slow to go) is disconnected.
+        handle.shutdown("mcu serve stopped".into());
+        running.await.map_err(|e| e.to_string())?;
+        tracing::info!("ssh server stopped");
+        Ok(())
     })
 }

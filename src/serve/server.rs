@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use russh::server::{Auth, Msg, Session, VerifiedPublicKey};
 use russh::{Channel, ChannelId};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use super::auth::{AuthLimiter, fingerprint};
 use super::limits::ServeSettings;
@@ -32,6 +32,12 @@ pub struct Shared {
     pub subscribers: Mutex<Vec<std_mpsc::Sender<ImportNotice>>>,
     /// Whether an importer runs (else sessions get no notices; their tick still sees changes).
     pub importing: bool,
+    /// Set once the server is stopping (SIGTERM): why, which every session is told and ends
+    /// with (`stop`).
+    pub stop: watch::Sender<Option<String>>,
+    /// Connections that opened a console and are still connected: the stop waits for them to
+    /// go, so that every client has had its session's end before the server exits.
+    pub consoles: AtomicUsize,
 }
 
 impl Shared {
@@ -99,6 +105,44 @@ impl KeyLookup {
     }
 }
 
+/// How long a stop waits for the sessions to end and their clients to go (a session still
+/// opening — loading the triage model — ends once open; systemd waits 90 s before SIGKILL).
+pub const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// What every session is told, and ends with, when the server stops (also the session's end
+/// reason in the audit trail).
+pub const STOPPED: &str =
+    "Сервер mcu остановлен: сессия закрыта. Подключитесь снова, когда он заработает.";
+
+/// Ends every console session cleanly: each is told `reason` and ends like a disconnect (its end
+/// recorded in the audit trail and `console_sessions`, the message, exit status 0, the channel
+/// closed); then waits for the sessions and their clients to go, at most [`STOP_GRACE`] or
+/// until `hurry` says (a second signal).
+pub async fn stop_sessions(shared: &Shared, reason: &str, hurry: &mut mpsc::UnboundedReceiver<()>) {
+    shared.stop.send_replace(Some(reason.to_string()));
+    let deadline = tokio::time::Instant::now() + STOP_GRACE;
+    loop {
+        let (sessions, consoles) = (
+            shared.sessions.load(Ordering::SeqCst),
+            shared.consoles.load(Ordering::SeqCst),
+        );
+        if sessions == 0 && consoles == 0 {
+            return;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep_until(deadline) => {
+                tracing::warn!(sessions, consoles, "ssh server stopping: not every session ended in time");
+                return;
+            }
+            _ = hurry.recv() => {
+                tracing::warn!(sessions, consoles, "ssh server stopping: asked again, not waiting");
+                return;
+            }
+            _ = tokio::time::sleep(std::time::Duration::from_millis(20)) => {}
+        }
+    }
+}
+
 /// Hands every notice of the one importer to every session.
 pub fn fan_out(shared: Arc<Shared>, rx: std_mpsc::Receiver<ImportNotice>) {
     while let Ok(n) = rx.recv() {
@@ -126,6 +170,7 @@ impl russh::server::Server for Server {
             pty: None,
             no_color: false,
             input: None,
+            console: false,
         }
     }
 
@@ -145,6 +190,8 @@ pub struct Connection {
     pty: Option<(String, u16, u16)>,
     no_color: bool,
     input: Option<mpsc::UnboundedSender<SessionInput>>,
+    /// Whether this connection opened a console (counted in `Shared::consoles`).
+    console: bool,
 }
 
 /// A size from the protocol, kept within a terminal's range.
@@ -332,6 +379,14 @@ impl russh::server::Handler for Connection {
             );
             return Ok(());
         };
+        if self.shared.stop.borrow().is_some() {
+            self.refuse(
+                channel,
+                session,
+                "mcu serve останавливается: подключитесь снова, когда он заработает",
+            );
+            return Ok(());
+        }
         let max = self.shared.settings.max_sessions;
         let running = self.shared.sessions.fetch_add(1, Ordering::SeqCst);
         if running >= max {
@@ -377,12 +432,17 @@ impl russh::server::Handler for Connection {
         });
         let shared = self.shared.clone();
         let notices = shared.subscribe();
+        let stop = shared.stop.subscribe();
         let spawned = std::thread::Builder::new()
             .name("mcu-ssh-session".into())
             .spawn(move || {
-                super::session::run(shared.clone(), peer, in_rx, out_tx, notices);
+                super::session::run(shared.clone(), peer, in_rx, out_tx, notices, stop);
                 shared.sessions.fetch_sub(1, Ordering::SeqCst);
             });
+        if spawned.is_ok() {
+            self.console = true;
+            self.shared.consoles.fetch_add(1, Ordering::SeqCst);
+        }
         if let Err(e) = spawned {
             self.shared.sessions.fetch_sub(1, Ordering::SeqCst);
             tracing::warn!("the session thread cannot start: {e}");
@@ -427,5 +487,8 @@ impl Drop for Connection {
     fn drop(&mut self) {
         // The connection is gone (the client vanished): the console's input ends with it.
         self.input = None;
+        if self.console {
+            self.shared.consoles.fetch_sub(1, Ordering::SeqCst);
+        }
     }
 }

@@ -13,7 +13,7 @@ use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use super::input::InputParser;
 use super::limits::{Idle, IdleTimer, too_small};
@@ -22,6 +22,7 @@ use crate::ingest::watch::ImportNotice;
 use crate::store::sessions::SessionOrigin;
 use crate::tui::app::{App, Clock};
 use crate::tui::console::Console;
+use crate::tui::keymap::Keymap;
 use crate::tui::presence::SessionRow;
 use crate::tui::run::{Companion, Ended, EventSource, Flow, Hooks, event_loop};
 use crate::tui::theme::Theme;
@@ -74,11 +75,14 @@ impl Write for ChannelWriter {
     }
 }
 
-/// The channel's input as terminal events.
+/// The channel's input as terminal events; it ends when the server stops (and says why).
 pub struct ChannelEvents {
     rx: mpsc::UnboundedReceiver<SessionInput>,
     parser: InputParser,
     pending: VecDeque<Event>,
+    stop: Option<watch::Receiver<Option<String>>>,
+    /// Why the input ended, when the server's stop ended it.
+    stopped: Option<String>,
 }
 
 impl ChannelEvents {
@@ -87,6 +91,40 @@ impl ChannelEvents {
             rx,
             parser: InputParser::default(),
             pending: VecDeque::new(),
+            stop: None,
+            stopped: None,
+        }
+    }
+
+    /// Ends the input once `stop` holds a reason (the server stopping).
+    pub fn stopping_on(mut self, stop: watch::Receiver<Option<String>>) -> Self {
+        self.stop = Some(stop);
+        self
+    }
+
+    /// Why the input ended, if the server's stop ended it.
+    pub fn stopped(&self) -> Option<&str> {
+        self.stopped.as_deref()
+    }
+
+    async fn recv(&mut self) -> Option<SessionInput> {
+        let Some(stop) = self.stop.as_mut() else {
+            return self.rx.recv().await;
+        };
+        let stopped = tokio::select! {
+            m = self.rx.recv() => return m,
+            r = stop.wait_for(Option::is_some) => r.map(|reason| reason.clone()),
+        };
+        match stopped {
+            Ok(reason) => {
+                self.stopped = reason;
+                None
+            }
+            // The server is gone without a stop: only the channel ends the input now.
+            Err(_) => {
+                self.stop = None;
+                self.rx.recv().await
+            }
         }
     }
 }
@@ -97,7 +135,7 @@ impl EventSource for ChannelEvents {
             if let Some(e) = self.pending.pop_front() {
                 return Some(Ok(e));
             }
-            match self.rx.recv().await? {
+            match self.recv().await? {
                 SessionInput::Bytes(b) => self.pending.extend(self.parser.feed(&b)),
                 SessionInput::Resize(w, h) => return Some(Ok(Event::Resize(w, h))),
             }
@@ -165,9 +203,11 @@ pub fn run(
     input: mpsc::UnboundedReceiver<SessionInput>,
     output: mpsc::UnboundedSender<SessionOutput>,
     notices: Option<std_mpsc::Receiver<ImportNotice>>,
+    stop: watch::Receiver<Option<String>>,
 ) {
     let mut out = ChannelWriter::new(output.clone());
-    let (status, message) = match console_session(&shared, &peer, input, output, notices) {
+    let events = ChannelEvents::new(input).stopping_on(stop);
+    let (status, message) = match console_session(&shared, &peer, events, output, notices) {
         Ok(Ended::Quit) => (0, None),
         Ok(Ended::By(reason)) => (0, Some(reason)),
         Err(e) => {
@@ -185,7 +225,7 @@ pub fn run(
 fn console_session(
     shared: &Shared,
     peer: &Peer,
-    input: mpsc::UnboundedReceiver<SessionInput>,
+    mut events: ChannelEvents,
     output: mpsc::UnboundedSender<SessionOutput>,
     notices: Option<std_mpsc::Receiver<ImportNotice>>,
 ) -> Result<Ended, String> {
@@ -205,8 +245,11 @@ fn console_session(
         })?;
     let grants = operator.grants();
     let read_only = !grants.may_change_any();
-    let full = read_only.then(|| shared.keymap.clone());
-    let keymap = crate::tui::console::bindings_for(shared.keymap.clone(), &grants, false);
+    // The operator's own keys layered over the defaults, as a local console layers
+    // ~/.config/mcu/keymap.toml; then what their roles do not allow is taken out.
+    let (own, problem) = operator_keymap(&shared.keymap, ws.root(), &peer.login);
+    let full = read_only.then(|| own.clone());
+    let keymap = crate::tui::console::bindings_for(own, &grants, false);
     let label = ws.root().file_name().map_or_else(
         || ws.root().display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -227,6 +270,14 @@ fn console_session(
     // Each operator's saved views, not the server account's one file for everyone.
     app.env.views_path = Some(views_file(ws.root(), &peer.login));
     app.load().map_err(|e| e.to_string())?;
+    match problem {
+        Some(p) => app.say(p, true),
+        None => {
+            if let Some(w) = keymap.warnings().first() {
+                app.say(format!("keymap: {w}"), true);
+            }
+        }
+    }
     let mut console = Console::new(app, keymap);
     if let Some(full) = full {
         console = console.withholding(full);
@@ -268,7 +319,6 @@ fn console_session(
         .enable_time()
         .build()
         .map_err(|e| e.to_string())?;
-    let mut events = ChannelEvents::new(input);
     let ended = rt.block_on(event_loop(
         &mut terminal,
         &mut console,
@@ -276,6 +326,11 @@ fn console_session(
         notices,
         &mut hooks,
     ));
+    // The input ended because the server stops: the session ends with the stop's reason.
+    let ended = match (ended, events.stopped()) {
+        (Ok(Ended::Quit), Some(r)) => Ok(Ended::By(r.to_string())),
+        (ended, _) => ended,
+    };
     let reason = match &ended {
         Ok(Ended::Quit) => "quit".to_string(),
         Ok(Ended::By(r)) => r.clone(),
@@ -297,7 +352,51 @@ fn console_session(
 /// Where an operator's saved views are kept over SSH: `ssh/views/LOGIN.toml` in the workspace
 /// (a login's characters other than letters, digits, `-` and `_` written as `_`).
 pub fn views_file(root: &std::path::Path, login: &str) -> std::path::PathBuf {
-    let safe: String = login
+    root.join("ssh")
+        .join("views")
+        .join(format!("{}.toml", file_name(login)))
+}
+
+/// Where an operator's own key bindings are kept over SSH, the file a local console reads from
+/// `~/.config/mcu/keymap.toml`: `ssh/keymaps/LOGIN.toml` in the workspace (the login written as
+/// in [`views_file`]).
+pub fn keymap_file(root: &std::path::Path, login: &str) -> std::path::PathBuf {
+    root.join("ssh")
+        .join("keymaps")
+        .join(format!("{}.toml", file_name(login)))
+}
+
+/// The key bindings of an operator's session: `defaults` with the operator's own file
+/// ([`keymap_file`], read at every connection) layered over them — the same layering as the
+/// local console's. No file: the defaults. A file with a mistake is not applied: the session
+/// gets the defaults, and the message for the message line says why (the officer cannot fix
+/// the file from the session, so it is not refused as a local console is).
+pub fn operator_keymap(
+    defaults: &Keymap,
+    root: &std::path::Path,
+    login: &str,
+) -> (Keymap, Option<String>) {
+    let path = keymap_file(root, login);
+    if !path.exists() {
+        return (defaults.clone(), None);
+    }
+    match Keymap::load(Some(&path)) {
+        Ok(k) => (k, None),
+        Err(e) => {
+            tracing::warn!(operator = %login, file = %path.display(), "the operator's keymap is not applied: {e}");
+            (
+                defaults.clone(),
+                Some(format!(
+                    "Ваши клавиши не применены (клавиши по умолчанию): {e}"
+                )),
+            )
+        }
+    }
+}
+
+/// A login as a file name: characters other than letters, digits, `-` and `_` as `_`.
+fn file_name(login: &str) -> String {
+    login
         .chars()
         .map(|c| {
             if c.is_alphanumeric() || matches!(c, '-' | '_') {
@@ -306,8 +405,7 @@ pub fn views_file(root: &std::path::Path, login: &str) -> std::path::PathBuf {
                 '_'
             }
         })
-        .collect();
-    root.join("ssh").join("views").join(format!("{safe}.toml"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -318,7 +416,7 @@ mod tests {
     use super::*;
     use crate::reference::Reference;
     use crate::store::Store;
-    use crate::tui::keymap::Keymap;
+    use crate::tui::keymap::Context;
 
     fn t0() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0)
@@ -389,6 +487,52 @@ mod tests {
             views_file(root, "../etc/x"),
             root.join("ssh/views/___etc_x.toml")
         );
+    }
+
+    /// The operator's own file over the defaults, as a local console layers its own; another
+    /// operator keeps the defaults; a file with a mistake gives the defaults and says why.
+    #[test]
+    fn an_operators_own_keys_are_layered_over_the_defaults() {
+        let dir = tempfile::tempdir().expect("dir");
+        let root = dir.path();
+        let defaults = Keymap::builtin().expect("defaults");
+        let mine = |k: &Keymap| {
+            k.help(Context::Global)
+                .iter()
+                .any(|h| h.desc == "Моя справка" && h.keys.contains(&"Z".to_string()))
+        };
+        let (k, problem) = operator_keymap(&defaults, root, "petrova");
+        assert!(problem.is_none() && !mine(&k));
+
+        let file = keymap_file(root, "petrova");
+        assert_eq!(file, root.join("ssh/keymaps/petrova.toml"));
+        std::fs::create_dir_all(file.parent().expect("dir")).expect("made");
+        std::fs::write(
+            &file,
+            "[global]\nprepend_keymap = [ { on = \"Z\", run = \"help\", desc = \"Моя справка\" } ]\n",
+        )
+        .expect("written");
+        let (k, problem) = operator_keymap(&defaults, root, "petrova");
+        assert!(problem.is_none(), "{problem:?}");
+        assert!(mine(&k));
+        // The defaults stay under it.
+        assert!(
+            k.help(Context::Global)
+                .iter()
+                .any(|h| h.keys.contains(&"?".to_string()))
+        );
+        let (other, _) = operator_keymap(&defaults, root, "sidorov");
+        assert!(!mine(&other));
+
+        std::fs::write(
+            &file,
+            "[global]\nprepend_keymap = [ { on = \"Z\", run = \"assing\" } ]\n",
+        )
+        .expect("written");
+        let (k, problem) = operator_keymap(&defaults, root, "petrova");
+        assert!(!mine(&k));
+        let p = problem.expect("a problem");
+        assert!(p.contains("не применены") && p.contains("assing"), "{p}");
     }
 
     #[test]

@@ -72,6 +72,26 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Sends SIGTERM (what `systemctl stop` sends) and waits for the server to exit, at most
+    /// `secs` seconds (polling); its exit status, or `None` if it had not exited by then.
+    pub fn terminate(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "kill -TERM: {sent}");
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        while std::time::Instant::now() < end {
+            if let Some(status) = self.child.try_wait().expect("the server's status") {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
