@@ -498,3 +498,63 @@ fn numbers_are_never_cut_at_narrow_widths_text_is() {
         assert!(status.contains("12:00"), "the clock at {w}x{h}: «{status}»");
     }
 }
+
+#[test]
+fn the_list_the_overdue_panel_mcu_show_and_mcu_stats_say_the_same_days_overdue() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("okrug");
+    let run = |args: &[&str]| {
+        let out = common::operators::mcu(&ws, args);
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&["init"]);
+    let csv = dir.path().join("pos.csv");
+    // Received Monday 02.11 09:00; 10 working days (4.11 a holiday): due Tuesday 17.11 17:00. At
+    // Thursday 19.11 15:00 that is 14 working hours — one whole working day — though the dates
+    // 17.11 and 19.11 are two working days apart: every view says «1 р.д.».
+    std::fs::write(
+        &csv,
+        "id;received_at;text\nT-1;2026-11-02 09:00;Не вывозят мусор с площадки у школы\n",
+    )
+    .unwrap();
+    let now = "2026-11-19T15:00:00+03:00";
+    run(&[
+        "import",
+        "--no-triage",
+        "--channel",
+        "pos",
+        "--now",
+        now,
+        csv.to_str().unwrap(),
+    ]);
+    let shown = run(&["show", "pos:T-1", "--now", now]);
+    assert!(shown.contains("просрочено 1 р.д."), "{shown}");
+    let stats = run(&["stats", "--now", now]);
+    let line = stats
+        .lines()
+        .find(|l| l.contains("без блока") && l.contains("р.д."))
+        .unwrap_or_else(|| panic!("{stats}"));
+    assert!(line.contains(" 1 р.д."), "mcu stats: «{line}»");
+    let mut app = App::new(
+        open_store(&ws.join("mcu.db")),
+        Theme::new(false, false),
+        Clock::Fixed(DateTime::parse_from_rfc3339(now).unwrap().to_utc()),
+        "petrova".into(),
+        "okrug".into(),
+    );
+    app.load().unwrap();
+    let mut c = Console::new(app, Keymap::builtin().unwrap());
+    let s = screen(&mut c, 200, 40);
+    let row = s.lines().find(|l| l.contains("Не вывозят")).unwrap();
+    assert!(row.contains("−1 р.д."), "the list: «{row}»");
+    let panel = s
+        .lines()
+        .find(|l| l.contains("│без блока"))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(panel.contains(" 1 р.д."), "the overdue panel: «{panel}»");
+    // The detail says it the same way.
+    key(&mut c, KeyCode::Enter);
+    let d = screen(&mut c, 120, 40);
+    assert!(d.contains("−1 р.д."), "{d}");
+}

@@ -188,7 +188,8 @@ fn hint_bar(f: &mut Frame, area: Rect, env: &Env, hints: &Hints) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// Time left to a deadline, over working time: «3 р.д.», «5 ч», «−2 р.д.», with its colour.
+/// Time left to a deadline, over working time: «3 р.д.», «5 ч», «−2 р.д.», with its colour —
+/// `wording::TimeLeft`, what `mcu show` says too.
 pub(crate) fn time_left(
     t: &Theme,
     cal: &WorkCalendar,
@@ -196,18 +197,13 @@ pub(crate) fn time_left(
     due: Option<DateTime<Utc>>,
     open: bool,
 ) -> (String, Style) {
-    let Some(due) = due.filter(|_| open) else {
-        return ("—".into(), t.dim());
+    use crate::domain::wording::TimeLeft;
+    let left = TimeLeft::of(cal, now, due, open);
+    let style = match left {
+        TimeLeft::None => t.dim(),
+        TimeLeft::Expired | TimeLeft::Overdue(_) => t.bad(),
+        TimeLeft::Left(s) if s <= 8 * 3600 => t.warn(),
+        TimeLeft::Left(_) => t.ok(),
     };
-    let secs = cal.working_seconds_between(now, due).unwrap_or(0);
-    let span = crate::domain::wording::working_span(secs);
-    if now > due && secs.abs() < 60 {
-        ("истёк".into(), t.bad())
-    } else if now > due {
-        (format!("−{span}"), t.bad())
-    } else if secs <= 8 * 3600 {
-        (span, t.warn())
-    } else {
-        (span, t.ok())
-    }
+    (left.short(), style)
 }
