@@ -90,7 +90,10 @@ impl Reply {
 /// A write of another kind, carried out on the writer's connection: an `Err` the database's
 /// lock caused is tried again like any job; any other `Err` is reported as not saved. The
 /// closure answers in Russian itself (a refusal the officer can act on is an `Ok` [`Reply`]).
-pub struct Op(pub Box<dyn FnMut(&mut Store) -> Result<Reply, StoreError> + Send>);
+pub struct Op(pub Box<OpFn>);
+
+/// The closure of an [`Op`].
+pub type OpFn = dyn FnMut(&mut Store) -> Result<Reply, StoreError> + Send;
 
 impl Op {
     pub fn new(f: impl FnMut(&mut Store) -> Result<Reply, StoreError> + Send + 'static) -> Self {
