@@ -653,3 +653,172 @@ fn two_changes_queued_one_after_the_other_both_land_without_a_stale_refusal() {
     );
     assert!(open_store(&db).get(water).unwrap().unwrap().urgent);
 }
+
+/// A letter (59-ФЗ) received 26.11, imported by another process; first on screen now.
+fn import_letter(db: &Path) -> i64 {
+    let mut store = open_store(db);
+    let actor = Actor::new("seed", "import:letters.csv");
+    let mut tx = store.begin_import().unwrap();
+    let inc = IncomingAppeal {
+        line: 1,
+        source_id: "L-1".into(),
+        received_at: at(27, 11),
+        text: "Письмо о ремонте крыши дома культуры".into(),
+        ..Default::default()
+    };
+    tx.upsert(&inc, Channel::Letter, &actor, now()).unwrap();
+    tx.finish(&ImportedFile {
+        name: "letters.csv".into(),
+        hash: "letters".into(),
+        format: "csv".into(),
+        channel: None,
+        imported_at: now(),
+        rows: 1,
+        inserted: 1,
+        updated: 0,
+        unchanged: 0,
+        quarantined: 0,
+    })
+    .unwrap();
+    store.find("letter:L-1").unwrap().id
+}
+
+fn queued(c: &mut Console, attempts: u32) {
+    c.app
+        .queue_writes(Policy {
+            attempts,
+            pause: Duration::from_millis(10),
+            busy_wait: Some(Duration::from_millis(20)),
+        })
+        .unwrap();
+}
+
+/// While the lock is held: the key has returned, the write waits, the screen says so and keeps
+/// answering keys.
+fn waiting(c: &mut Console) {
+    assert_eq!(c.app.env.writes.pending(), 1, "sent to the write queue");
+    let s = screen(c, 80, 24);
+    assert!(s.contains("сохраняю…"), "{s}");
+    key(c, KeyCode::Char('?'));
+    assert!(matches!(
+        c.app.popup(),
+        Some(mcu::tui::popup::Popup::Help(_))
+    ));
+    key(c, KeyCode::Esc);
+}
+
+#[test]
+fn a_registration_waits_in_the_queue_on_a_locked_database_and_lands_after_release() {
+    let (_d, db) = setup();
+    let letter = import_letter(&db);
+    let mut c = console(&db);
+    assert_eq!(c.app.main.incoming.current().map(|a| a.id), Some(letter));
+    queued(&mut c, 50);
+    let holder = hold_lock(&db);
+    key(&mut c, KeyCode::Char('W'));
+    typed(&mut c, "123-П 27.11.2026");
+    key(&mut c, KeyCode::Enter);
+    waiting(&mut c);
+    assert_eq!(open_store(&db).registration(letter).unwrap(), None);
+    holder.execute_batch("COMMIT").unwrap();
+    assert!(c.app.wait_writes(Duration::from_secs(30)).unwrap());
+    assert!(open_store(&db).registration(letter).unwrap().is_some());
+    let m = c.app.env.messages.last().unwrap().text.clone();
+    assert_eq!(
+        m,
+        format!("Зарегистрировано: №{letter} — № 123-П от 27.11.2026")
+    );
+    assert!(!screen(&mut c, 80, 24).contains("сохраняю…"));
+}
+
+#[test]
+fn a_registration_locked_out_through_every_attempt_is_reported_as_not_saved() {
+    let (_d, db) = setup();
+    let letter = import_letter(&db);
+    let mut c = console(&db);
+    queued(&mut c, 2);
+    let holder = hold_lock(&db);
+    key(&mut c, KeyCode::Char('W'));
+    typed(&mut c, "124-П");
+    key(&mut c, KeyCode::Enter);
+    assert!(c.app.wait_writes(Duration::from_secs(30)).unwrap());
+    holder.execute_batch("ROLLBACK").unwrap();
+    let m = c.app.env.messages.shown(now()).unwrap();
+    assert!(m.is_error());
+    assert_eq!(
+        m.text,
+        format!(
+            "Не сохранено: регистрация №{letter} — база данных занята другим процессом, повторите"
+        )
+    );
+    assert_eq!(open_store(&db).registration(letter).unwrap(), None);
+}
+
+#[test]
+fn an_appeal_taken_by_hand_waits_with_its_form_open_then_opens_saved() {
+    let (_d, db) = setup();
+    let mut c = console(&db);
+    queued(&mut c, 50);
+    let holder = hold_lock(&db);
+    key(&mut c, KeyCode::Char('N'));
+    typed(&mut c, "Звонок: у остановки на Лесной нет освещения");
+    ctrl_s(&mut c);
+    // The form: down to «Сохранить», Enter.
+    for _ in 0..10 {
+        key(&mut c, KeyCode::Char('j'));
+    }
+    key(&mut c, KeyCode::Enter);
+    assert_eq!(c.app.env.writes.pending(), 1);
+    let s = screen(&mut c, 80, 24);
+    assert!(
+        s.contains("сохраняю…") && s.contains("Новое обращение, принятое вручную"),
+        "the form stays while it is saved:\n{s}"
+    );
+    // A second Enter does not take it twice.
+    key(&mut c, KeyCode::Enter);
+    assert_eq!(c.app.env.writes.pending(), 1);
+    holder.execute_batch("COMMIT").unwrap();
+    assert!(c.app.wait_writes(Duration::from_secs(30)).unwrap());
+    let m = c.app.env.messages.last().unwrap().text.clone();
+    assert!(m.starts_with("Принято обращение №"), "{m}");
+    let d = c.app.detail().expect("the new appeal is open");
+    assert!(d.appeal.text.contains("нет освещения"));
+    assert_eq!(
+        open_store(&db).get(d.appeal.id).unwrap().unwrap().id,
+        d.appeal.id
+    );
+    key(&mut c, KeyCode::Esc);
+    assert!(
+        c.app.detail().is_none(),
+        "the form is gone, the list is back"
+    );
+}
+
+#[test]
+fn a_new_roadmap_from_an_appeal_waits_in_the_queue_and_lands_linked() {
+    let (_d, db) = setup();
+    let water = id_of(&db, "I-2");
+    let mut c = console(&db);
+    queued(&mut c, 50);
+    let holder = hold_lock(&db);
+    // L: no roadmaps yet — «new» is the first item; the title comes prefilled.
+    key(&mut c, KeyCode::Char('L'));
+    key(&mut c, KeyCode::Char('1'));
+    key(&mut c, KeyCode::Enter);
+    waiting(&mut c);
+    assert!(open_store(&db).roadmaps().unwrap().is_empty());
+    holder.execute_batch("COMMIT").unwrap();
+    assert!(c.app.wait_writes(Duration::from_secs(30)).unwrap());
+    let store = open_store(&db);
+    let maps = store.roadmaps().unwrap();
+    assert_eq!(maps.len(), 1);
+    let links: Vec<i64> = store
+        .roadmap_links(maps[0].id)
+        .unwrap()
+        .iter()
+        .map(|l| l.appeal_id)
+        .collect();
+    assert_eq!(links, [water]);
+    let m = c.app.env.messages.last().unwrap().text.clone();
+    assert!(m.contains("создана") && m.contains("Связано"), "{m}");
+}

@@ -56,10 +56,10 @@ pub fn monitoring(store: &Store, now: DateTime<Utc>) -> Result<Monitoring, Store
     let tz = cal.timezone();
     // "At risk": due within the next working day (the next 8 working hours).
     let risk_end = cal.add_working_hours(now, 8).unwrap_or(now);
+    // In the same working days as the list's «−N р.д.» of that appeal (`wording::TimeLeft`).
     let age = |c: &OpenCounts| {
         c.oldest_overdue_due.and_then(|due| {
-            cal.working_days_between(cal.local_date(due), cal.local_date(now))
-                .ok()
+            crate::domain::wording::TimeLeft::of(cal, now, Some(due), true).days_overdue()
         })
     };
 

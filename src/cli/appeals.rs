@@ -115,19 +115,10 @@ pub fn list(ws: &Workspace, a: ListArgs) -> CmdResult {
     Ok(0)
 }
 
-/// «просрочено 2 р.д.», «осталось 3 ч», or «—» for a closed appeal.
+/// «просрочено 2 р.д.», «осталось 3 ч», or «—» for a closed appeal: `wording::TimeLeft`, what
+/// the console's «Срок» column says too.
 fn time_left(a: &Appeal, cal: &WorkCalendar, now: DateTime<Utc>) -> String {
-    let Some(due) = a.deadlines.answer_due.filter(|_| a.status.is_open()) else {
-        return "—".into();
-    };
-    let secs = cal.working_seconds_between(now, due).unwrap_or(0);
-    // The same words as the console's «Срок» column.
-    let span = crate::domain::wording::working_span(secs);
-    if now > due {
-        format!("просрочено {span}")
-    } else {
-        format!("осталось {span}")
-    }
+    crate::domain::wording::TimeLeft::answer(cal, now, a).words()
 }
 
 #[derive(Args, Debug)]

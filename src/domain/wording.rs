@@ -106,6 +106,79 @@ pub fn working_span(secs: i64) -> String {
     }
 }
 
+/// How much working time is left to a deadline — the one computation behind the console's «Срок»
+/// column, its detail and `mcu show` / `mcu list`, so that they never disagree about an appeal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeLeft {
+    /// No deadline, or nothing is awaited any more (the appeal is closed, the step is done).
+    None,
+    /// Passed less than a working minute ago.
+    Expired,
+    /// Passed this many working seconds ago.
+    Overdue(i64),
+    /// This many working seconds left.
+    Left(i64),
+}
+
+impl TimeLeft {
+    /// The time left at `now` to `due`, counted over the working calendar; `awaited` is whether
+    /// the deadline still applies (an open appeal, a first response not given yet).
+    pub fn of(
+        cal: &super::WorkCalendar,
+        now: DateTime<Utc>,
+        due: Option<DateTime<Utc>>,
+        awaited: bool,
+    ) -> Self {
+        let Some(due) = due.filter(|_| awaited) else {
+            return TimeLeft::None;
+        };
+        // Overdue the instant it passes, as `Appeal::is_overdue` and the overdue counts say.
+        let secs = cal.working_seconds_between(now, due).unwrap_or(0).abs();
+        if now > due && secs < 60 {
+            TimeLeft::Expired
+        } else if now > due {
+            TimeLeft::Overdue(secs)
+        } else {
+            TimeLeft::Left(secs)
+        }
+    }
+
+    /// The answer deadline of an appeal (while it is open).
+    pub fn answer(cal: &super::WorkCalendar, now: DateTime<Utc>, a: &super::Appeal) -> Self {
+        Self::of(cal, now, a.deadlines.answer_due, a.status.is_open())
+    }
+
+    /// How many whole working days (of 8 hours) past the deadline, when it has passed — the
+    /// number «−N р.д.» shows.
+    pub fn days_overdue(self) -> Option<i64> {
+        match self {
+            TimeLeft::Expired => Some(0),
+            TimeLeft::Overdue(s) => Some(s / (8 * 3600)),
+            TimeLeft::None | TimeLeft::Left(_) => None,
+        }
+    }
+
+    /// For a column: «3 р.д.», «−2 р.д.», «истёк», «—».
+    pub fn short(self) -> String {
+        match self {
+            TimeLeft::None => "—".into(),
+            TimeLeft::Expired => "истёк".into(),
+            TimeLeft::Overdue(s) => format!("−{}", working_span(s)),
+            TimeLeft::Left(s) => working_span(s),
+        }
+    }
+
+    /// In words: «осталось 3 р.д.», «просрочено 2 р.д.», «срок истёк», «—».
+    pub fn words(self) -> String {
+        match self {
+            TimeLeft::None => "—".into(),
+            TimeLeft::Expired => "срок истёк".into(),
+            TimeLeft::Overdue(s) => format!("просрочено {}", working_span(s)),
+            TimeLeft::Left(s) => format!("осталось {}", working_span(s)),
+        }
+    }
+}
+
 /// The short Russian names of the months, January first.
 pub const MONTHS_SHORT: [&str; 12] = [
     "янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек",
@@ -152,6 +225,44 @@ mod tests {
         assert_eq!(working_span(8 * 3600 - 1), "7 ч");
         assert_eq!(working_span(3599), "59 мин");
         assert_eq!(working_span(0), "0 мин");
+    }
+
+    #[test]
+    fn time_left_is_one_reading_of_a_deadline_in_short_and_in_words() {
+        use super::super::calendar::{CalendarFile, WorkHours};
+        let cal = super::super::WorkCalendar::new(
+            CalendarFile::embedded_ru().expect("loads"),
+            WorkHours::default(),
+        )
+        .expect("builds");
+        let msk = |d, h, m| {
+            use chrono::TimeZone;
+            chrono_tz::Europe::Moscow
+                .with_ymd_and_hms(2026, 11, d, h, m, 0)
+                .unwrap()
+                .to_utc()
+        };
+        // Due Tuesday 17.11 17:00; Thursday 19.11 15:00 is 14 working hours later: one whole
+        // working day (the dates are two working days apart).
+        let due = Some(msk(17, 17, 0));
+        let late = TimeLeft::of(&cal, msk(19, 15, 0), due, true);
+        assert_eq!(late.short(), "−1 р.д.");
+        assert_eq!(late.words(), "просрочено 1 р.д.");
+        assert_eq!(late.days_overdue(), Some(1));
+        let just = TimeLeft::of(
+            &cal,
+            msk(17, 17, 0) + chrono::Duration::seconds(30),
+            due,
+            true,
+        );
+        assert_eq!(
+            (just.short().as_str(), just.days_overdue()),
+            ("истёк", Some(0))
+        );
+        let before = TimeLeft::of(&cal, msk(17, 13, 0), due, true);
+        assert_eq!(before.words(), "осталось 4 ч");
+        assert_eq!(before.days_overdue(), None);
+        assert_eq!(TimeLeft::of(&cal, msk(19, 15, 0), due, false).short(), "—");
     }
 
     #[test]

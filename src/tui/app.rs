@@ -365,6 +365,11 @@ impl App {
                         self.stack.pop();
                     }
                     Effect::CloseAll => self.stack.clear(),
+                    Effect::CloseTop(title) => {
+                        if self.stack.last().is_some_and(|s| s.help_title() == title) {
+                            self.stack.pop();
+                        }
+                    }
                     Effect::Step(d) => {
                         self.main.step(&self.env, d)?;
                         self.show_current_in_detail()?;

@@ -42,8 +42,9 @@ pub struct Target {
     pub changes: Vec<Change>,
 }
 
-/// One change of appeals, as the officer asked for it.
-#[derive(Debug, Clone)]
+/// One change of appeals, as the officer asked for it — or, with `op`, a write of another kind
+/// (a 59-ФЗ registration, an appeal taken by hand, a roadmap's change…) and no `targets`.
+#[derive(Debug)]
 pub struct Job {
     pub targets: Vec<Target>,
     pub actor: Actor,
@@ -51,6 +52,77 @@ pub struct Job {
     /// The Russian description of the changes («блок «ЖКХ»»), for the messages.
     pub what: String,
     pub then: Then,
+    pub op: Option<Op>,
+}
+
+/// What a write of another kind came back with, for the console to carry out: what to say
+/// (an error too: a refusal with its reason), what to do, what to ask next.
+#[derive(Debug, Default)]
+pub struct Reply {
+    pub text: String,
+    pub error: bool,
+    pub effects: Vec<crate::tui::screens::Effect>,
+    /// A pop-up to open (the input again, with what was typed, after a refusal).
+    pub popup: Option<crate::tui::popup::Popup>,
+}
+
+impl Reply {
+    /// Saved: said, and the screens read again.
+    pub fn saved(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            effects: vec![crate::tui::screens::Effect::Refresh],
+            ..Default::default()
+        }
+    }
+
+    /// Refused (nothing saved): said as an error.
+    pub fn refused(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            error: true,
+            ..Default::default()
+        }
+    }
+}
+
+/// A write of another kind, carried out on the writer's connection: an `Err` the database's
+/// lock caused is tried again like any job; any other `Err` is reported as not saved. The
+/// closure answers in Russian itself (a refusal the officer can act on is an `Ok` [`Reply`]).
+pub struct Op(pub Box<OpFn>);
+
+/// The closure of an [`Op`].
+pub type OpFn = dyn FnMut(&mut Store) -> Result<Reply, StoreError> + Send;
+
+impl Op {
+    pub fn new(f: impl FnMut(&mut Store) -> Result<Reply, StoreError> + Send + 'static) -> Self {
+        Op(Box::new(f))
+    }
+}
+
+impl std::fmt::Debug for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Op")
+    }
+}
+
+impl Job {
+    /// A write of another kind, described by `what` in the messages («регистрация №12»).
+    pub fn op(
+        what: impl Into<String>,
+        actor: Actor,
+        now: DateTime<Utc>,
+        op: impl FnMut(&mut Store) -> Result<Reply, StoreError> + Send + 'static,
+    ) -> Self {
+        Job {
+            targets: Vec::new(),
+            actor,
+            now,
+            what: what.into(),
+            then: Then::Nothing,
+            op: Some(Op::new(op)),
+        }
+    }
 }
 
 /// One appeal a job changed: as it was and as it is now.
@@ -61,7 +133,7 @@ pub struct Saved {
 }
 
 /// What came of a job.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Done {
     pub job: Job,
     pub saved: Vec<Saved>,
@@ -70,6 +142,8 @@ pub struct Done {
     /// The database stayed locked through every attempt, or failed otherwise: what was not
     /// saved, in Russian. The appeals in `saved` were saved before.
     pub failure: Option<String>,
+    /// A write of another kind: its answer.
+    pub reply: Option<Reply>,
 }
 
 /// The versions of appeals this console's own writes made: a change the officer made against
@@ -230,6 +304,7 @@ impl Writes {
                     job,
                     saved: Vec::new(),
                     problems: Vec::new(),
+                    reply: None,
                 }),
             },
         }
@@ -263,7 +338,37 @@ impl Writes {
 
 /// Carries a job out: each appeal in turn; while the database is locked, the rest is tried again
 /// after a pause, up to the policy's attempts.
-pub fn run(store: &mut Store, job: Job, policy: Policy, own: &mut Own) -> Done {
+pub fn run(store: &mut Store, mut job: Job, policy: Policy, own: &mut Own) -> Done {
+    if let Some(op) = job.op.as_mut() {
+        let mut attempt = 1;
+        let mut pause = policy.pause;
+        let outcome = loop {
+            match (op.0)(store) {
+                Err(e) if e.is_busy() && attempt < policy.attempts.max(1) => {
+                    attempt += 1;
+                    std::thread::sleep(pause);
+                    pause = pause.saturating_mul(2);
+                }
+                other => break other,
+            }
+        };
+        let (reply, failure) = match outcome {
+            Ok(r) => (Some(r), None),
+            Err(e) => {
+                if !e.is_busy() {
+                    tracing::warn!("console write failed: {e}");
+                }
+                (None, Some(not_saved(&job, 0, e.is_busy())))
+            }
+        };
+        return Done {
+            job,
+            saved: Vec::new(),
+            problems: Vec::new(),
+            failure,
+            reply,
+        };
+    }
     let mut saved = Vec::new();
     let mut problems = Vec::new();
     let mut left: VecDeque<&Target> = job.targets.iter().collect();
@@ -320,6 +425,7 @@ pub fn run(store: &mut Store, job: Job, policy: Policy, own: &mut Own) -> Done {
         saved,
         problems,
         failure,
+        reply: None,
     }
 }
 
@@ -336,6 +442,9 @@ fn not_saved(job: &Job, left: usize, busy: bool) -> String {
     } else {
         "ошибка базы данных (подробности в журнале)"
     };
+    if ids.is_empty() {
+        return format!("Не сохранено: {} — {why}, повторите", job.what);
+    }
     format!(
         "Не сохранено: {} для {} — {why}, повторите",
         job.what,

@@ -365,12 +365,17 @@ impl Pager {
         self.scroll = to.clamp(0, self.max as isize) as u16;
     }
 
-    /// Sets the bounds from text drawn wrapped at `width` in a page of `page` lines; the rows
-    /// the text takes.
-    pub fn fit_wrapped(&mut self, lines: &[ratatui::text::Line], width: u16, page: u16) -> usize {
-        let w = usize::from(width.max(1));
-        let rows = lines.iter().map(|l| l.width().max(1).div_ceil(w)).sum();
-        self.fit(rows, page);
+    /// Wraps `lines` at `width` (`tui::view::wrap`, continuation rows indented by `indent`) for a
+    /// page of `page` rows and sets the bounds from the rows that gives: what to draw, unwrapped.
+    pub fn fit_wrapped(
+        &mut self,
+        lines: &[ratatui::text::Line],
+        width: u16,
+        page: u16,
+        indent: usize,
+    ) -> Vec<ratatui::text::Line<'static>> {
+        let rows = crate::tui::view::wrap(lines, width, indent);
+        self.fit(rows.len(), page);
         rows
     }
 

@@ -132,18 +132,23 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, p: &mut Popup, hints: &Hints) 
             );
         }
         Popup::Help(pager) => {
+            // The keys in their own column, as wide as the widest keys (at most 28 cells and half
+            // the box): longer ones are cut with «…», never run into the text. A description
+            // that wraps goes on under its own column.
+            let inner_w = usize::from(pager_rect(area).width.saturating_sub(2));
             let keys_w = hints
                 .help
                 .iter()
                 .flat_map(|(_, e)| e.iter().map(|(k, _)| UnicodeWidthStr::width(k.as_str())))
                 .max()
                 .unwrap_or(8)
-                .clamp(8, 28);
+                .clamp(8, 28)
+                .min(inner_w.saturating_sub(3) / 2)
+                .max(1);
             let mut lines = Vec::new();
             for (section, entries) in &hints.help {
                 lines.push(Line::styled(section.clone(), t.header()));
                 for (k, d) in entries {
-                    // The keys in their own column, cut (never run into the text) when long.
                     lines.push(Line::from(vec![
                         Span::styled(format!("  {} ", fit(k, keys_w)), t.key()),
                         Span::raw(d.clone()),
@@ -151,11 +156,12 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, p: &mut Popup, hints: &Hints) 
                 }
                 lines.push(Line::raw(""));
             }
+            lines.pop(); // no blank row after the last section
             pager_box(
                 f,
                 area,
                 env,
-                "Помощь — клавиши (Esc — закрыть)",
+                ("Помощь — клавиши (Esc — закрыть)", keys_w + 3),
                 lines,
                 pager,
             );
@@ -187,7 +193,7 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, p: &mut Popup, hints: &Hints) 
                 f,
                 area,
                 env,
-                "Сообщения — новые сверху (Esc — закрыть)",
+                ("Сообщения — новые сверху (Esc — закрыть)", 0),
                 lines,
                 pager,
             );
@@ -195,30 +201,32 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, p: &mut Popup, hints: &Hints) 
     }
 }
 
-/// A framed, scrolled text over most of the screen; the pager learns its bounds here.
+/// Where a pager's box goes: most of the screen.
+fn pager_rect(area: Rect) -> Rect {
+    centered(
+        area,
+        area.width.saturating_sub(4).min(100),
+        area.height.saturating_sub(2),
+    )
+}
+
+/// A framed, scrolled text over most of the screen, wrapped here (continuation rows indented by
+/// `indent`) so that the pager's bounds are the rows drawn: it stops at the last one.
 fn pager_box(
     f: &mut Frame,
     area: Rect,
     env: &Env,
-    title: &str,
+    (title, indent): (&str, usize),
     lines: Vec<Line>,
     pager: &mut Pager,
 ) {
-    let r = centered(
-        area,
-        area.width.saturating_sub(4).min(100),
-        area.height.saturating_sub(2),
-    );
+    let r = pager_rect(area);
     f.render_widget(Clear, r);
     let block = panel(&env.theme, title.into(), true);
     let inner = block.inner(r);
-    // Long lines wrap: the bounds count the rows they take at this width.
-    pager.fit_wrapped(&lines, inner.width, inner.height);
+    let rows = pager.fit_wrapped(&lines, inner.width, inner.height, indent);
     f.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((pager.scroll, 0)),
+        Paragraph::new(rows).block(block).scroll((pager.scroll, 0)),
         r,
     );
 }

@@ -19,6 +19,7 @@ use crate::textwidth::fit;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::popup::{Chooser, Input, Item, Popup, Purpose};
 use crate::tui::view::panel;
+use crate::tui::writes::{Job, Reply};
 
 /// The rows of the form, in order; the last one saves.
 pub const FIELDS: [&str; 6] = [
@@ -119,29 +120,46 @@ impl AddForm {
             settlement: opt(&self.values[3]),
             received_at: None,
         };
+        if env.writes.pending() > 0 {
+            // Not twice: the first save may still be on its way.
+            env.say("Ещё сохраняю — дождитесь «Принято»", true);
+            return Ok(());
+        }
         let actor = Actor::operator(env.grants.clone(), "console");
         let now = env.now();
         let triage = env.triage.clone();
-        match add_appeal(&mut env.store, triage.as_deref(), &actor, &hand, now) {
-            Ok(added) => {
-                env.say(
-                    format!(
+        // Through the write queue: the form stays (with what was typed) until the appeal is
+        // saved, then closes and the new appeal opens.
+        let job = Job::op(
+            "новое обращение",
+            actor.clone(),
+            now,
+            move |store| match add_appeal(store, triage.as_deref(), &actor, &hand, now) {
+                Ok(added) => Ok(Reply {
+                    text: format!(
                         "Принято обращение №{} ({}:{})",
                         added.id,
                         added.channel.id(),
                         added.source_id
                     ),
-                    false,
-                );
-                env.request(Effect::Close);
-                env.request(Effect::Saved);
-                env.request(Effect::Open(added.id));
-            }
-            Err(e) => env.say(error_text(&e, None), true),
-        }
-        Ok(())
+                    error: false,
+                    effects: vec![
+                        Effect::CloseTop(HELP_TITLE),
+                        Effect::Saved,
+                        Effect::Open(added.id),
+                    ],
+                    popup: None,
+                }),
+                Err(e) if e.is_busy() => Err(e),
+                Err(e) => Ok(Reply::refused(error_text(&e, None))),
+            },
+        );
+        super::triage::submit_op(env, job)
     }
 }
+
+/// The form's title in help, which also names it for [`Effect::CloseTop`].
+const HELP_TITLE: &str = "Новое обращение";
 
 fn channel_label(c: Channel) -> &'static str {
     match c {
@@ -156,7 +174,7 @@ impl Screen for AddForm {
     }
 
     fn help_title(&self) -> &'static str {
-        "Новое обращение"
+        HELP_TITLE
     }
 
     fn draw(&mut self, f: &mut Frame, area: Rect, env: &Env) {

@@ -86,6 +86,9 @@ pub enum Effect {
     Close,
     /// Close every screen over the main one.
     CloseAll,
+    /// Close the top screen if it is this one (by its help title): a form whose write landed,
+    /// unless the officer has gone elsewhere meanwhile.
+    CloseTop(&'static str),
     /// Step the main list by this many rows and show the appeal now selected (detail's
     /// next/previous appeal).
     Step(isize),

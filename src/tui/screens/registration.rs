@@ -4,10 +4,11 @@
 
 use chrono::NaiveDate;
 
-use super::{Effect, Env};
+use super::Env;
 use crate::domain::Appeal;
 use crate::store::{Actor, StoreError};
 use crate::tui::popup::{Input, Popup, Purpose};
+use crate::tui::writes::{Job, Reply};
 
 /// Opens the input, filled with the registration recorded so far.
 pub fn start(current: Option<&Appeal>, env: &mut Env) -> Result<(), StoreError> {
@@ -62,32 +63,34 @@ pub fn entered(id: i64, value: &str, env: &mut Env) -> Result<(), StoreError> {
     let date = date.unwrap_or_else(|| env.now().with_timezone(&tz).date_naive());
     let actor = Actor::operator(env.grants.clone(), "console");
     let now = env.now();
-    match env.store.register_fz59(id, &number, date, &actor, now) {
-        Ok(r) => {
-            env.say(
-                format!(
-                    "Зарегистрировано: №{id} — № {} от {}",
-                    r.number,
-                    r.date.format("%d.%m.%Y")
-                ),
-                false,
-            );
-            env.request(Effect::Refresh);
-        }
-        Err(e @ (StoreError::Invalid(_) | StoreError::Denied(_) | StoreError::NotFound(_))) => {
-            env.say(format!("Регистрация не записана: {}", reason_ru(&e)), true);
-            env.open(Popup::Input(
-                Input::new(
-                    format!("Регистрация №{id} по 59-ФЗ: номер и дата (123-П 01.12.2026)"),
-                    false,
-                    Purpose::Registration(id),
-                )
-                .with_text(value),
-            ));
-        }
-        Err(e) => env.say(super::error_text(&e, None), true),
-    }
-    Ok(())
+    let value = value.to_string();
+    let job = Job::op(
+        format!("регистрация №{id}"),
+        actor.clone(),
+        now,
+        move |store| match store.register_fz59(id, &number, date, &actor, now) {
+            Ok(r) => Ok(Reply::saved(format!(
+                "Зарегистрировано: №{id} — № {} от {}",
+                r.number,
+                r.date.format("%d.%m.%Y")
+            ))),
+            Err(e @ (StoreError::Invalid(_) | StoreError::Denied(_) | StoreError::NotFound(_))) => {
+                // The input again, with what was typed, to correct it.
+                let mut r = Reply::refused(format!("Регистрация не записана: {}", reason_ru(&e)));
+                r.popup = Some(Popup::Input(
+                    Input::new(
+                        format!("Регистрация №{id} по 59-ФЗ: номер и дата (123-П 01.12.2026)"),
+                        false,
+                        Purpose::Registration(id),
+                    )
+                    .with_text(&value),
+                ));
+                Ok(r)
+            }
+            Err(e) => Err(e),
+        },
+    );
+    super::triage::submit_op(env, job)
 }
 
 /// The store's reason, in Russian.

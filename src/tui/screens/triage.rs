@@ -10,7 +10,7 @@ use crate::domain::{Appeal, Quality, Status};
 use crate::store::{Actor, Change, StoreError};
 use crate::tui::keymap::Action;
 use crate::tui::popup::{Chooser, Confirm, Input, Item, Popup, Purpose};
-use crate::tui::writes::{Done, Job, Target, Then};
+use crate::tui::writes::{Done, Job, Reply, Target, Then};
 
 /// What mcu proposes for an appeal.
 #[derive(Debug, Clone, PartialEq)]
@@ -361,10 +361,22 @@ fn accept_suggestion(
         apply(env, vec![a.id], changes, seen)?;
     } else if a.block.as_deref() == Some(sug.block.as_str()) && unknown.is_none() {
         // Auto-triage set the block; the officer's confirmation teaches the model.
+        // Through the write queue like every change the officer makes.
         let actor = Actor::operator(env.grants.clone(), "console");
-        env.store.confirm_block(a.id, &actor, env.now())?;
-        env.request(Effect::Refresh);
-        env.say("Блок подтверждён", false);
+        let (id, now) = (a.id, env.now());
+        let job = Job::op(
+            format!("подтверждение блока №{id}"),
+            actor.clone(),
+            now,
+            move |store| match store.confirm_block(id, &actor, now) {
+                Ok(_) => Ok(Reply::saved("Блок подтверждён")),
+                Err(
+                    e @ (StoreError::Invalid(_) | StoreError::Denied(_) | StoreError::NotFound(_)),
+                ) => Ok(Reply::refused(super::error_text(&e, None))),
+                Err(e) => Err(e),
+            },
+        );
+        submit_op(env, job)?;
     } else if unknown.is_none() {
         env.say("Уже разобрано", false);
     }
@@ -540,7 +552,20 @@ pub fn submit(
         actor: Actor::operator(env.grants.clone(), "console"),
         now: env.now(),
         then,
+        op: None,
     };
+    env.writes.submit(&mut env.store, job);
+    env.dirty = true;
+    for d in env.writes.poll() {
+        finished(env, d)?;
+    }
+    Ok(())
+}
+
+/// Sends a write of another kind (`writes::Job::op`: a registration, an appeal taken by hand, a
+/// register's change) to the write queue, so a locked database never stops the screen; an inline
+/// queue carries it out at once and its answer is said here, a queued one on a later tick.
+pub fn submit_op(env: &mut Env, job: Job) -> Result<(), StoreError> {
     env.writes.submit(&mut env.store, job);
     env.dirty = true;
     for d in env.writes.poll() {
@@ -552,6 +577,24 @@ pub fn submit(
 /// A job of the write queue came back: what was saved, what was refused or not saved, said in
 /// Russian; the officer's last change is kept for undo; an answer's check follows.
 pub fn finished(env: &mut Env, d: Done) -> Result<(), StoreError> {
+    if d.job.op.is_some() {
+        // A write of another kind: its own answer, or why it was not saved.
+        match (d.reply, d.failure) {
+            (Some(r), _) => {
+                env.say(r.text, r.error);
+                for e in r.effects {
+                    env.request(e);
+                }
+                if let Some(p) = r.popup {
+                    env.open(p);
+                }
+            }
+            (None, Some(f)) => env.say(f, true),
+            (None, None) => {}
+        }
+        env.dirty = true;
+        return Ok(());
+    }
     let n = d.saved.len() as u64;
     // Refused ones show the current state; a database that stayed locked keeps the marks, so
     // the officer can try again.

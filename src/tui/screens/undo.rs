@@ -59,6 +59,7 @@ pub fn perform(env: &mut Env) -> Result<(), StoreError> {
         actor: Actor::operator(env.grants.clone(), "console"),
         now: env.now(),
         then: Then::Undo,
+        op: None,
     };
     env.writes.submit(&mut env.store, job);
     env.dirty = true;

@@ -3,6 +3,10 @@
 //! frame, the time left to a deadline). A pure function of the state: the event loop decides when
 //! to draw (only after a change), this decides what.
 
+mod wrap;
+
+pub(crate) use wrap::wrap;
+
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -107,19 +111,35 @@ pub(crate) fn panel<'a>(t: &Theme, title: String, focused: bool) -> Block<'a> {
 fn status_line(f: &mut Frame, area: Rect, env: &Env, marked: usize) {
     let t = &env.theme;
     let tz = env.reference.calendar.timezone();
-    let now = env.now().with_timezone(&tz).format("%d.%m.%Y %H:%M");
-    let mut left = format!(" МЦУ · {} · {} · {now}", env.workspace_label, env.operator);
+    let local = env.now().with_timezone(&tz);
+    let mut flags = String::new();
     if env.read_only {
-        left.push_str(" · только просмотр");
+        flags.push_str(" · только просмотр");
     }
     if marked > 0 {
-        left.push_str(&format!(" · отмечено: {marked}"));
+        flags.push_str(&format!(" · отмечено: {marked}"));
     }
     if env.writes.pending() > 0 {
-        left.push_str(" · сохраняю…");
+        flags.push_str(" · сохраняю…");
     }
     let width = usize::from(area.width);
-    let left = fit(&left, width).trim_end().to_string();
+    // Where and who give way before the clock does (the date before the time): at any width
+    // what is shown of the clock is all of it.
+    let date = local.format("%d.%m.%Y %H:%M").to_string();
+    let time = local.format("%H:%M").to_string();
+    let (ws, op) = (&env.workspace_label, &env.operator);
+    let candidates = [
+        format!(" МЦУ · {ws} · {op} · {date}{flags}"),
+        format!(" {ws} · {op} · {date}{flags}"),
+        format!(" {op} · {date}{flags}"),
+        format!(" {date}{flags}"),
+        format!(" {time}{flags}"),
+    ];
+    let left = candidates
+        .iter()
+        .find(|c| display_width(c) <= width)
+        .unwrap_or(&candidates[4]);
+    let left = fit(left, width).trim_end().to_string();
     let room = width.saturating_sub(display_width(&left) + 3);
     let mut spans = vec![Span::raw(left)];
     if room > 0 {
@@ -168,7 +188,8 @@ fn hint_bar(f: &mut Frame, area: Rect, env: &Env, hints: &Hints) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// Time left to a deadline, over working time: «3 р.д.», «5 ч», «−2 р.д.», with its colour.
+/// Time left to a deadline, over working time: «3 р.д.», «5 ч», «−2 р.д.», with its colour —
+/// `wording::TimeLeft`, what `mcu show` says too.
 pub(crate) fn time_left(
     t: &Theme,
     cal: &WorkCalendar,
@@ -176,18 +197,13 @@ pub(crate) fn time_left(
     due: Option<DateTime<Utc>>,
     open: bool,
 ) -> (String, Style) {
-    let Some(due) = due.filter(|_| open) else {
-        return ("—".into(), t.dim());
+    use crate::domain::wording::TimeLeft;
+    let left = TimeLeft::of(cal, now, due, open);
+    let style = match left {
+        TimeLeft::None => t.dim(),
+        TimeLeft::Expired | TimeLeft::Overdue(_) => t.bad(),
+        TimeLeft::Left(s) if s <= 8 * 3600 => t.warn(),
+        TimeLeft::Left(_) => t.ok(),
     };
-    let secs = cal.working_seconds_between(now, due).unwrap_or(0);
-    let span = crate::domain::wording::working_span(secs);
-    if now > due && secs.abs() < 60 {
-        ("истёк".into(), t.bad())
-    } else if now > due {
-        (format!("−{span}"), t.bad())
-    } else if secs <= 8 * 3600 {
-        (span, t.warn())
-    } else {
-        (span, t.ok())
-    }
+    (left.short(), style)
 }

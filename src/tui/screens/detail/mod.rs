@@ -26,6 +26,8 @@ pub struct Detail {
     pub registration: Option<crate::store::Registration>,
     /// The scroll position, bounded by what was drawn.
     pub pager: Pager,
+    /// The first row of each section (text, answers, fields, deadlines, history), as drawn.
+    pub sections: Vec<u16>,
 }
 
 impl Detail {
@@ -42,7 +44,31 @@ impl Detail {
             registration: env.store.registration(id)?,
             appeal,
             pager: Pager::default(),
+            sections: Vec::new(),
         }))
+    }
+}
+
+impl Detail {
+    /// Scrolls to the next section's first row (`dir` 1) or the previous one's (-1); past the
+    /// last section (or when the rest is on the last page already) back to the top.
+    fn next_section(&mut self, dir: i32) {
+        let at = self.pager.scroll;
+        let to = if dir > 0 {
+            match self.sections.iter().copied().find(|&s| s > at) {
+                Some(s) if at < self.pager.max => s,
+                _ => 0,
+            }
+        } else {
+            // The section this row is in starts at or before it: the one before that.
+            self.sections
+                .iter()
+                .copied()
+                .rev()
+                .find(|&s| s < at)
+                .unwrap_or(0)
+        };
+        self.pager.scroll = to.min(self.pager.max);
     }
 }
 
@@ -65,6 +91,9 @@ impl Screen for Detail {
             Action::Down | Action::Up | Action::Arrow(_) | Action::Top | Action::Bottom => {
                 self.pager.perform(action)
             }
+            // Tab moves between the detail's own sections, never the list's panels behind it.
+            Action::NextPanel => self.next_section(1),
+            Action::PrevPanel => self.next_section(-1),
             Action::NextAppeal => env.request(Effect::Step(1)),
             Action::PrevAppeal => env.request(Effect::Step(-1)),
             Action::NextUntriaged => env.request(Effect::NextUntriaged),
@@ -77,6 +106,7 @@ impl Screen for Detail {
         match Detail::open(self.appeal.id, env)? {
             Some(mut d) => {
                 d.pager = self.pager;
+                d.sections = std::mem::take(&mut self.sections);
                 *self = d;
             }
             // Gone or no longer visible to this operator.

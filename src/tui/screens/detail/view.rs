@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::Detail;
 use crate::domain::Quality;
@@ -63,14 +63,19 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &mut Detail) {
             ),
         );
     }
+    // Where each section starts (Tab moves between them): after the text at the top, the
+    // answers, the fields, the deadlines, the history — line indices here, rows once wrapped.
+    let mut sections = Vec::new();
     head.extend(a.text.lines().map(|l| Line::raw(l.to_string())));
     if let Some(ans) = &a.interim_answer {
         head.push(Line::raw(""));
+        sections.push(head.len());
         head.push(Line::styled("Промежуточный ответ", t.header()));
         head.extend(ans.lines().map(|l| Line::raw(l.to_string())));
     }
     if let Some(ans) = &a.answer {
         head.push(Line::raw(""));
+        sections.push(head.len());
         head.push(Line::styled("Ответ", t.header()));
         head.extend(ans.lines().map(|l| Line::raw(l.to_string())));
     }
@@ -113,6 +118,7 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &mut Detail) {
     l.extend(marks);
     lines.push(Line::from(l));
     lines.push(Line::raw(""));
+    let deadlines_at = lines.len();
     for (label, due) in [
         ("Регистрация до", a.deadlines.register_due),
         ("Первый ответ до", a.deadlines.first_response_due),
@@ -212,6 +218,7 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &mut Detail) {
         ]));
     }
     lines.push(Line::raw(""));
+    let history_at = lines.len();
     lines.push(Line::styled("История", t.header()));
     for e in &d.history {
         let mut e = e.clone();
@@ -241,13 +248,24 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &mut Detail) {
             Span::raw(change),
         ]));
     }
+    let fields_at = head.len();
+    sections.extend([fields_at, fields_at + deadlines_at, fields_at + history_at]);
     head.extend(lines);
     let lines = head;
-    // Where the page is in the whole, in the title: the officer sees there is more below.
+    // Wrapped here, so the rows are known exactly: scrolling stops at the last one, and each
+    // section's first row is where Tab goes.
     let inner_h = area.height.saturating_sub(2);
-    let rows = d
-        .pager
-        .fit_wrapped(&lines, area.width.saturating_sub(2), inner_h);
+    let width = area.width.saturating_sub(2);
+    let mut row = 0usize;
+    d.sections.clear();
+    for (i, l) in lines.iter().enumerate() {
+        if sections.contains(&i) {
+            d.sections.push(u16::try_from(row).unwrap_or(u16::MAX));
+        }
+        row += crate::tui::view::wrap(std::slice::from_ref(l), width, 0).len();
+    }
+    let shown = d.pager.fit_wrapped(&lines, width, inner_h, 0);
+    let rows = shown.len();
     let first = usize::from(d.pager.scroll) + 1;
     let last = (usize::from(d.pager.scroll) + usize::from(inner_h)).min(rows);
     let title = if rows > usize::from(inner_h) {
@@ -257,9 +275,8 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, d: &mut Detail) {
     };
     let block = panel(&env.theme, title, true);
     f.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(shown)
             .block(block)
-            .wrap(Wrap { trim: false })
             .scroll((d.pager.scroll, 0)),
         area,
     );

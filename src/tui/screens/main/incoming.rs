@@ -54,7 +54,76 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main, wide: bool) {
         + 14 * usize::from(with_settlement);
     let cols =
         7 + usize::from(with_recipient) + usize::from(with_status) + usize::from(with_settlement);
-    let mut tw = text_left(extra, cols).max(8);
+    // The time left as wide as its longest visible value («−123 р.д.»): a number is never cut.
+    let start = m.incoming.offset.min(m.incoming.rows.len());
+    let end = (start + m.list_height).min(m.incoming.rows.len());
+    let lefts: Vec<(String, Style)> = m.incoming.rows[start..end]
+        .iter()
+        .map(|a| {
+            time_left(
+                &env.theme,
+                &cal,
+                now,
+                a.deadlines.answer_due,
+                a.status.is_open(),
+            )
+        })
+        .collect();
+    let left_w = lefts
+        .iter()
+        .map(|(l, _)| unicode_width::UnicodeWidthStr::width(l.as_str()))
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    let mut tw = text_left(extra + left_w - 8, cols).max(8);
+    // Narrower than every column needs: the text gives way first, then the block's name (both
+    // cut with «…»), then whole columns — the received time, the channel, the block — so that
+    // what is shown of a date or a time left is always all of it.
+    let mut block_w = block_w;
+    let (mut with_received, mut with_channel, mut with_block, mut with_text) =
+        (true, true, true, true);
+    let needed = |tw: usize, bw: usize, r: bool, ch: bool, b: bool, tx: bool| {
+        let cols = [
+            (true, 1),
+            (r, 11),
+            (ch, 3),
+            (b, bw),
+            (tx, tw),
+            (true, left_w),
+            (true, 2),
+        ];
+        let shown: Vec<usize> = cols.iter().filter(|(on, _)| *on).map(|(_, w)| *w).collect();
+        shown.iter().sum::<usize>() + shown.len() - 1 + extra
+    };
+    if !with_recipient {
+        while needed(
+            tw,
+            block_w,
+            with_received,
+            with_channel,
+            with_block,
+            with_text,
+        ) > inner_w
+        {
+            if with_text && tw > 4 {
+                tw -= 1;
+            } else if with_block && block_w > 3 {
+                block_w -= 1;
+            } else if with_received {
+                with_received = false;
+                tw = 8;
+                block_w = block_w.max(6);
+            } else if with_channel {
+                with_channel = false;
+            } else if with_block {
+                with_block = false;
+            } else if with_text {
+                with_text = false;
+            } else {
+                break;
+            }
+        }
+    }
     // A very wide list gives the names room too: the text keeps at least 50 cells.
     let mut grow = |cap: usize, on: bool| {
         let g = if on {
@@ -75,19 +144,28 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main, wide: bool) {
     } else {
         0
     };
-    let mut widths = vec![
-        Constraint::Length(1),
-        Constraint::Length(11),
-        Constraint::Length(3),
-        Constraint::Length(block_w as u16),
-    ];
-    let mut header = vec!["", "Поступило", "Кан", "Блок"];
+    let mut widths = vec![Constraint::Length(1)];
+    let mut header = vec![""];
+    if with_received {
+        widths.push(Constraint::Length(11));
+        header.push("Поступило");
+    }
+    if with_channel {
+        widths.push(Constraint::Length(3));
+        header.push("Кан");
+    }
+    if with_block {
+        widths.push(Constraint::Length(block_w as u16));
+        header.push("Блок");
+    }
     if with_settlement {
         widths.push(Constraint::Length(settlement_w as u16));
         header.push("Нас. пункт");
     }
-    widths.push(Constraint::Length(tw as u16));
-    header.push("Текст");
+    if with_text {
+        widths.push(Constraint::Length(tw as u16));
+        header.push("Текст");
+    }
     if with_recipient {
         widths.push(Constraint::Length(recipient_w as u16));
         header.push("Ответственный");
@@ -96,23 +174,15 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main, wide: bool) {
         widths.push(Constraint::Length(STATUS_W as u16));
         header.push("Статус");
     }
-    widths.push(Constraint::Length(8));
+    widths.push(Constraint::Length(left_w as u16));
     widths.push(Constraint::Length(2));
     header.push("Срок");
     header.push("");
-    let start = m.incoming.offset.min(m.incoming.rows.len());
-    let end = (start + m.list_height).min(m.incoming.rows.len());
     let mut rows = Vec::with_capacity(end - start);
     for (i, a) in m.incoming.rows[start..end].iter().enumerate() {
         let idx = start + i;
         let marked = m.incoming.marked.contains(&a.id);
-        let (left, left_style) = time_left(
-            &env.theme,
-            &cal,
-            now,
-            a.deadlines.answer_due,
-            a.status.is_open(),
-        );
+        let (left, left_style) = lefts[i].clone();
         // No block yet: the suggestion, marked «~», when auto-triage left one.
         let (block, block_style) = match a.block.as_deref() {
             Some(b) => (env.reference.blocks.name_of(b).to_string(), Style::new()),
@@ -137,17 +207,21 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main, wide: bool) {
         if a.conflict {
             marks.push(Span::styled("К", t.marked()));
         }
-        let mut cells = vec![
-            Cell::from(if marked { "●" } else { " " }).style(t.marked()),
-            Cell::from(
+        let mut cells = vec![Cell::from(if marked { "●" } else { " " }).style(t.marked())];
+        if with_received {
+            cells.push(Cell::from(
                 a.received_at
                     .with_timezone(&tz)
                     .format("%d.%m %H:%M")
                     .to_string(),
-            ),
-            Cell::from(a.channel.short_ru()),
-            Cell::from(fit(&block, block_w)).style(block_style),
-        ];
+            ));
+        }
+        if with_channel {
+            cells.push(Cell::from(a.channel.short_ru()));
+        }
+        if with_block {
+            cells.push(Cell::from(fit(&block, block_w)).style(block_style));
+        }
         if with_settlement {
             cells.push(Cell::from(fit(
                 a.settlement.as_deref().unwrap_or("—"),
@@ -166,7 +240,9 @@ pub fn draw(f: &mut Frame, area: Rect, env: &Env, m: &mut Main, wide: bool) {
                 .map_or(a.text.len(), |(b, _)| b);
             std::borrow::Cow::Owned(crate::domain::pii::mask_text(&a.text[..cut]))
         };
-        cells.push(Cell::from(fit(&text, tw)));
+        if with_text {
+            cells.push(Cell::from(fit(&text, tw)));
+        }
         if with_recipient {
             cells.push(Cell::from(fit(
                 a.responsible.as_deref().unwrap_or("—"),

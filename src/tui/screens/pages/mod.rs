@@ -18,6 +18,7 @@ use crate::domain::pages::{Page, Stat};
 use crate::store::{Actor, StoreError};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::popup::{Input, Popup, Purpose};
+use crate::tui::writes::{Job, Reply};
 
 /// The pages screen.
 pub struct PagesScreen {
@@ -26,6 +27,8 @@ pub struct PagesScreen {
     /// One page open: its statistics.
     open: Option<Vec<Stat>>,
     settings: Settings,
+    /// The page a change was sent for: selected again when the screen is read after it lands.
+    keep: Option<String>,
 }
 
 impl PagesScreen {
@@ -52,6 +55,7 @@ impl PagesScreen {
             selected: 0,
             open: None,
             settings,
+            keep: None,
         };
         s.refresh(env)?;
         Ok(s)
@@ -83,26 +87,26 @@ impl PagesScreen {
             );
             return Ok(());
         }
+        // Through the write queue: the screen is read again once it lands, this page selected.
         let actor = Actor::operator(env.grants.clone(), "console");
-        match env
-            .store
-            .set_page_field(&actor, env.now(), &url, field, value)
-        {
-            Ok(_) => {
-                env.say(format!("{url}: сохранено"), false);
-                self.refresh(env)?;
-                if let Some(i) = self.rows.iter().position(|(p, _)| p.url == url) {
-                    self.selected = i;
-                }
-                if self.open.is_some() {
-                    self.open = Some(env.store.page_stats(&url)?);
-                }
-                env.request(Effect::Saved);
-            }
-            Err(StoreError::Invalid(e)) => env.say(e, true),
-            Err(e) => env.say(error_text(&e, None), true),
-        }
-        Ok(())
+        let (field, value, now) = (field.to_string(), value.to_string(), env.now());
+        self.keep = Some(url.clone());
+        let job = Job::op(
+            format!("страница {url}"),
+            actor.clone(),
+            now,
+            move |store| match store.set_page_field(&actor, now, &url, &field, &value) {
+                Ok(_) => Ok(Reply {
+                    text: format!("{url}: сохранено"),
+                    effects: vec![Effect::Saved],
+                    ..Default::default()
+                }),
+                Err(StoreError::Invalid(e)) => Ok(Reply::refused(e)),
+                Err(e) if e.is_busy() => Err(e),
+                Err(e) => Ok(Reply::refused(error_text(&e, None))),
+            },
+        );
+        super::triage::submit_op(env, job)
     }
 
     fn draw_list(&self, f: &mut Frame, area: Rect, env: &Env) {
@@ -233,6 +237,8 @@ impl Screen for PagesScreen {
     }
 
     fn perform(&mut self, action: &Action, env: &mut Env) -> Result<bool, StoreError> {
+        // The officer moves on: a change landing later no longer moves the selection.
+        self.keep = None;
         match action {
             Action::Up if self.open.is_none() => self.selected = self.selected.saturating_sub(1),
             Action::Down if self.open.is_none() => {
@@ -288,7 +294,18 @@ impl Screen for PagesScreen {
         let now = env.now();
         let today = Self::today(env);
         self.rows = env.store.checked_pages(&self.settings, now, today)?;
+        if let Some(url) = &self.keep
+            && let Some(i) = self.rows.iter().position(|(p, _)| p.url == *url)
+        {
+            self.selected = i;
+        }
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        if self.open.is_some() {
+            self.open = match self.rows.get(self.selected) {
+                Some((p, _)) => Some(env.store.page_stats(&p.url)?),
+                None => None,
+            };
+        }
         Ok(())
     }
 

@@ -3,11 +3,12 @@
 //! обращения»: the title prefilled from the appeal, its block and settlements taken from the
 //! appeals).
 
-use super::{Env, actor, link_to, said};
+use super::{Env, link_to};
 use crate::domain::roadmap::RoadmapStatus;
 use crate::store::StoreError;
 use crate::store::roadmaps::NewRoadmap;
 use crate::tui::popup::{Chooser, Input, Item, Popup, Purpose};
+use crate::tui::screens::Effect;
 
 /// The chooser's value for «a new roadmap from the appeal».
 pub const NEW: &str = "new";
@@ -126,11 +127,21 @@ pub(super) fn create_from(env: &mut Env, ids: &[i64], title: &str) -> Result<(),
         settlements,
         ..Default::default()
     };
-    let (actor, now) = (actor(env), env.now());
-    match env.store.add_roadmap(&new, &actor, now) {
-        Ok(id) => link_to(env, id, ids),
-        Err(e) => said(env, Err(e)),
-    }
+    // One write: the roadmap and its links, through the write queue.
+    let ids = ids.to_vec();
+    super::write(
+        env,
+        "новая дорожная карта".into(),
+        Effect::Saved,
+        move |store, actor, now| {
+            let id = store.add_roadmap(&new, actor, now)?;
+            let n = store.link_appeals(id, &ids, actor, now)?;
+            Ok(format!(
+                "Дорожная карта №{id} создана. {}",
+                super::linked_text(id, n)
+            ))
+        },
+    )
 }
 
 #[cfg(test)]

@@ -15,8 +15,10 @@ pub use list::RoadmapList;
 use super::{Effect, Env};
 use crate::domain::roadmap::{MeasureStatus, Roadmap, RoadmapStatus, parse_date};
 use crate::store::roadmaps::{MeasureField, NewMeasure, NewRoadmap, RoadmapField};
-use crate::store::{Actor, StoreError};
+use crate::store::{Actor, Store, StoreError};
 use crate::tui::popup::{Chooser, Input, Item, Popup, Purpose};
+use crate::tui::writes::{Job, Reply};
+use chrono::{DateTime, Utc};
 
 /// The fields of a roadmap an officer may change, with their Russian names.
 const ROADMAP_FIELDS: [(&str, &str); 10] = [
@@ -52,20 +54,39 @@ fn actor(env: &Env) -> Actor {
     Actor::operator(env.grants.clone(), "console")
 }
 
-/// Says a store error the officer can do something about; others go up.
-fn said(env: &mut Env, r: Result<(), StoreError>) -> Result<(), StoreError> {
-    match r {
-        Ok(()) => Ok(()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::NotFound(_) | StoreError::Denied(_))) => {
-            let text = match &e {
-                StoreError::Denied(m) => format!("Недоступно вашей роли: {m}"),
-                other => format!("Не сохранено: {other}"),
-            };
-            env.say(text, true);
-            Ok(())
-        }
-        Err(e) => Err(e),
+/// A store error the officer can do something about, in words; `None` for the others.
+fn refusal(e: &StoreError) -> Option<String> {
+    match e {
+        StoreError::Denied(m) => Some(format!("Недоступно вашей роли: {m}")),
+        StoreError::Invalid(_) | StoreError::NotFound(_) => Some(format!("Не сохранено: {e}")),
+        _ => None,
     }
+}
+
+/// A roadmap's change through the console's write queue (`tui::writes`), so a locked database
+/// never stops the screen: `f` makes it on the writer's connection and says what was done;
+/// `then` follows once it is saved. A refusal the officer can act on is said as an error.
+fn write(
+    env: &mut Env,
+    what: String,
+    then: Effect,
+    mut f: impl FnMut(&mut Store, &Actor, DateTime<Utc>) -> Result<String, StoreError> + Send + 'static,
+) -> Result<(), StoreError> {
+    let (actor, now) = (actor(env), env.now());
+    let job = Job::op(what, actor.clone(), now, move |store| {
+        match f(store, &actor, now) {
+            Ok(text) => Ok(Reply {
+                text,
+                effects: vec![then.clone()],
+                ..Default::default()
+            }),
+            Err(e) => match refusal(&e) {
+                Some(text) => Ok(Reply::refused(text)),
+                None => Err(e),
+            },
+        }
+    });
+    super::triage::submit_op(env, job)
 }
 
 /// Asks for the title of a new roadmap.
@@ -286,53 +307,59 @@ pub fn toggle_measure(
     } else {
         MeasureStatus::Done
     };
-    let (actor, now) = (actor(env), env.now());
-    let r = env
-        .store
-        .set_measure(id, n, &[MeasureField::Status(to)], &actor, now)
-        .map(|_| {
-            env.say(format!("Мероприятие {n}: {}", to.label_ru()), false);
-            env.request(Effect::Refresh);
-        });
-    said(env, r)
+    write(
+        env,
+        format!("мероприятие {n}"),
+        Effect::Refresh,
+        move |store, actor, now| {
+            store.set_measure(id, n, &[MeasureField::Status(to)], actor, now)?;
+            Ok(format!("Мероприятие {n}: {}", to.label_ru()))
+        },
+    )
+}
+
+/// The message of appeals linked to roadmap `id`.
+fn linked_text(id: i64, n: usize) -> String {
+    let what = crate::domain::wording::count(n as u64, crate::domain::wording::APPEALS);
+    if n == 0 {
+        format!("Уже связаны с дорожной картой №{id}")
+    } else {
+        format!("Связано с дорожной картой №{id}: {what}")
+    }
 }
 
 /// Links appeals to roadmap `id` and says so.
 pub fn link_to(env: &mut Env, id: i64, appeals: &[i64]) -> Result<(), StoreError> {
-    let (actor, now) = (actor(env), env.now());
-    let r = env.store.link_appeals(id, appeals, &actor, now).map(|n| {
-        let what = crate::domain::wording::count(n as u64, crate::domain::wording::APPEALS);
-        env.say(
-            if n == 0 {
-                format!("Уже связаны с дорожной картой №{id}")
-            } else {
-                format!("Связано с дорожной картой №{id}: {what}")
-            },
-            false,
-        );
-        env.request(Effect::Saved);
-    });
-    said(env, r)
+    let appeals = appeals.to_vec();
+    write(
+        env,
+        format!("связь с дорожной картой №{id}"),
+        Effect::Saved,
+        move |store, actor, now| {
+            let n = store.link_appeals(id, &appeals, actor, now)?;
+            Ok(linked_text(id, n))
+        },
+    )
 }
 
 /// Takes one appeal out of a roadmap: unlinks it, or declines the rule's proposal (the store
 /// tells which); the rule does not propose it again.
 pub fn unlink_from(env: &mut Env, id: i64, appeal: i64, done: &str) -> Result<(), StoreError> {
-    let (actor, now) = (actor(env), env.now());
-    let r = env
-        .store
-        .unlink_appeals(id, &[appeal], &actor, now)
-        .map(|_| {
-            env.say(format!("{done}: №{appeal}"), false);
-            env.request(Effect::Saved);
-        });
-    said(env, r)
+    let done = done.to_string();
+    write(
+        env,
+        format!("№{appeal} из дорожной карты №{id}"),
+        Effect::Saved,
+        move |store, actor, now| {
+            store.unlink_appeals(id, &[appeal], actor, now)?;
+            Ok(format!("{done}: №{appeal}"))
+        },
+    )
 }
 
 /// The result of a roadmaps' pop-up; `false` when the purpose is not one of theirs.
 pub fn on_result(purpose: &Purpose, value: &str, env: &mut Env) -> Result<bool, StoreError> {
     let v = value.trim();
-    let (now, actor) = (env.now(), actor(env));
     match purpose {
         Purpose::LinkRoadmap(ids) => link::chosen(env, ids, v)?,
         Purpose::NewRoadmapFrom(ids) => link::create_from(env, ids, v)?,
@@ -344,11 +371,15 @@ pub fn on_result(purpose: &Purpose, value: &str, env: &mut Env) -> Result<bool, 
                     title: v.to_string(),
                     ..Default::default()
                 };
-                let r = env.store.add_roadmap(&new, &actor, now).map(|id| {
-                    env.say(format!("Дорожная карта №{id} создана"), false);
-                    env.request(Effect::Refresh);
-                });
-                said(env, r)?;
+                write(
+                    env,
+                    "новая дорожная карта".into(),
+                    Effect::Refresh,
+                    move |store, actor, now| {
+                        let id = store.add_roadmap(&new, actor, now)?;
+                        Ok(format!("Дорожная карта №{id} создана"))
+                    },
+                )?;
             }
         }
         Purpose::NewMeasure(id) => {
@@ -359,14 +390,16 @@ pub fn on_result(purpose: &Purpose, value: &str, env: &mut Env) -> Result<bool, 
                     text: v.to_string(),
                     ..Default::default()
                 };
-                let r = env.store.add_measure(*id, &new, &actor, now).map(|n| {
-                    env.say(
-                        format!("Мероприятие {n} добавлено (e — срок, исполнитель)"),
-                        false,
-                    );
-                    env.request(Effect::Refresh);
-                });
-                said(env, r)?;
+                let id = *id;
+                write(
+                    env,
+                    format!("мероприятие дорожной карты №{id}"),
+                    Effect::Refresh,
+                    move |store, actor, now| {
+                        let n = store.add_measure(id, &new, actor, now)?;
+                        Ok(format!("Мероприятие {n} добавлено (e — срок, исполнитель)"))
+                    },
+                )?;
             }
         }
         Purpose::RoadmapField(id) => ask_roadmap_field(env, *id, v),
@@ -374,41 +407,41 @@ pub fn on_result(purpose: &Purpose, value: &str, env: &mut Env) -> Result<bool, 
         Purpose::RoadmapEdit(id, field) => match roadmap_change(field, value) {
             Err(why) => env.say(format!("Не сохранено: {why}"), true),
             Ok(change) => {
-                let r = env
-                    .store
-                    .edit_roadmap(*id, &[change], &actor, now)
-                    .map(|n| {
-                        env.say(
-                            if n == 0 {
-                                "Без изменений".to_string()
-                            } else {
-                                format!("Сохранено: {}", label(&ROADMAP_FIELDS, field))
-                            },
-                            false,
-                        );
-                        env.request(Effect::Refresh);
-                    });
-                said(env, r)?;
+                let (id, name) = (*id, label(&ROADMAP_FIELDS, field));
+                write(
+                    env,
+                    format!("дорожная карта №{id}: {}", name.to_lowercase()),
+                    Effect::Refresh,
+                    move |store, actor, now| {
+                        let n =
+                            store.edit_roadmap(id, std::slice::from_ref(&change), actor, now)?;
+                        Ok(if n == 0 {
+                            "Без изменений".to_string()
+                        } else {
+                            format!("Сохранено: {name}")
+                        })
+                    },
+                )?;
             }
         },
         Purpose::MeasureEdit(id, n, field) => match measure_change(field, value) {
             Err(why) => env.say(format!("Не сохранено: {why}"), true),
             Ok(change) => {
-                let r = env
-                    .store
-                    .set_measure(*id, *n, &[change], &actor, now)
-                    .map(|c| {
-                        env.say(
-                            if c == 0 {
-                                "Без изменений".to_string()
-                            } else {
-                                format!("Мероприятие {n}: сохранено")
-                            },
-                            false,
-                        );
-                        env.request(Effect::Refresh);
-                    });
-                said(env, r)?;
+                let (id, n) = (*id, *n);
+                write(
+                    env,
+                    format!("мероприятие {n}"),
+                    Effect::Refresh,
+                    move |store, actor, now| {
+                        let c =
+                            store.set_measure(id, n, std::slice::from_ref(&change), actor, now)?;
+                        Ok(if c == 0 {
+                            "Без изменений".to_string()
+                        } else {
+                            format!("Мероприятие {n}: сохранено")
+                        })
+                    },
+                )?;
             }
         },
         _ => return Ok(false),

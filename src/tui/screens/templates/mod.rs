@@ -17,6 +17,7 @@ use crate::reference::templates::{TemplateChange, save};
 use crate::store::{Actor, StoreError};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::popup::{Chooser, Input, Item, Pager, Popup, Purpose};
+use crate::tui::writes::{Job, Reply};
 
 /// The templates' screen.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -26,6 +27,9 @@ pub struct TemplatesScreen {
     /// One template shown in full (its index), or the list.
     pub open: Option<usize>,
     pub pager: Pager,
+    /// The template a change was sent for: selected again when the screen is read after it
+    /// lands.
+    keep: Option<String>,
 }
 
 impl TemplatesScreen {
@@ -59,18 +63,29 @@ impl TemplatesScreen {
         };
         let actor = Actor::operator(env.grants.clone(), "console");
         let now = env.now();
-        match save(&mut env.store, &actor, now, &file, change) {
-            Ok(t) => {
-                env.say(format!("Шаблон «{}» сохранён", t.label()), false);
-                self.refresh(env)?;
-                self.select_id(&t.id);
+        // Through the write queue: the list is read again once it lands, this one selected.
+        self.keep = Some(match &change {
+            TemplateChange::Add(t) => t.id.clone(),
+            TemplateChange::Text { id, .. } => id.clone(),
+        });
+        let mut change = Some(change);
+        let job = Job::op("шаблон", actor.clone(), now, move |store| {
+            let Some(c) = change.clone() else {
+                return Ok(Reply::default());
+            };
+            match save(store, &actor, now, &file, c) {
+                Ok(t) => {
+                    change = None;
+                    Ok(Reply::saved(format!("Шаблон «{}» сохранён", t.label())))
+                }
+                Err(e) if e.is_busy() => Err(e),
+                Err(
+                    e @ (StoreError::Invalid(_) | StoreError::Denied(_) | StoreError::NotFound(_)),
+                ) => Ok(Reply::refused(super::error_text(&e, None))),
+                Err(e) => Err(e),
             }
-            Err(e @ (StoreError::Invalid(_) | StoreError::Denied(_) | StoreError::NotFound(_))) => {
-                env.say(super::error_text(&e, None), true)
-            }
-            Err(e) => return Err(e),
-        }
-        Ok(())
+        });
+        super::triage::submit_op(env, job)
     }
 
     /// An id for a new template that is not taken: `<block or general>_<kind>_<n>`.
@@ -97,6 +112,8 @@ impl Screen for TemplatesScreen {
     }
 
     fn perform(&mut self, action: &Action, env: &mut Env) -> Result<bool, StoreError> {
+        // The officer moves on: a change landing later no longer moves the selection.
+        self.keep = None;
         let n = self.list.len();
         match action {
             Action::Back | Action::Cancel | Action::No => match self.open {
@@ -219,6 +236,13 @@ impl Screen for TemplatesScreen {
         ) {
             Ok(t) => self.list = t.list,
             Err(e) => env.say(format!("Шаблоны ответов не прочитаны: {e}"), true),
+        }
+        // Kept until it is there (a refresh on the clock may come before the write lands).
+        if let Some(id) = self.keep.clone()
+            && self.list.iter().any(|t| t.id == id)
+        {
+            self.select_id(&id);
+            self.keep = None;
         }
         self.selected = self.selected.min(self.list.len().saturating_sub(1));
         if self.open.is_some_and(|i| i >= self.list.len()) {

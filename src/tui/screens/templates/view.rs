@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use super::TemplatesScreen;
 use crate::domain::templates::{Origin, PLACEHOLDERS};
@@ -89,16 +89,16 @@ fn draw_one(f: &mut Frame, area: Rect, env: &Env, s: &mut TemplatesScreen, i: us
             .map(|(p, what)| field(&format!("{{{p}}}"), what.to_string())),
     );
     let inner_h = area.height.saturating_sub(2);
-    s.pager
-        .fit_wrapped(&lines, area.width.saturating_sub(2), inner_h);
+    let rows = s
+        .pager
+        .fit_wrapped(&lines, area.width.saturating_sub(2), inner_h, 0);
     let title = format!(
         "Шаблон «{}» · e — изменить текст, Esc — к списку",
         x.label()
     );
     f.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(rows)
             .block(panel(t, title, true))
-            .wrap(Wrap { trim: false })
             .scroll((s.pager.scroll, 0)),
         area,
     );
