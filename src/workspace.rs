@@ -126,8 +126,15 @@ impl Workspace {
     /// Where the data lives: a PostgreSQL database when one is named (`--db`, `MCU_DB`, `[store]
     /// url`), else the workspace's `mcu.db`.
     pub fn location(&self) -> Result<Location, WorkspaceError> {
-        let settings = self.reference()?.settings.store;
-        let url = self.database.clone().or(settings.url);
+        self.location_in(&self.reference()?.settings.store)
+    }
+
+    /// [`Workspace::location`] with the workspace's `[store]` settings already read.
+    fn location_in(
+        &self,
+        settings: &crate::reference::StoreSettings,
+    ) -> Result<Location, WorkspaceError> {
+        let url = self.database.clone().or_else(|| settings.url.clone());
         let Some(url) = url else {
             return Ok(Location::File(self.db_path()));
         };
@@ -136,7 +143,10 @@ impl Workspace {
                 target: crate::store::db::pg::redacted_target(&url),
             });
         }
-        let municipality = self.municipality.clone().or(settings.municipality);
+        let municipality = self
+            .municipality
+            .clone()
+            .or_else(|| settings.municipality.clone());
         match municipality {
             Some(municipality) => Ok(Location::Postgres { url, municipality }),
             None => Err(WorkspaceError::NoMunicipality {
@@ -198,7 +208,7 @@ impl Workspace {
     /// readable and writable by the owner and the group only ([`FILE_MODE`]).
     pub fn store(&self) -> Result<Store, WorkspaceError> {
         let reference = Arc::new(self.reference()?);
-        let path = match self.location()? {
+        let path = match self.location_in(&reference.settings.store)? {
             Location::File(p) => p,
             pg => return Ok(Store::open_at(&pg, reference)?),
         };
