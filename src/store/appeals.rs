@@ -436,7 +436,7 @@ thread_local! {
     /// creation tags (`audit::replay`), then `WRITTEN`.
     static INSERT_SQL: String = format!(
         "INSERT INTO appeals (channel, source_id, version, created_at, updated_at, created_tags, \
-         {}) VALUES (?1, ?2, ?3, ?4, ?4, ?5, {}) RETURNING id",
+         {}) VALUES (?1, ?2, ?3, ?4, ?4, ?5, {})",
         WRITTEN.join(", "),
         (6..6 + WRITTEN.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
     );
@@ -591,10 +591,7 @@ pub(crate) fn save(
                 &encoded.tags,
             ];
             args.extend(written);
-            let id: i64 = INSERT_SQL.with(|sql| {
-                tx.prepare_cached(sql)?
-                    .query_row(args.as_slice(), |r| r.get(0))
-            })?;
+            let id = INSERT_SQL.with(|sql| tx.insert(sql, args.as_slice()))?;
             new.id = id;
             super::aggregates::count_new(tx, ctx.names.map(|n| &n.aggregates), new, responsible)?;
             super::search::index(tx, id, &search_form(body, normalizer, &new.text))?;

@@ -271,11 +271,22 @@ impl Db {
         self.prepare_cached(sql)?.execute(params)
     }
 
-    /// Runs an `INSERT` and gives the new row's `id` (the statement gets `RETURNING id`: both
-    /// engines have it, neither's "last inserted row" is portable).
+    /// Runs an `INSERT` and gives the new row's `id`: SQLite's last inserted rowid, PostgreSQL's
+    /// `RETURNING id` (appended here).
+    ///
+    /// Not `RETURNING` on SQLite: a statement with it keeps a statement journal, whose savepoint
+    /// makes the search index (FTS5) flush its buffer on every row — it made an import of
+    /// 100,000 appeals three times slower (`BENCHMARKS.md`, import).
     pub fn insert<P: Params>(&self, sql: &str, params: P) -> Result<i64, DbError> {
-        self.prepare_cached(&format!("{sql} RETURNING id"))?
-            .query_row(params, |r| r.get(0))
+        match self {
+            Db::Sqlite(c) => {
+                self.prepare_cached(sql)?.execute(params)?;
+                Ok(c.last_insert_rowid())
+            }
+            Db::Pg(_) => self
+                .prepare_cached(&format!("{sql} RETURNING id"))?
+                .query_row(params, |r| r.get(0)),
+        }
     }
 
     /// Runs several statements without parameters (schema scripts).
