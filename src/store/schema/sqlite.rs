@@ -339,12 +339,6 @@ CREATE TABLE IF NOT EXISTS registrations (
     r#"
 CREATE INDEX IF NOT EXISTS appeals_page_waiting ON appeals (channel, first_response_due)
     WHERE channel = 'page' AND first_response_at IS NULL;
-"#, // The period's figures (`mcu stats`, the note's topics and drivers, targets, the ranking's
-    // facts) read these columns of every appeal received in the period: a covering index over
-    // them lets those scans skip the wide rows (texts) — a month of 100,000 appeals is read from
-    // the index alone (report note, BENCHMARKS.md «Reports»).
-    r#"
-CREATE INDEX IF NOT EXISTS appeals_period ON appeals (received_at, block, category, settlement_id, responsible_id, channel, status, is_open, answer_due, answered_at, quality, rating);
 "#,
 ];
 
