@@ -276,7 +276,7 @@ impl Db {
     ///
     /// Not `RETURNING` on SQLite: a statement with it keeps a statement journal, whose savepoint
     /// makes the search index (FTS5) flush its buffer on every row — it made an import of
-    /// 100,000 appeals three times slower (`BENCHMARKS.md`, import).
+    /// 100,000 appeals more than twice as slow in CPU (`BENCHMARKS.md`, «Regression and fix»).
     pub fn insert<P: Params>(&self, sql: &str, params: P) -> Result<i64, DbError> {
         match self {
             Db::Sqlite(c) => {
