@@ -91,9 +91,10 @@ impl SessionRow {
             .start_console_session(&login, &origin, now)
         {
             Ok(id) => {
-                let writer = console.app.env.store.location().cloned().and_then(|l| {
-                    Writer::start(l, console.app.env.store.reference().clone(), id)
-                });
+                let writer =
+                    console.app.env.store.location().cloned().and_then(|l| {
+                        Writer::start(l, console.app.env.store.reference().clone(), id)
+                    });
                 tracing::info!(
                     operator = %login, via = %origin.via, address = %origin.address,
                     fingerprint = %origin.fingerprint, session = id, "console session started"

@@ -15,9 +15,9 @@ use crossterm::terminal::{
 };
 use crossterm::{cursor, execute};
 use futures_util::StreamExt;
-use signal_hook::consts::{SIGHUP, SIGTERM};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use signal_hook::consts::{SIGHUP, SIGTERM};
 
 use super::ansi16::Ansi16;
 use super::console::Console;
