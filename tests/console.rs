@@ -443,13 +443,13 @@ fn read_only_bindings_have_no_dangerous_keys() {
 fn a_stale_save_is_refused_and_the_new_state_shown() {
     let (_d, db) = setup();
     let mut c = console(&db, Keymap::builtin().unwrap());
-    // Another officer changes the same appeal after this console loaded it.
+    // Another officer changes the same field of the same appeal after this console loaded it.
     let mut other = open_store(&db);
     let a = other.find("im:I-2").unwrap();
     other
         .update(
             a.id,
-            &[Change::Urgent(true)],
+            &[Change::Conflict(true), Change::Urgent(true)],
             None,
             &Actor::new("ivanov", "console"),
             now(),
@@ -462,11 +462,11 @@ fn a_stale_save_is_refused_and_the_new_state_shown() {
         "{flash:?}"
     );
     let a = open_store(&db).find("im:I-2").unwrap();
-    assert!(a.urgent && !a.conflict, "nothing overwritten");
+    assert!(a.urgent && a.conflict, "nothing overwritten");
     // The console now shows the current state, and a second try goes through.
-    assert!(c.app.main.incoming.current().unwrap().urgent);
+    assert!(c.app.main.incoming.current().unwrap().conflict);
     key(&mut c, KeyCode::Char('c'));
-    assert!(open_store(&db).find("im:I-2").unwrap().conflict);
+    assert!(!open_store(&db).find("im:I-2").unwrap().conflict);
 }
 
 #[test]

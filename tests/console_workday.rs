@@ -5,15 +5,12 @@
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use crossterm::event::KeyCode;
 use mcu::domain::Channel;
-use mcu::ingest::IncomingAppeal;
-use mcu::reference::Reference;
-use mcu::store::{Actor, Change, ImportedFile, Store};
+use mcu::store::{Actor, Change};
 use mcu::tui::app::{App, Clock};
 use mcu::tui::console::Console;
 use mcu::tui::keymap::Keymap;
@@ -21,24 +18,16 @@ use mcu::tui::theme::Theme;
 use mcu::tui::writes::Policy;
 
 mod common;
-use common::console::{key, screen};
+use common::console::{
+    appeal, chars, console_as, hold_lock, key, msk, open_store, screen, seed, seed_as,
+};
 
 fn now() -> DateTime<Utc> {
-    chrono_tz::Europe::Moscow
-        .with_ymd_and_hms(2026, 11, 27, 12, 0, 0)
-        .unwrap()
-        .to_utc()
+    msk(2026, 11, 27, 12, 0)
 }
 
 fn at(d: u32, h: u32) -> DateTime<Utc> {
-    chrono_tz::Europe::Moscow
-        .with_ymd_and_hms(2026, 11, d, h, 0, 0)
-        .unwrap()
-        .to_utc()
-}
-
-fn open_store(db: &Path) -> Store {
-    Store::open(db, Arc::new(Reference::embedded().unwrap())).unwrap()
+    msk(2026, 11, d, h, 0)
 }
 
 const URL: &str = "https://vk.com/wall-1_2";
@@ -47,50 +36,25 @@ const URL: &str = "https://vk.com/wall-1_2";
 fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("mcu.db");
-    let mut store = open_store(&db);
-    let actor = Actor::new("seed", "import:seed");
-    let mut tx = store.begin_import().unwrap();
-    for (id, t, text, url) in [
-        ("I-1", at(26, 9), "Не горит фонарь на улице Лесной", None),
-        ("I-2", at(27, 9), "Нет воды в колонке с утра", Some(URL)),
-    ] {
-        let inc = IncomingAppeal {
-            line: 1,
-            source_id: id.into(),
-            received_at: t,
-            text: text.into(),
-            url: url.map(Into::into),
-            author: Some("Орлова Вера Ивановна".into()),
-            ..Default::default()
-        };
-        tx.upsert(&inc, Channel::Im, &actor, now()).unwrap();
-    }
-    tx.finish(&ImportedFile {
-        name: "seed.csv".into(),
-        hash: "seed".into(),
-        format: "csv".into(),
-        channel: None,
-        imported_at: now(),
-        rows: 2,
-        inserted: 2,
-        updated: 0,
-        unchanged: 0,
-        quarantined: 0,
-    })
-    .unwrap();
+    let one = |id, t, text, url: Option<&str>| {
+        let mut a = appeal(id, t, text);
+        a.url = url.map(Into::into);
+        a.author = Some("Орлова Вера Ивановна".into());
+        (Channel::Im, a)
+    };
+    seed(
+        &db,
+        now(),
+        &[
+            one("I-1", at(26, 9), "Не горит фонарь на улице Лесной", None),
+            one("I-2", at(27, 9), "Нет воды в колонке с утра", Some(URL)),
+        ],
+    );
     (dir, db)
 }
 
 fn console(db: &Path) -> Console {
-    let mut app = App::new(
-        open_store(db),
-        Theme::new(false, false),
-        Clock::Fixed(now()),
-        "petrova".into(),
-        "okrug".into(),
-    );
-    app.load().unwrap();
-    Console::new(app, Keymap::builtin().unwrap())
+    console_as(db, now(), "petrova")
 }
 
 /// The id of the appeal with this source id.
@@ -100,13 +64,6 @@ fn id_of(db: &Path, source: &str) -> i64 {
 
 fn block_of(db: &Path, id: i64) -> Option<String> {
     open_store(db).get(id).unwrap().unwrap().block
-}
-
-/// Another process holding the database's write lock.
-fn hold_lock(db: &Path) -> rusqlite::Connection {
-    let c = rusqlite::Connection::open(db).unwrap();
-    c.execute_batch("BEGIN IMMEDIATE").unwrap();
-    c
 }
 
 #[test]
@@ -363,31 +320,16 @@ fn y_copies_the_number_url_or_text_with_osc52() {
 
 /// Another process imports one appeal (urgent or not) received at `t`.
 fn import_one(db: &Path, source: &str, text: &str, urgent: bool, t: DateTime<Utc>) -> i64 {
-    let mut store = open_store(db);
+    let mut a = appeal(source, t, text);
+    a.urgent = Some(urgent);
     let actor = Actor::new("watch", "import:new.csv");
-    let mut tx = store.begin_import().unwrap();
-    let inc = IncomingAppeal {
-        line: 1,
-        source_id: source.into(),
-        received_at: t,
-        text: text.into(),
-        urgent: Some(urgent),
-        ..Default::default()
-    };
-    tx.upsert(&inc, Channel::Im, &actor, now()).unwrap();
-    tx.finish(&ImportedFile {
-        name: format!("{source}.csv"),
-        hash: source.into(),
-        format: "csv".into(),
-        channel: None,
-        imported_at: now(),
-        rows: 1,
-        inserted: 1,
-        updated: 0,
-        unchanged: 0,
-        quarantined: 0,
-    })
-    .unwrap();
+    seed_as(
+        db,
+        &actor,
+        &format!("{source}.csv"),
+        now(),
+        &[(Channel::Im, a)],
+    );
     id_of(db, source)
 }
 
@@ -631,56 +573,46 @@ fn two_changes_queued_one_after_the_other_both_land_without_a_stale_refusal() {
         "{:?}",
         c.app.env.messages.recent().collect::<Vec<_>>()
     );
-    // Someone else changes it meanwhile: the next change against the old screen is refused.
+    // Someone else changes another field meanwhile: no conflict, the change lands on theirs.
     let seen = c.app.main.incoming.current().unwrap().version;
     let mut other = open_store(&db);
+    let ivanov = Actor::new("ivanov", "cli");
     other
-        .update(
-            water,
-            &[Change::Rating(Some(4))],
-            None,
-            &Actor::new("ivanov", "cli"),
-            now(),
-        )
+        .update(water, &[Change::Rating(Some(4))], None, &ivanov, now())
         .unwrap();
     assert_eq!(c.app.main.incoming.current().unwrap().version, seen);
     key(&mut c, KeyCode::Char('u'));
+    assert!(c.app.wait_writes(Duration::from_secs(30)).unwrap());
+    let a = open_store(&db).get(water).unwrap().unwrap();
+    assert!(!a.urgent && a.rating == Some(4), "both kept");
+    // …and the same field: the change against the old screen is refused.
+    let seen = c.app.main.incoming.current().unwrap().version;
+    other
+        .update(water, &[Change::Conflict(false)], None, &ivanov, now())
+        .unwrap();
+    assert_eq!(c.app.main.incoming.current().unwrap().version, seen);
+    key(&mut c, KeyCode::Char('c'));
     assert!(c.app.wait_writes(Duration::from_secs(30)).unwrap());
     let m = c.app.env.messages.last().unwrap();
     assert!(
         m.is_error() && m.text.contains("изменено другим оператором"),
         "{m:?}"
     );
-    assert!(open_store(&db).get(water).unwrap().unwrap().urgent);
+    assert!(!open_store(&db).get(water).unwrap().unwrap().conflict);
 }
 
-/// A letter (59-ФЗ) received 26.11, imported by another process; first on screen now.
+/// A letter (59-ФЗ) received 27.11, imported by another process; first on screen now.
 fn import_letter(db: &Path) -> i64 {
-    let mut store = open_store(db);
+    let letter = appeal("L-1", at(27, 11), "Письмо о ремонте крыши дома культуры");
     let actor = Actor::new("seed", "import:letters.csv");
-    let mut tx = store.begin_import().unwrap();
-    let inc = IncomingAppeal {
-        line: 1,
-        source_id: "L-1".into(),
-        received_at: at(27, 11),
-        text: "Письмо о ремонте крыши дома культуры".into(),
-        ..Default::default()
-    };
-    tx.upsert(&inc, Channel::Letter, &actor, now()).unwrap();
-    tx.finish(&ImportedFile {
-        name: "letters.csv".into(),
-        hash: "letters".into(),
-        format: "csv".into(),
-        channel: None,
-        imported_at: now(),
-        rows: 1,
-        inserted: 1,
-        updated: 0,
-        unchanged: 0,
-        quarantined: 0,
-    })
-    .unwrap();
-    store.find("letter:L-1").unwrap().id
+    seed_as(
+        db,
+        &actor,
+        "letters.csv",
+        now(),
+        &[(Channel::Letter, letter)],
+    );
+    open_store(db).find("letter:L-1").unwrap().id
 }
 
 fn queued(c: &mut Console, attempts: u32) {
@@ -821,4 +753,206 @@ fn a_new_roadmap_from_an_appeal_waits_in_the_queue_and_lands_linked() {
     assert_eq!(links, [water]);
     let m = c.app.env.messages.last().unwrap().text.clone();
     assert!(m.contains("создана") && m.contains("Связано"), "{m}");
+}
+
+/// The race the tmux test met under load: an appeal shows, then auto-triage (another
+/// connection: the importer) marks it urgent; the officer's block, chosen on the screen from
+/// before, is no conflict with that mark and lands — the officer's key is not refused.
+#[test]
+fn a_change_made_on_a_screen_from_before_auto_triage_lands_on_its_marks() {
+    let (_d, db) = setup();
+    let water = id_of(&db, "I-2");
+    let mut c = console(&db);
+    queued(&mut c, 3);
+    let shown = c.app.main.incoming.current().unwrap().clone();
+    assert_eq!(shown.id, water);
+    let importer = Actor::new("watch", mcu::store::AUTO_TRIAGE_SOURCE);
+    open_store(&db)
+        .update(water, &[Change::Urgent(true)], None, &importer, now())
+        .unwrap();
+    // The key comes before the tick that would have shown the mark.
+    key(&mut c, KeyCode::Char('b'));
+    key(&mut c, KeyCode::Char('1'));
+    assert!(c.app.wait_writes(Duration::from_secs(30)).unwrap());
+    let a = open_store(&db).get(water).unwrap().unwrap();
+    assert!(
+        a.block.is_some() && a.urgent,
+        "the block and the mark: {a:?}"
+    );
+    assert!(
+        c.app.env.messages.recent().all(|m| !m.is_error()),
+        "{:?}",
+        c.app.env.messages.recent().collect::<Vec<_>>()
+    );
+    // Undo takes back the block only, and the mark stays.
+    key(&mut c, KeyCode::Char('z'));
+    assert!(c.app.wait_writes(Duration::from_secs(30)).unwrap());
+    let a = open_store(&db).get(water).unwrap().unwrap();
+    assert!(a.block.is_none() && a.urgent, "{a:?}");
+}
+
+/// Which fields a change touches decides whether a change meanwhile conflicts with it.
+#[test]
+fn what_a_change_touches_decides_a_conflict() {
+    use mcu::tui::writes::untouched;
+    let (_d, db) = setup();
+    let water = id_of(&db, "I-2");
+    let shown = open_store(&db).get(water).unwrap().unwrap();
+    let mut now_ = shown.clone();
+    now_.urgent = true;
+    now_.version += 1;
+    assert!(untouched(
+        &shown,
+        &now_,
+        &[Change::Block(Some("roads".into()))]
+    ));
+    assert!(untouched(
+        &shown,
+        &now_,
+        &[Change::Note("позвонили".into())]
+    ));
+    assert!(!untouched(&shown, &now_, &[Change::Urgent(false)]));
+    assert!(!untouched(
+        &shown,
+        &now_,
+        &[Change::Extend("сложный вопрос".into())]
+    ));
+    // An answer given meanwhile moved the status: a status or another answer conflicts.
+    let mut answered = shown.clone();
+    answered.answer = Some("Ответ".into());
+    answered.status = mcu::domain::Status::Answered;
+    let status = Change::Status(mcu::domain::Status::InProgress);
+    assert!(!untouched(&shown, &answered, &[status]));
+    assert!(!untouched(
+        &shown,
+        &answered,
+        &[Change::Answer(Some("Другой".into()))]
+    ));
+    assert!(untouched(
+        &shown,
+        &answered,
+        &[Change::Responsible(Some("x".into()))]
+    ));
+}
+
+/// A report is long: made by the write queue, the screen answers keys meanwhile; «Готовлю
+/// отчёт…», then the file's path.
+#[test]
+fn a_report_made_on_a_locked_database_does_not_stop_the_screen() {
+    let (dir, db) = setup();
+    let mut c = console(&db);
+    queued(&mut c, 50);
+    chars(&mut c, ":reports");
+    key(&mut c, KeyCode::Enter);
+    let holder = hold_lock(&db);
+    key(&mut c, KeyCode::Char('n'));
+    key(&mut c, KeyCode::Enter); // the note of last week, HTML
+    assert_eq!(c.app.env.writes.pending(), 1, "sent to the write queue");
+    assert_eq!(
+        c.app.env.messages.shown(now()).unwrap().text,
+        "Готовлю отчёт…"
+    );
+    let file = dir
+        .path()
+        .join("reports")
+        .join("note_2026-11-16_2026-11-22.html");
+    key(&mut c, KeyCode::Char('?'));
+    assert!(c.app.popup().is_some(), "the screen answers keys");
+    key(&mut c, KeyCode::Esc);
+    holder.execute_batch("COMMIT").unwrap();
+    assert!(c.app.wait_writes(Duration::from_secs(60)).unwrap());
+    assert!(file.exists(), "written once the lock was released");
+    let m = c.app.env.messages.shown(now()).unwrap();
+    assert!(!m.is_error(), "{m:?}");
+    assert_eq!(m.text, format!("Отчёт записан: {}", file.display()));
+    let s = screen(&mut c, 160, 30);
+    assert!(s.contains("Последний:"), "{s}");
+    // A report is no change of the officer's: nothing for z to speak of (on the main screen).
+    key(&mut c, KeyCode::Esc);
+    key(&mut c, KeyCode::Char('z'));
+    assert!(
+        c.app
+            .env
+            .messages
+            .shown(now())
+            .unwrap()
+            .text
+            .starts_with("Нечего отменять"),
+    );
+}
+
+/// z after a register's change (a roadmap made) says it cannot be undone — and does not take
+/// back the appeal's change made before it.
+#[test]
+fn undo_after_a_register_change_says_it_cannot_and_leaves_the_older_change() {
+    let (_d, db) = setup();
+    let water = id_of(&db, "I-2");
+    let mut c = console(&db);
+    key(&mut c, KeyCode::Char('u'));
+    assert!(open_store(&db).get(water).unwrap().unwrap().urgent);
+    chars(&mut c, ":roadmaps");
+    key(&mut c, KeyCode::Enter);
+    key(&mut c, KeyCode::Char('n'));
+    chars(&mut c, "Ремонт колонок");
+    key(&mut c, KeyCode::Enter);
+    assert!(
+        c.app
+            .env
+            .messages
+            .shown(now())
+            .unwrap()
+            .text
+            .contains("создана"),
+        "{:?}",
+        c.app.env.messages.shown(now())
+    );
+    key(&mut c, KeyCode::Esc); // z works on the screens of appeals
+    key(&mut c, KeyCode::Char('z'));
+    let m = c.app.env.messages.shown(now()).unwrap();
+    assert!(m.is_error());
+    assert_eq!(
+        m.text,
+        mcu::tui::screens::undo::cannot("новая дорожная карта")
+    );
+    assert!(
+        open_store(&db).get(water).unwrap().unwrap().urgent,
+        "not taken back"
+    );
+}
+
+/// The presence row is refreshed by a thread of its own: on a locked database the tick does not
+/// wait; the row is written once the lock is released.
+#[test]
+fn the_presence_row_is_refreshed_off_the_screen_on_a_locked_database() {
+    use mcu::store::sessions::SessionOrigin;
+    use mcu::tui::presence::SessionRow;
+    let (_d, db) = setup();
+    let water = id_of(&db, "I-2");
+    let mut c = console(&db);
+    let origin = SessionOrigin {
+        via: "local".into(),
+        ..Default::default()
+    };
+    let mut row = SessionRow::start(&mut c, origin).unwrap();
+    let id = row.id();
+    let appeal_of = |db: &Path| {
+        open_store(db)
+            .console_sessions(now())
+            .unwrap()
+            .into_iter()
+            .find(|s| s.id == id)
+            .and_then(|s| s.appeal)
+    };
+    let holder = hold_lock(&db);
+    key(&mut c, KeyCode::Enter); // the detail of «Нет воды»: the row names it
+    row.tick(&mut c);
+    assert_eq!(appeal_of(&db), None, "not written while the lock is held");
+    holder.execute_batch("COMMIT").unwrap();
+    let end = std::time::Instant::now() + Duration::from_secs(30);
+    while appeal_of(&db) != Some(water) {
+        assert!(std::time::Instant::now() < end, "the refresh never landed");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    row.end(&mut c, "quit");
+    assert!(open_store(&db).console_sessions(now()).unwrap().is_empty());
 }

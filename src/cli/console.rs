@@ -81,17 +81,17 @@ pub fn open(ws: &Workspace, a: ConsoleArgs, sidecar: Option<Sidecar>) -> CmdResu
     if let Some(w) = keymap.warnings().first() {
         app.say(format!("keymap: {w}"), true);
     }
-    let notices = if a.no_import || !may_import {
-        None
+    let (notices, importer) = if a.no_import || !may_import {
+        (None, None)
     } else {
-        let rx = crate::ingest::watch::spawn(ws, &operator)?;
+        let rx = crate::ingest::watch::spawn_stoppable(ws, &operator)?;
         if rx.is_none() {
             app.say(
                 "Импорт из inbox ведёт другой процесс; данные обновляются",
                 false,
             );
         }
-        rx
+        rx.unzip()
     };
     let mut console = Console::new(app, keymap);
     if let Some(full) = full_keymap {
@@ -107,6 +107,11 @@ pub fn open(ws: &Workspace, a: ConsoleArgs, sidecar: Option<Sidecar>) -> CmdResu
         companion: Some(Box::new(crate::tui::presence::LocalSession(row))),
         ..Hooks::default()
     };
-    run_with(console, notices, hooks)?;
+    let ran = run_with(console, notices, hooks);
+    // The file in hand is finished rather than cut off by the exit (`ingest::watch`).
+    if let Some(i) = importer {
+        i.stop();
+    }
+    ran?;
     Ok(0)
 }

@@ -4,7 +4,8 @@
 
 use std::fs::{File, OpenOptions};
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -62,12 +63,27 @@ pub enum ImportNotice {
     Triaged(super::pipeline::TriageCounts),
 }
 
+/// How often a waiting importer looks whether it was asked to stop ([`Stopper`]).
+pub const STOP_CHECK: Duration = Duration::from_millis(100);
+
 /// Runs the importer until the receiver of notices is dropped: imports what is in the inbox now,
 /// then whatever lands later. Blocks the calling thread.
 pub fn run_importer(
     ws: &Workspace,
     operator: &str,
     notices: &mpsc::Sender<ImportNotice>,
+) -> Result<(), WorkspaceError> {
+    run_importer_until(ws, operator, notices, &AtomicBool::new(false))
+}
+
+/// [`run_importer`] that also ends when `stop` is set: between two files (the one in hand is
+/// finished — committed and moved, or left whole in the inbox — and its auto-triage done), or
+/// while it waits for the next.
+pub fn run_importer_until(
+    ws: &Workspace,
+    operator: &str,
+    notices: &mpsc::Sender<ImportNotice>,
+    stop: &AtomicBool,
 ) -> Result<(), WorkspaceError> {
     let mut store = ws.store()?;
     // Built once: officers' corrections of earlier days are in it; today's count from tomorrow.
@@ -99,15 +115,26 @@ pub fn run_importer(
     // The retention runs at the start, after every import, and when the day changes.
     let mut retained_on = None;
     loop {
-        // Wait for an event or the next poll, then for a quiet moment.
-        let wait = next_poll.saturating_duration_since(Instant::now());
+        if stop.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        // Wait for an event or the next poll, then for a quiet moment; looking at `stop` often.
+        let wait = next_poll
+            .saturating_duration_since(Instant::now())
+            .min(STOP_CHECK);
         match rx.recv_timeout(wait) {
             Ok(()) => while rx.recv_timeout(DEBOUNCE).is_ok() {},
+            Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < next_poll => continue,
             Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => thread::sleep(wait),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                thread::sleep(wait);
+                if Instant::now() < next_poll {
+                    continue;
+                }
+            }
         }
         next_poll = Instant::now() + POLL;
-        let (reports, failure) = import_settled(ws, &mut store, operator, &triage);
+        let (reports, failure) = import_settled(ws, &mut store, operator, &triage, stop);
         let imported = !reports.is_empty();
         // The files imported before a failure are reported as imported: only the failed one
         // is tried again.
@@ -142,6 +169,7 @@ fn import_settled(
     store: &mut crate::store::Store,
     operator: &str,
     triage: &crate::domain::triage::Triage,
+    stop: &AtomicBool,
 ) -> (Vec<FileReport>, Option<String>) {
     let now = SystemTime::now();
     let files = match inbox_files(ws) {
@@ -165,6 +193,9 @@ fn import_settled(
     };
     let mut out = Vec::new();
     for f in ready {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
         let channel = ws.channel_of_inbox_file(&f);
         match importer.import_inbox_file(&f, channel) {
             Ok(r) => out.push(r),
@@ -181,21 +212,52 @@ pub fn spawn(
     ws: &Workspace,
     operator: &str,
 ) -> std::io::Result<Option<mpsc::Receiver<ImportNotice>>> {
+    Ok(spawn_stoppable(ws, operator)?.map(|(rx, _)| rx))
+}
+
+/// [`spawn`], with what stops the importer cleanly when the process ends (`mcu serve` on
+/// SIGTERM, a console that quits): the file in hand is finished first. A process that just
+/// exits kills the thread mid-file — nothing half-imported is committed (one transaction), but
+/// the file's attempt marker stays and counts as an interrupted import against it.
+pub fn spawn_stoppable(
+    ws: &Workspace,
+    operator: &str,
+) -> std::io::Result<Option<(mpsc::Receiver<ImportNotice>, Stopper)>> {
     let Some(lock) = ImportLock::try_acquire(ws)? else {
         return Ok(None);
     };
     let (tx, rx) = mpsc::channel();
     let ws = ws.clone();
     let operator = operator.to_string();
-    thread::Builder::new()
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let thread = thread::Builder::new()
         .name("mcu-importer".into())
         .spawn(move || {
             let _lock = lock;
-            if let Err(e) = run_importer(&ws, &operator, &tx) {
+            if let Err(e) = run_importer_until(&ws, &operator, &tx, &flag) {
                 let _ = tx.send(ImportNotice::Failed(e.to_string()));
             }
         })?;
-    Ok(Some(rx))
+    Ok(Some((rx, Stopper { stop, thread })))
+}
+
+/// Stops an importer started by [`spawn_stoppable`].
+#[derive(Debug)]
+pub struct Stopper {
+    stop: Arc<AtomicBool>,
+    thread: thread::JoinHandle<()>,
+}
+
+impl Stopper {
+    /// Asks the importer to stop and waits until it has (after the file in hand, if any).
+    pub fn stop(self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if self.thread.join().is_err() {
+            tracing::warn!("the importer thread panicked");
+        }
+        tracing::info!("importer stopped");
+    }
 }
 
 #[cfg(test)]

@@ -74,9 +74,11 @@ pub fn run(ws: &Workspace, opts: &Options, ready: impl FnOnce(SocketAddr)) -> Re
     let host_fp = auth::fingerprint(host_key.public_key());
     let keymap = Keymap::load(None).map_err(|e| format!("the key bindings: {e}"))?;
     let keys = server::KeyLookup::start(ws)?;
-    let notices = match &opts.importer {
-        Some(login) => crate::ingest::watch::spawn(ws, login).map_err(|e| e.to_string())?,
-        None => None,
+    let (notices, importer) = match &opts.importer {
+        Some(login) => crate::ingest::watch::spawn_stoppable(ws, login)
+            .map_err(|e| e.to_string())?
+            .unzip(),
+        None => (None, None),
     };
     let shared = Arc::new(server::Shared {
         workspace: ws.clone(),
@@ -143,6 +145,13 @@ pub fn run(ws: &Workspace, opts: &Options, ready: impl FnOnce(SocketAddr)) -> Re
         // Whatever is still connected (not past authentication, or slow to go) is disconnected.
         handle.shutdown("mcu serve stopped".into());
         running.await.map_err(|e| e.to_string())?;
+        // The importer finishes the file in hand (committed and moved, or left whole in the
+        // inbox) instead of dying in it, which would count against the file (`ingest::watch`).
+        if let Some(i) = importer {
+            tokio::task::spawn_blocking(move || i.stop())
+                .await
+                .map_err(|e| e.to_string())?;
+        }
         tracing::info!("ssh server stopped");
         Ok(())
     })

@@ -435,12 +435,12 @@ impl App {
     }
 }
 
-/// The version of an appeal as the officer last saw it: on the top screen showing it, else in
-/// the main list.
-fn seen(main: &Main, stack: &[Box<dyn Screen>], id: i64) -> Option<i64> {
+/// An appeal as the officer last saw it: on the top screen showing it, else in the main list.
+fn seen(main: &Main, stack: &[Box<dyn Screen>], id: i64) -> Option<crate::domain::Appeal> {
     stack
         .iter()
         .rev()
-        .find_map(|s| s.seen_version(id))
-        .or_else(|| main.seen_version(id))
+        .find_map(|s| s.seen(id))
+        .or_else(|| main.seen(id))
+        .cloned()
 }

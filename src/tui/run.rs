@@ -4,7 +4,8 @@
 //! not flicker. No mouse capture: copy and paste over SSH keep working.
 
 use std::io::{self, Write};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
@@ -16,6 +17,7 @@ use crossterm::{cursor, execute};
 use futures_util::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use signal_hook::consts::{SIGHUP, SIGTERM};
 
 use super::ansi16::Ansi16;
 use super::console::Console;
@@ -23,6 +25,18 @@ use crate::ingest::watch::ImportNotice;
 
 /// How often the database is checked for other processes' commits.
 pub const TICK: Duration = Duration::from_millis(200);
+
+/// How long a console stopped by a signal waits for each change still on its way.
+pub const SIGNAL_WAIT: Duration = Duration::from_secs(10);
+
+/// The name of a stop signal registered by [`run_with`] (0: none came).
+fn signal_name(n: usize) -> Option<&'static str> {
+    match i32::try_from(n).ok()? {
+        SIGHUP => Some("SIGHUP"),
+        SIGTERM => Some("SIGTERM"),
+        _ => None,
+    }
+}
 
 /// Something running beside the console (the demo's simulator), called on every tick.
 pub type Sidecar = Box<dyn FnMut() + Send>;
@@ -67,6 +81,16 @@ pub fn run_with(
         restore_terminal();
         return Err(e);
     }
+    // A hang-up (the SSH connection under `ssh host mcu` dropped) or a stop: the loop ends on
+    // the next tick like a quit — the changes on their way are waited for and the session's
+    // end recorded — instead of the process dying where it stands.
+    let signal = Arc::new(AtomicUsize::new(0));
+    for s in [SIGHUP, SIGTERM] {
+        if let Err(e) = signal_hook::flag::register_usize(s, signal.clone(), s as usize) {
+            tracing::warn!("signal {s} cannot be handled: {e}");
+        }
+    }
+    hooks.signal = Some(signal.clone());
     let out = Ansi16::for_terminal(io::stdout());
     let result = Terminal::new(CrosstermBackend::new(out)).and_then(|mut terminal| {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -80,10 +104,18 @@ pub fn run_with(
             &mut hooks,
         ))
     });
-    let reason = match &result {
-        Ok(Ended::Quit) => "quit".to_string(),
-        Ok(Ended::By(r)) => r.clone(),
-        Err(e) => format!("error: {e}"),
+    // After a hang-up reading or drawing on the terminal may fail first: the signal is the reason.
+    let reason = match (signal_name(signal.load(Ordering::SeqCst)), &result) {
+        (Some(name), _) => {
+            tracing::info!(signal = name, "the console stops on a signal");
+            if let Err(e) = console.app.wait_writes(SIGNAL_WAIT) {
+                tracing::warn!("changes on their way after {name}: {e}");
+            }
+            name.to_string()
+        }
+        (None, Ok(Ended::Quit)) => "quit".to_string(),
+        (None, Ok(Ended::By(r))) => r.clone(),
+        (None, Err(e)) => format!("error: {e}"),
     };
     if let Some(c) = hooks.companion.as_mut() {
         c.end(&mut console, &reason);
@@ -141,6 +173,9 @@ pub struct Hooks {
     /// The terminal's size is told by resize events only (an SSH channel: there is no terminal
     /// to ask), so the viewport is set from them.
     pub sized_by_events: bool,
+    /// Set to a signal's number by its handler (the local terminal's SIGHUP and SIGTERM): the
+    /// loop ends on the next tick, without drawing on a terminal that may be gone.
+    pub signal: Option<Arc<AtomicUsize>>,
 }
 
 /// How the loop ended.
@@ -218,6 +253,13 @@ pub async fn event_loop<W: Write, E: EventSource>(
                 }
                 if let Some(c) = hooks.companion.as_mut() {
                     flow = c.tick(console);
+                }
+                if let Some(name) = hooks
+                    .signal
+                    .as_ref()
+                    .and_then(|s| signal_name(s.load(Ordering::SeqCst)))
+                {
+                    return Ok(Ended::By(name.to_string()));
                 }
             }
         }

@@ -31,14 +31,20 @@ pub enum Then {
     AnswerCheck(Kind, String),
     /// The job undoes the officer's last change (said so, and not itself undoable).
     Undo,
+    /// A write of another kind that is no change of the officer's (a report made: its file and
+    /// its audit entry): not the last change `z` speaks of.
+    NotAChange,
 }
 
 /// One appeal of a job.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
     pub id: i64,
-    /// The version the officer saw: a change made meanwhile by someone else is refused.
+    /// The version the officer saw: a change made meanwhile by someone else is refused…
     pub seen: Option<i64>,
+    /// …unless it left alone every field these changes touch: the appeal as the officer saw it
+    /// (`None`: any change meanwhile refuses, as undo wants). See [`untouched`].
+    pub shown: Option<Box<Appeal>>,
     pub changes: Vec<Change>,
 }
 
@@ -379,8 +385,18 @@ pub fn run(store: &mut Store, mut job: Job, policy: Policy, own: &mut Own) -> Do
         let id = t.id;
         let before = store.get(id);
         let result = before.and_then(|b| {
+            let mut expected = own.expect(id, t.seen);
+            // Changed meanwhile (auto-triage marked it urgent a moment after it showed, another
+            // officer set its block), but not in what this change touches: not a conflict,
+            // built on what is there now — the store still refuses if it moves again.
+            if let (Some(now), Some(shown), Some(e)) = (&b, &t.shown, expected)
+                && now.version != e
+                && untouched(shown, now, &t.changes)
+            {
+                expected = Some(now.version);
+            }
             store
-                .update(id, &t.changes, own.expect(id, t.seen), &job.actor, job.now)
+                .update(id, &t.changes, expected, &job.actor, job.now)
                 .map(|(after, _)| (b, after))
         });
         match result {
@@ -450,6 +466,34 @@ fn not_saved(job: &Job, left: usize, busy: bool) -> String {
         job.what,
         ids.join(", ")
     )
+}
+
+/// Whether `now` still has every field `changes` touch as in `shown` (what the officer saw):
+/// then a change made in between by someone else is no conflict with these. A note touches
+/// nothing; a 59-ФЗ extension, the deadline's term, always conflicts.
+pub fn untouched(shown: &Appeal, now: &Appeal, changes: &[Change]) -> bool {
+    let same_answer = || shown.answered_at == now.answered_at && shown.answer == now.answer;
+    let same_interim = || {
+        shown.first_response_at == now.first_response_at
+            && shown.interim_after_reopen_at == now.interim_after_reopen_at
+            && shown.interim_answer == now.interim_answer
+    };
+    // An answer, a duplicate link or a status moves the status by itself: the status is theirs.
+    let same_status = || shown.status == now.status && shown.reopened_at == now.reopened_at;
+    changes.iter().all(|c| match c {
+        Change::Block(_) => shown.block == now.block,
+        Change::Responsible(_) => shown.responsible == now.responsible,
+        Change::Status(_) => same_status() && same_answer(),
+        Change::Urgent(_) => shown.urgent == now.urgent,
+        Change::Conflict(_) => shown.conflict == now.conflict,
+        Change::InterimAt(_) | Change::InterimAnswer(_) => same_interim() && same_status(),
+        Change::AnsweredAt(_) | Change::Answer(_) => same_answer() && same_status(),
+        Change::Quality(_) => shown.quality == now.quality && same_answer(),
+        Change::Rating(_) => shown.rating == now.rating,
+        Change::DuplicateOf(_) => shown.duplicate_of == now.duplicate_of && same_status(),
+        Change::Extend(_) => false,
+        Change::Note(_) => true,
+    })
 }
 
 /// The changes that bring `after` back to `before` (what the officer's undo applies), or why

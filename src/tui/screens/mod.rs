@@ -297,9 +297,9 @@ pub trait Screen {
         None
     }
 
-    /// The version of an appeal as this screen shows it (so a save against a stale view is
-    /// refused rather than silently overwriting).
-    fn seen_version(&self, _id: i64) -> Option<i64> {
+    /// An appeal as this screen shows it (so a save against a stale view is refused rather
+    /// than silently overwriting what someone else changed meanwhile).
+    fn seen(&self, _id: i64) -> Option<&Appeal> {
         None
     }
 

@@ -38,8 +38,8 @@ pub enum Pending {
     Grade(Vec<i64>, Quality),
 }
 
-/// The version of an appeal as the officer saw it, by id.
-pub type Seen<'a> = &'a dyn Fn(i64) -> Option<i64>;
+/// An appeal as the officer saw it (its version and fields), by id.
+pub type Seen<'a> = &'a dyn Fn(i64) -> Option<Appeal>;
 
 /// Performs a triage action on `targets` (the appeal in front of the officer is `current`);
 /// `false` when the action is not a triage action.
@@ -540,12 +540,16 @@ pub fn submit(
     let job = Job {
         targets: targets
             .iter()
-            .map(|&id| Target {
-                id,
-                // The version the officer saw: a change made meanwhile by someone else is not
-                // silently overwritten.
-                seen: seen(id),
-                changes: changes.clone(),
+            .map(|&id| {
+                let shown = seen(id);
+                Target {
+                    id,
+                    // The version the officer saw: a change made meanwhile by someone else to
+                    // what this changes is not silently overwritten.
+                    seen: shown.as_ref().map(|a| a.version),
+                    shown: shown.map(Box::new),
+                    changes: changes.clone(),
+                }
             })
             .collect(),
         what: describe(&changes, env),
@@ -581,6 +585,15 @@ pub fn finished(env: &mut Env, d: Done) -> Result<(), StoreError> {
         // A write of another kind: its own answer, or why it was not saved.
         match (d.reply, d.failure) {
             (Some(r), _) => {
+                // A change of another kind is the last change too: `z` says it cannot be
+                // undone (rather than take back an older one). A report changes nothing.
+                if !r.error && d.job.then != Then::NotAChange {
+                    env.last_change = Some(super::undo::LastChange {
+                        saved: Vec::new(),
+                        what: d.job.what.clone(),
+                        register: true,
+                    });
+                }
                 env.say(r.text, r.error);
                 for e in r.effects {
                     env.request(e);
@@ -624,6 +637,7 @@ pub fn finished(env: &mut Env, d: Done) -> Result<(), StoreError> {
             env.last_change = Some(super::undo::LastChange {
                 saved: d.saved,
                 what,
+                register: false,
             })
         }
         _ => {}

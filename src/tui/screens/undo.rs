@@ -3,6 +3,11 @@
 //! officer's own change made in this console, and only while nobody has changed the appeal since;
 //! otherwise the officer is told why not. A note stays in the history; a 59-ФЗ extension is not
 //! taken back.
+//!
+//! `z` is about the last change of any kind: when it was not an appeal's fields (a roadmap, an
+//! official page, a template, a 59-ФЗ registration, an appeal taken by hand, a block confirmed)
+//! the officer is told that it cannot be undone here and what to do instead — never is an
+//! older appeal change taken back in its place.
 
 use super::Env;
 use super::triage::finished;
@@ -16,6 +21,16 @@ pub struct LastChange {
     pub saved: Vec<Saved>,
     /// What it was, in Russian («блок «ЖКХ»»).
     pub what: String,
+    /// A write of another kind (a register's change…): `z` says it cannot be undone.
+    pub register: bool,
+}
+
+/// What `z` says after a change it cannot take back.
+pub fn cannot(what: &str) -> String {
+    format!(
+        "Отменить нельзя: последнее изменение («{what}») — не поля обращения; \
+         исправьте его тем же способом, каким внесли"
+    )
 }
 
 /// `undo`: sends the change back to the write queue, or says why it cannot be undone.
@@ -27,6 +42,10 @@ pub fn perform(env: &mut Env) -> Result<(), StoreError> {
         );
         return Ok(());
     };
+    if last.register {
+        env.say(cannot(&last.what), true);
+        return Ok(());
+    }
     let mut targets = Vec::new();
     for s in &last.saved {
         let id = s.after.id;
@@ -45,6 +64,7 @@ pub fn perform(env: &mut Env) -> Result<(), StoreError> {
             Ok(changes) => targets.push(Target {
                 id,
                 seen: Some(s.after.version),
+                shown: None,
                 changes,
             }),
             Err(why) => {

@@ -123,8 +123,8 @@ impl Screen for Detail {
         Some(&self.appeal)
     }
 
-    fn seen_version(&self, id: i64) -> Option<i64> {
-        (self.appeal.id == id).then_some(self.appeal.version)
+    fn seen(&self, id: i64) -> Option<&Appeal> {
+        (self.appeal.id == id).then_some(&self.appeal)
     }
 
     fn as_any(&self) -> &dyn Any {

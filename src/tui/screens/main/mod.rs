@@ -820,7 +820,7 @@ impl Screen for Main {
                 let targets = self.targets();
                 let current = self.incoming.current().cloned();
                 triage::perform(&action, targets, current.as_ref(), env, &|id| {
-                    self.seen_version(id)
+                    self.seen(id).cloned()
                 })?;
             }
             Purpose::FilterBlock => {
@@ -891,12 +891,8 @@ impl Screen for Main {
         self.incoming.current()
     }
 
-    fn seen_version(&self, id: i64) -> Option<i64> {
-        self.incoming
-            .rows
-            .iter()
-            .find(|a| a.id == id)
-            .map(|a| a.version)
+    fn seen(&self, id: i64) -> Option<&Appeal> {
+        self.incoming.rows.iter().find(|a| a.id == id)
     }
 
     fn as_any(&self) -> &dyn Any {

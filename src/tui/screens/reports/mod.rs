@@ -20,6 +20,7 @@ use crate::store::{Actor, StoreError};
 use crate::textwidth::fit;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::popup::{Chooser, Item, Popup, Purpose};
+use crate::tui::writes::{Job, Reply, Then};
 
 /// A report file (or a folder of CSV files) in `reports/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +37,8 @@ pub struct Reports {
     selected: usize,
     /// The last file made here.
     last: Option<PathBuf>,
+    /// The file of the report on its way (the write queue makes it).
+    making: Option<PathBuf>,
 }
 
 /// What `n` offers: (value, label).
@@ -89,6 +92,7 @@ impl Reports {
             dir,
             selected: 0,
             last: None,
+            making: None,
         }
     }
 
@@ -97,8 +101,10 @@ impl Reports {
         &self.files
     }
 
-    /// Makes the report a chooser's value names (`note:html:last-week`).
-    fn make(&mut self, value: &str, env: &mut Env) -> Result<(), String> {
+    /// Makes the report a chooser's value names (`note:html:last-week`) through the write queue
+    /// (`tui::writes`): a report takes a while and writes its audit entry, so the screen never
+    /// waits for it — «Готовлю отчёт…» now, the file's path (or why not) when it is done.
+    fn make(&mut self, value: &str, env: &mut Env) -> Result<(), StoreError> {
         let mut parts = value.split(':');
         let (kind, format, preset) = (parts.next(), parts.next(), parts.next());
         let preset = match preset {
@@ -111,40 +117,48 @@ impl Reports {
         let tz = env.reference.calendar.timezone();
         let p = preset.period(now, tz);
         let actor = Actor::operator(env.grants.clone(), "console");
-        let path = match (kind, format) {
-            (Some("cur"), _) => {
-                let path = self.dir.join(make::cur_name(p, CurFormat::Xlsx));
-                let grants = env.grants.clone();
+        let grants = env.grants.clone();
+        let cur = kind == Some("cur");
+        let format = if format == Some("docx") {
+            Format::Docx
+        } else {
+            Format::Html
+        };
+        let path = if cur {
+            self.dir.join(make::cur_name(p, CurFormat::Xlsx))
+        } else {
+            self.dir.join(make::note_name(p, format))
+        };
+        let (file, kind) = (path.clone(), value.to_string());
+        let mut job = Job::op("отчёт", actor.clone(), now, move |store| {
+            let made = if cur {
                 make::cur_file(
-                    &mut env.store,
+                    store,
                     &actor,
                     &grants,
-                    &path,
+                    &file,
                     p,
                     now,
                     CurFormat::Xlsx,
                     false,
                     now,
-                )?;
-                path
-            }
-            (_, f) => {
-                let f = if f == Some("docx") {
-                    Format::Docx
-                } else {
-                    Format::Html
-                };
-                let path = self.dir.join(make::note_name(p, f));
-                make::note_file(&mut env.store, &actor, &path, p, now, f, now)?;
-                path
-            }
-        };
-        tracing::info!(kind = value, "report written from the console");
-        env.say(format!("Отчёт записан: {}", path.display()), false);
-        self.last = Some(path);
-        self.files = list(&self.dir);
-        self.selected = 0;
-        Ok(())
+                )
+                .map(|_| ())
+            } else {
+                make::note_file(store, &actor, &file, p, now, format, now).map(|_| ())
+            };
+            Ok(match made {
+                Ok(()) => {
+                    tracing::info!(kind = %kind, "report written from the console");
+                    Reply::saved(format!("Отчёт записан: {}", file.display()))
+                }
+                Err(e) => Reply::refused(format!("Отчёт не создан: {e}")),
+            })
+        });
+        job.then = Then::NotAChange;
+        self.making = Some(path);
+        env.say("Готовлю отчёт…", false);
+        super::triage::submit_op(env, job)
     }
 }
 
@@ -286,13 +300,16 @@ impl Screen for Reports {
         if *purpose != Purpose::MakeReport {
             return Ok(false);
         }
-        if let Err(e) = self.make(value, env) {
-            env.say(format!("Отчёт не создан: {e}"), true);
-        }
+        self.make(value, env)?;
         Ok(true)
     }
 
     fn refresh(&mut self, _env: &mut Env) -> Result<(), StoreError> {
+        // The report on its way has landed (its file is there): the last one made here.
+        if self.making.as_ref().is_some_and(|p| p.exists()) {
+            self.last = self.making.take();
+            self.selected = 0;
+        }
         self.files = list(&self.dir);
         self.selected = self.selected.min(self.files.len().saturating_sub(1));
         Ok(())

@@ -185,8 +185,8 @@ impl Screen for VoteScreen {
         self.comments.get(self.selected)
     }
 
-    fn seen_version(&self, id: i64) -> Option<i64> {
-        self.comments.iter().find(|a| a.id == id).map(|a| a.version)
+    fn seen(&self, id: i64) -> Option<&Appeal> {
+        self.comments.iter().find(|a| a.id == id)
     }
 
     fn as_any(&self) -> &dyn Any {
