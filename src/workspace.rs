@@ -155,6 +155,22 @@ impl Workspace {
         }
     }
 
+    /// The PostgreSQL database this workspace names (`--db`, `MCU_DB`, `[store] url`), if any,
+    /// whatever the municipality: what the region's commands open (`mcu region`).
+    pub fn database_url(
+        &self,
+        settings: &crate::reference::StoreSettings,
+    ) -> Result<Option<String>, WorkspaceError> {
+        match self.location_in(settings) {
+            Ok(Location::Postgres { url, .. }) => Ok(Some(url)),
+            Ok(Location::File(_)) => Ok(None),
+            Err(WorkspaceError::NoMunicipality { .. }) => {
+                Ok(self.database.clone().or_else(|| settings.url.clone()))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// The workspace folder.
     pub fn root(&self) -> &Path {
         &self.root

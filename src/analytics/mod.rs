@@ -5,6 +5,7 @@
 mod hot;
 mod monitor;
 mod ranking;
+pub mod region;
 mod targets;
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeZone, Utc};

@@ -17,6 +17,7 @@ mod import;
 mod output;
 mod pages;
 mod purge;
+mod region;
 mod report;
 mod roadmap;
 mod serve;
@@ -89,6 +90,9 @@ enum Command {
     Stats(stats::StatsArgs),
     /// Ranking of responsible recipients for a period (with --explain: the appeals behind it)
     Rank(analytics::RankArgs),
+    /// The region (ЦУР, PostgreSQL): ranking and monitoring of municipalities, their population,
+    /// the region's operators; --municipality A,B shows only those
+    Region(region::RegionArgs),
     /// Hot topics: this week against the usual level, and where they grow
     Hot(analytics::HotArgs),
     /// Target indicators (целевые показатели): actual against target
@@ -232,6 +236,8 @@ fn run(cli: Cli) -> CmdResult {
     } else {
         Workspace::open(&root)?
     };
+    // The region's commands take --municipality as a filter (several codes), not as where to work.
+    let filter = cli.municipality.clone().filter(|m| !m.is_empty());
     let ws = ws.with_database(cli.db, cli.municipality);
     match command {
         Command::Console(a) => console::open(&ws, a, None),
@@ -245,6 +251,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Stats(a) => stats::run(&ws, a),
         Command::Deadline(a) => deadline::run(&ws, a),
         Command::Rank(a) => analytics::rank(&ws, a),
+        Command::Region(a) => region::run(&ws, a, filter),
         Command::Hot(a) => analytics::hot(&ws, a),
         Command::Targets(a) => analytics::targets(&ws, a),
         Command::Conflicts(a) => analytics::conflicts(&ws, a),
@@ -280,6 +287,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Set(_) => "set",
         Command::Stats(_) => "stats",
         Command::Rank(_) => "rank",
+        Command::Region(_) => "region",
         Command::Hot(_) => "hot",
         Command::Targets(_) => "targets",
         Command::Conflicts(_) => "conflicts",

@@ -17,6 +17,7 @@ mod operators;
 mod pages;
 mod query;
 mod recipients;
+pub mod region;
 mod registers;
 mod registration;
 mod reports;

@@ -20,6 +20,15 @@ CREATE TABLE IF NOT EXISTS mcu_region.schema_versions (
     municipality TEXT PRIMARY KEY REFERENCES mcu_region.municipalities(code),
     version      BIGINT NOT NULL
 );
+ALTER TABLE mcu_region.municipalities ADD COLUMN IF NOT EXISTS population BIGINT;
+-- The region's own operators (the ЦУР): roles `head` (keeps this list and the municipalities'
+-- reference data) and `observer` (reads the region's figures); see store::region.
+CREATE TABLE IF NOT EXISTS mcu_region.operators (
+    login       TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    roles       TEXT NOT NULL,
+    created_at  BIGINT NOT NULL
+);
 "#;
 
 /// Migrations of a municipality's schema, in order; index + 1 is the version they produce.
@@ -412,6 +421,22 @@ pub(crate) fn migrate(conn: &PgConn, code: &str) -> Result<i64, StoreError> {
         Err(e) => {
             let _ = conn.rollback();
             Err(e)
+        }
+    }
+}
+
+/// Creates the region's tables if they are missing (under the migration lock, as [`migrate`]
+/// does): what the region's commands need before any municipality is opened.
+pub(crate) fn ensure_region(conn: &PgConn) -> Result<(), StoreError> {
+    conn.begin().map_err(db)?;
+    let done = conn
+        .advisory_xact_lock(pg::advisory_key("mcu-migrate"))
+        .and_then(|()| conn.batch_execute(REGION));
+    match done {
+        Ok(()) => conn.commit().map_err(db),
+        Err(e) => {
+            let _ = conn.rollback();
+            Err(db(e))
         }
     }
 }
