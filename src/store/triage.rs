@@ -14,6 +14,7 @@ use super::triage_window::Window;
 use super::{Actor, Store, StoreError, ts};
 use crate::domain::Status;
 use crate::domain::text::SearchNormalizer;
+use crate::domain::triage::duplicates::Precomputed;
 use crate::domain::triage::similarity::Signature;
 use crate::domain::triage::{
     DupVerdict, Example, Indexed, Link, Scored, Suggestion, Triage, TriageData, author_key,
@@ -607,7 +608,7 @@ impl Store {
             let reason = match r {
                 Ok(Ok((o, indexed, keys))) => {
                     tx.prepare_cached("RELEASE triage_one")?.execute([])?;
-                    window.add(indexed, &keys);
+                    window.add(t, indexed, &keys);
                     batch.outcomes.push(o);
                     continue;
                 }
@@ -785,23 +786,34 @@ fn triage_in(
     let probes = t.probe_keys(&me.signature);
     let dup_since = at - settings.duplicates.window_days * day;
     let repeat_since = at - settings.repeats.window_days * day;
-    let mut candidates = match window {
-        Some(w) => w.similar_recent(
-            &probes,
-            dup_since,
-            at,
-            ROWS_PER_KEY as usize,
-            MAX_CANDIDATES,
-        ),
-        None => similar_recent(tx, &probes, dup_since, at)?,
+    // From the run's window: borrowed, with what the scorer computed for them once; from SQL:
+    // read, and computed here.
+    let read: Vec<Indexed>;
+    let candidates: Vec<(&Indexed, Precomputed)> = match window {
+        Some(w) => {
+            let mut c = w.similar_recent(
+                &probes,
+                dup_since,
+                at,
+                ROWS_PER_KEY as usize,
+                MAX_CANDIDATES,
+            );
+            if let Some(author) = &me.author {
+                c.extend(w.same_author_recent(author, repeat_since, at, AUTHOR_ROWS as usize));
+            }
+            c
+        }
+        None => {
+            let mut c = similar_recent(tx, &probes, dup_since, at)?;
+            if let Some(author) = &me.author {
+                c.extend(same_author_recent(tx, author, repeat_since, at)?);
+            }
+            read = c;
+            read.iter().map(|c| (c, t.precompute(c))).collect()
+        }
     };
-    if let Some(author) = &me.author {
-        candidates.extend(match window {
-            Some(w) => w.same_author_recent(author, repeat_since, at, AUTHOR_ROWS as usize),
-            None => same_author_recent(tx, author, repeat_since, at)?,
-        });
-    }
-    let mut verdict = t.judge(&me, &candidates);
+    let mut verdict = t.judge_precomputed(&me, &candidates);
+    drop(candidates);
     if let Some(d) = &mut verdict.duplicate_of {
         d.id = root_of(tx, d.id)?;
     }

@@ -19,7 +19,8 @@ use crate::store::db::{Db, params};
 use std::collections::HashMap;
 
 use super::StoreError;
-use crate::domain::triage::similarity::Signature;
+use crate::domain::triage::duplicates::Precomputed;
+use crate::domain::triage::similarity::{KeyMap, Signature};
 use crate::domain::triage::{Indexed, Triage};
 
 /// A run's in-memory index of the appeals received in `[since, until]`.
@@ -29,9 +30,11 @@ pub(super) struct Window {
     range: Option<(i64, i64)>,
     /// `PRAGMA data_version` when the window was last brought up to date.
     version: Option<i64>,
-    appeals: HashMap<i64, Indexed>,
+    /// Each appeal with what the duplicate scorer computes once per appeal
+    /// ([`Triage::precompute`]).
+    appeals: KeyMap<i64, (Indexed, Precomputed)>,
     /// Per index key, the appeals under it, sorted by (received, id).
-    postings: HashMap<u32, Vec<(i64, i64)>>,
+    postings: KeyMap<u32, Vec<(i64, i64)>>,
     /// Per author, their appeals, sorted by (received, id).
     authors: HashMap<String, Vec<(i64, i64)>>,
 }
@@ -116,13 +119,13 @@ impl Window {
         for a in rows {
             let a = a?;
             let keys = t.index_keys(&a.signature);
-            self.add(a, &keys);
+            self.add(t, a, &keys);
         }
         Ok(())
     }
 
     /// Adds (or replaces) an appeal under its index keys.
-    pub(super) fn add(&mut self, a: Indexed, keys: &[u32]) {
+    pub(super) fn add(&mut self, t: &Triage, a: Indexed, keys: &[u32]) {
         if self.appeals.contains_key(&a.id) {
             self.remove(a.id);
         }
@@ -133,11 +136,12 @@ impl Window {
         if let Some(author) = &a.author {
             insert_sorted(self.authors.entry(author.clone()).or_default(), e);
         }
-        self.appeals.insert(a.id, a);
+        let pre = t.precompute(&a);
+        self.appeals.insert(a.id, (a, pre));
     }
 
     fn remove(&mut self, id: i64) {
-        let Some(a) = self.appeals.remove(&id) else {
+        let Some((a, _)) = self.appeals.remove(&id) else {
             return;
         };
         let e = (a.at, a.id);
@@ -152,7 +156,7 @@ impl Window {
     }
 
     fn prune(&mut self, since: i64) {
-        self.appeals.retain(|_, a| a.at >= since);
+        self.appeals.retain(|_, (a, _)| a.at >= since);
         let cut = |v: &mut Vec<(i64, i64)>| {
             let i = v.partition_point(|x| x.0 < since);
             v.drain(..i);
@@ -169,7 +173,7 @@ impl Window {
 
     /// The same candidates as the SQL `similar_recent`: per probe key the newest `per_key`
     /// appeals received in `since..=until` (newest first: received, then id, descending); those
-    /// sharing the most keys first (then by id), at most `max`.
+    /// sharing the most keys first (then by id), at most `max`. Each with its [`Precomputed`].
     pub(super) fn similar_recent(
         &self,
         probes: &[u32],
@@ -177,8 +181,8 @@ impl Window {
         until: i64,
         per_key: usize,
         max: usize,
-    ) -> Vec<Indexed> {
-        let mut hits: HashMap<i64, u32> = HashMap::new();
+    ) -> Vec<(&Indexed, Precomputed)> {
+        let mut hits: KeyMap<i64, u32> = KeyMap::default();
         for k in probes {
             let Some(v) = self.postings.get(k) else {
                 continue;
@@ -194,7 +198,7 @@ impl Window {
         ids.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         ids.truncate(max);
         ids.into_iter()
-            .filter_map(|(id, _)| self.appeals.get(&id).cloned())
+            .filter_map(|(id, _)| self.appeals.get(&id).map(|(a, p)| (a, *p)))
             .collect()
     }
 
@@ -206,7 +210,7 @@ impl Window {
         since: i64,
         until: i64,
         max: usize,
-    ) -> Vec<Indexed> {
+    ) -> Vec<(&Indexed, Precomputed)> {
         let Some(v) = self.authors.get(author) else {
             return Vec::new();
         };
@@ -215,7 +219,7 @@ impl Window {
         v[lo..hi]
             .iter()
             .take(max)
-            .filter_map(|(_, id)| self.appeals.get(id).cloned())
+            .filter_map(|(_, id)| self.appeals.get(id).map(|(a, p)| (a, *p)))
             .collect()
     }
 }
@@ -272,7 +276,7 @@ mod tests {
         let ids = |w: &Window| -> Vec<i64> {
             w.similar_recent(&probes, 0, 1_000, 500, 300)
                 .iter()
-                .map(|a| a.id)
+                .map(|a| a.0.id)
                 .collect()
         };
         assert_eq!(ids(&w), vec![1]);
@@ -291,14 +295,14 @@ mod tests {
         assert_eq!(
             w.similar_recent(&probes, 150, 2_000, 500, 300)
                 .iter()
-                .map(|a| a.id)
+                .map(|a| a.0.id)
                 .collect::<Vec<_>>(),
             vec![2, 3]
         );
         assert_eq!(
             w.same_author_recent("a", 0, 2_000, 200)
                 .iter()
-                .map(|a| a.id)
+                .map(|a| a.0.id)
                 .collect::<Vec<_>>(),
             vec![2, 3]
         );
@@ -312,6 +316,7 @@ mod tests {
         let keys = t.index_keys(&sig);
         for (id, at) in [(1, 10), (2, 30), (3, 20), (4, 30)] {
             w.add(
+                &t,
                 Indexed {
                     id,
                     at,
@@ -328,7 +333,7 @@ mod tests {
         let ids: Vec<i64> = w
             .similar_recent(&probes, 0, 100, 2, 300)
             .iter()
-            .map(|a| a.id)
+            .map(|a| a.0.id)
             .collect();
         assert_eq!(ids, vec![2, 4]);
     }

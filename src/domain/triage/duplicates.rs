@@ -8,11 +8,9 @@
 //! BENCHMARKS.md «Duplicate pairs»), so the score reads as a probability and the threshold of
 //! `triage.toml` (`[duplicates] threshold`) was chosen on those pairs for precision.
 
-use std::collections::{HashMap, HashSet};
-
 use super::Indexed;
 use super::features::Analysis;
-use super::similarity::{Signature, TextEvidence, Weights, stem_hash};
+use super::similarity::{KeyMap, KeySet, Signature, StemNorms, TextEvidence, Weights, stem_hash};
 use crate::domain::text::SearchNormalizer;
 
 /// What a problem is about, whichever words a citizen chose: «нет света» and «без электричества»
@@ -147,13 +145,13 @@ const CONCEPTS: &[&[&str]] = &[
 /// The stems of the concepts (settlement names left out: «Красный Мост» is not a bridge).
 #[derive(Debug, Clone, Default)]
 pub struct Concepts {
-    of: HashMap<u32, u32>,
+    of: KeyMap<u32, u32>,
 }
 
 impl Concepts {
     /// Stems the concepts' words.
-    pub fn new(normalizer: &SearchNormalizer, places: &HashSet<u32>) -> Self {
-        let mut of = HashMap::new();
+    pub fn new(normalizer: &SearchNormalizer, places: &KeySet<u32>) -> Self {
+        let mut of = KeyMap::default();
         for (i, words) in CONCEPTS.iter().enumerate() {
             for w in *words {
                 for s in Analysis::new(normalizer, w).content_stems() {
@@ -192,6 +190,25 @@ pub struct PairFeatures {
     pub other_concepts: bool,
 }
 
+/// What the scorer needs of one appeal's signature whatever it is compared with: its norms and
+/// its concepts. Computed once per appeal ([`Precomputed::of`]) and kept beside it in a triage
+/// run's window, instead of once per pair.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Precomputed {
+    pub norms: StemNorms,
+    /// [`Concepts::of`].
+    pub concepts: u32,
+}
+
+impl Precomputed {
+    pub fn of(weights: &Weights, concepts: &Concepts, s: &Signature) -> Self {
+        Self {
+            norms: weights.norms(s),
+            concepts: concepts.of(s),
+        }
+    }
+}
+
 impl PairFeatures {
     /// The features of a pair of indexed appeals.
     /// `place` are the stems of the new appeal's settlement (left out of the text evidence).
@@ -202,11 +219,26 @@ impl PairFeatures {
         b: &Indexed,
         place: &[u32],
     ) -> Self {
-        let (ca, cb) = (concepts.of(&a.signature), concepts.of(&b.signature));
+        let pa = Precomputed::of(weights, concepts, &a.signature);
+        let a_text = weights.text_norm(&a.signature, place);
+        let pb = Precomputed::of(weights, concepts, &b.signature);
+        Self::of_precomputed(weights, (a, &pa, a_text), (b, &pb), place)
+    }
+
+    /// [`PairFeatures::of`] from what was computed once per appeal: `a` with its
+    /// [`Precomputed`] and its norm without `place` ([`Weights::text_norm`]), `b` with its
+    /// [`Precomputed`]. The same features, bit for bit.
+    pub fn of_precomputed(
+        weights: &Weights,
+        (a, pa, a_text): (&Indexed, &Precomputed, f32),
+        (b, pb): (&Indexed, &Precomputed),
+        place: &[u32],
+    ) -> Self {
+        let (ca, cb) = (pa.concepts, pb.concepts);
         Self {
             shared_concepts: (ca & cb).count_ones(),
             other_concepts: ca != 0 && cb != 0 && ca & cb == 0,
-            text: weights.evidence(&a.signature, &b.signature, place),
+            text: weights.evidence_normed(&a.signature, a_text, &b.signature, pb.norms, place),
             same_place: a.settlement.is_some() && a.settlement == b.settlement,
             same_block: a.block.is_some() && a.block == b.block,
             days: (a.at - b.at).unsigned_abs() as f32 / 86_400.0,

@@ -32,6 +32,7 @@ use crate::domain::text::{SearchNormalizer, fold};
 use crate::domain::{Appeal, Blocks, Channel};
 
 use detectors::{Detectors, Flag};
+use duplicates::Precomputed;
 use features::{Analysis, FeatureOptions, Featurizer};
 use gazetteer::Gazetteer;
 use lexicon::Lexicon;
@@ -720,19 +721,48 @@ impl Triage {
     /// within the duplicate window, and the earliest appeal of the same author on the same problem
     /// (compatible settlement, similar enough, with lower thresholds) within the repeat window.
     pub fn judge(&self, new: &Indexed, candidates: &[Indexed]) -> DupVerdict {
+        let candidates: Vec<(&Indexed, Precomputed)> =
+            candidates.iter().map(|c| (c, self.precompute(c))).collect();
+        self.judge_precomputed(new, &candidates)
+    }
+
+    /// What [`Triage::judge_precomputed`] needs of a candidate besides itself: computed once
+    /// per appeal (a triage run keeps it in its window).
+    pub fn precompute(&self, a: &Indexed) -> Precomputed {
+        Precomputed::of(&self.weights, &self.concepts, &a.signature)
+    }
+
+    /// [`Triage::judge`] of candidates given with their [`Triage::precompute`]: the same verdict.
+    pub fn judge_precomputed(
+        &self,
+        new: &Indexed,
+        candidates: &[(&Indexed, Precomputed)],
+    ) -> DupVerdict {
         let d = &self.settings.duplicates;
         let r = &self.settings.repeats;
         let day = 86_400;
         let mut verdict = DupVerdict::default();
         let place = self.settlement_stems(new.settlement.as_deref());
-        for c in candidates {
+        let pn = self.precompute(new);
+        let new_text = self.weights.text_norm(&new.signature, &place);
+        for &(c, pc) in candidates {
             if c.id == new.id || c.at > new.at || (c.at == new.at && c.id > new.id) {
                 continue;
             }
             let age = new.at - c.at;
-            let score = self.weights.cosine(&new.signature, &c.signature);
-            let dup_score =
-                duplicates::PairFeatures::of(&self.weights, &self.concepts, new, c, &place).score();
+            let score = self.weights.cosine_normed(
+                &new.signature,
+                pn.norms.all,
+                &c.signature,
+                pc.norms.all,
+            );
+            let dup_score = duplicates::PairFeatures::of_precomputed(
+                &self.weights,
+                (new, &pn, new_text),
+                (c, &pc),
+                &place,
+            )
+            .score();
             let same_block = new.block.is_some() && new.block == c.block;
             let (settlement_ok, same_place) = match (&new.settlement, &c.settlement) {
                 (Some(a), Some(b)) => (a == b, a == b),
@@ -740,12 +770,12 @@ impl Triage {
             };
             // The lower threshold needs the same block in the same, known settlement.
             let close = same_block && same_place;
-            let earlier = |l: &Option<Link>, at: i64, cands: &[Indexed]| {
+            let earlier = |l: &Option<Link>, at: i64, cands: &[(&Indexed, Precomputed)]| {
                 l.is_none_or(|l| {
                     cands
                         .iter()
-                        .find(|x| x.id == l.id)
-                        .is_none_or(|x| at < x.at)
+                        .find(|x| x.0.id == l.id)
+                        .is_none_or(|x| at < x.0.at)
                 })
             };
             if age <= d.window_days * day

@@ -10,6 +10,7 @@
 //! document frequency (rare words such as «канализационный», «мопед» weigh more than «улица»).
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::features::Analysis;
 use super::limits::MAX_SIGNATURE_STEMS;
@@ -22,6 +23,45 @@ pub const KEYS_PER_APPEAL: usize = 8;
 pub struct Signature {
     pub stems: Vec<u32>,
 }
+
+/// A hasher for keys that are already hashes or small integers (stem hashes, appeal ids): one
+/// multiplication instead of SipHash. The duplicate scorer looks a stem's weight up for every
+/// stem of every candidate, and SipHash was a seventh of a triage run (BENCHMARKS.md). The maps
+/// are never iterated in an order that matters, and their keys are not chosen by an attacker
+/// (stem hashes of the workspace's own texts, ids of its own appeals).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 31)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, x: u32) {
+        self.write_u64(u64::from(x));
+    }
+
+    fn write_i64(&mut self, x: i64) {
+        self.write_u64(x as u64);
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// [`KeyHasher`] for maps and sets.
+pub type KeyHash = BuildHasherDefault<KeyHasher>;
+/// A map keyed by stem hashes or ids, hashed by [`KeyHasher`].
+pub type KeyMap<K, V> = HashMap<K, V, KeyHash>;
+/// A set of stem hashes or ids, hashed by [`KeyHasher`].
+pub type KeySet<K> = HashSet<K, KeyHash>;
 
 /// 32-bit FNV-1a of a stem.
 pub fn stem_hash(s: &str) -> u32 {
@@ -45,7 +85,7 @@ impl Signature {
     /// The signature of an analysed text: at most [`MAX_SIGNATURE_STEMS`] stems, the first
     /// distinct ones of the text.
     pub fn new(a: &Analysis) -> Self {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = KeySet::default();
         let mut stems: Vec<u32> = a
             .content_stems()
             .filter(|s| s.chars().count() >= 3)
@@ -98,14 +138,14 @@ impl Signature {
 /// Inverse document frequencies of stems, from the texts the model was trained on.
 #[derive(Debug, Clone, Default)]
 pub struct Weights {
-    idf: HashMap<u32, f32>,
+    idf: KeyMap<u32, f32>,
     /// The weight of a stem never seen (the rarest).
     unseen: f32,
     /// Stems at or below this weight are too common to be index keys.
     common: f32,
     /// Stems of settlement names: shared by every appeal of a village, so they say nothing about
     /// the problem; the duplicate scorer leaves them out (the settlement is compared on its own).
-    places: HashSet<u32>,
+    places: KeySet<u32>,
 }
 
 /// What two appeals' texts share, for the duplicate scorer ([`Weights::evidence`]).
@@ -122,7 +162,7 @@ pub struct TextEvidence {
 impl Weights {
     /// Counts document frequencies over the signatures of a corpus.
     pub fn new<'a>(docs: impl Iterator<Item = &'a Signature>) -> Self {
-        let mut df: HashMap<u32, u32> = HashMap::new();
+        let mut df: KeyMap<u32, u32> = KeyMap::default();
         let mut n = 0u32;
         for d in docs {
             n += 1;
@@ -140,12 +180,12 @@ impl Weights {
             unseen: idf(0.0),
             // A stem in more than one document in 25 is not distinctive.
             common: idf(n / 25.0),
-            places: HashSet::new(),
+            places: KeySet::default(),
         }
     }
 
     /// The stems marked as settlement names.
-    pub fn places(&self) -> &HashSet<u32> {
+    pub fn places(&self) -> &KeySet<u32> {
         &self.places
     }
 
@@ -158,6 +198,20 @@ impl Weights {
     /// What two signatures share, settlement names left out (the gazetteer's, and `also`: the
     /// stems of the appeals' own settlement, which a workspace's gazetteer may not list).
     pub fn evidence(&self, a: &Signature, b: &Signature, also: &[u32]) -> TextEvidence {
+        self.evidence_normed(a, self.text_norm(a, also), b, self.norms(b), also)
+    }
+
+    /// [`Weights::evidence`] with `a`'s norm given (`text_norm(a, also)`) and `b`'s
+    /// [`StemNorms`]: the same figures, bit for bit, without weighing `a` again for every
+    /// candidate.
+    pub fn evidence_normed(
+        &self,
+        a: &Signature,
+        a_norm: f32,
+        b: &Signature,
+        b_norms: StemNorms,
+        also: &[u32],
+    ) -> TextEvidence {
         let place = |h: &u32| self.places.contains(h) || also.contains(h);
         let (mut i, mut j) = (0, 0);
         let mut e = TextEvidence::default();
@@ -182,16 +236,43 @@ impl Weights {
             }
         }
         if dot > 0.0 {
-            let norm = |s: &Signature| {
-                s.stems
-                    .iter()
-                    .filter(|h| !place(h))
-                    .map(|h| self.weight(*h).powi(2))
-                    .sum::<f32>()
+            // `b`'s norm without the gazetteer's places is `b_norms.text`; when `b` has one of
+            // the `also` stems too, it is summed again without them (the same order of terms).
+            let b_norm = if also
+                .iter()
+                .any(|h| !self.places.contains(h) && b.stems.binary_search(h).is_ok())
+            {
+                self.text_norm(b, also)
+            } else {
+                b_norms.text
             };
-            e.cosine = dot / (norm(a) * norm(b)).sqrt();
+            e.cosine = dot / (a_norm * b_norm).sqrt();
         }
         e
+    }
+
+    /// The squared norms of a signature that [`Weights::cosine_normed`] and
+    /// [`Weights::evidence_normed`] take: computed once per appeal.
+    pub fn norms(&self, s: &Signature) -> StemNorms {
+        StemNorms {
+            all: self.norm(s),
+            text: self.text_norm(s, &[]),
+        }
+    }
+
+    /// The sum of the squared weights of all the stems.
+    pub fn norm(&self, s: &Signature) -> f32 {
+        s.stems.iter().map(|h| self.weight(*h).powi(2)).sum::<f32>()
+    }
+
+    /// The sum of the squared weights of the stems that are not settlement names (the
+    /// gazetteer's or `also`).
+    pub fn text_norm(&self, s: &Signature, also: &[u32]) -> f32 {
+        s.stems
+            .iter()
+            .filter(|h| !(self.places.contains(h) || also.contains(h)))
+            .map(|h| self.weight(*h).powi(2))
+            .sum::<f32>()
     }
 
     /// The weight of one stem.
@@ -206,6 +287,11 @@ impl Weights {
 
     /// IDF-weighted cosine of two stem sets, 0..1.
     pub fn cosine(&self, a: &Signature, b: &Signature) -> f32 {
+        self.cosine_normed(a, self.norm(a), b, self.norm(b))
+    }
+
+    /// [`Weights::cosine`] with both norms given ([`Weights::norm`]): the same figure.
+    pub fn cosine_normed(&self, a: &Signature, a_norm: f32, b: &Signature, b_norm: f32) -> f32 {
         let (mut i, mut j) = (0, 0);
         let mut dot = 0.0f32;
         while i < a.stems.len() && j < b.stems.len() {
@@ -222,9 +308,18 @@ impl Weights {
         if dot == 0.0 {
             return 0.0;
         }
-        let norm = |s: &Signature| s.stems.iter().map(|h| self.weight(*h).powi(2)).sum::<f32>();
-        dot / (norm(a) * norm(b)).sqrt()
+        dot / (a_norm * b_norm).sqrt()
     }
+}
+
+/// The squared norms of one signature under [`Weights`], kept beside an indexed appeal so the
+/// duplicate scorer weighs each candidate's stems once per run, not once per new appeal.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StemNorms {
+    /// Over all the stems ([`Weights::norm`]).
+    pub all: f32,
+    /// Over the stems that are not the gazetteer's settlement names ([`Weights::text_norm`]).
+    pub text: f32,
 }
 
 #[cfg(test)]
