@@ -26,7 +26,14 @@ const RESOURCES: &[(&str, &[&str])] = &[
     ),
     (
         "water",
-        &["вод", "водоснабж", "водопровод", "колонк", "скважин"],
+        &[
+            "вод",
+            "водоснабж",
+            "водопровод",
+            "колонк",
+            "скважин",
+            "кран",
+        ],
     ),
     ("power", &["свет", "электр", "электричеств", "напряж"]),
     ("gas", &["газ"]),
@@ -70,6 +77,10 @@ const NEGATORS: &[&str] = &[
     "порыв",
     "авария",
     "аварии",
+    "ничего",
+    "ледяные",
+    "ледяная",
+    "ледяной",
 ];
 
 /// Words that say something is there (after a resource: «вода есть»).
@@ -88,6 +99,46 @@ const PRESENT: &[&str] = &[
     "работает",
     "топят",
 ];
+
+/// Danger told without the lexicon's words: (label, stem prefixes) — sparking wires, a smell of gas
+/// or smoke, something collapsing, a sick person, a cold home.
+const HAZARDS: &[(&str, &[&str])] = &[
+    ("spark", &["искр", "оголен", "оборва", "коротн", "замыкан"]),
+    ("smell", &["запах", "пахнет", "воняет", "дым", "угар"]),
+    (
+        "collapse",
+        &[
+            "обвал",
+            "обруш",
+            "провал",
+            "рухн",
+            "треснул",
+            "падает",
+            "шата",
+        ],
+    ),
+    (
+        "sick",
+        &["кашля", "задыха", "температур", "приступ", "сердц"],
+    ),
+    (
+        "cold",
+        &["мерзн", "мерзнем", "замерза", "ледян", "холодин", "дубак"],
+    ),
+];
+
+/// Words that say a missing thing came back (past tense: «свет дали»), and thanks for it.
+const RESTORED: &[&str] = &[
+    "дали",
+    "включили",
+    "восстановили",
+    "починили",
+    "устранили",
+    "подключили",
+    "исправили",
+    "наладили",
+];
+const THANKS: &[&str] = &["спасибо", "благодарю", "благодарим", "благодарность"];
 
 /// Who is at risk: (label, stem prefixes).
 const AT_RISK: &[(&str, &[&str])] = &[
@@ -302,6 +353,25 @@ pub fn cues(text: &str, a: &Analysis, rule: &Flag, rule_name: &str) -> Vec<(u32,
     }
     if risk && keys.iter().any(|k| k == "missing") {
         keys.push("risk&missing".into());
+    }
+    // Danger in the citizen's own words (on folded words: the stems of «искрят» and «искры» differ).
+    let mut hazard = false;
+    for (label, prefixes) in HAZARDS {
+        if words.iter().any(|w| starts(w, prefixes)) {
+            keys.push(format!("hazard:{label}"));
+            hazard = true;
+        }
+    }
+    if hazard && risk {
+        keys.push("hazard&risk".into());
+    }
+    // Something came back («свет дали, спасибо»): a past trouble, not a present one.
+    let restored = words.iter().any(|w| RESTORED.contains(&w.as_str()));
+    if restored {
+        keys.push("restored".into());
+        if words.iter().any(|w| THANKS.contains(&w.as_str())) {
+            keys.push("restored&thanks".into());
+        }
     }
     // Durations: «второй день», «3 суток», «неделю», «с утра».
     for i in 0..n {
@@ -713,6 +783,31 @@ mod tests {
         assert!(!has("вода есть, но ржавая", "missing:water"));
         assert!(has("вода есть, но ржавая", "present:water"));
         assert!(has("не топят уже неделю", "neg:топ"));
+    }
+
+    #[test]
+    fn danger_in_own_words() {
+        assert!(has("провода искрят у подъезда", "hazard:spark"));
+        assert!(has("батареи ледяные, ребёнок кашляет", "hazard&risk"));
+        assert!(has("батареи ледяные, ребёнок кашляет", "missing:heat"));
+        assert!(has("из крана ничего", "missing:water"));
+        assert!(has("в подъезде пахнет газом", "hazard:smell"));
+        // A misleading one: the words of a hazard without anyone at risk.
+        assert!(!has("провода искрят у подъезда", "hazard&risk"));
+        assert!(!has("прошу покрасить трубы газопровода", "hazard:smell"));
+    }
+
+    #[test]
+    fn restored_is_not_missing_now() {
+        assert!(has("свет дали, спасибо", "restored&thanks"));
+        assert!(!has("свет дали, спасибо", "missing:power"));
+        assert!(has("воду вчера починили, но напор слабый", "restored"));
+        assert!(!has("второй день нет воды", "restored"));
+        // Thanks alone is not a restoration.
+        assert!(!has(
+            "спасибо заранее, третий день нет света",
+            "restored&thanks"
+        ));
     }
 
     #[test]
