@@ -12,6 +12,7 @@ use serde_json::Value;
 const NOW: &str = "2026-11-28T12:00:00+03:00";
 
 mod common;
+use common::engine::{Engine, EngineWs, on_both_engines};
 use common::operators::mcu;
 
 fn json(out: &Output) -> Value {
@@ -134,12 +135,11 @@ fn imported(report: &Value) -> (i64, i64, i64, i64) {
     )
 }
 
-#[test]
-fn every_format_imports_with_its_channel() {
-    let ws = tempfile::tempdir().unwrap();
+fn every_format_imports_with_its_channel(engine: Engine) {
+    let ws = EngineWs::new(engine, "okrug");
     let src = tempfile::tempdir().unwrap();
     let out = mcu(
-        ws.path(),
+        ws.dir(),
         &[
             "import",
             "--json",
@@ -160,7 +160,7 @@ fn every_format_imports_with_its_channel() {
     // Given the channel, the same file imports (it was not recorded as imported).
     let pos = pos_csv_cp1251(src.path());
     let out = mcu(
-        ws.path(),
+        ws.dir(),
         &[
             "import",
             "--json",
@@ -176,7 +176,7 @@ fn every_format_imports_with_its_channel() {
     assert_eq!(imported(&r[0]), (3, 0, 0, 0), "{r}");
 
     let out = mcu(
-        ws.path(),
+        ws.dir(),
         &[
             "import",
             "--json",
@@ -193,7 +193,7 @@ fn every_format_imports_with_its_channel() {
     assert_eq!(imported(&r[0]), (2, 0, 0, 0), "{r}");
     assert_eq!(imported(&r[1]), (2, 0, 0, 0), "{r}");
     let out = mcu(
-        ws.path(),
+        ws.dir(),
         &[
             "import",
             "--json",
@@ -210,7 +210,7 @@ fn every_format_imports_with_its_channel() {
 
     // The multi-line Windows-1251 text survived intact.
     let a = json(&mcu(
-        ws.path(),
+        ws.dir(),
         &["show", "pos:5001", "--json", "--now", NOW],
     ));
     assert_eq!(
@@ -222,7 +222,7 @@ fn every_format_imports_with_its_channel() {
     assert_eq!(a["status"], "in_progress");
     assert_eq!(a["received_at"], "2026-11-02T09:15:00+03:00");
     let b = json(&mcu(
-        ws.path(),
+        ws.dir(),
         &["show", "pos:5002", "--json", "--now", NOW],
     ));
     assert_eq!(b["fz59"], true);
@@ -230,16 +230,13 @@ fn every_format_imports_with_its_channel() {
     assert_eq!(b["status"], "answered");
 
     // The Excel date cell is local time; the «Соцсеть» word sets the channel to im.
-    let im = json(&mcu(
-        ws.path(),
-        &["show", "im:IM-1", "--json", "--now", NOW],
-    ));
+    let im = json(&mcu(ws.dir(), &["show", "im:IM-1", "--json", "--now", NOW]));
     assert_eq!(im["received_at"], "2026-11-27T16:30:00+03:00");
     assert_eq!(im["urgent"], true);
     assert_eq!(im["first_response_due"], "2026-11-30T11:30:00+03:00");
 
     let sr = json(&mcu(
-        ws.path(),
+        ws.dir(),
         &["show", "messenger:SR-1", "--json", "--now", NOW],
     ));
     assert_eq!(sr["status"], "closed");
@@ -247,7 +244,7 @@ fn every_format_imports_with_its_channel() {
     assert_eq!(sr["category"], "Дороги");
     assert_eq!(sr["responsible"], "Отдел дорожного хозяйства");
 
-    let stats = json(&mcu(ws.path(), &["stats", "--json", "--now", NOW]));
+    let stats = json(&mcu(ws.dir(), &["stats", "--json", "--now", NOW]));
     assert_eq!(stats["total"], 9);
     assert_eq!(stats["by_channel"]["pos"], 3);
     assert_eq!(stats["by_channel"]["im"], 2);
@@ -261,12 +258,11 @@ fn every_format_imports_with_its_channel() {
     assert_eq!(blocks, 9);
 }
 
-#[test]
-fn bad_rows_go_to_quarantine_with_line_field_and_reason_while_good_rows_import() {
-    let ws = tempfile::tempdir().unwrap();
+fn bad_rows_go_to_quarantine_with_line_field_and_reason_while_good_rows_import(engine: Engine) {
+    let ws = EngineWs::new(engine, "okrug");
     let src = tempfile::tempdir().unwrap();
     let out = mcu(
-        ws.path(),
+        ws.dir(),
         &[
             "import",
             "--json",
@@ -304,9 +300,8 @@ fn bad_rows_go_to_quarantine_with_line_field_and_reason_while_good_rows_import()
 
 /// A big file seen before (under another name too) is abandoned as soon as its hash is known,
 /// whatever was written meanwhile rolled back: nothing changes, not even the audit trail.
-#[test]
-fn a_big_file_seen_before_changes_nothing() {
-    let ws = tempfile::tempdir().unwrap();
+fn a_big_file_seen_before_changes_nothing(engine: Engine) {
+    let ws = EngineWs::new(engine, "okrug");
     let src = tempfile::tempdir().unwrap();
     let mut body = String::from("id;received_at;text;status\n");
     for i in 0..3000 {
@@ -321,7 +316,7 @@ fn a_big_file_seen_before_changes_nothing() {
     fs::write(&copy, &body).unwrap();
     let import = |file: &Path| {
         json(&mcu(
-            ws.path(),
+            ws.dir(),
             &[
                 "import",
                 "--json",
@@ -335,19 +330,18 @@ fn a_big_file_seen_before_changes_nothing() {
     };
     assert_eq!(imported(&import(&f)[0]), (3000, 0, 0, 0));
     let audit = |ws: &Path| json(&mcu(ws, &["audit", "log", "--json"]));
-    let before = audit(ws.path());
+    let before = audit(ws.dir());
     for file in [&f, &copy] {
         let again = import(file);
         assert_eq!(again[0]["outcome"], "already_imported", "{again}");
     }
-    assert_eq!(audit(ws.path()), before);
-    let stats = json(&mcu(ws.path(), &["stats", "--json", "--now", NOW]));
+    assert_eq!(audit(ws.dir()), before);
+    let stats = json(&mcu(ws.dir(), &["stats", "--json", "--now", NOW]));
     assert_eq!(stats["total"], 3000, "{stats}");
 }
 
-#[test]
-fn the_same_file_twice_is_skipped_and_a_later_export_updates() {
-    let ws = tempfile::tempdir().unwrap();
+fn the_same_file_twice_is_skipped_and_a_later_export_updates(engine: Engine) {
+    let ws = EngineWs::new(engine, "okrug");
     let src = tempfile::tempdir().unwrap();
     let f = src.path().join("a.csv");
     fs::write(
@@ -364,14 +358,14 @@ fn the_same_file_twice_is_skipped_and_a_later_export_updates() {
         "pos",
         f.to_str().unwrap(),
     ];
-    json(&mcu(ws.path(), &args));
-    let again = json(&mcu(ws.path(), &args));
+    json(&mcu(ws.dir(), &args));
+    let again = json(&mcu(ws.dir(), &args));
     assert_eq!(again[0]["outcome"], "already_imported");
 
     fs::write(&f, "id;received_at;text;status;answered_at\nA-1;2026-11-02 10:00;Нет света на улице;Дан ответ;2026-11-03 09:00\n").unwrap();
-    let later = json(&mcu(ws.path(), &args));
+    let later = json(&mcu(ws.dir(), &args));
     assert_eq!(imported(&later[0]), (0, 1, 0, 0));
-    let a = json(&mcu(ws.path(), &["show", "pos:A-1", "--json"]));
+    let a = json(&mcu(ws.dir(), &["show", "pos:A-1", "--json"]));
     assert_eq!(a["status"], "answered");
     let changed: Vec<&str> = a["history"]
         .as_array()
@@ -383,25 +377,24 @@ fn the_same_file_twice_is_skipped_and_a_later_export_updates() {
         changed.contains(&"status") && changed.contains(&"answered_at"),
         "{changed:?}"
     );
-    assert_eq!(json(&mcu(ws.path(), &["stats", "--json"]))["total"], 1);
+    assert_eq!(json(&mcu(ws.dir(), &["stats", "--json"]))["total"], 1);
 }
 
-#[test]
-fn an_unreadable_file_goes_to_quarantine_with_the_reason() {
-    let ws = tempfile::tempdir().unwrap();
-    mcu(ws.path(), &["init"]);
-    let inbox = ws.path().join("inbox/pos");
+fn an_unreadable_file_goes_to_quarantine_with_the_reason(engine: Engine) {
+    let ws = EngineWs::new(engine, "okrug");
+    mcu(ws.dir(), &["init"]);
+    let inbox = ws.dir().join("inbox/pos");
     fs::write(
         inbox.join("broken.xlsx"),
         b"PK\x03\x04 this is not really a zip",
     )
     .unwrap();
-    let out = mcu(ws.path(), &["import", "--inbox", "--json", "--now", NOW]);
+    let out = mcu(ws.dir(), &["import", "--inbox", "--json", "--now", NOW]);
     assert_eq!(out.status.code(), Some(3));
     let r = json(&out);
     assert_eq!(r[0]["outcome"], "failed");
     assert!(!inbox.join("broken.xlsx").exists(), "left the inbox");
-    let q = ws.path().join("quarantine");
+    let q = ws.dir().join("quarantine");
     assert!(q.join("broken.xlsx").exists());
     let why = fs::read_to_string(q.join("broken.xlsx.error.txt")).unwrap();
     assert!(
@@ -410,10 +403,9 @@ fn an_unreadable_file_goes_to_quarantine_with_the_reason() {
     );
 }
 
-#[test]
-fn inbox_files_take_the_channel_of_their_folder_and_move_to_processed() {
-    let ws = tempfile::tempdir().unwrap();
-    mcu(ws.path(), &["init"]);
+fn inbox_files_take_the_channel_of_their_folder_and_move_to_processed(engine: Engine) {
+    let ws = EngineWs::new(engine, "okrug");
+    mcu(ws.dir(), &["init"]);
     for d in [
         "inbox/im",
         "inbox/pos",
@@ -423,17 +415,22 @@ fn inbox_files_take_the_channel_of_their_folder_and_move_to_processed() {
         "quarantine",
         "reports",
     ] {
-        assert!(ws.path().join(d).is_dir(), "{d}");
+        assert!(ws.dir().join(d).is_dir(), "{d}");
     }
-    assert!(ws.path().join("mcu.db").is_file());
+    // The data lives in the workspace's own file only on SQLite.
+    assert_eq!(
+        ws.dir().join("mcu.db").is_file(),
+        engine == Engine::Sqlite,
+        "{engine:?}"
+    );
     fs::write(
-        ws.path().join("inbox/letters/registry.csv"),
+        ws.dir().join("inbox/letters/registry.csv"),
         "\u{feff}Рег. номер,Дата регистрации,Заявитель,Краткое содержание\nП-1,02.12.2026 10:00,Котова А.,Прошу отремонтировать дорогу\n",
     )
     .unwrap();
-    fs::write(ws.path().join("inbox/letters/.partial-upload.csv"), "id\n").unwrap();
+    fs::write(ws.dir().join("inbox/letters/.partial-upload.csv"), "id\n").unwrap();
     let r = json(&mcu(
-        ws.path(),
+        ws.dir(),
         &["import", "--inbox", "--json", "--now", NOW],
     ));
     assert_eq!(
@@ -442,17 +439,16 @@ fn inbox_files_take_the_channel_of_their_folder_and_move_to_processed() {
         "hidden files are left alone: {r}"
     );
     assert_eq!(imported(&r[0]).0, 1);
-    assert!(ws.path().join("processed/2026-11-28/registry.csv").exists());
-    assert!(!ws.path().join("inbox/letters/registry.csv").exists());
-    let a = json(&mcu(ws.path(), &["show", "letter:П-1", "--json"]));
+    assert!(ws.dir().join("processed/2026-11-28/registry.csv").exists());
+    assert!(!ws.dir().join("inbox/letters/registry.csv").exists());
+    let a = json(&mcu(ws.dir(), &["show", "letter:П-1", "--json"]));
     assert_eq!(a["answer_due"], "2026-12-30T17:00:00+03:00");
     assert_eq!(a["register_due"], "2026-12-04T17:00:00+03:00");
 }
 
-#[test]
-fn deadline_command_gives_the_rule_examples() {
-    let ws = tempfile::tempdir().unwrap();
-    let d = |args: &[&str]| json(&mcu(ws.path(), &[&["deadline", "--json"], args].concat()));
+fn deadline_command_gives_the_rule_examples(engine: Engine) {
+    let ws = EngineWs::new(engine, "okrug");
+    let d = |args: &[&str]| json(&mcu(ws.dir(), &[&["deadline", "--json"], args].concat()));
     let im = d(&["--channel", "im", "--received", "2026-11-27T16:30:00+03:00"]);
     assert_eq!(im["first_response_due"], "2026-11-30T16:30:00+03:00");
     assert_eq!(im["answer_due"], "2026-11-30T16:30:00+03:00");
@@ -474,7 +470,7 @@ fn deadline_command_gives_the_rule_examples() {
     assert_eq!(short["first_response_due"], "2026-05-04T16:30:00+03:00");
     // A year the calendar does not know is a clear error, not a guess.
     let out = mcu(
-        ws.path(),
+        ws.dir(),
         &[
             "deadline",
             "--channel",
@@ -487,14 +483,13 @@ fn deadline_command_gives_the_rule_examples() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("2031"));
 }
 
-#[test]
-fn set_changes_are_audited_and_bad_values_refused() {
-    let ws = tempfile::tempdir().unwrap();
+fn set_changes_are_audited_and_bad_values_refused(engine: Engine) {
+    let ws = EngineWs::new(engine, "okrug");
     let src = tempfile::tempdir().unwrap();
     let f = src.path().join("a.csv");
     fs::write(&f, "id;received_at;text;responsible\nA-1;2026-11-02 10:00;Яма на дороге;Отдел дорожного хозяйства\nA-2;2026-11-02 11:00;Ещё одна яма;\n").unwrap();
     json(&mcu(
-        ws.path(),
+        ws.dir(),
         &[
             "import",
             "--json",
@@ -505,7 +500,7 @@ fn set_changes_are_audited_and_bad_values_refused() {
         ],
     ));
     let out = mcu(
-        ws.path(),
+        ws.dir(),
         &[
             "set",
             "pos:A-2",
@@ -525,31 +520,30 @@ fn set_changes_are_audited_and_bad_values_refused() {
     assert_eq!(r["appeal"]["responsible"], "Отдел дорожного хозяйства");
     assert_eq!(r["appeal"]["status"], "assigned");
 
-    let bad = mcu(ws.path(), &["set", "pos:A-2", "--block", "space"]);
+    let bad = mcu(ws.dir(), &["set", "pos:A-2", "--block", "space"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("space"));
-    let bad = mcu(ws.path(), &["set", "pos:A-2", "--status", "flying"]);
+    let bad = mcu(ws.dir(), &["set", "pos:A-2", "--status", "flying"]);
     assert_eq!(
         bad.status.code(),
         Some(2),
         "an unknown status is a usage error"
     );
     let bad = mcu(
-        ws.path(),
+        ws.dir(),
         &["set", "pos:A-2", "--responsible", "Отдел космоса"],
     );
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("Отдел дорожного хозяйства"));
 
-    let list = json(&mcu(ws.path(), &["list", "--block", "roads", "--json"]));
+    let list = json(&mcu(ws.dir(), &["list", "--block", "roads", "--json"]));
     assert_eq!(list.as_array().unwrap().len(), 1);
-    let found = json(&mcu(ws.path(), &["list", "--search", "ямы", "--json"]));
+    let found = json(&mcu(ws.dir(), &["list", "--search", "ямы", "--json"]));
     assert_eq!(found.as_array().unwrap().len(), 2);
 }
 
-#[test]
-fn rank_json_has_the_documented_fields_and_explain_names_the_appeals() {
-    let ws = tempfile::tempdir().unwrap();
+fn rank_json_has_the_documented_fields_and_explain_names_the_appeals(engine: Engine) {
+    let ws = EngineWs::new(engine, "okrug");
     let src = tempfile::tempdir().unwrap();
     let f = src.path().join("a.csv");
     fs::write(
@@ -561,7 +555,7 @@ fn rank_json_has_the_documented_fields_and_explain_names_the_appeals() {
     )
     .unwrap();
     json(&mcu(
-        ws.path(),
+        ws.dir(),
         &[
             "import",
             "--json",
@@ -573,7 +567,7 @@ fn rank_json_has_the_documented_fields_and_explain_names_the_appeals() {
         ],
     ));
     let r = json(&mcu(
-        ws.path(),
+        ws.dir(),
         &[
             "rank",
             "--json",
@@ -611,7 +605,7 @@ fn rank_json_has_the_documented_fields_and_explain_names_the_appeals() {
     assert_eq!(row["satisfaction"], 1.0);
     assert_eq!(row["prev_rank"], Value::Null);
     let e = json(&mcu(
-        ws.path(),
+        ws.dir(),
         &[
             "rank",
             "--json",
@@ -635,9 +629,8 @@ fn rank_json_has_the_documented_fields_and_explain_names_the_appeals() {
     assert_eq!(e["appeals"][1]["counts"]["open_overdue"], true);
 }
 
-#[test]
-fn import_runs_auto_triage_and_records_what_it_set() {
-    let ws = tempfile::tempdir().unwrap();
+fn import_runs_auto_triage_and_records_what_it_set(engine: Engine) {
+    let ws = EngineWs::new(engine, "okrug");
     let src = tempfile::tempdir().unwrap();
     let f = src.path().join("t.csv");
     fs::write(
@@ -647,7 +640,7 @@ fn import_runs_auto_triage_and_records_what_it_set() {
     )
     .unwrap();
     let r = json(&mcu(
-        ws.path(),
+        ws.dir(),
         &[
             "import",
             "--json",
@@ -659,7 +652,7 @@ fn import_runs_auto_triage_and_records_what_it_set() {
         ],
     ));
     assert_eq!(r[0]["triaged"]["appeals"], 1, "{r}");
-    let a = json(&mcu(ws.path(), &["show", "im:T-1", "--json", "--now", NOW]));
+    let a = json(&mcu(ws.dir(), &["show", "im:T-1", "--json", "--now", NOW]));
     assert_eq!(a["block"], "housing", "{a}");
     assert_eq!(a["urgent"], true, "no heating is urgent: {a}");
     let by_triage: Vec<&str> = a["history"]
@@ -684,9 +677,8 @@ fn peak_rss_kb(out: &Output) -> u64 {
         .expect("peak_rss_kb on stderr")
 }
 
-#[test]
-fn a_huge_csv_cell_is_skipped_in_bounded_memory_and_its_row_reported() {
-    let ws = tempfile::tempdir().unwrap();
+fn a_huge_csv_cell_is_skipped_in_bounded_memory_and_its_row_reported(engine: Engine) {
+    let ws = EngineWs::new(engine, "okrug");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("huge.csv");
     {
@@ -703,7 +695,7 @@ fn a_huge_csv_cell_is_skipped_in_bounded_memory_and_its_row_reported() {
     }
     let out = Command::new(env!("CARGO_BIN_EXE_mcu"))
         .arg("--workspace")
-        .arg(ws.path())
+        .arg(ws.dir())
         .args([
             "import",
             "--channel",
@@ -724,16 +716,15 @@ fn a_huge_csv_cell_is_skipped_in_bounded_memory_and_its_row_reported() {
     // reader took 17 times the field's size).
     let kb = peak_rss_kb(&out);
     assert!(kb < 80 * 1024, "peak {kb} KiB");
-    let report = fs::read_to_string(ws.path().join("quarantine/huge.csv.errors.csv")).unwrap();
+    let report = fs::read_to_string(ws.dir().join("quarantine/huge.csv.errors.csv")).unwrap();
     assert!(
         report.contains("3;text;the cell holds 96 MiB, more than the 1 MiB a cell may"),
         "{report}"
     );
 }
 
-#[test]
-fn a_file_that_imported_nothing_is_not_recorded_and_says_why() {
-    let ws = tempfile::tempdir().unwrap();
+fn a_file_that_imported_nothing_is_not_recorded_and_says_why(engine: Engine) {
+    let ws = EngineWs::new(engine, "okrug");
     let dir = tempfile::tempdir().unwrap();
     let jsonl = dir.path().join("nochannel.jsonl");
     fs::write(
@@ -742,7 +733,7 @@ fn a_file_that_imported_nothing_is_not_recorded_and_says_why() {
     )
     .unwrap();
     let out = mcu(
-        ws.path(),
+        ws.dir(),
         &[
             "import",
             "--no-triage",
@@ -764,7 +755,7 @@ fn a_file_that_imported_nothing_is_not_recorded_and_says_why() {
     );
     // Not recorded as imported: with a channel it imports.
     let out = mcu(
-        ws.path(),
+        ws.dir(),
         &[
             "import",
             "--no-triage",
@@ -783,7 +774,7 @@ fn a_file_that_imported_nothing_is_not_recorded_and_says_why() {
     let text = dir.path().join("note.txt");
     fs::write(&text, "Просто заметка, не таблица\n").unwrap();
     let out = mcu(
-        ws.path(),
+        ws.dir(),
         &[
             "import",
             "--no-triage",
@@ -799,11 +790,12 @@ fn a_file_that_imported_nothing_is_not_recorded_and_says_why() {
     assert!(r[0]["reason"].as_str().unwrap().contains("no rows"), "{r}");
 }
 
-#[test]
-fn an_xlsx_with_a_cell_at_xfd1048576_in_the_inbox_is_quarantined_and_the_rest_go_on() {
-    let ws = tempfile::tempdir().unwrap();
-    assert!(mcu(ws.path(), &["init"]).status.success());
-    let far = ws.path().join("inbox/pos/far.xlsx");
+fn an_xlsx_with_a_cell_at_xfd1048576_in_the_inbox_is_quarantined_and_the_rest_go_on(
+    engine: Engine,
+) {
+    let ws = EngineWs::new(engine, "okrug");
+    assert!(mcu(ws.dir(), &["init"]).status.success());
+    let far = ws.dir().join("inbox/pos/far.xlsx");
     let mut book = rust_xlsxwriter::Workbook::new();
     book.add_worksheet()
         .write_string(1_048_575, 16_383, "x")
@@ -813,18 +805,34 @@ fn an_xlsx_with_a_cell_at_xfd1048576_in_the_inbox_is_quarantined_and_the_rest_go
     f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(60))
         .unwrap();
     fs::write(
-        ws.path().join("inbox/pos/next.csv"),
+        ws.dir().join("inbox/pos/next.csv"),
         "id;received_at;text\n1;2026-11-02 10:00;Яма\n",
     )
     .unwrap();
     let out = mcu(
-        ws.path(),
+        ws.dir(),
         &["import", "--inbox", "--no-triage", "--json", "--now", NOW],
     );
     assert_eq!(out.status.code(), Some(3));
     let r = json(&out);
     assert_eq!(r[0]["outcome"], "failed");
-    let note = fs::read_to_string(ws.path().join("quarantine/far.xlsx.error.txt")).unwrap();
+    let note = fs::read_to_string(ws.dir().join("quarantine/far.xlsx.error.txt")).unwrap();
     assert!(note.contains("column 16384"), "{note}");
     assert_eq!(r[1]["inserted"], 1);
 }
+
+on_both_engines!(
+    every_format_imports_with_its_channel,
+    bad_rows_go_to_quarantine_with_line_field_and_reason_while_good_rows_import,
+    a_big_file_seen_before_changes_nothing,
+    the_same_file_twice_is_skipped_and_a_later_export_updates,
+    an_unreadable_file_goes_to_quarantine_with_the_reason,
+    inbox_files_take_the_channel_of_their_folder_and_move_to_processed,
+    deadline_command_gives_the_rule_examples,
+    set_changes_are_audited_and_bad_values_refused,
+    rank_json_has_the_documented_fields_and_explain_names_the_appeals,
+    import_runs_auto_triage_and_records_what_it_set,
+    a_huge_csv_cell_is_skipped_in_bounded_memory_and_its_row_reported,
+    a_file_that_imported_nothing_is_not_recorded_and_says_why,
+    an_xlsx_with_a_cell_at_xfd1048576_in_the_inbox_is_quarantined_and_the_rest_go_on,
+);

@@ -17,11 +17,61 @@ pub enum Engine {
 /// Both engines, for `for engine in ENGINES`.
 pub const ENGINES: [Engine; 2] = [Engine::Sqlite, Engine::Postgres];
 
+/// `on_both_engines!(body, …)` for bodies `fn body(engine: Engine)`: the tests `sqlite::body`
+/// and `postgres::body`, so a failure names its engine and the two run in parallel.
+macro_rules! on_both_engines {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() {
+                super::$name($crate::common::engine::Engine::Sqlite)
+            })+
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                super::$name($crate::common::engine::Engine::Postgres)
+            })+
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use on_both_engines;
+
+/// A store opened directly (not through the binary) on `engine`: an in-memory SQLite database,
+/// or a municipality of a fresh PostgreSQL database (kept while the returned guard lives).
+pub fn memory_store(
+    engine: Engine,
+    reference: std::sync::Arc<mcu::reference::Reference>,
+) -> (mcu::store::Store, Option<TestDb>) {
+    match engine {
+        Engine::Sqlite => (
+            mcu::store::Store::open_in_memory(reference).expect("in-memory store"),
+            None,
+        ),
+        Engine::Postgres => {
+            let db = TestDb::create();
+            let store = mcu::store::Store::open_postgres(db.url(), "okrug", reference)
+                .unwrap_or_else(|e| panic!("Postgres: open: {e}"));
+            (store, Some(db))
+        }
+    }
+}
+
+/// The `[store]` lines of `config.toml` for a workspace on `db`.
+pub fn store_config(db: &TestDb, municipality: &str) -> String {
+    format!(
+        "[store]\nurl = \"{}\"\nmunicipality = \"{municipality}\"\n",
+        db.url()
+    )
+}
+
 /// A workspace on one engine.
 pub struct EngineWs {
     pub engine: Engine,
     _dir: tempfile::TempDir,
     pub root: PathBuf,
+    municipality: String,
     db: Option<TestDb>,
 }
 
@@ -36,14 +86,8 @@ impl EngineWs {
             Engine::Sqlite => None,
             Engine::Postgres => {
                 let db = TestDb::create();
-                std::fs::write(
-                    root.join("config.toml"),
-                    format!(
-                        "[store]\nurl = \"{}\"\nmunicipality = \"{municipality}\"\n",
-                        db.url()
-                    ),
-                )
-                .expect("config.toml");
+                std::fs::write(root.join("config.toml"), store_config(&db, municipality))
+                    .expect("config.toml");
                 Some(db)
             }
         };
@@ -51,6 +95,7 @@ impl EngineWs {
             engine,
             _dir: dir,
             root,
+            municipality: municipality.to_owned(),
             db,
         };
         let out = ws.mcu(&["init"]);
@@ -106,6 +151,29 @@ impl EngineWs {
                 all.join(" ")
             )
         })
+    }
+
+    /// The workspace folder.
+    pub fn dir(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where the data lives.
+    pub fn location(&self) -> mcu::store::Location {
+        match self.url() {
+            None => mcu::store::Location::File(self.root.join("mcu.db")),
+            Some(url) => mcu::store::Location::Postgres {
+                url: url.to_owned(),
+                municipality: self.municipality.clone(),
+            },
+        }
+    }
+
+    /// Opens the workspace's store directly (with the workspace's reference data).
+    pub fn store(&self) -> mcu::store::Store {
+        let ws = mcu::workspace::Workspace::open_existing(&self.root).expect("workspace");
+        ws.store()
+            .unwrap_or_else(|e| panic!("{:?}: open the store: {e}", self.engine))
     }
 
     /// A file in the workspace's folder.

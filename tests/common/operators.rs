@@ -13,6 +13,8 @@ pub fn mcu(ws: &std::path::Path, args: &[&str]) -> Output {
         .arg(ws)
         .args(args)
         .env_remove("MCU_HOME")
+        .env_remove("MCU_DB")
+        .env_remove("MCU_MUNICIPALITY")
         .output()
         .expect("mcu runs")
 }
@@ -32,6 +34,8 @@ pub struct AsOperator {
     /// The workspace (not created until a command creates it).
     pub root: PathBuf,
     pub log: PathBuf,
+    /// The PostgreSQL database the workspace's `[store]` names (none on SQLite).
+    pub db: Option<super::pg::TestDb>,
 }
 
 impl AsOperator {
@@ -42,7 +46,25 @@ impl AsOperator {
             root: dir.path().join("okrug"),
             log: dir.path().join("mcu.log"),
             dir,
+            db: None,
         }
+    }
+
+    /// The same on `engine`: on PostgreSQL the workspace folder is made with a `config.toml`
+    /// whose `[store]` names a fresh database (nothing else is made before the first command).
+    pub fn on(engine: super::engine::Engine) -> Self {
+        let mut me = Self::new();
+        if engine == super::engine::Engine::Postgres {
+            let db = super::pg::TestDb::create();
+            std::fs::create_dir_all(&me.root).expect("workspace folder");
+            std::fs::write(
+                me.root.join("config.toml"),
+                super::engine::store_config(&db, "okrug"),
+            )
+            .expect("config.toml");
+            me.db = Some(db);
+        }
+        me
     }
 
     /// Runs `mcu ARGS` as the operator `who`, `stdin` fed to it.
@@ -54,6 +76,8 @@ impl AsOperator {
             .env("MCU_AS", who)
             .env("MCU_LOG", &self.log)
             .env_remove("MCU_HOME")
+            .env_remove("MCU_DB")
+            .env_remove("MCU_MUNICIPALITY")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
