@@ -19,6 +19,7 @@ pub const ENGINES: [Engine; 2] = [Engine::Sqlite, Engine::Postgres];
 
 /// `on_both_engines!(body, …)` for bodies `fn body(engine: Engine)`: the tests `sqlite::body`
 /// and `postgres::body`, so a failure names its engine and the two run in parallel.
+#[allow(unused_macros)]
 macro_rules! on_both_engines {
     ($($name:ident),+ $(,)?) => {
         mod sqlite {
