@@ -15,7 +15,7 @@ use serde::Serialize;
 pub use hot::{HotTopic, SettlementGrowth, hot_topics};
 pub use monitor::{BlockLine, Monitoring, RecipientLine, monitoring};
 pub use ranking::{ExplainedAppeal, Explanation, explain, facts_direct, ranking};
-pub use targets::{TargetLine, targets};
+pub use targets::{TargetLine, targets, targets_with_facts};
 
 /// A period of local dates, both ends inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

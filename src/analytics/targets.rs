@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::Period;
+use crate::domain::ranking::RecipientFacts;
 use crate::domain::targets::Indicator;
 use crate::store::{FactsGroup, Store, StoreError};
 
@@ -29,20 +30,33 @@ pub fn targets(
     period: Period,
     now: DateTime<Utc>,
 ) -> Result<Vec<TargetLine>, StoreError> {
+    Ok(targets_with_facts(store, period, now)?.0)
+}
+
+/// The targets, and the facts of the whole municipality they were judged on (the sum of the
+/// blocks' facts: one reading of the period's appeals serves both).
+pub fn targets_with_facts(
+    store: &Store,
+    period: Period,
+    now: DateTime<Utc>,
+) -> Result<(Vec<TargetLine>, RecipientFacts), StoreError> {
     let reference = store.reference().clone();
     let tz = reference.calendar.timezone();
     let (from, to) = period.bounds(tz);
     let cal = &reference.calendar;
-    let all = store.facts_by(FactsGroup::All, from, to, now, cal)?;
     let by_block = store.facts_by(FactsGroup::Block, from, to, now, cal)?;
+    let mut all = RecipientFacts::default();
+    for f in by_block.values() {
+        all.add_part(f);
+    }
     let empty = Default::default();
-    Ok(reference
+    let lines = reference
         .targets
         .target
         .iter()
         .map(|t| {
             let facts = match &t.block {
-                None => all.values().next().unwrap_or(&empty),
+                None => &all,
                 Some(b) => by_block.get(&Some(b.clone())).unwrap_or(&empty),
             };
             let actual = t.indicator.actual(facts);
@@ -56,5 +70,6 @@ pub fn targets(
                 met: t.met(actual),
             }
         })
-        .collect())
+        .collect();
+    Ok((lines, all))
 }

@@ -34,6 +34,9 @@ pub struct ConsoleArgs {
     pub keymap: Option<PathBuf>,
 }
 
+/// How long a quitting console waits for the importer to finish the file in hand.
+const QUIT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Opens the console on a workspace; `sidecar` runs on every tick (the demo's simulator).
 pub fn open(ws: &Workspace, a: ConsoleArgs, sidecar: Option<Sidecar>) -> CmdResult {
     let user = a.keymap.clone().or_else(Keymap::user_file);
@@ -108,9 +111,10 @@ pub fn open(ws: &Workspace, a: ConsoleArgs, sidecar: Option<Sidecar>) -> CmdResu
         ..Hooks::default()
     };
     let ran = run_with(console, notices, hooks);
-    // The file in hand is finished rather than cut off by the exit (`ingest::watch`).
+    // The file in hand is finished rather than cut off by the exit (`ingest::watch`), unless
+    // it takes longer than an officer should wait after quitting.
     if let Some(i) = importer {
-        i.stop();
+        i.stop_within(QUIT_WAIT);
     }
     ran?;
     Ok(0)

@@ -117,6 +117,21 @@ pub struct RecipientFacts {
 }
 
 impl RecipientFacts {
+    /// Adds the facts of another part (a block, a part of the period): counts summed,
+    /// first-response times joined.
+    pub fn add_part(&mut self, f: &RecipientFacts) {
+        self.volume += f.volume;
+        self.answered += f.answered;
+        self.on_time += f.on_time;
+        self.open_overdue += f.open_overdue;
+        self.graded += f.graded;
+        self.substantive += f.substantive;
+        self.rated += f.rated;
+        self.good += f.good;
+        self.first_response_wh
+            .extend_from_slice(&f.first_response_wh);
+    }
+
     /// Adds one appeal's counts.
     pub fn add(&mut self, c: AppealCounts, first_response_wh: Option<f64>) {
         if !c.counted {

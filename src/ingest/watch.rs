@@ -250,6 +250,24 @@ pub struct Stopper {
 }
 
 impl Stopper {
+    /// Asks the importer to stop and waits at most `limit` for it: an officer who quits does not
+    /// wait for a large file's import. Past the limit the process may end and cut the import
+    /// off — nothing of it is committed (one transaction) and it is tried again, counted as one
+    /// interrupted attempt. Whether it stopped in time.
+    pub fn stop_within(self, limit: Duration) -> bool {
+        self.stop.store(true, Ordering::SeqCst);
+        let end = Instant::now() + limit;
+        while !self.thread.is_finished() {
+            if Instant::now() >= end {
+                tracing::info!("the importer is still in a file; leaving it to the exit");
+                return false;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        self.stop();
+        true
+    }
+
     /// Asks the importer to stop and waits until it has (after the file in hand, if any).
     pub fn stop(self) {
         self.stop.store(true, Ordering::SeqCst);

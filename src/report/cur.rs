@@ -15,7 +15,7 @@ use crate::analytics::{self, Period};
 use crate::domain::access::{Grants, Role, redact};
 use crate::domain::targets::Indicator;
 use crate::domain::{Appeal, Channel, csv_cell};
-use crate::store::{Cursor, Dimension, FactsGroup, ListFilter, Store, StoreError};
+use crate::store::{Cursor, Dimension, ListFilter, Store, StoreError};
 
 /// One cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -347,12 +347,7 @@ pub fn write(store: &Store, r: &Request<'_>, sink: &mut dyn Sink) -> Result<Writ
             Cell::Empty,
         ])?;
     }
-    let facts = store
-        .facts_by(FactsGroup::All, from, to, r.now, &reference.calendar)
-        .map_err(err)?
-        .into_values()
-        .next()
-        .unwrap_or_default();
+    let (targets, facts) = analytics::targets_with_facts(store, r.period, r.now).map_err(err)?;
     sink.row(&[
         t("Доля ответов в срок"),
         Cell::opt_share(facts.timeliness()),
@@ -371,7 +366,7 @@ pub fn write(store: &Store, r: &Request<'_>, sink: &mut dyn Sink) -> Result<Writ
         Cell::Empty,
         Cell::Empty,
     ])?;
-    for l in analytics::targets(store, r.period, r.now).map_err(err)? {
+    for l in targets {
         let share = matches!(
             l.indicator,
             Indicator::OnTimeShare | Indicator::QualityShare | Indicator::Satisfaction

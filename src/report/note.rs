@@ -13,7 +13,7 @@ use crate::analytics::{self, HotTopic, Period, TargetLine};
 use crate::domain::ranking::{RankRow, RecipientFacts};
 use crate::domain::{Appeal, Quality, pii};
 use crate::store::{
-    Dimension, FactsGroup, FirstResponseCounts, GroupCounts, ListFilter, Stats, Store, StoreError,
+    Dimension, FirstResponseCounts, GroupCounts, ListFilter, PairCounts, Stats, Store, StoreError,
 };
 
 /// How many topics (blocks) the note shows.
@@ -247,15 +247,10 @@ pub fn compute(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Note
         .into_iter()
         .filter(|t| t.hot)
         .collect::<Vec<_>>();
-    let topics = topics(store, period, now, &hot)?;
+    let topics = topics(store, period, &hot)?;
     let settlements = store.counts_by(Dimension::Settlement, Some(from), Some(to), now)?;
 
-    let cal = &reference.calendar;
-    let facts = store
-        .facts_by(FactsGroup::All, from, to, now, cal)?
-        .into_values()
-        .next()
-        .unwrap_or_default();
+    let (targets, facts) = analytics::targets_with_facts(store, period, now)?;
     let conflict_appeals = store.conflicts(from, to)?;
     let formal_examples = formal_examples(&conflict_appeals);
     let timeliness = Timeliness {
@@ -267,7 +262,7 @@ pub fn compute(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Note
         facts,
         first_response: store.first_response_counts(from, to, now)?,
         formal_examples,
-        targets: analytics::targets(store, period, now)?,
+        targets,
     };
     let ranking = analytics::ranking(store, period, now)?;
     let red_zone = red_zone(&ranking, &timeliness.targets);
@@ -327,22 +322,6 @@ pub fn compute(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Note
     })
 }
 
-fn counts(
-    store: &Store,
-    dim: Dimension,
-    within: Option<(Dimension, Option<&str>)>,
-    p: Period,
-    now: DateTime<Utc>,
-) -> Result<BTreeMap<Option<String>, u32>, StoreError> {
-    let tz = store.reference().calendar.timezone();
-    let (from, to) = p.bounds(tz);
-    Ok(store
-        .counts_by_within(dim, within, Some(from), Some(to), now)?
-        .into_iter()
-        .map(|g| (g.key, g.total))
-        .collect())
-}
-
 /// The groups that grew most from `before` to `now`, named; at most `TOP_PARTS`.
 fn drivers(
     now: &BTreeMap<Option<String>, u32>,
@@ -369,30 +348,51 @@ fn drivers(
     v
 }
 
-fn topics(
-    store: &Store,
-    period: Period,
-    now: DateTime<Utc>,
-    hot: &[HotTopic],
-) -> Result<Vec<Topic>, StoreError> {
+fn topics(store: &Store, period: Period, hot: &[HotTopic]) -> Result<Vec<Topic>, StoreError> {
     let reference = store.reference().clone();
     let tz = reference.calendar.timezone();
     let (from, to) = period.bounds(tz);
     let previous = period.previous();
-    let cur = counts(store, Dimension::Block, None, period, now)?;
-    let prev = counts(store, Dimension::Block, None, previous, now)?;
-    let mut top: Vec<(Option<String>, u32)> = cur.iter().map(|(k, n)| (k.clone(), *n)).collect();
+    let (prev_from, prev_to) = previous.bounds(tz);
+    // Each breakdown of every block in one reading of a period: (block, part) → count.
+    let pairs =
+        |inner: Dimension, from, to| store.counts_by_pair(Dimension::Block, inner, from, to);
+    let cats_now = pairs(Dimension::Category, from, to)?;
+    let cats_before = pairs(Dimension::Category, prev_from, prev_to)?;
+    let total = |by: &BTreeMap<Option<String>, u32>| by.values().sum::<u32>();
+    let mut top: Vec<(Option<String>, u32)> = cats_now
+        .iter()
+        .map(|(k, by)| (k.clone(), total(by)))
+        .collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     top.truncate(TOP_TOPICS);
+    // The settlements and recipients are read only when some top block grew.
+    let grew = top
+        .iter()
+        .any(|(b, n)| *n > cats_before.get(b).map_or(0, total));
+    let (places, recipients): (Pairs, Pairs) = if grew {
+        (
+            (
+                pairs(Dimension::Settlement, from, to)?,
+                pairs(Dimension::Settlement, prev_from, prev_to)?,
+            ),
+            (
+                pairs(Dimension::Recipient, from, to)?,
+                pairs(Dimension::Recipient, prev_from, prev_to)?,
+            ),
+        )
+    } else {
+        Default::default()
+    };
+    let of = |m: &PairCounts, b: &Option<String>| m.get(b).cloned().unwrap_or_default();
     let mut out = Vec::new();
     for (block, n) in top {
-        let within = Some((Dimension::Block, block.as_deref()));
         let name = block.as_deref().map_or_else(
             || "без блока".to_string(),
             |b| reference.blocks.name_of(b).to_string(),
         );
-        let before = prev.get(&block).copied().unwrap_or(0);
-        let cats = counts(store, Dimension::Category, within, period, now)?;
+        let before = cats_before.get(&block).map_or(0, total);
+        let cats = of(&cats_now, &block);
         let mut categories: Vec<(String, u32)> = cats
             .iter()
             .filter_map(|(k, n)| Some((k.clone()?, *n)))
@@ -404,19 +404,11 @@ fn topics(
         let (mut s, mut c, mut r) = (Vec::new(), Vec::new(), Vec::new());
         if n > before {
             let ident = |k: &str| k.to_string();
-            s = drivers(
-                &counts(store, Dimension::Settlement, within, period, now)?,
-                &counts(store, Dimension::Settlement, within, previous, now)?,
-                ident,
-            );
-            c = drivers(
-                &cats,
-                &counts(store, Dimension::Category, within, previous, now)?,
-                ident,
-            );
+            s = drivers(&of(&places.0, &block), &of(&places.1, &block), ident);
+            c = drivers(&cats, &of(&cats_before, &block), ident);
             r = drivers(
-                &counts(store, Dimension::Recipient, within, period, now)?,
-                &counts(store, Dimension::Recipient, within, previous, now)?,
+                &of(&recipients.0, &block),
+                &of(&recipients.1, &block),
                 ident,
             );
         }
@@ -437,6 +429,9 @@ fn topics(
     }
     Ok(out)
 }
+
+/// A breakdown of every block in the period and in the one before.
+type Pairs = (PairCounts, PairCounts);
 
 /// Words not worth counting: function words and the words every appeal has.
 const STOP: &[&str] = &[

@@ -3,7 +3,7 @@
 //! `analytics`.
 
 use crate::store::db::{DbResult, Row, Value, params};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -32,6 +32,9 @@ pub enum FactsGroup {
     All,
 }
 
+/// Counts per pair of groups: outer key → inner key → count (`None`: the appeal has none).
+pub type PairCounts = BTreeMap<Option<String>, BTreeMap<Option<String>, u32>>;
+
 /// A dimension to count by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -44,14 +47,39 @@ pub enum Dimension {
 }
 
 impl Dimension {
+    /// The expression of `appeals a` that gives its key (the name, for settlements and
+    /// recipients).
     fn sql(self) -> &'static str {
         match self {
             Dimension::Settlement => "(SELECT name FROM settlements WHERE id = a.settlement_id)",
+            Dimension::Recipient => "(SELECT name FROM recipients WHERE id = a.responsible_id)",
+            _ => self.column(),
+        }
+    }
+
+    /// The column of `appeals a` that holds it (settlements and recipients by id).
+    fn column(self) -> &'static str {
+        match self {
+            Dimension::Settlement => "a.settlement_id",
             Dimension::Channel => "a.channel",
             Dimension::Block => "a.block",
-            Dimension::Recipient => "(SELECT name FROM recipients WHERE id = a.responsible_id)",
+            Dimension::Recipient => "a.responsible_id",
             Dimension::Category => "a.category",
         }
+    }
+}
+
+/// Reads a dimension's key from a row: through the names by id, or the stored text.
+struct DimensionKeys(Option<HashMap<i64, String>>);
+
+impl DimensionKeys {
+    fn read(&self, r: &Row<'_>, i: usize) -> DbResult<Option<String>> {
+        Ok(match &self.0 {
+            Some(names) => r
+                .get::<_, Option<i64>>(i)?
+                .and_then(|id| names.get(&id).cloned()),
+            None => r.get(i)?,
+        })
     }
 }
 
@@ -550,36 +578,32 @@ impl Store {
             FactsGroup::Block => ("a.block", ""),
             FactsGroup::All => ("NULL", ""),
         };
+        // Summed here, not by GROUP BY: SQLite would sort the period's rows for it.
         let sql = format!(
-            "SELECT {key}, COUNT(*), \
-             COALESCE(SUM(CASE WHEN {answered} THEN 1 ELSE 0 END), 0), \
-             COALESCE(SUM(CASE WHEN {answered} AND a.answer_due IS NOT NULL AND a.answered_at <= a.answer_due THEN 1 ELSE 0 END), 0), \
-             COALESCE(SUM(CASE WHEN a.is_open = 1 AND a.answer_due < ?3 THEN 1 ELSE 0 END), 0), \
-             COALESCE(SUM(CASE WHEN a.quality IS NOT NULL THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN a.quality = 'substantive' THEN 1 ELSE 0 END), 0), \
-             COALESCE(SUM(CASE WHEN a.rating IS NOT NULL THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN a.rating >= 4 THEN 1 ELSE 0 END), 0) \
+            "SELECT {key}, \
+             CASE WHEN {answered} THEN 1 ELSE 0 END, \
+             CASE WHEN {answered} AND a.answer_due IS NOT NULL AND a.answered_at <= a.answer_due THEN 1 ELSE 0 END, \
+             CASE WHEN a.is_open = 1 AND a.answer_due < ?3 THEN 1 ELSE 0 END, \
+             CASE WHEN a.quality IS NOT NULL THEN 1 ELSE 0 END, CASE WHEN a.quality = 'substantive' THEN 1 ELSE 0 END, \
+             CASE WHEN a.rating IS NOT NULL THEN 1 ELSE 0 END, CASE WHEN a.rating >= 4 THEN 1 ELSE 0 END \
              FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2{only_assigned} \
-             AND a.status NOT IN {EXCLUDED} GROUP BY 1",
+             AND a.status NOT IN {EXCLUDED}",
             answered = aggregates::answered("a")
         );
         let mut st = self.conn().prepare_cached(&sql)?;
-        let rows = st.query_map(params![lo, hi, now], |r| {
-            Ok((
-                r.get::<_, Option<String>>(0)?,
-                RecipientFacts {
-                    recipient: String::new(),
-                    volume: u(r.get(1)?),
-                    answered: u(r.get(2)?),
-                    on_time: u(r.get(3)?),
-                    open_overdue: u(r.get(4)?),
-                    graded: u(r.get(5)?),
-                    substantive: u(r.get(6)?),
-                    rated: u(r.get(7)?),
-                    good: u(r.get(8)?),
-                    first_response_wh: Vec::new(),
-                },
-            ))
-        })?;
-        let mut facts: BTreeMap<Option<String>, RecipientFacts> = rows.collect::<Result<_, _>>()?;
+        let mut rows = st.query(params![lo, hi, now])?;
+        let mut facts: BTreeMap<Option<String>, RecipientFacts> = BTreeMap::new();
+        while let Some(r) = rows.next()? {
+            let f = facts.entry(r.get::<_, Option<String>>(0)?).or_default();
+            f.volume += 1;
+            f.answered += u(r.get(1)?);
+            f.on_time += u(r.get(2)?);
+            f.open_overdue += u(r.get(3)?);
+            f.graded += u(r.get(4)?);
+            f.substantive += u(r.get(5)?);
+            f.rated += u(r.get(6)?);
+            f.good += u(r.get(7)?);
+        }
 
         let sql = format!(
             "SELECT {key}, a.first_response_ws FROM appeals a \
@@ -598,7 +622,8 @@ impl Store {
         Ok(facts)
     }
 
-    /// Counts per group for appeals received in `[from, to)`, overdue judged at `now`.
+    /// Counts per group for appeals received in `[from, to)`, overdue judged at `now`; the
+    /// largest groups first, ties by the key.
     pub fn counts_by(
         &self,
         dim: Dimension,
@@ -606,46 +631,33 @@ impl Store {
         to: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<Vec<GroupCounts>, StoreError> {
-        self.counts_by_within(dim, None, from, to, now)
-    }
-
-    /// The same, optionally only for appeals whose `within` dimension equals a value (`None`:
-    /// has none) — the categories of one block, the settlements where one block grew.
-    pub fn counts_by_within(
-        &self,
-        dim: Dimension,
-        within: Option<(Dimension, Option<&str>)>,
-        from: Option<DateTime<Utc>>,
-        to: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<GroupCounts>, StoreError> {
-        let cond = match within {
-            Some((d, Some(_))) => format!(" AND {} = ?4", d.sql()),
-            Some((d, None)) => format!(" AND {} IS NULL", d.sql()),
-            None => String::new(),
-        };
+        // Grouped here, not by GROUP BY: SQLite sorts the period's rows for it, which costs
+        // more than reading them (as in `facts_summary`).
         let sql = format!(
-            "SELECT {} AS k, COUNT(*), COALESCE(SUM(a.is_open), 0), COALESCE(SUM(CASE WHEN a.is_open = 1 AND a.answer_due < ?3 THEN 1 ELSE 0 END), 0) \
-             FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2{cond} \
-             GROUP BY k ORDER BY COUNT(*) DESC, k",
-            dim.sql()
+            "SELECT {}, a.is_open, CASE WHEN a.is_open = 1 AND a.answer_due < ?3 THEN 1 ELSE 0 END \
+             FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2",
+            dim.column()
         );
-        let mut args = vec![
-            Value::Integer(from.map_or(i64::MIN, |t| t.timestamp())),
-            Value::Integer(to.map_or(i64::MAX, |t| t.timestamp())),
-            Value::Integer(now.timestamp()),
-        ];
-        if let Some((_, Some(v))) = within {
-            args.push(Value::Text(v.to_string()));
-        }
+        let keys = self.dimension_names(dim)?;
         let mut st = self.conn().prepare_cached(&sql)?;
-        let rows = st.query_map(crate::store::db::params_from_iter(args), |r| {
-            let total = u(r.get(1)?);
-            let overdue = u(r.get(3)?);
-            Ok(GroupCounts {
-                key: r.get(0)?,
+        let mut rows = st.query(params![
+            from.map_or(i64::MIN, |t| t.timestamp()),
+            to.map_or(i64::MAX, |t| t.timestamp()),
+            now.timestamp()
+        ])?;
+        let mut by: HashMap<Option<String>, [u32; 3]> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let c = by.entry(keys.read(&r, 0)?).or_default();
+            c[0] += 1;
+            c[1] += u(r.get(1)?);
+            c[2] += u(r.get(2)?);
+        }
+        let mut out: Vec<GroupCounts> = by
+            .into_iter()
+            .map(|(key, [total, open, overdue])| GroupCounts {
+                key,
                 total,
-                open: u(r.get(2)?),
+                open,
                 overdue,
                 overdue_share: if total > 0 {
                     f64::from(overdue) / f64::from(total)
@@ -653,8 +665,52 @@ impl Store {
                     0.0
                 },
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect();
+        out.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.key.cmp(&b.key)));
+        Ok(out)
+    }
+
+    /// Counts per pair of groups (`outer`, `inner`) for appeals received in `[from, to)` — the
+    /// categories, settlements or recipients of every block from one reading of the period.
+    pub fn counts_by_pair(
+        &self,
+        outer: Dimension,
+        inner: Dimension,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<PairCounts, StoreError> {
+        let sql = format!(
+            "SELECT {}, {} FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2",
+            outer.column(),
+            inner.column()
+        );
+        let (k1, k2) = (self.dimension_names(outer)?, self.dimension_names(inner)?);
+        let mut st = self.conn().prepare_cached(&sql)?;
+        let mut rows = st.query(params![from.timestamp(), to.timestamp()])?;
+        let mut by: HashMap<(Option<String>, Option<String>), u32> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            *by.entry((k1.read(&r, 0)?, k2.read(&r, 1)?)).or_default() += 1;
+        }
+        let mut out = PairCounts::new();
+        for ((a, b), n) in by {
+            *out.entry(a).or_default().entry(b).or_default() += n;
+        }
+        Ok(out)
+    }
+
+    /// How a row's value of `dim` is read as its group's key: the names of settlements and
+    /// recipients by id (read once, rather than a lookup per appeal), other dimensions as stored.
+    fn dimension_names(&self, dim: Dimension) -> Result<DimensionKeys, StoreError> {
+        let table = match dim {
+            Dimension::Settlement => "settlements",
+            Dimension::Recipient => "recipients",
+            _ => return Ok(DimensionKeys(None)),
+        };
+        let mut st = self
+            .conn()
+            .prepare_cached(&format!("SELECT id, name FROM {table}"))?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(DimensionKeys(Some(rows.collect::<Result<_, _>>()?)))
     }
 
     /// First-response timeliness per channel, for appeals received in `[from, to)` that have a
@@ -844,13 +900,5 @@ pub fn first_response_wh(
 
 /// Adds the facts of another part of a period.
 fn merge(into: &mut RecipientFacts, f: RecipientFacts) {
-    into.volume += f.volume;
-    into.answered += f.answered;
-    into.on_time += f.on_time;
-    into.open_overdue += f.open_overdue;
-    into.graded += f.graded;
-    into.substantive += f.substantive;
-    into.rated += f.rated;
-    into.good += f.good;
-    into.first_response_wh.extend(f.first_response_wh);
+    into.add_part(&f);
 }

@@ -42,7 +42,8 @@ use crate::domain::calendar::CalendarError;
 use crate::reference::Reference;
 
 pub use analytics::{
-    Dimension, FactsGroup, FirstResponseCounts, GroupCounts, OpenCounts, first_response_wh,
+    Dimension, FactsGroup, FirstResponseCounts, GroupCounts, OpenCounts, PairCounts,
+    first_response_wh,
 };
 pub use appeals::{Change, Event, SaveKind, SaveOutcome};
 pub use audit::{
