@@ -270,10 +270,22 @@ fn note_figures_equal_the_analytics_library_section_by_section() {
         n.topics[1].grew_in_settlements.is_empty(),
         "roads did not grow"
     );
-    let by_block = store
-        .counts_by_pair(Dimension::Block, Dimension::Settlement, from, to)
+    let reading = store
+        .read_period(
+            &ListFilter {
+                from: Some(from),
+                to: Some(to),
+                ..Default::default()
+            },
+            now(),
+            mcu::store::Want {
+                block_parts: true,
+                ..Default::default()
+            },
+        )
         .unwrap();
-    let housing_places = &by_block[&Some("housing".to_string())];
+    assert_eq!(reading.stats, n.totals.stats);
+    let housing_places = &reading.block_parts.settlements[&Some("housing".to_string())];
     assert_eq!(housing_places.len(), 1);
     assert_eq!(housing_places[&Some("Лесное".to_string())], 3);
 

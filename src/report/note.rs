@@ -13,7 +13,8 @@ use crate::analytics::{self, HotTopic, Period, TargetLine};
 use crate::domain::ranking::{RankRow, RecipientFacts};
 use crate::domain::{Appeal, Quality, pii};
 use crate::store::{
-    Dimension, FirstResponseCounts, GroupCounts, ListFilter, PairCounts, Stats, Store, StoreError,
+    BlockParts, FirstResponseCounts, GroupCounts, ListFilter, PairCounts, PeriodReading, Stats,
+    Store, StoreError, Want,
 };
 
 /// How many topics (blocks) the note shows.
@@ -38,22 +39,30 @@ pub struct Totals {
 }
 
 impl Totals {
-    fn of(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Self, StoreError> {
-        let tz = store.reference().calendar.timezone();
-        let (from, to) = period.bounds(tz);
-        let filter = ListFilter {
-            from: Some(from),
-            to: Some(to),
-            ..Default::default()
-        };
-        let stats = store.stats(&filter, now)?;
+    fn of(stats: Stats) -> Self {
         let st = |k: &str| stats.by_status.get(k).copied().unwrap_or(0);
-        Ok(Self {
+        Self {
             received: stats.total,
             answered_or_closed: st("answered") + st("closed"),
             stats,
-        })
+        }
     }
+}
+
+/// One reading of a period's appeals (`Store::read_period`).
+fn read(
+    store: &Store,
+    period: Period,
+    now: DateTime<Utc>,
+    want: Want,
+) -> Result<PeriodReading, StoreError> {
+    let (from, to) = period.bounds(store.reference().calendar.timezone());
+    let filter = ListFilter {
+        from: Some(from),
+        to: Some(to),
+        ..Default::default()
+    };
+    store.read_period(&filter, now, want)
 }
 
 /// A count against the same count of an earlier period.
@@ -217,9 +226,25 @@ pub fn compute(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Note
     let tz = reference.calendar.timezone();
     let previous = period.previous();
     let year_before = period.year_before();
-    let totals = Totals::of(store, period, now)?;
-    let previous_totals = Totals::of(store, previous, now)?;
-    let year_before_totals = Totals::of(store, year_before, now)?;
+    // Three readings of the appeals: the period, the one before (for the topics' growth) and
+    // the same period a year before.
+    let all = Want {
+        settlements: true,
+        block_parts: true,
+    };
+    let current = read(store, period, now, all)?;
+    let before = read(
+        store,
+        previous,
+        now,
+        Want {
+            block_parts: true,
+            ..Want::default()
+        },
+    )?;
+    let totals = Totals::of(current.stats);
+    let previous_totals = Totals::of(before.stats);
+    let year_before_totals = Totals::of(read(store, year_before, now, Want::default())?.stats);
     let mut channels: Vec<&String> = totals
         .stats
         .by_channel
@@ -247,8 +272,14 @@ pub fn compute(store: &Store, period: Period, now: DateTime<Utc>) -> Result<Note
         .into_iter()
         .filter(|t| t.hot)
         .collect::<Vec<_>>();
-    let topics = topics(store, period, &hot)?;
-    let settlements = store.counts_by(Dimension::Settlement, Some(from), Some(to), now)?;
+    let topics = topics(
+        store,
+        period,
+        &current.block_parts,
+        &before.block_parts,
+        &hot,
+    )?;
+    let settlements = current.settlements;
 
     let (targets, facts) = analytics::targets_with_facts(store, period, now)?;
     let conflict_appeals = store.conflicts(from, to)?;
@@ -348,42 +379,24 @@ fn drivers(
     v
 }
 
-fn topics(store: &Store, period: Period, hot: &[HotTopic]) -> Result<Vec<Topic>, StoreError> {
+fn topics(
+    store: &Store,
+    period: Period,
+    now: &BlockParts,
+    before: &BlockParts,
+    hot: &[HotTopic],
+) -> Result<Vec<Topic>, StoreError> {
     let reference = store.reference().clone();
     let tz = reference.calendar.timezone();
     let (from, to) = period.bounds(tz);
-    let previous = period.previous();
-    let (prev_from, prev_to) = previous.bounds(tz);
-    // Each breakdown of every block in one reading of a period: (block, part) → count.
-    let pairs =
-        |inner: Dimension, from, to| store.counts_by_pair(Dimension::Block, inner, from, to);
-    let cats_now = pairs(Dimension::Category, from, to)?;
-    let cats_before = pairs(Dimension::Category, prev_from, prev_to)?;
     let total = |by: &BTreeMap<Option<String>, u32>| by.values().sum::<u32>();
-    let mut top: Vec<(Option<String>, u32)> = cats_now
+    let mut top: Vec<(Option<String>, u32)> = now
+        .categories
         .iter()
         .map(|(k, by)| (k.clone(), total(by)))
         .collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     top.truncate(TOP_TOPICS);
-    // The settlements and recipients are read only when some top block grew.
-    let grew = top
-        .iter()
-        .any(|(b, n)| *n > cats_before.get(b).map_or(0, total));
-    let (places, recipients): (Pairs, Pairs) = if grew {
-        (
-            (
-                pairs(Dimension::Settlement, from, to)?,
-                pairs(Dimension::Settlement, prev_from, prev_to)?,
-            ),
-            (
-                pairs(Dimension::Recipient, from, to)?,
-                pairs(Dimension::Recipient, prev_from, prev_to)?,
-            ),
-        )
-    } else {
-        Default::default()
-    };
     let of = |m: &PairCounts, b: &Option<String>| m.get(b).cloned().unwrap_or_default();
     let mut out = Vec::new();
     for (block, n) in top {
@@ -391,8 +404,8 @@ fn topics(store: &Store, period: Period, hot: &[HotTopic]) -> Result<Vec<Topic>,
             || "без блока".to_string(),
             |b| reference.blocks.name_of(b).to_string(),
         );
-        let before = cats_before.get(&block).map_or(0, total);
-        let cats = of(&cats_now, &block);
+        let cats = of(&now.categories, &block);
+        let was = before.categories.get(&block).map_or(0, total);
         let mut categories: Vec<(String, u32)> = cats
             .iter()
             .filter_map(|(k, n)| Some((k.clone()?, *n)))
@@ -402,15 +415,14 @@ fn topics(store: &Store, period: Period, hot: &[HotTopic]) -> Result<Vec<Topic>,
         let texts = store.texts_of_block(block.as_deref(), from, to, WORD_SAMPLE)?;
         let words = frequent_words(&texts, TOP_PARTS);
         let (mut s, mut c, mut r) = (Vec::new(), Vec::new(), Vec::new());
-        if n > before {
+        if n > was {
             let ident = |k: &str| k.to_string();
-            s = drivers(&of(&places.0, &block), &of(&places.1, &block), ident);
-            c = drivers(&cats, &of(&cats_before, &block), ident);
-            r = drivers(
-                &of(&recipients.0, &block),
-                &of(&recipients.1, &block),
-                ident,
-            );
+            let parts = |m: fn(&BlockParts) -> &PairCounts| {
+                drivers(&of(m(now), &block), &of(m(before), &block), ident)
+            };
+            s = parts(|p| &p.settlements);
+            c = parts(|p| &p.categories);
+            r = parts(|p| &p.recipients);
         }
         let hot = hot
             .iter()
@@ -418,7 +430,7 @@ fn topics(store: &Store, period: Period, hot: &[HotTopic]) -> Result<Vec<Topic>,
         out.push(Topic {
             block,
             name,
-            delta: Delta::new(i64::from(n), i64::from(before)),
+            delta: Delta::new(i64::from(n), i64::from(was)),
             categories,
             words,
             grew_in_settlements: s,
@@ -429,9 +441,6 @@ fn topics(store: &Store, period: Period, hot: &[HotTopic]) -> Result<Vec<Topic>,
     }
     Ok(out)
 }
-
-/// A breakdown of every block in the period and in the one before.
-type Pairs = (PairCounts, PairCounts);
 
 /// Words not worth counting: function words and the words every appeal has.
 const STOP: &[&str] = &[

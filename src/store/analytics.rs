@@ -3,12 +3,13 @@
 //! `analytics`.
 
 use crate::store::db::{DbResult, Row, Value, params};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::aggregates::{self, By, EXCLUDED, Level, split};
+use super::reading::{GroupAcc, named};
 use super::{Store, StoreError, ts_opt};
 use crate::domain::ranking::RecipientFacts;
 use crate::domain::{Appeal, WorkCalendar};
@@ -66,20 +67,6 @@ impl Dimension {
             Dimension::Recipient => "a.responsible_id",
             Dimension::Category => "a.category",
         }
-    }
-}
-
-/// Reads a dimension's key from a row: through the names by id, or the stored text.
-struct DimensionKeys(Option<HashMap<i64, String>>);
-
-impl DimensionKeys {
-    fn read(&self, r: &Row<'_>, i: usize) -> DbResult<Option<String>> {
-        Ok(match &self.0 {
-            Some(names) => r
-                .get::<_, Option<i64>>(i)?
-                .and_then(|id| names.get(&id).cloned()),
-            None => r.get(i)?,
-        })
     }
 }
 
@@ -631,86 +618,32 @@ impl Store {
         to: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<Vec<GroupCounts>, StoreError> {
-        // Grouped here, not by GROUP BY: SQLite sorts the period's rows for it, which costs
-        // more than reading them (as in `facts_summary`).
+        // Grouped here, not by GROUP BY (see `reading`).
         let sql = format!(
             "SELECT {}, a.is_open, CASE WHEN a.is_open = 1 AND a.answer_due < ?3 THEN 1 ELSE 0 END \
              FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2",
             dim.column()
         );
-        let keys = self.dimension_names(dim)?;
+        let names = match dim {
+            Dimension::Settlement => Some(self.names_of("settlements")?),
+            Dimension::Recipient => Some(self.names_of("recipients")?),
+            _ => None,
+        };
         let mut st = self.conn().prepare_cached(&sql)?;
         let mut rows = st.query(params![
             from.map_or(i64::MIN, |t| t.timestamp()),
             to.map_or(i64::MAX, |t| t.timestamp()),
             now.timestamp()
         ])?;
-        let mut by: HashMap<Option<String>, [u32; 3]> = HashMap::new();
+        let mut by = GroupAcc::default();
         while let Some(r) = rows.next()? {
-            let c = by.entry(keys.read(&r, 0)?).or_default();
-            c[0] += 1;
-            c[1] += u(r.get(1)?);
-            c[2] += u(r.get(2)?);
+            let key = match &names {
+                Some(names) => named(&r, 0, names)?,
+                None => r.get(0)?,
+            };
+            by.add(key, r.get(1)?, r.get(2)?);
         }
-        let mut out: Vec<GroupCounts> = by
-            .into_iter()
-            .map(|(key, [total, open, overdue])| GroupCounts {
-                key,
-                total,
-                open,
-                overdue,
-                overdue_share: if total > 0 {
-                    f64::from(overdue) / f64::from(total)
-                } else {
-                    0.0
-                },
-            })
-            .collect();
-        out.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.key.cmp(&b.key)));
-        Ok(out)
-    }
-
-    /// Counts per pair of groups (`outer`, `inner`) for appeals received in `[from, to)` — the
-    /// categories, settlements or recipients of every block from one reading of the period.
-    pub fn counts_by_pair(
-        &self,
-        outer: Dimension,
-        inner: Dimension,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<PairCounts, StoreError> {
-        let sql = format!(
-            "SELECT {}, {} FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2",
-            outer.column(),
-            inner.column()
-        );
-        let (k1, k2) = (self.dimension_names(outer)?, self.dimension_names(inner)?);
-        let mut st = self.conn().prepare_cached(&sql)?;
-        let mut rows = st.query(params![from.timestamp(), to.timestamp()])?;
-        let mut by: HashMap<(Option<String>, Option<String>), u32> = HashMap::new();
-        while let Some(r) = rows.next()? {
-            *by.entry((k1.read(&r, 0)?, k2.read(&r, 1)?)).or_default() += 1;
-        }
-        let mut out = PairCounts::new();
-        for ((a, b), n) in by {
-            *out.entry(a).or_default().entry(b).or_default() += n;
-        }
-        Ok(out)
-    }
-
-    /// How a row's value of `dim` is read as its group's key: the names of settlements and
-    /// recipients by id (read once, rather than a lookup per appeal), other dimensions as stored.
-    fn dimension_names(&self, dim: Dimension) -> Result<DimensionKeys, StoreError> {
-        let table = match dim {
-            Dimension::Settlement => "settlements",
-            Dimension::Recipient => "recipients",
-            _ => return Ok(DimensionKeys(None)),
-        };
-        let mut st = self
-            .conn()
-            .prepare_cached(&format!("SELECT id, name FROM {table}"))?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(DimensionKeys(Some(rows.collect::<Result<_, _>>()?)))
+        Ok(by.finish())
     }
 
     /// First-response timeliness per channel, for appeals received in `[from, to)` that have a

@@ -197,36 +197,9 @@ impl Store {
     /// Counts by channel, block and status, open and overdue, for appeals matching `filter`
     /// (usually a period), with overdue judged at `now`.
     pub fn stats(&self, filter: &ListFilter, now: DateTime<Utc>) -> Result<Stats, StoreError> {
-        // Grouped here, not by GROUP BY: SQLite would sort the period's rows for it, which
-        // costs more than reading them.
-        let mut sql = "SELECT a.channel, COALESCE(a.block, 'unassigned'), a.status, \
-                       a.is_open, CASE WHEN a.is_open = 1 AND a.answer_due < ? THEN 1 ELSE 0 END FROM appeals a"
-            .to_string();
-        let mut args = vec![Value::Integer(now.timestamp())];
-        filter.conditions(self.conn().engine(), &mut sql, &mut args);
-        let mut st = self.conn().prepare(&sql)?;
-        let mut rows = st.query(params_from_iter(args))?;
-        let mut groups: std::collections::HashMap<(String, String, String), [i64; 3]> =
-            std::collections::HashMap::new();
-        while let Some(r) = rows.next()? {
-            let g = groups.entry((r.get(0)?, r.get(1)?, r.get(2)?)).or_default();
-            g[0] += 1;
-            g[1] += r.get::<_, i64>(3)?;
-            g[2] += r.get::<_, i64>(4)?;
-        }
-        let mut s = Stats::default();
-        for ((ch, block, status), [n, open, overdue]) in groups {
-            s.total += n;
-            *s.by_channel.entry(ch).or_default() += n;
-            *s.by_block.entry(block.clone()).or_default() += n;
-            *s.by_status.entry(status).or_default() += n;
-            s.open += open;
-            s.overdue += overdue;
-            if overdue > 0 {
-                *s.overdue_by_block.entry(block).or_default() += overdue;
-            }
-        }
-        Ok(s)
+        Ok(self
+            .read_period(filter, now, super::reading::Want::default())?
+            .stats)
     }
 
     /// Number of appeals in the workspace.
