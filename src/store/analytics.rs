@@ -3,7 +3,7 @@
 //! `analytics`.
 
 use crate::store::db::{DbResult, Row, Value, params};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -123,6 +123,16 @@ fn u(v: i64) -> u32 {
 }
 
 impl Store {
+    /// The names by id that `dim`'s column holds ids of (settlements, recipients); `None` for
+    /// the dimensions stored as text.
+    fn names_by_id(&self, dim: Dimension) -> Result<Option<HashMap<i64, String>>, StoreError> {
+        Ok(match dim {
+            Dimension::Settlement => Some(self.names_of("settlements")?),
+            Dimension::Recipient => Some(self.names_of("recipients")?),
+            _ => None,
+        })
+    }
+
     /// Open, overdue and at-risk appeals per block (`None` = no block yet) at `now`.
     /// `risk_end` is the end of the "within the next working day" window.
     pub fn open_by_block(
@@ -312,11 +322,13 @@ impl Store {
         within: Option<(Dimension, Option<&str>)>,
         out: &mut BTreeMap<Option<String>, Vec<u32>>,
     ) -> Result<(), StoreError> {
+        // Counted here, not by GROUP BY (see `reading`); settlements and recipients by id.
         let mut sql = format!(
-            "SELECT {}, (a.received_at - ?1) / {WEEK}, COUNT(*) FROM appeals a \
+            "SELECT {}, (a.received_at - ?1) / {WEEK} FROM appeals a \
              WHERE a.received_at >= ?2 AND a.received_at < ?3",
-            dim.sql()
+            dim.column()
         );
+        let names = self.names_by_id(dim)?;
         let mut args = vec![
             Value::Integer(start),
             Value::Integer(range.0),
@@ -331,13 +343,17 @@ impl Store {
                 None => sql.push_str(&format!(" AND {} IS NULL", d.sql())),
             }
         }
-        sql.push_str(" GROUP BY 1, 2");
         let mut st = self.conn().prepare_cached(&sql)?;
         let mut rows = st.query(crate::store::db::params_from_iter(args))?;
+        let mut counts: HashMap<(Option<String>, i64), i64> = HashMap::new();
         while let Some(r) = rows.next()? {
-            let key: Option<String> = r.get(0)?;
-            let week: i64 = r.get(1)?;
-            let count: i64 = r.get(2)?;
+            let key = match &names {
+                Some(names) => named(&r, 0, names)?,
+                None => r.get(0)?,
+            };
+            *counts.entry((key, r.get(1)?)).or_default() += 1;
+        }
+        for ((key, week), count) in counts {
             add_week(out, key, week, count, weeks);
         }
         Ok(())
@@ -624,11 +640,7 @@ impl Store {
              FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2",
             dim.column()
         );
-        let names = match dim {
-            Dimension::Settlement => Some(self.names_of("settlements")?),
-            Dimension::Recipient => Some(self.names_of("recipients")?),
-            _ => None,
-        };
+        let names = self.names_by_id(dim)?;
         let mut st = self.conn().prepare_cached(&sql)?;
         let mut rows = st.query(params![
             from.map_or(i64::MIN, |t| t.timestamp()),
