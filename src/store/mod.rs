@@ -13,6 +13,7 @@ mod audit;
 pub mod busy;
 pub mod db;
 mod imports;
+pub mod migrate;
 mod operators;
 mod pages;
 mod query;
