@@ -208,7 +208,7 @@ impl ImportTx<'_> {
     pub fn next_number(&self, name: &str) -> Result<i64, StoreError> {
         Ok(self.tx.query_row(
             "INSERT INTO source_counters (name, value) VALUES (?1, 1) \
-             ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+             ON CONFLICT (name) DO UPDATE SET value = source_counters.value + 1 RETURNING value",
             [name],
             |r| r.get(0),
         )?)

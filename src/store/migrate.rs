@@ -348,17 +348,28 @@ fn refuse_non_empty(pc: &PgConn, code: &str, schema: &str) -> Result<(), StoreEr
     for t in target_tables(pc, schema)? {
         let n = count_pg(pc, &t)?;
         if n > 0 {
-            held.push(format!("{t}: {n}"));
+            held.push((t, n));
         }
     }
     if held.is_empty() {
         return Ok(());
     }
+    let what = match held.iter().find(|(t, _)| t == "appeals") {
+        Some((_, n)) => format!("обращения ({n}) и другие данные"),
+        None => {
+            let mut names: Vec<String> = held.iter().map(|(t, n)| format!("{t}: {n}")).collect();
+            if names.len() > 5 {
+                let more = names.len() - 5;
+                names.truncate(5);
+                names.push(format!("ещё таблиц: {more}"));
+            }
+            format!("данные ({})", names.join(", "))
+        }
+    };
     Err(StoreError::Invalid(format!(
-        "в муниципалитете «{code}» уже есть данные ({}): перенос не сливает данные двух баз и \
-         не затирает их. Перенесите в новый код муниципалитета или сначала удалите этот \
-         (см. README, «mcu migrate»)",
-        held.join(", ")
+        "в муниципалитете «{code}» уже есть {what}: перенос не сливает данные двух баз и не \
+         затирает их. Перенесите под другим кодом муниципалитета или сначала удалите этот \
+         (README, «mcu migrate»)"
     )))
 }
 
