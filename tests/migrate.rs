@@ -506,3 +506,132 @@ fn only_a_head_moves_a_workspace_and_a_broken_trail_is_not_moved() {
     assert!(err.contains("журнал аудита рабочей папки"), "{err}");
     assert_eq!(traces(&db, "sosnovka"), (0, 0));
 }
+
+/// A municipality of its own database with a few audited changes, each a note (the replay of
+/// appeals has nothing to say about notes: what verify finds is the anchors' doing).
+fn noted() -> EngineWs {
+    let ws = EngineWs::new(Engine::Postgres, "sosnovka");
+    let csv = write(&ws.root, "im_export.csv", im_csv().as_bytes());
+    ws.ok(&[
+        "import",
+        "--channel",
+        "im",
+        "--now",
+        NOW,
+        csv.to_str().unwrap(),
+    ]);
+    for (appeal, note) in [
+        ("im:8101", "Позвонили заявителю"),
+        ("im:8102", "Передано в отдел ЖКХ"),
+        ("im:8103", "Ответ согласован"),
+    ] {
+        ws.ok(&["set", appeal, "--note", note, "--now", NOW]);
+    }
+    let v = ws.json(&["audit", "verify"]);
+    assert_eq!(v["intact"], true, "{v}");
+    assert_eq!(
+        v["anchor"]["file"], "mcu_region.audit_anchors (sosnovka)",
+        "{v}"
+    );
+    assert!(v["anchor"]["lines"].as_i64().unwrap() >= 4, "{v}");
+    ws
+}
+
+fn pg(ws: &EngineWs) -> mcu::store::db::pg::PgConn {
+    mcu::store::db::pg::PgConn::connect(ws.url().unwrap()).unwrap()
+}
+
+/// `mcu audit verify --json` that must fail; its problems' kinds and messages.
+fn problems(ws: &EngineWs) -> Vec<(String, String)> {
+    let out = ws.mcu(&["audit", "verify", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["kind"].as_str().unwrap().to_string(),
+                p["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn postgres_anchors_catch_a_removed_tail_and_a_rewritten_chain() {
+    // The last entry removed: the chain is still consistent, the anchors are not.
+    let ws = noted();
+    let c = pg(&ws);
+    c.execute(
+        "DELETE FROM mo_sosnovka.events WHERE id = (SELECT MAX(id) FROM mo_sosnovka.events)",
+        &[],
+    )
+    .unwrap();
+    let found = problems(&ws);
+    assert!(
+        found
+            .iter()
+            .any(|(k, m)| k == "anchor" && m.contains("removed from its end")),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|(k, _)| k == "entry"), "{found:?}");
+    // And the anchors cannot be removed to match.
+    let refused = c.execute("DELETE FROM mcu_region.audit_anchors", &[]);
+    assert!(refused.is_err(), "the anchors were deleted");
+    assert!(c.execute("TRUNCATE mcu_region.audit_anchors", &[]).is_err());
+    assert!(
+        c.execute("UPDATE mcu_region.audit_anchors SET count = 1", &[])
+            .is_err()
+    );
+
+    // An entry edited and every hash after it recomputed: the chain verifies on its own, the
+    // anchors name the rewrite.
+    let ws = noted();
+    let c = pg(&ws);
+    c.execute(
+        "UPDATE mo_sosnovka.events SET new = 'Заявитель отказался' \
+         WHERE id = (SELECT MIN(id) FROM mo_sosnovka.events WHERE field = 'note')",
+        &[],
+    )
+    .unwrap();
+    let rows = c
+        .query(
+            "SELECT id, appeal_id, at, operator, source, field, old, new, through_id, digest \
+             FROM mo_sosnovka.events ORDER BY id",
+            &[],
+        )
+        .unwrap();
+    let mut prev = String::new();
+    for r in rows {
+        let id: i64 = r.get(0).unwrap();
+        let h = mcu::store::entry_hash(
+            &prev,
+            id,
+            r.get(1).unwrap(),
+            r.get(2).unwrap(),
+            &r.get::<String>(3).unwrap(),
+            &r.get::<String>(4).unwrap(),
+            &r.get::<String>(5).unwrap(),
+            r.get::<Option<String>>(6).unwrap().as_deref(),
+            r.get::<Option<String>>(7).unwrap().as_deref(),
+            r.get(8).unwrap(),
+            r.get::<Option<String>>(9).unwrap().as_deref(),
+        );
+        c.execute(
+            "UPDATE mo_sosnovka.events SET hash = ?2 WHERE id = ?1",
+            &[&id, &h],
+        )
+        .unwrap();
+        prev = h;
+    }
+    let found = problems(&ws);
+    assert!(!found.iter().any(|(k, _)| k == "entry"), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|(k, m)| k == "anchor" && m.contains("rewritten")),
+        "{found:?}"
+    );
+}

@@ -267,7 +267,7 @@ impl ImportTx<'_> {
         if let (Some(a), Some(p)) = (self.anchor, pending)
             && let Err(e) = a.write(p)
         {
-            tracing::warn!(file = %a.path().display(), error = %e, "could not anchor the audit trail");
+            tracing::warn!(anchor = %a.name(), error = %e, "could not anchor the audit trail");
         }
         Ok(())
     }

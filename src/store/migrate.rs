@@ -19,7 +19,7 @@ use std::time::Instant;
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
-use super::audit::anchor::Anchor;
+use super::audit::anchor::{self, Anchor};
 use super::db::pg::{self, PgConn, sql::quote_ident};
 use super::db::{Db, DbError, PgDb, Rows, Value};
 use super::schema::{self, postgres};
@@ -131,7 +131,7 @@ pub fn migrate(
         conn: Db::Pg(PgDb::new(conn, &schema_name)?),
         reference,
         chunks: Default::default(),
-        anchor: None,
+        anchor: Some(Anchor::in_region(&req.municipality)),
         location: Some(Location::Postgres {
             url: req.url.clone(),
             municipality: req.municipality.clone(),
@@ -153,6 +153,10 @@ pub fn migrate(
         let counts = copy_all(&source.conn, pc, &schema_name, &tables)?;
         let indexed = rebuild_search(&source.conn, pc)?;
         set_sequences(pc, &schema_name)?;
+        // The chain's head, anchored with the data it anchors (verified just below with it).
+        if let Some(a) = &target.anchor {
+            a.prepare(&target.conn)?;
+        }
         fault("before-verify")?;
         let on_pg = target.verify_audit()?;
         if !on_pg.intact {
@@ -350,6 +354,22 @@ fn refuse_non_empty(pc: &PgConn, code: &str, schema: &str) -> Result<(), StoreEr
         if n > 0 {
             held.push((t, n));
         }
+    }
+    let anchors: i64 = pc
+        .query_one(
+            &format!(
+                "SELECT COUNT(*) FROM {} WHERE municipality = ?1",
+                anchor::TABLE
+            ),
+            &[&code],
+        )
+        .and_then(|r| r.get(0))
+        .map_err(DbError::from)?;
+    if anchors > 0 {
+        held.push((
+            anchor::TABLE.to_string(),
+            u64::try_from(anchors).unwrap_or(0),
+        ));
     }
     if held.is_empty() {
         return Ok(());
