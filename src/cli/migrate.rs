@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::output::print_json;
 use super::{CmdResult, operator_login, usage};
+use crate::domain::wording;
 use crate::reference::Reference;
 use crate::store::migrate::{MigrateReport, MigrateRequest, migrate};
 
@@ -135,14 +136,17 @@ fn print_report(r: &MigrateReport, from: &std::path::Path) {
     if !empty.is_empty() {
         println!("Пустые таблицы: {}.", empty.join(", "));
     }
-    println!("Поиск: проиндексировано {} обращений.", r.indexed);
+    println!(
+        "Поиск: проиндексировано {}.",
+        wording::count(r.indexed, wording::APPEALS)
+    );
     match &r.head {
         Some(h) => println!(
-            "Журнал аудита сходится на PostgreSQL: {} записей, голова {} — та же, что в рабочей \
-             папке; {} обращений сверены со своей историей.",
-            h.count,
+            "Журнал аудита сходится на PostgreSQL: {}, голова {} — та же, что в рабочей папке; \
+             {} сверено со своей историей.",
+            wording::count(h.count, ["запись", "записи", "записей"]),
             h.token(),
-            r.appeals_checked
+            wording::count(r.appeals_checked, wording::APPEALS)
         ),
         None => println!("Журнал аудита пуст."),
     }
