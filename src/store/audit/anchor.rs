@@ -249,7 +249,7 @@ impl Anchor {
     /// Reads the anchors: the lines, and the numbers of the lines that are not anchors. `None`
     /// when there is no file. The region's table always exists (its rows' numbers are their
     /// `n`, and a row is never malformed).
-    pub(crate) fn read(&self, conn: &Db) -> Result<Option<(Vec<Line>, Vec<usize>)>, String> {
+    pub(crate) fn read(&self, conn: &Db) -> Result<Option<Anchors>, String> {
         let path = match &self.sink {
             Sink::File(p) => p,
             Sink::Table { municipality } => {
@@ -261,6 +261,9 @@ impl Anchor {
         read_file(path).map_err(|e| e.to_string())
     }
 }
+
+/// The anchors read: the lines, and the numbers of the lines that are not anchors.
+pub(crate) type Anchors = (Vec<Line>, Vec<usize>);
 
 /// The region's table of anchors (PostgreSQL).
 pub(crate) const TABLE: &str = "mcu_region.audit_anchors";
@@ -282,7 +285,7 @@ fn read_rows(conn: &Db, municipality: &str) -> Result<Vec<Line>, StoreError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn read_file(path: &Path) -> std::io::Result<Option<(Vec<Line>, Vec<usize>)>> {
+fn read_file(path: &Path) -> std::io::Result<Option<Anchors>> {
     let text = match fs::read(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
