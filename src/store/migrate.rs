@@ -126,12 +126,17 @@ pub fn migrate(
 
     let pool = pg::PgPool::shared(&req.url, POOL_MAX);
     let conn = pool.get().map_err(DbError::from)?;
+    // The region's own tables first, in a short transaction of their own: the move's long one
+    // must not hold the lock every process opening a municipality takes (nor lock the region's
+    // tables until the very end, below).
+    postgres::ensure_region(&conn)?;
     let schema_name = postgres::schema_of(&req.municipality);
     let target = Store {
         conn: Db::Pg(PgDb::new(conn, &schema_name)?),
         reference,
         chunks: Default::default(),
-        anchor: Some(Anchor::in_region(&req.municipality)),
+        // Verified without anchors; the moved head is anchored at the end.
+        anchor: None,
         location: Some(Location::Postgres {
             url: req.url.clone(),
             municipality: req.municipality.clone(),
@@ -147,16 +152,11 @@ pub fn migrate(
         // The municipality's writers wait for the move (its write lock, as every writer takes).
         pc.advisory_xact_lock(pg::advisory_key(&format!("mcu-write:{schema_name}")))
             .map_err(DbError::from)?;
-        postgres::migrate_in_transaction(pc, &req.municipality)?;
+        let version = make_schema(pc, &req.municipality, &schema_name)?;
         refuse_non_empty(pc, &req.municipality, &schema_name)?;
-        let (name, population) = name_and_population(pc, req)?;
         let counts = copy_all(&source.conn, pc, &schema_name, &tables)?;
         let indexed = rebuild_search(&source.conn, pc)?;
         set_sequences(pc, &schema_name)?;
-        // The chain's head, anchored with the data it anchors (verified just below with it).
-        if let Some(a) = &target.anchor {
-            a.prepare(&target.conn)?;
-        }
         fault("before-verify")?;
         let on_pg = target.verify_audit()?;
         if !on_pg.intact {
@@ -174,6 +174,10 @@ pub fn migrate(
                 token(verified.head.as_ref())
             )));
         }
+        // Last, so the region's tables are held only for the commit: the municipality's row,
+        // its schema version, and the moved head as the first of its anchors.
+        let (name, population) = register(pc, req, version)?;
+        Anchor::in_region(&req.municipality).prepare(&target.conn)?;
         fault("before-commit")?;
         Ok(MigrateReport {
             municipality: req.municipality.clone(),
@@ -393,21 +397,61 @@ fn refuse_non_empty(pc: &PgConn, code: &str, schema: &str) -> Result<(), StoreEr
     )))
 }
 
-/// The municipality's name and population: what was asked, else what is registered.
-fn name_and_population(
+/// The municipality's schema, made or brought up to date inside the move's transaction; the
+/// version it is then at. Registering it in the region is left to [`register`], at the end.
+fn make_schema(pc: &PgConn, code: &str, schema: &str) -> Result<i64, StoreError> {
+    let found: i64 = pc
+        .query_opt(
+            "SELECT version FROM mcu_region.schema_versions WHERE municipality = ?1",
+            &[&code],
+        )
+        .map_err(DbError::from)?
+        .map(|r| r.get(0))
+        .transpose()
+        .map_err(DbError::from)?
+        .unwrap_or(0);
+    let current = postgres::MIGRATIONS.len() as i64;
+    if found > current {
+        return Err(StoreError::Invalid(format!(
+            "у муниципалитета {code} версия схемы {found}, новее этой версии mcu ({current}): \
+             обновите mcu"
+        )));
+    }
+    let q = quote_ident(schema);
+    pc.batch_execute(&format!(
+        "CREATE SCHEMA IF NOT EXISTS {q}; SET LOCAL search_path TO {q}, public"
+    ))
+    .map_err(DbError::from)?;
+    for sql in postgres::MIGRATIONS
+        .iter()
+        .skip(usize::try_from(found).unwrap_or(0))
+    {
+        pc.batch_execute(sql).map_err(DbError::from)?;
+    }
+    Ok(current)
+}
+
+/// Registers the municipality in the region with its name and population (what was asked, else
+/// what is registered, else the code) and its schema version.
+fn register(
     pc: &PgConn,
     req: &MigrateRequest,
+    version: i64,
 ) -> Result<(String, Option<i64>), StoreError> {
+    let code = &req.municipality;
     let row = pc
-        .query_one(
+        .query_opt(
             "SELECT name, population FROM mcu_region.municipalities WHERE code = ?1",
-            &[&req.municipality],
+            &[code],
         )
         .map_err(DbError::from)?;
-    let (name, population): (String, Option<i64>) = (
-        row.get(0).map_err(DbError::from)?,
-        row.get(1).map_err(DbError::from)?,
-    );
+    let (name, population): (String, Option<i64>) = match row {
+        Some(r) => (
+            r.get(0).map_err(DbError::from)?,
+            r.get(1).map_err(DbError::from)?,
+        ),
+        None => (code.clone(), None),
+    };
     let name = req
         .name
         .clone()
@@ -415,8 +459,16 @@ fn name_and_population(
         .unwrap_or(name);
     let population = req.population.or(population);
     pc.execute(
-        "UPDATE mcu_region.municipalities SET name = ?1, population = ?2 WHERE code = ?3",
-        &[&name, &population, &req.municipality],
+        "INSERT INTO mcu_region.municipalities (code, name, population, created_at) \
+         VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, population = excluded.population",
+        &[code, &name, &population, &chrono::Utc::now().timestamp()],
+    )
+    .map_err(DbError::from)?;
+    pc.execute(
+        "INSERT INTO mcu_region.schema_versions (municipality, version) VALUES (?1, ?2) \
+         ON CONFLICT (municipality) DO UPDATE SET version = excluded.version",
+        &[code, &version],
     )
     .map_err(DbError::from)?;
     Ok((name, population))

@@ -408,7 +408,50 @@ pub(crate) fn check_code(code: &str) -> Result<(), StoreError> {
 pub(crate) fn migrate(conn: &PgConn, code: &str) -> Result<i64, StoreError> {
     check_code(code)?;
     conn.begin().map_err(db)?;
-    match migrate_in_transaction(conn, code) {
+    let done = (|| {
+        conn.advisory_xact_lock(pg::advisory_key("mcu-migrate"))
+            .map_err(db)?;
+        conn.batch_execute(REGION).map_err(db)?;
+        conn.execute(
+            "INSERT INTO mcu_region.municipalities (code, name, created_at) VALUES (?1, ?1, ?2) \
+             ON CONFLICT (code) DO NOTHING",
+            &[&code, &chrono::Utc::now().timestamp()],
+        )
+        .map_err(db)?;
+        let found: i64 = conn
+            .query_opt(
+                "SELECT version FROM mcu_region.schema_versions WHERE municipality = ?1",
+                &[&code],
+            )
+            .map_err(db)?
+            .map(|r| r.get(0))
+            .transpose()
+            .map_err(db)?
+            .unwrap_or(0);
+        let current = MIGRATIONS.len() as i64;
+        if found > current {
+            return Err(StoreError::Invalid(format!(
+                "municipality {code} has schema version {found}, newer than this mcu \
+                 understands ({current}); update mcu"
+            )));
+        }
+        let schema = pg::sql::quote_ident(&schema_of(code));
+        conn.batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema}; SET LOCAL search_path TO {schema}, public"
+        ))
+        .map_err(db)?;
+        for sql in MIGRATIONS.iter().skip(found as usize) {
+            conn.batch_execute(sql).map_err(db)?;
+        }
+        conn.execute(
+            "INSERT INTO mcu_region.schema_versions (municipality, version) VALUES (?1, ?2) \
+             ON CONFLICT (municipality) DO UPDATE SET version = excluded.version",
+            &[&code, &current],
+        )
+        .map_err(db)?;
+        Ok(found)
+    })();
+    match done {
         Ok(found) => {
             conn.commit().map_err(db)?;
             Ok(found)
@@ -418,53 +461,6 @@ pub(crate) fn migrate(conn: &PgConn, code: &str) -> Result<i64, StoreError> {
             Err(e)
         }
     }
-}
-
-/// [`migrate`] inside the caller's open transaction (`mcu migrate` makes the municipality and
-/// fills it in one). Leaves the transaction's `search_path` on the municipality's schema.
-pub(crate) fn migrate_in_transaction(conn: &PgConn, code: &str) -> Result<i64, StoreError> {
-    check_code(code)?;
-    conn.advisory_xact_lock(pg::advisory_key("mcu-migrate"))
-        .map_err(db)?;
-    conn.batch_execute(REGION).map_err(db)?;
-    conn.execute(
-        "INSERT INTO mcu_region.municipalities (code, name, created_at) VALUES (?1, ?1, ?2) \
-         ON CONFLICT (code) DO NOTHING",
-        &[&code, &chrono::Utc::now().timestamp()],
-    )
-    .map_err(db)?;
-    let found: i64 = conn
-        .query_opt(
-            "SELECT version FROM mcu_region.schema_versions WHERE municipality = ?1",
-            &[&code],
-        )
-        .map_err(db)?
-        .map(|r| r.get(0))
-        .transpose()
-        .map_err(db)?
-        .unwrap_or(0);
-    let current = MIGRATIONS.len() as i64;
-    if found > current {
-        return Err(StoreError::Invalid(format!(
-            "municipality {code} has schema version {found}, newer than this mcu \
-             understands ({current}); update mcu"
-        )));
-    }
-    let schema = pg::sql::quote_ident(&schema_of(code));
-    conn.batch_execute(&format!(
-        "CREATE SCHEMA IF NOT EXISTS {schema}; SET LOCAL search_path TO {schema}, public"
-    ))
-    .map_err(db)?;
-    for sql in MIGRATIONS.iter().skip(found as usize) {
-        conn.batch_execute(sql).map_err(db)?;
-    }
-    conn.execute(
-        "INSERT INTO mcu_region.schema_versions (municipality, version) VALUES (?1, ?2) \
-         ON CONFLICT (municipality) DO UPDATE SET version = excluded.version",
-        &[&code, &current],
-    )
-    .map_err(db)?;
-    Ok(found)
 }
 
 /// Creates the region's tables if they are missing (under the migration lock, as [`migrate`]
