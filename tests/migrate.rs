@@ -455,6 +455,15 @@ fn a_failed_or_killed_migrate_leaves_nothing_behind() {
         assert!(!out.status.success(), "{fault}: {}", text(&out.stdout));
         assert_eq!(traces(&db, "sosnovka"), (0, 0), "{fault}: left something");
     }
+    // A value that did not come over as it was: the comparison names it, nothing is left.
+    let out = migrate(&args, Some("migrate-tamper"));
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("таблица appeals: строка 1") && err.contains("столбец text"),
+        "{err}"
+    );
+    assert_eq!(traces(&db, "sosnovka"), (0, 0), "tamper: left something");
     // And then it goes through.
     let out = migrate(&args, None);
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -142,11 +142,11 @@ fn print_report(r: &MigrateReport, from: &std::path::Path) {
     );
     match &r.head {
         Some(h) => println!(
-            "Журнал аудита сходится на PostgreSQL: {}, голова {} — та же, что в рабочей папке; \
-             {} сверено со своей историей.",
+            "Журнал аудита сходится: в рабочей папке проверены цепочка ({}) и {} по их истории, \
+             на PostgreSQL все таблицы строка в строку те же; голова {} — одна и та же.",
             wording::count(h.count, ["запись", "записи", "записей"]),
-            h.token(),
-            wording::count(r.appeals_checked, wording::APPEALS)
+            wording::count(r.appeals_checked, wording::APPEALS),
+            h.token()
         ),
         None => println!("Журнал аудита пуст."),
     }
