@@ -644,3 +644,58 @@ fn postgres_anchors_catch_a_removed_tail_and_a_rewritten_chain() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_municipality_registered_beforehand_is_filled_and_keeps_its_name() {
+    let ws = okrug();
+    let db = TestDb::create();
+    let me = uzers::get_current_username().unwrap();
+    let me = me.to_str().unwrap();
+    let region = |args: &[&str]| {
+        let mut all = vec!["--db", db.url(), "region"];
+        all.extend_from_slice(args);
+        let out = ws.mcu(&all);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    };
+    region(&[
+        "operator",
+        "add",
+        me,
+        "--name",
+        "Куратор ЦУР",
+        "--role",
+        "head",
+    ]);
+    region(&[
+        "municipality",
+        "add",
+        "sosnovka",
+        "--name",
+        "Сосновский округ",
+        "--population",
+        "8400",
+    ]);
+    let out = migrate(
+        &[
+            "--from",
+            ws.root.to_str().unwrap(),
+            "--to",
+            db.url(),
+            "--municipality",
+            "sosnovka",
+            "--json",
+        ],
+        None,
+    );
+    let report = json_of(&out, "migrate");
+    assert_eq!(report["name"], "Сосновский округ", "{report}");
+    assert_eq!(report["population"], 8400, "{report}");
+    let v = json_of(
+        &on_pg(&ws, &db, "sosnovka", &["audit", "verify", "--json"]),
+        "verify",
+    );
+    assert_eq!(v["intact"], true, "{v}");
+    assert_eq!(v["head"], report["head"], "{v}");
+    // The moved head is the municipality's first anchor.
+    assert_eq!(v["anchor"]["lines"], 1, "{v}");
+}
