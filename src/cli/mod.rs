@@ -14,6 +14,7 @@ mod deadline;
 mod demo;
 mod export;
 mod import;
+mod migrate;
 mod output;
 mod pages;
 mod purge;
@@ -136,6 +137,9 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Benchmarks: import (against sqlite3), console, triage
     Bench(bench::BenchArgs),
+    /// Move an okrug's SQLite workspace into the region's PostgreSQL database (--municipality
+    /// CODE): every table, ids and the audit chain kept, counts verified, all or nothing
+    Migrate(migrate::MigrateArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -224,6 +228,7 @@ fn run(cli: Cli) -> CmdResult {
     let command = match command {
         Command::Demo(a) => return demo::run(cli.workspace.as_deref(), a),
         Command::Bench(a) => return bench::run(a),
+        Command::Migrate(a) => return migrate::run(a, cli.db, cli.municipality),
         other => other,
     };
     let root = Workspace::locate(cli.workspace.as_deref())?;
@@ -270,7 +275,9 @@ fn run(cli: Cli) -> CmdResult {
         Command::Classify(a) => triage::classify(&ws, a),
         Command::Eval(a) => triage::eval(&ws, a),
         Command::Dups(a) => triage::dups(&ws, a),
-        Command::Demo(_) | Command::Bench(_) => Err(usage("not a workspace command")),
+        Command::Demo(_) | Command::Bench(_) | Command::Migrate(_) => {
+            Err(usage("not a workspace command"))
+        }
     }
 }
 
@@ -309,6 +316,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Eval(_) => "eval",
         Command::Dups(_) => "dups",
         Command::Bench(_) => "bench",
+        Command::Migrate(_) => "migrate",
     }
 }
 

@@ -502,10 +502,9 @@ impl Store {
     ) -> Result<Verification, StoreError> {
         let anchor_file = match &self.anchor {
             Some(a) => Some((
-                a.path().display().to_string(),
-                a.read().map_err(|e| {
-                    StoreError::Invalid(format!("cannot read {}: {e}", a.path().display()))
-                })?,
+                a.name(),
+                a.read(self.conn())
+                    .map_err(|e| StoreError::Invalid(format!("cannot read {}: {e}", a.name())))?,
             )),
             None => None,
         };

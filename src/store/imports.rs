@@ -208,7 +208,7 @@ impl ImportTx<'_> {
     pub fn next_number(&self, name: &str) -> Result<i64, StoreError> {
         Ok(self.tx.query_row(
             "INSERT INTO source_counters (name, value) VALUES (?1, 1) \
-             ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+             ON CONFLICT (name) DO UPDATE SET value = source_counters.value + 1 RETURNING value",
             [name],
             |r| r.get(0),
         )?)
@@ -267,7 +267,7 @@ impl ImportTx<'_> {
         if let (Some(a), Some(p)) = (self.anchor, pending)
             && let Err(e) = a.write(p)
         {
-            tracing::warn!(file = %a.path().display(), error = %e, "could not anchor the audit trail");
+            tracing::warn!(anchor = %a.name(), error = %e, "could not anchor the audit trail");
         }
         Ok(())
     }

@@ -13,6 +13,7 @@ mod audit;
 pub mod busy;
 pub mod db;
 mod imports;
+pub mod migrate;
 mod operators;
 mod pages;
 mod query;
@@ -220,13 +221,21 @@ impl Store {
         schema::postgres::check_code(code)?;
         let pool = db::pg::PgPool::shared(url, POOL_MAX);
         let conn = pool.get().map_err(DbError::from)?;
-        schema::postgres::migrate(&conn, code)?;
+        let found = schema::postgres::migrate(&conn, code)?;
         let conn = Db::Pg(db::PgDb::new(conn, &schema::postgres::schema_of(code))?);
+        let anchor = audit::anchor::Anchor::in_region(code);
+        if found > 0 && found < schema::postgres::ANCHORS_AT {
+            // A municipality that predates its anchors: they start with the head it has now
+            // (once: at the upgrade, as on SQLite).
+            anchor.record(&conn);
+        } else {
+            anchor.start(&conn)?;
+        }
         Ok(Self {
             conn,
             reference,
             chunks: Default::default(),
-            anchor: None,
+            anchor: Some(anchor),
             location: Some(Location::Postgres {
                 url: url.to_owned(),
                 municipality: code.to_owned(),
@@ -283,7 +292,8 @@ impl Store {
         if let Some(a) = &anchor {
             // A database that predates anchoring: the anchor starts with the head it has now
             // (once: at the upgrade, like the seal above).
-            let upgraded = found > 0 && found < schema::DIGESTS_AT && !a.path().exists();
+            let upgraded =
+                found > 0 && found < schema::DIGESTS_AT && a.path().is_some_and(|p| !p.exists());
             if upgraded || migration_wrote {
                 a.record(&conn);
             } else {
@@ -299,7 +309,8 @@ impl Store {
         })
     }
 
-    /// Appends the chain's head to the anchor file if a transaction just committed moved it.
+    /// Anchors the chain's head (the anchor file; on PostgreSQL the region's table) if a
+    /// transaction just committed moved it.
     pub(crate) fn anchor_head(&self) {
         if let Some(a) = &self.anchor {
             a.record(&self.conn);

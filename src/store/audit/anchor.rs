@@ -1,6 +1,9 @@
-//! The chain's head, kept outside the database: an append-only file beside it (`mcu.anchor`
-//! next to `mcu.db`). Anyone who can write the database can rewrite the chain and recompute
-//! every hash; they cannot make the lines already appended here disagree with it unnoticed.
+//! The chain's head, kept outside the chain: an append-only file beside the database
+//! (`mcu.anchor` next to `mcu.db`), or on PostgreSQL an append-only table of the region
+//! (`mcu_region.audit_anchors`, one row per anchor, refusing updates and deletes; its owner may be
+//! another role than the one mcu connects as). Anyone who can write the municipality's tables can
+//! rewrite the chain and recompute every hash; they cannot make the anchors already appended
+//! disagree with it unnoticed.
 //!
 //! One line per committed transaction that appended entries (an import: one per file; a
 //! console or command-line change: one; auto-triage of a batch: one):
@@ -8,7 +11,7 @@
 //! arrive out of order; each is checked on its own. A last line without its newline (a write
 //! cut short) is ignored; the next append ends it with ` cut-short` and starts a new line.
 
-use crate::store::db::{Db, OptionalExtension};
+use crate::store::db::{Db, OptionalExtension, params};
 use std::cell::Cell;
 use std::fs::{self, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -20,10 +23,19 @@ use serde::Serialize;
 use super::super::StoreError;
 use super::head;
 
-/// The anchor file of a store opened from a path.
+/// Where a store's anchors go.
+#[derive(Debug)]
+enum Sink {
+    /// A file beside the SQLite database.
+    File(PathBuf),
+    /// Rows of `mcu_region.audit_anchors` for one municipality (PostgreSQL).
+    Table { municipality: String },
+}
+
+/// The anchors of a store opened from a path, or of a municipality.
 #[derive(Debug)]
 pub(crate) struct Anchor {
-    path: PathBuf,
+    sink: Sink,
     /// The last entry id this store anchored (or found at open): nothing new to anchor.
     written: Cell<Option<i64>>,
     /// Last id minus count, once counted: entries get consecutive ids, so it stays.
@@ -63,14 +75,37 @@ impl Anchor {
     /// The anchor beside the database file `db`: same name, extension `.anchor`.
     pub(crate) fn beside(db: &Path) -> Self {
         Self {
-            path: db.with_extension("anchor"),
+            sink: Sink::File(db.with_extension("anchor")),
             written: Cell::new(None),
             offset: Cell::new(None),
         }
     }
 
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
+    /// The anchors of the municipality `code` in the region's table (PostgreSQL).
+    pub(crate) fn in_region(code: &str) -> Self {
+        Self {
+            sink: Sink::Table {
+                municipality: code.to_owned(),
+            },
+            written: Cell::new(None),
+            offset: Cell::new(None),
+        }
+    }
+
+    /// The anchor file (none for the region's table).
+    pub(crate) fn path(&self) -> Option<&Path> {
+        match &self.sink {
+            Sink::File(p) => Some(p),
+            Sink::Table { .. } => None,
+        }
+    }
+
+    /// Where the anchors are, for messages.
+    pub(crate) fn name(&self) -> String {
+        match &self.sink {
+            Sink::File(p) => p.display().to_string(),
+            Sink::Table { municipality } => format!("{TABLE} ({municipality})"),
+        }
     }
 
     /// Remembers the head found at open (already anchored by whoever wrote it).
@@ -80,7 +115,15 @@ impl Anchor {
     }
 
     /// The line for the chain's head as `conn` sees it, unless this store anchored it already.
+    ///
+    /// In the region's table the anchor is appended right away, inside the caller's transaction
+    /// if one is open (then it commits, or rolls back, with the entries it anchors): nothing is
+    /// left pending.
     pub(crate) fn prepare(&self, conn: &Db) -> Result<Option<Pending>, StoreError> {
+        if let Sink::Table { municipality } = &self.sink {
+            self.append_row(conn, municipality)?;
+            return Ok(None);
+        }
         let (last_id, hash, offset) = match self.offset.get() {
             Some(o) => match head(conn)? {
                 Some((id, hash)) => (id, hash, o),
@@ -113,18 +156,64 @@ impl Anchor {
         }))
     }
 
+    /// Appends the head to the region's table, unless this store anchored it already. The count
+    /// is counted from the latest anchor at or before the head (ids on PostgreSQL may have gaps:
+    /// a rolled-back transaction still used its ids), so it does not count the whole trail.
+    fn append_row(&self, conn: &Db, municipality: &str) -> Result<(), StoreError> {
+        let Some((last_id, hash)) = head(conn)? else {
+            return Ok(());
+        };
+        if self.written.get() == Some(last_id) {
+            return Ok(());
+        }
+        let base: Option<(i64, i64)> = conn
+            .query_row(
+                &format!(
+                    "SELECT last_id, count FROM {TABLE} WHERE municipality = ?1 AND last_id <= ?2 \
+                     ORDER BY last_id DESC, n DESC LIMIT 1"
+                ),
+                params![municipality, last_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (from, before) = base.unwrap_or((0, 0));
+        let since: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM events WHERE id > ?1 AND id <= ?2",
+            params![from, last_id],
+            |r| r.get(0),
+        )?;
+        conn.execute(
+            &format!(
+                "INSERT INTO {TABLE} (municipality, at, count, last_id, hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)"
+            ),
+            params![
+                municipality,
+                Utc::now().timestamp(),
+                before + since,
+                last_id,
+                hash
+            ],
+        )?;
+        self.written.set(Some(last_id));
+        Ok(())
+    }
+
     /// Appends a prepared line (after its transaction committed).
     pub(crate) fn write(&self, p: Pending) -> std::io::Result<()> {
-        let new = !self.path.exists();
+        let Sink::File(path) = &self.sink else {
+            return Ok(());
+        };
+        let new = !path.exists();
         let mut f = OpenOptions::new()
             .read(true)
             .append(true)
             .create(true)
-            .open(&self.path)?;
+            .open(path)?;
         if new {
             // Like the database: owner and group (the officers) only.
             use std::os::unix::fs::PermissionsExt;
-            let _ = fs::set_permissions(&self.path, fs::Permissions::from_mode(0o660));
+            let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o660));
         }
         let len = f.metadata()?.len();
         let mut line = p.line;
@@ -153,37 +242,73 @@ impl Anchor {
                 None => Ok(()),
             });
         if let Err(e) = r {
-            tracing::warn!(file = %self.path.display(), error = %e, "could not anchor the audit trail");
+            tracing::warn!(anchor = %self.name(), error = %e, "could not anchor the audit trail");
         }
     }
 
-    /// Reads the file: its lines, and the numbers of the lines that are not anchors. `None` when
-    /// there is no file.
-    pub(crate) fn read(&self) -> std::io::Result<Option<(Vec<Line>, Vec<usize>)>> {
-        let text = match fs::read(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
+    /// Reads the anchors: the lines, and the numbers of the lines that are not anchors. `None`
+    /// when there is no file. The region's table always exists (its rows' numbers are their
+    /// `n`, and a row is never malformed).
+    pub(crate) fn read(&self, conn: &Db) -> Result<Option<Anchors>, String> {
+        let path = match &self.sink {
+            Sink::File(p) => p,
+            Sink::Table { municipality } => {
+                return read_rows(conn, municipality)
+                    .map(|l| Some((l, Vec::new())))
+                    .map_err(|e| e.to_string());
+            }
         };
-        let text = String::from_utf8_lossy(&text);
-        let complete = text.ends_with('\n');
-        let all: Vec<&str> = text.lines().collect();
-        let (mut lines, mut bad) = (Vec::new(), Vec::new());
-        for (i, l) in all.iter().enumerate() {
-            let number = i + 1;
-            if l.trim().is_empty() {
-                continue;
-            }
-            match parse(l, number) {
-                Some(line) => lines.push(line),
-                // A line cut short by a crash is not an edit: the last one, or one the next
-                // append marked.
-                None if l.ends_with(CUT.trim_end()) || (number == all.len() && !complete) => {}
-                None => bad.push(number),
-            }
-        }
-        Ok(Some((lines, bad)))
+        read_file(path).map_err(|e| e.to_string())
     }
+}
+
+/// The anchors read: the lines, and the numbers of the lines that are not anchors.
+pub(crate) type Anchors = (Vec<Line>, Vec<usize>);
+
+/// The region's table of anchors (PostgreSQL).
+pub(crate) const TABLE: &str = "mcu_region.audit_anchors";
+
+fn read_rows(conn: &Db, municipality: &str) -> Result<Vec<Line>, StoreError> {
+    let mut st = conn.prepare(&format!(
+        "SELECT n, at, count, last_id, hash FROM {TABLE} WHERE municipality = ?1 ORDER BY n"
+    ))?;
+    let rows = st.query_map([municipality], |r| {
+        let (n, at, count): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        Ok(Line {
+            number: usize::try_from(n).unwrap_or(0),
+            at: crate::store::ts(at).to_rfc3339_opts(SecondsFormat::Secs, true),
+            count: u64::try_from(count).unwrap_or(0),
+            last_id: r.get(3)?,
+            hash: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn read_file(path: &Path) -> std::io::Result<Option<Anchors>> {
+    let text = match fs::read(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let text = String::from_utf8_lossy(&text);
+    let complete = text.ends_with('\n');
+    let all: Vec<&str> = text.lines().collect();
+    let (mut lines, mut bad) = (Vec::new(), Vec::new());
+    for (i, l) in all.iter().enumerate() {
+        let number = i + 1;
+        if l.trim().is_empty() {
+            continue;
+        }
+        match parse(l, number) {
+            Some(line) => lines.push(line),
+            // A line cut short by a crash is not an edit: the last one, or one the next
+            // append marked.
+            None if l.ends_with(CUT.trim_end()) || (number == all.len() && !complete) => {}
+            None => bad.push(number),
+        }
+    }
+    Ok(Some((lines, bad)))
 }
 
 /// What ends a line that a crash cut short, when the next anchor is appended.
