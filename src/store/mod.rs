@@ -262,12 +262,6 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-        if let Ok(v) = std::env::var("MCU_MMAP") {
-            conn.pragma_update(None, "mmap_size", v.parse::<i64>().unwrap_or(0))?;
-        }
-        if let Ok(v) = std::env::var("MCU_CACHE") {
-            conn.pragma_update(None, "cache_size", v.parse::<i64>().unwrap_or(-2000))?;
-        }
         // Query plans that do not depend on the values bound: without this, SQLite marks the
         // parameters of a statement such as "the appeal with this channel and source id" as
         // plan-affecting (partial indexes, STAT4) and re-prepares the cached statement on every
