@@ -218,7 +218,7 @@ fn tokenize(text: &str) -> Vec<Token> {
             spaced = true;
             continue;
         }
-        let kind = if c.is_alphabetic() {
+        let kind = if is_letter(c) {
             Kind::Word
         } else if c.is_ascii_digit() {
             Kind::Number
@@ -229,14 +229,14 @@ fn tokenize(text: &str) -> Vec<Token> {
         if kind != Kind::Punct {
             while let Some(&(nb, nc)) = it.peek() {
                 let inner = match kind {
-                    Kind::Word => nc.is_alphabetic(),
-                    _ => nc.is_alphanumeric(),
+                    Kind::Word => is_letter(nc),
+                    _ => is_letter(nc) || nc.is_numeric(),
                 };
                 let joiner = matches!(nc, '-' | '/')
                     && text[nb + 1..]
                         .chars()
                         .next()
-                        .is_some_and(|x| x.is_alphanumeric());
+                        .is_some_and(|x| is_letter(x) || x.is_numeric());
                 if inner || joiner {
                     end = nb + nc.len_utf8();
                     it.next();
@@ -254,6 +254,14 @@ fn tokenize(text: &str) -> Vec<Token> {
         spaced = false;
     }
     out
+}
+
+/// `char::is_alphabetic`, answered at once for the letters appeals are written in (Latin and
+/// Russian Cyrillic): the general lookup was a tenth of the workbook's time.
+fn is_letter(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || matches!(c, 'А'..='я' | 'ё' | 'Ё')
+        || (!c.is_ascii() && c.is_alphabetic())
 }
 
 fn word<'t>(text: &'t str, t: &Token) -> &'t str {

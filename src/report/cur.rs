@@ -65,8 +65,13 @@ pub struct Xlsx {
 
 impl Xlsx {
     pub fn new(path: &Path) -> Self {
+        let mut book = Workbook::new();
+        // Zip level 3, as Excel 365 saves: about 30 % less time than the default 6 for a file
+        // about 5 % larger (rust_xlsxwriter's performance notes); compressing was a quarter
+        // of the workbook's time.
+        book.set_zip_compression_level(3);
         Self {
-            book: Workbook::new(),
+            book,
             path: path.to_path_buf(),
             current: None,
             rows: 0,

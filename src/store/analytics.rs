@@ -588,7 +588,8 @@ impl Store {
              CASE WHEN {answered} AND a.answer_due IS NOT NULL AND a.answered_at <= a.answer_due THEN 1 ELSE 0 END, \
              CASE WHEN a.is_open = 1 AND a.answer_due < ?3 THEN 1 ELSE 0 END, \
              CASE WHEN a.quality IS NOT NULL THEN 1 ELSE 0 END, CASE WHEN a.quality = 'substantive' THEN 1 ELSE 0 END, \
-             CASE WHEN a.rating IS NOT NULL THEN 1 ELSE 0 END, CASE WHEN a.rating >= 4 THEN 1 ELSE 0 END \
+             CASE WHEN a.rating IS NOT NULL THEN 1 ELSE 0 END, CASE WHEN a.rating >= 4 THEN 1 ELSE 0 END, \
+             a.first_response_ws \
              FROM appeals a WHERE a.received_at >= ?1 AND a.received_at < ?2{only_assigned} \
              AND a.status NOT IN {EXCLUDED}",
             answered = aggregates::answered("a")
@@ -606,19 +607,7 @@ impl Store {
             f.substantive += u(r.get(5)?);
             f.rated += u(r.get(6)?);
             f.good += u(r.get(7)?);
-        }
-
-        let sql = format!(
-            "SELECT {key}, a.first_response_ws FROM appeals a \
-             WHERE a.received_at >= ?1 AND a.received_at < ?2{only_assigned} \
-             AND a.first_response_ws IS NOT NULL AND a.status NOT IN {EXCLUDED}"
-        );
-        let mut st = self.conn().prepare_cached(&sql)?;
-        let mut rows = st.query(params![lo, hi])?;
-        while let Some(r) = rows.next()? {
-            let k: Option<String> = r.get(0)?;
-            let ws: i64 = r.get(1)?;
-            if let Some(f) = facts.get_mut(&k) {
+            if let Some(ws) = r.get::<_, Option<i64>>(8)? {
                 f.first_response_wh.push(ws as f64 / 3600.0);
             }
         }
