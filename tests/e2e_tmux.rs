@@ -114,3 +114,83 @@ fn a_dropped_file_appears_and_is_triaged_with_keys() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// The SSH connection under `ssh host mcu console` drops: the console gets SIGHUP and ends as on
+/// a quit — its session's end is recorded with the signal as the reason, it is no longer listed
+/// among the connected, and the audit trail still verifies.
+#[test]
+fn a_hung_up_local_console_records_the_end_of_its_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("okrug");
+    assert!(mcu(&ws, &["init"]).status.success());
+    let tmux = Tmux {
+        socket: dir.path().join("tmux.sock"),
+    };
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    // `exec`: the pane's process is the console itself, so the signal reaches it as a hang-up
+    // reaches a console started over SSH.
+    let cmd = format!(
+        "exec env TERM=xterm-256color HOME={} {} --workspace {} console",
+        home.display(),
+        env!("CARGO_BIN_EXE_mcu"),
+        ws.display()
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "mcu",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &cmd,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    tmux.wait_for("Входящие", 30);
+    let sessions = |ws: &Path| -> serde_json::Value {
+        serde_json::from_slice(&mcu(ws, &["operator", "sessions", "--json"]).stdout).unwrap()
+    };
+    let end = Instant::now() + Duration::from_secs(20);
+    while sessions(&ws).as_array().is_none_or(|a| a.is_empty()) {
+        assert!(Instant::now() < end, "the console's session is not listed");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let pid = String::from_utf8_lossy(
+        &tmux
+            .run(&["display-message", "-p", "-t", "mcu", "#{pane_pid}"])
+            .stdout,
+    )
+    .trim()
+    .to_string();
+    let killed = Command::new("kill").args(["-HUP", &pid]).output().unwrap();
+    assert!(killed.status.success(), "{killed:?}");
+    let end = Instant::now() + Duration::from_secs(20);
+    while tmux.run(&["has-session", "-t", "mcu"]).status.success() {
+        assert!(Instant::now() < end, "the console did not end on SIGHUP");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    assert_eq!(sessions(&ws), serde_json::json!([]));
+    let out = mcu(
+        &ws,
+        &["audit", "log", "--register", "console_session", "--json"],
+    );
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ended: Vec<&serde_json::Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["field"] == "ended")
+        .collect();
+    assert_eq!(ended.len(), 1, "{log}");
+    assert!(
+        ended[0]["new"]
+            .as_str()
+            .is_some_and(|r| r.contains("SIGHUP")),
+        "{log}"
+    );
+    assert!(mcu(&ws, &["audit", "verify"]).status.success());
+}
