@@ -182,3 +182,28 @@ fn hot_targets_and_conflicts_are_screens() {
         "the appeal in detail: {s}"
     );
 }
+
+/// The «Отчёты» screen shares the registers' keymap section, but its hint bar and help offer
+/// only what it does: no «Статус» or «Убрать» that would do nothing there.
+#[test]
+fn the_reports_screen_offers_only_its_own_keys() {
+    let (_dir, mut c) = setup();
+    ch(&mut c, ":reports");
+    key(&mut c, KeyCode::Enter);
+    let s = screen(&mut c, 120, 30);
+    let bar = s.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+    assert!(bar.contains("Новая"), "{s}");
+    for absent in ["Статус", "Убрать", "Изменить"] {
+        assert!(!bar.contains(absent), "{absent} in {bar:?}");
+    }
+    ch(&mut c, "?");
+    let help = screen(&mut c, 120, 40);
+    assert!(help.contains("Новая запись"), "{help}");
+    for absent in [
+        "Изменить поле записи",
+        "Сменить статус записи",
+        "Убрать: отвязать",
+    ] {
+        assert!(!help.contains(absent), "{absent} in the help: {help}");
+    }
+}

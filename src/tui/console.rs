@@ -140,19 +140,27 @@ impl Console {
     /// The hint bar and help for the current screen, from the bindings in force.
     pub fn hints(&self, width: usize) -> Hints {
         let ctx = self.context();
+        let top = self.app.top();
+        let (screen, title) = (top.context(), top.help_title());
+        // The screen's own section only with what the screen does (`Screen::offers`); the
+        // inherited keys and the pop-ups' sections whole.
+        let help = |c: Context| {
+            let mut h = self.keymap.help(c);
+            if c == screen {
+                h.retain(|e| e.context != screen || top.offers(&e.action));
+            }
+            h
+        };
         let bar = self
             .keymap
-            .hints(ctx, width)
+            .hints_of(help(ctx), ctx, width)
             .into_iter()
             .map(|h| (h.key, h.label))
             .collect();
-        let top = self.app.top();
-        let (screen, title) = (top.context(), top.help_title());
         let section = |c: Context, title: &str| {
             (
                 title.to_string(),
-                self.keymap
-                    .help(c)
+                help(c)
                     .into_iter()
                     .map(|e| (e.keys.join(", "), e.desc))
                     .collect::<Vec<_>>(),

@@ -478,8 +478,12 @@ impl Keymap {
     /// [`HINT_GAP`] between them. It stops at the first hint that does not fit, so a less important
     /// hint never shows while a more important one is missing.
     pub fn hints(&self, context: Context, width: usize) -> Vec<Hint> {
-        let mut ranked: Vec<(u8, Hint)> = self
-            .help(context)
+        self.hints_of(self.help(context), context, width)
+    }
+
+    /// [`Keymap::hints`] of the entries given (the help of a context, filtered by the screen).
+    pub fn hints_of(&self, help: Vec<HelpEntry>, context: Context, width: usize) -> Vec<Hint> {
+        let mut ranked: Vec<(u8, Hint)> = help
             .into_iter()
             .filter(|e| !e.action.has_argument())
             // On the main screen Esc only takes back marks and filters: not worth a hint.

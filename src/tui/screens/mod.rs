@@ -261,6 +261,13 @@ pub trait Screen {
     /// The title of its section in the help screen.
     fn help_title(&self) -> &'static str;
 
+    /// Whether an action of its own keymap section does something here: a screen that shares a
+    /// section with others (the «Отчёты» screen and the registers) leaves the rest out of its
+    /// hint bar and help. All of them by default.
+    fn offers(&self, _action: &Action) -> bool {
+        true
+    }
+
     /// The `:` commands this screen takes (listed in help); none by default.
     fn commands(&self) -> &'static [crate::tui::commands::Command] {
         &[]

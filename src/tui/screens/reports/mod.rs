@@ -260,6 +260,21 @@ impl Screen for Reports {
         );
     }
 
+    fn offers(&self, action: &Action) -> bool {
+        matches!(
+            action,
+            Action::Back
+                | Action::Cancel
+                | Action::No
+                | Action::Down
+                | Action::Up
+                | Action::Top
+                | Action::Bottom
+                | Action::NewEntry
+                | Action::Open
+        )
+    }
+
     fn perform(&mut self, action: &Action, env: &mut Env) -> Result<bool, StoreError> {
         let n = self.files.len();
         match action {
