@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::output::{fit, print_json, short};
-use super::{CmdResult, Failure, date_arg, usage};
+use super::{CmdResult, Failure, usage};
 use crate::analytics::Period;
 use crate::analytics::region::{self, RegionRow};
 use crate::domain::access::Role;
@@ -121,21 +121,11 @@ enum OperatorAction {
     },
 }
 
-/// `--from`/`--to` or `--period`, `--now`, `--json`.
+/// `--from`/`--to` or `--period` (default: the current month to now), `--now`, `--json`.
 #[derive(Args, Debug)]
 struct RangeArgs {
-    /// First day of the period (local date, inclusive; default: the first of the month of --to)
-    #[arg(long, value_name = "DATE")]
-    from: Option<String>,
-    /// Last day of the period (local date, inclusive; default: today)
-    #[arg(long, value_name = "DATE")]
-    to: Option<String>,
-    /// A named period instead of --from/--to (default: the current month to now)
-    #[arg(long, value_enum, value_name = "PERIOD")]
-    period: Option<Preset>,
-    /// The instant overdue is judged at (default: now)
-    #[arg(long, value_name = "TS")]
-    now: Option<String>,
+    #[command(flatten)]
+    period: super::report::PeriodFlags,
     /// Machine-readable output
     #[arg(long)]
     json: bool,
@@ -143,23 +133,7 @@ struct RangeArgs {
 
 impl RangeArgs {
     fn resolve(&self, tz: Tz) -> Result<(Period, DateTime<Utc>), Failure> {
-        let now = super::instant(self.now.as_deref(), tz, "--now")?;
-        let from = self
-            .from
-            .as_deref()
-            .map(|s| date_arg(s, "--from"))
-            .transpose()?;
-        let to = self
-            .to
-            .as_deref()
-            .map(|s| date_arg(s, "--to"))
-            .transpose()?;
-        let preset = match (from, to, self.period) {
-            (None, None, None) => Some(Preset::Month),
-            (_, _, p) => p,
-        };
-        let period = crate::report::period::resolve(from, to, preset, now, tz).map_err(usage)?;
-        Ok((period, now))
+        self.period.resolve(tz, Preset::Month)
     }
 }
 

@@ -29,16 +29,18 @@ enum ReportCommand {
     Schedule(ScheduleArgs),
 }
 
-/// The period flags of the reports.
+/// The period flags of the reports and the region's commands; each command has its default
+/// period.
 #[derive(Args, Debug)]
-struct PeriodFlags {
+pub(super) struct PeriodFlags {
     /// First day of the period (local date, inclusive)
     #[arg(long, value_name = "DATE")]
     from: Option<String>,
     /// Last day of the period (local date, inclusive)
     #[arg(long, value_name = "DATE")]
     to: Option<String>,
-    /// A named period instead of --from/--to (default: last-week)
+    /// A named period instead of --from/--to (default: last-week for the note and the
+    /// workbook, the month for the region's commands)
     #[arg(long, value_name = "P")]
     period: Option<Preset>,
     /// The instant figures are judged at (default: now)
@@ -47,7 +49,7 @@ struct PeriodFlags {
 }
 
 impl PeriodFlags {
-    fn resolve(
+    pub(super) fn resolve(
         &self,
         tz: chrono_tz::Tz,
         default: Preset,
