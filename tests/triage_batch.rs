@@ -78,6 +78,28 @@ fn dump(db: &Path, sql: &str) -> Vec<String> {
 
 #[test]
 fn a_batched_run_decides_exactly_what_one_by_one_triage_does() {
+    batched_against_one_by_one(None);
+}
+
+/// A write of one appeal's triage fails in the middle of a batch (a trigger refuses its triage
+/// row, its last write, after its fields and its index row are written): the batch, which keeps no savepoint per appeal, is run again with one, so only that
+/// appeal's writes are undone — it is recorded as failed with the reason, its fields are as
+/// before — and every other appeal is triaged exactly as one-by-one triage does when that appeal
+/// fails.
+#[test]
+fn a_failed_write_undoes_only_its_own_appeal() {
+    batched_against_one_by_one(Some(1_500));
+}
+
+fn integer(s: &str) -> i64 {
+    s.trim_start_matches("Integer(")
+        .trim_end_matches(')')
+        .parse()
+        .unwrap()
+}
+
+/// `failing`: the position (in received order) of an appeal whose triage row a trigger refuses.
+fn batched_against_one_by_one(failing: Option<usize>) {
     let tmp = tempfile::tempdir().unwrap();
     let reference = Arc::new(Reference::embedded().unwrap());
     let csv = tmp.path().join("appeals.csv");
@@ -98,6 +120,34 @@ fn a_batched_run_decides_exactly_what_one_by_one_triage_does() {
 
     let batched = workspace(&tmp.path().join("batched"), &csv);
     let single = workspace(&tmp.path().join("single"), &csv);
+    let ids: Vec<i64> = dump(
+        &single.join("mcu.db"),
+        "SELECT id FROM appeals ORDER BY received_at, id",
+    )
+    .iter()
+    .map(|s| integer(s))
+    .collect();
+    assert_eq!(ids.len(), 3_000);
+    let failing = failing.map(|i| ids[i]);
+    let before = |ws: &Path, id: i64| {
+        dump(
+            &ws.join("mcu.db"),
+            &format!("SELECT * FROM appeals WHERE id = {id}"),
+        )
+    };
+    let unchanged = failing.map(|id| before(&batched, id));
+    if let Some(id) = failing {
+        for ws in [&batched, &single] {
+            rusqlite::Connection::open(ws.join("mcu.db"))
+                .unwrap()
+                .execute_batch(&format!(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON triage \
+                     WHEN NEW.appeal_id = {id} AND NEW.error IS NULL \
+                     BEGIN SELECT RAISE(ABORT, 'injected refusal'); END"
+                ))
+                .unwrap();
+        }
+    }
 
     // The batched path, as users run it.
     mcu(&batched, &["classify", "--pending", "--now", NOW]);
@@ -106,19 +156,6 @@ fn a_batched_run_decides_exactly_what_one_by_one_triage_does() {
     {
         let mut store = Store::open(&single.join("mcu.db"), Arc::clone(&reference)).unwrap();
         let t = store.load_triage(Some(&single)).unwrap();
-        let ids: Vec<i64> = dump(
-            &single.join("mcu.db"),
-            "SELECT id FROM appeals ORDER BY received_at, id",
-        )
-        .iter()
-        .map(|s| {
-            s.trim_start_matches("Integer(")
-                .trim_end_matches(')')
-                .parse()
-                .unwrap()
-        })
-        .collect();
-        assert_eq!(ids.len(), 3_000);
         // The operator `mcu classify` recorded (the login running it).
         let operator = dump(
             &batched.join("mcu.db"),
@@ -128,13 +165,48 @@ fn a_batched_run_decides_exactly_what_one_by_one_triage_does() {
             .trim_start_matches("Text(\"")
             .trim_end_matches("\")");
         let actor = Actor::new(operator, AUTO_TRIAGE_SOURCE);
-        for id in ids {
-            store.triage_appeal(&t, id, &actor, now()).unwrap();
+        for &id in &ids {
+            let r = store.triage_appeal(&t, id, &actor, now());
+            if Some(id) == failing {
+                let e = r.expect_err("the trigger refuses it");
+                assert!(e.to_string().contains("injected refusal"), "{e}");
+            } else {
+                r.unwrap();
+            }
         }
     }
+    if let (Some(id), Some(unchanged)) = (failing, unchanged) {
+        let error = dump(
+            &batched.join("mcu.db"),
+            &format!("SELECT error FROM triage WHERE appeal_id = {id}"),
+        );
+        assert!(error[0].contains("injected refusal"), "{error:?}");
+        assert_eq!(before(&batched, id), unchanged, "its fields are as before");
+        let mine = dump(
+            &batched.join("mcu.db"),
+            &format!(
+                "SELECT COUNT(*) FROM events WHERE appeal_id = {id} AND source = 'auto-triage'"
+            ),
+        );
+        assert_eq!(integer(&mine[0]), 0, "none of its changes is recorded");
+        let indexed = dump(
+            &batched.join("mcu.db"),
+            &format!("SELECT COUNT(*) FROM triage_signatures WHERE appeal_id = {id}"),
+        );
+        assert_eq!(
+            integer(&indexed[0]),
+            0,
+            "its index row, written before, is undone"
+        );
+    }
 
+    // The failed appeal's triage row (its reason) exists only on the batched path.
+    let triage = format!(
+        "SELECT * FROM triage WHERE appeal_id != {} ORDER BY appeal_id",
+        failing.unwrap_or(0)
+    );
     let queries = [
-        "SELECT * FROM triage ORDER BY appeal_id",
+        triage.as_str(),
         "SELECT * FROM triage_signatures ORDER BY appeal_id",
         "SELECT * FROM triage_keys ORDER BY key, at, appeal_id",
         "SELECT * FROM appeals ORDER BY id",

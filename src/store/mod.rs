@@ -29,6 +29,7 @@ mod search;
 pub mod sessions;
 mod sorted;
 mod triage;
+mod triage_run;
 mod triage_window;
 mod votes;
 

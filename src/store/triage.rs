@@ -13,6 +13,7 @@ use super::appeals::{SaveCtx, load, save};
 use super::triage_window::Window;
 use super::{Actor, Store, StoreError, ts};
 use crate::domain::Status;
+use crate::domain::appeal::Appeal;
 use crate::domain::text::SearchNormalizer;
 use crate::domain::triage::duplicates::Precomputed;
 use crate::domain::triage::similarity::Signature;
@@ -30,8 +31,6 @@ const OFFICER_SOURCES: &str = "('console', 'cli')";
 const ROWS_PER_KEY: i64 = 500;
 /// At most this many candidates (those sharing the most keys) are scored exactly.
 const MAX_CANDIDATES: usize = 300;
-/// The page cache of a triage run, in KiB (`PRAGMA cache_size` takes a negative number as KiB).
-const RUN_CACHE_KIB: i64 = -65_536;
 /// At most this many of the same author's appeals are scored for a repeat.
 const AUTHOR_ROWS: i64 = 200;
 
@@ -205,13 +204,15 @@ fn same_author_recent(
     signatures(conn, &ids)
 }
 
-/// Adds (or replaces) an appeal in the similarity index.
-fn index(conn: &Db, a: &Indexed, keys: &[u32], old_keys: &[u32]) -> Result<(), StoreError> {
-    if let Some(old_at) = conn
-        .prepare_cached("SELECT at FROM triage_signatures WHERE appeal_id = ?1")?
-        .query_row([a.id], |r| r.get::<_, i64>(0))
-        .optional()?
-    {
+/// Adds (or replaces) an appeal in the similarity index; `before` is where it was indexed
+/// before, if it was (received, keys), whose key rows go.
+fn index(
+    conn: &Db,
+    a: &Indexed,
+    keys: &[u32],
+    before: Option<(i64, &[u32])>,
+) -> Result<(), StoreError> {
+    if let Some((old_at, old_keys)) = before {
         let mut del = conn.prepare_cached(
             "DELETE FROM triage_keys WHERE key = ?1 AND at = ?2 AND appeal_id = ?3",
         )?;
@@ -411,14 +412,14 @@ impl Store {
 
     /// Adds an appeal to the similarity index under `keys` (see [`Triage::index_keys`]).
     pub fn index_for_similarity(&self, a: &Indexed, keys: &[u32]) -> Result<(), StoreError> {
-        index(self.conn(), a, keys, &[])
+        index(self.conn(), a, keys, None)
     }
 
     /// Adds many appeals to the similarity index in one transaction (bulk loads, benchmarks).
     pub fn index_batch(&mut self, items: &[(Indexed, Vec<u32>)]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         for (a, keys) in items {
-            index(&tx, a, keys, &[])?;
+            index(&tx, a, keys, None)?;
         }
         tx.commit()?;
         Ok(())
@@ -450,192 +451,10 @@ impl Store {
     ) -> Result<TriageOutcome, StoreError> {
         let reference = self.reference().clone();
         let tx = self.conn.transaction()?;
-        let (outcome, _, _) = triage_in(&tx, &reference, t, id, actor, now, None)?;
+        let outcome = triage_in(&tx, &reference, t, id, actor, now)?;
         tx.commit()?;
         self.anchor_head();
         Ok(outcome)
-    }
-
-    /// Triages every appeal not triaged yet, oldest received first (so duplicates link to the
-    /// earliest), at most `limit`, [`TRIAGE_BATCH`] appeals per transaction. The import calls this
-    /// after each file; `mcu watch` and the console's importer also at start.
-    ///
-    /// An actor with grants (`mcu classify --pending`) triages only the appeals they may triage;
-    /// the others stay pending for whoever may.
-    ///
-    /// An appeal whose triage fails (an error, or a panic of the model) is recorded as triaged with
-    /// its error ([`StoredSuggestion::error`]) and skipped: it never blocks the others. When the
-    /// database stays locked by another writer ([`super::busy`]) or fails, the batch in hand is
-    /// rolled back and the run stops with [`TriageRun::stopped`] set: the rest stays pending for
-    /// the next run. `before_each` is called with each appeal's id before it is triaged (tests
-    /// inject faults there; a panic in it counts as that appeal's failure).
-    pub fn triage_pending_with(
-        &mut self,
-        t: &Triage,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        limit: usize,
-        before_each: &mut dyn FnMut(i64),
-    ) -> TriageRun {
-        let mut run = TriageRun::default();
-        let mut left = limit;
-        // Where the previous batch ended (received_at, id): each batch starts there instead of
-        // walking past every appeal already triaged.
-        let mut after = (i64::MIN, i64::MIN);
-        let mut first = true;
-        // The similarity index of the run's window, in memory (see `triage_window`).
-        let mut window = Window::default();
-        // A batch dirties pages all over the index, the summaries and the audit trail: with
-        // SQLite's default 2 MiB cache they spilled into the WAL mid-transaction and were
-        // written again and again. The run's cache holds a batch's pages; restored afterwards.
-        let cache: Option<i64> = self
-            .conn
-            .sqlite()
-            .and_then(|c| c.query_row("PRAGMA cache_size", [], |r| r.get(0)).ok());
-        if let Some(c) = self.conn.sqlite() {
-            let _ = c.pragma_update(None, "cache_size", RUN_CACHE_KIB);
-        }
-        while left > 0 {
-            if !first {
-                // Between two batches, a turn for the other writers (see `busy`).
-                std::thread::sleep(super::busy::TURN);
-            }
-            first = false;
-            let n = left.min(TRIAGE_BATCH);
-            match self.triage_batch(t, actor, now, n, (&mut after, &mut window), before_each) {
-                Ok(None) => break,
-                Ok(Some(batch)) => {
-                    left -= batch.outcomes.len() + batch.failed.len();
-                    run.outcomes.extend(batch.outcomes);
-                    run.failed.extend(batch.failed);
-                }
-                Err(e) => {
-                    // The batch was rolled back: what it added to the window is not stored.
-                    window.forget();
-                    tracing::warn!(error = %e, "auto-triage stopped; the rest stays pending");
-                    run.stopped = Some(e.to_string());
-                    break;
-                }
-            }
-        }
-        if let (Some(c), Some(db)) = (cache, self.conn.sqlite()) {
-            let _ = db.pragma_update(None, "cache_size", c);
-        }
-        if run.stopped.is_some() || left == 0 {
-            run.pending = self.triage_pending_count().unwrap_or(0);
-        }
-        run
-    }
-
-    /// [`triage_pending_with`](Self::triage_pending_with) without a hook.
-    pub fn triage_pending(
-        &mut self,
-        t: &Triage,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        limit: usize,
-    ) -> TriageRun {
-        self.triage_pending_with(t, actor, now, limit, &mut |_| {})
-    }
-
-    /// How many appeals are not triaged yet.
-    pub fn triage_pending_count(&self) -> Result<usize, StoreError> {
-        let n: i64 = self.conn().query_row(
-            "SELECT COUNT(*) FROM appeals a LEFT JOIN triage t ON t.appeal_id = a.id \
-             WHERE t.appeal_id IS NULL",
-            [],
-            |r| r.get(0),
-        )?;
-        Ok(usize::try_from(n).unwrap_or(0))
-    }
-
-    /// One transaction of [`triage_pending_with`](Self::triage_pending_with): the next `n`
-    /// pending appeals; `None` when none is pending.
-    fn triage_batch(
-        &mut self,
-        t: &Triage,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        n: usize,
-        (after, window): (&mut (i64, i64), &mut Window),
-        before_each: &mut dyn FnMut(i64),
-    ) -> Result<Option<TriageRun>, StoreError> {
-        let reference = self.reference.clone();
-        let reference = reference.as_ref();
-        let tx = self.conn.transaction()?;
-        let ids: Vec<(i64, i64)> = tx
-            .prepare_cached(
-                "SELECT a.id, a.received_at FROM appeals a LEFT JOIN triage t ON t.appeal_id = a.id \
-                 WHERE t.appeal_id IS NULL AND (a.received_at, a.id) > (?2, ?3) \
-                 ORDER BY a.received_at, a.id LIMIT ?1",
-            )?
-            .query_map(
-                params![i64::try_from(n).unwrap_or(i64::MAX), after.0, after.1],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?
-            .collect::<Result<_, _>>()?;
-        let (Some(&(_, first_at)), Some(&(_, last_at))) = (ids.first(), ids.last()) else {
-            return Ok(None);
-        };
-        let settings = t.settings();
-        let reach = settings
-            .duplicates
-            .window_days
-            .max(settings.repeats.window_days)
-            .saturating_mul(86_400);
-        window.prepare(&tx, t, first_at.saturating_sub(reach), last_at)?;
-        let mut batch = TriageRun::default();
-        let started = std::time::Instant::now();
-        let mut last = *after;
-        for (id, at) in ids {
-            let done = batch.outcomes.len() + batch.failed.len();
-            if done > 0 && started.elapsed() >= TRIAGE_BATCH_TIME {
-                break;
-            }
-            last = (at, id);
-            if let Some(g) = &actor.grants
-                && !load(&tx, id)?.is_some_and(|a| g.may(crate::domain::access::Action::Triage, &a))
-            {
-                continue;
-            }
-            // Each appeal in a savepoint: a failure undoes only its own writes.
-            tx.prepare_cached("SAVEPOINT triage_one")?.execute([])?;
-            let w = &*window;
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                before_each(id);
-                triage_in(&tx, reference, t, id, actor, now, Some(w))
-            }));
-            let reason = match r {
-                Ok(Ok((o, indexed, keys))) => {
-                    tx.prepare_cached("RELEASE triage_one")?.execute([])?;
-                    window.add(t, indexed, &keys);
-                    batch.outcomes.push(o);
-                    continue;
-                }
-                // The database itself failed (locked for too long, disk full): not this
-                // appeal's fault, so the whole batch waits for the next run.
-                Ok(Err(e)) if database_failure(&e) => return Err(e),
-                Ok(Err(e)) => e.to_string(),
-                Err(panic) => panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "triage panicked".into()),
-            };
-            tx.execute_batch("ROLLBACK TO triage_one; RELEASE triage_one")?;
-            tracing::warn!(appeal = id, %reason, "auto-triage failed for one appeal; skipped");
-            record_failure(&tx, id, &reason, now)?;
-            batch.failed.push(TriageFailure {
-                appeal_id: id,
-                reason,
-            });
-        }
-        tx.commit()?;
-        window.committed(&self.conn)?;
-        // One anchor for the batch, not one per appeal.
-        self.anchor_head();
-        *after = last;
-        Ok(Some(batch))
     }
 
     /// The proposed duplicate groups: each original with the appeals proposed as its duplicates
@@ -713,31 +532,22 @@ impl Store {
 
 /// True for an error of the database as a whole (another writer held it too long, the disk is
 /// full or failing, the file is read-only or damaged), as opposed to one appeal's problem.
-fn database_failure(e: &StoreError) -> bool {
-    matches!(e, StoreError::Db(e) if e.is_environment())
+/// What triaging one appeal writes, decided before anything is written ([`plan`]), so that a
+/// failure before [`apply`] leaves nothing behind.
+pub(super) struct Plan {
+    pub outcome: TriageOutcome,
+    old: Appeal,
+    new: Appeal,
+    notes: Vec<String>,
+    /// The appeal as indexed for similarity (with its block after triage), and its keys…
+    pub me: Indexed,
+    pub keys: Vec<u32>,
+    /// …and where it was indexed before, if it was: received, keys.
+    before: Option<(i64, Vec<u32>)>,
 }
 
-/// Records that an appeal's triage failed: a triage row with the reason and no suggestion, so the
-/// appeal is no longer pending.
-fn record_failure(conn: &Db, id: i64, reason: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO triage (appeal_id, block, confidence, alternatives, settlement, \
-         responsible, urgent, conflict, reasons, applied, at, error) \
-         VALUES (?1, '', 0, '[]', NULL, NULL, 0, 0, '{}', '[]', ?2, ?3) \
-         ON CONFLICT (appeal_id) DO UPDATE SET block = '', confidence = 0, alternatives = '[]', \
-         settlement = NULL, responsible = NULL, urgent = 0, conflict = 0, reasons = '{}', \
-         duplicate_of = NULL, duplicate_score = NULL, repeat_of = NULL, repeat_score = NULL, \
-         applied = '[]', at = excluded.at, error = excluded.error",
-    )?
-    .execute(params![id, now.timestamp(), reason])?;
-    Ok(())
-}
-
-/// The work of [`Store::triage_appeal`] inside the caller's transaction.
-///
-/// With `window` (a run over the pending appeals) the duplicate and repeat candidates come from
-/// the run's in-memory index instead of SQL queries — the same rows in the same order. Returns
-/// the appeal as indexed, with its keys, for the caller to add to that window.
+/// The work of [`Store::triage_appeal`] inside the caller's transaction: [`plan`], then
+/// [`apply`]. Returns the appeal as indexed, with its keys, for a run's window.
 fn triage_in(
     tx: &Transaction<'_>,
     reference: &crate::reference::Reference,
@@ -745,19 +555,39 @@ fn triage_in(
     id: i64,
     actor: &Actor,
     now: DateTime<Utc>,
-    window: Option<&Window>,
-) -> Result<(TriageOutcome, Indexed, Vec<u32>), StoreError> {
+) -> Result<TriageOutcome, StoreError> {
     let old = load(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("no appeal {id}")))?;
-    if let Some(g) = &actor.grants
-        && !g.may(crate::domain::access::Action::Triage, &old)
-    {
-        return Err(StoreError::Denied(format!(
-            "{} may not triage appeal {id}",
-            g.login
-        )));
+    may_triage(actor, &old)?;
+    let suggested = t.suggest_appeal_signed(&old);
+    let mut p = plan(tx, t, old, suggested, None)?;
+    apply(tx, reference, actor, now, &mut p)?;
+    Ok(p.outcome)
+}
+
+/// Refuses an actor whose grants do not cover triaging `a`.
+pub(super) fn may_triage(actor: &Actor, a: &Appeal) -> Result<(), StoreError> {
+    match &actor.grants {
+        Some(g) if !g.may(crate::domain::access::Action::Triage, a) => Err(StoreError::Denied(
+            format!("{} may not triage appeal {}", g.login, a.id),
+        )),
+        _ => Ok(()),
     }
-    // One reading of the text for the suggestion and the similarity signature.
-    let (s, signature) = t.suggest_appeal_signed(&old);
+}
+
+/// Decides what triaging `old` changes, from its suggestion and signature
+/// ([`Triage::suggest_appeal_signed`]): the duplicate and repeat among the earlier appeals, the
+/// fields auto-triage sets. Reads, never writes.
+///
+/// With `window` (a run over the pending appeals) the duplicate and repeat candidates come from
+/// the run's in-memory index instead of SQL queries — the same rows in the same order.
+pub(super) fn plan(
+    tx: &Transaction<'_>,
+    t: &Triage,
+    old: Appeal,
+    (s, signature): (Suggestion, Signature),
+    window: Option<&Window>,
+) -> Result<Plan, StoreError> {
+    let id = old.id;
     let settings = t.settings();
 
     // Duplicates and repeats among the earlier appeals.
@@ -856,7 +686,52 @@ fn triage_in(
             r.id, r.score
         ));
     }
-    if !applied.is_empty() || !notes.is_empty() {
+
+    let before = tx
+        .prepare_cached("SELECT at, stems FROM triage_signatures WHERE appeal_id = ?1")?
+        .query_row([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))
+        .optional()?
+        .map(|(at, b)| (at, t.index_keys(&Signature::from_blob(&b))));
+    let me = Indexed {
+        block: new.block.clone().or(me.block),
+        ..me
+    };
+    let keys = t.index_keys(&me.signature);
+    Ok(Plan {
+        outcome: TriageOutcome {
+            appeal_id: id,
+            suggestion: s,
+            verdict,
+            applied,
+        },
+        old,
+        new,
+        notes,
+        me,
+        keys,
+        before,
+    })
+}
+
+/// Writes what [`plan`] decided: the changed fields (audited), the similarity index, the stored
+/// suggestion.
+pub(super) fn apply(
+    tx: &Transaction<'_>,
+    reference: &crate::reference::Reference,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    p: &mut Plan,
+) -> Result<(), StoreError> {
+    let Plan {
+        outcome,
+        old,
+        new,
+        notes,
+        me,
+        keys,
+        before,
+    } = p;
+    if !outcome.applied.is_empty() || !notes.is_empty() {
         let ctx = SaveCtx {
             reference,
             normalizer: &SearchNormalizer::new(),
@@ -864,24 +739,17 @@ fn triage_in(
             now,
             names: None,
         };
-        save(tx, &ctx, Some(&old), &mut new, &notes, None)?;
+        save(tx, &ctx, Some(old), new, notes, None)?;
     }
+    index(
+        tx,
+        me,
+        keys,
+        before.as_ref().map(|(at, k)| (*at, k.as_slice())),
+    )?;
 
-    let old_keys = match tx
-        .prepare_cached("SELECT stems FROM triage_signatures WHERE appeal_id = ?1")?
-        .query_row([id], |r| r.get::<_, Vec<u8>>(0))
-        .optional()?
-    {
-        Some(b) => t.index_keys(&Signature::from_blob(&b)),
-        None => Vec::new(),
-    };
-    let me = Indexed {
-        block: new.block.clone().or(me.block),
-        ..me
-    };
-    let keys = t.index_keys(&me.signature);
-    index(tx, &me, &keys, &old_keys)?;
-
+    let s = &outcome.suggestion;
+    let verdict = &outcome.verdict;
     let reasons = serde_json::json!({"urgent": s.urgent_reasons, "conflict": s.conflict_reasons});
     tx.prepare_cached(
         "INSERT INTO triage (appeal_id, block, confidence, alternatives, settlement, \
@@ -896,7 +764,7 @@ fn triage_in(
              applied = excluded.applied, at = excluded.at, error = NULL",
     )?
     .execute(params![
-        id,
+        outcome.appeal_id,
         s.block,
         f64::from(s.confidence),
         serde_json::to_string(&s.alternatives).map_err(invalid)?,
@@ -909,17 +777,8 @@ fn triage_in(
         verdict.duplicate_of.map(|l| f64::from(l.score)),
         verdict.repeat_of.map(|l| l.id),
         verdict.repeat_of.map(|l| f64::from(l.score)),
-        serde_json::to_string(&applied).map_err(invalid)?,
+        serde_json::to_string(&outcome.applied).map_err(invalid)?,
         now.timestamp(),
     ])?;
-    Ok((
-        TriageOutcome {
-            appeal_id: id,
-            suggestion: s,
-            verdict,
-            applied,
-        },
-        me,
-        keys,
-    ))
+    Ok(())
 }

@@ -51,6 +51,8 @@ pub struct Gazetteer {
     deletions: HashMap<String, Vec<usize>>,
     /// The longest word a fuzzy match is tried for: the longest one-word form plus one letter.
     fuzzy_max_chars: usize,
+    /// A settlement's folded name → its index (the first of equal names).
+    by_name: HashMap<String, usize>,
 }
 
 fn deletions(w: &str) -> Vec<String> {
@@ -97,11 +99,16 @@ impl Gazetteer {
                 by_first.entry(first).or_default().push((ws, i));
             }
         }
+        let mut by_name = HashMap::new();
+        for (i, s) in list.iter().enumerate() {
+            by_name.entry(fold(&s.name)).or_insert(i);
+        }
         Self {
             list,
             by_first,
             deletions: dels,
             fuzzy_max_chars,
+            by_name,
         }
     }
 
@@ -114,8 +121,8 @@ impl Gazetteer {
     /// («Юксары», «с.Юксары», «юксары»), if it names a known settlement.
     pub fn canonical(&self, s: &str) -> Option<&str> {
         let f = fold(s);
-        if let Some(x) = self.list.iter().find(|x| fold(&x.name) == f) {
-            return Some(&x.name);
+        if let Some(&i) = self.by_name.get(&f) {
+            return Some(&self.list[i].name);
         }
         let ws: Vec<String> = super::limits::bounded_words(&f).collect();
         self.find_in_words(&ws).map(|i| self.list[i].name.as_str())
@@ -128,6 +135,25 @@ impl Gazetteer {
             .map(|i| self.list[i].name.as_str())
     }
 
+    /// The settlement of the first one-letter deletion of `w` that is a deletion of a form (the
+    /// order of [`deletions`]), built in `buf` instead of a string each.
+    fn first_deletion_hit(&self, w: &str, buf: &mut String) -> Option<usize> {
+        for (skip, _) in w.char_indices() {
+            buf.clear();
+            buf.push_str(&w[..skip]);
+            let next = w[skip..].chars().next().map_or(0, char::len_utf8);
+            buf.push_str(&w[skip + next..]);
+            if let Some(i) = self
+                .deletions
+                .get(buf.as_str())
+                .and_then(|v| v.first().copied())
+            {
+                return Some(i);
+            }
+        }
+        None
+    }
+
     fn find_in_words(&self, ws: &[String]) -> Option<usize> {
         // (settlement, count, first position)
         let mut seen: Vec<(usize, usize, usize)> = Vec::new();
@@ -135,6 +161,8 @@ impl Gazetteer {
             Some(s) => s.1 += 1,
             None => seen.push((i, 1, pos)),
         };
+        // One buffer for the one-letter deletions of every word tried.
+        let mut deleted = String::new();
         let mut p = 0;
         while p < ws.len() {
             let mut matched = 0;
@@ -161,9 +189,7 @@ impl Gazetteer {
                     .get(w.as_str())
                     .and_then(|v| v.first().copied());
                 if hit.is_none() {
-                    hit = deletions(w)
-                        .iter()
-                        .find_map(|d| self.deletions.get(d).and_then(|v| v.first().copied()));
+                    hit = self.first_deletion_hit(w, &mut deleted);
                 }
                 if let Some(i) = hit {
                     note(i, p);
@@ -244,5 +270,36 @@ mod tests {
         assert_eq!(g().canonical("Юксары"), Some("с. Юксары"));
         assert_eq!(g().canonical("с. Арда"), Some("с. Арда"));
         assert_eq!(g().canonical("Москва"), None);
+    }
+
+    #[test]
+    fn deletions_in_a_buffer_find_what_the_list_of_deletions_finds() {
+        let g = g();
+        // Every form with one letter doubled, dropped or replaced, and some unrelated words.
+        let mut words: Vec<String> =
+            vec!["дорога".into(), "ёлка".into(), "x".into(), String::new()];
+        for s in g.all() {
+            for f in &s.forms {
+                let chars: Vec<char> = fold(f).chars().collect();
+                for i in 0..chars.len() {
+                    let mut doubled = chars.clone();
+                    doubled.insert(i, chars[i]);
+                    let mut replaced = chars.clone();
+                    replaced[i] = 'ъ';
+                    words.push(doubled.into_iter().collect());
+                    words.push(replaced.into_iter().collect());
+                }
+            }
+        }
+        let mut buf = String::new();
+        let mut hits = 0;
+        for w in &words {
+            let listed = deletions(w)
+                .iter()
+                .find_map(|d| g.deletions.get(d).and_then(|v| v.first().copied()));
+            assert_eq!(g.first_deletion_hit(w, &mut buf), listed, "{w}");
+            hits += usize::from(listed.is_some());
+        }
+        assert!(hits > 100, "the variants must hit forms: {hits}");
     }
 }
