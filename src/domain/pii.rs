@@ -7,6 +7,7 @@
 //! Pure and linear in the text; the console masks only the rows it draws.
 
 use super::access::{mask_contact, mask_name};
+use super::text::is_letter;
 
 /// The text with phones, e-mails, house and flat numbers and people's names masked.
 pub fn mask_text(text: &str) -> String {
@@ -258,12 +259,6 @@ fn tokenize(text: &str) -> Vec<Token> {
 
 /// `char::is_alphabetic`, answered at once for the letters appeals are written in (Latin and
 /// Russian Cyrillic): the general lookup was a tenth of the workbook's time.
-fn is_letter(c: char) -> bool {
-    c.is_ascii_alphabetic()
-        || matches!(c, 'А'..='я' | 'ё' | 'Ё')
-        || (!c.is_ascii() && c.is_alphabetic())
-}
-
 fn word<'t>(text: &'t str, t: &Token) -> &'t str {
     &text[t.start..t.end]
 }

@@ -8,6 +8,24 @@
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
 
+/// `char::is_alphabetic`, without Unicode's table lookup for the letters appeals are written in
+/// (Latin, Russian): the same answer for every character.
+#[inline]
+pub fn is_letter(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || matches!(c, 'А'..='я' | 'ё' | 'Ё')
+        || (!c.is_ascii() && c.is_alphabetic())
+}
+
+/// `char::is_alphanumeric`, with the fast path of [`is_letter`]: the same answer for every
+/// character.
+#[inline]
+pub fn is_letter_or_digit(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(c, 'А'..='я' | 'ё' | 'Ё')
+        || (!c.is_ascii() && c.is_alphanumeric())
+}
+
 /// Folds a string for comparisons: NFC, lower-case, ё→е, inner whitespace collapsed, trimmed.
 /// Used for header names, status words, recipient and settlement names.
 pub fn fold(s: &str) -> String {
@@ -31,7 +49,7 @@ pub fn fold(s: &str) -> String {
 
 /// Splits text into lower-case, ё-folded words (letters and digits).
 pub fn words(s: &str) -> impl Iterator<Item = String> + '_ {
-    s.split(|c: char| !c.is_alphanumeric())
+    s.split(|c: char| !is_letter_or_digit(c))
         .filter(|w| !w.is_empty())
         .map(|w| {
             w.chars()
@@ -280,7 +298,7 @@ impl SearchNormalizer {
                 };
                 cyr = true;
                 word.push(l);
-            } else if c.is_alphanumeric() {
+            } else if is_letter_or_digit(c) {
                 for l in c.to_lowercase() {
                     let l = if l == 'ё' { 'е' } else { l };
                     cyr |= ('а'..='я').contains(&l);
@@ -297,6 +315,14 @@ impl SearchNormalizer {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_fast_letter_tests_answer_as_unicode_does_for_every_character() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(super::is_letter(c), c.is_alphabetic(), "{c:?}");
+            assert_eq!(super::is_letter_or_digit(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

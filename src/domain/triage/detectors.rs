@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::features::Analysis;
+use crate::domain::text::{is_letter, is_letter_or_digit};
 
 /// Summed cue weight at which a flag is raised.
 pub const THRESHOLD: f32 = 1.0;
@@ -741,7 +742,7 @@ fn cold_weight(text: &str) -> f32 {
             continue;
         }
         // A sign right after a letter or digit is a hyphen, not a sign.
-        if i > 0 && chars[i - 1].is_alphanumeric() {
+        if i > 0 && is_letter_or_digit(chars[i - 1]) {
             continue;
         }
         let digits: String = chars[i + 1..]
@@ -783,7 +784,7 @@ fn tone(text: &str, reasons: &mut Vec<&'static str>) -> f32 {
         reasons.push("недовольный смайлик");
     }
     let shouting = text
-        .split(|c: char| !c.is_alphabetic())
+        .split(|c: char| !is_letter(c))
         .filter(|w| w.chars().count() >= 4 && w.chars().all(|c| c.is_uppercase()))
         .count();
     if shouting >= 2 {

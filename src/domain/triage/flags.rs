@@ -14,6 +14,7 @@
 use super::detectors::Flag;
 use super::features::{Analysis, FeatureVec, hash};
 use super::model::{Method, Model, Sample, TrainParams};
+use crate::domain::text::{is_letter, is_letter_or_digit};
 
 /// Recall on the validation part the threshold is chosen for.
 pub const TARGET_RECALL: f64 = 0.97;
@@ -262,7 +263,7 @@ fn temperatures(text: &str) -> Vec<i32> {
         let sign_plus = before.trim_end().ends_with('+') || before.contains("плюс");
         let degree = after.trim_start().starts_with('°') || after.trim_start().starts_with("град");
         // A sign right after a letter is a hyphen («5-й»), not a sign.
-        let hyphen = start >= 2 && chars[start - 1] == '-' && chars[start - 2].is_alphanumeric();
+        let hyphen = start >= 2 && chars[start - 1] == '-' && is_letter_or_digit(chars[start - 2]);
         if (sign_plus || sign_minus || degree) && !hyphen && n <= 60 {
             out.push(if sign_minus { -n } else { n });
         }
@@ -417,7 +418,7 @@ pub fn cues(text: &str, a: &Analysis, rule: &Flag, rule_name: &str) -> Vec<(u32,
         );
     }
     // Tone: capitals, exclamations, questions.
-    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    let letters = text.chars().filter(|&c| is_letter(c)).count();
     let caps = text.chars().filter(|c| c.is_uppercase()).count();
     if letters > 20 && caps * 2 > letters {
         keys.push("tone:caps".into());
