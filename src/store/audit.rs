@@ -10,6 +10,7 @@
 //! (`appeal_id` the first, `through_id` the last, field `created`): a million-row export is
 //! one entry, not a million, and each appeal's history still begins with its creation.
 
+use crate::store::db::pages::Pages;
 use crate::store::db::{Db, DbResult, OptionalExtension, Row, params};
 use std::collections::HashMap;
 
@@ -435,8 +436,9 @@ pub(crate) fn seal(conn: &Db) -> Result<(), StoreError> {
         let mut up = tx.prepare("UPDATE events SET hash = ?2 WHERE id = ?1")?;
         let mut rows = st.query([first])?;
         while let Some(r) = rows.next()? {
-            let (id, h) = row_hash(&prev, &r)?;
-            up.execute(params![id, h])?;
+            let e = EventRow::read(&r)?;
+            let h = e.hash(&prev);
+            up.execute(params![e.id, h])?;
             prev = h;
         }
     }
@@ -444,34 +446,67 @@ pub(crate) fn seal(conn: &Db) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The hash a stored entry should have, read from a row of
+/// Audit entries read per page by `audit verify`.
+const VERIFY_PAGE: usize = 10_000;
+
+/// What an entry's hash covers, read from a row of
 /// `id, appeal_id, at, operator, source, field, old, new, through_id, digest, register, entry_id`.
-fn row_hash(prev: &str, r: &Row<'_>) -> DbResult<(i64, String)> {
-    let (id, appeal, at): (i64, Option<i64>, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-    let (op, src, field): (String, String, String) = (r.get(3)?, r.get(4)?, r.get(5)?);
-    let (old, new): (Option<String>, Option<String>) = (r.get(6)?, r.get(7)?);
-    let through: Option<i64> = r.get(8)?;
-    let digest: Option<String> = r.get(9)?;
-    let register: Option<String> = r.get(10)?;
-    let entry: Option<i64> = r.get(11)?;
-    // A row with a register and an appeal (or neither) cannot be written by mcu: hashing it as
-    // the register's entry makes it fail verification either way.
-    let subject = register.as_deref().map(|g| (g, entry.unwrap_or(0)));
-    let h = hash_entry(
-        prev,
-        id,
-        appeal.unwrap_or(0),
-        subject,
-        at,
-        &op,
-        &src,
-        &field,
-        old.as_deref(),
-        new.as_deref(),
-        through,
-        digest.as_deref(),
-    );
-    Ok((id, h))
+struct EventRow {
+    id: i64,
+    appeal: Option<i64>,
+    at: i64,
+    operator: String,
+    source: String,
+    field: String,
+    old: Option<String>,
+    new: Option<String>,
+    through: Option<i64>,
+    digest: Option<String>,
+    register: Option<String>,
+    entry: Option<i64>,
+}
+
+impl EventRow {
+    fn read(r: &Row<'_>) -> DbResult<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            appeal: r.get(1)?,
+            at: r.get(2)?,
+            operator: r.get(3)?,
+            source: r.get(4)?,
+            field: r.get(5)?,
+            old: r.get(6)?,
+            new: r.get(7)?,
+            through: r.get(8)?,
+            digest: r.get(9)?,
+            register: r.get(10)?,
+            entry: r.get(11)?,
+        })
+    }
+
+    /// The hash the entry should have after `prev`.
+    fn hash(&self, prev: &str) -> String {
+        // A row with a register and an appeal (or neither) cannot be written by mcu: hashing it
+        // as the register's entry makes it fail verification either way.
+        let subject = self
+            .register
+            .as_deref()
+            .map(|g| (g, self.entry.unwrap_or(0)));
+        hash_entry(
+            prev,
+            self.id,
+            self.appeal.unwrap_or(0),
+            subject,
+            self.at,
+            &self.operator,
+            &self.source,
+            &self.field,
+            self.old.as_deref(),
+            self.new.as_deref(),
+            self.through,
+            self.digest.as_deref(),
+        )
+    }
 }
 
 /// A filter of the audit log.
@@ -517,19 +552,38 @@ impl Store {
         }
         let mut at_kept: Option<(i64, String)> = None;
 
-        let mut st = self.conn().prepare(
-            "SELECT id, appeal_id, at, operator, source, field, old, new, through_id, digest, \
-             register, entry_id, hash FROM events ORDER BY id",
-        )?;
-        let mut rows = st.query([])?;
+        // One snapshot for the walk and the replay, read in pages (bounded memory on both
+        // engines): the caller's transaction, or one of its own.
+        let own = if self.conn().in_transaction() {
+            None
+        } else {
+            Some(self.conn().transaction()?)
+        };
+        let snapshot = self.conn();
+        let mut rows = Pages::new(
+            VERIFY_PAGE,
+            |e: &(i64, String, EventRow)| e.0,
+            |after, n| {
+                snapshot
+                    .prepare_cached(
+                        "SELECT id, appeal_id, at, operator, source, field, old, new, through_id, \
+                         digest, register, entry_id, hash FROM events WHERE id > ?1 ORDER BY id \
+                         LIMIT ?2",
+                    )?
+                    .query_map(params![after.copied().unwrap_or(i64::MIN), n], |r| {
+                        let stored: Option<String> = r.get(12)?;
+                        Ok((r.get(0)?, stored.unwrap_or_default(), EventRow::read(r)?))
+                    })?
+                    .collect()
+            },
+        );
         let mut prev = String::new();
         let mut checked = 0u64;
         let mut first_broken = None;
         let mut last: Option<(i64, String)> = None;
-        while let Some(r) = rows.next()? {
+        while let Some((id, stored, entry)) = rows.next()? {
             checked += 1;
-            let stored: String = r.get::<_, Option<String>>(12)?.unwrap_or_default();
-            let (id, h) = row_hash(&prev, &r)?;
+            let h = entry.hash(&prev);
             if first_broken.is_none() && stored != h {
                 first_broken = Some(id);
             }
@@ -571,8 +625,11 @@ impl Store {
         if let Some(k) = kept {
             problems.extend(check_kept(k, at_kept, head.as_ref()));
         }
-        let (appeals, bad) = replay::check(self.conn())?;
+        drop(rows);
+        let (appeals, bad) = replay::check(snapshot)?;
         problems.extend(bad);
+        // Read only: nothing to commit.
+        drop(own);
         Ok(Verification {
             intact: problems.is_empty(),
             checked,

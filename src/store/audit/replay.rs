@@ -18,7 +18,9 @@
 //! creation entry names the fields it covers, so a field added later is checked from its first
 //! recorded change on, and older digests stay valid.
 
-use crate::store::db::Db;
+use crate::domain::appeal::Appeal;
+use crate::store::db::pages::Pages;
+use crate::store::db::{Db, params};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -200,6 +202,9 @@ fn bad(id: i64, key: &str, field: Option<&str>, entry: Option<i64>, message: Str
     }
 }
 
+/// Appeals and changes read per page.
+const REPLAY_PAGE: usize = 5_000;
+
 /// Replays every appeal's history onto it; the first appeal that disagrees, if any.
 pub(crate) fn check(conn: &Db) -> Result<(AppealReport, Option<Problem>), StoreError> {
     let mut report = AppealReport::default();
@@ -222,36 +227,56 @@ pub(crate) fn check(conn: &Db) -> Result<(AppealReport, Option<Problem>), StoreE
         })?
         .collect::<Result<_, _>>()?;
 
-    let mut changes = conn.prepare(
-        "SELECT id, appeal_id, field, old, new FROM events INDEXED BY events_appeal \
-         WHERE appeal_id IS NOT NULL AND through_id IS NULL AND field NOT IN ('created', 'note') \
-         ORDER BY appeal_id, id",
-    )?;
-    let mut changes = changes.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(1)?,
-            Change {
-                entry: r.get(0)?,
-                field: r.get(2)?,
-                old: r.get(3)?,
-                new: r.get(4)?,
-            },
-        ))
-    })?;
-    let mut pending: Option<(i64, Change)> = changes.next().transpose()?;
+    // Both walks in pages (bounded memory on both engines), merged by appeal.
+    let mut changes = Pages::new(
+        REPLAY_PAGE,
+        |c: &(i64, Change)| (c.0, c.1.entry),
+        |after, n| {
+            let (appeal, entry) = after.copied().unwrap_or((i64::MIN, i64::MIN));
+            conn.prepare_cached(
+                "SELECT id, appeal_id, field, old, new FROM events INDEXED BY events_appeal \
+                 WHERE appeal_id IS NOT NULL AND through_id IS NULL \
+                 AND field NOT IN ('created', 'note') AND (appeal_id, id) > (?1, ?2) \
+                 ORDER BY appeal_id, id LIMIT ?3",
+            )?
+            .query_map(params![appeal, entry, n], |r| {
+                Ok((
+                    r.get::<_, i64>(1)?,
+                    Change {
+                        entry: r.get(0)?,
+                        field: r.get(2)?,
+                        old: r.get(3)?,
+                        new: r.get(4)?,
+                    },
+                ))
+            })?
+            .collect()
+        },
+    );
+    let mut pending: Option<(i64, Change)> = changes.next()?;
 
     let sql = format!(
         "SELECT {APPEAL_COLUMNS}, a.created_tags, a.channel || ':' || a.source_id \
-         FROM {APPEAL_FROM} ORDER BY a.id"
+         FROM {APPEAL_FROM} WHERE a.id > ?1 ORDER BY a.id LIMIT ?2"
     );
-    let mut st = conn.prepare(&sql)?;
-    let mut rows = st.query([])?;
+    let tags_at = APPEAL_COLUMNS.split(',').count();
+    // Each appeal: id, key, the tags it was created with, the appeal as read (or why it cannot
+    // be read).
+    let mut rows = Pages::new(
+        REPLAY_PAGE,
+        |a: &(i64, String, Option<Vec<u8>>, Result<Appeal, String>)| a.0,
+        |after, n| {
+            conn.prepare_cached(&sql)?
+                .query_map(params![after.copied().unwrap_or(i64::MIN), n], |r| {
+                    let read = appeal_from_row(r).map_err(|e| e.to_string());
+                    Ok((r.get(0)?, r.get(tags_at + 1)?, r.get(tags_at)?, read))
+                })?
+                .collect()
+        },
+    );
     let mut ri = 0usize;
     let mut open: Option<Open> = None;
-    let tags_at = APPEAL_COLUMNS.split(',').count();
-    while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        let key: String = r.get(tags_at + 1)?;
+    while let Some((id, key, created_tags, read)) = rows.next()? {
         report.checked += 1;
 
         // Entries of appeals that are gone.
@@ -268,7 +293,7 @@ pub(crate) fn check(conn: &Db) -> Result<(AppealReport, Option<Problem>), StoreE
             if let Some((_, c)) = pending.take() {
                 mine.push(c);
             }
-            pending = changes.next().transpose()?;
+            pending = changes.next()?;
         }
 
         // The creation entry that covers this appeal.
@@ -320,7 +345,7 @@ pub(crate) fn check(conn: &Db) -> Result<(AppealReport, Option<Problem>), StoreE
         }
         o.next = id + 1;
 
-        let appeal = match appeal_from_row(&r) {
+        let appeal = match read {
             Ok(a) => a,
             Err(e) => {
                 return Ok((
@@ -399,8 +424,7 @@ pub(crate) fn check(conn: &Db) -> Result<(AppealReport, Option<Problem>), StoreE
                     }
                 };
                 let e = encode(fields.iter().map(|f| (f.as_str(), value(f))));
-                let stored: Option<Vec<u8>> = r.get(tags_at)?;
-                if let Some(stored) = &stored
+                if let Some(stored) = &created_tags
                     && stored.len() == e.tags.len()
                     && let Some(i) = (0..fields.len())
                         .find(|i| stored[2 * i..2 * i + 2] != e.tags[2 * i..2 * i + 2])

@@ -6,6 +6,7 @@
 //! rusqlite code; what differs between engines (placeholders, value types, transactions, how
 //! other writers are noticed) is settled here.
 
+pub mod pages;
 pub mod pg;
 mod sqlite;
 pub mod value;
@@ -244,6 +245,14 @@ impl Db {
         match self {
             Db::Pg(p) => Some(p),
             Db::Sqlite(_) => None,
+        }
+    }
+
+    /// Whether a transaction is open on this connection.
+    pub fn in_transaction(&self) -> bool {
+        match self {
+            Db::Sqlite(c) => !c.is_autocommit(),
+            Db::Pg(p) => p.conn.in_transaction(),
         }
     }
 
