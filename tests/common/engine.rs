@@ -59,6 +59,83 @@ pub fn memory_store(
     }
 }
 
+/// A store opened directly on `engine` the way a workspace opens it: an SQLite file (`mcu.db`)
+/// in a temporary folder, or a municipality of a fresh PostgreSQL database. Derefs to the
+/// [`mcu::store::Store`]; the file or database goes when this is dropped.
+pub struct TestStore {
+    // Declared first: dropped (its connection closed) before the database it uses.
+    store: mcu::store::Store,
+    pub engine: Engine,
+    reference: std::sync::Arc<mcu::reference::Reference>,
+    db: Option<TestDb>,
+    dir: tempfile::TempDir,
+}
+
+impl TestStore {
+    /// A new store on `engine` with `reference`.
+    pub fn new(engine: Engine, reference: std::sync::Arc<mcu::reference::Reference>) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let (store, db) = match engine {
+            Engine::Sqlite => (
+                mcu::store::Store::open(&dir.path().join("mcu.db"), reference.clone())
+                    .expect("SQLite: open"),
+                None,
+            ),
+            Engine::Postgres => {
+                let db = TestDb::create();
+                let store = mcu::store::Store::open_postgres(db.url(), "okrug", reference.clone())
+                    .unwrap_or_else(|e| panic!("Postgres: open: {e}"));
+                (store, Some(db))
+            }
+        };
+        Self {
+            store,
+            engine,
+            reference,
+            db,
+            dir,
+        }
+    }
+
+    /// A new store on `engine` with the shipped reference data.
+    pub fn embedded(engine: Engine) -> Self {
+        Self::new(
+            engine,
+            std::sync::Arc::new(mcu::reference::Reference::embedded().expect("reference data")),
+        )
+    }
+
+    /// Another connection to the same data (a second console).
+    pub fn open_again(&self) -> mcu::store::Store {
+        let location = self.store.location().expect("a store with a location");
+        mcu::store::Store::open_at(location, self.reference.clone())
+            .unwrap_or_else(|e| panic!("{:?}: open again: {e}", self.engine))
+    }
+
+    /// The temporary folder (the SQLite file's).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The PostgreSQL test database (none on SQLite).
+    pub fn pg(&self) -> Option<&TestDb> {
+        self.db.as_ref()
+    }
+}
+
+impl std::ops::Deref for TestStore {
+    type Target = mcu::store::Store;
+    fn deref(&self) -> &mcu::store::Store {
+        &self.store
+    }
+}
+
+impl std::ops::DerefMut for TestStore {
+    fn deref_mut(&mut self) -> &mut mcu::store::Store {
+        &mut self.store
+    }
+}
+
 /// The `[store]` lines of `config.toml` for a workspace on `db`.
 pub fn store_config(db: &TestDb, municipality: &str) -> String {
     format!(
