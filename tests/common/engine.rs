@@ -185,6 +185,54 @@ impl EngineWs {
         ws
     }
 
+    /// A copy of this workspace — its folder and its data — to change without touching this one
+    /// (a workspace built once, copied for each test that tampers with it).
+    pub fn copy(&self) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let root = dir.path().join("okrug");
+        copy_dir(&self.root, &root);
+        let db = self.db.as_ref().map(|from| {
+            let to = from.copy();
+            let config = root.join("config.toml");
+            let text = std::fs::read_to_string(&config).expect("config.toml");
+            std::fs::write(&config, text.replace(from.url(), to.url())).expect("config.toml");
+            to
+        });
+        Self {
+            engine: self.engine,
+            _dir: dir,
+            root,
+            municipality: self.municipality.clone(),
+            db,
+        }
+    }
+
+    /// A connection to the workspace's data past the store — what anyone who can write the
+    /// database file or the municipality's tables has — with foreign keys and triggers not
+    /// enforced (SQLite's `PRAGMA foreign_keys = OFF`; PostgreSQL's
+    /// `session_replication_role = replica`, which the test server's superuser may set).
+    pub fn raw(&self) -> mcu::store::db::Db {
+        use mcu::store::db::{Db, PgDb, pg::PgPool};
+        let db = match self.url() {
+            None => Db::Sqlite(
+                rusqlite::Connection::open(self.root.join("mcu.db")).expect("open mcu.db"),
+            ),
+            Some(url) => {
+                let conn = PgPool::new(url, 1).get().expect("connect");
+                Db::Pg(
+                    PgDb::new(conn, &format!("mo_{}", self.municipality))
+                        .expect("the municipality's schema"),
+                )
+            }
+        };
+        let off = match self.engine {
+            Engine::Sqlite => "PRAGMA foreign_keys = OFF",
+            Engine::Postgres => "SET session_replication_role = replica",
+        };
+        db.execute_batch(off).expect(off);
+        db
+    }
+
     /// The PostgreSQL database's URL (none on SQLite).
     pub fn url(&self) -> Option<&str> {
         self.db.as_ref().map(TestDb::url)
@@ -257,6 +305,20 @@ impl EngineWs {
     /// A file in the workspace's folder.
     pub fn path(&self, name: &str) -> PathBuf {
         self.root.join(name)
+    }
+}
+
+/// Copies the folder `from` to `to`, sub-folders included.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("a folder");
+    for e in std::fs::read_dir(from).expect("a folder") {
+        let e = e.expect("a folder entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("a file type").is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("a copy");
+        }
     }
 }
 
