@@ -240,15 +240,20 @@ impl EngineWs {
 
     /// Runs `mcu --workspace ROOT ARGS` (nothing of the caller's environment chooses the store).
     pub fn mcu(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_mcu"))
-            .arg("--workspace")
+        self.command(args).output().expect("mcu runs")
+    }
+
+    /// The command `mcu --workspace ROOT ARGS`, to add to and run (nothing of the caller's
+    /// environment chooses the store).
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_mcu"));
+        c.arg("--workspace")
             .arg(&self.root)
             .args(args)
             .env_remove("MCU_HOME")
             .env_remove("MCU_DB")
-            .env_remove("MCU_MUNICIPALITY")
-            .output()
-            .expect("mcu runs")
+            .env_remove("MCU_MUNICIPALITY");
+        c
     }
 
     /// Runs a command that must succeed; its standard output.

@@ -97,7 +97,7 @@ fn describe(e: &tokio_postgres::Error) -> String {
             ": the statement ran longer than the store allows (statement_timeout_seconds in \
              [store] of config.toml)"
         } else if db.code().code() == "55P03" {
-            ": another writer held the data longer than the store waits; try again"
+            ": the data stayed locked by another writer for longer than the store waits; try again"
         } else {
             ""
         };
