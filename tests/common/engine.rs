@@ -112,6 +112,11 @@ impl TestStore {
             .unwrap_or_else(|e| panic!("{:?}: open again: {e}", self.engine))
     }
 
+    /// A connection to the data past the store (see [`raw`]).
+    pub fn raw(&self) -> mcu::store::db::Db {
+        raw(self.store.location().expect("a store with a location"))
+    }
+
     /// The temporary folder (the SQLite file's).
     pub fn dir(&self) -> &Path {
         self.dir.path()
@@ -134,6 +139,28 @@ impl std::ops::DerefMut for TestStore {
     fn deref_mut(&mut self) -> &mut mcu::store::Store {
         &mut self.store
     }
+}
+
+/// A connection to the data at `location` past the store — what anyone who can write the
+/// database file or the municipality's tables has — with foreign keys and triggers not enforced
+/// (SQLite's `PRAGMA foreign_keys = OFF`; PostgreSQL's `session_replication_role = replica`, which
+/// the test server's superuser may set).
+pub fn raw(location: &mcu::store::Location) -> mcu::store::db::Db {
+    use mcu::store::Location;
+    use mcu::store::db::{Db, PgDb, pg::PgPool};
+    let (db, off) = match location {
+        Location::File(path) => (
+            Db::Sqlite(rusqlite::Connection::open(path).expect("open mcu.db")),
+            "PRAGMA foreign_keys = OFF",
+        ),
+        Location::Postgres { url, municipality } => {
+            let conn = PgPool::new(url, 1).get().expect("connect");
+            let db = PgDb::new(conn, &format!("mo_{municipality}")).expect("the schema");
+            (Db::Pg(db), "SET session_replication_role = replica")
+        }
+    };
+    db.execute_batch(off).expect(off);
+    db
 }
 
 /// The `[store]` lines of `config.toml` for a workspace on `db`.
@@ -207,30 +234,9 @@ impl EngineWs {
         }
     }
 
-    /// A connection to the workspace's data past the store — what anyone who can write the
-    /// database file or the municipality's tables has — with foreign keys and triggers not
-    /// enforced (SQLite's `PRAGMA foreign_keys = OFF`; PostgreSQL's
-    /// `session_replication_role = replica`, which the test server's superuser may set).
+    /// A connection to the workspace's data past the store (see [`raw`]).
     pub fn raw(&self) -> mcu::store::db::Db {
-        use mcu::store::db::{Db, PgDb, pg::PgPool};
-        let db = match self.url() {
-            None => Db::Sqlite(
-                rusqlite::Connection::open(self.root.join("mcu.db")).expect("open mcu.db"),
-            ),
-            Some(url) => {
-                let conn = PgPool::new(url, 1).get().expect("connect");
-                Db::Pg(
-                    PgDb::new(conn, &format!("mo_{}", self.municipality))
-                        .expect("the municipality's schema"),
-                )
-            }
-        };
-        let off = match self.engine {
-            Engine::Sqlite => "PRAGMA foreign_keys = OFF",
-            Engine::Postgres => "SET session_replication_role = replica",
-        };
-        db.execute_batch(off).expect(off);
-        db
+        raw(&self.location())
     }
 
     /// The PostgreSQL database's URL (none on SQLite).
