@@ -1,4 +1,4 @@
-//! Auto-triage: the detectors and the classifier on written examples (misleading ones included),
+//! Auto-triage (what touches the store on both engines): the detectors and the classifier on written examples (misleading ones included),
 //! learning from officers' corrections, duplicates and repeats in a real store, and the JSON shapes
 //! of `mcu classify` and `mcu eval`.
 
@@ -6,7 +6,6 @@
 
 use std::io::Write;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -16,11 +15,18 @@ use mcu::ingest::IncomingAppeal;
 use mcu::reference::Reference;
 use mcu::store::{AUTO_TRIAGE_SOURCE, Actor, Change, Store};
 
+mod common;
+use common::engine::{Engine, TestStore, on_both_engines};
+
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
-fn shipped() -> Triage {
-    let reference = Reference::embedded().unwrap();
-    Triage::build(&reference.blocks, &TriageData::embedded().unwrap(), &[])
+/// The shipped model, built once for the whole file (a debug build takes seconds to train it).
+fn shipped() -> &'static Triage {
+    static T: std::sync::OnceLock<Triage> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let reference = Reference::embedded().unwrap();
+        Triage::build(&reference.blocks, &TriageData::embedded().unwrap(), &[])
+    })
 }
 
 fn block(t: &Triage, text: &str) -> String {
@@ -32,14 +38,6 @@ fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
         .with_ymd_and_hms(y, m, d, h, 0, 0)
         .unwrap()
         .to_utc()
-}
-
-fn store_in(dir: &tempfile::TempDir) -> Store {
-    Store::open(
-        &dir.path().join("mcu.db"),
-        Arc::new(Reference::embedded().unwrap()),
-    )
-    .unwrap()
 }
 
 struct Row<'a> {
@@ -288,10 +286,8 @@ fn routing_proposes_the_recipient_of_the_block() {
 
 // --- Learning from the officers -----------------------------------------------------------------
 
-#[test]
-fn after_officers_relabel_appeals_the_suggestion_changes() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn after_officers_relabel_appeals_the_suggestion_changes(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     // A local habit the seeds do not know: this okrug files the hay-meadow mowing under economy.
     let texts = [
         "Когда начнётся покос на общественном лугу у Кумьи?",
@@ -333,10 +329,8 @@ fn after_officers_relabel_appeals_the_suggestion_changes() {
     assert_eq!(after.suggest(probe, None, None).block, "economy");
 }
 
-#[test]
-fn automatic_changes_are_not_learnt_but_a_confirmation_is() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn automatic_changes_are_not_learnt_but_a_confirmation_is(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     let t = shipped();
     let ids = import(
         &mut store,
@@ -363,10 +357,8 @@ fn automatic_changes_are_not_learnt_but_a_confirmation_is() {
 
 // --- Triage in the store --------------------------------------------------------------------------
 
-#[test]
-fn a_confident_block_is_set_and_audited_as_automatic() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn a_confident_block_is_set_and_audited_as_automatic(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     let t = shipped();
     let ids = import(
         &mut store,
@@ -401,10 +393,8 @@ fn a_confident_block_is_set_and_audited_as_automatic() {
     );
 }
 
-#[test]
-fn duplicates_are_found_across_channels_within_the_window_and_not_outside_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn duplicates_are_found_across_channels_within_the_window_and_not_outside_it(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     let t = shipped();
     let d0 = at(2026, 11, 2, 9);
     let ids = import(
@@ -464,10 +454,8 @@ fn duplicates_are_found_across_channels_within_the_window_and_not_outside_it() {
     assert_eq!(members, vec![ids[1], ids[2]]);
 }
 
-#[test]
-fn a_repeat_from_the_same_author_within_30_days_is_marked() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn a_repeat_from_the_same_author_within_30_days_is_marked(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     let t = shipped();
     let d0 = at(2026, 10, 1, 9);
     let ids = import(
@@ -691,8 +679,9 @@ fn distinct_word(mut i: usize) -> String {
     }
 }
 
-#[test]
-fn a_200000_letter_word_and_a_megabyte_of_words_are_triaged_with_bounded_structures() {
+fn a_200000_letter_word_and_a_megabyte_of_words_are_triaged_with_bounded_structures(
+    engine: Engine,
+) {
     let t = shipped();
     let blocks = t.block_ids().len();
     let long_word = "Ж".repeat(200_000);
@@ -735,8 +724,7 @@ fn a_200000_letter_word_and_a_megabyte_of_words_are_triaged_with_bounded_structu
     assert!(s.urgent && s.conflict, "{s:?}");
 
     // In a store: the long appeals are triaged like any other; nothing stays pending.
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+    let mut store = TestStore::embedded(engine);
     let d = at(2026, 11, 2, 9);
     let ids = import(
         &mut store,
@@ -760,11 +748,9 @@ fn a_200000_letter_word_and_a_megabyte_of_words_are_triaged_with_bounded_structu
     }
 }
 
-#[test]
-fn an_appeal_whose_triage_fails_is_recorded_and_skipped_and_the_queue_goes_on() {
+fn an_appeal_whose_triage_fails_is_recorded_and_skipped_and_the_queue_goes_on(engine: Engine) {
     let t = shipped();
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+    let mut store = TestStore::embedded(engine);
     let d = at(2026, 11, 2, 9);
     let ids = import(
         &mut store,
@@ -978,3 +964,13 @@ fn learned_urgency_reads_negations_and_durations() {
         assert!(!urgent(text), "should not be urgent: {text}");
     }
 }
+
+on_both_engines!(
+    after_officers_relabel_appeals_the_suggestion_changes,
+    automatic_changes_are_not_learnt_but_a_confirmation_is,
+    a_confident_block_is_set_and_audited_as_automatic,
+    duplicates_are_found_across_channels_within_the_window_and_not_outside_it,
+    a_repeat_from_the_same_author_within_30_days_is_marked,
+    a_200000_letter_word_and_a_megabyte_of_words_are_triaged_with_bounded_structures,
+    an_appeal_whose_triage_fails_is_recorded_and_skipped_and_the_queue_goes_on,
+);
