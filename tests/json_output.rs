@@ -14,21 +14,8 @@ use serde_json::Value;
 const NOW: &str = "2026-11-28T12:00:00+03:00";
 
 mod common;
-use common::engine::{Engine, on_both_engines, store_config};
+use common::engine::{Engine, fresh_workspace as fresh, on_both_engines};
 use common::pg::TestDb;
-
-/// The folder `dir/name` for a workspace on `engine`, not made yet — on PostgreSQL only its
-/// `config.toml`, whose `[store]` names a fresh database (kept while the guard lives).
-fn fresh(engine: Engine, dir: &Path, name: &str) -> (std::path::PathBuf, Option<TestDb>) {
-    let ws = dir.join(name);
-    let db = (engine == Engine::Postgres).then(|| {
-        let db = TestDb::create();
-        fs::create_dir_all(&ws).unwrap();
-        fs::write(ws.join("config.toml"), store_config(&db, "okrug")).unwrap();
-        db
-    });
-    (ws, db)
-}
 
 fn command(ws: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_mcu"));

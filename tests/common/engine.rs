@@ -171,6 +171,20 @@ pub fn store_config(db: &TestDb, municipality: &str) -> String {
     )
 }
 
+/// The folder `dir/name` for a workspace on `engine`, not made yet (the test's first command
+/// makes it) — on PostgreSQL only its `config.toml`, whose `[store]` names a fresh database in
+/// municipality `okrug` (kept while the returned guard lives).
+pub fn fresh_workspace(engine: Engine, dir: &Path, name: &str) -> (PathBuf, Option<TestDb>) {
+    let ws = dir.join(name);
+    let db = (engine == Engine::Postgres).then(|| {
+        let db = TestDb::create();
+        std::fs::create_dir_all(&ws).expect("workspace folder");
+        std::fs::write(ws.join("config.toml"), store_config(&db, "okrug")).expect("config.toml");
+        db
+    });
+    (ws, db)
+}
+
 /// A workspace on one engine.
 pub struct EngineWs {
     pub engine: Engine,
