@@ -110,12 +110,12 @@ fn auto() -> Actor {
 fn an_uncleared_road_to_school_is_roads_not_education() {
     let t = shipped();
     assert_eq!(
-        block(&t, "Дорога в школу не чищена, после метели не пройти"),
+        block(t, "Дорога в школу не чищена, после метели не пройти"),
         "roads"
     );
     assert_eq!(
         block(
-            &t,
+            t,
             "По дороге к школе в Кумье огромные ямы, дети идут по лужам"
         ),
         "roads"
@@ -127,7 +127,7 @@ fn a_cold_school_while_the_boiler_house_works_is_education() {
     let t = shipped();
     assert_eq!(
         block(
-            &t,
+            t,
             "В школе холодно, ученики сидят в верхней одежде, хотя котельная в посёлке работает"
         ),
         "education"
@@ -139,7 +139,7 @@ fn a_village_wide_boiler_failure_is_housing() {
     let t = shipped();
     assert_eq!(
         block(
-            &t,
+            t,
             "В Визимьярах встала котельная, во всём посёлке холодные батареи — и в домах, и в школе"
         ),
         "housing"
@@ -151,13 +151,13 @@ fn school_buses_are_education_and_bridges_are_roads() {
     let t = shipped();
     assert_eq!(
         block(
-            &t,
+            t,
             "Школьный автобус не довёз детей до школы, сломался по дороге"
         ),
         "education"
     );
     assert_eq!(
-        block(&t, "На мосту через речку сгнили доски настила"),
+        block(t, "На мосту через речку сгнили доски настила"),
         "roads"
     );
 }
@@ -167,7 +167,7 @@ fn a_registry_extract_for_a_club_building_is_property() {
     let t = shipped();
     assert_eq!(
         block(
-            &t,
+            t,
             "Прошу выдать выписку из реестра муниципального имущества на здание клуба в д. Кумья"
         ),
         "property"
@@ -179,16 +179,13 @@ fn thanks_and_mobile_signal_are_other() {
     let t = shipped();
     assert_eq!(
         block(
-            &t,
+            t,
             "Спасибо большое фельдшеру Юксар за внимательное отношение"
         ),
         "other"
     );
     assert_eq!(
-        block(
-            &t,
-            "В Минзарке совсем пропала сотовая связь, не дозвониться"
-        ),
+        block(t, "В Минзарке совсем пропала сотовая связь, не дозвониться"),
         "other"
     );
 }
@@ -341,7 +338,7 @@ fn automatic_changes_are_not_learnt_but_a_confirmation_is(engine: Engine) {
             at(2026, 11, 2, 9),
         )],
     );
-    store.triage_pending(&t, &auto(), at(2026, 11, 2, 10), 100);
+    store.triage_pending(t, &auto(), at(2026, 11, 2, 10), 100);
     assert!(store.triage_examples(10).unwrap().is_empty());
     assert!(
         store
@@ -370,7 +367,7 @@ fn a_confident_block_is_set_and_audited_as_automatic(engine: Engine) {
         )],
     );
     let out = store
-        .triage_pending(&t, &auto(), at(2026, 11, 2, 10), 100)
+        .triage_pending(t, &auto(), at(2026, 11, 2, 10), 100)
         .outcomes;
     assert_eq!(out.len(), 1);
     assert!(out[0].applied.contains(&"block"), "{:?}", out[0]);
@@ -387,7 +384,7 @@ fn a_confident_block_is_set_and_audited_as_automatic(engine: Engine) {
     // Triaged once: nothing is pending any more.
     assert!(
         store
-            .triage_pending(&t, &auto(), at(2026, 11, 2, 11), 100)
+            .triage_pending(t, &auto(), at(2026, 11, 2, 11), 100)
             .outcomes
             .is_empty()
     );
@@ -432,7 +429,7 @@ fn duplicates_are_found_across_channels_within_the_window_and_not_outside_it(eng
             ),
         ],
     );
-    store.triage_pending(&t, &auto(), d0 + Duration::days(61), 100);
+    store.triage_pending(t, &auto(), d0 + Duration::days(61), 100);
     let dup = |i: usize| {
         store
             .suggestion(ids[i])
@@ -493,7 +490,7 @@ fn a_repeat_from_the_same_author_within_30_days_is_marked(engine: Engine) {
             },
         ],
     );
-    store.triage_pending(&t, &auto(), d0 + Duration::days(71), 100);
+    store.triage_pending(t, &auto(), d0 + Duration::days(71), 100);
     let repeat = |i: usize| {
         store
             .suggestion(ids[i])
@@ -739,7 +736,7 @@ fn a_200000_letter_word_and_a_megabyte_of_words_are_triaged_with_bounded_structu
             ),
         ],
     );
-    let run = store.triage_pending(&t, &auto(), d + Duration::hours(1), usize::MAX);
+    let run = store.triage_pending(t, &auto(), d + Duration::hours(1), usize::MAX);
     assert_eq!(run.outcomes.len(), 3, "{:?}", run.failed);
     assert!(run.failed.is_empty() && run.stopped.is_none());
     assert_eq!(store.triage_pending_count().unwrap(), 0);
@@ -767,7 +764,7 @@ fn an_appeal_whose_triage_fails_is_recorded_and_skipped_and_the_queue_goes_on(en
     );
     let bad = ids[1];
     let run =
-        store.triage_pending_with(&t, &auto(), d + Duration::hours(1), usize::MAX, &mut |id| {
+        store.triage_pending_with(t, &auto(), d + Duration::hours(1), usize::MAX, &mut |id| {
             if id == bad {
                 panic!("the model broke on this one");
             }
@@ -788,7 +785,7 @@ fn an_appeal_whose_triage_fails_is_recorded_and_skipped_and_the_queue_goes_on(en
     assert!(store.suggestion(ids[0]).unwrap().unwrap().error.is_none());
     assert!(store.suggestion(ids[2]).unwrap().unwrap().error.is_none());
     // The next run does not choke on it again.
-    let again = store.triage_pending(&t, &auto(), d + Duration::hours(2), usize::MAX);
+    let again = store.triage_pending(t, &auto(), d + Duration::hours(2), usize::MAX);
     assert!(again.outcomes.is_empty() && again.failed.is_empty());
 }
 
@@ -907,7 +904,7 @@ fn held_out_corpus_keeps_urgent_recall() {
     items.retain(|l| l.split.as_deref() == Some("test"));
     assert!(items.len() >= 100, "{}", items.len());
     let t = shipped();
-    let r = mcu::domain::triage::eval::evaluate(&t, &reference.blocks, &items);
+    let r = mcu::domain::triage::eval::evaluate(t, &reference.blocks, &items);
     let recall = r.urgent.recall.unwrap();
     assert!(
         recall >= 0.9,
