@@ -99,13 +99,18 @@ impl PgDb {
     /// Counts `n` rows this connection changed; a change outside a transaction (an autocommit
     /// statement: it committed as it ran) is announced to the municipality's other consoles at
     /// once, as [`Db::transaction`]'s commit announces its own.
-    fn wrote(&self, n: u64) -> Result<(), DbError> {
+    ///
+    /// The change is committed already: an announcement that fails (the connection broke just
+    /// after) is logged, not reported as a failed write.
+    fn wrote(&self, n: u64) {
         self.changes
             .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
-        if n > 0 && !self.conn.in_transaction() {
-            self.notify()?;
+        if n > 0
+            && !self.conn.in_transaction()
+            && let Err(e) = self.notify()
+        {
+            tracing::warn!("a committed change was not announced to the other consoles: {e}");
         }
-        Ok(())
     }
 
     /// Tells the municipality's consoles that something changed (on commit, inside a
@@ -489,7 +494,7 @@ impl Statement<'_> {
             Statement::Pg { db, sql } => {
                 let n = params.with(|p| db.conn.execute(sql, p))?;
                 if is_write(sql) {
-                    db.wrote(n)?;
+                    db.wrote(n);
                 }
                 Ok(usize::try_from(n).unwrap_or(usize::MAX))
             }
@@ -504,7 +509,7 @@ impl Statement<'_> {
                 let rows = params.with(|p| db.conn.query(sql, p))?;
                 // A write with RETURNING changes as many rows as it returns.
                 if is_write(sql) {
-                    db.wrote(rows.len() as u64)?;
+                    db.wrote(rows.len() as u64);
                 }
                 Ok(Rows::Pg {
                     rows: rows.into_iter(),
