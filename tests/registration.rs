@@ -115,7 +115,7 @@ fn last_message(c: &Console) -> String {
 fn w_records_a_letters_registration_shown_in_the_detail_and_audited(engine: Engine) {
     let (ws, letter, _) = setup(engine);
     let db = &ws;
-    let mut c = console(&db);
+    let mut c = console(db);
     select(&mut c, letter);
     key(&mut c, KeyCode::Enter);
     let s = screen(&mut c, 100, 40);
@@ -128,7 +128,7 @@ fn w_records_a_letters_registration_shown_in_the_detail_and_audited(engine: Engi
         format!("Зарегистрировано: №{letter} — № 123-П от 26.11.2026")
     );
     assert_eq!(
-        open_store(&db).registration(letter).unwrap(),
+        open_store(db).registration(letter).unwrap(),
         Some(Registration {
             number: "123-П".into(),
             date: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
@@ -147,13 +147,13 @@ fn w_records_a_letters_registration_shown_in_the_detail_and_audited(engine: Engi
     }
     typed(&mut c, "124-П");
     key(&mut c, KeyCode::Enter);
-    let r = open_store(&db).registration(letter).unwrap().unwrap();
+    let r = open_store(db).registration(letter).unwrap().unwrap();
     assert_eq!(
         (r.number.as_str(), r.date.to_string().as_str()),
         ("124-П", "2026-11-27")
     );
     // Audited: one entry per changed field, by the officer from the console.
-    let h = open_store(&db)
+    let h = open_store(db)
         .register_history("registration", letter)
         .unwrap();
     let fields: Vec<(&str, Option<&str>, Option<&str>)> = h
@@ -174,7 +174,7 @@ fn w_records_a_letters_registration_shown_in_the_detail_and_audited(engine: Engi
             .all(|e| e.operator == "petrova" && e.source == "console")
     );
     assert!(
-        open_store(&db).verify_audit().unwrap().intact,
+        open_store(db).verify_audit().unwrap().intact,
         "the chain holds"
     );
 }
@@ -184,7 +184,7 @@ fn a_registration_is_refused_for_a_future_date_before_receipt_and_for_a_non_fz59
 ) {
     let (ws, letter, im) = setup(engine);
     let db = &ws;
-    let mut c = console(&db);
+    let mut c = console(db);
     select(&mut c, letter);
     key(&mut c, KeyCode::Char('W'));
     typed(&mut c, "5 28.11.2026");
@@ -207,7 +207,7 @@ fn a_registration_is_refused_for_a_future_date_before_receipt_and_for_a_non_fz59
         "Регистрация не записана: дата раньше поступления обращения"
     );
     key(&mut c, KeyCode::Esc);
-    assert_eq!(open_store(&db).registration(letter).unwrap(), None);
+    assert_eq!(open_store(db).registration(letter).unwrap(), None);
     select(&mut c, im);
     key(&mut c, KeyCode::Char('W'));
     assert!(c.app.popup().is_none());
