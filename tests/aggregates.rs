@@ -15,6 +15,9 @@ use mcu::ingest::IncomingAppeal;
 use mcu::reference::Reference;
 use mcu::store::{Actor, Change, ImportedFile, Store, first_response_wh};
 
+mod common;
+use common::engine::{Engine, TestStore, on_both_engines};
+
 fn msk(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     chrono_tz::Europe::Moscow
         .with_ymd_and_hms(y, m, d, h, min, 0)
@@ -272,10 +275,9 @@ fn check(store: &Store, now: DateTime<Utc>, label: &str) {
     analytics::monitoring(store, now).unwrap();
 }
 
-#[test]
-fn summaries_equal_a_direct_walk_after_inserts_moves_and_changes() {
+fn summaries_equal_a_direct_walk_after_inserts_moves_and_changes(engine: Engine) {
     let mut rng = Lcg(4);
-    let mut store = Store::open_in_memory(Arc::new(Reference::embedded().unwrap())).unwrap();
+    let mut store = TestStore::new(engine, Arc::new(Reference::embedded().unwrap()));
     let start = msk(2026, 9, 20, 0, 0);
     let now = msk(2026, 11, 28, 12, 0);
     let mut appeals: Vec<_> = (0..1200)
@@ -400,6 +402,7 @@ fn summaries_equal_a_direct_walk_after_inserts_moves_and_changes() {
 /// A workspace made before reopening started a new term (schema 9): its summaries counted an
 /// open appeal with an answer time as answered. The upgrade fills them afresh, so they equal the
 /// direct computation again.
+/// SQLite's schema versions (`user_version`).
 #[test]
 fn upgrading_refills_the_summaries_with_the_new_counting() {
     let dir = tempfile::tempdir().unwrap();
@@ -447,6 +450,7 @@ fn upgrading_refills_the_summaries_with_the_new_counting() {
 
 /// The daily summaries kept by `save()` are the hourly ones summed per day — exactly what the
 /// migration that created them fills them with on an existing workspace.
+/// Read back through SQLite's own rows (the same sums on PostgreSQL are checked above).
 #[test]
 fn daily_summaries_are_the_hourly_ones_summed_per_day() {
     let dir = tempfile::tempdir().unwrap();
@@ -507,3 +511,5 @@ fn daily_summaries_are_the_hourly_ones_summed_per_day() {
         assert_eq!(d, rows(hourly), "{daily}");
     }
 }
+
+on_both_engines!(summaries_equal_a_direct_walk_after_inserts_moves_and_changes);

@@ -1,4 +1,4 @@
-//! Monitoring, ranking, hot topics and targets on small hand-made workspaces whose right answers
+//! On both engines: monitoring, ranking, hot topics and targets on small hand-made workspaces whose right answers
 //! are worked out by hand here, and the aggregate queries against a direct computation on a random
 //! workspace.
 
@@ -11,7 +11,10 @@ use mcu::analytics::{self, Period};
 use mcu::domain::{Channel, Quality, Status};
 use mcu::ingest::IncomingAppeal;
 use mcu::reference::Reference;
-use mcu::store::{Actor, FactsGroup, ImportedFile, Store};
+use mcu::store::{Actor, FactsGroup, ImportedFile};
+
+mod common;
+use common::engine::{Engine, TestStore, on_both_engines};
 
 fn msk(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     chrono_tz::Europe::Moscow
@@ -84,8 +87,8 @@ impl A {
     }
 }
 
-fn workspace(appeals: Vec<A>) -> Store {
-    let mut store = Store::open_in_memory(Arc::new(Reference::embedded().unwrap())).unwrap();
+fn workspace(engine: Engine, appeals: Vec<A>) -> TestStore {
+    let mut store = TestStore::new(engine, Arc::new(Reference::embedded().unwrap()));
     let actor = Actor::new("tester", "import:test");
     let mut tx = store.begin_import().unwrap();
     for a in &appeals {
@@ -113,39 +116,42 @@ fn november() -> Period {
 
 /// ПОС, 10 working days. Received Mon 02.11 → due Tue 17.11 17:00 (04.11 is a holiday);
 /// received Tue 03.11 → due Wed 18.11 17:00.
-fn hand_made() -> Store {
-    workspace(vec![
-        // A: answered on time (substantive), answered late (formal), open and overdue, open and
-        // not yet due, and a rejected one that does not count. No ratings.
-        appeal("A1", Some("Отдел А"), msk(2026, 11, 2, 10, 0))
-            .answered(msk(2026, 11, 10, 12, 0))
-            .quality(Quality::Substantive),
-        appeal("A2", Some("Отдел А"), msk(2026, 11, 2, 11, 0))
-            .answered(msk(2026, 11, 20, 9, 0))
-            .quality(Quality::Formal),
-        appeal("A3", Some("Отдел А"), msk(2026, 11, 3, 9, 0)).status(Status::InProgress),
-        appeal("A4", Some("Отдел А"), msk(2026, 11, 25, 9, 0)).status(Status::InProgress),
-        appeal("A5", Some("Отдел А"), msk(2026, 11, 5, 9, 0)).status(Status::Rejected),
-        // B: a single appeal — not ranked.
-        appeal("B1", Some("Отдел Б"), msk(2026, 11, 2, 10, 0)).answered(msk(2026, 11, 3, 10, 0)),
-        // C: two on time, rated 5 and 3.
-        appeal("C1", Some("Отдел В"), msk(2026, 11, 9, 10, 0))
-            .answered(msk(2026, 11, 10, 10, 0))
-            .rating(5),
-        appeal("C2", Some("Отдел В"), msk(2026, 11, 10, 10, 0))
-            .answered(msk(2026, 11, 12, 10, 0))
-            .rating(3),
-        // The previous period (04.10–31.10): A answered both on time; C had nothing.
-        appeal("A-prev1", Some("Отдел А"), msk(2026, 10, 12, 10, 0))
-            .answered(msk(2026, 10, 13, 10, 0)),
-        appeal("A-prev2", Some("Отдел А"), msk(2026, 10, 14, 10, 0))
-            .answered(msk(2026, 10, 15, 10, 0)),
-    ])
+fn hand_made(engine: Engine) -> TestStore {
+    workspace(
+        engine,
+        vec![
+            // A: answered on time (substantive), answered late (formal), open and overdue, open and
+            // not yet due, and a rejected one that does not count. No ratings.
+            appeal("A1", Some("Отдел А"), msk(2026, 11, 2, 10, 0))
+                .answered(msk(2026, 11, 10, 12, 0))
+                .quality(Quality::Substantive),
+            appeal("A2", Some("Отдел А"), msk(2026, 11, 2, 11, 0))
+                .answered(msk(2026, 11, 20, 9, 0))
+                .quality(Quality::Formal),
+            appeal("A3", Some("Отдел А"), msk(2026, 11, 3, 9, 0)).status(Status::InProgress),
+            appeal("A4", Some("Отдел А"), msk(2026, 11, 25, 9, 0)).status(Status::InProgress),
+            appeal("A5", Some("Отдел А"), msk(2026, 11, 5, 9, 0)).status(Status::Rejected),
+            // B: a single appeal — not ranked.
+            appeal("B1", Some("Отдел Б"), msk(2026, 11, 2, 10, 0))
+                .answered(msk(2026, 11, 3, 10, 0)),
+            // C: two on time, rated 5 and 3.
+            appeal("C1", Some("Отдел В"), msk(2026, 11, 9, 10, 0))
+                .answered(msk(2026, 11, 10, 10, 0))
+                .rating(5),
+            appeal("C2", Some("Отдел В"), msk(2026, 11, 10, 10, 0))
+                .answered(msk(2026, 11, 12, 10, 0))
+                .rating(3),
+            // The previous period (04.10–31.10): A answered both on time; C had nothing.
+            appeal("A-prev1", Some("Отдел А"), msk(2026, 10, 12, 10, 0))
+                .answered(msk(2026, 10, 13, 10, 0)),
+            appeal("A-prev2", Some("Отдел А"), msk(2026, 10, 14, 10, 0))
+                .answered(msk(2026, 10, 15, 10, 0)),
+        ],
+    )
 }
 
-#[test]
-fn timeliness_counts_open_overdue_appeals_and_undefined_components_are_left_out() {
-    let store = hand_made();
+fn timeliness_counts_open_overdue_appeals_and_undefined_components_are_left_out(engine: Engine) {
+    let store = hand_made(engine);
     let rows = analytics::ranking(&store, november(), now()).unwrap();
     let a = rows.iter().find(|r| r.recipient == "Отдел А").unwrap();
     assert_eq!(a.volume, 4, "the rejected appeal does not count");
@@ -163,9 +169,8 @@ fn timeliness_counts_open_overdue_appeals_and_undefined_components_are_left_out(
     );
 }
 
-#[test]
-fn ranking_order_minimum_volume_and_previous_rank() {
-    let store = hand_made();
+fn ranking_order_minimum_volume_and_previous_rank(engine: Engine) {
+    let store = hand_made(engine);
     let rows = analytics::ranking(&store, november(), now()).unwrap();
     let names: Vec<_> = rows
         .iter()
@@ -183,9 +188,8 @@ fn ranking_order_minimum_volume_and_previous_rank() {
     assert_eq!(rows[1].prev_rank, Some(1), "Отдел А led October alone");
 }
 
-#[test]
-fn explain_lists_the_appeals_behind_each_component() {
-    let store = hand_made();
+fn explain_lists_the_appeals_behind_each_component(engine: Engine) {
+    let store = hand_made(engine);
     let e = analytics::explain(&store, november(), now(), "отдел а").unwrap();
     assert_eq!(e.recipient, "Отдел А");
     let keys: Vec<_> = e.appeals.iter().map(|x| x.key.as_str()).collect();
@@ -205,25 +209,27 @@ fn explain_lists_the_appeals_behind_each_component() {
     assert_eq!(e.row.unwrap().rank, 2);
 }
 
-#[test]
-fn monitoring_per_block_open_overdue_at_risk_and_age() {
+fn monitoring_per_block_open_overdue_at_risk_and_age(engine: Engine) {
     // now = Sat 28.11 12:00; "within the next working day" = the next 8 working hours, which end
     // Mon 30.11 at 17:00.
-    let store = workspace(vec![
-        // Overdue since Tue 17.11 17:00: 8 working days to Fri 27.11 (18…27.11, no holidays).
-        appeal("R1", None, msk(2026, 11, 2, 10, 0)).block("roads"),
-        // ПОС received Fri 27.11 → due 11.12: open, not at risk.
-        appeal("R2", None, msk(2026, 11, 27, 16, 0)).block("roads"),
-        // im received Fri 27.11 10:00 → due Mon 30.11 10:00: at risk.
-        appeal("R3", None, msk(2026, 11, 27, 10, 0))
-            .block("roads")
-            .channel(Channel::Im),
-        appeal("R4", None, msk(2026, 11, 2, 10, 0))
-            .block("roads")
-            .answered(msk(2026, 11, 3, 10, 0)),
-        appeal("H1", None, msk(2026, 11, 26, 10, 0)).block("housing"),
-        appeal("U1", None, msk(2026, 11, 3, 9, 0)),
-    ]);
+    let store = workspace(
+        engine,
+        vec![
+            // Overdue since Tue 17.11 17:00: 8 working days to Fri 27.11 (18…27.11, no holidays).
+            appeal("R1", None, msk(2026, 11, 2, 10, 0)).block("roads"),
+            // ПОС received Fri 27.11 → due 11.12: open, not at risk.
+            appeal("R2", None, msk(2026, 11, 27, 16, 0)).block("roads"),
+            // im received Fri 27.11 10:00 → due Mon 30.11 10:00: at risk.
+            appeal("R3", None, msk(2026, 11, 27, 10, 0))
+                .block("roads")
+                .channel(Channel::Im),
+            appeal("R4", None, msk(2026, 11, 2, 10, 0))
+                .block("roads")
+                .answered(msk(2026, 11, 3, 10, 0)),
+            appeal("H1", None, msk(2026, 11, 26, 10, 0)).block("housing"),
+            appeal("U1", None, msk(2026, 11, 3, 9, 0)),
+        ],
+    );
     let m = analytics::monitoring(&store, now()).unwrap();
     let roads = m
         .blocks
@@ -248,20 +254,22 @@ fn monitoring_per_block_open_overdue_at_risk_and_age() {
     assert_eq!((housing.open, housing.overdue, housing.at_risk), (1, 0, 0));
 }
 
-#[test]
-fn first_response_lateness_for_channels_that_have_one() {
-    let store = workspace(vec![
-        // Received Mon 23.11 10:00; 8 working hours: 10–12 and 13–17 (6 h), Tue 08–10 → due
-        // Tue 24.11 10:00. I1 responded in time, I2 late, I3 not at all.
-        appeal("I1", None, msk(2026, 11, 23, 10, 0))
-            .channel(Channel::Im)
-            .first_response(msk(2026, 11, 23, 15, 0)),
-        appeal("I2", None, msk(2026, 11, 23, 10, 0))
-            .channel(Channel::Im)
-            .first_response(msk(2026, 11, 25, 9, 0)),
-        appeal("I3", None, msk(2026, 11, 23, 10, 0)).channel(Channel::Im),
-        appeal("P1", None, msk(2026, 11, 23, 10, 0)),
-    ]);
+fn first_response_lateness_for_channels_that_have_one(engine: Engine) {
+    let store = workspace(
+        engine,
+        vec![
+            // Received Mon 23.11 10:00; 8 working hours: 10–12 and 13–17 (6 h), Tue 08–10 → due
+            // Tue 24.11 10:00. I1 responded in time, I2 late, I3 not at all.
+            appeal("I1", None, msk(2026, 11, 23, 10, 0))
+                .channel(Channel::Im)
+                .first_response(msk(2026, 11, 23, 15, 0)),
+            appeal("I2", None, msk(2026, 11, 23, 10, 0))
+                .channel(Channel::Im)
+                .first_response(msk(2026, 11, 25, 9, 0)),
+            appeal("I3", None, msk(2026, 11, 23, 10, 0)).channel(Channel::Im),
+            appeal("P1", None, msk(2026, 11, 23, 10, 0)),
+        ],
+    );
     let m = analytics::monitoring(&store, now()).unwrap();
     assert_eq!(
         m.first_response.len(),
@@ -276,8 +284,7 @@ fn first_response_lateness_for_channels_that_have_one() {
     );
 }
 
-#[test]
-fn a_topic_is_hot_with_three_appeals_and_half_again_its_average() {
+fn a_topic_is_hot_with_three_appeals_and_half_again_its_average(engine: Engine) {
     let wk = |n: i64, h: i64| now() - Duration::days(7 * n) - Duration::hours(h);
     let mut v = Vec::new();
     // Roads: 4 in the last week (3 of them in Кузьминки), 1 a week in the 4 weeks before → hot.
@@ -315,7 +322,7 @@ fn a_topic_is_hot_with_three_appeals_and_half_again_its_average() {
     // Sport: 2 last week, nothing before → too few to be hot.
     v.push(appeal("s1", None, wk(0, 5)).block("sport"));
     v.push(appeal("s2", None, wk(0, 6)).block("sport"));
-    let store = workspace(v);
+    let store = workspace(engine, v);
     let topics = analytics::hot_topics(&store, now()).unwrap();
     let t = |k: &str| {
         topics
@@ -338,9 +345,8 @@ fn a_topic_is_hot_with_three_appeals_and_half_again_its_average() {
     assert_eq!(topics[0].key, "roads", "hot topics come first");
 }
 
-#[test]
-fn targets_compare_actual_with_target() {
-    let store = hand_made();
+fn targets_compare_actual_with_target(engine: Engine) {
+    let store = hand_made(engine);
     let lines = analytics::targets(&store, november(), now()).unwrap();
     let on_time = lines
         .iter()
@@ -373,8 +379,7 @@ impl Lcg {
     }
 }
 
-#[test]
-fn aggregate_figures_equal_a_direct_computation_on_a_random_workspace() {
+fn aggregate_figures_equal_a_direct_computation_on_a_random_workspace(engine: Engine) {
     let mut rng = Lcg(20261128);
     let recipients = ["Отдел 1", "Отдел 2", "Отдел 3", "Отдел 4", "Отдел 5"];
     let blocks = ["housing", "roads", "transport", "education"];
@@ -425,7 +430,7 @@ fn aggregate_figures_equal_a_direct_computation_on_a_random_workspace() {
         }
         v.push(a);
     }
-    let store = workspace(v);
+    let store = workspace(engine, v);
     let reference = store.reference().clone();
     let tz = reference.calendar.timezone();
     for period in [
@@ -489,3 +494,14 @@ fn aggregate_figures_equal_a_direct_computation_on_a_random_workspace() {
         assert_eq!(line.weekly[7], last_week);
     }
 }
+
+on_both_engines!(
+    timeliness_counts_open_overdue_appeals_and_undefined_components_are_left_out,
+    ranking_order_minimum_volume_and_previous_rank,
+    explain_lists_the_appeals_behind_each_component,
+    monitoring_per_block_open_overdue_at_risk_and_age,
+    first_response_lateness_for_channels_that_have_one,
+    a_topic_is_hot_with_three_appeals_and_half_again_its_average,
+    targets_compare_actual_with_target,
+    aggregate_figures_equal_a_direct_computation_on_a_random_workspace,
+);

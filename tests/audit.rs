@@ -1,4 +1,5 @@
-//! The audit trail against tampering with the database file: an entry edited, deleted in the
+//! The audit trail against tampering with the database (on both engines: the SQLite file, the
+//! PostgreSQL municipality's tables): an entry edited, deleted in the
 //! middle or swapped (the chain), the last entries or all of them deleted and the chain edited and
 //! recomputed (the anchor file, a head kept elsewhere), an appeal changed without an entry (the
 //! replay of its history), the anchor file truncated or edited. And the other side: a workspace
@@ -8,13 +9,10 @@
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use mcu::reference::Reference;
 use mcu::store::{Actor, Change, KeptHead, Store, Verification};
-use rusqlite::Connection;
 use serde_json::Value;
 
 const NOW: &str = "2026-11-28T12:00:00+03:00";
@@ -24,36 +22,35 @@ fn now() -> DateTime<Utc> {
 }
 
 mod common;
-use common::operators::mcu;
+use common::engine::{Engine, EngineWs, on_both_engines};
+use mcu::store::db::{Db, params};
 
-fn ok(ws: &Path, args: &[&str]) -> String {
-    let out = mcu(ws, args);
-    assert!(
-        out.status.success(),
-        "mcu {args:?} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+fn ok(ws: &EngineWs, args: &[&str]) -> String {
+    ws.ok(args)
 }
 
-fn open(ws: &Path) -> Store {
-    Store::open(&ws.join("mcu.db"), Arc::new(Reference::embedded().unwrap())).unwrap()
+fn mcu(ws: &EngineWs, args: &[&str]) -> std::process::Output {
+    ws.mcu(args)
 }
 
-fn verify(ws: &Path) -> Verification {
+fn open(ws: &EngineWs) -> Store {
+    ws.store()
+}
+
+fn verify(ws: &EngineWs) -> Verification {
     open(ws).verify_audit().unwrap()
 }
 
-fn db(ws: &Path) -> Connection {
-    Connection::open(ws.join("mcu.db")).unwrap()
+/// The database past mcu: what someone tampering with it has.
+fn db(ws: &EngineWs) -> Db {
+    ws.raw()
 }
 
-fn anchor(ws: &Path) -> PathBuf {
-    ws.join("mcu.anchor")
+fn anchor(ws: &EngineWs) -> PathBuf {
+    ws.path("mcu.anchor")
 }
 
-fn id_of(ws: &Path, key: &str) -> i64 {
+fn id_of(ws: &EngineWs, key: &str) -> i64 {
     open(ws).find(key).unwrap().id
 }
 
@@ -61,30 +58,19 @@ fn id_of(ws: &Path, key: &str) -> i64 {
 /// file, changes through `mcu set` and through the console's path (the library, source
 /// `console`), a block confirmation, and settlement and recipient names spelled differently from
 /// the stored ones.
-fn workspace() -> tempfile::TempDir {
-    // Built once, copied for each test (each tampers with its own copy).
-    static TEMPLATE: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    let template = TEMPLATE.get_or_init(build_workspace);
-    let ws = tempfile::tempdir().unwrap();
-    copy_dir(template.path(), ws.path());
-    ws
+fn workspace(engine: Engine) -> EngineWs {
+    // Built once per engine, copied for each test (each tampers with its own copy).
+    static SQLITE: std::sync::OnceLock<EngineWs> = std::sync::OnceLock::new();
+    static POSTGRES: std::sync::OnceLock<EngineWs> = std::sync::OnceLock::new();
+    let template = match engine {
+        Engine::Sqlite => &SQLITE,
+        Engine::Postgres => &POSTGRES,
+    };
+    template.get_or_init(|| build_workspace(engine)).copy()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-            copy_dir(&e.path(), &target);
-        } else {
-            fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
-fn build_workspace() -> tempfile::TempDir {
-    let ws = tempfile::tempdir().unwrap();
+fn build_workspace(engine: Engine) -> EngineWs {
+    let ws = EngineWs::new(engine, "okrug");
     let src = tempfile::tempdir().unwrap();
     let a = src.path().join("a.csv");
     fs::write(
@@ -98,7 +84,7 @@ fn build_workspace() -> tempfile::TempDir {
     )
     .unwrap();
     ok(
-        ws.path(),
+        &ws,
         &[
             "import",
             "--channel",
@@ -109,7 +95,7 @@ fn build_workspace() -> tempfile::TempDir {
         ],
     );
     ok(
-        ws.path(),
+        &ws,
         &[
             "set",
             "pos:A-2",
@@ -124,7 +110,7 @@ fn build_workspace() -> tempfile::TempDir {
         ],
     );
     {
-        let mut store = open(ws.path());
+        let mut store = open(&ws);
         let console = Actor::new("dispatcher", "console");
         let id = store.find("pos:A-4").unwrap().id;
         store
@@ -175,7 +161,7 @@ fn build_workspace() -> tempfile::TempDir {
     .unwrap();
     for f in [&b, &a] {
         ok(
-            ws.path(),
+            &ws,
             &[
                 "import",
                 "--channel",
@@ -190,7 +176,7 @@ fn build_workspace() -> tempfile::TempDir {
 }
 
 /// Recomputes every entry's hash from the first on, as anyone who can write `mcu.db` can.
-fn recompute_chain(ws: &Path) {
+fn recompute_chain(ws: &EngineWs) {
     let conn = db(ws);
     type Row = (
         i64,
@@ -242,12 +228,34 @@ fn recompute_chain(ws: &Path) {
             through,
             digest.as_deref(),
         );
-        conn.execute(
-            "UPDATE events SET hash = ?2 WHERE id = ?1",
-            rusqlite::params![id, h],
-        )
-        .unwrap();
+        conn.execute("UPDATE events SET hash = ?2 WHERE id = ?1", params![id, h])
+            .unwrap();
         prev = h;
+    }
+}
+
+/// Removes the anchors of entries from `first` on (all of them for `i64::MIN`), as someone who
+/// can write where they are kept would: lines of the anchor file, rows of the region's table.
+fn keep_anchors_before(ws: &EngineWs, first: i64) {
+    match ws.engine {
+        Engine::Sqlite if first == i64::MIN => fs::remove_file(anchor(ws)).unwrap(),
+        Engine::Sqlite => {
+            let text = fs::read_to_string(anchor(ws)).unwrap();
+            let kept: Vec<&str> = text
+                .lines()
+                .filter(|l| l.split(' ').nth(2).unwrap().parse::<i64>().unwrap() < first)
+                .collect();
+            fs::write(anchor(ws), kept.join("\n") + "\n").unwrap();
+        }
+        Engine::Postgres => {
+            db(ws)
+                .execute(
+                    "DELETE FROM mcu_region.audit_anchors WHERE municipality = 'okrug' \
+                     AND last_id >= ?1",
+                    [first],
+                )
+                .unwrap();
+        }
     }
 }
 
@@ -263,7 +271,7 @@ fn problem<'a>(v: &'a Verification, kind: &str) -> &'a mcu::store::Problem {
 }
 
 /// `mcu audit verify` fails with exit 1 and says `what`; its JSON says the same.
-fn verify_fails(ws: &Path, what: &str) {
+fn verify_fails(ws: &EngineWs, what: &str) {
     let out = mcu(ws, &["audit", "verify"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
@@ -275,10 +283,9 @@ fn verify_fails(ws: &Path, what: &str) {
     assert!(v["problems"].to_string().contains(what), "{v}");
 }
 
-#[test]
-fn a_workspace_used_normally_verifies_intact() {
-    let ws = workspace();
-    let v = verify(ws.path());
+fn a_workspace_used_normally_verifies_intact(engine: Engine) {
+    let ws = workspace(engine);
+    let v = verify(&ws);
     assert!(v.intact, "{v:#?}");
     assert_eq!(v.first_broken, None);
     assert_eq!(v.appeals.checked, 6);
@@ -289,69 +296,62 @@ fn a_workspace_used_normally_verifies_intact() {
     // One anchor per import, per change, per triage batch: not one per row.
     assert!(a.lines < v.checked, "{a:?} for {} entries", v.checked);
 
-    let out = ok(ws.path(), &["audit", "verify"]);
+    let out = ok(&ws, &["audit", "verify"]);
     assert!(out.contains("audit trail intact"), "{out}");
-    let j: Value = serde_json::from_str(&ok(ws.path(), &["audit", "verify", "--json"])).unwrap();
+    let j: Value = serde_json::from_str(&ok(&ws, &["audit", "verify", "--json"])).unwrap();
     assert_eq!(j["intact"], true);
     assert_eq!(j["appeals"]["checked"], 6);
 
     // The head, kept elsewhere, verifies; so does the JSON form.
-    let head = ok(ws.path(), &["audit", "head"]);
+    let head = ok(&ws, &["audit", "head"]);
     let head = head.trim();
     let k: KeptHead = head.parse().unwrap();
     assert_eq!(k.count, v.checked);
-    ok(ws.path(), &["audit", "verify", "--head", head]);
-    let j: Value = serde_json::from_str(&ok(ws.path(), &["audit", "head", "--json"])).unwrap();
+    ok(&ws, &["audit", "verify", "--head", head]);
+    let j: Value = serde_json::from_str(&ok(&ws, &["audit", "head", "--json"])).unwrap();
     assert_eq!(j["head"], head);
     assert_eq!(j["count"], v.checked);
     // A later change moves the head on; the old one still verifies (it is a prefix).
-    ok(
-        ws.path(),
-        &["set", "pos:A-5", "--urgent", "true", "--now", NOW],
-    );
-    ok(ws.path(), &["audit", "verify", "--head", head]);
-    assert!(verify(ws.path()).intact);
+    ok(&ws, &["set", "pos:A-5", "--urgent", "true", "--now", NOW]);
+    ok(&ws, &["audit", "verify", "--head", head]);
+    assert!(verify(&ws).intact);
 }
 
-#[test]
-fn an_edited_entry_is_named() {
-    let ws = workspace();
-    let target: i64 = db(ws.path())
+fn an_edited_entry_is_named(engine: Engine) {
+    let ws = workspace(engine);
+    let target: i64 = db(&ws)
         .query_row(
             "SELECT id FROM events WHERE new = 'по телефону'",
             [],
             |r| r.get(0),
         )
         .unwrap();
-    db(ws.path())
+    db(&ws)
         .execute("UPDATE events SET new = 'подделка' WHERE id = ?1", [target])
         .unwrap();
-    let v = verify(ws.path());
+    let v = verify(&ws);
     assert_eq!(v.first_broken, Some(target));
     assert_eq!(problem(&v, "entry").entry, Some(target));
-    verify_fails(ws.path(), &format!("broken at entry {target}"));
+    verify_fails(&ws, &format!("broken at entry {target}"));
 }
 
-#[test]
-fn an_entry_deleted_in_the_middle_is_named() {
-    let ws = workspace();
-    let max: i64 = db(ws.path())
+fn an_entry_deleted_in_the_middle_is_named(engine: Engine) {
+    let ws = workspace(engine);
+    let max: i64 = db(&ws)
         .query_row("SELECT MAX(id) FROM events", [], |r| r.get(0))
         .unwrap();
     let mid = max / 2;
-    let conn = db(ws.path());
-    conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+    let conn = db(&ws);
     conn.execute("DELETE FROM events WHERE id = ?1", [mid])
         .unwrap();
-    let v = verify(ws.path());
+    let v = verify(&ws);
     assert_eq!(v.first_broken, Some(mid + 1), "{v:#?}");
-    verify_fails(ws.path(), &format!("broken at entry {}", mid + 1));
+    verify_fails(&ws, &format!("broken at entry {}", mid + 1));
 }
 
-#[test]
-fn swapped_entries_are_named() {
-    let ws = workspace();
-    let conn = db(ws.path());
+fn swapped_entries_are_named(engine: Engine) {
+    let ws = workspace(engine);
+    let conn = db(&ws);
     // Two changes of appeal A-4: swap what they say.
     let ids: Vec<i64> = conn
         .prepare(
@@ -371,146 +371,133 @@ fn swapped_entries_are_named() {
         b = ids[1]
     ))
     .unwrap();
-    let v = verify(ws.path());
+    let v = verify(&ws);
     assert_eq!(v.first_broken, Some(ids[0]), "{v:#?}");
 }
 
-#[test]
-fn deleting_the_last_entries_is_caught_by_the_anchor() {
-    let ws = workspace();
-    let max: i64 = db(ws.path())
+fn deleting_the_last_entries_is_caught_by_the_anchor(engine: Engine) {
+    let ws = workspace(engine);
+    let max: i64 = db(&ws)
         .query_row("SELECT MAX(id) FROM events", [], |r| r.get(0))
         .unwrap();
-    db(ws.path())
+    db(&ws)
         .execute("DELETE FROM events WHERE id > ?1", [max - 2])
         .unwrap();
-    let v = verify(ws.path());
+    let v = verify(&ws);
     assert_eq!(v.first_broken, None, "the chain itself is intact");
     assert_eq!(v.checked as i64, max - 2);
     let p = problem(&v, "anchor");
     assert!(p.message.contains("removed from its end"), "{}", p.message);
     assert!(p.entry.unwrap() > max - 2, "{p:?}");
-    verify_fails(ws.path(), "removed from its end");
+    verify_fails(&ws, "removed from its end");
 }
 
-#[test]
-fn an_emptied_trail_is_caught_by_the_anchor() {
-    let ws = workspace();
-    let conn = db(ws.path());
-    conn.execute_batch("PRAGMA foreign_keys = OFF; DELETE FROM events;")
-        .unwrap();
-    let v = verify(ws.path());
+fn an_emptied_trail_is_caught_by_the_anchor(engine: Engine) {
+    let ws = workspace(engine);
+    let conn = db(&ws);
+    conn.execute_batch("DELETE FROM events;").unwrap();
+    let v = verify(&ws);
     assert_eq!((v.checked, v.first_broken), (0, None));
     let p = problem(&v, "anchor");
     assert!(p.message.contains("trail is empty"), "{}", p.message);
     // And every appeal has lost its creation entry.
     let a = problem(&v, "appeal");
     assert!(a.message.contains("no creation entry"), "{}", a.message);
-    verify_fails(ws.path(), "trail is empty");
+    verify_fails(&ws, "trail is empty");
 }
 
-#[test]
-fn an_edit_with_the_chain_recomputed_is_caught_by_the_anchor_and_a_kept_head() {
-    let ws = workspace();
-    let head = ok(ws.path(), &["audit", "head"]).trim().to_string();
-    let target: i64 = db(ws.path())
+fn an_edit_with_the_chain_recomputed_is_caught_by_the_anchor_and_a_kept_head(engine: Engine) {
+    let ws = workspace(engine);
+    let head = ok(&ws, &["audit", "head"]).trim().to_string();
+    let target: i64 = db(&ws)
         .query_row(
             "SELECT id FROM events WHERE new = 'звонили заявителю'",
             [],
             |r| r.get(0),
         )
         .unwrap();
-    db(ws.path())
+    db(&ws)
         .execute(
             "UPDATE events SET new = 'не звонили' WHERE id = ?1",
             [target],
         )
         .unwrap();
-    recompute_chain(ws.path());
-    let v = verify(ws.path());
+    recompute_chain(&ws);
+    let v = verify(&ws);
     assert_eq!(v.first_broken, None, "the recomputed chain links up");
     let p = problem(&v, "anchor");
     assert!(p.message.contains("rewritten"), "{}", p.message);
     assert!(p.entry.unwrap() >= target);
-    verify_fails(ws.path(), "rewritten");
+    verify_fails(&ws, "rewritten");
 
-    // Even with the anchor file gone, the head kept elsewhere catches it.
-    fs::remove_file(anchor(ws.path())).unwrap();
-    let v = open(ws.path())
+    // Even with the anchors gone, the head kept elsewhere catches it.
+    keep_anchors_before(&ws, i64::MIN);
+    let v = open(&ws)
         .verify_audit_against(Some(&head.parse().unwrap()))
         .unwrap();
     let p = problem(&v, "head");
     assert!(p.message.contains("rewritten"), "{}", p.message);
-    let out = mcu(ws.path(), &["audit", "verify", "--head", &head]);
+    let out = mcu(&ws, &["audit", "verify", "--head", &head]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("head kept elsewhere"));
 }
 
-#[test]
-fn entries_removed_from_the_end_with_the_anchor_cut_to_match_are_caught_by_a_kept_head() {
-    let ws = workspace();
+fn entries_removed_from_the_end_with_the_anchor_cut_to_match_are_caught_by_a_kept_head(
+    engine: Engine,
+) {
+    let ws = workspace(engine);
     // The last change is a note on its own: removing it leaves every appeal consistent.
     ok(
-        ws.path(),
+        &ws,
         &["set", "pos:A-3", "--note", "проверено", "--now", NOW],
     );
-    let head = ok(ws.path(), &["audit", "head"]).trim().to_string();
-    let max: i64 = db(ws.path())
+    let head = ok(&ws, &["audit", "head"]).trim().to_string();
+    let max: i64 = db(&ws)
         .query_row("SELECT MAX(id) FROM events", [], |r| r.get(0))
         .unwrap();
-    db(ws.path())
+    db(&ws)
         .execute("DELETE FROM events WHERE id = ?1", [max])
         .unwrap();
-    let text = fs::read_to_string(anchor(ws.path())).unwrap();
-    let kept: Vec<&str> = text
-        .lines()
-        .filter(|l| l.split(' ').nth(2).unwrap().parse::<i64>().unwrap() < max)
-        .collect();
-    fs::write(anchor(ws.path()), kept.join("\n") + "\n").unwrap();
-    assert!(
-        verify(ws.path()).intact,
-        "undetectable from the workspace alone"
-    );
-    let out = mcu(ws.path(), &["audit", "verify", "--head", &head]);
+    keep_anchors_before(&ws, max);
+    assert!(verify(&ws).intact, "undetectable from the workspace alone");
+    let out = mcu(&ws, &["audit", "verify", "--head", &head]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("entries were removed"), "{err}");
 }
 
-#[test]
-fn an_appeal_changed_without_an_entry_is_named_with_its_field() {
-    let ws = workspace();
+fn an_appeal_changed_without_an_entry_is_named_with_its_field(engine: Engine) {
+    let ws = workspace(engine);
     // A field no one ever changed through mcu, on an appeal in the middle of an import run.
-    let a3 = id_of(ws.path(), "pos:A-3");
-    db(ws.path())
+    let a3 = id_of(&ws, "pos:A-3");
+    db(&ws)
         .execute(
             "UPDATE appeals SET text = 'Всё хорошо, претензий нет' WHERE id = ?1",
             [a3],
         )
         .unwrap();
-    let v = verify(ws.path());
+    let v = verify(&ws);
     assert_eq!(v.first_broken, None);
     assert_eq!(kinds(&v), ["appeal"]);
     let p = problem(&v, "appeal");
     assert_eq!(p.appeal, Some(a3));
     assert_eq!(p.appeal_key.as_deref(), Some("pos:A-3"));
     assert_eq!(p.field.as_deref(), Some("text"));
-    verify_fails(ws.path(), "pos:A-3");
-    verify_fails(ws.path(), "«text»");
+    verify_fails(&ws, "pos:A-3");
+    verify_fails(&ws, "«text»");
 }
 
-#[test]
-fn a_changed_field_changed_again_without_an_entry_is_named() {
-    let ws = workspace();
+fn a_changed_field_changed_again_without_an_entry_is_named(engine: Engine) {
+    let ws = workspace(engine);
     // A-4's status was changed from the console; set it back behind mcu's back.
-    let a4 = id_of(ws.path(), "pos:A-4");
-    db(ws.path())
+    let a4 = id_of(&ws, "pos:A-4");
+    db(&ws)
         .execute(
             "UPDATE appeals SET status = 'new', rating = 5 WHERE id = ?1",
             [a4],
         )
         .unwrap();
-    let v = verify(ws.path());
+    let v = verify(&ws);
     let p = problem(&v, "appeal");
     assert_eq!(
         (p.appeal, p.field.as_deref()),
@@ -518,15 +505,15 @@ fn a_changed_field_changed_again_without_an_entry_is_named() {
         "{p:?}"
     );
     // A block set by auto-triage or an officer, and the responsible, on another appeal.
-    let ws = workspace();
-    let a2 = id_of(ws.path(), "pos:A-2");
-    db(ws.path())
+    let ws = workspace(engine);
+    let a2 = id_of(&ws, "pos:A-2");
+    db(&ws)
         .execute(
             "UPDATE appeals SET responsible_id = NULL WHERE id = ?1",
             [a2],
         )
         .unwrap();
-    let v = verify(ws.path());
+    let v = verify(&ws);
     let p = problem(&v, "appeal");
     assert_eq!(
         (p.appeal, p.field.as_deref()),
@@ -534,90 +521,84 @@ fn a_changed_field_changed_again_without_an_entry_is_named() {
     );
 }
 
-#[test]
-fn an_appeal_deleted_or_added_behind_mcus_back_is_named() {
-    let ws = workspace();
-    let a5 = id_of(ws.path(), "pos:A-5");
-    let conn = db(ws.path());
-    conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+fn an_appeal_deleted_or_added_behind_mcus_back_is_named(engine: Engine) {
+    let ws = workspace(engine);
+    let a5 = id_of(&ws, "pos:A-5");
+    let conn = db(&ws);
     for t in ["triage", "triage_signatures"] {
         conn.execute(&format!("DELETE FROM {t} WHERE appeal_id = ?1"), [a5])
             .unwrap();
     }
     conn.execute("DELETE FROM appeals WHERE id = ?1", [a5])
         .unwrap();
-    let v = verify(ws.path());
+    let v = verify(&ws);
     let p = problem(&v, "appeal");
     assert_eq!(p.appeal, Some(a5), "{p:?}");
     assert!(p.message.contains("deleted"), "{}", p.message);
 
-    let ws = workspace();
-    db(ws.path())
+    let ws = workspace(engine);
+    db(&ws)
         .execute(
             "INSERT INTO appeals (channel, source_id, received_at, text, status, is_open, \
              created_at, updated_at) VALUES ('pos', 'X-1', 0, 'подброшено', 'closed', 0, 0, 0)",
             [],
         )
         .unwrap();
-    let v = verify(ws.path());
+    let v = verify(&ws);
     let p = problem(&v, "appeal");
     assert_eq!(p.appeal_key.as_deref(), Some("pos:X-1"));
     assert!(p.message.contains("no creation entry"), "{}", p.message);
 }
 
+/// The anchor file of an SQLite workspace (PostgreSQL's anchors are rows of an append-only table).
 #[test]
 fn a_truncated_anchor_file_is_caught() {
-    let ws = workspace();
-    let text = fs::read_to_string(anchor(ws.path())).unwrap();
+    let ws = workspace(Engine::Sqlite);
+    let text = fs::read_to_string(anchor(&ws)).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines.len() >= 3, "{text}");
-    fs::write(
-        anchor(ws.path()),
-        lines[..lines.len() - 2].join("\n") + "\n",
-    )
-    .unwrap();
-    let v = verify(ws.path());
+    fs::write(anchor(&ws), lines[..lines.len() - 2].join("\n") + "\n").unwrap();
+    let v = verify(&ws);
     let p = problem(&v, "anchor");
     assert!(p.message.contains("not anchored"), "{}", p.message);
-    verify_fails(ws.path(), "not anchored");
+    verify_fails(&ws, "not anchored");
     // Deleted altogether.
-    fs::remove_file(anchor(ws.path())).unwrap();
-    verify_fails(ws.path(), "is missing");
+    fs::remove_file(anchor(&ws)).unwrap();
+    verify_fails(&ws, "is missing");
 }
 
+/// The anchor file of an SQLite workspace.
 #[test]
 fn an_edited_anchor_file_is_caught() {
-    let ws = workspace();
-    let text = fs::read_to_string(anchor(ws.path())).unwrap();
+    let ws = workspace(Engine::Sqlite);
+    let text = fs::read_to_string(anchor(&ws)).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     // A hash changed in the second line.
     let l = &mut lines[1];
     let last = l.pop().unwrap();
     l.push(if last == '0' { '1' } else { '0' });
-    fs::write(anchor(ws.path()), lines.join("\n") + "\n").unwrap();
-    let v = verify(ws.path());
+    fs::write(anchor(&ws), lines.join("\n") + "\n").unwrap();
+    let v = verify(&ws);
     let p = problem(&v, "anchor");
     assert!(p.message.contains("line 2"), "{}", p.message);
-    verify_fails(ws.path(), "line 2");
+    verify_fails(&ws, "line 2");
     // A line that is not an anchor at all.
     lines[1] = "anchored everything, trust me".into();
-    fs::write(anchor(ws.path()), lines.join("\n") + "\n").unwrap();
-    verify_fails(ws.path(), "line 2");
+    fs::write(anchor(&ws), lines.join("\n") + "\n").unwrap();
+    verify_fails(&ws, "line 2");
 }
 
+/// The anchor file of an SQLite workspace (a row of PostgreSQL's table is never cut short).
 #[test]
 fn a_line_cut_short_by_a_crash_is_not_an_edit_and_the_next_anchor_starts_a_new_line() {
-    let ws = workspace();
-    let path = anchor(ws.path());
+    let ws = workspace(Engine::Sqlite);
+    let path = anchor(&ws);
     let mut text = fs::read_to_string(&path).unwrap();
     text.push_str("2026-12-07T00:00:00Z 12 1");
     fs::write(&path, &text).unwrap();
-    assert!(verify(ws.path()).intact);
-    ok(
-        ws.path(),
-        &["set", "pos:A-5", "--note", "ещё одна", "--now", NOW],
-    );
-    let v = verify(ws.path());
+    assert!(verify(&ws).intact);
+    ok(&ws, &["set", "pos:A-5", "--note", "ещё одна", "--now", NOW]);
+    let v = verify(&ws);
     assert!(v.intact, "{v:#?}");
     let after = fs::read_to_string(&path).unwrap();
     assert!(
@@ -629,23 +610,24 @@ fn a_line_cut_short_by_a_crash_is_not_an_edit_and_the_next_anchor_starts_a_new_l
 /// A workspace made before anchoring and creation digests (schema 9): the upgrade starts the
 /// anchor with the head it has then; its appeals are checked from their first recorded change on,
 /// appeals created after the upgrade fully.
+/// SQLite's schema versions (`user_version`).
 #[test]
 fn a_workspace_from_before_the_anchor_is_anchored_at_the_upgrade() {
-    let ws = workspace();
-    let conn = db(ws.path());
+    let ws = workspace(Engine::Sqlite);
+    let conn = db(&ws);
     conn.execute_batch("UPDATE events SET digest = NULL; UPDATE appeals SET created_tags = NULL;")
         .unwrap();
     drop(conn);
-    recompute_chain(ws.path());
-    db(ws.path())
+    recompute_chain(&ws);
+    db(&ws)
         .execute_batch(
             "ALTER TABLE events DROP COLUMN digest; ALTER TABLE appeals DROP COLUMN created_tags; \
              PRAGMA user_version = 11;",
         )
         .unwrap();
-    fs::remove_file(anchor(ws.path())).unwrap();
+    fs::remove_file(anchor(&ws)).unwrap();
 
-    let v = verify(ws.path());
+    let v = verify(&ws);
     assert!(v.intact, "{v:#?}");
     assert_eq!(v.appeals.without_digest, 6);
     let a = v.anchor.unwrap();
@@ -659,7 +641,7 @@ fn a_workspace_from_before_the_anchor_is_anchored_at_the_upgrade() {
     )
     .unwrap();
     ok(
-        ws.path(),
+        &ws,
         &[
             "import",
             "--channel",
@@ -669,15 +651,29 @@ fn a_workspace_from_before_the_anchor_is_anchored_at_the_upgrade() {
             c.to_str().unwrap(),
         ],
     );
-    let v = verify(ws.path());
+    let v = verify(&ws);
     assert!(v.intact, "{v:#?}");
     assert_eq!((v.appeals.checked, v.appeals.without_digest), (7, 6));
 
     // A field changed through mcu is still checked on an old appeal.
-    let a4 = id_of(ws.path(), "pos:A-4");
-    db(ws.path())
+    let a4 = id_of(&ws, "pos:A-4");
+    db(&ws)
         .execute("UPDATE appeals SET status = 'new' WHERE id = ?1", [a4])
         .unwrap();
-    let p = problem(&verify(ws.path()), "appeal").clone();
+    let p = problem(&verify(&ws), "appeal").clone();
     assert_eq!((p.appeal, p.field.as_deref()), (Some(a4), Some("status")));
 }
+
+on_both_engines!(
+    a_workspace_used_normally_verifies_intact,
+    an_edited_entry_is_named,
+    an_entry_deleted_in_the_middle_is_named,
+    swapped_entries_are_named,
+    deleting_the_last_entries_is_caught_by_the_anchor,
+    an_emptied_trail_is_caught_by_the_anchor,
+    an_edit_with_the_chain_recomputed_is_caught_by_the_anchor_and_a_kept_head,
+    entries_removed_from_the_end_with_the_anchor_cut_to_match_are_caught_by_a_kept_head,
+    an_appeal_changed_without_an_entry_is_named_with_its_field,
+    a_changed_field_changed_again_without_an_entry_is_named,
+    an_appeal_deleted_or_added_behind_mcus_back_is_named,
+);

@@ -1,4 +1,4 @@
-//! Several writers on one database: a console saving a change, `mcu import`, `mcu classify
+//! Several writers on one database (on both engines): a console saving a change, `mcu import`, `mcu classify
 //! --pending`, `mcu watch`. SQLite lets one write at a time; the others must wait for it and
 //! then succeed — the campaign found `mcu import` exiting 1 with «database is locked» after its
 //! file was committed, and `classify --pending` failing every time another process wrote.
@@ -9,33 +9,29 @@
 
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use mcu::reference::Reference;
-use mcu::store::Store;
 use serde_json::Value;
+
+mod common;
+use common::engine::{Engine, EngineWs, on_both_engines};
 
 const NOW: &str = "2026-11-28T12:00:00+03:00";
 
-fn command(ws: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_mcu"));
-    c.arg("--workspace")
-        .arg(ws)
-        .args(args)
-        .env_remove("MCU_HOME")
-        .env_remove("MCU_FAULT")
-        .env("MCU_LOG", ws.join("mcu.log"))
+fn command(ws: &EngineWs, args: &[&str]) -> Command {
+    let mut c = ws.command(args);
+    c.env_remove("MCU_FAULT")
+        .env("MCU_LOG", ws.path("mcu.log"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     c
 }
 
-fn run(ws: &Path, args: &[&str]) -> Output {
+fn run(ws: &EngineWs, args: &[&str]) -> Output {
     command(ws, args).output().unwrap()
 }
 
@@ -51,38 +47,47 @@ fn csv(prefix: &str, n: usize) -> String {
     s
 }
 
-fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    assert!(run(dir.path(), &["init"]).status.success());
-    dir
+fn workspace(engine: Engine) -> EngineWs {
+    EngineWs::new(engine, "okrug")
 }
 
-fn pending(ws: &Path) -> usize {
-    let store = Store::open(&ws.join("mcu.db"), Arc::new(Reference::embedded().unwrap())).unwrap();
-    store.triage_pending_count().unwrap()
+fn pending(ws: &EngineWs) -> usize {
+    ws.store().triage_pending_count().unwrap()
 }
 
-/// A thread holding the database's write lock (`BEGIN IMMEDIATE`) until told to commit.
+/// A thread holding the database's write lock until told to commit: SQLite's `BEGIN IMMEDIATE`;
+/// on PostgreSQL the municipality's write lock (the advisory lock every writer of the store takes
+/// first) in an open transaction.
 struct Holder {
     release: mpsc::Sender<()>,
     done: thread::JoinHandle<()>,
 }
 
 impl Holder {
-    fn take(db: PathBuf) -> Self {
+    fn take(ws: &EngineWs) -> Self {
         let (held_tx, held) = mpsc::channel();
         let (release, release_rx) = mpsc::channel::<()>();
+        let db = ws.raw();
+        let lock = ws
+            .url()
+            .map(|_| mcu::store::db::pg::advisory_key("mcu-write:mo_okrug"));
         let done = thread::spawn(move || {
-            let conn = rusqlite::Connection::open(db).unwrap();
-            conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+            match lock {
+                None => db.execute_batch("BEGIN IMMEDIATE").unwrap(),
+                Some(key) => {
+                    let pg = db.pg().unwrap().conn();
+                    pg.begin().unwrap();
+                    pg.advisory_xact_lock(key).unwrap();
+                }
+            }
             // A real write, as a console saving a change would make.
-            conn.execute_batch(
-                "CREATE TABLE IF NOT EXISTS test_holder (x); INSERT INTO test_holder VALUES (1)",
+            db.execute_batch(
+                "CREATE TABLE IF NOT EXISTS test_holder (x INTEGER); INSERT INTO test_holder VALUES (1)",
             )
             .unwrap();
             held_tx.send(()).unwrap();
             release_rx.recv().unwrap();
-            conn.execute_batch("COMMIT").unwrap();
+            db.execute_batch("COMMIT").unwrap();
         });
         held.recv().unwrap();
         Self { release, done }
@@ -103,12 +108,10 @@ fn announced(file: &Path, child: &mut Child) {
     }
 }
 
-#[test]
-fn import_and_classify_pending_wait_for_a_held_write_lock_and_both_succeed() {
-    let ws = workspace();
-    let ws = ws.path();
-    std::fs::write(ws.join("first.csv"), csv("A", 300)).unwrap();
-    std::fs::write(ws.join("second.csv"), csv("B", 300)).unwrap();
+fn import_and_classify_pending_wait_for_a_held_write_lock_and_both_succeed(engine: Engine) {
+    let ws = &workspace(engine);
+    std::fs::write(ws.path("first.csv"), csv("A", 300)).unwrap();
+    std::fs::write(ws.path("second.csv"), csv("B", 300)).unwrap();
     let out = run(
         ws,
         &[
@@ -118,15 +121,15 @@ fn import_and_classify_pending_wait_for_a_held_write_lock_and_both_succeed() {
             "--no-triage",
             "--now",
             NOW,
-            ws.join("first.csv").to_str().unwrap(),
+            ws.path("first.csv").to_str().unwrap(),
         ],
     );
     assert!(out.status.success());
     assert_eq!(pending(ws), 300);
 
-    let holder = Holder::take(ws.join("mcu.db"));
+    let holder = Holder::take(ws);
     let mut classify = command(ws, &["classify", "--pending", "--now", NOW])
-        .env("MCU_BUSY_NOTICE", ws.join("busy-classify"))
+        .env("MCU_BUSY_NOTICE", ws.path("busy-classify"))
         .spawn()
         .unwrap();
     let mut import = command(
@@ -138,15 +141,15 @@ fn import_and_classify_pending_wait_for_a_held_write_lock_and_both_succeed() {
             "--json",
             "--now",
             NOW,
-            ws.join("second.csv").to_str().unwrap(),
+            ws.path("second.csv").to_str().unwrap(),
         ],
     )
-    .env("MCU_BUSY_NOTICE", ws.join("busy-import"))
+    .env("MCU_BUSY_NOTICE", ws.path("busy-import"))
     .spawn()
     .unwrap();
-    announced(&ws.join("busy-classify"), &mut classify);
-    announced(&ws.join("busy-import"), &mut import);
-    assert!(ws.join("busy-classify").exists() && ws.join("busy-import").exists());
+    announced(&ws.path("busy-classify"), &mut classify);
+    announced(&ws.path("busy-import"), &mut import);
+    assert!(ws.path("busy-classify").exists() && ws.path("busy-import").exists());
     holder.release();
 
     let classify = classify.wait_with_output().unwrap();
@@ -166,13 +169,19 @@ fn import_and_classify_pending_wait_for_a_held_write_lock_and_both_succeed() {
     assert_eq!(r[0]["triaged"]["pending"], 0, "{r}");
     assert!(r[0]["triaged"].get("stopped").is_none(), "{r}");
     assert_eq!(pending(ws), 0, "every appeal of both files triaged");
+    // The writers took turns: the audit chain they appended to links up.
+    let verify = String::from_utf8_lossy(&run(ws, &["audit", "verify"]).stdout).into_owned();
+    assert!(
+        verify.contains("audit trail intact"),
+        "{engine:?}: {verify}"
+    );
 }
 
-#[test]
-fn an_import_whose_triage_finds_the_database_locked_succeeds_and_says_triage_is_pending() {
-    let ws = workspace();
-    let ws = ws.path();
-    let file = ws.join("appeals.csv");
+fn an_import_whose_triage_finds_the_database_locked_succeeds_and_says_triage_is_pending(
+    engine: Engine,
+) {
+    let ws = &workspace(engine);
+    let file = ws.path("appeals.csv");
     std::fs::write(&file, csv("C", 200)).unwrap();
     let args = [
         "import",
@@ -187,13 +196,13 @@ fn an_import_whose_triage_finds_the_database_locked_succeeds_and_says_triage_is_
     // The import commits its file, then stops at the gate before triaging; the test takes the
     // write lock and keeps it past the import's (shortened) wait.
     let mut import = command(ws, &args)
-        .env("MCU_TRIAGE_GATE", ws)
+        .env("MCU_TRIAGE_GATE", ws.dir())
         .env("MCU_BUSY_TIMEOUT_MS", "200")
         .spawn()
         .unwrap();
-    announced(&ws.join("triage-ready"), &mut import);
-    let holder = Holder::take(ws.join("mcu.db"));
-    std::fs::write(ws.join("triage-go"), b"").unwrap();
+    announced(&ws.path("triage-ready"), &mut import);
+    let holder = Holder::take(ws);
+    std::fs::write(ws.path("triage-go"), b"").unwrap();
     let out = import.wait_with_output().unwrap();
     holder.release();
 
@@ -224,14 +233,12 @@ fn an_import_whose_triage_finds_the_database_locked_succeeds_and_says_triage_is_
     assert_eq!(pending(ws), 0);
 }
 
-#[test]
-fn mcu_watch_waits_for_a_held_write_lock_and_reports_the_file_imported() {
+fn mcu_watch_waits_for_a_held_write_lock_and_reports_the_file_imported(engine: Engine) {
     use std::io::{BufRead, BufReader, Read};
 
-    let ws = workspace();
-    let ws = ws.path();
+    let ws = &workspace(engine);
     let mut watch = command(ws, &["watch"])
-        .env("MCU_BUSY_NOTICE", ws.join("busy-watch"))
+        .env("MCU_BUSY_NOTICE", ws.path("busy-watch"))
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(watch.stdout.take().unwrap()).lines();
@@ -245,16 +252,16 @@ fn mcu_watch_waits_for_a_held_write_lock_and_reports_the_file_imported() {
         panic!("mcu watch ended before printing «{what}»");
     };
     // A first file without contention: once its report is out, the watcher is idle in its loop.
-    std::fs::write(ws.join("inbox/im/first.csv"), csv("W", 20)).unwrap();
+    std::fs::write(ws.path("inbox/im/first.csv"), csv("W", 20)).unwrap();
     wait_for("first.csv: 20 rows");
     wait_for("auto-triage:");
 
     // The second file lands while another process holds the write lock.
-    let holder = Holder::take(ws.join("mcu.db"));
-    std::fs::write(ws.join("inbox/im/second.csv"), csv("X", 30)).unwrap();
-    announced(&ws.join("busy-watch"), &mut watch);
+    let holder = Holder::take(ws);
+    std::fs::write(ws.path("inbox/im/second.csv"), csv("X", 30)).unwrap();
+    announced(&ws.path("busy-watch"), &mut watch);
     assert!(
-        ws.join("busy-watch").exists(),
+        ws.path("busy-watch").exists(),
         "the watcher waited for the lock"
     );
     holder.release();
@@ -275,3 +282,9 @@ fn mcu_watch_waits_for_a_held_write_lock_and_reports_the_file_imported() {
     assert!(!stderr.contains("import failed"), "{stderr}");
     assert_eq!(pending(ws), 0);
 }
+
+on_both_engines!(
+    import_and_classify_pending_wait_for_a_held_write_lock_and_both_succeed,
+    an_import_whose_triage_finds_the_database_locked_succeeds_and_says_triage_is_pending,
+    mcu_watch_waits_for_a_held_write_lock_and_reports_the_file_imported,
+);

@@ -1,4 +1,4 @@
-//! `--json` on every command: the output parses and carries the documented fields.
+//! `--json` on every command, on both engines: the output parses and carries the documented fields.
 
 #![allow(clippy::unwrap_used)] // a panic is a failed test
 
@@ -12,6 +12,10 @@ use std::time::Duration;
 use serde_json::Value;
 
 const NOW: &str = "2026-11-28T12:00:00+03:00";
+
+mod common;
+use common::engine::{Engine, fresh_workspace as fresh, on_both_engines};
+use common::pg::TestDb;
 
 fn command(ws: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_mcu"));
@@ -51,8 +55,8 @@ fn login() -> String {
 }
 
 /// A workspace with two appeals.
-fn workspace(dir: &Path) -> std::path::PathBuf {
-    let ws = dir.join("ws");
+fn workspace(engine: Engine, dir: &Path) -> (std::path::PathBuf, Option<TestDb>) {
+    let (ws, db) = fresh(engine, dir, "ws");
     json(&ws, &["init", "--json"]);
     let file = dir.join("in.csv");
     fs::write(
@@ -72,25 +76,29 @@ fn workspace(dir: &Path) -> std::path::PathBuf {
             NOW,
         ],
     );
-    ws
+    (ws, db)
 }
 
-#[test]
-fn init_json_names_the_workspace_and_the_first_head() {
+fn init_json_names_the_workspace_and_the_first_head(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("new");
+    let (ws, db) = fresh(engine, dir.path(), "new");
     let v = json(&ws, &["init", "--json"]);
     assert_eq!(v["workspace"], ws.display().to_string());
-    assert_eq!(v["database"], ws.join("mcu.db").display().to_string());
+    match &db {
+        None => assert_eq!(v["database"], ws.join("mcu.db").display().to_string()),
+        Some(db) => {
+            let shown = v["database"].as_str().unwrap();
+            assert!(shown.contains(db.name()) && shown.contains("okrug"), "{v}");
+        }
+    }
     assert_eq!(v["inbox"], ws.join("inbox").display().to_string());
     assert_eq!(v["operator"], login());
     assert_eq!(v["roles"], serde_json::json!(["head"]));
 }
 
-#[test]
-fn export_json_is_a_summary_of_the_file_written() {
+fn export_json_is_a_summary_of_the_file_written(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = workspace(dir.path());
+    let (ws, _db) = workspace(engine, dir.path());
     let file = dir.path().join("out.csv");
     let v = json(
         &ws,
@@ -106,10 +114,9 @@ fn export_json_is_a_summary_of_the_file_written() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--output"));
 }
 
-#[test]
-fn operator_add_and_remove_json() {
+fn operator_add_and_remove_json(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("ws");
+    let (ws, _db) = fresh(engine, dir.path(), "ws");
     json(&ws, &["init", "--json"]);
     let v = json(
         &ws,
@@ -142,19 +149,17 @@ fn operator_add_and_remove_json() {
     );
 }
 
-#[test]
-fn recipients_add_json() {
+fn recipients_add_json(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("ws");
+    let (ws, _db) = fresh(engine, dir.path(), "ws");
     json(&ws, &["init", "--json"]);
     let v = json(&ws, &["recipients", "add", "Отдел образования", "--json"]);
     assert_eq!(v["recipient"], "Отдел образования");
 }
 
-#[test]
-fn set_note_says_it_recorded_the_note() {
+fn set_note_says_it_recorded_the_note(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = workspace(dir.path());
+    let (ws, _db) = workspace(engine, dir.path());
     let out = mcu(
         &ws,
         &[
@@ -219,10 +224,9 @@ fn set_note_says_it_recorded_the_note() {
     assert_eq!(notes, 3);
 }
 
-#[test]
-fn demo_summary_json() {
+fn demo_summary_json(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("demo");
+    let (ws, _db) = fresh(engine, dir.path(), "demo");
     let v = json(
         &ws,
         &[
@@ -254,6 +258,7 @@ fn demo_summary_json() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// The triage benchmark's own index file, whatever the store.
 #[test]
 fn bench_triage_json() {
     let dir = tempfile::tempdir().unwrap();
@@ -288,10 +293,9 @@ fn bench_triage_json() {
     }
 }
 
-#[test]
-fn watch_json_prints_one_object_per_line() {
+fn watch_json_prints_one_object_per_line(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("ws");
+    let (ws, _db) = fresh(engine, dir.path(), "ws");
     json(&ws, &["init", "--json"]);
     fs::write(
         ws.join("inbox/pos/w.csv"),
@@ -337,3 +341,13 @@ fn watch_json_prints_one_object_per_line() {
     assert_eq!(file["quarantined"], 1);
     assert!(file["moved_to"].as_str().unwrap().contains("processed/"));
 }
+
+on_both_engines!(
+    init_json_names_the_workspace_and_the_first_head,
+    export_json_is_a_summary_of_the_file_written,
+    operator_add_and_remove_json,
+    recipients_add_json,
+    set_note_says_it_recorded_the_note,
+    demo_summary_json,
+    watch_json_prints_one_object_per_line,
+);

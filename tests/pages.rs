@@ -1,4 +1,4 @@
-//! The registry of official pages through the real binary: a registry XLSX and a statistics CSV
+//! The registry of official pages through the real binary on both engines: a registry XLSX and a statistics CSV
 //! in Windows-1251 with Russian headers, bad rows, re-import, set, check --json, export.
 
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
@@ -10,6 +10,7 @@ use rust_xlsxwriter::Workbook;
 use serde_json::Value;
 
 mod common;
+use common::engine::{Engine, fresh_workspace, on_both_engines};
 use common::operators::mcu;
 
 const NOW: &str = "2026-12-07T12:00:00+03:00";
@@ -92,10 +93,9 @@ fn stats_csv_cp1251(path: &Path) {
     std::fs::write(path, bytes).unwrap();
 }
 
-#[test]
-fn registry_and_statistics_import_check_set_export() {
+fn registry_and_statistics_import_check_set_export(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("ws");
+    let (ws, _db) = fresh_workspace(engine, dir.path(), "ws");
     let ws = ws.as_path();
     ok(&mcu(ws, &["init"]));
 
@@ -217,3 +217,5 @@ fn registry_and_statistics_import_check_set_export() {
     ));
     assert!(hist.contains("admins_2fa"), "{hist}");
 }
+
+on_both_engines!(registry_and_statistics_import_check_set_export,);

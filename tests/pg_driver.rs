@@ -891,3 +891,87 @@ fn a_snapshot_transaction_reads_one_moment() {
     a.rollback().unwrap();
     assert_eq!(count(&a), 2);
 }
+
+#[test]
+fn a_statement_past_its_timeout_fails_with_what_to_change_and_the_connection_goes_on() {
+    use mcu::store::db::{Db, DbError, PgDb};
+
+    let db = TestDb::create();
+    let pool = PgPool::new(db.url(), 1);
+    let store_db = Db::Pg(
+        PgDb::with_timeout(
+            pool.get().unwrap(),
+            "public",
+            Some(Duration::from_millis(200)),
+        )
+        .unwrap(),
+    );
+    let err = store_db
+        .query_row("SELECT pg_sleep(60)::text", [], |r| r.get::<_, String>(0))
+        .unwrap_err();
+    let DbError::Pg(pg) = &err else {
+        panic!("not a PostgreSQL error: {err}")
+    };
+    assert!(pg.is_statement_timeout(), "{err}");
+    assert!(pg.is_busy(), "a timeout may succeed later: {err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("statement timeout") && text.contains("statement_timeout_seconds"),
+        "{text}"
+    );
+    // The next statement runs as usual.
+    let one: i64 = store_db.query_row("SELECT 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(one, 1);
+    drop(store_db);
+
+    // The same connection, taken again without a limit, keeps none of the previous one.
+    let unlimited = Db::Pg(PgDb::new(pool.get().unwrap(), "public").unwrap());
+    let shown: String = unlimited
+        .query_row("SHOW statement_timeout", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(shown, "0");
+}
+
+/// `statement_timeout_seconds` of `[store]` reaches the workspace's connections: a change that
+/// waits behind a writer stuck holding the municipality's write lock fails after it, with a
+/// message saying what to change, instead of hanging the officer's command.
+#[test]
+fn the_workspace_statement_timeout_ends_a_command_stuck_behind_a_writer() {
+    use common::engine::{Engine, EngineWs, write};
+
+    let ws = EngineWs::new(Engine::Postgres, "okrug");
+    let config = ws.path("config.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("statement_timeout_seconds = 1\n");
+    std::fs::write(&config, text).unwrap();
+    let csv = write(
+        ws.dir(),
+        "a.csv",
+        "id;received_at;text\nT-1;2026-11-02 10:00;Не горит фонарь\n".as_bytes(),
+    );
+    let now = "2026-11-28T12:00:00+03:00";
+    ws.ok(&[
+        "import",
+        "--channel",
+        "pos",
+        "--now",
+        now,
+        csv.to_str().unwrap(),
+    ]);
+
+    let holder = PgConn::connect(ws.url().unwrap()).unwrap();
+    holder.begin().unwrap();
+    holder
+        .advisory_xact_lock(advisory_key("mcu-write:mo_okrug"))
+        .unwrap();
+    let out = ws.mcu(&["set", "pos:T-1", "--urgent", "true", "--now", now]);
+    holder.rollback().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("statement timeout") && err.contains("statement_timeout_seconds"),
+        "{err}"
+    );
+    // Once the writer is gone the same change goes through.
+    ws.ok(&["set", "pos:T-1", "--urgent", "true", "--now", now]);
+}

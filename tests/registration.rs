@@ -1,18 +1,13 @@
-//! The 59-ФЗ registration of a letter: recorded from the console (`W`) and with `mcu set
+//! On both engines: the 59-ФЗ registration of a letter: recorded from the console (`W`) and with `mcu set
 //! --registration`, audited as register `registration`, shown in the detail and in `mcu show`;
 //! refused for an appeal that is not 59-ФЗ, a date in the future or before receipt.
 
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
-use std::path::Path;
-use std::process::Command;
-use std::sync::Arc;
-
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use crossterm::event::KeyCode;
 use mcu::domain::Channel;
 use mcu::ingest::IncomingAppeal;
-use mcu::reference::Reference;
 use mcu::store::{Actor, ImportedFile, Registration, Store};
 use mcu::tui::app::{App, Clock};
 use mcu::tui::console::Console;
@@ -21,6 +16,7 @@ use mcu::tui::theme::Theme;
 
 mod common;
 use common::console::{key, screen};
+use common::engine::{Engine, EngineWs, on_both_engines};
 
 fn now() -> DateTime<Utc> {
     chrono_tz::Europe::Moscow
@@ -36,23 +32,14 @@ fn at(d: u32) -> DateTime<Utc> {
         .to_utc()
 }
 
-fn open_store(db: &Path) -> Store {
-    Store::open(db, Arc::new(Reference::embedded().unwrap())).unwrap()
+fn open_store(ws: &EngineWs) -> Store {
+    ws.store()
 }
 
 /// A workspace with a letter (received 25.11) and an appeal of the ИМ (not 59-ФЗ).
-fn setup() -> (tempfile::TempDir, std::path::PathBuf, i64, i64) {
-    let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("okrug");
-    let init = Command::new(env!("CARGO_BIN_EXE_mcu"))
-        .arg("--workspace")
-        .arg(&ws)
-        .arg("init")
-        .output()
-        .unwrap();
-    assert!(init.status.success(), "{init:?}");
-    let db = ws.join("mcu.db");
-    let mut store = open_store(&db);
+fn setup(engine: Engine) -> (EngineWs, i64, i64) {
+    let ws = EngineWs::new(engine, "okrug");
+    let mut store = open_store(&ws);
     let actor = Actor::new("seed", "import:seed");
     let mut tx = store.begin_import().unwrap();
     for (id, ch, t, text) in [
@@ -88,10 +75,10 @@ fn setup() -> (tempfile::TempDir, std::path::PathBuf, i64, i64) {
     .unwrap();
     let letter = store.find("letter:L-1").unwrap().id;
     let im = store.find("im:I-1").unwrap().id;
-    (dir, ws, letter, im)
+    (ws, letter, im)
 }
 
-fn console(db: &Path) -> Console {
+fn console(db: &EngineWs) -> Console {
     let mut app = App::new(
         open_store(db),
         Theme::new(false, false),
@@ -125,11 +112,10 @@ fn last_message(c: &Console) -> String {
     c.app.env.messages.last().unwrap().text.clone()
 }
 
-#[test]
-fn w_records_a_letters_registration_shown_in_the_detail_and_audited() {
-    let (_d, ws, letter, _) = setup();
-    let db = ws.join("mcu.db");
-    let mut c = console(&db);
+fn w_records_a_letters_registration_shown_in_the_detail_and_audited(engine: Engine) {
+    let (ws, letter, _) = setup(engine);
+    let db = &ws;
+    let mut c = console(db);
     select(&mut c, letter);
     key(&mut c, KeyCode::Enter);
     let s = screen(&mut c, 100, 40);
@@ -142,7 +128,7 @@ fn w_records_a_letters_registration_shown_in_the_detail_and_audited() {
         format!("Зарегистрировано: №{letter} — № 123-П от 26.11.2026")
     );
     assert_eq!(
-        open_store(&db).registration(letter).unwrap(),
+        open_store(db).registration(letter).unwrap(),
         Some(Registration {
             number: "123-П".into(),
             date: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
@@ -161,13 +147,13 @@ fn w_records_a_letters_registration_shown_in_the_detail_and_audited() {
     }
     typed(&mut c, "124-П");
     key(&mut c, KeyCode::Enter);
-    let r = open_store(&db).registration(letter).unwrap().unwrap();
+    let r = open_store(db).registration(letter).unwrap().unwrap();
     assert_eq!(
         (r.number.as_str(), r.date.to_string().as_str()),
         ("124-П", "2026-11-27")
     );
     // Audited: one entry per changed field, by the officer from the console.
-    let h = open_store(&db)
+    let h = open_store(db)
         .register_history("registration", letter)
         .unwrap();
     let fields: Vec<(&str, Option<&str>, Option<&str>)> = h
@@ -188,16 +174,17 @@ fn w_records_a_letters_registration_shown_in_the_detail_and_audited() {
             .all(|e| e.operator == "petrova" && e.source == "console")
     );
     assert!(
-        open_store(&db).verify_audit().unwrap().intact,
+        open_store(db).verify_audit().unwrap().intact,
         "the chain holds"
     );
 }
 
-#[test]
-fn a_registration_is_refused_for_a_future_date_before_receipt_and_for_a_non_fz59_appeal() {
-    let (_d, ws, letter, im) = setup();
-    let db = ws.join("mcu.db");
-    let mut c = console(&db);
+fn a_registration_is_refused_for_a_future_date_before_receipt_and_for_a_non_fz59_appeal(
+    engine: Engine,
+) {
+    let (ws, letter, im) = setup(engine);
+    let db = &ws;
+    let mut c = console(db);
     select(&mut c, letter);
     key(&mut c, KeyCode::Char('W'));
     typed(&mut c, "5 28.11.2026");
@@ -220,7 +207,7 @@ fn a_registration_is_refused_for_a_future_date_before_receipt_and_for_a_non_fz59
         "Регистрация не записана: дата раньше поступления обращения"
     );
     key(&mut c, KeyCode::Esc);
-    assert_eq!(open_store(&db).registration(letter).unwrap(), None);
+    assert_eq!(open_store(db).registration(letter).unwrap(), None);
     select(&mut c, im);
     key(&mut c, KeyCode::Char('W'));
     assert!(c.app.popup().is_none());
@@ -230,18 +217,12 @@ fn a_registration_is_refused_for_a_future_date_before_receipt_and_for_a_non_fz59
     );
 }
 
-fn mcu(ws: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_mcu"))
-        .arg("--workspace")
-        .arg(ws)
-        .args(args)
-        .output()
-        .unwrap()
+fn mcu(ws: &EngineWs, args: &[&str]) -> std::process::Output {
+    ws.mcu(args)
 }
 
-#[test]
-fn mcu_set_registers_and_mcu_show_shows_it() {
-    let (_d, ws, letter, im) = setup();
+fn mcu_set_registers_and_mcu_show_shows_it(engine: Engine) {
+    let (ws, letter, im) = setup(engine);
     let id = letter.to_string();
     let out = mcu(
         &ws,
@@ -295,3 +276,9 @@ fn mcu_set_registers_and_mcu_show_shows_it() {
     let v: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
     assert_eq!(v["registration"], serde_json::Value::Null);
 }
+
+on_both_engines!(
+    w_records_a_letters_registration_shown_in_the_detail_and_audited,
+    a_registration_is_refused_for_a_future_date_before_receipt_and_for_a_non_fz59_appeal,
+    mcu_set_registers_and_mcu_show_shows_it,
+);

@@ -14,6 +14,9 @@ use mcu::ingest::IncomingAppeal;
 use mcu::reference::Reference;
 use mcu::store::{Actor, Change, ImportedFile, Store, StoreError};
 
+mod common;
+use common::engine::{Engine, TestStore, on_both_engines};
+
 fn msk(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     chrono_tz::Europe::Moscow
         .with_ymd_and_hms(y, m, d, h, min, 0)
@@ -87,8 +90,8 @@ fn import(store: &mut Store, rows: &[IncomingAppeal], name: &str, at: DateTime<U
     .unwrap();
 }
 
-fn workspace() -> Store {
-    let mut store = Store::open_in_memory(Arc::new(Reference::embedded().unwrap())).unwrap();
+fn workspace(engine: Engine) -> TestStore {
+    let mut store = TestStore::new(engine, Arc::new(Reference::embedded().unwrap()));
     import(&mut store, &rows(), "first", msk(2026, 11, 3, 12, 0));
     store
 }
@@ -127,9 +130,8 @@ fn timeliness(store: &Store, now: DateTime<Utc>) -> (u32, u32, u32) {
     counts
 }
 
-#[test]
-fn a_reopened_appeal_overdue_by_its_new_term_counts_once_as_open_overdue() {
-    let mut store = workspace();
+fn a_reopened_appeal_overdue_by_its_new_term_counts_once_as_open_overdue(engine: Engine) {
+    let mut store = workspace(engine);
     assert_eq!(
         timeliness(&store, judged()),
         (1, 1, 0),
@@ -165,9 +167,8 @@ fn a_reopened_appeal_overdue_by_its_new_term_counts_once_as_open_overdue() {
     assert_eq!((f.answered, f.on_time, f.open_overdue), (0, 0, 0));
 }
 
-#[test]
-fn the_history_keeps_the_first_answer_and_records_the_reopening() {
-    let mut store = workspace();
+fn the_history_keeps_the_first_answer_and_records_the_reopening(engine: Engine) {
+    let mut store = workspace(engine);
     reopen(&mut store, reopened());
     let h = store.history(1).unwrap();
     let change = |field: &str| {
@@ -206,14 +207,13 @@ fn the_history_keeps_the_first_answer_and_records_the_reopening() {
     assert_eq!(change("reopened_at").1, Some(at.to_rfc3339()));
 }
 
-#[test]
-fn answered_again_within_the_new_term_is_on_time_and_late_is_not() {
+fn answered_again_within_the_new_term_is_on_time_and_late_is_not(engine: Engine) {
     for (answer, on_time) in [
         (msk(2026, 11, 26, 15, 0), true),
         (msk(2026, 11, 27, 17, 0), true),
         (msk(2026, 11, 27, 17, 1), false),
     ] {
-        let mut store = workspace();
+        let mut store = workspace(engine);
         reopen(&mut store, reopened());
         let (a, _) = store
             .update(
@@ -250,9 +250,8 @@ fn answered_again_within_the_new_term_is_on_time_and_late_is_not() {
     }
 }
 
-#[test]
-fn an_answer_time_before_the_reopening_is_refused() {
-    let mut store = workspace();
+fn an_answer_time_before_the_reopening_is_refused(engine: Engine) {
+    let mut store = workspace(engine);
     reopen(&mut store, reopened());
     let e = store
         .update(
@@ -272,9 +271,8 @@ fn an_answer_time_before_the_reopening_is_refused() {
     assert_eq!(store.get(1).unwrap().unwrap().answered_at, None);
 }
 
-#[test]
-fn every_reopening_counts_and_starts_its_own_term() {
-    let mut store = workspace();
+fn every_reopening_counts_and_starts_its_own_term(engine: Engine) {
+    let mut store = workspace(engine);
     reopen(&mut store, reopened());
     let actor = Actor::new("petrova", "cli");
     store
@@ -308,9 +306,8 @@ fn every_reopening_counts_and_starts_its_own_term() {
     assert_eq!(timeliness(&store, judged()), (0, 0, 0));
 }
 
-#[test]
-fn a_source_reporting_the_appeal_open_again_reopens_it_once() {
-    let mut store = workspace();
+fn a_source_reporting_the_appeal_open_again_reopens_it_once(engine: Engine) {
+    let mut store = workspace(engine);
     // The next export: R-1 in progress again, still carrying its old answer.
     let mut again = rows();
     again[0].status = Some(Status::InProgress);
@@ -346,6 +343,7 @@ fn a_source_reporting_the_appeal_open_again_reopens_it_once() {
 
 /// The real binary: `mcu set --status in_progress` reopens, `mcu rank --explain` says 0 of 1,
 /// `mcu show` shows the new term and the reopening, `mcu conflicts` counts it per recipient.
+/// The command line's text of the same (the store's part runs on both engines above).
 #[test]
 fn the_command_line_shows_the_reopening_and_the_new_term() {
     use std::process::Command;
@@ -455,11 +453,12 @@ fn the_command_line_shows_the_reopening_and_the_new_term() {
     );
 }
 
-#[test]
-fn an_interim_answer_after_the_reopening_moves_the_new_term_and_keeps_the_first_response() {
+fn an_interim_answer_after_the_reopening_moves_the_new_term_and_keeps_the_first_response(
+    engine: Engine,
+) {
     // An ИМ post of Monday 23.11 09:00 answered at 10:00, reopened on Friday 27.11 at 18:30:
     // due Monday 30.11 17:00; an interim answer on Monday 09:00 gives 7 working days: 09.12.
-    let mut store = Store::open_in_memory(Arc::new(Reference::embedded().unwrap())).unwrap();
+    let mut store = TestStore::new(engine, Arc::new(Reference::embedded().unwrap()));
     let row = IncomingAppeal {
         line: 1,
         source_id: "I-1".into(),
@@ -530,3 +529,13 @@ fn an_interim_answer_after_the_reopening_moves_the_new_term_and_keeps_the_first_
         "{e}"
     );
 }
+
+on_both_engines!(
+    a_reopened_appeal_overdue_by_its_new_term_counts_once_as_open_overdue,
+    the_history_keeps_the_first_answer_and_records_the_reopening,
+    answered_again_within_the_new_term_is_on_time_and_late_is_not,
+    an_answer_time_before_the_reopening_is_refused,
+    every_reopening_counts_and_starts_its_own_term,
+    a_source_reporting_the_appeal_open_again_reopens_it_once,
+    an_interim_answer_after_the_reopening_moves_the_new_term_and_keeps_the_first_response,
+);

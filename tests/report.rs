@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
 mod common;
+use common::engine::{Engine, TestStore, fresh_workspace, on_both_engines};
 
 use std::io::Read;
 use std::sync::Arc;
@@ -92,11 +93,23 @@ impl A {
     }
 }
 
+/// The appeals in a store on `engine`.
+fn store_on(engine: Engine, appeals: Vec<A>) -> TestStore {
+    let mut store = TestStore::new(engine, Arc::new(Reference::embedded().unwrap()));
+    fill(&mut store, &appeals);
+    store
+}
+
 fn store_of(appeals: Vec<A>) -> Store {
     let mut store = Store::open_in_memory(Arc::new(Reference::embedded().unwrap())).unwrap();
+    fill(&mut store, &appeals);
+    store
+}
+
+fn fill(store: &mut Store, appeals: &[A]) {
     let actor = Actor::new("tester", "import:test");
     let mut tx = store.begin_import().unwrap();
-    for a in &appeals {
+    for a in appeals {
         tx.upsert(&a.0, a.1, &actor, now()).unwrap();
     }
     tx.finish(&ImportedFile {
@@ -112,12 +125,20 @@ fn store_of(appeals: Vec<A>) -> Store {
         quarantined: 0,
     })
     .unwrap();
-    store
 }
 
 /// November: housing grows in Лесное (1 → 3), roads stay at 3 with two formal answers of three;
 /// one appeal without a block. October: 1 housing, 3 roads. November 2025: 1 road appeal.
 fn hand_made() -> Store {
+    store_of(hand_made_appeals())
+}
+
+/// [`hand_made`] on `engine`.
+fn hand_made_on(engine: Engine) -> TestStore {
+    store_on(engine, hand_made_appeals())
+}
+
+fn hand_made_appeals() -> Vec<A> {
     let a = Some("Отдел А");
     let b = Some("Отдел Б");
     let h = Some("housing");
@@ -129,7 +150,7 @@ fn hand_made() -> Store {
     n3.0.conflict = Some(true);
     n3.0.author = Some(AUTHOR.into());
     n3.0.contact = Some(PHONE.into());
-    store_of(vec![
+    vec![
         appeal("N1", a, h, msk(2026, 11, 2, 10, 0))
             .answered(
                 msk(2026, 11, 10, 12, 0),
@@ -198,12 +219,11 @@ fn hand_made() -> Store {
             None,
             "Ответ",
         ),
-    ])
+    ]
 }
 
-#[test]
-fn note_figures_equal_the_analytics_library_section_by_section() {
-    let store = hand_made();
+fn note_figures_equal_the_analytics_library_section_by_section(engine: Engine) {
+    let store = hand_made_on(engine);
     let reference = store.reference().clone();
     let tz = reference.calendar.timezone();
     let p = november();
@@ -414,9 +434,8 @@ fn note_figures_equal_the_analytics_library_section_by_section() {
     );
 }
 
-#[test]
-fn an_empty_period_says_so_in_every_format() {
-    let store = hand_made();
+fn an_empty_period_says_so_in_every_format(engine: Engine) {
+    let store = hand_made_on(engine);
     let reference = store.reference().clone();
     let p = Period::new(day("2026-06-01"), day("2026-06-07")).unwrap();
     let n = note::compute(&store, p, now()).unwrap();
@@ -435,22 +454,24 @@ fn an_empty_period_says_so_in_every_format() {
     assert!(Format::Docx.render(&n, &reference).is_ok());
 }
 
-#[test]
-fn a_period_with_no_previous_one_shows_growth_from_nothing() {
-    let store = store_of(vec![
-        appeal(
-            "X1",
-            Some("Отдел А"),
-            Some("roads"),
-            msk(2026, 11, 2, 10, 0),
-        ),
-        appeal(
-            "X2",
-            Some("Отдел А"),
-            Some("roads"),
-            msk(2026, 11, 3, 10, 0),
-        ),
-    ]);
+fn a_period_with_no_previous_one_shows_growth_from_nothing(engine: Engine) {
+    let store = store_on(
+        engine,
+        vec![
+            appeal(
+                "X1",
+                Some("Отдел А"),
+                Some("roads"),
+                msk(2026, 11, 2, 10, 0),
+            ),
+            appeal(
+                "X2",
+                Some("Отдел А"),
+                Some("roads"),
+                msk(2026, 11, 3, 10, 0),
+            ),
+        ],
+    );
     let reference = store.reference().clone();
     let n = note::compute(&store, november(), now()).unwrap();
     assert_eq!(n.previous_totals.received, 0);
@@ -463,29 +484,31 @@ fn a_period_with_no_previous_one_shows_growth_from_nothing() {
     assert_eq!(render::change(&note::Delta::new(0, 0)), "0");
 }
 
-#[test]
-fn section_7_splits_repeats_per_recipient_and_its_lines_equal_mcu_conflicts() {
+fn section_7_splits_repeats_per_recipient_and_its_lines_equal_mcu_conflicts(engine: Engine) {
     let a = Some("Отдел А");
     let b = Some("Отдел Б");
     let r = Some("roads");
     let mut c1 = appeal("C1", a, r, msk(2026, 11, 3, 10, 0));
     c1.0.conflict = Some(true);
-    let store = store_of(vec![
-        c1,
-        appeal("C2", b, r, msk(2026, 11, 4, 10, 0)).answered(
-            msk(2026, 11, 5, 10, 0),
-            Some(Quality::Formal),
-            "Принято к сведению",
-        ),
-        appeal("D1", a, r, msk(2026, 11, 5, 10, 0)).status(Status::Duplicate),
-        appeal("D2", a, r, msk(2026, 11, 6, 10, 0)).status(Status::Duplicate),
-        appeal("D3", Some("Отдел В"), r, msk(2026, 11, 7, 10, 0)).status(Status::Duplicate),
-        appeal("D4", None, r, msk(2026, 11, 8, 10, 0)).status(Status::Duplicate),
-        // Outside the period.
-        appeal("D5", b, r, msk(2026, 10, 8, 10, 0)).status(Status::Duplicate),
-        // Not assigned, repeating Отдел Б's C2: Отдел Б's repeat.
-        appeal("D6", None, r, msk(2026, 11, 9, 10, 0)),
-    ]);
+    let store = store_on(
+        engine,
+        vec![
+            c1,
+            appeal("C2", b, r, msk(2026, 11, 4, 10, 0)).answered(
+                msk(2026, 11, 5, 10, 0),
+                Some(Quality::Formal),
+                "Принято к сведению",
+            ),
+            appeal("D1", a, r, msk(2026, 11, 5, 10, 0)).status(Status::Duplicate),
+            appeal("D2", a, r, msk(2026, 11, 6, 10, 0)).status(Status::Duplicate),
+            appeal("D3", Some("Отдел В"), r, msk(2026, 11, 7, 10, 0)).status(Status::Duplicate),
+            appeal("D4", None, r, msk(2026, 11, 8, 10, 0)).status(Status::Duplicate),
+            // Outside the period.
+            appeal("D5", b, r, msk(2026, 10, 8, 10, 0)).status(Status::Duplicate),
+            // Not assigned, repeating Отдел Б's C2: Отдел Б's repeat.
+            appeal("D6", None, r, msk(2026, 11, 9, 10, 0)),
+        ],
+    );
     let mut store = store;
     let (d6, c2) = (
         store.find("pos:D6").unwrap().id,
@@ -567,6 +590,7 @@ fn section_7_splits_repeats_per_recipient_and_its_lines_equal_mcu_conflicts() {
     assert!(md.contains("Повторных обращений (дублей): 5."), "{md}");
 }
 
+/// The benchmark against sqlite3: SQLite's own.
 #[test]
 fn bench_import_then_bench_report_alternate_the_workbook_with_its_sqlite3_peer() {
     let dir = tempfile::tempdir().unwrap();
@@ -609,6 +633,7 @@ fn unzip(bytes: &[u8], name: &str) -> Option<Vec<u8>> {
     Some(v)
 }
 
+/// The rendering of a note (its figures come from the same analytics on either engine).
 #[test]
 fn docx_has_real_headings_tables_and_chart_images() {
     let store = hand_made();
@@ -643,6 +668,7 @@ fn docx_has_real_headings_tables_and_chart_images() {
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
 }
 
+/// The rendering of a note.
 #[test]
 fn html_is_self_contained_with_inline_svg() {
     let store = hand_made();
@@ -659,6 +685,7 @@ fn html_is_self_contained_with_inline_svg() {
     assert!(!html.contains("=СУММ"));
 }
 
+/// The printing of a note.
 #[test]
 fn chromium_prints_the_note_with_its_totals() {
     let chromium = ["chromium", "chromium-browser"].into_iter().find(|c| {
@@ -755,10 +782,11 @@ fn head() -> Grants {
 }
 
 fn workbook(
+    engine: Engine,
     grants: &Grants,
     with_pd: bool,
 ) -> (tempfile::TempDir, std::path::PathBuf, cur::Written) {
-    let store = hand_made();
+    let store = hand_made_on(engine);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cur.xlsx");
     let req = cur::Request {
@@ -771,9 +799,8 @@ fn workbook(
     (dir, path, w)
 }
 
-#[test]
-fn workbook_reads_back_with_typed_cells_text_kept_and_personal_data_masked() {
-    let (_dir, path, w) = workbook(&observer(), false);
+fn workbook_reads_back_with_typed_cells_text_kept_and_personal_data_masked(engine: Engine) {
+    let (_dir, path, w) = workbook(engine, &observer(), false);
     assert_eq!((w.appeals, w.overdue, w.conflicts), (7, 1, 4));
     let mut book: Xlsx<_> = open_workbook(&path).unwrap();
     assert_eq!(
@@ -848,9 +875,8 @@ fn workbook_reads_back_with_typed_cells_text_kept_and_personal_data_masked() {
     assert_eq!(over.height(), 2);
 }
 
-#[test]
-fn workbook_with_personal_data_for_a_head() {
-    let (_dir, path, _) = workbook(&head(), true);
+fn workbook_with_personal_data_for_a_head(engine: Engine) {
+    let (_dir, path, _) = workbook(engine, &head(), true);
     let mut book: Xlsx<_> = open_workbook(&path).unwrap();
     let appeals = book.worksheet_range("Обращения").unwrap();
     assert!(
@@ -859,7 +885,7 @@ fn workbook_with_personal_data_for_a_head() {
             .any(|r| r.iter().any(|c| *c == Data::String(AUTHOR.into())))
     );
     // Without the flag even a head gets the masked workbook.
-    let (_dir, path, _) = workbook(&head(), false);
+    let (_dir, path, _) = workbook(engine, &head(), false);
     let mut book: Xlsx<_> = open_workbook(&path).unwrap();
     let appeals = book.worksheet_range("Обращения").unwrap();
     assert!(
@@ -869,13 +895,13 @@ fn workbook_with_personal_data_for_a_head() {
     );
 }
 
-#[test]
-fn a_block_lead_gets_only_their_blocks() {
+fn a_block_lead_gets_only_their_blocks(engine: Engine) {
     let lead = Grants::new("lead", vec![Role::BlockLead], vec!["roads".into()]);
-    let (_dir, _path, w) = workbook(&lead, false);
+    let (_dir, _path, w) = workbook(engine, &lead, false);
     assert_eq!((w.appeals, w.overdue, w.conflicts), (3, 0, 2));
 }
 
+/// The CSV form of the workbook.
 #[test]
 fn csv_sheets_have_a_bom_semicolons_and_neutralised_formulas() {
     let store = hand_made();
@@ -902,9 +928,8 @@ fn csv_sheets_have_a_bom_semicolons_and_neutralised_formulas() {
     assert!(!s.contains(AUTHOR));
 }
 
-#[test]
-fn a_report_run_is_an_entry_of_the_report_register() {
-    let mut store = hand_made();
+fn a_report_run_is_an_entry_of_the_report_register(engine: Engine) {
+    let mut store = hand_made_on(engine);
     let run = ReportRun {
         kind: "note".into(),
         format: "html".into(),
@@ -930,10 +955,10 @@ fn a_report_run_is_an_entry_of_the_report_register() {
     assert!(store.verify_audit().unwrap().intact);
 }
 
-#[test]
-fn the_command_line_writes_into_reports_and_audits_it() {
+fn the_command_line_writes_into_reports_and_audits_it(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path();
+    let (ws, _db) = fresh_workspace(engine, dir.path(), "ws");
+    let ws = ws.as_path();
     let ok = |args: &[&str]| {
         let o = common::operators::mcu(ws, args);
         assert!(
@@ -1003,3 +1028,15 @@ fn the_command_line_writes_into_reports_and_audits_it() {
     assert!(units.contains("report cur --period last-month"));
     assert!(units.contains("User=mcu"));
 }
+
+on_both_engines!(
+    note_figures_equal_the_analytics_library_section_by_section,
+    an_empty_period_says_so_in_every_format,
+    a_period_with_no_previous_one_shows_growth_from_nothing,
+    section_7_splits_repeats_per_recipient_and_its_lines_equal_mcu_conflicts,
+    workbook_reads_back_with_typed_cells_text_kept_and_personal_data_masked,
+    workbook_with_personal_data_for_a_head,
+    a_block_lead_gets_only_their_blocks,
+    a_report_run_is_an_entry_of_the_report_register,
+    the_command_line_writes_into_reports_and_audits_it,
+);

@@ -1,4 +1,4 @@
-//! `mcu roadmap …` through the real binary: the JSON shapes the issue gives, the audit trail of
+//! `mcu roadmap …` through the real binary on both engines: the JSON shapes the issue gives, the audit trail of
 //! every change (`mcu audit log --register roadmap`), the effect on a hand-made workspace, and
 //! clear refusals of bad input.
 
@@ -11,7 +11,9 @@ use serde_json::Value;
 
 mod common;
 
+use common::engine::{Engine, fresh_workspace, on_both_engines};
 use common::operators::{AsOperator, is_root, mcu};
+use common::pg::TestDb;
 
 const NOW: &str = "2026-12-07T10:00:00+03:00";
 
@@ -36,8 +38,8 @@ fn err(out: &Output) -> String {
 
 /// A workspace with potholes in Юксары before and after 01.10.2026, and appeals the rule must
 /// not match.
-fn workspace(dir: &Path) -> std::path::PathBuf {
-    let ws = dir.join("okrug");
+fn workspace(engine: Engine, dir: &Path) -> (std::path::PathBuf, Option<TestDb>) {
+    let (ws, db) = fresh_workspace(engine, dir, "okrug");
     ok(&ws, &["init"]);
     let csv = dir.join("pos.csv");
     std::fs::write(
@@ -53,13 +55,12 @@ fn workspace(dir: &Path) -> std::path::PathBuf {
     )
     .unwrap();
     ok(&ws, &["import", csv.to_str().unwrap(), "--channel", "pos"]);
-    ws
+    (ws, db)
 }
 
-#[test]
-fn roadmap_commands_give_the_json_shapes_and_count_the_effect() {
+fn roadmap_commands_give_the_json_shapes_and_count_the_effect(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = workspace(dir.path());
+    let (ws, _db) = workspace(engine, dir.path());
     let add = json(
         &ws,
         &[
@@ -266,10 +267,9 @@ fn roadmap_commands_give_the_json_shapes_and_count_the_effect() {
     );
 }
 
-#[test]
-fn bad_input_is_refused_with_a_clear_message() {
+fn bad_input_is_refused_with_a_clear_message(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = workspace(dir.path());
+    let (ws, _db) = workspace(engine, dir.path());
     ok(&ws, &["roadmap", "add", "--title", "Свет", "--json"]);
     let cases: &[(&[&str], &str)] = &[
         (&["roadmap", "show", "7"], "no roadmap 7"),
@@ -329,12 +329,11 @@ fn bad_input_is_refused_with_a_clear_message() {
 }
 
 /// Keeping the registers is not an observer's: reading is.
-#[test]
-fn an_observer_reads_roadmaps_but_may_not_change_them() {
+fn an_observer_reads_roadmaps_but_may_not_change_them(engine: Engine) {
     if !is_root() {
         return;
     }
-    let op = AsOperator::new();
+    let op = AsOperator::on(engine);
     op.ok("root", &["init"]);
     op.ok(
         "root",
@@ -352,10 +351,9 @@ fn an_observer_reads_roadmaps_but_may_not_change_them() {
 }
 
 /// `mcu demo` fills three roadmaps with measures and linked appeals, so a newcomer sees them.
-#[test]
-fn the_demo_has_three_roadmaps_with_measures_and_linked_appeals() {
+fn the_demo_has_three_roadmaps_with_measures_and_linked_appeals(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("demo");
+    let (ws, _db) = fresh_workspace(engine, dir.path(), "demo");
     let out = mcu(
         &ws,
         &["demo", "--summary", "--now", NOW, "--appeals", "300"],
@@ -382,3 +380,10 @@ fn the_demo_has_three_roadmaps_with_measures_and_linked_appeals() {
         .sum();
     assert!(total > 0, "{s}");
 }
+
+on_both_engines!(
+    roadmap_commands_give_the_json_shapes_and_count_the_effect,
+    bad_input_is_refused_with_a_clear_message,
+    an_observer_reads_roadmaps_but_may_not_change_them,
+    the_demo_has_three_roadmaps_with_measures_and_linked_appeals,
+);

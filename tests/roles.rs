@@ -1,4 +1,4 @@
-//! Operators, roles, the audit trail and personal data: what each role may do through the
+//! On both engines: operators, roles, the audit trail and personal data: what each role may do through the
 //! library, the command line and the console; a corrupted audit row is named; two stale writers;
 //! a planted phone number appears only where it is allowed.
 //!
@@ -8,7 +8,6 @@
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
 use std::ops::Deref;
-use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
@@ -25,6 +24,7 @@ use mcu::tui::keymap::Keymap;
 use mcu::tui::theme::Theme;
 
 mod common;
+use common::engine::{Engine, TestStore, on_both_engines};
 use common::operators::{AsOperator, is_root};
 
 const PHONE: &str = "+7 999 555 12 34";
@@ -38,8 +38,8 @@ fn now() -> DateTime<Utc> {
 }
 
 /// Three appeals: a roads ПОС one, a housing ИМ one, a page comment; each with the planted phone.
-fn seeded_store(db: &Path) -> Store {
-    let mut store = Store::open(db, Arc::new(Reference::embedded().unwrap())).unwrap();
+fn seeded_store(engine: Engine) -> TestStore {
+    let mut store = TestStore::new(engine, Arc::new(Reference::embedded().unwrap()));
     let actor = Actor::new("seed", "import:seed");
     let mut tx = store.begin_import().unwrap();
     for (id, ch, block) in [
@@ -86,10 +86,8 @@ fn as_role(login: &str, roles: &[Role], blocks: &[&str]) -> Actor {
     )
 }
 
-#[test]
-fn each_role_through_the_library() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = seeded_store(&dir.path().join("mcu.db"));
+fn each_role_through_the_library(engine: Engine) {
+    let mut store = seeded_store(engine);
     let id = |store: &Store, k: &str| store.find(k).unwrap().id;
     let (roads, housing, page) = (
         id(&store, "pos:R-1"),
@@ -134,11 +132,9 @@ fn each_role_through_the_library() {
     assert!(matches!(e, StoreError::NotFound(_)), "{e}");
 }
 
-#[test]
-fn the_console_of_a_read_only_role_has_no_dangerous_keys_and_masks_personal_data() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("mcu.db");
-    let store = seeded_store(&db);
+fn the_console_of_a_read_only_role_has_no_dangerous_keys_and_masks_personal_data(engine: Engine) {
+    let db = seeded_store(engine);
+    let store = db.open_again();
     let observer = Grants::new("obs", vec![Role::Observer], vec![]);
     let keymap = bindings_for(Keymap::builtin().unwrap(), &observer, false);
     let mut app = App::new(
@@ -194,7 +190,7 @@ fn the_console_of_a_read_only_role_has_no_dangerous_keys_and_masks_personal_data
     );
 
     // A block lead sees only their block's appeals.
-    let store = Store::open(&db, Arc::new(Reference::embedded().unwrap())).unwrap();
+    let store = db.open_again();
     let mut app = App::new(
         store,
         Theme::new(false, false),
@@ -214,11 +210,9 @@ fn the_console_of_a_read_only_role_has_no_dangerous_keys_and_masks_personal_data
 
 /// Grading feeds the ranking: a block lead (who answers their block's appeals) and the pages
 /// officer get no grading or rating keys, the coordinator does; the store refuses a lead's grade.
-#[test]
-fn only_the_head_and_the_coordinator_grade_answers() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("mcu.db");
-    let mut store = seeded_store(&db);
+fn only_the_head_and_the_coordinator_grade_answers(engine: Engine) {
+    let mut db = seeded_store(engine);
+    let store = &mut *db;
     let roads = store.find("pos:R-1").unwrap().id;
     let lead = as_role("l", &[Role::BlockLead], &["roads"]);
     for grade in [
@@ -240,10 +234,9 @@ fn only_the_head_and_the_coordinator_grade_answers() {
             now(),
         )
         .unwrap();
-    drop(store);
 
     let help = |grants: Grants| {
-        let store = Store::open(&db, Arc::new(Reference::embedded().unwrap())).unwrap();
+        let store = db.open_again();
         let keymap = bindings_for(Keymap::builtin().unwrap(), &grants, false);
         let mut app = App::new(
             store,
@@ -284,11 +277,9 @@ fn only_the_head_and_the_coordinator_grade_answers() {
     assert!(h.contains("Оценить ответ"), "{h}");
 }
 
-#[test]
-fn a_corrupted_audit_row_is_named_by_verify() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("mcu.db");
-    let mut store = seeded_store(&db);
+fn a_corrupted_audit_row_is_named_by_verify(engine: Engine) {
+    let mut db = seeded_store(engine);
+    let store = &mut *db;
     let a = store.find("pos:R-1").unwrap();
     for i in 0..3 {
         store
@@ -302,8 +293,7 @@ fn a_corrupted_audit_row_is_named_by_verify() {
             .unwrap();
     }
     assert_eq!(store.verify_audit().unwrap().first_broken, None);
-    drop(store);
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = db.raw();
     let target: i64 = conn
         .query_row(
             "SELECT id FROM events WHERE new = 'заметка 1'",
@@ -314,11 +304,10 @@ fn a_corrupted_audit_row_is_named_by_verify() {
     conn.execute("UPDATE events SET new = 'подделка' WHERE id = ?1", [target])
         .unwrap();
     drop(conn);
-    let store = Store::open(&db, Arc::new(Reference::embedded().unwrap())).unwrap();
+    let store = db.open_again();
     assert_eq!(store.verify_audit().unwrap().first_broken, Some(target));
     // Deleting a row breaks the chain at the next one.
-    drop(store);
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = db.raw();
     conn.execute(
         "UPDATE events SET new = 'заметка 1' WHERE id = ?1",
         [target],
@@ -327,18 +316,16 @@ fn a_corrupted_audit_row_is_named_by_verify() {
     conn.execute("DELETE FROM events WHERE id = ?1", [target - 1])
         .unwrap();
     drop(conn);
-    let store = Store::open(&db, Arc::new(Reference::embedded().unwrap())).unwrap();
+    let store = db.open_again();
     assert_eq!(store.verify_audit().unwrap().first_broken, Some(target));
 }
 
 /// An import records its new appeals as one audit entry per run of ids; every appeal's history
 /// still begins with its creation, the log of one appeal shows the run, and editing the run's
 /// last id breaks the chain there.
-#[test]
-fn an_import_audits_its_new_appeals_as_one_run() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("mcu.db");
-    let mut store = seeded_store(&db);
+fn an_import_audits_its_new_appeals_as_one_run(engine: Engine) {
+    let mut db = seeded_store(engine);
+    let store = &mut *db;
     let runs = store
         .audit_log(&mcu::store::AuditFilter::default())
         .unwrap();
@@ -417,8 +404,7 @@ fn an_import_audits_its_new_appeals_as_one_run() {
     assert_eq!(store.history(first).unwrap().len(), 2);
     assert_eq!(store.verify_audit().unwrap().first_broken, None);
 
-    drop(store);
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = db.raw();
     let run: i64 = conn
         .query_row(
             "SELECT id FROM events WHERE through_id IS NOT NULL",
@@ -432,17 +418,15 @@ fn an_import_audits_its_new_appeals_as_one_run() {
     )
     .unwrap();
     drop(conn);
-    let store = Store::open(&db, Arc::new(Reference::embedded().unwrap())).unwrap();
+    let store = db.open_again();
     assert_eq!(store.verify_audit().unwrap().first_broken, Some(run));
 }
 
 /// Erasing an entry's hash after editing it does not get it re-hashed by the next start (only
 /// the upgrade that introduced the chain seals old entries): verify names it.
-#[test]
-fn an_erased_hash_is_not_resealed_on_the_next_start() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("mcu.db");
-    let mut store = seeded_store(&db);
+fn an_erased_hash_is_not_resealed_on_the_next_start(engine: Engine) {
+    let mut db = seeded_store(engine);
+    let store = &mut *db;
     let a = store.find("pos:R-1").unwrap();
     store
         .update(
@@ -453,8 +437,7 @@ fn an_erased_hash_is_not_resealed_on_the_next_start() {
             now(),
         )
         .unwrap();
-    drop(store);
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = db.raw();
     let target: i64 = conn
         .query_row(
             "SELECT id FROM events WHERE new = 'настоящая заметка'",
@@ -469,7 +452,7 @@ fn an_erased_hash_is_not_resealed_on_the_next_start() {
     .unwrap();
     drop(conn);
     for _ in 0..2 {
-        let store = Store::open(&db, Arc::new(Reference::embedded().unwrap())).unwrap();
+        let store = db.open_again();
         assert_eq!(store.verify_audit().unwrap().first_broken, Some(target));
     }
 }
@@ -493,8 +476,8 @@ impl Ws {
     }
 }
 
-fn workspace() -> Ws {
-    let ws = Ws(AsOperator::new());
+fn workspace(engine: Engine) -> Ws {
+    let ws = Ws(AsOperator::on(engine));
     ws.ok("boss", &["init"]);
     let csv = ws.root.join("in.csv");
     std::fs::write(
@@ -534,12 +517,11 @@ fn workspace() -> Ws {
     ws
 }
 
-#[test]
-fn each_role_through_the_command_line() {
+fn each_role_through_the_command_line(engine: Engine) {
     if !is_root() {
         return;
     }
-    let ws = workspace();
+    let ws = workspace(engine);
     // Whoever made the workspace is its first head.
     let ops = ws.ok("boss", &["operator", "list"]);
     assert!(
@@ -651,12 +633,11 @@ fn each_role_through_the_command_line() {
     assert!(ws.mcu("boss", &["audit", "verify"]).status.success());
 }
 
-#[test]
-fn two_stale_writers_the_second_is_refused() {
+fn two_stale_writers_the_second_is_refused(engine: Engine) {
     if !is_root() {
         return;
     }
-    let ws = workspace();
+    let ws = workspace(engine);
     let v: serde_json::Value =
         serde_json::from_str(&ws.ok("coord", &["show", "pos:R-1", "--json"])).unwrap();
     let seen = v["version"].as_i64().unwrap().to_string();
@@ -691,12 +672,11 @@ fn two_stale_writers_the_second_is_refused() {
     );
 }
 
-#[test]
-fn a_planted_phone_number_appears_only_where_allowed() {
+fn a_planted_phone_number_appears_only_where_allowed(engine: Engine) {
     if !is_root() {
         return;
     }
-    let ws = workspace();
+    let ws = workspace(engine);
     let mut seen_by_observer = String::new();
     for args in [
         vec!["list", "--json"],
@@ -722,6 +702,7 @@ fn a_planted_phone_number_appears_only_where_allowed() {
     assert!(log.contains("import") && !log.contains(PHONE_TAIL), "{log}");
 }
 
+/// The SQLite file's permissions (on PostgreSQL the server keeps the data).
 #[test]
 fn workspace_files_are_for_the_owner_and_the_group_only() {
     use std::os::unix::fs::PermissionsExt;
@@ -750,3 +731,15 @@ fn workspace_files_are_for_the_owner_and_the_group_only() {
         );
     }
 }
+
+on_both_engines!(
+    each_role_through_the_library,
+    the_console_of_a_read_only_role_has_no_dangerous_keys_and_masks_personal_data,
+    only_the_head_and_the_coordinator_grade_answers,
+    a_corrupted_audit_row_is_named_by_verify,
+    an_import_audits_its_new_appeals_as_one_run,
+    an_erased_hash_is_not_resealed_on_the_next_start,
+    each_role_through_the_command_line,
+    two_stale_writers_the_second_is_refused,
+    a_planted_phone_number_appears_only_where_allowed,
+);

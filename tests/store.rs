@@ -1,4 +1,5 @@
-//! The store against a real SQLite file: audited changes, re-import, paging, search, staleness.
+//! The store on both engines (an SQLite file; a PostgreSQL database): audited changes,
+//! re-import, paging, search, staleness.
 
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
@@ -6,6 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+mod common;
+use common::engine::{Engine, TestStore, on_both_engines};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use mcu::domain::{Channel, Status};
@@ -20,6 +24,7 @@ fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
         .to_utc()
 }
 
+/// An SQLite-only test's store in `dir`.
 fn store_in(dir: &tempfile::TempDir) -> Store {
     Store::open(
         &dir.path().join("mcu.db"),
@@ -65,10 +70,8 @@ fn import(store: &mut Store, rows: &[IncomingAppeal], ch: Channel) -> Vec<SaveKi
     kinds
 }
 
-#[test]
-fn reimporting_the_same_key_updates_and_records_what_changed() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn reimporting_the_same_key_updates_and_records_what_changed(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     let first = incoming("P-1", "Яма на дороге у школы", at(2026, 11, 2, 10, 0));
     assert_eq!(
         import(&mut store, std::slice::from_ref(&first), Channel::Pos),
@@ -101,20 +104,16 @@ fn reimporting_the_same_key_updates_and_records_what_changed() {
     );
 }
 
-#[test]
-fn the_same_source_id_in_two_channels_is_two_appeals() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn the_same_source_id_in_two_channels_is_two_appeals(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     let r = incoming("42", "Не горит фонарь", at(2026, 11, 2, 10, 0));
     import(&mut store, std::slice::from_ref(&r), Channel::Pos);
     import(&mut store, &[r], Channel::Im);
     assert_eq!(store.count().unwrap(), 2);
 }
 
-#[test]
-fn every_operator_change_is_audited_with_who_and_from_where() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn every_operator_change_is_audited_with_who_and_from_where(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     import(
         &mut store,
         &[incoming(
@@ -161,10 +160,8 @@ fn every_operator_change_is_audited_with_who_and_from_where() {
     );
 }
 
-#[test]
-fn a_save_against_a_stale_version_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn a_save_against_a_stale_version_is_refused(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     import(
         &mut store,
         &[incoming("P-1", "Сломана скамейка", at(2026, 11, 2, 10, 0))],
@@ -197,10 +194,8 @@ fn a_save_against_a_stale_version_is_refused() {
     );
 }
 
-#[test]
-fn unknown_block_and_recipient_are_refused_with_what_is_known() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn unknown_block_and_recipient_are_refused_with_what_is_known(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     import(
         &mut store,
         &[incoming("P-1", "Текст", at(2026, 11, 2, 10, 0))],
@@ -246,10 +241,8 @@ fn unknown_block_and_recipient_are_refused_with_what_is_known() {
     );
 }
 
-#[test]
-fn reopening_an_answered_appeal_counts_a_reopen() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn reopening_an_answered_appeal_counts_a_reopen(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     let mut r = incoming("P-1", "Текст", at(2026, 11, 2, 10, 0));
     r.status = Some(Status::Answered);
     r.answered_at = Some(at(2026, 11, 3, 10, 0));
@@ -266,10 +259,8 @@ fn reopening_an_answered_appeal_counts_a_reopen() {
     assert_eq!(a.reopen_count, 1);
 }
 
-#[test]
-fn keyset_pages_cover_every_appeal_once_newest_first() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn keyset_pages_cover_every_appeal_once_newest_first(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     let base = at(2026, 11, 2, 10, 0);
     // Several appeals share a timestamp, so the id must break ties.
     let rows: Vec<_> = (0..53)
@@ -297,10 +288,8 @@ fn keyset_pages_cover_every_appeal_once_newest_first() {
     );
 }
 
-#[test]
-fn search_finds_other_word_forms_and_yo() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn search_finds_other_word_forms_and_yo(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     let t = at(2026, 11, 2, 10, 0);
     import(
         &mut store,
@@ -334,6 +323,65 @@ fn search_finds_other_word_forms_and_yo() {
     assert!(find("\"яма OR ").len() <= 1);
 }
 
+/// How long a console may take to hear of another's commit (PostgreSQL's notification comes over
+/// its own connection): a bound on a wait that ends as soon as it arrives, not a measurement.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Every kind of write by one console is noticed by another — on PostgreSQL the single
+/// statements outside a transaction (a recipient, an operator, a session's heartbeat) as well as
+/// the transactions' commits.
+fn every_kind_of_write_is_noticed_by_another_console(engine: Engine) {
+    use mcu::domain::access::Role;
+    use mcu::store::sessions::SessionOrigin;
+
+    let mut store = TestStore::embedded(engine);
+    let other = store.open_again();
+    let mut seen = other.data_version().unwrap();
+    let mut noticed = |what: &str| {
+        let now = other.wait_data_version(seen, PATIENCE).unwrap();
+        assert_ne!(now, seen, "{engine:?}: the other console missed {what}");
+        seen = now;
+    };
+    let now = at(2026, 11, 3, 9, 0);
+    import(
+        &mut store,
+        &[incoming("N-1", "Не горит фонарь", at(2026, 11, 2, 10, 0))],
+        Channel::Pos,
+    );
+    noticed("an import");
+    let a = store.find("pos:N-1").unwrap();
+    store
+        .update(
+            a.id,
+            &[Change::Urgent(true)],
+            Some(a.version),
+            &Actor::new("a", "cli"),
+            now,
+        )
+        .unwrap();
+    noticed("a change of an appeal");
+    store.add_recipient("Отдел ЖКХ", now).unwrap();
+    noticed("a new recipient");
+    store
+        .put_operator("ivanova", "Иванова И. И.", &[Role::Coordinator], &[], now)
+        .unwrap();
+    noticed("an operator added");
+    store.remove_operator("ivanova").unwrap();
+    noticed("an operator removed");
+    let origin = SessionOrigin {
+        via: "local".into(),
+        address: String::new(),
+        fingerprint: String::new(),
+    };
+    let session = store.start_console_session("a", &origin, now).unwrap();
+    noticed("a console session started");
+    store
+        .touch_console_session(session, Some(a.id), now + Duration::minutes(1))
+        .unwrap();
+    noticed("a console session's heartbeat");
+}
+
+/// SQLite's `user_version`; PostgreSQL keeps a municipality's version in the region's table.
 #[test]
 fn a_database_from_a_newer_mcu_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -351,6 +399,7 @@ fn a_database_from_a_newer_mcu_is_refused() {
     assert!(err.contains("999"), "{err}");
 }
 
+/// SQLite's `PRAGMA synchronous`: PostgreSQL's commits are durable by the server's settings.
 #[test]
 fn an_import_commits_with_synchronous_full_and_the_store_goes_back_to_normal() {
     let dir = tempfile::tempdir().unwrap();
@@ -395,3 +444,15 @@ fn an_import_commits_with_synchronous_full_and_the_store_goes_back_to_normal() {
     assert_eq!(store.synchronous().unwrap(), 1, "and after a rollback");
     assert!(store.imported_file("hash-sync").unwrap().is_some());
 }
+
+on_both_engines!(
+    reimporting_the_same_key_updates_and_records_what_changed,
+    the_same_source_id_in_two_channels_is_two_appeals,
+    every_operator_change_is_audited_with_who_and_from_where,
+    a_save_against_a_stale_version_is_refused,
+    unknown_block_and_recipient_are_refused_with_what_is_known,
+    reopening_an_answered_appeal_counts_a_reopen,
+    keyset_pages_cover_every_appeal_once_newest_first,
+    search_finds_other_word_forms_and_yo,
+    every_kind_of_write_is_noticed_by_another_console,
+);

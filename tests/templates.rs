@@ -1,4 +1,4 @@
-//! Answer templates, interim and final answers, the formal-reply check: from the command line
+//! On both engines: answer templates, interim and final answers, the formal-reply check: from the command line
 //! (`mcu templates …`, `mcu answers check`, `mcu set --answer/--interim-answer`, `mcu show`,
 //! `mcu export`) and from the console (the chooser → input → save → grade confirmation, and the
 //! templates' screen), each checked in the store, the files and the audit trail.
@@ -11,12 +11,10 @@ use common::console::{key, screen};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use mcu::domain::{Quality, Status};
-use mcu::reference::Reference;
 use mcu::store::Store;
 use mcu::tui::app::{App, Clock};
 use mcu::tui::console::Console;
@@ -25,6 +23,17 @@ use mcu::tui::theme::Theme;
 use serde_json::Value;
 
 const NOW: &str = "2026-11-28T12:00:00+03:00";
+
+use common::engine::{Engine, fresh_workspace, on_both_engines};
+use common::pg::TestDb;
+
+/// The workspace's store as a console opens it: its `[store]`, its reference data.
+fn open_store(ws: &Path) -> Store {
+    mcu::workspace::Workspace::open_existing(ws)
+        .unwrap()
+        .store()
+        .unwrap()
+}
 
 fn mcu(ws: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mcu"))
@@ -55,8 +64,8 @@ fn json(ws: &Path, args: &[&str]) -> Value {
 }
 
 /// A workspace with two appeals: №1 a road pit in Юркино (block roads), №2 no light.
-fn workspace(dir: &Path) -> PathBuf {
-    let ws = dir.join("ws");
+fn workspace(engine: Engine, dir: &Path) -> (PathBuf, Option<TestDb>) {
+    let (ws, db) = fresh_workspace(engine, dir, "ws");
     ok(&ws, &["init"]);
     let file = dir.join("in.csv");
     fs::write(
@@ -67,13 +76,12 @@ fn workspace(dir: &Path) -> PathBuf {
     )
     .unwrap();
     ok(&ws, &["import", &file.display().to_string(), "--now", NOW]);
-    ws
+    (ws, db)
 }
 
-#[test]
-fn templates_list_for_an_appeal_most_specific_first_with_their_json_shape() {
+fn templates_list_for_an_appeal_most_specific_first_with_their_json_shape(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = workspace(dir.path());
+    let (ws, _db) = workspace(engine, dir.path());
     let all = json(&ws, &["templates", "list", "--json"]);
     let all = all.as_array().unwrap();
     assert!(all.len() >= 6);
@@ -110,10 +118,9 @@ fn templates_list_for_an_appeal_most_specific_first_with_their_json_shape() {
     assert!(!ids.iter().any(|i| i.contains("interim")), "kind: {ids:?}");
 }
 
-#[test]
-fn templates_show_fills_the_placeholders_for_an_appeal() {
+fn templates_show_fills_the_placeholders_for_an_appeal(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = workspace(dir.path());
+    let (ws, _db) = workspace(engine, dir.path());
     ok(
         &ws,
         &[
@@ -158,10 +165,9 @@ fn templates_show_fills_the_placeholders_for_an_appeal() {
     assert!(v["filled"].as_str().unwrap().contains("Юркино"));
 }
 
-#[test]
-fn add_and_edit_write_the_workspace_file_and_the_audit_trail() {
+fn add_and_edit_write_the_workspace_file_and_the_audit_trail(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = workspace(dir.path());
+    let (ws, _db) = workspace(engine, dir.path());
     let added = json(
         &ws,
         &[
@@ -284,10 +290,9 @@ fn add_and_edit_write_the_workspace_file_and_the_audit_trail() {
     );
 }
 
-#[test]
-fn a_bad_template_is_refused_naming_the_template_and_a_bad_file_naming_the_file() {
+fn a_bad_template_is_refused_naming_the_template_and_a_bad_file_naming_the_file(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = workspace(dir.path());
+    let (ws, _db) = workspace(engine, dir.path());
     let out = mcu(
         &ws,
         &[
@@ -332,10 +337,9 @@ fn a_bad_template_is_refused_naming_the_template_and_a_bad_file_naming_the_file(
     );
 }
 
-#[test]
-fn interim_and_final_answers_are_both_kept_and_shown() {
+fn interim_and_final_answers_are_both_kept_and_shown(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = workspace(dir.path());
+    let (ws, _db) = workspace(engine, dir.path());
     ok(
         &ws,
         &[
@@ -402,10 +406,9 @@ fn interim_and_final_answers_are_both_kept_and_shown() {
     assert!(exported.contains("Принято, выезд мастера 28 ноября"));
 }
 
-#[test]
-fn the_set_json_carries_the_check_and_answers_check_runs_alone() {
+fn the_set_json_carries_the_check_and_answers_check_runs_alone(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = workspace(dir.path());
+    let (ws, _db) = workspace(engine, dir.path());
     let v = json(
         &ws,
         &[
@@ -468,8 +471,7 @@ fn now() -> DateTime<Utc> {
 
 /// A console over the workspace, with its templates file in force.
 fn console(ws: &Path) -> Console {
-    let reference = Arc::new(Reference::load(Some(ws)).unwrap());
-    let store = Store::open(&ws.join("mcu.db"), reference).unwrap();
+    let store = open_store(ws);
     let mut app = App::new(
         store,
         Theme::new(false, false),
@@ -494,11 +496,7 @@ fn ctrl(c: &mut Console, x: char) {
 }
 
 fn store(ws: &Path) -> Store {
-    Store::open(
-        &ws.join("mcu.db"),
-        Arc::new(Reference::load(Some(ws)).unwrap()),
-    )
-    .unwrap()
+    open_store(ws)
 }
 
 /// Opens appeal №1 (the road pit) in detail: the list shows the newest first, so it is second.
@@ -509,10 +507,9 @@ fn open_pit(c: &mut Console) {
     assert!(s.contains("Яма на дороге у школы"), "{s}");
 }
 
-#[test]
-fn a_final_answer_from_a_template_is_edited_saved_and_graded_after_confirming() {
+fn a_final_answer_from_a_template_is_edited_saved_and_graded_after_confirming(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = workspace(dir.path());
+    let (ws, _db) = workspace(engine, dir.path());
     let mut c = console(&ws);
     open_pit(&mut c);
     key(&mut c, KeyCode::Char('r'));
@@ -552,10 +549,9 @@ fn a_final_answer_from_a_template_is_edited_saved_and_graded_after_confirming() 
     assert!(a.quality.is_some());
 }
 
-#[test]
-fn a_formal_final_answer_is_proposed_formal_and_no_leaves_it_ungraded() {
+fn a_formal_final_answer_is_proposed_formal_and_no_leaves_it_ungraded(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = workspace(dir.path());
+    let (ws, _db) = workspace(engine, dir.path());
     let mut c = console(&ws);
     open_pit(&mut c);
     key(&mut c, KeyCode::Char('r'));
@@ -586,10 +582,9 @@ fn a_formal_final_answer_is_proposed_formal_and_no_leaves_it_ungraded() {
     );
 }
 
-#[test]
-fn an_interim_answer_is_kept_apart_from_the_final_one() {
+fn an_interim_answer_is_kept_apart_from_the_final_one(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = workspace(dir.path());
+    let (ws, _db) = workspace(engine, dir.path());
     let mut c = console(&ws);
     open_pit(&mut c);
     key(&mut c, KeyCode::Char('i'));
@@ -628,10 +623,9 @@ fn an_interim_answer_is_kept_apart_from_the_final_one() {
     );
 }
 
-#[test]
-fn the_templates_screen_lists_opens_edits_and_adds_at_80x24_and_wide() {
+fn the_templates_screen_lists_opens_edits_and_adds_at_80x24_and_wide(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = workspace(dir.path());
+    let (ws, _db) = workspace(engine, dir.path());
     let mut c = console(&ws);
     key(&mut c, KeyCode::F(6));
     let s = screen(&mut c, 80, 24);
@@ -689,10 +683,9 @@ fn the_templates_screen_lists_opens_edits_and_adds_at_80x24_and_wide() {
     assert!(!s.contains("Шаблоны ответов"), "{s}");
 }
 
-#[test]
-fn an_imported_answer_is_interim_while_the_appeal_waits_and_final_once_answered() {
+fn an_imported_answer_is_interim_while_the_appeal_waits_and_final_once_answered(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = workspace(dir.path());
+    let (ws, _db) = workspace(engine, dir.path());
     let file = dir.path().join("again.csv");
     fs::write(
         &file,
@@ -716,10 +709,9 @@ fn an_imported_answer_is_interim_while_the_appeal_waits_and_final_once_answered(
     assert_eq!(v["answer"], "Лампа заменена");
 }
 
-#[test]
-fn the_templates_screen_opens_by_command_too() {
+fn the_templates_screen_opens_by_command_too(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = workspace(dir.path());
+    let (ws, _db) = workspace(engine, dir.path());
     let mut c = console(&ws);
     key(&mut c, KeyCode::Char(':'));
     ch(&mut c, "templates");
@@ -727,3 +719,18 @@ fn the_templates_screen_opens_by_command_too() {
     let s = screen(&mut c, 80, 24);
     assert!(s.contains("Шаблоны ответов · 8"), "{s}");
 }
+
+on_both_engines!(
+    templates_list_for_an_appeal_most_specific_first_with_their_json_shape,
+    templates_show_fills_the_placeholders_for_an_appeal,
+    add_and_edit_write_the_workspace_file_and_the_audit_trail,
+    a_bad_template_is_refused_naming_the_template_and_a_bad_file_naming_the_file,
+    interim_and_final_answers_are_both_kept_and_shown,
+    the_set_json_carries_the_check_and_answers_check_runs_alone,
+    a_final_answer_from_a_template_is_edited_saved_and_graded_after_confirming,
+    a_formal_final_answer_is_proposed_formal_and_no_leaves_it_ungraded,
+    an_interim_answer_is_kept_apart_from_the_final_one,
+    the_templates_screen_lists_opens_edits_and_adds_at_80x24_and_wide,
+    an_imported_answer_is_interim_while_the_appeal_waits_and_final_once_answered,
+    the_templates_screen_opens_by_command_too,
+);

@@ -1,4 +1,4 @@
-//! Auto-triage: the detectors and the classifier on written examples (misleading ones included),
+//! Auto-triage (what touches the store on both engines): the detectors and the classifier on written examples (misleading ones included),
 //! learning from officers' corrections, duplicates and repeats in a real store, and the JSON shapes
 //! of `mcu classify` and `mcu eval`.
 
@@ -6,7 +6,6 @@
 
 use std::io::Write;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -16,11 +15,18 @@ use mcu::ingest::IncomingAppeal;
 use mcu::reference::Reference;
 use mcu::store::{AUTO_TRIAGE_SOURCE, Actor, Change, Store};
 
+mod common;
+use common::engine::{Engine, TestStore, on_both_engines};
+
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
-fn shipped() -> Triage {
-    let reference = Reference::embedded().unwrap();
-    Triage::build(&reference.blocks, &TriageData::embedded().unwrap(), &[])
+/// The shipped model, built once for the whole file (a debug build takes seconds to train it).
+fn shipped() -> &'static Triage {
+    static T: std::sync::OnceLock<Triage> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let reference = Reference::embedded().unwrap();
+        Triage::build(&reference.blocks, &TriageData::embedded().unwrap(), &[])
+    })
 }
 
 fn block(t: &Triage, text: &str) -> String {
@@ -32,14 +38,6 @@ fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
         .with_ymd_and_hms(y, m, d, h, 0, 0)
         .unwrap()
         .to_utc()
-}
-
-fn store_in(dir: &tempfile::TempDir) -> Store {
-    Store::open(
-        &dir.path().join("mcu.db"),
-        Arc::new(Reference::embedded().unwrap()),
-    )
-    .unwrap()
 }
 
 struct Row<'a> {
@@ -112,12 +110,12 @@ fn auto() -> Actor {
 fn an_uncleared_road_to_school_is_roads_not_education() {
     let t = shipped();
     assert_eq!(
-        block(&t, "Дорога в школу не чищена, после метели не пройти"),
+        block(t, "Дорога в школу не чищена, после метели не пройти"),
         "roads"
     );
     assert_eq!(
         block(
-            &t,
+            t,
             "По дороге к школе в Кумье огромные ямы, дети идут по лужам"
         ),
         "roads"
@@ -129,7 +127,7 @@ fn a_cold_school_while_the_boiler_house_works_is_education() {
     let t = shipped();
     assert_eq!(
         block(
-            &t,
+            t,
             "В школе холодно, ученики сидят в верхней одежде, хотя котельная в посёлке работает"
         ),
         "education"
@@ -141,7 +139,7 @@ fn a_village_wide_boiler_failure_is_housing() {
     let t = shipped();
     assert_eq!(
         block(
-            &t,
+            t,
             "В Визимьярах встала котельная, во всём посёлке холодные батареи — и в домах, и в школе"
         ),
         "housing"
@@ -153,13 +151,13 @@ fn school_buses_are_education_and_bridges_are_roads() {
     let t = shipped();
     assert_eq!(
         block(
-            &t,
+            t,
             "Школьный автобус не довёз детей до школы, сломался по дороге"
         ),
         "education"
     );
     assert_eq!(
-        block(&t, "На мосту через речку сгнили доски настила"),
+        block(t, "На мосту через речку сгнили доски настила"),
         "roads"
     );
 }
@@ -169,7 +167,7 @@ fn a_registry_extract_for_a_club_building_is_property() {
     let t = shipped();
     assert_eq!(
         block(
-            &t,
+            t,
             "Прошу выдать выписку из реестра муниципального имущества на здание клуба в д. Кумья"
         ),
         "property"
@@ -181,16 +179,13 @@ fn thanks_and_mobile_signal_are_other() {
     let t = shipped();
     assert_eq!(
         block(
-            &t,
+            t,
             "Спасибо большое фельдшеру Юксар за внимательное отношение"
         ),
         "other"
     );
     assert_eq!(
-        block(
-            &t,
-            "В Минзарке совсем пропала сотовая связь, не дозвониться"
-        ),
+        block(t, "В Минзарке совсем пропала сотовая связь, не дозвониться"),
         "other"
     );
 }
@@ -288,10 +283,8 @@ fn routing_proposes_the_recipient_of_the_block() {
 
 // --- Learning from the officers -----------------------------------------------------------------
 
-#[test]
-fn after_officers_relabel_appeals_the_suggestion_changes() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn after_officers_relabel_appeals_the_suggestion_changes(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     // A local habit the seeds do not know: this okrug files the hay-meadow mowing under economy.
     let texts = [
         "Когда начнётся покос на общественном лугу у Кумьи?",
@@ -333,10 +326,8 @@ fn after_officers_relabel_appeals_the_suggestion_changes() {
     assert_eq!(after.suggest(probe, None, None).block, "economy");
 }
 
-#[test]
-fn automatic_changes_are_not_learnt_but_a_confirmation_is() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn automatic_changes_are_not_learnt_but_a_confirmation_is(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     let t = shipped();
     let ids = import(
         &mut store,
@@ -347,7 +338,7 @@ fn automatic_changes_are_not_learnt_but_a_confirmation_is() {
             at(2026, 11, 2, 9),
         )],
     );
-    store.triage_pending(&t, &auto(), at(2026, 11, 2, 10), 100);
+    store.triage_pending(t, &auto(), at(2026, 11, 2, 10), 100);
     assert!(store.triage_examples(10).unwrap().is_empty());
     assert!(
         store
@@ -363,10 +354,8 @@ fn automatic_changes_are_not_learnt_but_a_confirmation_is() {
 
 // --- Triage in the store --------------------------------------------------------------------------
 
-#[test]
-fn a_confident_block_is_set_and_audited_as_automatic() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn a_confident_block_is_set_and_audited_as_automatic(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     let t = shipped();
     let ids = import(
         &mut store,
@@ -378,7 +367,7 @@ fn a_confident_block_is_set_and_audited_as_automatic() {
         )],
     );
     let out = store
-        .triage_pending(&t, &auto(), at(2026, 11, 2, 10), 100)
+        .triage_pending(t, &auto(), at(2026, 11, 2, 10), 100)
         .outcomes;
     assert_eq!(out.len(), 1);
     assert!(out[0].applied.contains(&"block"), "{:?}", out[0]);
@@ -395,16 +384,14 @@ fn a_confident_block_is_set_and_audited_as_automatic() {
     // Triaged once: nothing is pending any more.
     assert!(
         store
-            .triage_pending(&t, &auto(), at(2026, 11, 2, 11), 100)
+            .triage_pending(t, &auto(), at(2026, 11, 2, 11), 100)
             .outcomes
             .is_empty()
     );
 }
 
-#[test]
-fn duplicates_are_found_across_channels_within_the_window_and_not_outside_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn duplicates_are_found_across_channels_within_the_window_and_not_outside_it(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     let t = shipped();
     let d0 = at(2026, 11, 2, 9);
     let ids = import(
@@ -442,7 +429,7 @@ fn duplicates_are_found_across_channels_within_the_window_and_not_outside_it() {
             ),
         ],
     );
-    store.triage_pending(&t, &auto(), d0 + Duration::days(61), 100);
+    store.triage_pending(t, &auto(), d0 + Duration::days(61), 100);
     let dup = |i: usize| {
         store
             .suggestion(ids[i])
@@ -464,10 +451,8 @@ fn duplicates_are_found_across_channels_within_the_window_and_not_outside_it() {
     assert_eq!(members, vec![ids[1], ids[2]]);
 }
 
-#[test]
-fn a_repeat_from_the_same_author_within_30_days_is_marked() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+fn a_repeat_from_the_same_author_within_30_days_is_marked(engine: Engine) {
+    let mut store = TestStore::embedded(engine);
     let t = shipped();
     let d0 = at(2026, 10, 1, 9);
     let ids = import(
@@ -505,7 +490,7 @@ fn a_repeat_from_the_same_author_within_30_days_is_marked() {
             },
         ],
     );
-    store.triage_pending(&t, &auto(), d0 + Duration::days(71), 100);
+    store.triage_pending(t, &auto(), d0 + Duration::days(71), 100);
     let repeat = |i: usize| {
         store
             .suggestion(ids[i])
@@ -691,8 +676,9 @@ fn distinct_word(mut i: usize) -> String {
     }
 }
 
-#[test]
-fn a_200000_letter_word_and_a_megabyte_of_words_are_triaged_with_bounded_structures() {
+fn a_200000_letter_word_and_a_megabyte_of_words_are_triaged_with_bounded_structures(
+    engine: Engine,
+) {
     let t = shipped();
     let blocks = t.block_ids().len();
     let long_word = "Ж".repeat(200_000);
@@ -735,8 +721,7 @@ fn a_200000_letter_word_and_a_megabyte_of_words_are_triaged_with_bounded_structu
     assert!(s.urgent && s.conflict, "{s:?}");
 
     // In a store: the long appeals are triaged like any other; nothing stays pending.
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+    let mut store = TestStore::embedded(engine);
     let d = at(2026, 11, 2, 9);
     let ids = import(
         &mut store,
@@ -751,7 +736,7 @@ fn a_200000_letter_word_and_a_megabyte_of_words_are_triaged_with_bounded_structu
             ),
         ],
     );
-    let run = store.triage_pending(&t, &auto(), d + Duration::hours(1), usize::MAX);
+    let run = store.triage_pending(t, &auto(), d + Duration::hours(1), usize::MAX);
     assert_eq!(run.outcomes.len(), 3, "{:?}", run.failed);
     assert!(run.failed.is_empty() && run.stopped.is_none());
     assert_eq!(store.triage_pending_count().unwrap(), 0);
@@ -760,11 +745,9 @@ fn a_200000_letter_word_and_a_megabyte_of_words_are_triaged_with_bounded_structu
     }
 }
 
-#[test]
-fn an_appeal_whose_triage_fails_is_recorded_and_skipped_and_the_queue_goes_on() {
+fn an_appeal_whose_triage_fails_is_recorded_and_skipped_and_the_queue_goes_on(engine: Engine) {
     let t = shipped();
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = store_in(&dir);
+    let mut store = TestStore::embedded(engine);
     let d = at(2026, 11, 2, 9);
     let ids = import(
         &mut store,
@@ -781,7 +764,7 @@ fn an_appeal_whose_triage_fails_is_recorded_and_skipped_and_the_queue_goes_on() 
     );
     let bad = ids[1];
     let run =
-        store.triage_pending_with(&t, &auto(), d + Duration::hours(1), usize::MAX, &mut |id| {
+        store.triage_pending_with(t, &auto(), d + Duration::hours(1), usize::MAX, &mut |id| {
             if id == bad {
                 panic!("the model broke on this one");
             }
@@ -802,7 +785,7 @@ fn an_appeal_whose_triage_fails_is_recorded_and_skipped_and_the_queue_goes_on() 
     assert!(store.suggestion(ids[0]).unwrap().unwrap().error.is_none());
     assert!(store.suggestion(ids[2]).unwrap().unwrap().error.is_none());
     // The next run does not choke on it again.
-    let again = store.triage_pending(&t, &auto(), d + Duration::hours(2), usize::MAX);
+    let again = store.triage_pending(t, &auto(), d + Duration::hours(2), usize::MAX);
     assert!(again.outcomes.is_empty() && again.failed.is_empty());
 }
 
@@ -921,7 +904,7 @@ fn held_out_corpus_keeps_urgent_recall() {
     items.retain(|l| l.split.as_deref() == Some("test"));
     assert!(items.len() >= 100, "{}", items.len());
     let t = shipped();
-    let r = mcu::domain::triage::eval::evaluate(&t, &reference.blocks, &items);
+    let r = mcu::domain::triage::eval::evaluate(t, &reference.blocks, &items);
     let recall = r.urgent.recall.unwrap();
     assert!(
         recall >= 0.9,
@@ -978,3 +961,13 @@ fn learned_urgency_reads_negations_and_durations() {
         assert!(!urgent(text), "should not be urgent: {text}");
     }
 }
+
+on_both_engines!(
+    after_officers_relabel_appeals_the_suggestion_changes,
+    automatic_changes_are_not_learnt_but_a_confirmation_is,
+    a_confident_block_is_set_and_audited_as_automatic,
+    duplicates_are_found_across_channels_within_the_window_and_not_outside_it,
+    a_repeat_from_the_same_author_within_30_days_is_marked,
+    a_200000_letter_word_and_a_megabyte_of_words_are_triaged_with_bounded_structures,
+    an_appeal_whose_triage_fails_is_recorded_and_skipped_and_the_queue_goes_on,
+);

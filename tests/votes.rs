@@ -1,4 +1,4 @@
-//! The votes register and appeals taken by hand, end to end through the binary: vote exports in
+//! The votes register and appeals taken by hand, end to end through the binary on both engines: vote exports in
 //! XLSX and in Windows-1251 CSV with the Russian headers people use (generated here), re-import,
 //! comments that become triaged `pos` appeals, shares and the leader; `mcu add` (ids unique,
 //! triaged, created with the operator in the history, nothing personal in the log).
@@ -11,6 +11,8 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 mod common;
+use common::engine::{Engine, fresh_workspace, on_both_engines};
+use common::pg::TestDb;
 
 const NOW: &str = "2026-11-25T12:00:00+03:00";
 
@@ -38,17 +40,23 @@ fn json(out: &Output) -> Value {
 }
 
 struct Ws {
-    dir: tempfile::TempDir,
     root: PathBuf,
     log: PathBuf,
+    _db: Option<TestDb>,
+    dir: tempfile::TempDir,
 }
 
 impl Ws {
-    fn new() -> Self {
+    fn new(engine: Engine) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("ws");
+        let (root, db) = fresh_workspace(engine, dir.path(), "ws");
         let log = dir.path().join("mcu.log");
-        let ws = Self { dir, root, log };
+        let ws = Self {
+            root,
+            log,
+            _db: db,
+            dir,
+        };
         let out = ws.run(&["init"]);
         assert!(
             out.status.success(),
@@ -199,9 +207,8 @@ fn options(v: &Value) -> Vec<(String, i64, f64)> {
         .collect()
 }
 
-#[test]
-fn an_xlsx_export_with_russian_headers_gives_votes_shares_and_triaged_comments() {
-    let ws = Ws::new();
+fn an_xlsx_export_with_russian_headers_gives_votes_shares_and_triaged_comments(engine: Engine) {
+    let ws = Ws::new(engine);
     let path = ws.dir.path().join("голосования.xlsx");
     vote_xlsx(&path);
     let report = ws.json(&[
@@ -300,9 +307,8 @@ fn cp1251_csv(ws: &Ws, name: &str, park_votes: &str) -> PathBuf {
     ws.file(name, &bytes)
 }
 
-#[test]
-fn a_windows_1251_csv_imports_its_good_rows_reports_the_bad_and_reimport_updates() {
-    let ws = Ws::new();
+fn a_windows_1251_csv_imports_its_good_rows_reports_the_bad_and_reimport_updates(engine: Engine) {
+    let ws = Ws::new(engine);
     let first = cp1251_csv(&ws, "опрос.csv", "120");
     let out = ws.run(&["votes", "import", first.to_str().unwrap(), "--now", NOW]);
     assert_eq!(out.status.code(), Some(3), "bad rows: exit code 3");
@@ -349,9 +355,8 @@ fn a_windows_1251_csv_imports_its_good_rows_reports_the_bad_and_reimport_updates
     assert!(!log.contains("пустырь"), "a comment's text reached the log");
 }
 
-#[test]
-fn a_file_without_vote_columns_is_refused_with_what_it_lacks() {
-    let ws = Ws::new();
+fn a_file_without_vote_columns_is_refused_with_what_it_lacks(engine: Engine) {
+    let ws = Ws::new(engine);
     let f = ws.file("appeals.csv", "Номер;Текст\n1;Яма\n".as_bytes());
     let out = ws.run(&["votes", "import", f.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
@@ -360,9 +365,8 @@ fn a_file_without_vote_columns_is_refused_with_what_it_lacks() {
     assert!(err.contains("Номер голосования"), "{err}");
 }
 
-#[test]
-fn appeals_taken_by_hand_get_unique_ids_are_triaged_and_keep_names_out_of_the_log() {
-    let ws = Ws::new();
+fn appeals_taken_by_hand_get_unique_ids_are_triaged_and_keep_names_out_of_the_log(engine: Engine) {
+    let ws = Ws::new(engine);
     let add = |text: &str| {
         ws.json(&[
             "add",
@@ -431,10 +435,9 @@ fn appeals_taken_by_hand_get_unique_ids_are_triaged_and_keep_names_out_of_the_lo
     assert!(log.contains("appeal taken by hand"), "{log}");
 }
 
-#[test]
-fn the_demo_fills_two_votes_one_with_triaged_comments() {
+fn the_demo_fills_two_votes_one_with_triaged_comments(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("demo");
+    let (root, _db) = fresh_workspace(engine, dir.path(), "demo");
     let log = dir.path().join("demo.log");
     let out = mcu(
         &root,
@@ -468,3 +471,11 @@ fn the_demo_fills_two_votes_one_with_triaged_comments() {
         assert_eq!(a["triage"]["state"], "done", "{a}");
     }
 }
+
+on_both_engines!(
+    an_xlsx_export_with_russian_headers_gives_votes_shares_and_triaged_comments,
+    a_windows_1251_csv_imports_its_good_rows_reports_the_bad_and_reimport_updates,
+    a_file_without_vote_columns_is_refused_with_what_it_lacks,
+    appeals_taken_by_hand_get_unique_ids_are_triaged_and_keep_names_out_of_the_log,
+    the_demo_fills_two_votes_one_with_triaged_comments,
+);

@@ -86,6 +86,23 @@ pub struct StoreSettings {
     pub url: Option<String>,
     /// The municipality's code in that database (`kuzhener`).
     pub municipality: Option<String>,
+    /// How long one statement may run on PostgreSQL before the server cancels it, in seconds
+    /// (`0`: no limit); [`DEFAULT_STATEMENT_TIMEOUT_SECONDS`] when not given.
+    pub statement_timeout_seconds: Option<u32>,
+}
+
+/// A statement that runs longer than this on PostgreSQL is cancelled unless `[store]` says
+/// otherwise: a stuck query fails with a message instead of hanging a console.
+pub const DEFAULT_STATEMENT_TIMEOUT_SECONDS: u32 = 60;
+
+impl StoreSettings {
+    /// The limit of one statement's run time on PostgreSQL; `None`: no limit.
+    pub fn statement_timeout(&self) -> Option<std::time::Duration> {
+        let secs = self
+            .statement_timeout_seconds
+            .unwrap_or(DEFAULT_STATEMENT_TIMEOUT_SECONDS);
+        (secs > 0).then(|| std::time::Duration::from_secs(u64::from(secs)))
+    }
 }
 
 /// Everything mcu needs to know besides the appeals themselves.

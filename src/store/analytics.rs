@@ -421,13 +421,14 @@ impl Store {
         for &(level, b0, b1) in buckets {
             let sql = format!(
                 "SELECT {c}, rid, volume, answered, on_time, open, graded, substantive, rated, \
-                 good, touched FROM {} WHERE {c} >= ?1 AND {c} < ?2",
+                 good, touched FROM {} WHERE {c} >= ?1 AND {c} < ?2 ORDER BY {c}",
                 level.table(By::Recipient),
                 c = level.column()
             );
             let mut st = self.conn().prepare_cached(&sql)?;
             let mut rows = st.query(params![b0, b1])?;
-            // Days one by one; a run of hours as one. Rows come in bucket order.
+            // Days one by one; a run of hours as one. Rows in bucket order: SQLite's primary-key
+            // order costs no sort, and PostgreSQL (whose heap has no order) must be told.
             let mut current: Option<((i64, i64), i64)> = None;
             while let Some(r) = rows.next()? {
                 let bucket: i64 = r.get(0)?;

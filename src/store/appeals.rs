@@ -973,13 +973,14 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The recipient who handled most appeals of a block (the routing baseline).
+    /// The recipient who handled most appeals of a block (the routing baseline). Grouped by the
+    /// recipient's id and name: PostgreSQL takes no column outside the GROUP BY.
     pub fn usual_recipient(&self, block: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn()
             .prepare_cached(
                 "SELECT r.name FROM appeals a JOIN recipients r ON r.id = a.responsible_id \
-                 WHERE a.block = ?1 GROUP BY a.responsible_id ORDER BY COUNT(*) DESC, r.name LIMIT 1",
+                 WHERE a.block = ?1 GROUP BY r.id, r.name ORDER BY COUNT(*) DESC, r.name LIMIT 1",
             )?
             .query_row([block], |r| r.get(0))
             .optional()?)

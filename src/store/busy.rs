@@ -18,7 +18,7 @@ use std::time::Duration;
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// [`BUSY_TIMEOUT`], or the number of milliseconds in `MCU_BUSY_TIMEOUT_MS`.
-fn timeout() -> Duration {
+pub(crate) fn timeout() -> Duration {
     static T: OnceLock<Duration> = OnceLock::new();
     *T.get_or_init(|| {
         std::env::var("MCU_BUSY_TIMEOUT_MS")
@@ -52,13 +52,18 @@ fn notice_path() -> Option<&'static PathBuf> {
         .as_ref()
 }
 
+/// Creates the file of `MCU_BUSY_NOTICE`, if set: this process waits for another writer.
+pub(crate) fn announce_wait() {
+    if let Some(p) = notice_path() {
+        let _ = std::fs::write(p, b"waiting\n");
+    }
+}
+
 /// SQLite's busy handler: `true` to try again after a pause, `false` to give up.
 pub(super) fn handler(attempts: i32) -> bool {
     let n = u32::try_from(attempts).unwrap_or(0);
-    if n == 0
-        && let Some(p) = notice_path()
-    {
-        let _ = std::fs::write(p, b"waiting\n");
+    if n == 0 {
+        announce_wait();
     }
     if waited(n) >= timeout() {
         return false;

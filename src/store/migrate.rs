@@ -136,6 +136,7 @@ pub fn migrate(
     postgres::ensure_region(&conn)?;
     let schema_name = postgres::schema_of(&req.municipality);
     let target = Store {
+        // No statement_timeout: the move's COPY of a large table is one long statement.
         conn: Db::Pg(PgDb::new(conn, &schema_name)?),
         reference,
         chunks: Default::default(),

@@ -223,7 +223,11 @@ impl Store {
         let pool = db::pg::PgPool::shared(url, POOL_MAX);
         let conn = pool.get().map_err(DbError::from)?;
         let found = schema::postgres::migrate(&conn, code)?;
-        let conn = Db::Pg(db::PgDb::new(conn, &schema::postgres::schema_of(code))?);
+        let conn = Db::Pg(db::PgDb::with_timeout(
+            conn,
+            &schema::postgres::schema_of(code),
+            reference.settings.store.statement_timeout(),
+        )?);
         let anchor = audit::anchor::Anchor::in_region(code);
         if found > 0 && found < schema::postgres::ANCHORS_AT {
             // A municipality that predates its anchors: they start with the head it has now
@@ -321,6 +325,17 @@ impl Store {
     /// cheap enough to poll on every console tick.
     pub fn data_version(&self) -> Result<i64, StoreError> {
         Ok(self.conn.data_version()?)
+    }
+
+    /// [`Store::data_version`] once it differs from `seen`, waiting up to `limit` for it: on
+    /// PostgreSQL another console's change arrives as a notification shortly after its commit;
+    /// on SQLite the counter is read at once.
+    pub fn wait_data_version(
+        &self,
+        seen: i64,
+        limit: std::time::Duration,
+    ) -> Result<i64, StoreError> {
+        Ok(self.conn.wait_data_version(seen, limit)?)
     }
 
     /// The database file (none for an in-memory store or a server database).

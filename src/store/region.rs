@@ -159,7 +159,11 @@ impl Region {
         }
         let pool = super::db::pg::PgPool::shared(&self.url, POOL_MAX);
         let conn = pool.get().map_err(DbError::from)?;
-        let conn = Db::Pg(PgDb::new(conn, &postgres::schema_of(&m.code))?);
+        let conn = Db::Pg(PgDb::with_timeout(
+            conn,
+            &postgres::schema_of(&m.code),
+            reference.settings.store.statement_timeout(),
+        )?);
         Ok(Store {
             conn,
             reference,

@@ -54,16 +54,9 @@ impl AsOperator {
     /// whose `[store]` names a fresh database (nothing else is made before the first command).
     pub fn on(engine: super::engine::Engine) -> Self {
         let mut me = Self::new();
-        if engine == super::engine::Engine::Postgres {
-            let db = super::pg::TestDb::create();
-            std::fs::create_dir_all(&me.root).expect("workspace folder");
-            std::fs::write(
-                me.root.join("config.toml"),
-                super::engine::store_config(&db, "okrug"),
-            )
-            .expect("config.toml");
-            me.db = Some(db);
-        }
+        let (root, db) = super::engine::fresh_workspace(engine, me.dir.path(), "okrug");
+        me.root = root;
+        me.db = db;
         me
     }
 

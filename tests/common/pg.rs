@@ -141,20 +141,46 @@ pub struct TestDb {
 impl TestDb {
     pub fn create() -> TestDb {
         let admin = admin_url();
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let name = format!(
-            "mcu_test_{}_{}_{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
+        let name = Self::fresh_name();
         let conn = PgConn::connect(&admin).unwrap_or_else(|e| panic!("test server: {e}"));
         conn.batch_execute(&format!("CREATE DATABASE {name}"))
             .unwrap_or_else(|e| panic!("test server: {e}"));
         let url = with_dbname(&admin, &name);
         TestDb { name, url, admin }
+    }
+
+    /// A new database holding what this one holds now (`CREATE DATABASE … TEMPLATE`): built
+    /// once, copied for each test that changes it. The sessions connected to this one are ended
+    /// first (a template must have none); pooled connections to it reconnect when next used.
+    pub fn copy(&self) -> TestDb {
+        let conn = PgConn::connect(&self.admin).unwrap_or_else(|e| panic!("test server: {e}"));
+        conn.execute(
+            "SELECT pg_terminate_backend(pid, 30000) FROM pg_stat_activity \
+             WHERE datname = ?1 AND pid <> pg_backend_pid()",
+            &[&self.name.as_str()],
+        )
+        .unwrap_or_else(|e| panic!("test server: {e}"));
+        let name = Self::fresh_name();
+        conn.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {}", self.name))
+            .unwrap_or_else(|e| panic!("test server: copy {}: {e}", self.name));
+        let url = with_dbname(&self.admin, &name);
+        TestDb {
+            name,
+            url,
+            admin: self.admin.clone(),
+        }
+    }
+
+    fn fresh_name() -> String {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        format!(
+            "mcu_test_{}_{}_{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        )
     }
 
     pub fn url(&self) -> &str {

@@ -41,12 +41,27 @@ pub struct PgDb {
 
 impl PgDb {
     /// Wraps a connection for the municipality whose schema is `schema`: sets its search path
-    /// and listens on its change channel.
+    /// and listens on its change channel. A statement runs as long as it takes (see
+    /// [`PgDb::with_timeout`]).
     pub fn new(conn: pg::PooledConn, schema: &str) -> Result<Self, DbError> {
+        Self::with_timeout(conn, schema, None)
+    }
+
+    /// [`PgDb::new`] whose statements the server cancels after `statement_timeout` (`None`: no
+    /// limit), failing with [`pg::PgError::is_statement_timeout`].
+    pub fn with_timeout(
+        conn: pg::PooledConn,
+        schema: &str,
+        statement_timeout: Option<std::time::Duration>,
+    ) -> Result<Self, DbError> {
         conn.unlisten_all()?;
+        // Set every time: a pooled connection keeps what its previous user set.
+        let ms = |t: std::time::Duration| t.as_millis().clamp(1, i32::MAX as u128);
         conn.batch_execute(&format!(
-            "SET search_path TO {}, public",
-            pg::sql::quote_ident(schema)
+            "SET search_path TO {}, public; SET statement_timeout = {}; SET lock_timeout = {}",
+            pg::sql::quote_ident(schema),
+            statement_timeout.map_or(0, ms),
+            ms(crate::store::busy::timeout()),
         ))?;
         conn.listen(&Self::channel_of(schema))?;
         Ok(Self {
@@ -71,9 +86,38 @@ impl PgDb {
         &self.schema
     }
 
-    fn count(&self, n: u64) {
+    /// Takes the municipality's write lock inside the open transaction, waiting for the writer
+    /// that holds it (up to the connection's `lock_timeout`: the busy timeout of
+    /// [`crate::store::busy`], after which the write fails as busy, as on SQLite).
+    fn take_write_lock(&self) -> Result<(), DbError> {
+        if !self.conn.try_advisory_xact_lock(self.write_lock)? {
+            crate::store::busy::announce_wait();
+            self.conn.advisory_xact_lock(self.write_lock)?;
+        }
+        Ok(())
+    }
+
+    /// Counts `n` rows this connection changed; a change outside a transaction (an autocommit
+    /// statement: it committed as it ran) is announced to the municipality's other consoles at
+    /// once, as [`Db::transaction`]'s commit announces its own.
+    ///
+    /// The change is committed already: an announcement that fails (the connection broke just
+    /// after) is logged, not reported as a failed write.
+    fn wrote(&self, n: u64) {
         self.changes
             .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        if n > 0
+            && !self.conn.in_transaction()
+            && let Err(e) = self.notify()
+        {
+            tracing::warn!("a committed change was not announced to the other consoles: {e}");
+        }
+    }
+
+    /// Tells the municipality's consoles that something changed (on commit, inside a
+    /// transaction).
+    fn notify(&self) -> Result<(), DbError> {
+        Ok(self.conn.notify(&Self::channel_of(&self.schema), "")?)
     }
 }
 
@@ -275,6 +319,19 @@ impl Db {
         }
     }
 
+    /// [`Db::data_version`] once it differs from `seen` (waiting up to `limit` for a
+    /// notification on PostgreSQL; at once on SQLite, whose counter is read from the file).
+    pub fn wait_data_version(&self, seen: i64, limit: std::time::Duration) -> Result<i64, DbError> {
+        match self {
+            Db::Sqlite(_) => self.data_version(),
+            Db::Pg(p) => {
+                let seen = u64::try_from(seen).unwrap_or(0);
+                let n = p.conn.wait_notifications(seen, limit);
+                Ok(i64::try_from(n).unwrap_or(i64::MAX))
+            }
+        }
+    }
+
     /// Runs one statement; the number of rows it changed.
     pub fn execute<P: Params>(&self, sql: &str, params: P) -> Result<usize, DbError> {
         self.prepare_cached(sql)?.execute(params)
@@ -350,9 +407,9 @@ impl Db {
             Db::Sqlite(_) => self.execute_batch("BEGIN IMMEDIATE")?,
             Db::Pg(p) => {
                 p.conn.begin()?;
-                if let Err(e) = p.conn.advisory_xact_lock(p.write_lock) {
+                if let Err(e) = p.take_write_lock() {
                     let _ = p.conn.rollback();
-                    return Err(e.into());
+                    return Err(e);
                 }
             }
         }
@@ -389,7 +446,7 @@ impl Db {
             Db::Pg(p) if commit => {
                 if write {
                     // Delivered to every console of the municipality when this commits.
-                    p.conn.notify(&PgDb::channel_of(&p.schema), "")?;
+                    p.notify()?;
                 }
                 Ok(p.conn.commit()?)
             }
@@ -445,7 +502,9 @@ impl Statement<'_> {
             Statement::Sqlite(s) => params.with(|p| s.execute(p)),
             Statement::Pg { db, sql } => {
                 let n = params.with(|p| db.conn.execute(sql, p))?;
-                db.count(n);
+                if is_write(sql) {
+                    db.wrote(n);
+                }
                 Ok(usize::try_from(n).unwrap_or(usize::MAX))
             }
         }
@@ -458,12 +517,8 @@ impl Statement<'_> {
             Statement::Pg { db, sql } => {
                 let rows = params.with(|p| db.conn.query(sql, p))?;
                 // A write with RETURNING changes as many rows as it returns.
-                if !sql
-                    .trim_start()
-                    .get(..6)
-                    .is_some_and(|w| w.eq_ignore_ascii_case("select"))
-                {
-                    db.count(rows.len() as u64);
+                if is_write(sql) {
+                    db.wrote(rows.len() as u64);
                 }
                 Ok(Rows::Pg {
                     rows: rows.into_iter(),
@@ -585,6 +640,22 @@ impl RowIndex for usize {
 /// A result of the engine layer.
 pub type DbResult<T> = Result<T, DbError>;
 
+/// True for a statement that changes rows (`INSERT`, `UPDATE`, `DELETE`, also inside a `WITH`):
+/// what a `SELECT` returns is not a change, and announcing it would wake every console.
+fn is_write(sql: &str) -> bool {
+    const WRITES: [&str; 4] = ["INSERT", "UPDATE", "DELETE", "MERGE"];
+    let mut words = sql
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty());
+    match words.next() {
+        Some(w) if w.eq_ignore_ascii_case("with") => {
+            words.any(|w| WRITES.iter().any(|k| w.eq_ignore_ascii_case(k)))
+        }
+        Some(w) => WRITES.iter().any(|k| w.eq_ignore_ascii_case(k)),
+        None => false,
+    }
+}
+
 /// The store's SQL for PostgreSQL: SQLite's planner hints (`INDEXED BY name`, which PostgreSQL
 /// has no syntax for) dropped; they choose an index, never change a result.
 fn without_planner_hints(sql: &str) -> String {
@@ -609,6 +680,21 @@ fn without_planner_hints(sql: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writes_are_told_from_reads() {
+        assert!(is_write("INSERT INTO a (x) VALUES (?1)"));
+        assert!(is_write("  update a SET x = 1"));
+        assert!(is_write("DELETE FROM a WHERE id = ?1"));
+        assert!(is_write(
+            "WITH gone AS (DELETE FROM a RETURNING id) SELECT count(*) FROM gone"
+        ));
+        assert!(!is_write("SELECT id FROM a"));
+        assert!(!is_write(
+            "WITH RECURSIVE b(x) AS (SELECT MIN(block) FROM appeals) SELECT x FROM b"
+        ));
+        assert!(!is_write(""));
+    }
 
     #[test]
     fn planner_hints_are_dropped_for_postgres() {

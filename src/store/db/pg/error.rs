@@ -93,8 +93,16 @@ fn decode_text(r: &DecodeError) -> String {
 /// The server's severity, message and SQLSTATE (no DETAIL), or the client-side error and its cause.
 fn describe(e: &tokio_postgres::Error) -> String {
     if let Some(db) = e.as_db_error() {
+        let hint = if is_statement_timeout(db) {
+            ": the statement ran longer than the store allows (statement_timeout_seconds in \
+             [store] of config.toml)"
+        } else if db.code().code() == "55P03" {
+            ": the data stayed locked by another writer for longer than the store waits; try again"
+        } else {
+            ""
+        };
         return format!(
-            "{}: {} (SQLSTATE {})",
+            "{}: {} (SQLSTATE {}){hint}",
             db.severity(),
             db.message(),
             db.code().code()
@@ -104,6 +112,12 @@ fn describe(e: &tokio_postgres::Error) -> String {
         Some(cause) => format!("{e}: {cause}"),
         None => e.to_string(),
     }
+}
+
+/// The server cancelled the statement because it ran past `statement_timeout` (SQLSTATE 57014 is
+/// also a cancel asked for by a client or an administrator; the message tells them apart).
+fn is_statement_timeout(db: &tokio_postgres::error::DbError) -> bool {
+    db.code().code() == "57014" && db.message().contains("statement timeout")
 }
 
 impl PgError {
@@ -129,6 +143,14 @@ impl PgError {
     /// A UNIQUE or PRIMARY KEY constraint refused the row.
     pub fn is_unique_violation(&self) -> bool {
         self.sqlstate() == Some("23505")
+    }
+
+    /// The server cancelled the statement: it ran longer than the connection's
+    /// `statement_timeout`.
+    pub fn is_statement_timeout(&self) -> bool {
+        self.pg()
+            .and_then(|e| e.as_db_error())
+            .is_some_and(is_statement_timeout)
     }
 
     /// A SERIALIZABLE (or REPEATABLE READ) transaction lost to a concurrent one: retry it whole.

@@ -469,6 +469,13 @@ impl PgConn {
             .map(|_| ())
     }
 
+    /// Takes the transaction-scoped advisory lock `key` if no other transaction holds it; false
+    /// (at once) when one does.
+    pub fn try_advisory_xact_lock(&self, key: i64) -> Result<bool, PgError> {
+        self.query_one("SELECT pg_try_advisory_xact_lock(?1)", &[&key])?
+            .get(0)
+    }
+
     /// Starts listening on `channel` (any text; it is quoted).
     pub fn listen(&self, channel: &str) -> Result<(), PgError> {
         self.simple(&format!("LISTEN {}", sql::quote_ident(channel)))?;
