@@ -12,6 +12,7 @@ mod appeals;
 mod audit;
 pub mod busy;
 pub mod db;
+mod import_batch;
 mod imports;
 pub mod migrate;
 mod operators;

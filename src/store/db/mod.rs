@@ -70,6 +70,14 @@ impl PgDb {
         &self.schema
     }
 
+    /// `COPY … FROM STDIN` of rows already in COPY's text format (a batch of an import); the
+    /// number of rows stored.
+    pub fn copy_text(&self, copy_sql: &str, text: &[u8]) -> Result<u64, DbError> {
+        let n = self.conn.copy_in_text(copy_sql, text)?;
+        self.count(n);
+        Ok(n)
+    }
+
     fn count(&self, n: u64) {
         self.changes
             .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
