@@ -122,7 +122,8 @@ impl Order {
             desc,
         };
         match self.sort {
-            Sort::Received => vec![seg("1", vec![], BY_RECEIVED, true)],
+            // `1 = 1`, not `1`: PostgreSQL takes only a boolean after WHERE.
+            Sort::Received => vec![seg("1 = 1", vec![], BY_RECEIVED, true)],
             Sort::Deadline => vec![
                 seg("a.answer_due IS NOT NULL", vec![], BY_DUE, false),
                 seg("a.answer_due IS NULL", vec![], BY_RECEIVED, true),
