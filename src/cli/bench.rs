@@ -28,7 +28,8 @@ pub struct BenchArgs {
 
 #[derive(Subcommand, Debug)]
 enum BenchCommand {
-    /// mcu import against the sqlite3 shell's .import, on the same generated CSV
+    /// mcu import against the sqlite3 shell's .import, on the same generated CSV (with --db
+    /// postgres://…: into a fresh municipality, against psql's \copy)
     Import(ImportBench),
     /// The console and the monitoring figures on a (big) workspace
     Console(super::bench_console::ConsoleBench),
@@ -39,26 +40,27 @@ enum BenchCommand {
 }
 
 #[derive(Args, Debug)]
-struct ImportBench {
+pub(super) struct ImportBench {
     /// How many appeals the CSV holds
     #[arg(long, value_name = "N", default_value_t = 1_000_000)]
-    rows: u64,
+    pub rows: u64,
     /// Where the CSV, the workspace and the database go (the CSV is kept and reused)
     #[arg(long, value_name = "DIR", default_value = "bench-out")]
-    dir: PathBuf,
+    pub dir: PathBuf,
     /// The generator's seed
     #[arg(long, value_name = "N", default_value_t = 1)]
-    seed: u64,
-    /// Pairs of runs (mcu and sqlite3 back to back, the order alternating); the pair with the
+    pub seed: u64,
+    /// Pairs of runs (mcu and its peer back to back, the order alternating); the pair with the
     /// median ratio is reported, every pair listed
     #[arg(long, value_name = "N", default_value_t = 1)]
-    runs: usize,
-    /// Keep the workspace and the database afterwards (they are large)
+    pub runs: usize,
+    /// Keep the workspace and the database afterwards (they are large); with --db, the last
+    /// run's municipality and the peer's table
     #[arg(long)]
-    keep: bool,
+    pub keep: bool,
     /// Machine-readable output
     #[arg(long)]
-    json: bool,
+    pub json: bool,
 }
 
 /// The instant the benchmark's appeals end at, fixed so that every run imports the same data.
@@ -80,9 +82,14 @@ pub fn written_bytes() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-pub fn run(a: BenchArgs) -> CmdResult {
+/// `db`: the global `--db` (`MCU_DB`): `bench import` then measures mcu's import into a fresh
+/// municipality of that PostgreSQL database against `psql`'s `\copy` of the same file.
+pub fn run(a: BenchArgs, db: Option<String>) -> CmdResult {
     match a.what {
-        BenchCommand::Import(b) => import(b),
+        BenchCommand::Import(b) => match db.filter(|u| !u.is_empty()) {
+            Some(url) => super::bench_import_pg::run(&b, &url),
+            None => import(b),
+        },
         BenchCommand::Console(b) => super::bench_console::run(b),
         BenchCommand::Report(b) => super::bench_report::run(b),
         BenchCommand::Triage(b) => super::triage::bench(b),
@@ -212,7 +219,7 @@ pub(super) fn remove(p: &Path) -> Result<(), Failure> {
 }
 
 /// Generates the CSV unless an earlier run left the same one (same rows, seed and `now`).
-fn prepare_csv(
+pub(super) fn prepare_csv(
     b: &ImportBench,
     now: DateTime<Utc>,
 ) -> Result<(PathBuf, Option<Generated>), Failure> {
@@ -430,12 +437,7 @@ fn import(b: ImportBench) -> CmdResult {
     let Some((_, peak, mcu_db_bytes)) = last_mcu else {
         return Err(fail("nothing was measured"));
     };
-    let mut order: Vec<usize> = (0..pairs.len()).collect();
-    order.sort_by(|a, b| {
-        let r = |i: &usize| pairs.get(*i).and_then(|p| p.ratio).unwrap_or(0.0);
-        r(a).total_cmp(&r(b))
-    });
-    let median = order.get(order.len() / 2).copied().unwrap_or(0);
+    let median = median_index(&pairs.iter().map(|p| p.ratio).collect::<Vec<_>>());
     let (mcu, sqlite3, ratio) = match pairs.get(median) {
         Some(p) => (
             Measured::new(b.rows, p.mcu.seconds),
@@ -467,6 +469,16 @@ fn import(b: ImportBench) -> CmdResult {
     Ok(0)
 }
 
+/// The position of the pair with the median ratio (pairs without one count as 0).
+pub(super) fn median_index(ratios: &[Option<f64>]) -> usize {
+    let mut order: Vec<usize> = (0..ratios.len()).collect();
+    order.sort_by(|a, b| {
+        let r = |i: &usize| ratios.get(*i).copied().flatten().unwrap_or(0.0);
+        r(a).total_cmp(&r(b))
+    });
+    order.get(order.len() / 2).copied().unwrap_or(0)
+}
+
 /// mcu import, as a child process of this executable, into a fresh workspace: the time, peak
 /// RSS and the workspace's size.
 fn run_mcu(
@@ -475,17 +487,52 @@ fn run_mcu(
     csv_abs: &Path,
 ) -> Result<(Measured, Option<u64>, u64), Failure> {
     let ws = b.dir.join("mcu-ws");
-    remove(&ws)?;
+    let (m, peak) = run_mcu_in(b, exe, csv_abs, &ws, None)?;
+    let bytes = dir_size(&ws);
+    if !b.keep {
+        remove(&ws)?;
+    }
+    Ok((m, peak, bytes))
+}
+
+/// [`run_mcu`] into the workspace folder `ws` (made afresh); with `store`, its `config.toml`
+/// names that store (the `[store]` lines) and `mcu init` makes it first, untimed.
+pub(super) fn run_mcu_in(
+    b: &ImportBench,
+    exe: &Path,
+    csv_abs: &Path,
+    ws: &Path,
+    store: Option<&str>,
+) -> Result<(Measured, Option<u64>), Failure> {
+    remove(ws)?;
     // A fresh workspace folder: `import` opens only an existing one (a typo must not become a
     // new workspace), and makes its sub-folders and database inside it.
-    crate::workspace::create_dir(&ws).map_err(|e| fail(format!("{}: {e}", ws.display())))?;
+    crate::workspace::create_dir(ws).map_err(|e| fail(format!("{}: {e}", ws.display())))?;
+    if let Some(config) = store {
+        crate::workspace::write_file(&ws.join("config.toml"), config)?;
+        let out = Command::new(exe)
+            .arg("--workspace")
+            .arg(ws)
+            .arg("init")
+            .env_remove("MCU_DB")
+            .env_remove("MCU_MUNICIPALITY")
+            .stdin(Stdio::null())
+            .output()?;
+        if !out.status.success() {
+            return Err(fail(format!(
+                "mcu init failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            )));
+        }
+    }
     if !b.json {
         eprintln!("mcu import …");
     }
     let started = Instant::now();
     let out = Command::new(exe)
         .arg("--workspace")
-        .arg(&ws)
+        .arg(ws)
         .args([
             "import",
             "--json",
@@ -499,6 +546,8 @@ fn run_mcu(
         ])
         .arg(csv_abs)
         .env_remove("MCU_FAULT")
+        .env_remove("MCU_DB")
+        .env_remove("MCU_MUNICIPALITY")
         .stdin(Stdio::null())
         .output()?;
     let secs = started.elapsed().as_secs_f64();
@@ -522,11 +571,7 @@ fn run_mcu(
         .lines()
         .find_map(|l| l.strip_prefix("peak_rss_kb: "))
         .and_then(|v| v.trim().parse().ok());
-    let bytes = dir_size(&ws);
-    if !b.keep {
-        remove(&ws)?;
-    }
-    Ok((Measured::new(b.rows, secs), peak, bytes))
+    Ok((Measured::new(b.rows, secs), peak))
 }
 
 /// The sqlite3 shell's own CSV import of the same file into a plain table.

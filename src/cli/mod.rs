@@ -7,6 +7,7 @@ mod analytics;
 mod appeals;
 mod bench;
 mod bench_console;
+mod bench_import_pg;
 mod bench_report;
 mod bench_triage;
 mod console;
@@ -227,7 +228,7 @@ fn run(cli: Cli) -> CmdResult {
     // These two never touch the officer's workspace: they choose their own folders.
     let command = match command {
         Command::Demo(a) => return demo::run(cli.workspace.as_deref(), a),
-        Command::Bench(a) => return bench::run(a),
+        Command::Bench(a) => return bench::run(a, cli.db),
         Command::Migrate(a) => return migrate::run(a, cli.db, cli.municipality),
         other => other,
     };

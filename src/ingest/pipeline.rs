@@ -25,7 +25,7 @@ use super::{
 };
 use crate::domain::text::{SearchNormalizer, StemCache};
 use crate::domain::{Channel, csv_cell};
-use crate::store::{Actor, ImportedFile, SaveKind, Store, StoreError};
+use crate::store::{Actor, ImportedFile, SaveKind, SaveOutcome, Store, StoreError};
 use crate::workspace::{self, Workspace};
 
 /// How one file went.
@@ -241,9 +241,9 @@ impl Importer<'_> {
         );
         let actor = Actor::new(self.operator.clone(), format!("import:{name}"));
         let mut errors = ErrorSink::new(self.workspace.quarantine(), &name);
-        let (mut total, mut inserted, mut updated, mut unchanged) = (0i64, 0i64, 0i64, 0i64);
+        let mut total = 0i64;
+        let mut tally = Tally::default();
         let mut checked_headers = false;
-        let mut deadline_problems = std::collections::BTreeSet::new();
         // Rows refused only because no channel applies to them.
         let mut without_channel = 0i64;
         let now = self.now;
@@ -359,20 +359,23 @@ impl Importer<'_> {
                     without_channel += 1;
                     continue;
                 };
-                let outcome =
-                    tx.upsert_with_search_form(&incoming, ch, &actor, now, Some(&search_form))?;
+                tx.queue(incoming, ch, &actor, now, search_form, &mut |o| {
+                    tally.add(o)
+                })?;
                 fault.after_row()?;
-                if let Some(p) = outcome.deadline_problem {
-                    deadline_problems.insert(p);
-                }
-                match outcome.kind {
-                    SaveKind::Inserted => inserted += 1,
-                    SaveKind::Updated(_) => updated += 1,
-                    SaveKind::Unchanged => unchanged += 1,
-                }
             }
-            known(&tx, true)
+            let stop = known(&tx, true)?;
+            if stop.is_none() {
+                tx.flush(&mut |o| tally.add(o))?;
+            }
+            Ok(stop)
         })?;
+        let Tally {
+            inserted,
+            updated,
+            unchanged,
+            deadline_problems,
+        } = tally;
         let hash: String = match (stop, hash) {
             (None, Some(h)) => h,
             (Some(Stopped::File(e)), _) => {
@@ -557,6 +560,29 @@ fn blank_report(path: &Path) -> FileReport {
         moved_to: None,
         warnings: Vec::new(),
         triaged: None,
+    }
+}
+
+/// What the rows of a file came to.
+#[derive(Default)]
+struct Tally {
+    inserted: i64,
+    updated: i64,
+    unchanged: i64,
+    /// Why some were saved without deadlines.
+    deadline_problems: std::collections::BTreeSet<String>,
+}
+
+impl Tally {
+    fn add(&mut self, o: SaveOutcome) {
+        if let Some(p) = o.deadline_problem {
+            self.deadline_problems.insert(p);
+        }
+        match o.kind {
+            SaveKind::Inserted => self.inserted += 1,
+            SaveKind::Updated(_) => self.updated += 1,
+            SaveKind::Unchanged => self.unchanged += 1,
+        }
     }
 }
 

@@ -396,7 +396,7 @@ fn search_form<'b>(
 
 /// The columns `save()` writes from an appeal, in the order of its values. The insert adds the
 /// key (channel, source id), the version and the timestamps; the update sets them by id.
-const WRITTEN: [&str; 32] = [
+pub(crate) const WRITTEN: [&str; 32] = [
     "received_at",
     "text",
     "author",
@@ -452,11 +452,156 @@ thread_local! {
     );
 }
 
+/// Reopens `new` when it reopens `old` (a new answer term from now, the earlier answer withdrawn
+/// into the history, one more reopen counted: `Appeal::reopen`) and derives its deadlines; the
+/// reason when they could not be computed (it is then saved without them).
+pub(crate) fn derive(
+    reference: &Reference,
+    old: Option<&Appeal>,
+    new: &mut Appeal,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    if let Some(o) = old
+        && new.reopens(o)
+    {
+        new.reopen(now, o.reopen_count);
+    }
+    match compute_deadlines(reference, new) {
+        Ok(d) => {
+            new.deadlines = d;
+            None
+        }
+        Err(e) => {
+            new.deadlines = Deadlines::default();
+            Some(e.to_string())
+        }
+    }
+}
+
+/// The ids of an appeal's settlement and responsible, found or created (through the
+/// transaction's cache when there is one).
+pub(crate) fn name_ids(
+    tx: &Transaction<'_>,
+    names: Option<&NameIds>,
+    a: &Appeal,
+    now: DateTime<Utc>,
+) -> Result<(Option<i64>, Option<i64>), StoreError> {
+    let settlement = match (&a.settlement, names) {
+        (Some(s), Some(cache)) => Some(cache.settlement(tx, s)?),
+        (Some(s), None) => Some(settlement_id(tx, s)?),
+        (None, _) => None,
+    };
+    let responsible = match (&a.responsible, names) {
+        (Some(r), Some(cache)) => Some(cache.recipient(tx, r, now)?),
+        (Some(r), None) => Some(recipient_id(tx, r, true, now)?),
+        (None, _) => None,
+    };
+    Ok((settlement, responsible))
+}
+
+/// Calls `f` with the values of [`WRITTEN`] for `a`, in its order (`settlement` and
+/// `responsible` are the names' ids).
+pub(crate) fn with_written<R>(
+    reference: &Reference,
+    a: &Appeal,
+    (settlement, responsible): (Option<i64>, Option<i64>),
+    f: impl FnOnce([&dyn ToValue; WRITTEN.len()]) -> R,
+) -> R {
+    let secs = |d: Option<DateTime<Utc>>| d.map(|d| d.timestamp());
+    // Derived, like the deadlines: the medians read it.
+    let first_response_ws =
+        super::aggregates::first_response_ws(reference, a.received_at, a.first_response_at);
+    let received = a.received_at.timestamp();
+    let (status, is_open) = (a.status.id(), a.status.is_open());
+    let (first_at, answered_at) = (secs(a.first_response_at), secs(a.answered_at));
+    let quality = a.quality.map(Quality::id);
+    let d = &a.deadlines;
+    let (register, first_due, answer_due) = (
+        secs(d.register_due),
+        secs(d.first_response_due),
+        secs(d.answer_due),
+    );
+    let (reopened, interim_after_reopen) = (secs(a.reopened_at), secs(a.interim_after_reopen_at));
+    f([
+        &received,
+        &a.text,
+        &a.author,
+        &a.contact,
+        &settlement,
+        &a.address,
+        &a.url,
+        &a.category,
+        &a.fz59,
+        &a.block,
+        &responsible,
+        &status,
+        &is_open,
+        &a.urgent,
+        &a.conflict,
+        &first_at,
+        &answered_at,
+        &a.answer,
+        &quality,
+        &a.rating,
+        &a.lat,
+        &a.lon,
+        &a.duplicate_of,
+        &a.extension_reason,
+        &a.reopen_count,
+        &register,
+        &first_due,
+        &answer_due,
+        &first_response_ws,
+        &reopened,
+        &interim_after_reopen,
+        &a.interim_answer,
+    ])
+}
+
+/// What a new appeal is created with, for `mcu audit verify` to replay its history onto: its
+/// audited values encoded, and their fields.
+pub(crate) fn creation_values(a: &Appeal) -> (Encoded, [&'static str; 26]) {
+    let values = audited(a);
+    let e = encode(values.iter().map(|(f, v)| (*f, v.as_deref())));
+    (e, values.map(|(f, _)| f))
+}
+
+/// What follows the row of a new appeal (its id set): its share of the summaries and the audit
+/// entry of its creation — in an import noted for the run it belongs to, written at the end.
+pub(crate) fn after_created(
+    tx: &Transaction<'_>,
+    ctx: &SaveCtx<'_>,
+    a: &Appeal,
+    responsible: Option<i64>,
+    (encoded, fields): &(Encoded, [&'static str; 26]),
+) -> Result<(), StoreError> {
+    let now_s = ctx.now.timestamp();
+    super::aggregates::count_new(tx, ctx.names.map(|n| &n.aggregates), a, responsible)?;
+    match ctx.names {
+        Some(cache) => cache.created(a, now_s, ctx.actor, encoded, fields),
+        None => {
+            let mut creation = Creation::new(fields.iter().copied());
+            creation.add(a.id, a.channel.id(), &a.source_id, encoded);
+            super::audit::append_created(
+                tx,
+                None,
+                (a.id, a.id),
+                &creation.digest(),
+                now_s,
+                &ctx.actor.operator,
+                &ctx.actor.source,
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// The one function that writes an appeal: derives deadlines, writes the row, the search index
 /// and one history event per changed field (plus notes), all in the caller's transaction.
 /// `old` is `None` for a new appeal. `new.version` is set to the stored version. `body` is the
 /// search form of `new.text` when the caller already has it (an import computes it on another
-/// thread); otherwise it is computed here.
+/// thread); otherwise it is computed here. (On PostgreSQL an import writes its new appeals in
+/// batches instead, `import_batch`, from the same pieces.)
 pub(crate) fn save(
     tx: &Transaction<'_>,
     ctx: &SaveCtx<'_>,
@@ -472,23 +617,7 @@ pub(crate) fn save(
         now,
         names,
     } = *ctx;
-    // Reopening an answered or closed appeal: a new answer term from now, the earlier answer
-    // withdrawn into the history, one more reopen counted (`Appeal::reopen`).
-    if let Some(o) = old
-        && new.reopens(o)
-    {
-        new.reopen(now, o.reopen_count);
-    }
-    let deadline_problem = match compute_deadlines(reference, new) {
-        Ok(d) => {
-            new.deadlines = d;
-            None
-        }
-        Err(e) => {
-            new.deadlines = Deadlines::default();
-            Some(e.to_string())
-        }
-    };
+    let deadline_problem = derive(reference, old, new, now);
 
     let mut events: Vec<(&'static str, Option<String>, Option<String>)> = Vec::new();
     if let Some(o) = old {
@@ -511,116 +640,38 @@ pub(crate) fn save(
         }
     }
 
-    let settlement = match (&new.settlement, names) {
-        (Some(s), Some(cache)) => Some(cache.settlement(tx, s)?),
-        (Some(s), None) => Some(settlement_id(tx, s)?),
-        (None, _) => None,
-    };
-    let responsible = match (&new.responsible, names) {
-        (Some(r), Some(cache)) => Some(cache.recipient(tx, r, now)?),
-        (Some(r), None) => Some(recipient_id(tx, r, true, now)?),
-        (None, _) => None,
-    };
-    let secs = |d: Option<DateTime<Utc>>| d.map(|d| d.timestamp());
+    let ids = name_ids(tx, names, new, now)?;
     let now_s = now.timestamp();
-    // Derived, like the deadlines: the medians read it.
-    let first_response_ws =
-        super::aggregates::first_response_ws(reference, new.received_at, new.first_response_at);
-    // The values of `WRITTEN`, in its order.
-    let received = new.received_at.timestamp();
-    let (status, is_open) = (new.status.id(), new.status.is_open());
-    let (first_at, answered_at) = (secs(new.first_response_at), secs(new.answered_at));
-    let quality = new.quality.map(Quality::id);
-    let d = &new.deadlines;
-    let (register, first_due, answer_due) = (
-        secs(d.register_due),
-        secs(d.first_response_due),
-        secs(d.answer_due),
-    );
-    let (reopened, interim_after_reopen) =
-        (secs(new.reopened_at), secs(new.interim_after_reopen_at));
-    let written: [&dyn ToValue; WRITTEN.len()] = [
-        &received,
-        &new.text,
-        &new.author,
-        &new.contact,
-        &settlement,
-        &new.address,
-        &new.url,
-        &new.category,
-        &new.fz59,
-        &new.block,
-        &responsible,
-        &status,
-        &is_open,
-        &new.urgent,
-        &new.conflict,
-        &first_at,
-        &answered_at,
-        &new.answer,
-        &quality,
-        &new.rating,
-        &new.lat,
-        &new.lon,
-        &new.duplicate_of,
-        &new.extension_reason,
-        &new.reopen_count,
-        &register,
-        &first_due,
-        &answer_due,
-        &first_response_ws,
-        &reopened,
-        &interim_after_reopen,
-        &new.interim_answer,
-    ];
     let id = match old {
         None => {
             new.version = 1;
             let channel = new.channel.id();
-            // What it is created with, for `mcu audit verify` to replay its history onto.
-            let (encoded, fields) = {
-                let values = audited(new);
-                let e = encode(values.iter().map(|(f, v)| (*f, v.as_deref())));
-                (e, values.map(|(f, _)| f))
-            };
-            let mut args: Vec<&dyn ToValue> = vec![
-                &channel,
-                &new.source_id,
-                &new.version,
-                &now_s,
-                &encoded.tags,
-            ];
-            args.extend(written);
-            let id = INSERT_SQL.with(|sql| tx.insert(sql, args.as_slice()))?;
+            let creation = creation_values(new);
+            let id = with_written(reference, new, ids, |written| {
+                let mut args: Vec<&dyn ToValue> = vec![
+                    &channel,
+                    &new.source_id,
+                    &new.version,
+                    &now_s,
+                    &creation.0.tags,
+                ];
+                args.extend(written);
+                INSERT_SQL.with(|sql| tx.insert(sql, args.as_slice()))
+            })?;
             new.id = id;
-            super::aggregates::count_new(tx, ctx.names.map(|n| &n.aggregates), new, responsible)?;
+            after_created(tx, ctx, new, ids.1, &creation)?;
             super::search::index(tx, id, &search_form(body, normalizer, &new.text))?;
-            match names {
-                // An import: one audit entry per run of created appeals, at the end.
-                Some(cache) => cache.created(new, now_s, actor, &encoded, &fields),
-                None => {
-                    let mut creation = Creation::new(fields.iter().copied());
-                    creation.add(id, channel, &new.source_id, &encoded);
-                    super::audit::append_created(
-                        tx,
-                        None,
-                        (id, id),
-                        &creation.digest(),
-                        now_s,
-                        &actor.operator,
-                        &actor.source,
-                    )?;
-                }
-            }
             id
         }
         Some(o) => {
             new.id = o.id;
             new.version = o.version + 1;
             super::aggregates::count(tx, o.id, false)?;
-            let mut args: Vec<&dyn ToValue> = vec![&o.id, &new.version, &now_s];
-            args.extend(written);
-            UPDATE_SQL.with(|sql| tx.prepare_cached(sql)?.execute(args.as_slice()))?;
+            with_written(reference, new, ids, |written| {
+                let mut args: Vec<&dyn ToValue> = vec![&o.id, &new.version, &now_s];
+                args.extend(written);
+                UPDATE_SQL.with(|sql| tx.prepare_cached(sql)?.execute(args.as_slice()))
+            })?;
             super::aggregates::count(tx, o.id, true)?;
             if o.text != new.text {
                 super::search::unindex(tx, o.id)?;

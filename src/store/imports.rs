@@ -1,7 +1,7 @@
 //! Imports: one transaction per file, the record of imported files, and how an incoming record is
 //! merged into a stored appeal.
 
-use crate::store::db::{Db, DbResult, OptionalExtension, Row, Transaction, params};
+use crate::store::db::{Db, DbResult, Engine, OptionalExtension, Row, Transaction, params};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::appeals::{
     APPEAL_COLUMNS, APPEAL_FROM, NameIds, SaveCtx, SaveOutcome, appeal_from_row, save,
 };
+use super::import_batch::{self, BATCH_ROWS, Queue, Queued};
 use super::{Actor, Store, StoreError, ts};
 use crate::domain::text::SearchNormalizer;
 use crate::domain::{Appeal, Channel, Status};
@@ -91,6 +92,7 @@ impl Store {
             normalizer: SearchNormalizer::new(),
             names: NameIds::default(),
             anchor: self.anchor.as_ref(),
+            queue: Queue::default(),
         })
     }
 }
@@ -130,6 +132,8 @@ pub struct ImportTx<'a> {
     normalizer: SearchNormalizer,
     names: NameIds,
     anchor: Option<&'a super::audit::anchor::Anchor>,
+    /// Rows waiting to be written with the next batch (PostgreSQL: [`import_batch`]).
+    queue: Queue,
 }
 
 impl ImportTx<'_> {
@@ -147,6 +151,7 @@ impl ImportTx<'_> {
 
     /// [`upsert`](Self::upsert) with the search form of `incoming.text`
     /// ([`SearchNormalizer::normalize`]) already computed, e.g. on the thread that reads the file.
+    /// Rows queued before ([`queue`](Self::queue)) are written first.
     pub fn upsert_with_search_form(
         &mut self,
         incoming: &IncomingAppeal,
@@ -155,6 +160,7 @@ impl ImportTx<'_> {
         now: DateTime<Utc>,
         search_form: Option<&str>,
     ) -> Result<SaveOutcome, StoreError> {
+        self.flush(&mut |_| {})?;
         // A probe of the unique index first: most rows of a big export are new, and reading the
         // whole stored row (with its joins) is only needed for the others.
         let known: Option<i64> = self
@@ -162,6 +168,84 @@ impl ImportTx<'_> {
             .prepare_cached("SELECT id FROM appeals WHERE channel = ?1 AND source_id = ?2")?
             .query_row(params![channel.id(), incoming.source_id], |r| r.get(0))
             .optional()?;
+        self.merge_into(known, incoming, channel, actor, now, search_form)
+    }
+
+    /// Adds a row of a file to the import. On SQLite it is written at once; on PostgreSQL, where
+    /// each statement is a round trip, it waits for the next batch of rows ([`import_batch`]:
+    /// the new appeals go in with `COPY`), with the same result. `on_saved` gets the outcome of
+    /// each row this call wrote, in file order; [`flush`](Self::flush) writes the rest.
+    pub fn queue(
+        &mut self,
+        incoming: IncomingAppeal,
+        channel: Channel,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        search_form: String,
+        on_saved: &mut dyn FnMut(SaveOutcome),
+    ) -> Result<(), StoreError> {
+        if self.tx.engine() == Engine::Sqlite {
+            let outcome =
+                self.upsert_with_search_form(&incoming, channel, actor, now, Some(&search_form))?;
+            on_saved(outcome);
+            return Ok(());
+        }
+        if !self.queue.fits(actor, now) {
+            self.flush(on_saved)?;
+        }
+        self.queue.by.get_or_insert_with(|| (actor.clone(), now));
+        self.queue.rows.push(Queued {
+            incoming,
+            channel,
+            search_form,
+        });
+        if self.queue.rows.len() >= BATCH_ROWS {
+            self.flush(on_saved)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the queued rows ([`queue`](Self::queue)); `on_saved` gets their outcomes in file
+    /// order.
+    pub fn flush(&mut self, on_saved: &mut dyn FnMut(SaveOutcome)) -> Result<(), StoreError> {
+        let Queue { rows, by } = std::mem::take(&mut self.queue);
+        let Some((actor, now)) = by else {
+            return Ok(());
+        };
+        let cx = import_batch::Ctx {
+            tx: &self.tx,
+            save: SaveCtx {
+                reference: &self.reference,
+                normalizer: &self.normalizer,
+                actor: &actor,
+                now,
+                names: Some(&self.names),
+            },
+            names: &self.names,
+        };
+        let mut known = |id: i64, q: &Queued| {
+            self.merge_into(
+                Some(id),
+                &q.incoming,
+                q.channel,
+                &actor,
+                now,
+                Some(&q.search_form),
+            )
+        };
+        import_batch::write(&cx, rows, &mut known, on_saved)
+    }
+
+    /// Saves `incoming` as a new appeal (`known` none) or merged into the stored appeal `known`.
+    fn merge_into(
+        &self,
+        known: Option<i64>,
+        incoming: &IncomingAppeal,
+        channel: Channel,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        search_form: Option<&str>,
+    ) -> Result<SaveOutcome, StoreError> {
         let old = match known {
             Some(id) => {
                 let sql = format!("SELECT {APPEAL_COLUMNS} FROM {APPEAL_FROM} WHERE a.id = ?1");
@@ -227,14 +311,18 @@ impl ImportTx<'_> {
     /// Commits everything without recording a file: for appeals that come from no appeal file
     /// (taken by hand, the comments of a vote), which are still created and audited like
     /// imported ones.
-    pub fn commit(self) -> Result<(), StoreError> {
+    pub fn commit(mut self) -> Result<(), StoreError> {
+        self.flush(&mut |_| {})?;
         self.names.record_created(&self.tx)?;
         self.names.aggregates.borrow_mut().flush(&self.tx)?;
         self.commit_anchored()
     }
 
     /// Records the file and commits everything.
-    pub fn finish(self, file: &ImportedFile) -> Result<(), StoreError> {
+    /// Rows still queued are written first ([`flush`](Self::flush) them before, for their
+    /// outcomes).
+    pub fn finish(mut self, file: &ImportedFile) -> Result<(), StoreError> {
+        self.flush(&mut |_| {})?;
         self.names.record_created(&self.tx)?;
         self.names.aggregates.borrow_mut().flush(&self.tx)?;
         self.tx.execute(
@@ -278,7 +366,7 @@ impl ImportTx<'_> {
 /// leaves it. The МЦУ's own judgements (block, answer quality) are only filled when empty, and the
 /// urgent/conflict marks are only raised, never cleared, by an import. A source reporting an
 /// answered appeal open again reopens it (`save()`, `Appeal::reopen`).
-fn merge(a: &mut Appeal, inc: &IncomingAppeal, is_new: bool) {
+pub(super) fn merge(a: &mut Appeal, inc: &IncomingAppeal, is_new: bool) {
     fn take<T: Clone>(dst: &mut Option<T>, src: &Option<T>) {
         if src.is_some() {
             dst.clone_from(src);

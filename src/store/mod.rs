@@ -12,6 +12,7 @@ mod appeals;
 mod audit;
 pub mod busy;
 pub mod db;
+mod import_batch;
 mod imports;
 pub mod migrate;
 mod operators;
@@ -62,6 +63,7 @@ pub use reading::{BlockParts, PeriodReading, Want};
 pub use registration::{REGISTRATION_REGISTER, Registration};
 pub use reports::{REPORT_REGISTER, ReportRun};
 pub use schema::CURRENT_VERSION;
+pub(crate) use schema::postgres::schema_of;
 pub use sorted::{Order, Sort};
 pub use triage::{
     AUTO_TRIAGE_SOURCE, DuplicateGroup, GroupMember, StoredSuggestion, TRIAGE_BATCH, TriageFailure,

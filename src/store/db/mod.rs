@@ -86,6 +86,14 @@ impl PgDb {
         &self.schema
     }
 
+    /// `COPY … FROM STDIN` of rows already in COPY's text format (a batch of an import); the
+    /// number of rows stored.
+    pub fn copy_text(&self, copy_sql: &str, text: &[u8]) -> Result<u64, DbError> {
+        let n = self.conn.copy_in_text(copy_sql, text)?;
+        self.wrote(n);
+        Ok(n)
+    }
+
     /// Takes the municipality's write lock inside the open transaction, waiting for the writer
     /// that holds it (up to the connection's `lock_timeout`: the busy timeout of
     /// [`crate::store::busy`], after which the write fails as busy, as on SQLite).

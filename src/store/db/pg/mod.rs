@@ -537,21 +537,42 @@ impl PgConn {
         I: IntoIterator,
         I::Item: AsRef<[Value]>,
     {
+        let mut rows = rows.into_iter();
+        self.copy_chunks(
+            copy_sql,
+            std::iter::from_fn(|| {
+                let mut buf = Vec::with_capacity(COPY_CHUNK + 4096);
+                for row in rows.by_ref() {
+                    types::put_copy_row(row.as_ref(), &mut buf);
+                    if buf.len() >= COPY_CHUNK {
+                        break;
+                    }
+                }
+                (!buf.is_empty()).then(|| bytes::Bytes::from(buf))
+            }),
+        )
+    }
+
+    /// [`copy_in`](Self::copy_in) of rows already in COPY's text format (each ending with a
+    /// newline).
+    pub fn copy_in_text(&self, copy_sql: &str, text: &[u8]) -> Result<u64, PgError> {
+        self.copy_chunks(
+            copy_sql,
+            text.chunks(COPY_CHUNK).map(bytes::Bytes::copy_from_slice),
+        )
+    }
+
+    /// Sends the chunks of a `COPY … FROM STDIN`; the number of rows the server stored.
+    fn copy_chunks(
+        &self,
+        copy_sql: &str,
+        chunks: impl Iterator<Item = bytes::Bytes>,
+    ) -> Result<u64, PgError> {
         let sink = block_on(self.client.copy_in::<_, bytes::Bytes>(copy_sql))
             .map_err(|e| self.fail(copy_sql, e))?;
         let mut sink = Box::pin(sink);
-        let mut buf = Vec::with_capacity(COPY_CHUNK + 4096);
-        for row in rows {
-            types::put_copy_row(row.as_ref(), &mut buf);
-            if buf.len() >= COPY_CHUNK {
-                let chunk = bytes::Bytes::from(std::mem::take(&mut buf));
-                block_on(sink.as_mut().send(chunk)).map_err(|e| self.fail(copy_sql, e))?;
-                buf.reserve(COPY_CHUNK + 4096);
-            }
-        }
-        if !buf.is_empty() {
-            block_on(sink.as_mut().send(bytes::Bytes::from(buf)))
-                .map_err(|e| self.fail(copy_sql, e))?;
+        for chunk in chunks {
+            block_on(sink.as_mut().send(chunk)).map_err(|e| self.fail(copy_sql, e))?;
         }
         block_on(sink.as_mut().finish()).map_err(|e| self.fail(copy_sql, e))
     }

@@ -389,15 +389,20 @@ pub fn decode_numeric(raw: &[u8]) -> Option<ValueRef<'static>> {
 
 /// Appends one value in `COPY … FROM STDIN` text format (tab-separated, `\N` for null).
 pub fn put_copy_value(v: &Value, out: &mut Vec<u8>) {
+    put_copy_ref(v.as_ref(), out);
+}
+
+/// [`put_copy_value`] of a borrowed value.
+pub fn put_copy_ref(v: ValueRef<'_>, out: &mut Vec<u8>) {
     match v {
-        Value::Null => out.extend_from_slice(b"\\N"),
-        Value::Integer(i) => out.extend_from_slice(i.to_string().as_bytes()),
-        Value::Real(f) if f.is_nan() => out.extend_from_slice(b"NaN"),
-        Value::Real(f) if f.is_infinite() => {
-            out.extend_from_slice(if *f > 0.0 { b"Infinity" } else { b"-Infinity" });
+        ValueRef::Null => out.extend_from_slice(b"\\N"),
+        ValueRef::Integer(i) => out.extend_from_slice(i.to_string().as_bytes()),
+        ValueRef::Real(f) if f.is_nan() => out.extend_from_slice(b"NaN"),
+        ValueRef::Real(f) if f.is_infinite() => {
+            out.extend_from_slice(if f > 0.0 { b"Infinity" } else { b"-Infinity" });
         }
-        Value::Real(f) => out.extend_from_slice(format!("{f:e}").as_bytes()),
-        Value::Text(s) => {
+        ValueRef::Real(f) => out.extend_from_slice(format!("{f:e}").as_bytes()),
+        ValueRef::Text(s) => {
             for &c in s.as_bytes() {
                 match c {
                     b'\\' => out.extend_from_slice(b"\\\\"),
@@ -408,7 +413,7 @@ pub fn put_copy_value(v: &Value, out: &mut Vec<u8>) {
                 }
             }
         }
-        Value::Blob(b) => {
+        ValueRef::Blob(b) => {
             // bytea's hex input `\x…`, its backslash escaped for COPY.
             out.extend_from_slice(b"\\\\x");
             const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -422,11 +427,16 @@ pub fn put_copy_value(v: &Value, out: &mut Vec<u8>) {
 
 /// Appends one row (values tab-separated, newline-terminated).
 pub fn put_copy_row(row: &[Value], out: &mut Vec<u8>) {
-    for (i, v) in row.iter().enumerate() {
+    put_copy_refs(row.iter().map(Value::as_ref), out);
+}
+
+/// [`put_copy_row`] of borrowed values.
+pub fn put_copy_refs<'a>(row: impl IntoIterator<Item = ValueRef<'a>>, out: &mut Vec<u8>) {
+    for (i, v) in row.into_iter().enumerate() {
         if i > 0 {
             out.push(b'\t');
         }
-        put_copy_value(v, out);
+        put_copy_ref(v, out);
     }
     out.push(b'\n');
 }
