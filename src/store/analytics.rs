@@ -472,8 +472,7 @@ impl Store {
                 (rid, f)
             })
             .collect();
-        for (range, touched) in chunks {
-            let chunk = self.chunk(range, touched, now)?;
+        for chunk in self.chunks(&chunks, now)? {
             if let Some(p) = &chunk.pending {
                 for (rid, n) in p.counts.iter() {
                     if let Some(f) = by_id.get_mut(rid) {
@@ -495,75 +494,114 @@ impl Store {
             .collect())
     }
 
-    /// The first-response times and the open appeals not due yet at `now` of the appeals
-    /// received in `range`, from the cache when nothing there changed (and, for the second,
-    /// while `now` stays within what was counted).
-    fn chunk(
+    /// For each run `(range, touched)`: the first-response times and the open appeals not due
+    /// yet at `now` of the appeals received in `range`, from the cache when nothing there changed
+    /// (and, for the second, while `now` stays within what was counted). What the cache lacks is
+    /// read with one query per stretch of adjacent runs, not one per run: on PostgreSQL each
+    /// query is a round trip, and a month has some thirty days.
+    fn chunks(
         &self,
-        range: (i64, i64),
-        touched: i64,
+        runs: &[((i64, i64), i64)],
         now: i64,
-    ) -> Result<aggregates::Chunk, StoreError> {
-        let mut chunk =
-            self.chunks
-                .borrow()
-                .get(range, touched)
-                .cloned()
-                .unwrap_or(aggregates::Chunk {
-                    touched,
-                    ..Default::default()
-                });
-        let mut changed = false;
-        if chunk.times.is_none() {
-            let sql = format!(
-                "SELECT a.responsible_id, a.first_response_ws FROM appeals a \
-                 INDEXED BY appeals_first_response WHERE a.received_at >= ?1 AND a.received_at < ?2 \
-                 AND a.first_response_ws IS NOT NULL AND a.responsible_id IS NOT NULL \
-                 AND a.status NOT IN {EXCLUDED}"
-            );
+    ) -> Result<Vec<aggregates::Chunk>, StoreError> {
+        let mut out: Vec<aggregates::Chunk> = runs
+            .iter()
+            .map(|&(range, touched)| {
+                self.chunks
+                    .borrow()
+                    .get(range, touched)
+                    .cloned()
+                    .unwrap_or(aggregates::Chunk {
+                        touched,
+                        ..Default::default()
+                    })
+            })
+            .collect();
+        let ranges: Vec<(i64, i64)> = runs.iter().map(|r| r.0).collect();
+        // The runs to read, in the order of their instants (the runs do not overlap).
+        let mut order: Vec<usize> = (0..out.len()).collect();
+        order.sort_by_key(|&i| ranges[i]);
+        let no_times: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| out[i].times.is_none())
+            .collect();
+        let no_pending: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| {
+                !out[i]
+                    .pending
+                    .as_ref()
+                    .is_some_and(|p| p.at <= now && now <= p.until)
+            })
+            .collect();
+
+        let mut times: Vec<aggregates::Times> = vec![BTreeMap::new(); out.len()];
+        let sql = format!(
+            "SELECT a.received_at, a.responsible_id, a.first_response_ws FROM appeals a \
+             INDEXED BY appeals_first_response WHERE a.received_at >= ?1 AND a.received_at < ?2 \
+             AND a.first_response_ws IS NOT NULL AND a.responsible_id IS NOT NULL \
+             AND a.status NOT IN {EXCLUDED}"
+        );
+        for (lo, hi) in stretches(&ranges, &no_times) {
             let mut st = self.conn().prepare_cached(&sql)?;
-            let mut rows = st.query(params![range.0, range.1])?;
-            let mut t: aggregates::Times = BTreeMap::new();
+            let mut rows = st.query(params![lo, hi])?;
             while let Some(r) = rows.next()? {
-                let ws: i64 = r.get(1)?;
-                t.entry(r.get(0)?).or_default().push(ws as f64 / 3600.0);
+                if let Some(i) = run_of(&ranges, &no_times, r.get(0)?) {
+                    let ws: i64 = r.get(2)?;
+                    times[i]
+                        .entry(r.get(1)?)
+                        .or_default()
+                        .push(ws as f64 / 3600.0);
+                }
             }
-            chunk.times = Some(std::rc::Rc::new(t));
-            changed = true;
         }
-        if !chunk
-            .pending
-            .as_ref()
-            .is_some_and(|p| p.at <= now && now <= p.until)
-        {
+        for &i in &no_times {
+            out[i].times = Some(std::rc::Rc::new(std::mem::take(&mut times[i])));
+        }
+
+        let mut pending: Vec<(BTreeMap<i64, u32>, i64)> =
+            vec![(BTreeMap::new(), i64::MAX); out.len()];
+        for (lo, hi) in stretches(&ranges, &no_pending) {
             let mut st = self.conn().prepare_cached(
-                "SELECT a.responsible_id, a.answer_due FROM appeals a \
+                "SELECT a.received_at, a.responsible_id, a.answer_due FROM appeals a \
                  INDEXED BY appeals_open_pending WHERE a.is_open = 1 \
                  AND a.received_at >= ?1 AND a.received_at < ?2 AND a.responsible_id IS NOT NULL",
             )?;
-            let mut rows = st.query(params![range.0, range.1])?;
-            let (mut counts, mut until) = (BTreeMap::new(), i64::MAX);
+            let mut rows = st.query(params![lo, hi])?;
             while let Some(r) = rows.next()? {
-                let due: Option<i64> = r.get(1)?;
+                let Some(i) = run_of(&ranges, &no_pending, r.get(0)?) else {
+                    continue;
+                };
+                let (counts, until) = &mut pending[i];
+                let due: Option<i64> = r.get(2)?;
                 if let Some(d) = due {
                     if d < now {
                         continue;
                     }
-                    until = until.min(d);
+                    *until = (*until).min(d);
                 }
-                *counts.entry(r.get(0)?).or_default() += 1;
+                *counts.entry(r.get(1)?).or_default() += 1;
             }
-            chunk.pending = Some(aggregates::Pending {
+        }
+        for &i in &no_pending {
+            let (counts, until) = std::mem::take(&mut pending[i]);
+            out[i].pending = Some(aggregates::Pending {
                 at: now,
                 until,
                 counts: std::rc::Rc::new(counts),
             });
-            changed = true;
         }
-        if changed {
-            self.chunks.borrow_mut().put(range, chunk.clone());
+
+        let mut cache = self.chunks.borrow_mut();
+        let mut changed: Vec<usize> = no_times.into_iter().chain(no_pending).collect();
+        changed.sort_unstable();
+        changed.dedup();
+        for i in changed {
+            cache.put(ranges[i], out[i].clone());
         }
-        Ok(chunk)
+        Ok(out)
     }
 
     /// The facts of `[lo, hi)` computed directly from `appeals`.
@@ -836,4 +874,58 @@ pub fn first_response_wh(
 /// Adds the facts of another part of a period.
 fn merge(into: &mut RecipientFacts, f: RecipientFacts) {
     into.add_part(&f);
+}
+
+/// The stretches `[lo, hi)` that cover the runs `which` (indexes into `ranges`, in the order of
+/// their instants), adjacent runs joined into one.
+fn stretches(ranges: &[(i64, i64)], which: &[usize]) -> Vec<(i64, i64)> {
+    let mut out: Vec<(i64, i64)> = Vec::new();
+    for &i in which {
+        let (lo, hi) = ranges[i];
+        match out.last_mut() {
+            Some(last) if last.1 == lo => last.1 = hi,
+            _ => out.push((lo, hi)),
+        }
+    }
+    out
+}
+
+/// Which of the runs `which` holds the instant `at`, if any.
+fn run_of(ranges: &[(i64, i64)], which: &[usize], at: i64) -> Option<usize> {
+    let k = which.partition_point(|&i| ranges[i].1 <= at);
+    which
+        .get(k)
+        .copied()
+        .filter(|&i| ranges[i].0 <= at && at < ranges[i].1)
+}
+
+#[cfg(test)]
+mod stretch_tests {
+    use super::{run_of, stretches};
+
+    #[test]
+    fn adjacent_runs_are_read_as_one_stretch_and_each_instant_finds_its_run() {
+        // Three days, then two hours of the next, then a day after a gap.
+        let ranges = [(0, 10), (10, 20), (20, 30), (30, 32), (50, 60)];
+        assert_eq!(
+            stretches(&ranges, &[0, 1, 2, 3, 4]),
+            vec![(0, 32), (50, 60)]
+        );
+        assert_eq!(
+            stretches(&ranges, &[0, 2, 4]),
+            vec![(0, 10), (20, 30), (50, 60)]
+        );
+        assert_eq!(stretches(&ranges, &[]), vec![]);
+        let which = [0, 2, 3];
+        assert_eq!(run_of(&ranges, &which, 0), Some(0));
+        assert_eq!(run_of(&ranges, &which, 9), Some(0));
+        // In a run not asked for, in a gap, or past the end: none.
+        assert_eq!(run_of(&ranges, &which, 10), None);
+        assert_eq!(run_of(&ranges, &which, 19), None);
+        assert_eq!(run_of(&ranges, &which, 20), Some(2));
+        assert_eq!(run_of(&ranges, &which, 31), Some(3));
+        assert_eq!(run_of(&ranges, &which, 32), None);
+        assert_eq!(run_of(&ranges, &which, 55), None);
+        assert_eq!(run_of(&ranges, &which, -1), None);
+    }
 }
