@@ -789,6 +789,70 @@ fn an_appeal_whose_triage_fails_is_recorded_and_skipped_and_the_queue_goes_on(en
     assert!(again.outcomes.is_empty() && again.failed.is_empty());
 }
 
+/// A statement refused for one appeal in the middle of a run (a trigger refuses its triage row,
+/// its last write): on PostgreSQL a failed statement aborts the whole transaction, so the batch
+/// is run again with a savepoint per appeal; only that appeal's writes are undone (its index row
+/// too), it is recorded as failed, and the others are triaged.
+fn a_statement_refused_for_one_appeal_undoes_only_its_own_writes(engine: Engine) {
+    let t = shipped();
+    let mut store = TestStore::embedded(engine);
+    let d = at(2026, 11, 2, 9);
+    let ids = import(
+        &mut store,
+        &[
+            row("R1", Channel::Im, "Нет света на улице Мира", d),
+            row("R2", Channel::Im, "Яма на дороге", d + Duration::minutes(1)),
+            row(
+                "R3",
+                Channel::Im,
+                "Не вывозят мусор",
+                d + Duration::minutes(2),
+            ),
+        ],
+    );
+    let bad = ids[1];
+    let refuse = match engine {
+        Engine::Sqlite => format!(
+            "CREATE TRIGGER refuse BEFORE INSERT ON triage \
+             WHEN NEW.appeal_id = {bad} AND NEW.error IS NULL \
+             BEGIN SELECT RAISE(ABORT, 'injected refusal'); END"
+        ),
+        Engine::Postgres => format!(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+             IF NEW.appeal_id = {bad} AND NEW.error IS NULL THEN \
+             RAISE EXCEPTION 'injected refusal'; END IF; RETURN NEW; END $$; \
+             CREATE TRIGGER refuse BEFORE INSERT ON triage FOR EACH ROW EXECUTE FUNCTION refuse()"
+        ),
+    };
+    store.raw().execute_batch(&refuse).unwrap();
+    let run = store.triage_pending(t, &auto(), d + Duration::hours(1), usize::MAX);
+    assert!(run.stopped.is_none(), "{:?}", run.stopped);
+    assert_eq!(run.outcomes.len(), 2);
+    assert_eq!(run.failed.len(), 1);
+    assert_eq!(run.failed[0].appeal_id, bad);
+    assert!(
+        run.failed[0].reason.contains("injected refusal"),
+        "{:?}",
+        run.failed
+    );
+    assert_eq!(store.triage_pending_count().unwrap(), 0, "nothing stuck");
+    assert!(store.suggestion(bad).unwrap().unwrap().error.is_some());
+    assert!(store.suggestion(ids[0]).unwrap().unwrap().error.is_none());
+    assert!(store.suggestion(ids[2]).unwrap().unwrap().error.is_none());
+    let indexed: i64 = store
+        .raw()
+        .query_row(
+            "SELECT COUNT(*) FROM triage_signatures WHERE appeal_id = ?1",
+            [bad],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        indexed, 0,
+        "its index row, written before the refusal, is undone"
+    );
+}
+
 #[test]
 fn a_failed_triage_is_shown_by_import_and_show_and_the_import_succeeds() {
     let dir = tempfile::tempdir().unwrap();
@@ -970,4 +1034,5 @@ on_both_engines!(
     a_repeat_from_the_same_author_within_30_days_is_marked,
     a_200000_letter_word_and_a_megabyte_of_words_are_triaged_with_bounded_structures,
     an_appeal_whose_triage_fails_is_recorded_and_skipped_and_the_queue_goes_on,
+    a_statement_refused_for_one_appeal_undoes_only_its_own_writes,
 );

@@ -12,8 +12,9 @@
 //!   [`apply`]), so an appeal whose suggestion or decision fails (an error, a panic of the model)
 //!   is recorded with its reason and skipped without undoing anything. A batch keeps no savepoint
 //!   per appeal (SQLite copies every page a savepoint touches into a statement journal): should a
-//!   write itself fail for one appeal, the batch is rolled back and run again with one savepoint
-//!   per appeal, which undoes only that appeal's writes.
+//!   statement fail for one appeal (which on PostgreSQL aborts the transaction), or its writes
+//!   fail, the batch is rolled back and run again with one savepoint per appeal around its plan
+//!   and its writes, which undoes only that appeal's.
 //!
 //! The decisions are those of triaging the appeals one by one, in the same order
 //! (`tests/triage_batch.rs`).
@@ -44,8 +45,8 @@ enum Batch {
     /// Nothing was pending after the cursor.
     Empty,
     Done(TriageRun),
-    /// A write of one appeal's triage failed where the batch kept no savepoint per appeal: the
-    /// batch was rolled back, to be run again with one.
+    /// A statement or a write of one appeal's triage failed where the batch kept no savepoint
+    /// per appeal: the batch was rolled back, to be run again with one.
     Retry,
 }
 
@@ -247,33 +248,46 @@ impl Store {
                     .recv()
                     .unwrap_or_else(|_| Err("the suggestion worker stopped".into()));
                 let w = &*window;
+                let savepoint = |sql: &str| tx.execute_batch(sql).map_err(StoreError::from);
+                if careful {
+                    // Around the plan too: a failed statement aborts a PostgreSQL transaction
+                    // until it is rolled back to a savepoint.
+                    savepoint("SAVEPOINT triage_one")?;
+                }
                 let planned = catch_unwind(AssertUnwindSafe(|| {
                     before_each(*id);
                     suggested
                         .map_err(Failed::Reason)
                         .and_then(|s| plan(&tx, t, old.clone(), s, Some(w)).map_err(Failed::Store))
-                }));
-                let mut p = match planned {
-                    Ok(Ok(p)) => p,
-                    Ok(Err(Failed::Store(e))) if database_failure(&e) => return Err(e),
-                    // Nothing of it was written: recorded and skipped.
-                    Ok(Err(e)) => {
-                        fail(&tx, &mut batch, *id, e.to_string(), now)?;
-                        continue;
-                    }
-                    Err(panic) => {
-                        fail(&tx, &mut batch, *id, panic_message(panic.as_ref()), now)?;
-                        continue;
-                    }
+                }))
+                .unwrap_or_else(|panic| Err(Failed::Reason(panic_message(panic.as_ref()))));
+                // A failure of the model, the hook or the decision wrote nothing and left the
+                // transaction sound: recorded and skipped. A failed statement, or anything that
+                // fails while writing, needs the savepoint.
+                let (written, needs_savepoint) = match planned {
+                    Ok(mut p) => match write(&tx, reference, actor, now, &mut p) {
+                        Ok(()) => (Ok(p), false),
+                        Err(e) => (Err(e), true),
+                    },
+                    Err(e @ Failed::Store(_)) => (Err(e), true),
+                    Err(e) => (Err(e), false),
                 };
-                match write(&tx, reference, actor, now, &mut p, careful) {
-                    Ok(()) => {
+                match written {
+                    Ok(p) => {
+                        if careful {
+                            savepoint("RELEASE triage_one")?;
+                        }
                         window.add(t, p.me, &p.keys);
                         batch.outcomes.push(p.outcome);
                     }
                     Err(Failed::Store(e)) if database_failure(&e) => return Err(e),
-                    Err(_) if !careful => return Ok(true),
-                    Err(e) => fail(&tx, &mut batch, *id, e.to_string(), now)?,
+                    Err(_) if needs_savepoint && !careful => return Ok(true),
+                    Err(e) => {
+                        if careful {
+                            savepoint("ROLLBACK TO triage_one; RELEASE triage_one")?;
+                        }
+                        fail(&tx, &mut batch, *id, e.to_string(), now)?;
+                    }
                 }
             }
             Ok(false)
@@ -306,32 +320,19 @@ impl std::fmt::Display for Failed {
     }
 }
 
-/// [`apply`] of one appeal's plan; `careful`: in a savepoint, rolled back to on failure.
+/// [`apply`] of one appeal's plan, a panic in it counted as a failure.
 fn write(
     tx: &Transaction<'_>,
     reference: &crate::reference::Reference,
     actor: &Actor,
     now: DateTime<Utc>,
     p: &mut Plan,
-    careful: bool,
 ) -> Result<(), Failed> {
-    let savepoint = |sql: &str| -> Result<(), Failed> {
-        tx.execute_batch(sql).map_err(|e| Failed::Store(e.into()))
-    };
-    if careful {
-        savepoint("SAVEPOINT triage_one")?;
+    match catch_unwind(AssertUnwindSafe(|| apply(tx, reference, actor, now, p))) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(Failed::Store(e)),
+        Err(panic) => Err(Failed::Reason(panic_message(panic.as_ref()))),
     }
-    let r = catch_unwind(AssertUnwindSafe(|| apply(tx, reference, actor, now, p)));
-    let failed = match r {
-        Ok(Ok(())) if careful => return savepoint("RELEASE triage_one"),
-        Ok(Ok(())) => return Ok(()),
-        Ok(Err(e)) => Failed::Store(e),
-        Err(panic) => Failed::Reason(panic_message(panic.as_ref())),
-    };
-    if careful {
-        savepoint("ROLLBACK TO triage_one; RELEASE triage_one")?;
-    }
-    Err(failed)
 }
 
 /// Records one appeal's failure in the batch and in the store.

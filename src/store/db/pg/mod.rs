@@ -201,6 +201,18 @@ pub fn redacted_target(url: &str) -> String {
     parse_url(url).map_or_else(|_| "(invalid URL)".to_owned(), |c| describe_target(&c))
 }
 
+/// Whether a text of statements holds a `ROLLBACK TO [SAVEPOINT] name`.
+fn rolls_back_to_savepoint(sql: &str) -> bool {
+    sql.split(';').any(|st| {
+        let words: Vec<String> = st
+            .split_whitespace()
+            .take(2)
+            .map(str::to_ascii_uppercase)
+            .collect();
+        words.len() == 2 && words[0] == "ROLLBACK" && words[1] == "TO"
+    })
+}
+
 /// One PostgreSQL connection with its prepared statements.
 pub struct PgConn {
     client: Client,
@@ -384,7 +396,13 @@ impl PgConn {
             }
             None => {}
         }
-        self.simple(sql)
+        self.simple(sql)?;
+        // The store's own savepoints (`ROLLBACK TO name; RELEASE name`): the text ran, so the
+        // transaction is sound again after a failed statement, as `rollback_to` notes.
+        if rolls_back_to_savepoint(sql) {
+            self.tx_failed.store(false, Ordering::Release);
+        }
+        Ok(())
     }
 
     /// Runs a simple-protocol text as it is.
@@ -718,6 +736,19 @@ impl PgRow {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_rollback_to_a_savepoint_is_told_from_other_texts() {
+        assert!(super::rolls_back_to_savepoint(
+            "ROLLBACK TO triage_one; RELEASE triage_one"
+        ));
+        assert!(super::rolls_back_to_savepoint(
+            "release x;\n  rollback  to savepoint x"
+        ));
+        assert!(!super::rolls_back_to_savepoint("ROLLBACK"));
+        assert!(!super::rolls_back_to_savepoint("SAVEPOINT triage_one"));
+        assert!(!super::rolls_back_to_savepoint("SELECT 'ROLLBACK TO'"));
+    }
+
     use super::*;
 
     #[test]
