@@ -9,15 +9,13 @@
 #![allow(clippy::unwrap_used)] // test helpers may panic: a panic is a failed test
 
 use std::ops::Deref;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use mcu::domain::Channel;
 use mcu::domain::access::{Grants, Role};
 use mcu::ingest::IncomingAppeal;
-use mcu::reference::Reference;
 use mcu::store::{Actor, Change, ImportedFile, Store};
 use mcu::tui::app::{App, Clock};
 use mcu::tui::console::{Console, bindings_for};
@@ -25,6 +23,7 @@ use mcu::tui::keymap::Keymap;
 use mcu::tui::theme::Theme;
 
 mod common;
+use common::engine::{Engine, TestStore, on_both_engines};
 use common::operators::{AsOperator, is_root};
 
 /// A citizen's text with their name, address, phone and e-mail in it.
@@ -85,13 +84,13 @@ impl Ws {
     }
 }
 
-fn new_ws() -> Ws {
-    Ws(AsOperator::new())
+fn new_ws(engine: Engine) -> Ws {
+    Ws(AsOperator::on(engine))
 }
 
 /// Two appeals with the same text (a proposed duplicate), a conflict, an answer and a note.
-fn workspace() -> Ws {
-    let ws = new_ws();
+fn workspace(engine: Engine) -> Ws {
+    let ws = new_ws(engine);
     ws.ok("boss", &["init"]);
     let csv = ws.file(
         "in.csv",
@@ -196,12 +195,11 @@ const SHOWING: &[&[&str]] = &[
     ],
 ];
 
-#[test]
-fn free_text_personal_data_is_masked_wherever_it_is_shown() {
+fn free_text_personal_data_is_masked_wherever_it_is_shown(engine: Engine) {
     if !is_root() {
         return;
     }
-    let ws = workspace();
+    let ws = workspace(engine);
     let mut wrong = Vec::new();
     for who in ["obs", "pg"] {
         for args in SHOWING {
@@ -235,10 +233,10 @@ fn free_text_personal_data_is_masked_wherever_it_is_shown() {
 }
 
 /// The console of an observer: the list row and the detail (text, answer, history) masked.
-#[test]
-fn the_console_masks_free_text_in_the_list_and_the_detail() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = seeded(&dir.path().join("mcu.db"));
+fn the_console_masks_free_text_in_the_list_and_the_detail(engine: Engine) {
+    let mut seeded_store = TestStore::embedded(engine);
+    seed(&mut seeded_store);
+    let mut store = seeded_store.open_again();
     let id = store.find("pos:R-1").unwrap().id;
     store
         .update(
@@ -291,8 +289,7 @@ fn the_console_masks_free_text_in_the_list_and_the_detail() {
     assert!(leaks(&detail).is_empty(), "{:?}:\n{detail}", leaks(&detail));
 }
 
-fn seeded(db: &Path) -> Store {
-    let mut store = Store::open(db, Arc::new(Reference::embedded().unwrap())).unwrap();
+fn seed(store: &mut Store) {
     let actor = Actor::new("seed", "import:seed");
     let mut tx = store.begin_import().unwrap();
     let inc = IncomingAppeal {
@@ -317,17 +314,15 @@ fn seeded(db: &Path) -> Store {
         quarantined: 0,
     })
     .unwrap();
-    store
 }
 
 /// A CSV without a header line: its first row is read as headers and refused; the refusal is
 /// kept beside the file in quarantine, and nothing of the row reaches the log.
-#[test]
-fn a_headerless_file_leaves_nothing_of_its_rows_in_the_log() {
+fn a_headerless_file_leaves_nothing_of_its_rows_in_the_log(engine: Engine) {
     if !is_root() {
         return;
     }
-    let ws = new_ws();
+    let ws = new_ws(engine);
     ws.ok("boss", &["init"]);
     let csv = ws.file(
         "headerless.csv",
@@ -363,3 +358,9 @@ fn a_headerless_file_leaves_nothing_of_its_rows_in_the_log() {
     let note = std::fs::read_to_string(note).unwrap();
     assert!(note.contains("no column for"), "{note}");
 }
+
+on_both_engines!(
+    free_text_personal_data_is_masked_wherever_it_is_shown,
+    the_console_masks_free_text_in_the_list_and_the_detail,
+    a_headerless_file_leaves_nothing_of_its_rows_in_the_log,
+);
